@@ -1,0 +1,1 @@
+"""The offline evaluation harness: labeled cases in, metrics and reports out."""

@@ -1,0 +1,1 @@
+"""Reading trial documents into typed `Trial` records and building the search index."""

@@ -1,0 +1,114 @@
+"""Typed records for a parsed trial. Offsets always point into `Trial.source_text`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+CriterionKind = Literal["inclusion", "exclusion"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the stored source text: ``source_text[start:end]``."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Criterion:
+    """One eligibility criterion as the trial states it."""
+
+    kind: CriterionKind
+    number: int  # 1-based within its kind, in document order
+    text: str  # as shown: Markdown escapes removed, white space folded
+    start: int
+    end: int
+    context: str = ""  # the parent lead-in(s), e.g. "Have received any of the following within 90 days:"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.number}"
+
+
+@dataclass
+class Section:
+    """A prose part of the trial (summary, description, arms, design, details)."""
+
+    name: str
+    start: int
+    end: int
+
+
+@dataclass
+class FieldCite:
+    """Where the source text states a structured field's value."""
+
+    field: str
+    start: int
+    end: int
+
+
+@dataclass
+class Arm:
+    label: str
+    description: str = ""
+    interventions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Trial:
+    ref: str  # NCT number when the text states one, else the file stem
+    source: str  # file name it came from
+    source_format: str
+    source_text: str
+    title: str
+    nct_id: str | None = None
+    status: str = "unknown"
+    phase: str | None = None
+    sponsor: str | None = None
+    conditions: list[str] = field(default_factory=list)
+    interventions: list[str] = field(default_factory=list)
+    arms: list[Arm] = field(default_factory=list)
+    enrollment: int | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    sex: str = "all"
+    dates: dict[str, str] = field(default_factory=dict)
+    summary: str = ""
+    sections: list[Section] = field(default_factory=list)
+    criteria: list[Criterion] = field(default_factory=list)
+    field_cites: list[FieldCite] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    content_hash: str = ""
+
+    @property
+    def stem(self) -> str:
+        return self.source.rsplit(".", 1)[0]
+
+    @property
+    def recruiting(self) -> bool:
+        return self.status in ("recruiting", "not_yet_recruiting", "enrolling_by_invitation")
+
+    def criteria_of(self, kind: CriterionKind) -> list[Criterion]:
+        return [c for c in self.criteria if c.kind == kind]
+
+    def quote(self, start: int, end: int) -> str:
+        return self.source_text[start:end]
+
+    def cite_for(self, name: str) -> FieldCite | None:
+        return next((c for c in self.field_cites if c.field == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Trial:
+        data = dict(data)
+        data["arms"] = [Arm(**a) for a in data.get("arms", [])]
+        data["sections"] = [Section(**s) for s in data.get("sections", [])]
+        data["criteria"] = [Criterion(**c) for c in data.get("criteria", [])]
+        data["field_cites"] = [FieldCite(**c) for c in data.get("field_cites", [])]
+        return cls(**data)

@@ -1,0 +1,54 @@
+"""The shared vocabulary (drugs, conditions, classification standards) from `index/data/vocabulary.toml`."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    classes: tuple[str, ...] = ()
+    disease: str = ""
+
+    def found_in(self, text: str) -> bool:
+        return any(p.search(text) for p in self.patterns)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    drugs: tuple[Term, ...]
+    conditions: tuple[Term, ...]
+    classifications: tuple[Term, ...]
+
+    def drugs_in(self, text: str) -> list[Term]:
+        return [d for d in self.drugs if d.found_in(text)]
+
+    def conditions_in(self, text: str) -> list[Term]:
+        return [c for c in self.conditions if c.found_in(text)]
+
+    def classifications_in(self, text: str) -> list[Term]:
+        return [c for c in self.classifications if c.found_in(text)]
+
+
+def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    raw = tomllib.loads(resources.files("index").joinpath("data/vocabulary.toml").read_text("utf-8"))
+    return Vocabulary(
+        drugs=tuple(
+            Term(d["name"], _compile(d["synonyms"]), tuple(d.get("classes", []))) for d in raw["drug"]
+        ),
+        conditions=tuple(Term(c["name"], _compile(c["synonyms"])) for c in raw["condition"]),
+        classifications=tuple(
+            Term(c["name"], _compile(c["patterns"]), disease=c["disease"]) for c in raw["classification"]
+        ),
+    )

@@ -1,0 +1,201 @@
+"""The `trialscreen` command line. Heavy libraries (torch, chromadb, gradio) load only in the
+commands that need them, so `trialscreen --help` and `trialscreen trials` start fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from trialscreen import __version__
+from trialscreen.config import LLM_PROVIDERS, Settings
+from trialscreen.errors import TrialscreenError
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, help="where the index lives (default: $TRIALSCREEN_HOME)"
+    )
+    common.add_argument(
+        "--chroma-url",
+        default=argparse.SUPPRESS,
+        help="use a Chroma server, e.g. http://127.0.0.1:8000 (default: $TRIALSCREEN_CHROMA_URL, else embedded)",
+    )
+    common.add_argument(
+        "--llm", choices=LLM_PROVIDERS, default=argparse.SUPPRESS, help="language model provider (default: none)"
+    )
+    return common
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.resolve(
+        data_dir=getattr(args, "data_dir", None),
+        chroma_url=getattr(args, "chroma_url", None),
+        llm=getattr(args, "llm", None),
+    )
+
+
+def _embedder() -> Any:
+    from index.embeddings import MiniLMEmbeddings
+
+    return MiniLMEmbeddings()
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from index.builder import Indexer
+
+    settings = _settings(args)
+    report = Indexer(settings, _embedder(), progress=not args.quiet).run([Path(p) for p in args.paths])
+    for message in report.rejected:
+        print(f"skipped: {message}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    if args.json:
+        print(json.dumps(vars(report), indent=1))
+    return 1 if report.rejected else 0
+
+
+def _trial_row(trial: Any) -> dict[str, Any]:
+    return {
+        "trial": trial.ref,
+        "source": trial.source,
+        "title": trial.title,
+        "status": trial.status,
+        "recruiting": trial.recruiting,
+        "phase": trial.phase,
+        "sponsor": trial.sponsor,
+        "conditions": trial.conditions,
+        "interventions": trial.interventions,
+        "enrollment": trial.enrollment,
+        "sex": trial.sex,
+        "min_age": trial.min_age,
+        "max_age": trial.max_age,
+        "criteria": {
+            "inclusion": len(trial.criteria_of("inclusion")),
+            "exclusion": len(trial.criteria_of("exclusion")),
+        },
+        "warnings": trial.warnings,
+    }
+
+
+def cmd_trials(args: argparse.Namespace) -> int:
+    from index.catalog import Catalog
+
+    catalog = Catalog(_settings(args))
+    if catalog.is_empty():
+        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+    rows = [_trial_row(t) for t in catalog.trials()]
+    if args.json:
+        print(json.dumps({"trials": rows}, indent=1, ensure_ascii=False))
+        return 0
+    for row in rows:
+        ages = f"{row['min_age'] or '?'}-{row['max_age'] or '?'}"
+        crit = row["criteria"]
+        print(
+            f"{row['trial']:<24} {row['status']:<12} {row['phase'] or '-':<15} ages {ages:<7} "
+            f"inc {crit['inclusion']:>2} exc {crit['exclusion']:>2}  {row['title'][:70]}"
+        )
+        for warning in row["warnings"]:
+            print(f"    ! {warning}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from index.catalog import Catalog
+    from index.store import ChunkStore
+    from retrieval.dense import DenseSearcher, Filters
+
+    settings = _settings(args)
+    catalog = Catalog(settings)
+    if catalog.is_empty():
+        raise TrialscreenError("the index is empty; run `trialscreen index PATH` first")
+    trial = catalog.resolve(args.trial) if args.trial else None
+    embedder = _embedder()
+    searcher = DenseSearcher(ChunkStore(settings, embedder.name), catalog, embedder)
+    hits = searcher.search(args.query, args.k, Filters(trial=trial, section=args.section, kind=args.kind))
+    out = []
+    for hit in hits:
+        meta = hit.metadata
+        record = catalog.trial(str(meta["trial"]))
+        quote = record.quote(int(meta["start"]), int(meta["end"]))
+        out.append({"trial": meta["trial"], "chunk_id": meta["chunk_id"], "score": round(hit.score, 4),
+                    "start": meta["start"], "end": meta["end"], "quote": quote})
+    if args.json:
+        print(json.dumps({"results": out}, indent=1, ensure_ascii=False))
+    else:
+        for r in out:
+            print(f"{r['score']:.3f} {r['chunk_id']}: {' '.join(str(r['quote']).split())[:150]}")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from chatbot.app import serve
+
+    settings = _settings(args)
+    port = args.port or int(os.environ.get("PORT", "7860"))
+    serve(settings, host=args.host, port=port)
+    return 0
+
+
+# -- entry point ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="trialscreen",
+        description="Grounded clinical-trial eligibility pre-screening. Not medical advice: the study team decides.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"trialscreen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="read trial documents (files or folders) into the index")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the run's report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("trials", parents=[common], help="list the indexed trials")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_trials)
+
+    p = sub.add_parser("search", parents=[common], help="search the indexed chunks (dense retrieval)")
+    p.add_argument("query")
+    p.add_argument("--trial", help="only this trial (NCT number or file stem)")
+    p.add_argument("--section", help="only this section (criteria, summary, description, arms, ...)")
+    p.add_argument("--kind", choices=("inclusion", "exclusion"))
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("chat", parents=[common], help="serve the Gradio app on 127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="port (default: $PORT, else 7860)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_chat)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except TrialscreenError as err:
+        print(f"trialscreen: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("trialscreen: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
