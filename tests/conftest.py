@@ -1,0 +1,77 @@
+"""Shared fixtures. All state goes to a temporary TRIALSCREEN_HOME; the fake embedder makes
+search order exact and fast, the real model is used where a test says so (marked slow)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.builder import bundled_dir
+from trialscreen.config import Settings
+
+BUNDLED = bundled_dir()
+DATA = Path(__file__).parent / "data"
+
+
+class FakeEmbeddings:
+    """Bag of words hashed into 256 dimensions: same words, same direction. Exact and instant."""
+
+    name = "fake-hash-256"
+    dim = 256
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _vector(self, text: str) -> list[float]:
+        vec = [0.0] * self.dim
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            h = int(hashlib.md5(word.encode()).hexdigest(), 16)
+            vec[h % self.dim] += 1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("TRIALSCREEN_HOME", str(home))
+    monkeypatch.delenv("TRIALSCREEN_CHROMA_URL", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return home
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.resolve(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbeddings:
+    return FakeEmbeddings()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A writable copy of the bundled trials."""
+    target = tmp_path / "corpus"
+    shutil.copytree(BUNDLED, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def real_embedder():  # type: ignore[no-untyped-def]
+    from index.embeddings import MiniLMEmbeddings
+
+    return MiniLMEmbeddings()

@@ -1,0 +1,99 @@
+"""The command line as scripts use it: JSON contract, exit codes, one clear line on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUNDLED, FakeEmbeddings
+from trialscreen import cli
+
+
+@pytest.fixture
+def fake_model(monkeypatch: pytest.MonkeyPatch) -> FakeEmbeddings:
+    embedder = FakeEmbeddings()
+    monkeypatch.setattr(cli, "_embedder", lambda: embedder)
+    return embedder
+
+
+def test_trials_json_follows_the_contract(
+    tmp_path: Path, fake_model: FakeEmbeddings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["index", str(BUNDLED), "--data-dir", str(tmp_path), "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli.main(["trials", "--json", "--data-dir", str(tmp_path)]) == 0
+    rows = {r["trial"]: r for r in json.loads(capsys.readouterr().out)["trials"]}
+    assert len(rows) == 9
+    r002 = rows["NCT04077684"]
+    assert r002["source"] == "002_11a1eb4b2c3c5646.txt"
+    assert r002["status"] == "recruiting" and (r002["min_age"], r002["max_age"]) == (18, 75)
+    assert r002["criteria"]["inclusion"] == 6 and r002["criteria"]["exclusion"] == 14
+    assert any("SLEDAI) 8" in w for w in r002["warnings"])
+    assert rows["NCT04956484"]["phase"] == "Phase 4" and rows["NCT04956484"]["status"] == "completed"
+    assert "Lorem" not in json.dumps(rows)
+    for ref in ("000_968ebb916c252d26", "001_b91bb8497050bd59"):
+        assert rows[ref]["warnings"]
+
+
+def test_text_listing_shows_warnings(
+    tmp_path: Path, fake_model: FakeEmbeddings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli.main(["index", str(BUNDLED), "--data-dir", str(tmp_path), "--quiet"])
+    capsys.readouterr()
+    assert cli.main(["trials", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "NCT04077684" in out and "! inclusion criterion 2: comparison sign lost" in out
+
+
+def test_empty_index_says_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["trials", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("trialscreen: the index is empty") and "trialscreen index" in err
+
+
+def test_index_reports_bad_files_and_exits_1(
+    tmp_path: Path, fake_model: FakeEmbeddings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    code = cli.main(["index", str(BUNDLED / "NCT00071487.json"), str(bad), "--data-dir", str(tmp_path / "d")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "skipped: bad.txt: looks like a binary file" in err
+    assert "indexed 1" in err
+
+
+def test_unknown_search_trial_and_bad_url(
+    tmp_path: Path, fake_model: FakeEmbeddings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli.main(["index", str(BUNDLED), "--data-dir", str(tmp_path), "--quiet"])
+    capsys.readouterr()
+    assert cli.main(["search", "dose", "--trial", "NCT00000000", "--data-dir", str(tmp_path)]) == 1
+    assert "no indexed trial 'NCT00000000'" in capsys.readouterr().err
+    assert cli.main(["trials", "--chroma-url", "localhost:8000", "--data-dir", str(tmp_path)]) == 1
+    assert "http://HOST:PORT" in capsys.readouterr().err
+    # A trial is found by its file stem as well as its NCT number.
+    assert cli.main(["search", "weight", "--trial", "004_416868aadf8bdbdd", "--json", "--data-dir", str(tmp_path)]) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert results and all(r["trial"] == "NCT04956484" for r in results)
+
+
+def test_usage_error_exits_2() -> None:
+    with pytest.raises(SystemExit) as err:
+        cli.main(["screen-everything"])
+    assert err.value.code == 2
+
+
+def test_help_starts_without_heavy_imports() -> None:
+    code = (
+        "import sys; from trialscreen.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('torch', 'chromadb', 'gradio', 'sentence_transformers') if m in sys.modules]\n"
+        "print('HEAVY:' + ','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "HEAVY:"
