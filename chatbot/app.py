@@ -42,7 +42,9 @@ def build_app(settings: Settings, embedder: Any = None) -> Any:
             meta = hit.metadata
             trial = catalog.trial(str(meta["trial"]))
             quote = " ".join(trial.quote(int(meta["start"]), int(meta["end"])).split())
-            lines.append(f"**{trial.ref}** · `{meta['chunk_id']}` · chars {meta['start']}–{meta['end']}\n> {quote}")
+            lines.append(
+                f"**{trial.ref}** · `{meta['chunk_id']}` · chars {meta['start']}–{meta['end']}\n> {quote}"
+            )
         return "\n\n".join(lines)
 
     with gr.Blocks(title="trialscreen") as app:
@@ -57,7 +59,7 @@ def build_app(settings: Settings, embedder: Any = None) -> Any:
         button = gr.Button("Search", variant="primary")
         results = gr.Markdown(elem_id="search-results")
         button.click(search, inputs=query, outputs=results, api_name="search")
-        query.submit(search, inputs=query, outputs=results, api_name=False)
+        query.submit(search, inputs=query, outputs=results, api_visibility="private")
     return app
 
 

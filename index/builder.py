@@ -32,7 +32,7 @@ from trialscreen.errors import TrialscreenError
 READER_VERSION = "3"  # bump when parsing or chunking changes, so every trial is re-read
 DOC_SUFFIXES = {".txt", ".md", ".markdown", ".json", ".html", ".htm", ""}
 SKIP_NAMES = {"readme", "source", "license", "licence", "changelog"}
-EMBED_BATCH_CHUNKS = 512
+EMBED_BATCH_CHUNKS = 8192  # large batches: the model sorts by length, so less padding
 
 
 class Embedder(Protocol):
@@ -132,18 +132,20 @@ class Indexer:
         report = IndexReport()
         files, folders, missing = discover(paths)
         report.rejected.extend(missing)
+        self.store.count()  # reach the store before any work: a dead server fails fast, nothing written
         self.recover()
         by_path = {e.path: e for e in self.catalog.entries.values()}
         batch: list[tuple[Trial, Path, str]] = []
         batch_chunks = 0
         seen: dict[str, Path] = {}
-        bar = _progress(files, self.progress)
+        bar = _progress(len(files), self.progress)
         try:
-            for path in bar:
+            for path in files:
                 try:
                     data = read_bytes(path)
                 except DocumentError as err:
                     report.rejected.append(str(err))
+                    bar.update(1)
                     continue
                 digest = file_digest(data)
                 version = self.version(digest)
@@ -151,30 +153,36 @@ class Indexer:
                 if entry and entry.sha256 == digest and entry.version == version:
                     report.unchanged.append(entry.ref)
                     seen[entry.ref] = path
+                    bar.update(1)
                     continue
                 try:
                     trial = parse_document(decode(path, data))
                 except DocumentError as err:
                     report.rejected.append(str(err))
+                    bar.update(1)
                     continue
                 if trial.ref in seen:
                     report.rejected.append(
                         f"{path.name}: the same trial ({trial.ref}) as {seen[trial.ref].name}; not indexed"
                     )
+                    bar.update(1)
                     continue
                 seen[trial.ref] = path
                 current = self.catalog.entries.get(trial.ref)
                 if current and current.version == version:
                     report.unchanged.append(trial.ref)  # same content found at another path
                     self.catalog.entries[trial.ref].path = str(path.resolve())
+                    bar.update(1)
                     continue
                 batch.append((trial, path, version))
                 batch_chunks += len(trial.criteria) + len(trial.sections)
                 if batch_chunks >= EMBED_BATCH_CHUNKS:
                     report.chunks += self._write(batch, report)
+                    bar.update(len(batch))
                     batch, batch_chunks = [], 0
             if batch:
                 report.chunks += self._write(batch, report)
+                bar.update(len(batch))
             self._remove_missing(folders, set(seen), report)
         finally:
             bar.close()
@@ -196,7 +204,9 @@ class Indexer:
                 ids=[f"{c.id}@{versions[c.trial]}" for c in all_chunks],
                 embeddings=vectors,
                 documents=[c.embed_text for c in all_chunks],
-                metadatas=[c.metadata(versions[c.trial], titles[c.trial]) | {"chunk_id": c.id} for c in all_chunks],
+                metadatas=[
+                    c.metadata(versions[c.trial], titles[c.trial]) | {"chunk_id": c.id} for c in all_chunks
+                ],
             )
             for trial, path, version in batch:
                 self.catalog.store_trial(trial, path, version)
@@ -226,14 +236,14 @@ class Indexer:
                 report.removed.append(ref)
 
 
-def _progress(files: list[Path], enabled: bool) -> Any:
+def _progress(total: int, enabled: bool) -> Any:
     from tqdm import tqdm
 
     return tqdm(
-        files,
+        total=total,
         desc="indexing",
         unit="file",
-        disable=not enabled or len(files) < 20,
+        disable=not enabled or total < 20,
         file=sys.stderr,
         leave=False,
     )

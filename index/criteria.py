@@ -153,15 +153,16 @@ def _split_inline(text: str, pieces: list[_Node]) -> tuple[list[_Node], set[int]
         if not cuts:
             out.append(piece)
             continue
-        seg_start, marker, number = piece.start, piece.marker, piece.number
+        seg_start, marker = piece.start, piece.marker
+        number: int | None = piece.number
         inline_child = piece.inline_child
-        for cut_start, content_start, kind, n in cuts:
+        for cut_start, content_start, kind, cut_num in cuts:
             a, b = _trim(text, seg_start, cut_start)
             if b > a:
                 out.append(_Node(a, b, piece.indent, marker, number, inline_child))
             seg_start = content_start
             if kind == "number":
-                marker, number, inline_child = "number", n, False
+                marker, number, inline_child = "number", cut_num, False
             else:
                 marker, number, inline_child = "bullet", None, True
         a, b = _trim(text, seg_start, piece.end)

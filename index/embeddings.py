@@ -61,6 +61,9 @@ class MiniLMEmbeddings(Embeddings):
                         "or point TRIALSCREEN_EMBEDDING_MODEL at a model directory"
                     )
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
 
                 self._model = SentenceTransformer(str(self.model_path), device="cpu")
             return self._model

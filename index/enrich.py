@@ -22,17 +22,20 @@ from index.model import Arm, FieldCite, Trial
 from index.vocabulary import vocabulary
 
 NCT = re.compile(r"\bNCT\d{8}\b")
-_ORG = re.compile(r"\b(university|hospital|academy|college|institute|inc\.?|ltd|pharma\w*|center|centre|"
-                  r"foundation|corporation|company|gmbh)\b", re.IGNORECASE)
+_ORG = re.compile(
+    r"\b(university|hospital|academy|college|institute|inc\.?|ltd|pharma\w*|center|centre|"
+    r"foundation|corporation|company|gmbh)\b",
+    re.IGNORECASE,
+)
 _PURPOSE = re.compile(
     r"^(the )?(purpose|aim|objective) of this (study|trial) (was|is) to (explore|evaluate|investigate|"
     r"assess|determine|test|study)\s+(the\s+)?",
     re.IGNORECASE,
 )
-_TYPE_PREFIX = re.compile(r"^(drug|biological|device|procedure|behavioral|other|dietary supplement)\s*:\s*", re.I)
-_DOSE = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:mg/kg|mg per kilogram|mg|MIU|million IU|IU|µg|mcg)\b", re.IGNORECASE
+_TYPE_PREFIX = re.compile(
+    r"^(drug|biological|device|procedure|behavioral|other|dietary supplement)\s*:\s*", re.I
 )
+_DOSE = re.compile(r"\d+(?:\.\d+)?\s*(?:mg/kg|mg per kilogram|mg|MIU|million IU|IU|µg|mcg)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.\n]*(?:\.(?!\d)|$)")
 
 

@@ -78,7 +78,7 @@ class ChunkStore:
             try:
                 self._collection = self.client.get_or_create_collection(
                     self.settings.collection,
-                    configuration={"hnsw": dict(HNSW)},  # type: ignore[typeddict-item]
+                    configuration={"hnsw": dict(HNSW)},
                     metadata={"embedding_model": self.embedding_model},
                     embedding_function=None,
                 )

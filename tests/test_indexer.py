@@ -42,8 +42,17 @@ def test_index_then_unchanged_reindex_does_no_work(
 ) -> None:
     first = Indexer(settings, fake_embedder, progress=False).run([corpus])
     assert sorted(first.indexed) == sorted(
-        ["000_968ebb916c252d26", "001_b91bb8497050bd59", "003_ba37d9a6fe48724f", "NCT04077684",
-         "NCT04956484", "NCT00071487", "NCT01632241", "NCT02084238", "NCT02465580"]
+        [
+            "000_968ebb916c252d26",
+            "001_b91bb8497050bd59",
+            "003_ba37d9a6fe48724f",
+            "NCT04077684",
+            "NCT04956484",
+            "NCT00071487",
+            "NCT01632241",
+            "NCT02084238",
+            "NCT02465580",
+        ]
     )
     assert first.rejected == []
     total = ChunkStore(settings, fake_embedder.name).count()
@@ -62,7 +71,9 @@ def test_changed_file_is_replaced_and_removed_file_deleted(
     before = _chunk_trials(settings, fake_embedder)
     path = corpus / "003_ba37d9a6fe48724f.txt"
     path.write_text(
-        path.read_text("utf-8").replace("- Aged more than 18 years;", "- Aged more than 18 years;\n- BMI under 35;"),
+        path.read_text("utf-8").replace(
+            "- Aged more than 18 years;", "- Aged more than 18 years;\n- BMI under 35;"
+        ),
         "utf-8",
     )
     (corpus / "NCT02465580.json").unlink()
@@ -88,8 +99,13 @@ def test_bad_files_are_reported_and_the_rest_indexes(
     assert len(report.indexed) == 9
     assert len(report.rejected) == 5
     joined = "\n".join(report.rejected)
-    for expected in ("empty.txt: the file is empty", "image.txt: looks like a binary file",
-                     "latin1.txt: not UTF-8", "notes.md: no eligibility criteria", "missing.txt: no such file"):
+    for expected in (
+        "empty.txt: the file is empty",
+        "image.txt: looks like a binary file",
+        "latin1.txt: not UTF-8",
+        "notes.md: no eligibility criteria",
+        "missing.txt: no such file",
+    ):
         assert expected in joined
 
 
@@ -125,9 +141,23 @@ def test_leftovers_of_a_killed_run_are_cleaned_and_never_found(
     store = ChunkStore(settings, fake_embedder.name)
     # A run killed between adding chunks and committing the manifest: chunks and a journal remain.
     vec = fake_embedder.embed_query("plasmapheresis leftover")
-    store.add(["ghost:exc-01@v0"], [vec], ["plasmapheresis leftover"],
-              [{"trial": "ghost", "section": "criteria", "kind": "exclusion", "start": 0, "end": 5,
-                "version": "v0", "title": "ghost", "chunk_id": "ghost:exc-01"}])
+    store.add(
+        ["ghost:exc-01@v0"],
+        [vec],
+        ["plasmapheresis leftover"],
+        [
+            {
+                "trial": "ghost",
+                "section": "criteria",
+                "kind": "exclusion",
+                "start": 0,
+                "end": 5,
+                "version": "v0",
+                "title": "ghost",
+                "chunk_id": "ghost:exc-01",
+            }
+        ],
+    )
     (settings.data_dir / "journal.json").write_text('[["ghost", "v0"]]', "utf-8")
     searcher = DenseSearcher(store, Catalog(settings), fake_embedder)
     assert all(h.metadata["trial"] != "ghost" for h in searcher.search("plasmapheresis leftover", 5))
@@ -139,7 +169,9 @@ def test_filters_by_trial_section_and_kind(settings: Settings, fake_embedder: Fa
     Indexer(settings, fake_embedder, progress=False).run([BUNDLED])
     searcher = DenseSearcher(ChunkStore(settings, fake_embedder.name), Catalog(settings), fake_embedder)
     hits = searcher.search("prednisone dose", 5, Filters(trial="NCT01632241", kind="exclusion"))
-    assert hits and all(h.metadata["trial"] == "NCT01632241" and h.metadata["kind"] == "exclusion" for h in hits)
+    assert hits and all(
+        h.metadata["trial"] == "NCT01632241" and h.metadata["kind"] == "exclusion" for h in hits
+    )
     hits = searcher.search("belimumab", 5, Filters(section="summary"))
     assert hits and all(h.metadata["section"] == "summary" for h in hits)
     # With exact fake embeddings, the chunk that repeats the query's words ranks first.

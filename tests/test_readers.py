@@ -15,24 +15,39 @@ from tests.conftest import BUNDLED, DATA
 
 # What each bundled text states, read off the texts by hand.
 EXPECTED = {
-    "000_968ebb916c252d26.txt": dict(ref="000_968ebb916c252d26", status="recruiting", phase="Phase 3",
-                                     min_age=18, max_age=None, inc=6, exc=9),
-    "001_b91bb8497050bd59.txt": dict(ref="001_b91bb8497050bd59", status="unknown", phase=None,
-                                     min_age=18, max_age=None, inc=6, exc=9),
-    "002_11a1eb4b2c3c5646.txt": dict(ref="NCT04077684", status="recruiting", phase=None,
-                                     min_age=18, max_age=75, inc=6, exc=14),
-    "003_ba37d9a6fe48724f.txt": dict(ref="003_ba37d9a6fe48724f", status="unknown", phase=None,
-                                     min_age=18, max_age=None, inc=3, exc=13),
-    "004_416868aadf8bdbdd.txt": dict(ref="NCT04956484", status="completed", phase="Phase 4",
-                                     min_age=18, max_age=75, inc=7, exc=13),
-    "NCT00071487.json": dict(ref="NCT00071487", status="completed", phase="Phase 2",
-                             min_age=18, max_age=65, inc=4, exc=8),
-    "NCT01632241.json": dict(ref="NCT01632241", status="completed", phase="Phase 4",
-                             min_age=18, max_age=None, inc=19, exc=38),
-    "NCT02084238.json": dict(ref="NCT02084238", status="completed", phase="Not applicable",
-                             min_age=18, max_age=65, inc=9, exc=8),
-    "NCT02465580.json": dict(ref="NCT02465580", status="unknown", phase="Phase 2",
-                             min_age=18, max_age=65, inc=10, exc=8),
+    "000_968ebb916c252d26.txt": dict(
+        ref="000_968ebb916c252d26",
+        status="recruiting",
+        phase="Phase 3",
+        min_age=18,
+        max_age=None,
+        inc=6,
+        exc=9,
+    ),
+    "001_b91bb8497050bd59.txt": dict(
+        ref="001_b91bb8497050bd59", status="unknown", phase=None, min_age=18, max_age=None, inc=6, exc=9
+    ),
+    "002_11a1eb4b2c3c5646.txt": dict(
+        ref="NCT04077684", status="recruiting", phase=None, min_age=18, max_age=75, inc=6, exc=14
+    ),
+    "003_ba37d9a6fe48724f.txt": dict(
+        ref="003_ba37d9a6fe48724f", status="unknown", phase=None, min_age=18, max_age=None, inc=3, exc=13
+    ),
+    "004_416868aadf8bdbdd.txt": dict(
+        ref="NCT04956484", status="completed", phase="Phase 4", min_age=18, max_age=75, inc=7, exc=13
+    ),
+    "NCT00071487.json": dict(
+        ref="NCT00071487", status="completed", phase="Phase 2", min_age=18, max_age=65, inc=4, exc=8
+    ),
+    "NCT01632241.json": dict(
+        ref="NCT01632241", status="completed", phase="Phase 4", min_age=18, max_age=None, inc=19, exc=38
+    ),
+    "NCT02084238.json": dict(
+        ref="NCT02084238", status="completed", phase="Not applicable", min_age=18, max_age=65, inc=9, exc=8
+    ),
+    "NCT02465580.json": dict(
+        ref="NCT02465580", status="unknown", phase="Phase 2", min_age=18, max_age=65, inc=10, exc=8
+    ),
 }
 
 
@@ -80,12 +95,23 @@ def test_every_criterion_span_is_exact(trials: dict[str, Trial], name: str) -> N
 @pytest.mark.parametrize("name", ["002_11a1eb4b2c3c5646.txt", "004_416868aadf8bdbdd.txt"])
 def test_page_furniture_is_gone(trials: dict[str, Trial], name: str) -> None:
     text = trials[name].source_text
-    for furniture in ("Lorem ipsum", "Sign up as volunteer", "Loading...", "Copyright", "Menu\n",
-                      "Clear my responses", "Yes No Not Sure", "Add a private note", "ClinicalTrials.Veeva"):
+    for furniture in (
+        "Lorem ipsum",
+        "Sign up as volunteer",
+        "Loading...",
+        "Copyright",
+        "Menu\n",
+        "Clear my responses",
+        "Yes No Not Sure",
+        "Add a private note",
+        "ClinicalTrials.Veeva",
+    ):
         assert furniture not in text
     # ...while the trial text is all there.
-    assert "participate in other clinical trial within 4 weeks" in trials["002_11a1eb4b2c3c5646.txt"].source_text \
+    assert (
+        "participate in other clinical trial within 4 weeks" in trials["002_11a1eb4b2c3c5646.txt"].source_text
         or name != "002_11a1eb4b2c3c5646.txt"
+    )
 
 
 def test_numbered_run_inside_one_line_is_split(trials: dict[str, Trial]) -> None:
@@ -164,7 +190,10 @@ def test_html_page() -> None:
     trial = read_trial(DATA / "trial_page.html")
     assert trial.title == "Telitacicept in Lupus Nephritis (HTML sample)"
     assert trial.status == "recruiting" and trial.phase == "Phase 2"
-    assert [c.text for c in trial.criteria_of("exclusion")] == ["eGFR < 30 mL/min", "Rituximab within 6 months"]
+    assert [c.text for c in trial.criteria_of("exclusion")] == [
+        "eGFR < 30 mL/min",
+        "Rituximab within 6 months",
+    ]
     assert "tracking" not in trial.source_text and "Find trials" not in trial.source_text
     assert "Copyright" not in trial.source_text
 
@@ -204,7 +233,7 @@ def test_oversized_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("TRIALSCREEN_MAX_FILE_MB", "0.001")
     path = tmp_path / "huge.txt"
     path.write_text("Inclusion Criteria:\n" + "- adults\n" * 500, "utf-8")
-    with pytest.raises(DocumentError, match="over the .* limit"):
+    with pytest.raises(DocumentError, match=r"over the .* limit"):
         read_trial(path)
 
 

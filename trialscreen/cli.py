@@ -24,10 +24,14 @@ def _common() -> argparse.ArgumentParser:
     common.add_argument(
         "--chroma-url",
         default=argparse.SUPPRESS,
-        help="use a Chroma server, e.g. http://127.0.0.1:8000 (default: $TRIALSCREEN_CHROMA_URL, else embedded)",
+        help="use a Chroma server, e.g. http://127.0.0.1:8000 "
+        "(default: $TRIALSCREEN_CHROMA_URL, else the embedded store)",
     )
     common.add_argument(
-        "--llm", choices=LLM_PROVIDERS, default=argparse.SUPPRESS, help="language model provider (default: none)"
+        "--llm",
+        choices=LLM_PROVIDERS,
+        default=argparse.SUPPRESS,
+        help="language model provider (default: none)",
     )
     return common
 
@@ -125,8 +129,16 @@ def cmd_search(args: argparse.Namespace) -> int:
         meta = hit.metadata
         record = catalog.trial(str(meta["trial"]))
         quote = record.quote(int(meta["start"]), int(meta["end"]))
-        out.append({"trial": meta["trial"], "chunk_id": meta["chunk_id"], "score": round(hit.score, 4),
-                    "start": meta["start"], "end": meta["end"], "quote": quote})
+        out.append(
+            {
+                "trial": meta["trial"],
+                "chunk_id": meta["chunk_id"],
+                "score": round(hit.score, 4),
+                "start": meta["start"],
+                "end": meta["end"],
+                "quote": quote,
+            }
+        )
     if args.json:
         print(json.dumps({"results": out}, indent=1, ensure_ascii=False))
     else:
@@ -151,13 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
         prog="trialscreen",
-        description="Grounded clinical-trial eligibility pre-screening. Not medical advice: the study team decides.",
+        description="Grounded clinical-trial eligibility pre-screening. "
+        "Not medical advice: the study team decides.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"trialscreen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("index", parents=[common], help="read trial documents (files or folders) into the index")
+    p = sub.add_parser(
+        "index", parents=[common], help="read trial documents (files or folders) into the index"
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

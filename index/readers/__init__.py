@@ -30,7 +30,9 @@ def parse_document(doc: RawDocument) -> Trial:
         try:
             data = json.loads(doc.text)
         except json.JSONDecodeError as err:
-            raise DocumentError(f"{doc.name}: looks like JSON but does not parse ({err.msg} at line {err.lineno})") from err
+            raise DocumentError(
+                f"{doc.name}: looks like JSON but does not parse ({err.msg} at line {err.lineno})"
+            ) from err
         from index.readers.json_trials import read_json
 
         trial = read_json(doc, data)

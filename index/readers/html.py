@@ -8,10 +8,43 @@ from index.model import Trial
 from index.textio import RawDocument
 
 _BLOCK = {
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td", "th",
-    "section", "article", "dt", "dd", "table", "pre", "blockquote",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "dt",
+    "dd",
+    "table",
+    "pre",
+    "blockquote",
 }
-_SKIP = {"head", "title", "script", "style", "nav", "header", "footer", "noscript", "svg", "form", "button", "select"}
+_SKIP = {
+    "head",
+    "title",
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "noscript",
+    "svg",
+    "form",
+    "button",
+    "select",
+}
 
 
 class _TextExtractor(HTMLParser):

@@ -1,0 +1,114 @@
+"""`make bench`: indexing throughput against the raw model, and the cost of an unchanged re-index.
+
+Scales the nine bundled trials to N trials by writing variants (new references, numbers nudged so
+texts differ), then for each size:
+
+- indexes them with the real model into a fresh embedded Chroma store (model already loaded);
+- encodes the very same chunk texts with `model.encode` alone, in the same run;
+- re-indexes the unchanged files.
+
+Prints chunks/s for both, their ratio (target: indexing <= 1.25x the raw encode time) and the
+re-index time as a share of the first (target <= 5%). Results also go to bench/results/*.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from index.builder import Indexer, bundled_dir
+from index.chunks import chunk_trial
+from index.embeddings import MiniLMEmbeddings
+from index.readers import read_trial
+from trialscreen.config import Settings
+
+_NCT = re.compile(r"NCT\d{8}")
+_NUM = re.compile(r"(?<![\d.])(\d{1,2})(?![\d.])")
+
+
+def make_variants(target: Path, count: int) -> None:
+    sources = sorted(p for p in bundled_dir().iterdir() if p.is_file())
+    target.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        src = sources[i % len(sources)]
+        text = src.read_text("utf-8")
+        text = _NCT.sub(f"NCT9{i:07d}", text)
+        shift = i // len(sources)
+        text = _NUM.sub(lambda m, s=shift: str(int(m.group(1)) + (s % 3)), text, count=25)
+        text = text.replace("Lupus", f"Lupus (site {i})", 1)
+        (target / f"v{i:05d}_{src.name}").write_text(text, "utf-8")
+
+
+def measure(size: int, embedder: MiniLMEmbeddings, work: Path) -> dict[str, Any]:
+    corpus = work / f"corpus-{size}"
+    make_variants(corpus, size)
+    settings = Settings.resolve(data_dir=work / f"data-{size}")
+    t0 = time.perf_counter()
+    report = Indexer(settings, embedder, progress=True).run([corpus])
+    index_s = time.perf_counter() - t0
+    texts = [c.embed_text for p in sorted(corpus.iterdir()) for c in chunk_trial(read_trial(p))]
+    t0 = time.perf_counter()
+    embedder.encode(texts)
+    encode_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    again = Indexer(settings, embedder, progress=False).run([corpus])
+    reindex_s = time.perf_counter() - t0
+    assert again.chunks == 0, "an unchanged re-index wrote chunks"
+    return {
+        "trials": size,
+        "chunks": report.chunks,
+        "index_s": round(index_s, 2),
+        "index_chunks_per_s": round(report.chunks / index_s, 1),
+        "encode_s": round(encode_s, 2),
+        "encode_chunks_per_s": round(len(texts) / encode_s, 1),
+        "index_over_encode": round(index_s / encode_s, 3),
+        "reindex_s": round(reindex_s, 3),
+        "reindex_share": round(reindex_s / index_s, 4),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="250,1000,2000", help="trial counts to measure, comma-separated")
+    parser.add_argument("--out", default="bench/results/indexing.json")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    embedder = MiniLMEmbeddings()
+    embedder.encode(["warm up"])  # load the model outside every timing
+    work = Path(tempfile.mkdtemp(prefix="trialscreen-bench-"))
+    rows = []
+    try:
+        for size in sizes:
+            row = measure(size, embedder, work)
+            rows.append(row)
+            print(
+                f"{row['trials']:>6} trials {row['chunks']:>7} chunks | index {row['index_chunks_per_s']:>7.1f}/s"
+                f" | raw encode {row['encode_chunks_per_s']:>7.1f}/s | ratio {row['index_over_encode']:.3f}"
+                f" (target <= 1.25) | unchanged re-index {row['reindex_s']:.3f}s ="
+                f" {100 * row['reindex_share']:.2f}% of first (target <= 5%)",
+                flush=True,
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        growth = last["trials"] / first["trials"]
+        print(
+            f"growth x{growth:.0f} trials: index time x{last['index_s'] / first['index_s']:.1f}, "
+            f"re-index time x{last['reindex_s'] / max(first['reindex_s'], 1e-9):.1f}"
+        )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"indexing": rows}, indent=1))
+    print(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
