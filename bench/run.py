@@ -74,8 +74,10 @@ def measure(size: int, embedder: MiniLMEmbeddings, work: Path) -> dict[str, Any]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="250,1000,2000", help="trial counts to measure, comma-separated")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="200,2000", help="trial counts to measure, comma-separated")
     parser.add_argument("--out", default="bench/results/indexing.json")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -88,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             row = measure(size, embedder, work)
             rows.append(row)
             print(
-                f"{row['trials']:>6} trials {row['chunks']:>7} chunks | index {row['index_chunks_per_s']:>7.1f}/s"
+                f"{row['trials']:>6} trials {row['chunks']:>7} chunks"
+                f" | index {row['index_chunks_per_s']:>7.1f}/s"
                 f" | raw encode {row['encode_chunks_per_s']:>7.1f}/s | ratio {row['index_over_encode']:.3f}"
                 f" (target <= 1.25) | unchanged re-index {row['reindex_s']:.3f}s ="
                 f" {100 * row['reindex_share']:.2f}% of first (target <= 5%)",
