@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,10 @@ _NCT = re.compile(r"NCT\d{8}")
 _NUM = re.compile(r"(?<![\d.])(\d{1,2})(?![\d.])")
 
 
+def _nudger(shift: int) -> Callable[[re.Match[str]], str]:
+    return lambda m: str(int(m.group(1)) + shift)
+
+
 def make_variants(target: Path, count: int) -> None:
     sources = sorted(p for p in bundled_dir().iterdir() if p.is_file())
     target.mkdir(parents=True, exist_ok=True)
@@ -39,8 +44,7 @@ def make_variants(target: Path, count: int) -> None:
         src = sources[i % len(sources)]
         text = src.read_text("utf-8")
         text = _NCT.sub(f"NCT9{i:07d}", text)
-        shift = i // len(sources)
-        text = _NUM.sub(lambda m, s=shift: str(int(m.group(1)) + (s % 3)), text, count=25)
+        text = _NUM.sub(_nudger(i // len(sources) % 3), text, count=25)
         text = text.replace("Lupus", f"Lupus (site {i})", 1)
         (target / f"v{i:05d}_{src.name}").write_text(text, "utf-8")
 
