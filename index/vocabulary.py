@@ -25,6 +25,21 @@ class Vocabulary:
     drugs: tuple[Term, ...]
     conditions: tuple[Term, ...]
     classifications: tuple[Term, ...]
+    drug_classes: tuple[Term, ...] = ()
+    prednisone_factor: tuple[tuple[str, float], ...] = ()
+
+    def drug(self, name: str) -> Term | None:
+        return next((d for d in self.drugs if d.name == name), None)
+
+    def drug_classes_in(self, text: str) -> list[Term]:
+        return [c for c in self.drug_classes if c.found_in(text)]
+
+    def members(self, drug_class: str) -> list[Term]:
+        return [d for d in self.drugs if drug_class in d.classes]
+
+    def prednisone_equivalent(self, drug: str, mg: float) -> float | None:
+        factor = dict(self.prednisone_factor).get(drug)
+        return None if factor is None else mg * factor
 
     def drugs_in(self, text: str) -> list[Term]:
         return [d for d in self.drugs if d.found_in(text)]
@@ -51,4 +66,6 @@ def vocabulary() -> Vocabulary:
         classifications=tuple(
             Term(c["name"], _compile(c["patterns"]), disease=c["disease"]) for c in raw["classification"]
         ),
+        drug_classes=tuple(Term(c["name"], _compile(c["patterns"])) for c in raw.get("drug_class", [])),
+        prednisone_factor=tuple((k, float(v)) for k, v in raw.get("prednisone_equivalent", {}).items()),
     )

@@ -1,0 +1,94 @@
+"""The patient profile: typed facts, each with the words it came from.
+
+Fact keys:
+  age, sex, weight_kg, height_cm, bmi, bp_systolic, bp_diastolic
+  lab:NAME      a lab value in its canonical unit (detail: uln_multiple, above_uln, normal, positive)
+  score:sledai  disease activity (SLEDAI, SLEDAI-2K, SELENA-SLEDAI)
+  dx:sle        diagnosed with SLE (when_months: time since diagnosis)
+  med:DRUG      current medicine (value: mg/day or None)
+  prior:DRUG    ever received (value True/False; when_months: last use; detail: route)
+  prior:class:CLASS  the patient's word about a whole class ("never had a biologic")
+  cond:KEY      a condition (value True/False; when_months; detail: subtype, nyha_class)
+  pregnant, breastfeeding, childbearing, contraception, trial, refractory, meds_stable_months
+  allergy:DRUG / allergy:none
+
+What the patient did not say is simply absent: unknown, never assumed false.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact came from: a stretch of the patient's text, or a structured answer."""
+
+    text: str
+    start: int = -1
+    end: int = -1
+
+
+@dataclass
+class Fact:
+    key: str
+    value: Any
+    evidence: Evidence
+    when_months: float | None = None  # how long ago it happened or started; 0 = now
+    current: bool | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return self.evidence.text.strip()
+
+
+@dataclass
+class Lookup:
+    fact: Fact | None
+    conflict: list[Fact] = field(default_factory=list)  # contradictory statements of the same fact
+
+
+@dataclass
+class Profile:
+    facts: dict[str, list[Fact]] = field(default_factory=dict)
+    text: str = ""
+    notes: list[str] = field(default_factory=list)  # contradictions, ignored context, implausible values
+
+    def add(self, fact: Fact) -> None:
+        self.facts.setdefault(fact.key, []).append(fact)
+
+    def lookup(self, key: str) -> Lookup:
+        facts = self.facts.get(key, [])
+        if not facts:
+            return Lookup(None)
+        values = {repr(f.value) for f in facts}
+        if len(values) > 1 and all(isinstance(f.value, bool) for f in facts):
+            return Lookup(None, conflict=facts)
+        return Lookup(facts[-1])
+
+    def get(self, key: str) -> Fact | None:
+        return self.lookup(key).fact
+
+    def value(self, key: str) -> Any:
+        fact = self.get(key)
+        return None if fact is None else fact.value
+
+    def keys_with_prefix(self, prefix: str) -> list[str]:
+        return [k for k in self.facts if k.startswith(prefix)]
+
+    @property
+    def sex(self) -> str | None:
+        value = self.value("sex")
+        return value if isinstance(value, str) else None
+
+    def can_be_pregnant(self) -> bool | None:
+        """False for men and for women who cannot become pregnant; None when not known."""
+        if self.sex == "male":
+            return False
+        childbearing = self.value("childbearing")
+        if childbearing is False:
+            return False
+        if self.sex == "female":
+            return True if childbearing is None else bool(childbearing)
+        return None

@@ -1,0 +1,677 @@
+"""Typed eligibility rules and how each is decided against a patient profile.
+
+A rule states a condition about the patient ("age >= 18", "received rituximab within 6 months",
+"has had cancer within 5 years, except basal cell skin cancer"). Evaluated, it is `met`,
+`not_met`, `unknown` (the profile does not say; the rule names the facts to ask for) or
+`not_applicable` (e.g. pregnancy rules for a man). Whether `met` is good or bad is the
+criterion's business: for an exclusion criterion `met` means the patient has the excluding
+condition.
+
+Rules serialise to plain dicts (`to_dict`/`rule_from_dict`) so compiled trials are stored as JSON.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+from eligibility.facts import Fact, Profile
+from index.vocabulary import vocabulary
+
+MET, NOT_MET, UNKNOWN, NA = "met", "not_met", "unknown", "not_applicable"
+
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+}
+OP_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most", "==": "exactly"}
+
+
+@dataclass
+class Result:
+    status: str
+    facts: list[Fact] = field(default_factory=list)
+    asks: list[str] = field(default_factory=list)  # fact keys that would settle an unknown
+    reason: str = ""
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+# -- the registry ---------------------------------------------------------------------------------
+
+_KINDS: dict[str, type[Rule]] = {}
+
+
+@dataclass
+class Rule:
+    kind: ClassVar[str] = ""
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if cls.kind:
+            _KINDS[cls.kind] = cls
+
+    def evaluate(self, profile: Profile) -> Result:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Rule):
+                data[f.name] = value.to_dict()
+            elif isinstance(value, list) and value and isinstance(value[0], Rule):
+                data[f.name] = [v.to_dict() for v in value]
+            else:
+                data[f.name] = value
+        return data
+
+
+def rule_from_dict(data: dict[str, Any]) -> Rule:
+    data = dict(data)
+    cls = _KINDS[data.pop("kind")]
+    for f in fields(cls):
+        value = data.get(f.name)
+        if isinstance(value, dict) and "kind" in value:
+            data[f.name] = rule_from_dict(value)
+        elif isinstance(value, list) and value and isinstance(value[0], dict) and "kind" in value[0]:
+            data[f.name] = [rule_from_dict(v) for v in value]
+    return cls(**data)
+
+
+def _within(fact: Fact, within_months: float | None) -> bool | None:
+    """Whether a fact falls inside a look-back window; None when its timing is unknown."""
+    if within_months is None:
+        return True
+    if fact.current:
+        return True
+    if fact.when_months is None:
+        return None
+    return fact.when_months <= within_months
+
+
+def window_words(within_months: float | None) -> str:
+    if within_months is None:
+        return ""
+    if within_months < 1:
+        return f" in the last {round(within_months * 4.345)} weeks"
+    if within_months >= 12 and within_months % 12 == 0:
+        years = int(within_months // 12)
+        return f" in the last {years} year{'s' if years > 1 else ''}"
+    return f" in the last {_fmt(round(within_months, 1))} months"
+
+
+# -- composites -----------------------------------------------------------------------------------
+
+
+@dataclass
+class AnyOf(Rule):
+    kind: ClassVar[str] = "any_of"
+    rules: list[Rule] = field(default_factory=list)
+
+    def evaluate(self, profile: Profile) -> Result:
+        results = [r.evaluate(profile) for r in self.rules]
+        met = [r for r in results if r.status == MET]
+        if met:
+            return Result(MET, met[0].facts, reason=met[0].reason)
+        unknown = [r for r in results if r.status == UNKNOWN]
+        if unknown:
+            return Result(UNKNOWN, asks=[a for r in unknown for a in r.asks], reason=unknown[0].reason)
+        if all(r.status == NA for r in results):
+            return Result(NA, reason=results[0].reason if results else "")
+        facts = [f for r in results for f in r.facts]
+        return Result(NOT_MET, facts, reason="; ".join(r.reason for r in results if r.reason))
+
+    def describe(self) -> str:
+        return " or ".join(r.describe() for r in self.rules)
+
+
+@dataclass
+class AllOf(Rule):
+    kind: ClassVar[str] = "all_of"
+    rules: list[Rule] = field(default_factory=list)
+
+    def evaluate(self, profile: Profile) -> Result:
+        results = [r.evaluate(profile) for r in self.rules]
+        failed = [r for r in results if r.status == NOT_MET]
+        if failed:
+            return Result(NOT_MET, failed[0].facts, reason=failed[0].reason)
+        unknown = [r for r in results if r.status == UNKNOWN]
+        if unknown:
+            return Result(UNKNOWN, asks=[a for r in unknown for a in r.asks], reason=unknown[0].reason)
+        applicable = [r for r in results if r.status != NA]
+        if not applicable:
+            return Result(NA, reason=results[0].reason if results else "")
+        facts = [f for r in applicable for f in r.facts]
+        return Result(MET, facts, reason="; ".join(r.reason for r in applicable if r.reason))
+
+    def describe(self) -> str:
+        return " and ".join(r.describe() for r in self.rules)
+
+
+@dataclass
+class Not(Rule):
+    """The patient must NOT have what the inner rule describes (e.g. 'Negative HIV test')."""
+
+    kind: ClassVar[str] = "not"
+    rule: Rule = field(default_factory=lambda: AnyOf())
+
+    def evaluate(self, profile: Profile) -> Result:
+        inner = self.rule.evaluate(profile)
+        flipped = {MET: NOT_MET, NOT_MET: MET}.get(inner.status, inner.status)
+        return Result(flipped, inner.facts, inner.asks, inner.reason)
+
+    def describe(self) -> str:
+        return f"not ({self.rule.describe()})"
+
+
+# -- demographics and measurements ----------------------------------------------------------------
+
+
+@dataclass
+class Age(Rule):
+    kind: ClassVar[str] = "age"
+    min: float | None = None
+    min_strict: bool = False
+    max: float | None = None
+    max_strict: bool = False
+
+    def evaluate(self, profile: Profile) -> Result:
+        fact = profile.get("age")
+        if fact is None:
+            return Result(UNKNOWN, asks=["age"], reason="age not given")
+        age = float(fact.value)
+        ok = True
+        if self.min is not None:
+            ok &= age > self.min if self.min_strict else age >= self.min
+        if self.max is not None:
+            ok &= age < self.max if self.max_strict else age <= self.max
+        verdict = "within" if ok else "outside"
+        return Result(
+            MET if ok else NOT_MET, [fact], reason=f"age {_fmt(age)} is {verdict} {self.describe()}"
+        )
+
+    def describe(self) -> str:
+        parts = []
+        if self.min is not None:
+            parts.append(f"{'over' if self.min_strict else 'at least'} {_fmt(self.min)}")
+        if self.max is not None:
+            parts.append(f"{'under' if self.max_strict else 'at most'} {_fmt(self.max)}")
+        return "age " + " and ".join(parts)
+
+
+@dataclass
+class Sex(Rule):
+    kind: ClassVar[str] = "sex"
+    allowed: str = "female"
+
+    def evaluate(self, profile: Profile) -> Result:
+        fact = profile.get("sex")
+        if fact is None:
+            return Result(UNKNOWN, asks=["sex"], reason="sex not given")
+        ok = fact.value == self.allowed
+        return Result(MET if ok else NOT_MET, [fact], reason=f"sex is {fact.value}")
+
+    def describe(self) -> str:
+        return f"{self.allowed} only"
+
+
+@dataclass
+class Measure(Rule):
+    """A number compared with a threshold: weight, BMI, blood pressure, a lab value, a score."""
+
+    kind: ClassVar[str] = "measure"
+    key: str = ""
+    op: str = ">="
+    value: float = 0.0
+    unit: str = ""
+    label: str = ""
+
+    def evaluate(self, profile: Profile) -> Result:
+        fact = profile.get(self.key)
+        if fact is None or fact.value is None:
+            if fact is not None and fact.detail.get("normal") and self.op in (">", ">="):
+                return Result(NOT_MET, [fact], reason=f"{self.label} reported normal")
+            return Result(UNKNOWN, asks=[self.key], reason=f"{self.label} not given")
+        value = float(fact.value)
+        ok = OPS[self.op](value, self.value)
+        return Result(
+            MET if ok else NOT_MET,
+            [fact],
+            reason=f"{self.label} {_fmt(value)}{(' ' + self.unit) if self.unit else ''} "
+            f"is {'' if ok else 'not '}{OP_WORDS[self.op]} {_fmt(self.value)}",
+        )
+
+    def describe(self) -> str:
+        return f"{self.label} {self.op} {_fmt(self.value)}{(' ' + self.unit) if self.unit else ''}"
+
+
+@dataclass
+class UlnMultiple(Rule):
+    """A lab value compared with a multiple of the upper limit of normal (ALT > 2 x ULN)."""
+
+    kind: ClassVar[str] = "uln"
+    key: str = ""
+    op: str = ">"
+    multiple: float = 1.0
+    label: str = ""
+
+    def evaluate(self, profile: Profile) -> Result:
+        fact = profile.get(self.key)
+        if fact is None:
+            return Result(UNKNOWN, asks=[self.key], reason=f"{self.label} not given")
+        multiple = fact.detail.get("uln_multiple")
+        if multiple is None and fact.detail.get("normal"):
+            multiple = 1.0 if self.op in (">",) else 0.99
+        if multiple is None and fact.detail.get("above_uln") and self.multiple <= 1.0 and self.op == ">":
+            return Result(MET, [fact], reason=f"{self.label} above the upper limit of normal")
+        if multiple is None:
+            return Result(UNKNOWN, asks=[self.key], reason=f"{self.label} given without its normal range")
+        ok = OPS[self.op](float(multiple), self.multiple)
+        return Result(
+            MET if ok else NOT_MET,
+            [fact],
+            reason=f"{self.label} {_fmt(float(multiple))} x ULN is {'' if ok else 'not '}"
+            f"{OP_WORDS[self.op]} {_fmt(self.multiple)} x ULN",
+        )
+
+    def describe(self) -> str:
+        return f"{self.label} {self.op} {_fmt(self.multiple)} x ULN"
+
+
+# -- history, conditions and treatments -----------------------------------------------------------
+
+
+@dataclass
+class Condition(Rule):
+    """The patient has (or had, within a window) a condition, unless it is one of the exceptions."""
+
+    kind: ClassVar[str] = "condition"
+    key: str = ""  # concept key: cond:KEY
+    label: str = ""
+    within_months: float | None = None
+    exceptions: list[str] = field(default_factory=list)  # subtypes that do not count
+    min_class: int | None = None  # e.g. NYHA class III or worse
+    current_only: bool = False
+
+    def evaluate(self, profile: Profile) -> Result:
+        look = profile.lookup(f"cond:{self.key}")
+        if look.conflict:
+            return Result(
+                UNKNOWN,
+                asks=[f"cond:{self.key}"],
+                reason=f"contradictory answers about {self.label}",
+            )
+        fact = look.fact
+        if fact is None:
+            return Result(UNKNOWN, asks=[f"cond:{self.key}"], reason=f"{self.label} not mentioned")
+        if not fact.value:
+            return Result(NOT_MET, [fact], reason=f"no {self.label}")
+        subtype = fact.detail.get("subtype")
+        if subtype and subtype in self.exceptions:
+            return Result(NOT_MET, [fact], reason=f"{subtype.replace('_', ' ')} is an allowed exception")
+        if self.min_class is not None:
+            klass = fact.detail.get("nyha_class")
+            if klass is None:
+                return Result(
+                    UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"{self.label} class not given"
+                )
+            if klass < self.min_class:
+                return Result(NOT_MET, [fact], reason=f"{self.label} class {klass} is below {self.min_class}")
+        if self.current_only and fact.current is False:
+            return Result(NOT_MET, [fact], reason=f"{self.label} is in the past, not current")
+        inside = _within(fact, self.within_months)
+        if inside is None:
+            return Result(
+                UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"when the {self.label} was is not given"
+            )
+        if not inside:
+            return Result(NOT_MET, [fact], reason=f"{self.label} was longer ago than the window")
+        return Result(MET, [fact], reason=f"{self.label}{window_words(self.within_months)}")
+
+    def describe(self) -> str:
+        extra = f" (except {', '.join(self.exceptions)})" if self.exceptions else ""
+        return f"{self.label}{window_words(self.within_months)}{extra}"
+
+
+def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
+    if drug in drugs:
+        return True
+    term = vocabulary().drug(drug)
+    return bool(term and set(term.classes) & set(classes))
+
+
+@dataclass
+class Treatment(Rule):
+    """The patient received one of these drugs (or a drug of these classes), within a window."""
+
+    kind: ClassVar[str] = "treatment"
+    drugs: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    within_months: float | None = None
+    route: str | None = None  # "iv": only intravenous use counts
+    min_dose_mg_day: float | None = None  # e.g. high-dose prednisone > 100 mg/day
+    label: str = ""
+    except_drugs: list[str] = field(default_factory=list)  # "other immunosuppressants" than these
+
+    def evaluate(self, profile: Profile) -> Result:
+        seen_unknown_time: list[Fact] = []
+        denied: list[Fact] = []
+        for key in profile.keys_with_prefix("prior:") + profile.keys_with_prefix("med:"):
+            if key.startswith("prior:class:"):
+                continue
+            drug = key.split(":", 1)[1]
+            if drug in self.except_drugs or not _drug_matches(drug, self.drugs, self.classes):
+                continue
+            fact = profile.get(key)
+            if fact is None:
+                continue
+            if fact.value is False:
+                denied.append(fact)
+                continue
+            route = fact.detail.get("route")
+            if self.route == "injection" and route not in ("iv", "im", "injection", None):
+                continue
+            if self.route == "iv" and route not in ("iv", None):
+                continue
+            if self.route and route is None:
+                seen_unknown_time.append(fact)  # how it was given decides: ask
+                continue
+            if self.min_dose_mg_day is not None:
+                dose = fact.detail.get("mg_day", fact.value if key.startswith("med:") else None)
+                if not isinstance(dose, int | float) or isinstance(dose, bool):
+                    seen_unknown_time.append(fact)
+                    continue
+                if dose <= self.min_dose_mg_day:
+                    continue
+            inside = _within(fact, self.within_months)
+            if inside:
+                return Result(MET, [fact], reason=f"received {drug}{window_words(self.within_months)}")
+            if inside is None:
+                seen_unknown_time.append(fact)
+        if seen_unknown_time:
+            return Result(
+                UNKNOWN,
+                seen_unknown_time,
+                asks=[f"prior:{self.asks_key()}"],
+                reason=f"when {seen_unknown_time[0].key.split(':', 1)[1]} was last given is not known",
+            )
+        class_denials = [
+            profile.get(f"prior:class:{c}")
+            for c in self.classes
+            if profile.get(f"prior:class:{c}") is not None
+        ]
+        denied_all = set(self.drugs) <= {f.key.split(":", 1)[1] for f in denied}
+        classes_denied = {c for c in self.classes if profile.value(f"prior:class:{c}") is False}
+        if (denied_all or not self.drugs) and set(self.classes) <= classes_denied:
+            facts = denied + [f for f in class_denials if f is not None]
+            return Result(NOT_MET, facts, reason=f"no {self.label or self.describe()}")
+        if self.drugs and denied_all and not self.classes:
+            return Result(NOT_MET, denied, reason=f"no {self.label or self.describe()}")
+        return Result(UNKNOWN, asks=[f"prior:{self.asks_key()}"], reason=f"{self.describe()} not mentioned")
+
+    def asks_key(self) -> str:
+        return "+".join(self.drugs + [f"class:{c}" for c in self.classes])
+
+    def describe(self) -> str:
+        what = self.drugs + [f"other {c}" if self.drugs else c for c in self.classes]
+        route = "IV " if self.route == "iv" else ""
+        dose = f" above {_fmt(self.min_dose_mg_day)} mg/day" if self.min_dose_mg_day is not None else ""
+        return f"{route}{' or '.join(what)}{dose}{window_words(self.within_months)}"
+
+
+@dataclass
+class DoseCap(Rule):
+    """Current dose of a drug (or class, as prednisone equivalent) within limits; not taking it is fine."""
+
+    kind: ClassVar[str] = "dose_cap"
+    drug: str = ""  # a drug name, or "class:corticosteroid"
+    max_mg_day: float | None = None
+    min_mg_day: float | None = None
+    label: str = ""
+
+    def _doses(self, profile: Profile) -> tuple[list[tuple[Fact, float | None]], bool]:
+        """(taking facts with their dose in the cap's units, whether the patient denied taking it)."""
+        taking: list[tuple[Fact, float | None]] = []
+        denied = False
+        steroid = self.drug == "class:corticosteroid" or self.drug == "prednisone"
+        for key in profile.keys_with_prefix("med:"):
+            drug = key[4:]
+            fact = profile.get(key)
+            if fact is None:
+                continue
+            term = vocabulary().drug(drug)
+            counts = drug == self.drug or (steroid and term is not None and "corticosteroid" in term.classes)
+            if not counts:
+                continue
+            if fact.value is False:
+                denied = True
+                continue
+            dose = (
+                fact.value
+                if isinstance(fact.value, int | float) and not isinstance(fact.value, bool)
+                else None
+            )
+            if dose is not None and steroid and drug != "prednisone":
+                dose = vocabulary().prednisone_equivalent(drug, float(dose))
+            taking.append((fact, dose))
+        if not taking and steroid and profile.value("prior:class:corticosteroid") is False:
+            denied = True
+        return taking, denied
+
+    def evaluate(self, profile: Profile) -> Result:
+        taking, denied = self._doses(profile)
+        if not taking:
+            if denied:
+                return Result(MET, [], reason=f"not taking {self.label}")
+            return Result(UNKNOWN, asks=[f"med:{self.drug}"], reason=f"{self.label} use not mentioned")
+        total = 0.0
+        for fact, dose in taking:
+            if dose is None:
+                return Result(
+                    UNKNOWN, [fact], asks=[f"med:{self.drug}"], reason=f"{self.label} dose not given"
+                )
+            total += dose
+        facts = [f for f, _ in taking]
+        if self.max_mg_day is not None and total > self.max_mg_day:
+            return Result(
+                NOT_MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is above {_fmt(self.max_mg_day)}"
+            )
+        if self.min_mg_day is not None and total < self.min_mg_day:
+            return Result(
+                NOT_MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is below {_fmt(self.min_mg_day)}"
+            )
+        return Result(MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is within the limit")
+
+    def describe(self) -> str:
+        return f"{self.label} at most {_fmt(self.max_mg_day or 0)} mg/day"
+
+
+@dataclass
+class StableMeds(Rule):
+    kind: ClassVar[str] = "stable_meds"
+    min_weeks: float = 4.0
+
+    def evaluate(self, profile: Profile) -> Result:
+        fact = profile.get("meds_stable_months")
+        if fact is None:
+            return Result(UNKNOWN, asks=["meds_stable_months"], reason="how long the doses have been stable")
+        weeks = float(fact.value) * 4.345
+        ok = weeks >= self.min_weeks - 0.01
+        return Result(
+            MET if ok else NOT_MET,
+            [fact],
+            reason=f"doses stable for about {_fmt(round(weeks))} weeks; {_fmt(self.min_weeks)} needed",
+        )
+
+    def describe(self) -> str:
+        return f"medicines stable for at least {_fmt(self.min_weeks)} weeks"
+
+
+@dataclass
+class Diagnosis(Rule):
+    kind: ClassVar[str] = "diagnosis"
+    disease: str = "sle"
+    max_duration_months: float | None = None
+    min_duration_months: float | None = None
+
+    def evaluate(self, profile: Profile) -> Result:
+        fact = profile.get(f"dx:{self.disease}")
+        if fact is None:
+            return Result(UNKNOWN, asks=[f"dx:{self.disease}"], reason="diagnosis not stated")
+        if not fact.value:
+            return Result(NOT_MET, [fact], reason="not diagnosed with SLE")
+        if self.max_duration_months is not None or self.min_duration_months is not None:
+            if fact.when_months is None:
+                return Result(
+                    UNKNOWN, [fact], asks=["dx:sle_when"], reason="when SLE was diagnosed is not given"
+                )
+            months = fact.when_months
+            if self.max_duration_months is not None and months > self.max_duration_months + 0.01:
+                return Result(
+                    NOT_MET, [fact], reason=f"SLE diagnosed about {_fmt(round(months, 1))} months ago"
+                )
+            if self.min_duration_months is not None and months < self.min_duration_months:
+                return Result(
+                    NOT_MET, [fact], reason=f"SLE diagnosed only {_fmt(round(months, 1))} months ago"
+                )
+        return Result(MET, [fact], reason="diagnosed with SLE")
+
+    def describe(self) -> str:
+        if self.max_duration_months is not None:
+            return f"SLE diagnosed within {_fmt(self.max_duration_months)} months"
+        return "diagnosis of SLE"
+
+
+@dataclass
+class Flag(Rule):
+    """A yes/no fact: refractory disease, in another trial recently, pregnant, breastfeeding ..."""
+
+    kind: ClassVar[str] = "flag"
+    key: str = ""
+    label: str = ""
+    within_months: float | None = None
+    pregnancy_related: bool = False  # not applicable to people who cannot be pregnant
+
+    def evaluate(self, profile: Profile) -> Result:
+        if self.pregnancy_related:
+            can = profile.can_be_pregnant()
+            if can is False:
+                who = "men" if profile.sex == "male" else "people who cannot become pregnant"
+                facts = [f for f in (profile.get("sex"), profile.get("childbearing")) if f is not None]
+                return Result(NA, facts, reason=f"does not apply to {who}")
+        look = profile.lookup(self.key)
+        if look.conflict:
+            return Result(UNKNOWN, asks=[self.key], reason=f"contradictory answers about {self.label}")
+        fact = look.fact
+        if fact is None:
+            return Result(UNKNOWN, asks=[self.key], reason=f"{self.label} not mentioned")
+        if not fact.value:
+            return Result(NOT_MET, [fact], reason=f"not {self.label}")
+        inside = _within(fact, self.within_months)
+        if inside is None:
+            return Result(UNKNOWN, [fact], asks=[self.key], reason=f"when is not given ({self.label})")
+        if not inside:
+            return Result(NOT_MET, [fact], reason=f"{self.label}, but longer ago than the window")
+        return Result(MET, [fact], reason=f"{self.label}{window_words(self.within_months)}")
+
+    def describe(self) -> str:
+        return f"{self.label}{window_words(self.within_months)}"
+
+
+@dataclass
+class Contraception(Rule):
+    """A person who can become pregnant and will not use contraception (an exclusion)."""
+
+    kind: ClassVar[str] = "no_contraception"
+
+    def evaluate(self, profile: Profile) -> Result:
+        can = profile.can_be_pregnant()
+        if can is False:
+            facts = [f for f in (profile.get("sex"), profile.get("childbearing")) if f is not None]
+            return Result(NA, facts, reason="does not apply to people who cannot become pregnant")
+        fact = profile.get("contraception")
+        if fact is None:
+            return Result(UNKNOWN, asks=["contraception"], reason="contraception not discussed")
+        return Result(
+            NOT_MET if fact.value else MET,
+            [fact],
+            reason="will use contraception" if fact.value else "will not use contraception",
+        )
+
+    def describe(self) -> str:
+        return "unwilling to use contraception"
+
+
+@dataclass
+class Allergy(Rule):
+    kind: ClassVar[str] = "allergy"
+    drugs: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+
+    def evaluate(self, profile: Profile) -> Result:
+        for key in profile.keys_with_prefix("allergy:"):
+            drug = key.split(":", 1)[1]
+            fact = profile.get(key)
+            if fact is None or drug == "none":
+                continue
+            if fact.value and _drug_matches(drug, self.drugs, self.classes):
+                return Result(MET, [fact], reason=f"allergic to {drug}")
+        none = profile.get("allergy:none")
+        if none is not None and none.value:
+            return Result(NOT_MET, [none], reason="no drug allergies")
+        denied = [
+            f for d in self.drugs if (f := profile.get(f"allergy:{d}")) is not None and f.value is False
+        ]
+        if self.drugs and len(denied) == len(self.drugs) and not self.classes:
+            return Result(NOT_MET, denied, reason="not allergic to these drugs")
+        return Result(UNKNOWN, asks=["allergy"], reason="drug allergies not mentioned")
+
+    def describe(self) -> str:
+        return "allergy to " + ", ".join(self.drugs + self.classes)
+
+
+def rule_kinds() -> dict[str, type[Rule]]:
+    return dict(_KINDS)
+
+
+def as_dict(rule: Rule | None) -> dict[str, Any] | None:
+    return None if rule is None else rule.to_dict()
+
+
+__all__ = [
+    "MET",
+    "NA",
+    "NOT_MET",
+    "UNKNOWN",
+    "Age",
+    "AllOf",
+    "Allergy",
+    "AnyOf",
+    "Condition",
+    "Contraception",
+    "Diagnosis",
+    "DoseCap",
+    "Flag",
+    "Measure",
+    "Not",
+    "Result",
+    "Rule",
+    "Sex",
+    "StableMeds",
+    "Treatment",
+    "UlnMultiple",
+    "as_dict",
+    "rule_from_dict",
+    "rule_kinds",
+]
