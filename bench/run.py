@@ -78,9 +78,7 @@ def measure(size: int, embedder: MiniLMEmbeddings, work: Path) -> dict[str, Any]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,2000", help="trial counts to measure, comma-separated")
     parser.add_argument("--out", default="bench/results/indexing.json")
     args = parser.parse_args(argv)

@@ -27,9 +27,7 @@ def build_app(settings: Settings, embedder: Any = None) -> Any:
     embedder = embedder or MiniLMEmbeddings()
     catalog = Catalog(settings)
     searcher = DenseSearcher(ChunkStore(settings, embedder.name), catalog, embedder)
-    rows = [
-        [t.ref, t.title, t.status, t.phase or "", len(t.criteria), len(t.warnings)] for t in catalog.trials()
-    ]
+    rows = [[t.ref, t.title, t.status, t.phase or "", len(t.criteria), len(t.warnings)] for t in catalog.trials()]
 
     def search(query: str) -> str:
         if not query or not query.strip():
@@ -42,9 +40,7 @@ def build_app(settings: Settings, embedder: Any = None) -> Any:
             meta = hit.metadata
             trial = catalog.trial(str(meta["trial"]))
             quote = " ".join(trial.quote(int(meta["start"]), int(meta["end"])).split())
-            lines.append(
-                f"**{trial.ref}** · `{meta['chunk_id']}` · chars {meta['start']}–{meta['end']}\n> {quote}"
-            )
+            lines.append(f"**{trial.ref}** · `{meta['chunk_id']}` · chars {meta['start']}–{meta['end']}\n> {quote}")
         return "\n\n".join(lines)
 
     with gr.Blocks(title="trialscreen") as app:

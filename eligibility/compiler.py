@@ -64,9 +64,7 @@ _ACTIVE = re.compile(r"\b(active|current(ly)?|ongoing|now)\b", re.IGNORECASE)
 _OTHER = re.compile(r"\bother\b", re.IGNORECASE)
 
 _CANCER_EXCEPTIONS = {
-    "basal_cell": re.compile(
-        r"basal(?: or squamous)?[- ]?cell|basocellular|non-?melanoma skin", re.IGNORECASE
-    ),
+    "basal_cell": re.compile(r"basal(?: or squamous)?[- ]?cell|basocellular|non-?melanoma skin", re.IGNORECASE),
     "squamous_skin": re.compile(r"squamous cell|non-?melanoma skin", re.IGNORECASE),
     "cervical_in_situ": re.compile(
         r"in situ.{0,40}cervi|cervi\w*.{0,40}in situ|cervical (tumou?r|carcinoma)", re.IGNORECASE
@@ -235,21 +233,15 @@ def _age(text: str) -> list[Rule]:
     low, high = age_limits(text)
     if low is None and high is None:
         return []
-    strict_low = (
-        bool(re.search(r"(>|more than|older than|over)\s*" + str(low), text, re.IGNORECASE)) if low else False
-    )
+    strict_low = bool(re.search(r"(>|more than|older than|over)\s*" + str(low), text, re.IGNORECASE)) if low else False
     strict_high = (
-        bool(re.search(r"(<|less than|younger than|under)\s*" + str(high), text, re.IGNORECASE))
-        if high
-        else False
+        bool(re.search(r"(<|less than|younger than|under)\s*" + str(high), text, re.IGNORECASE)) if high else False
     )
     return [Age(min=low, min_strict=strict_low, max=high, max_strict=strict_high)]
 
 
 def _weight(text: str) -> list[Rule]:
-    m = re.search(
-        r"weight[^0-9]{0,15}(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*kg", text, re.IGNORECASE
-    )
+    m = re.search(r"weight[^0-9]{0,15}(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*kg", text, re.IGNORECASE)
     if m:
         return [
             AllOf(
@@ -314,15 +306,11 @@ def _labs(text: str, warnings: list[str]) -> list[Rule]:
             tail,
             re.IGNORECASE,
         )
-        higher = re.search(
-            r"(?:" + _TIMES + r"|(?P<mult2>\w+) times)\s+(?P<dir>higher|greater|more|above)", tail, re.I
-        )
+        higher = re.search(r"(?:" + _TIMES + r"|(?P<mult2>\w+) times)\s+(?P<dir>higher|greater|more|above)", tail, re.I)
         if uln:
             op = _op(uln.group("op"), ">")
             if uln.group("op") is None:
-                warnings.append(
-                    f"{label}: comparison lost in the text; read as '> {uln.group('mult')} x ULN'"
-                )
+                warnings.append(f"{label}: comparison lost in the text; read as '> {uln.group('mult')} x ULN'")
             rules.append(UlnMultiple(key=key, op=op, multiple=_num(uln.group("mult")), label=label))
         elif higher:
             mult = higher.group("mult") or higher.group("mult2")
@@ -366,9 +354,7 @@ def _autoantibodies(text: str) -> list[Rule]:
     )
     if ana:
         options.append(
-            Measure(
-                key="lab:ana", op=_op(ana.group("op"), ">="), value=float(ana.group(2)), label="ANA titer 1:"
-            )
+            Measure(key="lab:ana", op=_op(ana.group("op"), ">="), value=float(ana.group(2)), label="ANA titer 1:")
         )
     if re.search(
         r"anti-?\s*(double[- ]stranded|ds)\s*-?DNA|anti-?dsDNA|double stranded deoxyribonucleic",
@@ -404,9 +390,7 @@ def _diagnosis(text: str, trial: Trial, warnings: list[str]) -> tuple[list[Rule]
             f"names the {foreign[0].name} criteria ({foreign[0].disease}); the study team must decide "
             "what this criterion means for an SLE patient"
         )
-    if not re.search(
-        r"\bSLE\b|lupus|american college of rheumatology|\bACR\b|SLICC|EULAR", text, re.IGNORECASE
-    ):
+    if not re.search(r"\bSLE\b|lupus|american college of rheumatology|\bACR\b|SLICC|EULAR", text, re.IGNORECASE):
         return [], ""
     max_months = None
     m = re.search(
@@ -470,9 +454,7 @@ def _treatments(text: str, kind: str, trial_drugs: set[str]) -> list[Rule]:
             )
         ]
         if others:
-            rules.append(
-                Treatment(drugs=others, within_months=window, route=route, label=" or ".join(others))
-            )
+            rules.append(Treatment(drugs=others, within_months=window, route=route, label=" or ".join(others)))
         return rules
     if re.search(r"\bnew\b", text, re.IGNORECASE) and window is not None:
         return [Flag(key="new_medicine", label="a new SLE medicine started", within_months=window)]
@@ -514,15 +496,11 @@ def _dose_caps(text: str, context: str) -> list[Rule]:
             label = "prednisone (or equivalent)" if drug == "class:corticosteroid" else drug
             rules.append(DoseCap(drug=drug, max_mg_day=float(m.group("dose")), label=label))
     stable = re.search(
-        r"stable[^.;]{0,120}?(?:at least|for a period of at least|≥)?\s*"
-        + NUM
-        + r"\s*(days?|weeks?|months?)",
+        r"stable[^.;]{0,120}?(?:at least|for a period of at least|≥)?\s*" + NUM + r"\s*(days?|weeks?|months?)",
         context + " " + text,
         re.IGNORECASE,
     )
-    if stable and (
-        rules or re.search(r"stable", text, re.IGNORECASE) or re.search(r"\bstable\b", context, re.I)
-    ):
+    if stable and (rules or re.search(r"stable", text, re.IGNORECASE) or re.search(r"\bstable\b", context, re.I)):
         weeks = round(to_months(_num(stable.group(1)), stable.group(2)) * 4.345, 1)
         rules.append(StableMeds(min_weeks=weeks))
     return rules
@@ -566,13 +544,10 @@ def _conditions(text: str, kind: str, measured: set[str]) -> list[Rule]:
         if concept.key == "heart_failure":
             nyha = re.search(r"(?:class|grade)\s*(III|IV|II|I|[1-4])", text, re.IGNORECASE)
             if nyha:
-                min_class = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(nyha.group(1).upper()) or int(
-                    nyha.group(1)
-                )
+                min_class = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(nyha.group(1).upper()) or int(nyha.group(1))
         label = concept.key.replace("_", " ")
         current_only = (
-            bool(re.search(r"\b(active|current(ly)?)\b", text[max(0, start - 40) : end], re.I))
-            and window is None
+            bool(re.search(r"\b(active|current(ly)?)\b", text[max(0, start - 40) : end], re.I)) and window is None
         )
         rules.append(
             Condition(
@@ -675,9 +650,9 @@ def compile_criterion(criterion: Criterion, trial: Trial) -> CompiledCriterion:
     if criterion.warnings and any("lost" in w or "cut" in w for w in criterion.warnings):
         warnings.extend(w for w in criterion.warnings)
 
-    if re.search(
-        r"^OR\b|child-bearing potential|childbearing potential|same-sex partners", text
-    ) and re.search(r"if she is", context, re.IGNORECASE):
+    if re.search(r"^OR\b|child-bearing potential|childbearing potential|same-sex partners", text) and re.search(
+        r"if she is", context, re.IGNORECASE
+    ):
         out.team, out.note = True, "pregnancy potential and contraception: the study team confirms"
         return out
     diagnosis, foreign_note = _diagnosis(text, trial, warnings)
@@ -733,9 +708,7 @@ def compile_criterion(criterion: Criterion, trial: Trial) -> CompiledCriterion:
             participation = _participation(text)
             rules += participation
             if not participation:
-                rules += _treatments(
-                    full if _is_lead_in_window(context) else text, criterion.kind, trial_drugs
-                )
+                rules += _treatments(full if _is_lead_in_window(context) else text, criterion.kind, trial_drugs)
         if not preg and not allergy and not diagnosis:
             cond = _conditions(full if _is_lead_in_window(context) else text, criterion.kind, measured)
             if criterion.kind == "inclusion" and re.search(r"\bnegative\b", text, re.IGNORECASE) and cond:

@@ -197,9 +197,7 @@ class Age(Rule):
         if self.max is not None:
             ok &= age < self.max if self.max_strict else age <= self.max
         verdict = "within" if ok else "outside"
-        return Result(
-            MET if ok else NOT_MET, [fact], reason=f"age {_fmt(age)} is {verdict} {self.describe()}"
-        )
+        return Result(MET if ok else NOT_MET, [fact], reason=f"age {_fmt(age)} is {verdict} {self.describe()}")
 
     def describe(self) -> str:
         parts = []
@@ -323,18 +321,14 @@ class Condition(Rule):
         if self.min_class is not None:
             klass = fact.detail.get("nyha_class")
             if klass is None:
-                return Result(
-                    UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"{self.label} class not given"
-                )
+                return Result(UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"{self.label} class not given")
             if klass < self.min_class:
                 return Result(NOT_MET, [fact], reason=f"{self.label} class {klass} is below {self.min_class}")
         if self.current_only and fact.current is False:
             return Result(NOT_MET, [fact], reason=f"{self.label} is in the past, not current")
         inside = _within(fact, self.within_months)
         if inside is None:
-            return Result(
-                UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"when the {self.label} was is not given"
-            )
+            return Result(UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"when the {self.label} was is not given")
         if not inside:
             return Result(NOT_MET, [fact], reason=f"{self.label} was longer ago than the window")
         return Result(MET, [fact], reason=f"{self.label}{window_words(self.within_months)}")
@@ -407,9 +401,7 @@ class Treatment(Rule):
                 reason=f"when {seen_unknown_time[0].key.split(':', 1)[1]} was last given is not known",
             )
         class_denials = [
-            profile.get(f"prior:class:{c}")
-            for c in self.classes
-            if profile.get(f"prior:class:{c}") is not None
+            profile.get(f"prior:class:{c}") for c in self.classes if profile.get(f"prior:class:{c}") is not None
         ]
         denied_all = set(self.drugs) <= {f.key.split(":", 1)[1] for f in denied}
         classes_denied = {c for c in self.classes if profile.value(f"prior:class:{c}") is False}
@@ -457,11 +449,7 @@ class DoseCap(Rule):
             if fact.value is False:
                 denied = True
                 continue
-            dose = (
-                fact.value
-                if isinstance(fact.value, int | float) and not isinstance(fact.value, bool)
-                else None
-            )
+            dose = fact.value if isinstance(fact.value, int | float) and not isinstance(fact.value, bool) else None
             if dose is not None and steroid and drug != "prednisone":
                 dose = vocabulary().prednisone_equivalent(drug, float(dose))
             taking.append((fact, dose))
@@ -478,19 +466,13 @@ class DoseCap(Rule):
         total = 0.0
         for fact, dose in taking:
             if dose is None:
-                return Result(
-                    UNKNOWN, [fact], asks=[f"med:{self.drug}"], reason=f"{self.label} dose not given"
-                )
+                return Result(UNKNOWN, [fact], asks=[f"med:{self.drug}"], reason=f"{self.label} dose not given")
             total += dose
         facts = [f for f, _ in taking]
         if self.max_mg_day is not None and total > self.max_mg_day:
-            return Result(
-                NOT_MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is above {_fmt(self.max_mg_day)}"
-            )
+            return Result(NOT_MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is above {_fmt(self.max_mg_day)}")
         if self.min_mg_day is not None and total < self.min_mg_day:
-            return Result(
-                NOT_MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is below {_fmt(self.min_mg_day)}"
-            )
+            return Result(NOT_MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is below {_fmt(self.min_mg_day)}")
         return Result(MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is within the limit")
 
     def describe(self) -> str:
@@ -533,18 +515,12 @@ class Diagnosis(Rule):
             return Result(NOT_MET, [fact], reason="not diagnosed with SLE")
         if self.max_duration_months is not None or self.min_duration_months is not None:
             if fact.when_months is None:
-                return Result(
-                    UNKNOWN, [fact], asks=["dx:sle_when"], reason="when SLE was diagnosed is not given"
-                )
+                return Result(UNKNOWN, [fact], asks=["dx:sle_when"], reason="when SLE was diagnosed is not given")
             months = fact.when_months
             if self.max_duration_months is not None and months > self.max_duration_months + 0.01:
-                return Result(
-                    NOT_MET, [fact], reason=f"SLE diagnosed about {_fmt(round(months, 1))} months ago"
-                )
+                return Result(NOT_MET, [fact], reason=f"SLE diagnosed about {_fmt(round(months, 1))} months ago")
             if self.min_duration_months is not None and months < self.min_duration_months:
-                return Result(
-                    NOT_MET, [fact], reason=f"SLE diagnosed only {_fmt(round(months, 1))} months ago"
-                )
+                return Result(NOT_MET, [fact], reason=f"SLE diagnosed only {_fmt(round(months, 1))} months ago")
         return Result(MET, [fact], reason="diagnosed with SLE")
 
     def describe(self) -> str:
@@ -630,9 +606,7 @@ class Allergy(Rule):
         none = profile.get("allergy:none")
         if none is not None and none.value:
             return Result(NOT_MET, [none], reason="no drug allergies")
-        denied = [
-            f for d in self.drugs if (f := profile.get(f"allergy:{d}")) is not None and f.value is False
-        ]
+        denied = [f for d in self.drugs if (f := profile.get(f"allergy:{d}")) is not None and f.value is False]
         if self.drugs and len(denied) == len(self.drugs) and not self.classes:
             return Result(NOT_MET, denied, reason="not allergic to these drugs")
         return Result(UNKNOWN, asks=["allergy"], reason="drug allergies not mentioned")

@@ -123,7 +123,9 @@ class Indexer:
 
     # -- versions ---------------------------------------------------------------------------
     def version(self, sha256: str) -> str:
-        key = f"{sha256}:{READER_VERSION}:{self.embedder.name}"
+        from eligibility.compiler import COMPILER_VERSION
+
+        key = f"{sha256}:{READER_VERSION}:{COMPILER_VERSION}:{self.embedder.name}"
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     # -- the run ----------------------------------------------------------------------------
@@ -204,12 +206,13 @@ class Indexer:
                 ids=[f"{c.id}@{versions[c.trial]}" for c in all_chunks],
                 embeddings=vectors,
                 documents=[c.embed_text for c in all_chunks],
-                metadatas=[
-                    c.metadata(versions[c.trial], titles[c.trial]) | {"chunk_id": c.id} for c in all_chunks
-                ],
+                metadatas=[c.metadata(versions[c.trial], titles[c.trial]) | {"chunk_id": c.id} for c in all_chunks],
             )
+            from eligibility.compiler import compile_trial
+
             for trial, path, version in batch:
-                self.catalog.store_trial(trial, path, version)
+                rules = [c.to_dict() for c in compile_trial(trial)]
+                self.catalog.store_trial(trial, path, version, rules)
                 report.indexed.append(trial.ref)
             self.catalog.save()
         except BaseException:

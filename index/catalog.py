@@ -49,6 +49,7 @@ class Catalog:
         self.settings = settings
         self._entries: dict[str, Entry] | None = None
         self._trials: dict[str, Trial] = {}
+        self._compiled: dict[str, list[Any]] = {}
 
     # -- manifest ---------------------------------------------------------------------------
     @property
@@ -84,7 +85,15 @@ class Catalog:
     def _trial_path(self, ref: str) -> Path:
         return self.settings.trials_dir / f"{ref}.json"
 
-    def store_trial(self, trial: Trial, path: Path, version: str) -> None:
+    def _rules_path(self, ref: str) -> Path:
+        return self.settings.trials_dir / f"{ref}.rules.json"
+
+    def store_trial(self, trial: Trial, path: Path, version: str, rules: list[dict[str, Any]] | None = None) -> None:
+        if rules is not None:
+            from eligibility.compiler import COMPILER_VERSION
+
+            payload = {"compiler_version": COMPILER_VERSION, "criteria": rules}
+            write_atomic(self._rules_path(trial.ref), json.dumps(payload, ensure_ascii=False))
         write_atomic(self._trial_path(trial.ref), json.dumps(trial.to_dict(), ensure_ascii=False))
         self._trials[trial.ref] = trial
         self.entries[trial.ref] = Entry(
@@ -101,6 +110,27 @@ class Catalog:
         self.entries.pop(ref, None)
         self._trials.pop(ref, None)
         self._trial_path(ref).unlink(missing_ok=True)
+        self._rules_path(ref).unlink(missing_ok=True)
+
+    def compiled(self, ref: str) -> list[Any]:
+        """The trial's compiled criteria as stored at index time (compiled anew if the store is older)."""
+        from eligibility.compiler import COMPILER_VERSION, CompiledCriterion, compile_trial
+
+        key = self.resolve(ref)
+        if key in self._compiled:
+            return self._compiled[key]
+        trial = self.trial(key)
+        compiled: list[Any] | None = None
+        try:
+            payload = json.loads(self._rules_path(key).read_text("utf-8"))
+            if payload.get("compiler_version") == COMPILER_VERSION:
+                compiled = [CompiledCriterion.from_dict(c) for c in payload["criteria"]]
+        except (OSError, ValueError, KeyError):
+            compiled = None
+        if compiled is None or len(compiled) != len(trial.criteria):
+            compiled = compile_trial(trial)
+        self._compiled[key] = compiled
+        return compiled
 
     def resolve(self, ref: str) -> str:
         """The indexed trial a user's reference names: NCT number, file stem or file name."""

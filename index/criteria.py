@@ -22,9 +22,7 @@ _HEADING = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _BULLET = r"[-*•●▪◦+]"
-_LINE_MARKER = re.compile(
-    rf"(?P<indent>[ \t]*)(?:(?P<bullet>{_BULLET})[ \t]+)?(?:(?P<num>\d{{1,2}})[.)][ \t]+)?"
-)
+_LINE_MARKER = re.compile(rf"(?P<indent>[ \t]*)(?:(?P<bullet>{_BULLET})[ \t]+)?(?:(?P<num>\d{{1,2}})[.)][ \t]+)?")
 _INLINE_NUMBER = re.compile(r"(?<=\s)(\d{1,2})\.[ \t]+(?=[A-Z•\"'(])")
 _INLINE_BULLET = re.compile(r"[ \t]+•[ \t]*")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~^=])")
@@ -98,9 +96,7 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _line_pieces(text: str, region: Region) -> list[_Node]:
     lines = _lines(text, region.start, region.end)
-    marked = any(
-        (m := _LINE_MARKER.match(text, s, e)) and (m.group("bullet") or m.group("num")) for s, e in lines
-    )
+    marked = any((m := _LINE_MARKER.match(text, s, e)) and (m.group("bullet") or m.group("num")) for s, e in lines)
     pieces: list[_Node] = []
     blank_before = True
     for s, e in lines:

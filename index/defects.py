@@ -18,9 +18,7 @@ _COMPARATOR_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SCORE_NUMBER = re.compile(r"\b(SLEDAI(?:-2K)?|score|index)\)?\s+(\d+(?:\.\d+)?)\b(?!\s*(?:mg|g|%|times))")
-_TIMES_ULN = re.compile(
-    r"\b(\d+(?:\.\d+)?|two|three|four|five)\s+times\s+(?:of\s+)?(?:the\s+)?upper\s+limit", re.I
-)
+_TIMES_ULN = re.compile(r"\b(\d+(?:\.\d+)?|two|three|four|five)\s+times\s+(?:of\s+)?(?:the\s+)?upper\s+limit", re.I)
 _OPEN_GRADE = re.compile(r"\(\s+(grade|class)\b", re.IGNORECASE)
 _LAB_NUMBER = re.compile(
     r"\b(Hb|ha?emoglobin|neutrophils?|platelets?|WBC|leukocytes?|ALT|AST|creatinine|eGFR)\s+(\d+(?:\.\d+)?)\b",
@@ -57,12 +55,8 @@ def criterion_problems(criterion: Criterion, trial: Trial) -> list[str]:
         if not _preceded_by_comparator(text, m.start(2), 4):
             problems.append(f"comparison sign and text lost in '{_snippet(text, m.start(), m.end())}'")
     if text.count("(") != text.count(")"):
-        problems.append(
-            f"text appears cut (unbalanced parenthesis) in '{_snippet(text, 0, min(len(text), 60))}'"
-        )
-    conditions = {
-        c.name.lower() for c in vocabulary().conditions if any(c.found_in(x) for x in trial.conditions)
-    }
+        problems.append(f"text appears cut (unbalanced parenthesis) in '{_snippet(text, 0, min(len(text), 60))}'")
+    conditions = {c.name.lower() for c in vocabulary().conditions if any(c.found_in(x) for x in trial.conditions)}
     for standard in vocabulary().classifications_in(text):
         if standard.disease.lower() not in conditions:
             problems.append(
@@ -74,9 +68,7 @@ def criterion_problems(criterion: Criterion, trial: Trial) -> list[str]:
         for drug in vocabulary().drugs_in(text):
             if drug.name.lower() in given or _BACKGROUND_CLASSES & set(drug.classes):
                 continue
-            problems.append(
-                f"names {drug.name}, a drug this trial does not give (copied from another protocol?)"
-            )
+            problems.append(f"names {drug.name}, a drug this trial does not give (copied from another protocol?)")
     return problems
 
 

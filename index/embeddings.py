@@ -69,9 +69,7 @@ class MiniLMEmbeddings(Embeddings):
             return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        return self.model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
+        return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:

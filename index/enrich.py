@@ -32,9 +32,7 @@ _PURPOSE = re.compile(
     r"assess|determine|test|study)\s+(the\s+)?",
     re.IGNORECASE,
 )
-_TYPE_PREFIX = re.compile(
-    r"^(drug|biological|device|procedure|behavioral|other|dietary supplement)\s*:\s*", re.I
-)
+_TYPE_PREFIX = re.compile(r"^(drug|biological|device|procedure|behavioral|other|dietary supplement)\s*:\s*", re.I)
 _DOSE = re.compile(r"\d+(?:\.\d+)?\s*(?:mg/kg|mg per kilogram|mg|MIU|million IU|IU|µg|mcg)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.\n]*(?:\.(?!\d)|$)")
 
@@ -77,9 +75,7 @@ def apply_fields(trial: Trial, fields: dict[str, list[str]], loose: list[str]) -
 
 
 def _section_text(trial: Trial, *names: str) -> str:
-    return "\n".join(
-        display_text(trial.source_text[s.start : s.end]) for s in trial.sections if s.name in names
-    )
+    return "\n".join(display_text(trial.source_text[s.start : s.end]) for s in trial.sections if s.name in names)
 
 
 def _derive_title(summary: str) -> str:

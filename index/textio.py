@@ -67,8 +67,7 @@ def decode(path: Path, data: bytes) -> RawDocument:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise DocumentError(
-            f"{name}: not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}); "
-            "re-save it as UTF-8"
+            f"{name}: not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
         ) from err
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return RawDocument(path=path, text=text, sha256=file_digest(data))

@@ -59,9 +59,7 @@ def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
 def vocabulary() -> Vocabulary:
     raw = tomllib.loads(resources.files("index").joinpath("data/vocabulary.toml").read_text("utf-8"))
     return Vocabulary(
-        drugs=tuple(
-            Term(d["name"], _compile(d["synonyms"]), tuple(d.get("classes", []))) for d in raw["drug"]
-        ),
+        drugs=tuple(Term(d["name"], _compile(d["synonyms"]), tuple(d.get("classes", []))) for d in raw["drug"]),
         conditions=tuple(Term(c["name"], _compile(c["synonyms"])) for c in raw["condition"]),
         classifications=tuple(
             Term(c["name"], _compile(c["patterns"]), disease=c["disease"]) for c in raw["classification"]

@@ -82,9 +82,7 @@ def test_index_and_query_through_the_server(chroma_server: str, tmp_path: Path) 
 
 def test_dead_server_gets_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dead = f"http://127.0.0.1:{_free_port()}"
-    code = main(
-        ["index", str(BUNDLED / "NCT00071487.json"), "--data-dir", str(tmp_path), "--chroma-url", dead]
-    )
+    code = main(["index", str(BUNDLED / "NCT00071487.json"), "--data-dir", str(tmp_path), "--chroma-url", dead])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
     assert len(err) == 1 and "cannot reach the Chroma server" in err[0] and "chroma run" in err[0]

@@ -77,12 +77,7 @@ def test_unknown_search_trial_and_bad_url(
     assert cli.main(["trials", "--chroma-url", "localhost:8000", "--data-dir", str(tmp_path)]) == 1
     assert "http://HOST:PORT" in capsys.readouterr().err
     # A trial is found by its file stem as well as its NCT number.
-    assert (
-        cli.main(
-            ["search", "weight", "--trial", "004_416868aadf8bdbdd", "--json", "--data-dir", str(tmp_path)]
-        )
-        == 0
-    )
+    assert cli.main(["search", "weight", "--trial", "004_416868aadf8bdbdd", "--json", "--data-dir", str(tmp_path)]) == 0
     results = json.loads(capsys.readouterr().out)["results"]
     assert results and all(r["trial"] == "NCT04956484" for r in results)
 

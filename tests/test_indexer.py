@@ -71,9 +71,7 @@ def test_changed_file_is_replaced_and_removed_file_deleted(
     before = _chunk_trials(settings, fake_embedder)
     path = corpus / "003_ba37d9a6fe48724f.txt"
     path.write_text(
-        path.read_text("utf-8").replace(
-            "- Aged more than 18 years;", "- Aged more than 18 years;\n- BMI under 35;"
-        ),
+        path.read_text("utf-8").replace("- Aged more than 18 years;", "- Aged more than 18 years;\n- BMI under 35;"),
         "utf-8",
     )
     (corpus / "NCT02465580.json").unlink()
@@ -169,9 +167,7 @@ def test_filters_by_trial_section_and_kind(settings: Settings, fake_embedder: Fa
     Indexer(settings, fake_embedder, progress=False).run([BUNDLED])
     searcher = DenseSearcher(ChunkStore(settings, fake_embedder.name), Catalog(settings), fake_embedder)
     hits = searcher.search("prednisone dose", 5, Filters(trial="NCT01632241", kind="exclusion"))
-    assert hits and all(
-        h.metadata["trial"] == "NCT01632241" and h.metadata["kind"] == "exclusion" for h in hits
-    )
+    assert hits and all(h.metadata["trial"] == "NCT01632241" and h.metadata["kind"] == "exclusion" for h in hits)
     hits = searcher.search("belimumab", 5, Filters(section="summary"))
     assert hits and all(h.metadata["section"] == "summary" for h in hits)
     # With exact fake embeddings, the chunk that repeats the query's words ranks first.

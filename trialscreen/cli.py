@@ -66,7 +66,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 1 if report.rejected else 0
 
 
-def _trial_row(trial: Any) -> dict[str, Any]:
+def _trial_row(trial: Any, compiled: list[Any]) -> dict[str, Any]:
     return {
         "trial": trial.ref,
         "source": trial.source,
@@ -84,6 +84,9 @@ def _trial_row(trial: Any) -> dict[str, Any]:
         "criteria": {
             "inclusion": len(trial.criteria_of("inclusion")),
             "exclusion": len(trial.criteria_of("exclusion")),
+            "compiled": sum(1 for c in compiled if c.rule is not None),
+            "to_confirm": sum(1 for c in compiled if c.team),
+            "not_understood": sum(1 for c in compiled if not c.compiled),
         },
         "warnings": trial.warnings,
     }
@@ -95,7 +98,7 @@ def cmd_trials(args: argparse.Namespace) -> int:
     catalog = Catalog(_settings(args))
     if catalog.is_empty():
         raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
-    rows = [_trial_row(t) for t in catalog.trials()]
+    rows = [_trial_row(t, catalog.compiled(t.ref)) for t in catalog.trials()]
     if args.json:
         print(json.dumps({"trials": rows}, indent=1, ensure_ascii=False))
         return 0
@@ -104,7 +107,8 @@ def cmd_trials(args: argparse.Namespace) -> int:
         crit = row["criteria"]
         print(
             f"{row['trial']:<24} {row['status']:<12} {row['phase'] or '-':<15} ages {ages:<7} "
-            f"inc {crit['inclusion']:>2} exc {crit['exclusion']:>2}  {row['title'][:70]}"
+            f"inc {crit['inclusion']:>2} exc {crit['exclusion']:>2} rules {crit['compiled']:>2} "
+            f"team {crit['to_confirm']:>2} ?{crit['not_understood']}  {row['title'][:60]}"
         )
         for warning in row["warnings"]:
             print(f"    ! {warning}")
@@ -147,6 +151,71 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _today(args: argparse.Namespace) -> Any:
+    from datetime import date
+
+    if not getattr(args, "today", None):
+        return date.today()
+    try:
+        return date.fromisoformat(args.today)
+    except ValueError as err:
+        raise TrialscreenError(f"--today {args.today!r} is not a date; write it as YYYY-MM-DD") from err
+
+
+def _print_screening(result: dict[str, Any]) -> None:
+    state = "recruiting" if result["recruiting"] else result["status"]
+    print(f"{result['trial']}  {result['decision'].upper()}  ({state})")
+    print(f"  {result['title']}")
+    marks = {"met": "+", "not_met": "-", "unknown": "?", "not_applicable": "·"}
+    for c in result["criteria"]:
+        flag = "X" if c["disqualifying"] else marks[c["status"]]
+        print(f"  [{flag}] {c['kind'][:3]} {c['number']:>2} {c['text'][:90]}")
+        if c["disqualifying"] or c["status"] == "unknown":
+            print(f"        {c['reason'][:150]}")
+    for q in result["questions"][:5]:
+        print(f"  ask: {q}")
+    print(f"  {result['explanation']}")
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from eligibility.engine import screen
+    from eligibility.patient import load_patient
+    from index.catalog import Catalog
+
+    catalog = Catalog(_settings(args))
+    if catalog.is_empty():
+        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+    ref = catalog.resolve(args.trial)
+    profile = load_patient(args.patient, _today(args))
+    result = screen(catalog.trial(ref), catalog.compiled(ref), profile).to_json()
+    if args.json:
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+    else:
+        _print_screening(result)
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from eligibility.engine import match, screen
+    from eligibility.patient import load_patient
+    from index.catalog import Catalog
+
+    catalog = Catalog(_settings(args))
+    if catalog.is_empty():
+        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+    profile = load_patient(args.patient, _today(args))
+    results = match([screen(t, catalog.compiled(t.ref), profile) for t in catalog.trials()])
+    if args.json:
+        print(json.dumps({"results": [r.to_json() for r in results]}, indent=1, ensure_ascii=False))
+    else:
+        for r in results:
+            print(
+                f"{r.trial.ref:<24} {r.decision:<11} {'recruiting' if r.trial.recruiting else r.trial.status:<12} "
+                f"{r.trial.title[:70]}"
+            )
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from chatbot.app import serve
 
@@ -163,16 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
         prog="trialscreen",
-        description="Grounded clinical-trial eligibility pre-screening. "
-        "Not medical advice: the study team decides.",
+        description="Grounded clinical-trial eligibility pre-screening. Not medical advice: the study team decides.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"trialscreen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser(
-        "index", parents=[common], help="read trial documents (files or folders) into the index"
-    )
+    p = sub.add_parser("index", parents=[common], help="read trial documents (files or folders) into the index")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -190,6 +256,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("screen", parents=[common], help="one patient against one trial")
+    p.add_argument("--trial", required=True, help="NCT number or file stem")
+    p.add_argument("--patient", required=True, help="patient text, @FILE, or a JSON object of facts")
+    p.add_argument("--today", help="the date relative times are counted from (YYYY-MM-DD; default: today)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_screen)
+
+    p = sub.add_parser("match", parents=[common], help="one patient against every indexed trial, best first")
+    p.add_argument("--patient", required=True, help="patient text, @FILE, or a JSON object of facts")
+    p.add_argument("--today", help="the date relative times are counted from (YYYY-MM-DD; default: today)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_match)
 
     p = sub.add_parser("chat", parents=[common], help="serve the Gradio app on 127.0.0.1")
     p.add_argument("--port", type=int, default=None, help="port (default: $PORT, else 7860)")

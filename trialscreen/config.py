@@ -65,9 +65,7 @@ class Settings:
         url = chroma_url or os.environ.get("TRIALSCREEN_CHROMA_URL") or None
         provider = llm or os.environ.get("TRIALSCREEN_LLM") or "none"
         if provider not in LLM_PROVIDERS:
-            raise TrialscreenError(
-                f"--llm {provider!r} is not a provider; choose one of {', '.join(LLM_PROVIDERS)}"
-            )
+            raise TrialscreenError(f"--llm {provider!r} is not a provider; choose one of {', '.join(LLM_PROVIDERS)}")
         return cls(
             data_dir=directory,
             chroma=parse_chroma_url(url) if url else None,

@@ -46,8 +46,7 @@ def parse_document(doc: RawDocument) -> Trial:
         trial = read_text(doc, source_format="markdown" if doc.path.suffix.lower() == ".md" else "text")
     if not trial.criteria:
         raise DocumentError(
-            f"{doc.name}: no eligibility criteria found (expected a heading such as 'Inclusion Criteria'); "
-            "not indexed"
+            f"{doc.name}: no eligibility criteria found (expected a heading such as 'Inclusion Criteria'); not indexed"
         )
     trial.content_hash = doc.sha256
     return finalize(trial)

@@ -65,9 +65,7 @@ def read_trialgpt(doc: RawDocument, data: dict[str, Any]) -> Trial:
     r.field("phase", "Phase", ", ".join(phases))
     r.field("study_type", "Study type", data.get("study_type"))
     r.field("conditions", "Conditions", "; ".join(_str_list(data.get("condition") or data.get("conditions"))))
-    r.field(
-        "interventions", "Interventions", "; ".join(_str_list(data.get("drugs") or data.get("interventions")))
-    )
+    r.field("interventions", "Interventions", "; ".join(_str_list(data.get("drugs") or data.get("interventions"))))
     r.field("sex", "Sex", data.get("sex") or data.get("gender"))
     r.field("ages", "Minimum age", data.get("minimum_age"))
     r.field("max_age", "Maximum age", data.get("maximum_age"))

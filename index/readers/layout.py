@@ -84,9 +84,7 @@ LABELS: tuple[Label, ...] = (
     _label("ages", r"^ages?:\s*(?P<v>\S.*)$"),
     _label("volunteers", r"^(accepts )?healthy volunteers\??$|^volunteers$"),
     _label("identifiers", r"^identifiers$", many=True),
-    _label(
-        "identifiers", r"^(clinical study identifier|nct number|clinicaltrials\.gov id)\s*:?\s*(?P<v>\S.*)$"
-    ),
+    _label("identifiers", r"^(clinical study identifier|nct number|clinicaltrials\.gov id)\s*:?\s*(?P<v>\S.*)$"),
     _label("study_type", r"^study type$"),
     _label("funder_types", r"^funder types?$"),
     _label("primary_purpose", r"^primary purpose$"),

@@ -122,17 +122,10 @@ def scan(text: str) -> Layout:
                         break
             if values:
                 layout.fields.setdefault(label.field, []).extend(values)
-                layout.cites.setdefault(
-                    label.field, (line.start + len(line.text) - len(line.text.lstrip()), end)
-                )
+                layout.cites.setdefault(label.field, (line.start + len(line.text) - len(line.text.lstrip()), end))
             continue
         # A content line.
-        if (
-            layout.title is None
-            and not section_has_content
-            and not layout.loose_lines
-            and _title_like(line.text)
-        ):
+        if layout.title is None and not section_has_content and not layout.loose_lines and _title_like(line.text):
             layout.title = line.text.strip()
             layout.title_span = (line.start + len(line.text) - len(line.text.lstrip()), line.end)
             if section is not None:

@@ -1,0 +1,133 @@
+"""Context of a mention in patient text: negated, family, hypothetical, historical.
+
+Text is cut into clauses (sentences, then at "but", "however", ";"), so that "HBsAg negative but
+HBcAb positive" gives each test its own polarity. A mention is:
+- negated by a cue before it in its clause ("no history of cancer", "never had rituximab") or a
+  result word right after it ("HBsAg negative", "HIV neg");
+- about family when its clause names a relative ("my mother had breast cancer");
+- hypothetical when its clause is a guess or a plan ("I might be pregnant", "planning to start");
+- historical when its clause speaks of the past ("history of", "had", "years ago").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+_SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d)|\.(?=[a-z]))+(?:[.!?;]+|\n|$)")
+_CLAUSE_BREAK = re.compile(
+    r",?\s+\b(but|however|although|though|whereas|except that)\b\s*|\s*;\s*|,\s+(?=and\s+(i|my)\b)", re.I
+)
+_NEGATION_BEFORE = re.compile(
+    r"\b(no|not|never|denies|denied|deny|without|negative for|free of|ruled out|haven'?t|hasn'?t|have not|"
+    r"has not|don'?t|do not|doesn'?t|does not|didn'?t|did not|isn'?t|is not|wasn'?t|was not|none|nor|"
+    r"neither|no longer|stopped|off)\b",
+    re.IGNORECASE,
+)
+_NEGATION_AFTER = re.compile(
+    r"^[\s:()-]{0,3}(?:test(?:ed)?\s+|was\s+|is\s+|came back\s+|result\s+)?"
+    r"(negative|neg\b|-ve\b|not detected|non-?reactive|ruled out|undetectable)",
+    re.IGNORECASE,
+)
+_POSITIVE_AFTER = re.compile(
+    r"^[\s:()-]{0,3}(?:test(?:ed)?\s+|was\s+|is\s+|came back\s+)?(positive|pos\b|\+ve\b|reactive|detected)",
+    re.IGNORECASE,
+)
+_FAMILY = re.compile(
+    r"\b(mother|mom|mum|father|dad|sister|brother|aunt|uncle|grand(mother|father|ma|pa)|cousin|son|"
+    r"daughter|husband|wife|partner|niece|nephew|family history|runs in (my|the) family|relatives?)\b",
+    re.IGNORECASE,
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(might|maybe|may be|possibly|could be|not sure|unsure|i think i|worried|planning|plan to|"
+    r"thinking (about|of)|considering|hoping|trying to get|want to get|if i|in case)\b",
+    re.IGNORECASE,
+)
+_HISTORY = re.compile(
+    r"\b(history of|had|was|were|used to|previously|in the past|ago|years back|last year|treated for|"
+    r"cured|removed|resolved|recovered)\b",
+    re.IGNORECASE,
+)
+_CURRENT = re.compile(r"\b(currently|now|at the moment|still|active|ongoing|am on|i'm on|taking|take)\b", re.I)
+_BREAKER = re.compile(r"\b(but|and|or)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class MentionContext:
+    negated: bool
+    family: bool
+    hypothetical: bool
+    historical: bool
+    current: bool
+
+
+def clauses(text: str) -> list[Clause]:
+    out: list[Clause] = []
+    for sentence in _SENTENCE.finditer(text):
+        pos = sentence.start()
+        end = sentence.end()
+        for brk in _CLAUSE_BREAK.finditer(text, pos, end):
+            if brk.start() > pos:
+                out.append(Clause(pos, brk.start(), text[pos : brk.start()]))
+            pos = brk.end()
+        if end > pos and text[pos:end].strip():
+            out.append(Clause(pos, end, text[pos:end]))
+    return out
+
+
+_PIECE_BREAK = re.compile(r",\s*|\s+\band\b\s+|\s+\bthen\b\s+")
+
+
+def segment(clause: Clause, start: int, end: int, others: list[int]) -> Clause:
+    """The comma- or 'and'-separated piece of a clause that holds a mention, when the clause
+    names other things of the same sort (`others`: their offsets); else the whole clause."""
+    if not any(clause.start <= o < clause.end and not start <= o < end for o in others):
+        return clause
+    cuts = [clause.start] + [clause.start + m.end() for m in _PIECE_BREAK.finditer(clause.text)] + [clause.end]
+    for a, b in itertools.pairwise(cuts):
+        if a <= start < b:
+            stop = b
+            for nxt in cuts:
+                if nxt > start and not any(start < o < nxt for o in others if not start <= o < end):
+                    stop = max(stop, nxt)
+            return Clause(a, stop, clause.text[a - clause.start : stop - clause.start])
+    return clause
+
+
+def clause_at(parts: list[Clause], offset: int) -> Clause:
+    for c in parts:
+        if c.start <= offset < c.end:
+            return c
+    return parts[-1]
+
+
+def context_of(clause: Clause, start: int, end: int) -> MentionContext:
+    """Context of the mention at [start, end) (absolute offsets) inside its clause."""
+    before = clause.text[: start - clause.start]
+    after = clause.text[end - clause.start :]
+    negated = False
+    cues = list(_NEGATION_BEFORE.finditer(before))
+    if cues:
+        last = cues[-1]
+        between = before[last.end() :]
+        # "no fever but rash": a conjunction after the cue ends its scope; "no X or Y" keeps it
+        negated = not re.search(r"\bbut\b|\bhowever\b", between, re.IGNORECASE)
+    if _NEGATION_AFTER.match(after):
+        negated = True
+    elif _POSITIVE_AFTER.match(after):
+        negated = False
+    return MentionContext(
+        negated=negated,
+        family=bool(_FAMILY.search(clause.text)),
+        hypothetical=bool(_HYPOTHETICAL.search(clause.text)),
+        historical=bool(_HISTORY.search(clause.text)),
+        current=bool(_CURRENT.search(clause.text)),
+    )

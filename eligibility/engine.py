@@ -1,0 +1,205 @@
+"""Deciding eligibility: compiled rules x patient profile -> per-criterion verdicts with citations.
+
+The decision follows from the verdicts (see the contract):
+- ineligible: at least one criterion is disqualifying (inclusion not met, or exclusion met);
+- needs_info: nothing disqualifies, but a criterion the patient could answer is unknown;
+- eligible: nothing disqualifies and every patient-answerable criterion is settled; what only the
+  study team can settle (consent, judgement, screening tests, criteria the rules cannot read) is
+  listed in `to_confirm`.
+A patient with any disqualifying fact is never eligible.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from eligibility.compiler import CompiledCriterion
+from eligibility.facts import Profile
+from eligibility.questions import question_for
+from eligibility.rules import MET, NA, NOT_MET, UNKNOWN
+from index.model import Criterion, Trial
+
+DISCLAIMER = "This is a pre-screen, not medical advice: the study team decides who can take part."
+
+
+@dataclass
+class Verdict:
+    criterion: Criterion
+    compiled: CompiledCriterion
+    status: str
+    reason: str
+    chunk_id: str
+    asks: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def disqualifying(self) -> bool:
+        if self.criterion.kind == "inclusion":
+            return self.status == NOT_MET
+        return self.status == MET
+
+    @property
+    def patient_unknown(self) -> bool:
+        return self.status == UNKNOWN and bool(self.asks) and not self.compiled.team
+
+
+@dataclass
+class Screening:
+    trial: Trial
+    decision: str
+    verdicts: list[Verdict]
+    questions: list[str]
+    question_keys: list[str]
+    to_confirm: list[str]
+    explanation: str
+    notes: list[str]
+
+    @property
+    def deciding(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.disqualifying]
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.trial
+        return {
+            "trial": t.ref,
+            "source": t.source,
+            "title": t.title,
+            "decision": self.decision,
+            "recruiting": t.recruiting,
+            "status": t.status,
+            "criteria": [
+                {
+                    "kind": v.criterion.kind,
+                    "number": v.criterion.number,
+                    "text": v.criterion.text,
+                    "context": v.criterion.context,
+                    "status": v.status,
+                    "reason": v.reason,
+                    "disqualifying": v.disqualifying,
+                    "to_confirm": v.compiled.team,
+                    "compiled": v.compiled.compiled,
+                    "patient_facts": v.evidence,
+                    "warnings": v.compiled.warnings,
+                    "cite": {
+                        "trial": t.ref,
+                        "chunk_id": v.chunk_id,
+                        "start": v.criterion.start,
+                        "end": v.criterion.end,
+                    },
+                }
+                for v in self.verdicts
+            ],
+            "questions": self.questions,
+            "question_keys": self.question_keys,
+            "to_confirm": self.to_confirm,
+            "explanation": self.explanation,
+            "notes": self.notes,
+        }
+
+
+def chunk_id(trial: Trial, criterion: Criterion) -> str:
+    return f"{trial.ref}:{criterion.kind[:3]}-{criterion.number:02d}"
+
+
+def _verdict(trial: Trial, criterion: Criterion, compiled: CompiledCriterion, profile: Profile) -> Verdict:
+    cid = chunk_id(trial, criterion)
+    if compiled.rule is None:
+        reason = compiled.note if compiled.team else "not checked automatically: the study team reads this one"
+        return Verdict(criterion, compiled, UNKNOWN, reason, cid)
+    result = compiled.rule.evaluate(profile)
+    evidence = [f.evidence.text for f in result.facts if f.evidence.text]
+    reason = result.reason
+    if evidence:
+        reason = f"{reason} (patient: \u201c{evidence[0][:120]}\u201d)"
+    return Verdict(
+        criterion,
+        compiled,
+        result.status,
+        reason,
+        cid,
+        asks=list(dict.fromkeys(result.asks)),
+        evidence=evidence,
+    )
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    return "\u201c" + (text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026") + "\u201d"
+
+
+def _explain(trial: Trial, decision: str, verdicts: list[Verdict], questions: list[str], to_confirm: list[str]) -> str:
+    parts: list[str] = []
+    if decision == "ineligible":
+        deciding = [v for v in verdicts if v.disqualifying][:3]
+        lines = []
+        for v in deciding:
+            which = "requires" if v.criterion.kind == "inclusion" else "excludes"
+            lines.append(
+                f"the trial {which} {_quote(v.criterion.text)} ({v.criterion.kind} {v.criterion.number}): {v.reason}"
+            )
+        parts.append("Not eligible on the facts given: " + "; ".join(lines) + ".")
+    elif decision == "needs_info":
+        parts.append(
+            f"Nothing you have told us rules you out, but {len(questions)} question(s) need an answer "
+            f"first, starting with: {questions[0]}"
+        )
+    else:
+        met = sum(1 for v in verdicts if v.status in (MET, NOT_MET, NA) and not v.disqualifying)
+        parts.append(f"On what you have told us, all {met} criteria that could be checked are satisfied.")
+    if to_confirm and decision != "ineligible":
+        parts.append(
+            f"The study team still has to confirm {len(to_confirm)} item(s), such as {_quote(to_confirm[0], 100)}."
+        )
+    if not trial.recruiting:
+        parts.append(f"Note: this trial is not recruiting (status: {trial.status.replace('_', ' ')}).")
+    parts.append(DISCLAIMER)
+    return " ".join(parts)
+
+
+def rank_questions(verdict_lists: list[list[Verdict]]) -> list[str]:
+    """Fact keys to ask about, most decisive first: settles the most open criteria, exclusions first."""
+    weight: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    for verdicts in verdict_lists:
+        for v in verdicts:
+            if not v.patient_unknown:
+                continue
+            for key in v.asks:
+                weight[key] += 2 if v.criterion.kind == "exclusion" else 1
+                first_seen.setdefault(key, len(first_seen))
+    return sorted(weight, key=lambda k: (-weight[k], first_seen[k]))
+
+
+def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile) -> Screening:
+    verdicts = [_verdict(trial, c, cc, profile) for c, cc in zip(trial.criteria, compiled, strict=True)]
+    keys = rank_questions([verdicts])
+    questions = list(dict.fromkeys(question_for(k).text for k in keys))
+    to_confirm = []
+    for v in verdicts:
+        if v.compiled.team or v.compiled.rule is None:
+            to_confirm.append(v.criterion.text)
+        elif v.compiled.note and v.status != UNKNOWN and not v.disqualifying:
+            to_confirm.append(f"{v.criterion.text} ({v.compiled.note})")
+    if any(v.disqualifying for v in verdicts):
+        decision = "ineligible"
+    elif any(v.patient_unknown for v in verdicts):
+        decision = "needs_info"
+    else:
+        decision = "eligible"
+    explanation = _explain(trial, decision, verdicts, questions, to_confirm)
+    return Screening(trial, decision, verdicts, questions, keys, to_confirm, explanation, list(profile.notes))
+
+
+_ORDER = {"eligible": 0, "needs_info": 1, "ineligible": 2}
+
+
+def relevance(s: Screening) -> tuple[int, int, int, int]:
+    settled = sum(1 for v in s.verdicts if v.status in (MET, NOT_MET) and not v.disqualifying)
+    return (_ORDER[s.decision], 0 if s.trial.recruiting else 1, len(s.question_keys), -settled)
+
+
+def match(screenings: list[Screening]) -> list[Screening]:
+    """Best first: eligible, then needs_info, then ineligible; within each, recruiting trials and those
+    closest to a decision first."""
+    return sorted(screenings, key=relevance)

@@ -1,0 +1,628 @@
+"""Reading patient text (as patients and referral notes write it) into a typed profile.
+
+Every fact keeps the words it came from. Negation, family, hypothetical and historical context
+come from `eligibility.context`; times from `eligibility.timeparse`. What the text does not say
+stays unknown. Implausible values (age 300, weight -5) are not used and are noted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from eligibility.concepts import concepts
+from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
+from eligibility.facts import Evidence, Fact, Profile
+from eligibility.timeparse import duration_months, months_ago
+from index.vocabulary import vocabulary
+
+MAX_TEXT = 50_000
+
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_AGE = [
+    re.compile(r"\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b(?!\s*(?:kg|lb|mg|%|cm|weeks|months))", re.I),
+    re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?|yo|y/o|y\.o\.)[- ]?(?:old)?\b", re.I),
+    re.compile(r"\b(\d{1,3})\s*(?:F|M)\b"),
+    re.compile(r"\b(\d{1,3})[- ]year[- ]old\b", re.I),
+]
+_FEMALE = re.compile(
+    r"\b(female|woman|women|girl|lady|she|her|mrs|ms|mother of|pregnan\w*|breastfeed\w*|menopaus\w*|"
+    r"hysterectomy|\d{1,3}\s*F)\b",
+    re.I,
+)
+_MALE = re.compile(r"\b(male|man|men|boy|gentleman|he|his|mr|\d{1,3}\s*M)\b", re.I)
+_WEIGHT = re.compile(
+    r"\b(?:weigh(?:s|t|ing)?(?:\s+is|\s+of)?:?\s*(?:about|around)?\s*)?(-?\d{1,3}(?:\.\d+)?)\s*"
+    r"(kg|kgs|kilos?|kilograms?|lbs?|pounds)\b",
+    re.I,
+)
+_HEIGHT = re.compile(r"\b(\d{3})\s*cm\b|\b(\d)\s*(?:ft|foot|feet|')\s*(\d{1,2})?", re.I)
+_BMI = re.compile(r"\bBMI\s*(?:is|of|:)?\s*(\d{2}(?:\.\d+)?)", re.I)
+_BP = re.compile(r"\b(?:BP|blood pressure)?\s*(?:is|of|:)?\s*(\d{2,3})\s*/\s*(\d{2,3})\b(?:\s*mm ?hg)?", re.I)
+_SLEDAI = re.compile(
+    r"\b(?:SELENA[- ]?SLEDAI|SLEDAI(?:-?2K)?|SELENA-2K|disease activity (?:index|score))\s*(?:score)?\s*"
+    r"(?:is|was|of|=|:|at|around|about)?\s*(\d{1,3})\b",
+    re.I,
+)
+_NYHA = re.compile(r"\b(?:NYHA|class|grade)\s*(?:class\s*)?(IV|III|II|I|[1-4])\b", re.I)
+
+# Labs: key, names, canonical unit and conversions from other units.
+_LABS: list[dict[str, Any]] = [
+    {"key": "lab:hb", "names": r"hb|hgb|ha?emoglobin", "convert": {"g/l": 0.1}},
+    {"key": "lab:neutrophils", "names": r"neutrophils?|anc", "convert": {}},
+    {"key": "lab:platelets", "names": r"platelets?|plt", "convert": {}},
+    {"key": "lab:wbc", "names": r"wbc|white (?:blood )?(?:cell )?count|white cells?", "convert": {}},
+    {"key": "lab:crcl", "names": r"creatinine clearance|crcl|e?gfr", "convert": {}},
+    {
+        "key": "lab:creatinine",
+        "names": r"(?:serum )?creatinine(?! clearance)",
+        "convert": {"umol/l": 1 / 88.4, "µmol/l": 1 / 88.4},
+    },
+    {"key": "lab:igg", "names": r"igg", "convert": {"g/l": 100.0}},
+    {"key": "lab:iga", "names": r"iga", "convert": {"g/l": 100.0}},
+    {
+        "key": "lab:proteinuria",
+        "names": r"proteinuria|urine protein|protein in (?:my|the) urine",
+        "convert": {"mg/day": 0.001, "mg": 0.001},
+    },
+    {"key": "lab:ppd", "names": r"ppd|tuberculin(?: skin test)?|mantoux", "convert": {}},
+    {
+        "key": "lab:immunoglobulin",
+        "names": r"total immunoglobulins?|immunoglobulins?(?! ?[agm]\b)",
+        "convert": {},
+    },
+]
+_ULN_NAMES = [
+    ("lab:alt", r"alt|sgpt|alanine (?:amino)?transferase"),
+    ("lab:ast", r"ast|sgot|aspartate (?:amino)?transferase"),
+    ("lab:bilirubin", r"bilirubin"),
+]
+_UNIT = r"(g/dl|g/l|mg/dl|ml/min|mm|umol/l|µmol/l|mg/day|g/day|g/24 ?h|grams?|mg|x ?10\^?9/l|×10\^?9/l|k/ul|/ul)?"
+
+_REFRACTORY_YES = re.compile(
+    r"(not (really )?(responding|controlled|working|helping)|didn'?t (respond|work|help)|doesn'?t (work|help)|"
+    r"still (flaring|active|having flares)|keeps? flaring|despite|failed|inadequate(ly)? (response|controlled)|"
+    r"can'?t (taper|get off|come off|lower)|refractory|uncontrolled|poorly controlled|not under control)",
+    re.I,
+)
+_REFRACTORY_NO = re.compile(
+    r"(well[- ]controlled|under control|in remission|responding well|works well|stable lupus)", re.I
+)
+_ACTIVE_YES = re.compile(r"\b(active (lupus|sle|disease)|flar(e|es|ing)|lupus is active|disease is active)\b", re.I)
+_ACTIVE_NO = re.compile(r"\b(remission|inactive|quiet|quiescent|no (recent )?flares?)\b", re.I)
+_DX = re.compile(r"\b(lupus|sle|systemic lupus erythematosus)\b", re.I)
+_DX_VERB = re.compile(r"\b(diagnos\w*|dx|have|has|had|with|got)\b", re.I)
+_NOT_SLE = re.compile(r"\b(cutaneous|discoid|drug[- ]induced) lupus\b(?! and)", re.I)
+_STABLE = re.compile(r"\b(stable|same dose|unchanged|hasn'?t changed|haven'?t changed|not changed|no changes?)\b", re.I)
+_CHANGED = re.compile(
+    r"\b(changed|increased|decreased|raised|lowered|tapered|adjusted|bumped|upped|doubled|halved|added|switched)\b",
+    re.I,
+)
+_STARTED = re.compile(r"\b(started|began|begun|initiated|put on|added)\b", re.I)
+_TRIAL = re.compile(
+    r"\b(clinical trial|research study|drug trial|another trial|another study|other trial|"
+    r"a trial|a study|investigational)\b",
+    re.I,
+)
+_ALLERGY = re.compile(r"\ballerg\w*\s+(?:to\s+)?|\bintoleran\w*\s+(?:to|of)\s+", re.I)
+_NO_ALLERGY = re.compile(r"\b(nkda|no (known )?(drug )?allergies|not allergic to anything|no allergies)\b", re.I)
+_NOT_CHILDBEARING = re.compile(
+    r"\b(post-?menopausal|menopause|went through menopause|hysterectomy|tubes? tied|tubal ligation|"
+    r"sterili[sz]ed|can'?t (get|become) pregnant|cannot (get|become) pregnant|infertile|oophorectomy)\b",
+    re.I,
+)
+_CONTRACEPTION = re.compile(r"\b(birth control|contracepti\w*|the pill|\biud\b|implant|condoms?|depo)\b", re.I)
+_UNWILLING = re.compile(r"\b(won'?t|will not|don'?t want|do not want|not willing|unwilling|refuse|against)\b", re.I)
+_PREGNANT = re.compile(r"\bpregnan\w*\b", re.I)
+_BREASTFEEDING = re.compile(r"\b(breast[- ]?feed\w*|nursing|lactat\w*)\b", re.I)
+_RACE_BLACK = re.compile(r"\b(black|african[- ]american|african descent)\b", re.I)
+_RACE_OTHER = re.compile(r"\b(white|caucasian|asian|chinese|hispanic|latina|latino|indian)\b", re.I)
+_ROUTE_IV = re.compile(r"\b(iv|intravenous\w*|infusions?|drip|pulse)\b", re.I)
+_ROUTE_INJECTION = re.compile(r"\b(injections?|shots?|im|intramuscular|subcutaneous)\b", re.I)
+_FREQ = [
+    (
+        re.compile(r"\b(twice (a|per) day|twice daily|bid|b\.i\.d\.|two times a day|2x ?(a |per )?day)\b", re.I),
+        2.0,
+    ),
+    (re.compile(r"\b(three times (a|per) day|tid|t\.i\.d\.|3x ?(a |per )?day)\b", re.I), 3.0),
+    (re.compile(r"\b(every other day|alternate days|qod)\b", re.I), 0.5),
+    (re.compile(r"\b(weekly|a week|per week|once a week)\b", re.I), 1 / 7),
+]
+_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|milligrams?|g|mcg)\b", re.I)
+_CLASS_WORDS = {
+    "biologic": re.compile(r"\bbiologics?\b|biologic (drugs?|medicines?|therap\w+)", re.I),
+    "b-cell therapy": re.compile(r"b[- ]?cell (therap\w+|drugs?|treatments?|depleting)", re.I),
+    "corticosteroid": re.compile(r"\b(steroids?|corticosteroids?|glucocorticoids?)\b", re.I),
+    "immunosuppressant": re.compile(r"\bimmunosuppress\w*", re.I),
+}
+
+
+def _ev(text: str, start: int, end: int) -> Evidence:
+    return Evidence(text=text[start:end].strip(), start=start, end=end)
+
+
+def _clause_ev(clause: Clause) -> Evidence:
+    lead = len(clause.text) - len(clause.text.lstrip())
+    return Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
+
+
+class _Reader:
+    def __init__(self, text: str, today: date) -> None:
+        self.text = text
+        self.today = today
+        self.parts = clauses(text) or [Clause(0, len(text), text)]
+        self.profile = Profile(text=text)
+
+    def add(self, key: str, value: Any, evidence: Evidence, **kw: Any) -> None:
+        self.profile.add(Fact(key=key, value=value, evidence=evidence, **kw))
+
+    def note(self, message: str) -> None:
+        if message not in self.profile.notes:
+            self.profile.notes.append(message)
+
+    def ctx(self, start: int, end: int) -> tuple[Clause, MentionContext]:
+        clause = clause_at(self.parts, start)
+        return clause, context_of(clause, start, end)
+
+    # -- demographics ------------------------------------------------------------------------
+    def demographics(self) -> None:
+        t = self.text
+        m: re.Match[str] | None
+        for pattern in _AGE:
+            m = pattern.search(t)
+            if m:
+                age = float(m.group(1))
+                if 0 < age <= 120:
+                    self.add("age", age, _ev(t, m.start(), m.end()))
+                else:
+                    self.note(f"age {m.group(1)} is not plausible and was not used")
+                break
+        female = [m for m in _FEMALE.finditer(t) if not self.ctx(m.start(), m.end())[1].family]
+        male = [m for m in _MALE.finditer(t) if not self.ctx(m.start(), m.end())[1].family]
+        strong_f = [m for m in female if m.group(0).lower() not in ("she", "her")]
+        strong_m = [m for m in male if m.group(0).lower() not in ("he", "his")]
+        pick_f, pick_m = strong_f or female, strong_m or male
+        if pick_f and not strong_m:
+            self.add("sex", "female", _ev(t, pick_f[0].start(), pick_f[0].end()))
+        elif pick_m and not strong_f:
+            self.add("sex", "male", _ev(t, pick_m[0].start(), pick_m[0].end()))
+        m = _WEIGHT.search(t)
+        if m:
+            value = float(m.group(1))
+            kg = value * 0.4536 if m.group(2).lower().startswith(("lb", "pound")) else value
+            if 20 <= kg <= 350:
+                self.add("weight_kg", round(kg, 1), _ev(t, m.start(), m.end()))
+            else:
+                self.note(f"weight {m.group(0).strip()} is not plausible and was not used")
+        m = _BMI.search(t)
+        if m:
+            self.add("bmi", float(m.group(1)), _ev(t, m.start(), m.end()))
+        m = _BP.search(t)
+        if m and (re.search(r"bp|blood pressure|mm ?hg", m.group(0), re.I) or re.search(r"\bbp\b|pressure", t, re.I)):
+            sys_, dia = float(m.group(1)), float(m.group(2))
+            if 60 <= sys_ <= 260 and 30 <= dia <= 160:
+                self.add("bp_systolic", sys_, _ev(t, m.start(), m.end()))
+                self.add("bp_diastolic", dia, _ev(t, m.start(), m.end()))
+        if _RACE_BLACK.search(t):
+            m = _RACE_BLACK.search(t)
+            assert m is not None
+            self.add("race:black", True, _ev(t, m.start(), m.end()))
+        elif _RACE_OTHER.search(t):
+            m = _RACE_OTHER.search(t)
+            assert m is not None
+            self.add("race:black", False, _ev(t, m.start(), m.end()))
+
+    # -- labs and scores ---------------------------------------------------------------------
+    def labs(self) -> None:
+        t = self.text
+        m: re.Match[str] | None
+        for lab in _LABS:
+            pattern = re.compile(
+                r"\b(?:" + lab["names"] + r")\b\s*(?:level|count|is|was|of|=|:|at|around|about)*\s*"
+                r"(?P<op><|>|≤|≥)?\s*(?P<num>\d+(?:\.\d+)?)\s*" + _UNIT,
+                re.I,
+            )
+            for m in pattern.finditer(t):
+                value = float(m.group("num"))
+                unit = (m.group(3) or "").lower().replace(" ", "")
+                value *= lab["convert"].get(unit, 1.0)
+                if lab["key"] == "lab:proteinuria" and unit in ("mg", "mg/day"):
+                    pass
+                self.add(lab["key"], round(value, 4), _ev(t, m.start(), m.end()))
+                break
+            else:
+                named = re.search(r"\b(?:" + lab["names"] + r")\b", t, re.I)
+                if named:
+                    self._lab_words(lab["key"], named)
+        for key, names in _ULN_NAMES:
+            named = re.search(r"\b(?:" + names + r")\b", t, re.I)
+            if not named:
+                continue
+            tail = t[named.end() : named.end() + 80]
+            evidence = _ev(t, named.start(), named.end() + len(tail.split(".")[0]))
+            mult = re.match(
+                r"[^.;]{0,30}?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?(?:uln|upper|normal|the upper)",
+                tail,
+                re.I,
+            )
+            pair = re.match(
+                r"[^.;]{0,20}?(\d+(?:\.\d+)?)\s*(?:u/l|iu/l)?\s*\(?\s*(?:uln|upper limit|normal up to|ref"
+                r"(?:erence)?(?: range)?)[^0-9]{0,12}(\d+(?:\.\d+)?)",
+                tail,
+                re.I,
+            )
+            if mult:
+                self.add(key, None, evidence, detail={"uln_multiple": float(mult.group(1))})
+            elif pair:
+                value, uln = float(pair.group(1)), float(pair.group(2))
+                self.add(key, value, evidence, detail={"uln_multiple": round(value / uln, 3)})
+            elif re.match(r"[^.;]{0,25}\b(normal|fine|ok|okay|within normal|wnl)\b", tail, re.I):
+                self.add(key, None, evidence, detail={"normal": True, "uln_multiple": 1.0})
+            elif re.match(r"[^.;]{0,25}\b(high|elevated|raised|above normal|abnormal)\b", tail, re.I):
+                self.add(key, None, evidence, detail={"above_uln": True})
+        if re.search(r"\b(liver (tests|enzymes|function)|lfts?)\b[^.;]{0,25}\b(normal|fine|ok)\b", t, re.I):
+            m = re.search(r"\b(liver (tests|enzymes|function)|lfts?)\b[^.;]{0,25}", t, re.I)
+            assert m is not None
+            for key in ("lab:alt", "lab:ast", "lab:bilirubin"):
+                if not self.profile.get(key):
+                    self.add(key, None, _ev(t, m.start(), m.end()), detail={"normal": True, "uln_multiple": 1.0})
+        self._antibodies()
+        m = _SLEDAI.search(t)
+        if m:
+            self.add("score:sledai", float(m.group(1)), _ev(t, m.start(), m.end()))
+
+    def _lab_words(self, key: str, named: re.Match[str]) -> None:
+        t = self.text
+        tail = t[named.end() : named.end() + 40]
+        if re.match(r"[^.;]{0,20}\b(normal|fine|ok|okay|wnl)\b", tail, re.I):
+            self.add(key, None, _ev(t, named.start(), named.end() + 20), detail={"normal": True})
+
+    def _antibodies(self) -> None:
+        t = self.text
+        m: re.Match[str] | None
+        ana = re.search(r"\b(ana|antinuclear antibod\w*)\b[^.;]{0,30}?1\s*:\s*(\d+)", t, re.I)
+        if ana:
+            self.add("lab:ana", float(ana.group(2)), _ev(t, ana.start(), ana.end()), detail={"positive": True})
+        else:
+            m = re.search(r"\b(ana|antinuclear antibod\w*)\b", t, re.I)
+            if m:
+                _, ctx = self.ctx(m.start(), m.end())
+                if ctx.negated:
+                    self.add("lab:ana", False, _ev(t, m.start(), m.end() + 10))
+                elif re.search(r"positive|\+", t[m.end() : m.end() + 25], re.I):
+                    self.add("lab:ana", None, _ev(t, m.start(), m.end() + 10), detail={"positive": True})
+        m = re.search(r"\b(anti-?\s*ds-?\s*dna|double[- ]stranded dna|dsdna)\b", t, re.I)
+        if m:
+            _, ctx = self.ctx(m.start(), m.end())
+            value = not ctx.negated
+            if (
+                value
+                and not re.search(r"positive|high|elevated|raised|\+|\d", t[m.end() : m.end() + 30], re.I)
+                and not re.search(r"positive", t[max(0, m.start() - 20) : m.start()], re.I)
+            ):
+                value = True  # named without a result: most often reported because positive
+            self.add("lab:anti_dsdna", value, _ev(t, m.start(), m.end()))
+        m = re.search(
+            r"\b(low|decreased|reduced) (c3|c4|complements?)\b|\b(c3|c4|complements?) (is |are |was )?(low|decreased)",
+            t,
+            re.I,
+        )
+        if m:
+            self.add("lab:low_complement", True, _ev(t, m.start(), m.end()))
+
+    # -- diagnosis and disease state ---------------------------------------------------------
+    def disease(self) -> None:
+        t = self.text
+        m: re.Match[str] | None
+        for m in _DX.finditer(t):
+            clause, ctx = self.ctx(m.start(), m.end())
+            if ctx.family:
+                self.note("lupus in the family is not the patient's diagnosis")
+                continue
+            if _NOT_SLE.search(clause.text):
+                continue
+            when = months_ago(clause.text, self.today)
+            since = duration_months(clause.text)
+            if since is not None and re.search(r"\b(had|have|living with)\b.{0,20}\bfor\b", clause.text, re.I):
+                when = since
+            if when is None and re.search(r"\bsince\b", clause.text, re.I):
+                when = months_ago(clause.text.replace("since", "in"), self.today)
+            if re.search(r"newly diagnosed|new diagnosis|just diagnosed", clause.text, re.I) and when is None:
+                when = 1.0
+            if ctx.hypothetical and not re.search(r"diagnos", clause.text, re.I):
+                continue
+            self.add("dx:sle", not ctx.negated, _clause_ev(clause), when_months=when)
+            break
+        for m in _REFRACTORY_YES.finditer(t):
+            clause, ctx = self.ctx(m.start(), m.end())
+            if not ctx.family:
+                self.add("refractory", True, _clause_ev(clause))
+                break
+        else:
+            m2 = _REFRACTORY_NO.search(t)
+            if m2:
+                self.add("refractory", False, _clause_ev(self.ctx(m2.start(), m2.end())[0]))
+        m = _ACTIVE_YES.search(t)
+        if m and not self.ctx(m.start(), m.end())[1].negated:
+            self.add("active_sle", True, _ev(t, m.start(), m.end()))
+        else:
+            m = _ACTIVE_NO.search(t)
+            if m:
+                self.add("active_sle", False, _ev(t, m.start(), m.end()))
+        sledai = self.profile.get("score:sledai")
+        if sledai is not None and self.profile.get("active_sle") is None:
+            self.add("active_sle", float(sledai.value) >= 4, sledai.evidence)
+
+    # -- medicines -----------------------------------------------------------------------------
+    def medicines(self) -> None:
+        t = self.text
+        seen: set[str] = set()
+        self._drug_offsets = sorted(m.start() for d in vocabulary().drugs for p in d.patterns for m in p.finditer(t))
+        for drug in vocabulary().drugs:
+            for pattern in drug.patterns:
+                for m in pattern.finditer(t):
+                    if drug.name in seen:
+                        break
+                    clause, ctx = self.ctx(m.start(), m.end())
+                    if ctx.family:
+                        continue
+                    if re.search(r"allerg|intoleran|reaction to", clause.text[: m.start() - clause.start], re.I):
+                        continue  # an allergy, not a treatment
+                    seen.add(drug.name)
+                    piece = segment(clause, m.start(), m.end(), self._drug_offsets)
+                    self._medicine(drug.name, piece, context_of(piece, m.start(), m.end()), m)
+        for name, pattern in _CLASS_WORDS.items():
+            for m in pattern.finditer(t):
+                clause, ctx = self.ctx(m.start(), m.end())
+                if ctx.negated and re.search(r"\b(never|no|not|haven'?t|hasn'?t|didn'?t)\b", clause.text, re.I):
+                    self.add(f"prior:class:{name}", False, _clause_ev(clause))
+                    if name == "corticosteroid":
+                        self.add("med:prednisone", False, _clause_ev(clause))
+                    break
+        self._stability()
+
+    def _medicine(self, drug: str, clause: Clause, ctx: MentionContext, m: re.Match[str]) -> None:
+        text = clause.text
+        ev = _clause_ev(clause)
+        when = months_ago(text, self.today)
+        route = "iv" if _ROUTE_IV.search(text) else ("injection" if _ROUTE_INJECTION.search(text) else None)
+        if ctx.negated:
+            stopped = re.search(r"\b(stopped|no longer|came off|quit|discontinued|off)\b", text, re.I)
+            if stopped:
+                self.add(f"med:{drug}", False, ev)
+                self.add(f"prior:{drug}", True, ev, when_months=when, detail={"route": route} if route else {})
+            else:
+                self.add(f"prior:{drug}", False, ev)
+                self.add(f"med:{drug}", False, ev)
+            return
+        if ctx.hypothetical:
+            return
+        dose = self._dose(text, m.end() - clause.start)
+        past = bool(
+            re.search(
+                r"\b(had|received|got|was on|were|took|used to|infusions? (of|in)|last (dose|infusion)|"
+                r"ago|in (19|20)\d\d|finished|completed|stopped|course of)\b",
+                text,
+                re.I,
+            )
+        )
+        current = bool(
+            re.search(r"\b(on|taking|take|takes|currently|daily|a day|per day|/day|now|still)\b", text, re.I)
+        )
+        if re.search(r"\bstopped|came off|discontinued|quit\b", text, re.I):
+            current = False
+        detail: dict[str, Any] = {}
+        if route:
+            detail["route"] = route
+        if dose is not None:
+            detail["mg_day"] = dose
+        if current and not (past and when is not None and not re.search(r"\b(still|currently|now)\b", text, re.I)):
+            started = when if _STARTED.search(text) else None
+            since = duration_months(text)
+            self.add(
+                f"med:{drug}",
+                dose,
+                ev,
+                current=True,
+                when_months=0.0,
+                detail=detail
+                | ({"started_months": started} if started is not None else {})
+                | ({"since_months": since} if since is not None else {}),
+            )
+            self.add(f"prior:{drug}", True, ev, when_months=0.0, current=True, detail=detail)
+            if started is not None:
+                self.add("new_medicine", True, ev, when_months=started)
+        else:
+            self.add(f"prior:{drug}", True, ev, when_months=when, current=False, detail=detail)
+
+    def _dose(self, text: str, after: int) -> float | None:
+        window = text[max(0, after - 5) : after + 60]
+        m = _DOSE.search(window)
+        if not m:
+            return None
+        value = float(m.group(1))
+        unit = m.group(2).lower()
+        if unit == "g":
+            value *= 1000
+        elif unit == "mcg":
+            value /= 1000
+        for pattern, factor in _FREQ:
+            if pattern.search(window):
+                value *= factor
+                break
+        return round(value, 3)
+
+    def _stability(self) -> None:
+        for clause in self.parts:
+            text = clause.text
+            if not re.search(
+                r"\b(dose|doses|meds|medications?|medicines?|treatment|regimen|prednisone|steroids?|"
+                r"hydroxychloroquine|plaquenil|hcq)\b",
+                text,
+                re.I,
+            ):
+                continue
+            stable_word = _STABLE.search(text)
+            changed = _CHANGED.search(text)
+            if changed and not (stable_word and re.search(r"not|n't|no", text[: changed.start()], re.I)):
+                when = months_ago(text, self.today)
+                if when is not None:
+                    self.add("meds_stable_months", when, _clause_ev(clause))
+                    return
+            if stable_word:
+                since = duration_months(text) or months_ago(text.replace("since", "in"), self.today)
+                if since is not None:
+                    self.add("meds_stable_months", since, _clause_ev(clause))
+                    return
+        meds = [f for k in self.profile.keys_with_prefix("med:") for f in self.profile.facts[k] if f.value is not False]
+        spans = [float(f.detail["since_months"]) for f in meds if f.detail.get("since_months") is not None]
+        if spans and len(spans) == len(meds):
+            self.add("meds_stable_months", min(spans), meds[0].evidence)
+
+    # -- conditions ----------------------------------------------------------------------------
+    def conditions(self) -> None:
+        t = self.text
+        for concept in concepts():
+            for pattern in concept.patterns:
+                hits = list(pattern.finditer(t))
+                if not hits:
+                    continue
+                for m in hits:
+                    clause, ctx = self.ctx(m.start(), m.end())
+                    if ctx.family:
+                        self.note(f"{concept.key.replace('_', ' ')} in the family is not the patient's history")
+                        continue
+                    if ctx.hypothetical and not ctx.negated:
+                        self.note(f"{concept.key.replace('_', ' ')}: only a possibility, not counted")
+                        continue
+                    if concept.key == "lupus_fever" and re.search(r"infection", clause.text, re.I):
+                        continue
+                    self._condition(concept.key, clause, ctx, m)
+                break
+
+    def _condition(self, key: str, clause: Clause, ctx: MentionContext, m: re.Match[str]) -> None:
+        text = clause.text
+        detail: dict[str, Any] = {}
+        if key == "cancer":
+            if re.search(r"basal[- ]?cell|basocellular", text, re.I):
+                detail["subtype"] = "basal_cell"
+            elif re.search(r"squamous", text, re.I) and re.search(r"skin", text, re.I):
+                detail["subtype"] = "squamous_skin"
+            elif re.search(r"in situ|\bcin\b|precancer|pre-cancer", text, re.I) and re.search(r"cervi", text, re.I):
+                detail["subtype"] = "cervical_in_situ"
+        if key == "heart_failure":
+            nyha = _NYHA.search(text)
+            if nyha:
+                raw = nyha.group(1).upper()
+                detail["nyha_class"] = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(raw) or int(raw)
+        when = months_ago(text, self.today)
+        current = None if ctx.negated else (ctx.current or (when is None and not ctx.historical))
+        if when is None and current:
+            when = 0.0
+        self.add(
+            f"cond:{key}",
+            not ctx.negated,
+            _clause_ev(clause),
+            when_months=when,
+            current=current,
+            detail=detail,
+        )
+
+    # -- pregnancy, trials, allergies --------------------------------------------------------------
+    def reproductive(self) -> None:
+        t = self.text
+        m: re.Match[str] | None
+        m = _NOT_CHILDBEARING.search(t)
+        if m and not self.ctx(m.start(), m.end())[1].family:
+            self.add("childbearing", False, _ev(t, m.start(), m.end()))
+        for m in _PREGNANT.finditer(t):
+            clause, ctx = self.ctx(m.start(), m.end())
+            if ctx.family:
+                continue
+            if ctx.hypothetical and not ctx.negated:
+                self.note("pregnancy: only a possibility; it stays a question")
+                continue
+            if (
+                re.search(r"\b(test|trying|plan|want)\b", clause.text, re.I)
+                and not ctx.negated
+                and not re.search(r"\b(i am|i'm|im|currently|weeks)\b", clause.text, re.I)
+            ):
+                continue
+            self.add("pregnant", not ctx.negated, _clause_ev(clause))
+        for m in _BREASTFEEDING.finditer(t):
+            clause, ctx = self.ctx(m.start(), m.end())
+            if not ctx.family and not ctx.hypothetical:
+                self.add("breastfeeding", not ctx.negated, _clause_ev(clause))
+                break
+        for m in _CONTRACEPTION.finditer(t):
+            clause, ctx = self.ctx(m.start(), m.end())
+            unwilling = bool(_UNWILLING.search(clause.text)) or ctx.negated
+            self.add("contraception", not unwilling, _clause_ev(clause))
+            break
+
+    def trials_and_allergies(self) -> None:
+        t = self.text
+        m: re.Match[str] | None
+        for m in _TRIAL.finditer(t):
+            clause, ctx = self.ctx(m.start(), m.end())
+            if re.search(r"\b(join|this|looking|interested|could i|can i|want)\b", clause.text, re.I) and not re.search(
+                r"\b(was|been|in another|other|participated|enrolled|finished|ago)\b", clause.text, re.I
+            ):
+                continue
+            if ctx.hypothetical and not ctx.negated:
+                continue
+            self.add("trial", not ctx.negated, _clause_ev(clause), when_months=months_ago(clause.text, self.today))
+            break
+        if _NO_ALLERGY.search(t):
+            m = _NO_ALLERGY.search(t)
+            assert m is not None
+            self.add("allergy:none", True, _ev(t, m.start(), m.end()))
+        for m in _ALLERGY.finditer(t):
+            clause, ctx = self.ctx(m.start(), m.end())
+            rest = clause.text[m.end() - clause.start :]
+            for drug in vocabulary().drugs:
+                if drug.found_in(rest):
+                    self.add(f"allergy:{drug.name}", not ctx.negated, _clause_ev(clause))
+            for klass in vocabulary().drug_classes:
+                if klass.found_in(rest):
+                    self.add(f"allergy:{klass.name}", not ctx.negated, _clause_ev(clause))
+
+    def derived(self) -> None:
+        """Facts that follow from others: on standard therapy, a stable regimen."""
+        standard = []
+        for key in self.profile.keys_with_prefix("med:"):
+            fact = self.profile.get(key)
+            term = vocabulary().drug(key[4:])
+            if fact is None or fact.value is False or term is None:
+                continue
+            if {"antimalarial", "corticosteroid", "immunosuppressant"} & set(term.classes):
+                standard.append(fact)
+        if standard and self.profile.get("standard_treatment") is None:
+            self.add("standard_treatment", True, standard[0].evidence, current=True, when_months=0.0)
+        stable = self.profile.get("meds_stable_months")
+        if stable is not None and self.profile.get("stable_regimen") is None:
+            self.add("stable_regimen", float(stable.value) >= 1.0, stable.evidence)
+            if self.profile.get("new_medicine") is None:
+                self.add("new_medicine", False, stable.evidence, when_months=float(stable.value))
+
+
+def read_patient(text: str, today: date | None = None) -> Profile:
+    """The typed profile a patient's (or a referral note's) text states."""
+    today = today or date.today()
+    if len(text) > MAX_TEXT:
+        profile = read_patient(text[:MAX_TEXT], today)
+        profile.notes.append(f"only the first {MAX_TEXT} characters were read")
+        return profile
+    reader = _Reader(text, today)
+    if not text.strip():
+        return reader.profile
+    reader.demographics()
+    reader.labs()
+    reader.disease()
+    reader.medicines()
+    reader.conditions()
+    reader.reproductive()
+    reader.trials_and_allergies()
+    reader.derived()
+    return reader.profile
