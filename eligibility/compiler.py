@@ -567,7 +567,13 @@ def _pregnancy(text: str, kind: str) -> list[Rule]:
     if re.search(r"contracepti", text, re.IGNORECASE) and re.search(
         r"reluctant|unwilling|not willing|refuse", text, re.IGNORECASE
     ):
-        return [Contraception()]
+        # "Pregnant, lactating women (WCBP) are reluctant to use contraception": all three exclude
+        rules.append(Contraception())
+        if kind == "exclusion" and re.search(r"^\W*pregnan", text, re.IGNORECASE):
+            rules.append(Flag(key="pregnant", label="pregnant", pregnancy_related=True))
+        if kind == "exclusion" and re.search(r"^\W*pregnan\w*,?\s+(or\s+)?lactat", text, re.IGNORECASE):
+            rules.append(Flag(key="breastfeeding", label="breastfeeding", pregnancy_related=True))
+        return [AnyOf(rules)] if len(rules) > 1 else rules
     if re.search(r"pregnan", text, re.IGNORECASE):
         rules.append(Flag(key="pregnant", label="pregnant", pregnancy_related=True))
     if re.search(r"lactat|breast[- ]?feed|nursing", text, re.IGNORECASE):

@@ -50,6 +50,10 @@ _HISTORY = re.compile(
     re.IGNORECASE,
 )
 _CURRENT = re.compile(r"\b(currently|now|at the moment|still|active|ongoing|am on|i'm on|taking|take)\b", re.I)
+# "HBV, HCV, HIV and TB all negative": a result closing a list negates every item in it
+_LIST_NEGATIVE = re.compile(r"^(?:(?!positive|\+)[\w\s,/&()-]){0,80}?\b(negative|neg)\b", re.I)
+# a new verb after a comma ends a negation's scope: "not breastfeeding, uses an IUD"
+_SCOPE_END = re.compile(r",\s*(uses?|using|takes?|taking|has|have|had|is|am|are|on|gets?|got|started|wants?)\b", re.I)
 _BREAKER = re.compile(r"\b(but|and|or)\b", re.IGNORECASE)
 
 
@@ -119,11 +123,11 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         last = cues[-1]
         between = before[last.end() :]
         # "no fever but rash": a conjunction after the cue ends its scope; "no X or Y" keeps it
-        negated = not re.search(r"\bbut\b|\bhowever\b", between, re.IGNORECASE)
-    if _NEGATION_AFTER.match(after):
-        negated = True
-    elif _POSITIVE_AFTER.match(after):
+        negated = not re.search(r"\bbut\b|\bhowever\b", between, re.IGNORECASE) and not _SCOPE_END.search(between)
+    if _POSITIVE_AFTER.match(after):
         negated = False
+    elif _NEGATION_AFTER.match(after) or _LIST_NEGATIVE.search(after):
+        negated = True
     return MentionContext(
         negated=negated,
         family=bool(_FAMILY.search(clause.text)),

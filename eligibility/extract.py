@@ -21,10 +21,13 @@ MAX_TEXT = 50_000
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _AGE = [
-    re.compile(r"\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b(?!\s*(?:kg|lb|mg|%|cm|weeks|months))", re.I),
-    re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?|yo|y/o|y\.o\.)[- ]?(?:old)?\b", re.I),
+    re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
+    re.compile(r"\b(-?\d{1,3})\s*(?:yo|y/o|y\.o\.|yr old)\b", re.I),
+    re.compile(
+        r"\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b(?!\s*(?:kg|lb|mg|%|cm|weeks?|months?|years? ago))", re.I
+    ),
     re.compile(r"\b(\d{1,3})\s*(?:F|M)\b"),
-    re.compile(r"\b(\d{1,3})[- ]year[- ]old\b", re.I),
+    re.compile(r"\b(?:female|male|woman|man|pt|patient)[,:\s]+(\d{1,3})\b(?!\s*(?:kg|mg|%|/))", re.I),
 ]
 _FEMALE = re.compile(
     r"\b(female|woman|women|girl|lady|she|her|mrs|ms|mother of|pregnan\w*|breastfeed\w*|menopaus\w*|"
@@ -80,6 +83,16 @@ _ULN_NAMES = [
 ]
 _UNIT = r"(g/dl|g/l|mg/dl|ml/min|mm|umol/l|µmol/l|mg/day|g/day|g/24 ?h|grams?|mg|x ?10\^?9/l|×10\^?9/l|k/ul|/ul)?"
 
+_MED_CUES = re.compile(
+    r"\b(on|taking|take|takes|currently|daily|a day|per day|now|still|had|received|got|was|took|ago|since|for|"
+    r"stopped|in (19|20)\d\d|last)\b|\d\s*mg",
+    re.I,
+)
+_NO_INFECTIONS = re.compile(
+    r"\b(no|denies|without|never had any)\s+((recent|serious|severe|chronic|active|current|other)\s+(or\s+)?)*"
+    r"infections?\b(?!\s+(needing|requiring))",
+    re.I,
+)
 _REFRACTORY_YES = re.compile(
     r"(not (really )?(responding|controlled|working|helping)|didn'?t (respond|work|help)|doesn'?t (work|help)|"
     r"still (flaring|active|having flares)|keeps? flaring|despite|failed|inadequate(ly)? (response|controlled)|"
@@ -94,15 +107,17 @@ _ACTIVE_NO = re.compile(r"\b(remission|inactive|quiet|quiescent|no (recent )?fla
 _DX = re.compile(r"\b(lupus|sle|systemic lupus erythematosus)\b", re.I)
 _DX_VERB = re.compile(r"\b(diagnos\w*|dx|have|has|had|with|got)\b", re.I)
 _NOT_SLE = re.compile(r"\b(cutaneous|discoid|drug[- ]induced) lupus\b(?! and)", re.I)
-_STABLE = re.compile(r"\b(stable|same dose|unchanged|hasn'?t changed|haven'?t changed|not changed|no changes?)\b", re.I)
+_STABLE = re.compile(
+    r"\b(stable|same doses?|unchanged|hasn'?t changed|haven'?t changed|not changed|no changes?)\b", re.I
+)
 _CHANGED = re.compile(
     r"\b(changed|increased|decreased|raised|lowered|tapered|adjusted|bumped|upped|doubled|halved|added|switched)\b",
     re.I,
 )
 _STARTED = re.compile(r"\b(started|began|begun|initiated|put on|added)\b", re.I)
 _TRIAL = re.compile(
-    r"\b(clinical trial|research study|drug trial|another trial|another study|other trial|"
-    r"a trial|a study|investigational)\b",
+    r"\b(clinical trials?|research study|drug trial|another trial|another study|other trials?|"
+    r"a trial|a study|any (other )?(clinical )?(trials?|studies)|investigational)\b",
     re.I,
 )
 _ALLERGY = re.compile(r"\ballerg\w*\s+(?:to\s+)?|\bintoleran\w*\s+(?:to|of)\s+", re.I)
@@ -369,21 +384,33 @@ class _Reader:
                         continue
                     if re.search(r"allerg|intoleran|reaction to", clause.text[: m.start() - clause.start], re.I):
                         continue  # an allergy, not a treatment
+                    if re.match(r"\s*(study|trial|studies|trials)\b", t[m.end() : m.end() + 12], re.I):
+                        continue  # "the IL-2 study": the trial's drug, not the patient's
                     seen.add(drug.name)
                     piece = segment(clause, m.start(), m.end(), self._drug_offsets)
-                    self._medicine(drug.name, piece, context_of(piece, m.start(), m.end()), m)
+                    self._medicine(drug.name, piece, ctx, m, clause)
         for name, pattern in _CLASS_WORDS.items():
             for m in pattern.finditer(t):
                 clause, ctx = self.ctx(m.start(), m.end())
                 if ctx.negated and re.search(r"\b(never|no|not|haven'?t|hasn'?t|didn'?t)\b", clause.text, re.I):
-                    self.add(f"prior:class:{name}", False, _clause_ev(clause))
-                    if name == "corticosteroid":
+                    iv_only = name == "corticosteroid" and _ROUTE_IV.search(clause.text)
+                    high_only = name == "corticosteroid" and re.search(r"high[- ]dose", clause.text, re.I)
+                    detail = {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
+                    self.add(f"prior:class:{name}", False, _clause_ev(clause), detail=detail)
+                    if name == "corticosteroid" and not detail:
                         self.add("med:prednisone", False, _clause_ev(clause))
                     break
         self._stability()
 
-    def _medicine(self, drug: str, clause: Clause, ctx: MentionContext, m: re.Match[str]) -> None:
+    def _medicine(
+        self, drug: str, clause: Clause, ctx: MentionContext, m: re.Match[str], whole: Clause | None = None
+    ) -> None:
         text = clause.text
+        if whole is not None and not _MED_CUES.search(text):
+            text = whole.text  # "hydroxychloroquine and mycophenolate for the past year": cues are shared
+        follow = self._following(whole or clause)
+        if follow is not None and months_ago(text, self.today) is None:
+            text = f"{text} {follow.text}"  # "I had belimumab infusions but stopped 8 months ago"
         ev = _clause_ev(clause)
         when = months_ago(text, self.today)
         route = "iv" if _ROUTE_IV.search(text) else ("injection" if _ROUTE_INJECTION.search(text) else None)
@@ -398,7 +425,7 @@ class _Reader:
             return
         if ctx.hypothetical:
             return
-        dose = self._dose(text, m.end() - clause.start)
+        dose = self._dose(clause.text, m.end() - clause.start)
         past = bool(
             re.search(
                 r"\b(had|received|got|was on|were|took|used to|infusions? (of|in)|last (dose|infusion)|"
@@ -410,6 +437,8 @@ class _Reader:
         current = bool(
             re.search(r"\b(on|taking|take|takes|currently|daily|a day|per day|/day|now|still)\b", text, re.I)
         )
+        if duration_months(text) is not None and re.search(r"\bfor (the )?(past|last)\b|\bfor \d", text, re.I):
+            current, past = True, False  # "mycophenolate for the past year": ongoing
         if re.search(r"\bstopped|came off|discontinued|quit\b", text, re.I):
             current = False
         detail: dict[str, Any] = {}
@@ -435,6 +464,15 @@ class _Reader:
                 self.add("new_medicine", True, ev, when_months=started)
         else:
             self.add(f"prior:{drug}", True, ev, when_months=when, current=False, detail=detail)
+
+    def _following(self, clause: Clause) -> Clause | None:
+        """The next clause when it only says when the treatment ended ('but stopped 8 months ago')."""
+        later = [c for c in self.parts if c.start >= clause.end]
+        if later and re.match(
+            r"\s*(stopped|quit|finished|ended|came off|last (dose|infusion|one) (was)?)\b", later[0].text, re.I
+        ):
+            return later[0]
+        return None
 
     def _dose(self, text: str, after: int) -> float | None:
         window = text[max(0, after - 5) : after + 60]
@@ -500,6 +538,14 @@ class _Reader:
                         continue
                     self._condition(concept.key, clause, ctx, m)
                 break
+
+    def blanket_denials(self) -> None:
+        """'No serious or chronic infections', 'no infections': the patient denies the whole group."""
+        for m in _NO_INFECTIONS.finditer(self.text):
+            clause = clause_at(self.parts, m.start())
+            for key in ("serious_infection", "chronic_infection", "infection_hospitalization", "iv_antibiotics"):
+                if self.profile.get(f"cond:{key}") is None or key != "chronic_infection":
+                    self.add(f"cond:{key}", False, _clause_ev(clause))
 
     def _condition(self, key: str, clause: Clause, ctx: MentionContext, m: re.Match[str]) -> None:
         text = clause.text
@@ -621,6 +667,7 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.labs()
     reader.disease()
     reader.medicines()
+    reader.blanket_denials()
     reader.conditions()
     reader.reproductive()
     reader.trials_and_allergies()

@@ -338,6 +338,11 @@ class Condition(Rule):
         return f"{self.label}{window_words(self.within_months)}{extra}"
 
 
+def _classes(drug: str) -> tuple[str, ...]:
+    term = vocabulary().drug(drug)
+    return term.classes if term else ()
+
+
 def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
     if drug in drugs:
         return True
@@ -379,6 +384,8 @@ class Treatment(Rule):
             if self.route == "iv" and route not in ("iv", None):
                 continue
             if self.route and route is None:
+                if any(self._class_denied(profile, c) for c in set(_classes(drug)) & set(self.classes)):
+                    continue  # "no IV steroid pulses": this oral use does not count
                 seen_unknown_time.append(fact)  # how it was given decides: ask
                 continue
             if self.min_dose_mg_day is not None:
@@ -403,14 +410,27 @@ class Treatment(Rule):
         class_denials = [
             profile.get(f"prior:class:{c}") for c in self.classes if profile.get(f"prior:class:{c}") is not None
         ]
-        denied_all = set(self.drugs) <= {f.key.split(":", 1)[1] for f in denied}
-        classes_denied = {c for c in self.classes if profile.value(f"prior:class:{c}") is False}
+        denied_names = {f.key.split(":", 1)[1] for f in denied}
+        classes_denied_early = {c for c in self.classes if self._class_denied(profile, c)}
+        denied_all = all(d in denied_names or set(_classes(d)) & classes_denied_early for d in self.drugs)
+        classes_denied = {c for c in self.classes if self._class_denied(profile, c)}
         if (denied_all or not self.drugs) and set(self.classes) <= classes_denied:
             facts = denied + [f for f in class_denials if f is not None]
             return Result(NOT_MET, facts, reason=f"no {self.label or self.describe()}")
         if self.drugs and denied_all and not self.classes:
             return Result(NOT_MET, denied, reason=f"no {self.label or self.describe()}")
         return Result(UNKNOWN, asks=[f"prior:{self.asks_key()}"], reason=f"{self.describe()} not mentioned")
+
+    def _class_denied(self, profile: Profile, klass: str) -> bool:
+        """'never had biologics'; 'no IV steroid pulses' denies only IV use, 'no high-dose steroids' only high doses."""
+        fact = profile.get(f"prior:class:{klass}")
+        if fact is None or fact.value is not False:
+            return False
+        if fact.detail.get("route") == "iv":
+            return self.route in ("iv", "injection")
+        if fact.detail.get("high_dose"):
+            return self.min_dose_mg_day is not None
+        return True
 
     def asks_key(self) -> str:
         return "+".join(self.drugs + [f"class:{c}" for c in self.classes])

@@ -79,11 +79,17 @@ def months_ago(text: str, today: date) -> float | None:
     return None
 
 
+_FOR_ONE = re.compile(r"\bfor\s+(?:the\s+)?(?:past|last)\s+(day|week|month|year)\b", re.I)
+
+
 def duration_months(text: str) -> float | None:
-    """'for 6 months', 'for the past 2 years' -> months."""
+    """'for 6 months', 'for the past 2 years', 'for the past year' -> months."""
     m = _FOR.search(text)
     if m:
         return round(to_months(number(m.group(1)), m.group(2)), 2)
+    m = _FOR_ONE.search(text)
+    if m:
+        return to_months(1, m.group(1))
     return None
 
 

@@ -216,6 +216,37 @@ def cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def _catalog_with_trials(settings: Settings) -> Any:
+    """The catalog; the bundled trials are indexed first when the index is empty (as `make chat` does)."""
+    from index.builder import ensure_bundled_index
+    from index.catalog import Catalog
+
+    catalog = Catalog(settings)
+    if catalog.is_empty():
+        report = ensure_bundled_index(settings, _embedder())
+        if report is not None:
+            print(f"the index was empty: indexed the bundled trials ({report.summary()})", file=sys.stderr)
+        catalog = Catalog(settings)
+    return catalog
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.runner import print_summary, run_files
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.cases]
+    for p in paths:
+        if not p.is_file():
+            raise TrialscreenError(f"no case file {p}")
+    catalog = _catalog_with_trials(settings)
+    run = run_files(paths, catalog, _today(args) if args.today else None, progress=not args.quiet)
+    print_summary(run)
+    if args.json:
+        Path(args.json).write_text(json.dumps(run.to_json(), indent=1, ensure_ascii=False), "utf-8")
+        print(f"results: {args.json}")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from chatbot.app import serve
 
@@ -269,6 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", help="the date relative times are counted from (YYYY-MM-DD; default: today)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("eval", parents=[common], help="run labeled case files and print the metrics")
+    p.add_argument("cases", nargs="+", metavar="CASES.jsonl")
+    p.add_argument("--json", metavar="FILE", help="write every per-case result to FILE")
+    p.add_argument("--today", help="count relative times from this date (YYYY-MM-DD) unless a case says")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("chat", parents=[common], help="serve the Gradio app on 127.0.0.1")
     p.add_argument("--port", type=int, default=None, help="port (default: $PORT, else 7860)")

@@ -1,0 +1,104 @@
+"""Labeled case files (JSON Lines), validated on load: one clear message per bad line.
+
+Screening case (contract): id, trial, patient, expected, acceptable?, deciding?, missing?
+  extensions: "today" (YYYY-MM-DD, the date relative times count from), "facts" (structured facts),
+  "criteria": [{"text_contains": "...", "status": "met|not_met|unknown|not_applicable"}]
+Question case (contract): id, question, trials, answer_any?, answer_all?, multi?, unanswerable?
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from trialscreen.errors import TrialscreenError
+
+Decision = Literal["eligible", "ineligible", "needs_info"]
+Status = Literal["met", "not_met", "unknown", "not_applicable"]
+
+
+class CriterionLabel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text_contains: str = Field(min_length=3)
+    status: Status
+    kind: Literal["inclusion", "exclusion"] | None = None
+
+
+class ScreeningCase(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    trial: str
+    patient: str = ""
+    facts: dict[str, Any] | None = None
+    expected: Decision
+    acceptable: list[Decision] | None = None
+    deciding: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    criteria: list[CriterionLabel] = Field(default_factory=list)
+    today: date | None = None
+
+    @field_validator("patient")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        return v
+
+    @property
+    def accepted(self) -> list[str]:
+        return list(self.acceptable or [self.expected])
+
+
+class QuestionCase(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    question: str = Field(min_length=1)
+    trials: list[str] = Field(default_factory=list)
+    answer_any: list[str] = Field(default_factory=list)
+    answer_all: list[str] = Field(default_factory=list)
+    multi: bool = False
+    unanswerable: bool = False
+    chunk_ids: list[str] = Field(default_factory=list)  # where the answer is (retrieval recall/MRR)
+
+
+Case = ScreeningCase | QuestionCase
+
+
+def parse_case(data: dict[str, Any]) -> Case:
+    if "question" in data:
+        return QuestionCase.model_validate(data)
+    return ScreeningCase.model_validate(data)
+
+
+def load_cases(path: Path) -> list[Case]:
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError as err:
+        raise TrialscreenError(f"cannot read case file {path}: {err.strerror or err}") from err
+    except UnicodeDecodeError as err:
+        raise TrialscreenError(f"case file {path} is not UTF-8 text") from err
+    cases: list[Case] = []
+    seen: set[str] = set()
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise ValueError("a case is a JSON object")
+            case = parse_case(data)
+        except (ValueError, ValidationError) as err:
+            message = err.errors()[0]["msg"] if isinstance(err, ValidationError) else str(err)
+            where = ""
+            if isinstance(err, ValidationError):
+                where = ".".join(str(x) for x in err.errors()[0]["loc"]) + ": "
+            raise TrialscreenError(f"{path.name} line {n}: {where}{message}") from err
+        if case.id in seen:
+            raise TrialscreenError(f"{path.name} line {n}: duplicate case id {case.id!r}")
+        seen.add(case.id)
+        cases.append(case)
+    if not cases:
+        raise TrialscreenError(f"{path.name}: no cases in the file")
+    return cases

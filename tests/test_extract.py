@@ -1,0 +1,135 @@
+"""Patient text -> typed facts, on sentences as patients and referral notes write them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from eligibility.extract import read_patient
+from eligibility.facts import Profile
+
+TODAY = date(2026, 11, 1)
+
+
+def read(text: str) -> Profile:
+    return read_patient(text, TODAY)
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        ("34 yo female with SLE", 34),
+        ("I'm 52 and have lupus", 52),
+        ("41-year-old man, SLE since 2015", 41),
+        ("Female 55. SLE.", 55),
+        ("Pt 29F with lupus", 29),
+        ("46 F, lupus 10 yrs", 46),  # "10 yrs" is the disease duration, not the age
+    ],
+)
+def test_ages(text: str, age: float) -> None:
+    assert read(text).value("age") == age
+
+
+def test_sex_and_family_pronouns() -> None:
+    assert read("38M with SLE").value("sex") == "male"
+    assert read("29 y/o woman with lupus").value("sex") == "female"
+    assert read("I'm a 45 year old man; my mother had lupus").value("sex") == "male"
+
+
+def test_doses_per_day() -> None:
+    p = read("on prednisone 7.5 mg a day and hydroxychloroquine 200 mg twice daily")
+    assert p.value("med:prednisone") == 7.5
+    assert p.value("med:hydroxychloroquine") == 400
+    assert read("methylprednisolone 16 mg daily").value("med:methylprednisolone") == 16
+
+
+def test_relative_and_absolute_times() -> None:
+    p = read("Had rituximab 3 months ago. Got belimumab in 2021. Cyclophosphamide infusions last week.")
+    assert p.get("prior:rituximab").when_months == 3  # type: ignore[union-attr]
+    assert 60 < p.get("prior:belimumab").when_months < 72  # type: ignore[union-attr]
+    assert p.get("prior:cyclophosphamide").when_months == 0.25  # type: ignore[union-attr]
+    assert p.get("prior:cyclophosphamide").detail["route"] == "iv"  # type: ignore[union-attr]
+    assert read("two weeks ago I had shingles").get("cond:herpes_zoster").when_months == pytest.approx(0.46, 0.05)  # type: ignore[union-attr]
+
+
+def test_negation_before_and_after() -> None:
+    p = read("No history of cancer. HBsAg negative but HBcAb positive. Denies HIV.")
+    assert p.value("cond:cancer") is False
+    assert p.value("cond:hbv") is False
+    assert p.value("cond:hbcab") is True
+    assert p.value("cond:hiv") is False
+
+
+def test_list_results_and_blanket_denials() -> None:
+    p = read("HBV, HCV, HIV, EBV and TB all negative. No serious or chronic infections.")
+    for key in ("hbv", "hcv", "hiv", "ebv", "tb", "serious_infection", "chronic_infection", "iv_antibiotics"):
+        assert p.value(f"cond:{key}") is False, key
+
+
+def test_negation_scope_ends_at_a_new_verb() -> None:
+    p = read("Not pregnant, not breastfeeding, uses an IUD.")
+    assert p.value("pregnant") is False and p.value("breastfeeding") is False
+    assert p.value("contraception") is True
+
+
+def test_family_history_is_not_the_patients() -> None:
+    p = read("My mother had breast cancer and my sister has rheumatoid arthritis.")
+    assert p.get("cond:cancer") is None
+    assert p.get("cond:other_autoimmune") is None
+    assert any("family" in n for n in p.notes)
+
+
+def test_hypothetical_stays_unknown() -> None:
+    p = read("I might be pregnant. Thinking about starting methotrexate.")
+    assert p.get("pregnant") is None
+    assert p.get("med:methotrexate") is None and p.get("prior:methotrexate") is None
+
+
+def test_contradiction_is_unknown_not_a_guess() -> None:
+    p = read("I'm not pregnant. Actually I'm 10 weeks pregnant.")
+    look = p.lookup("pregnant")
+    assert look.fact is None and len(look.conflict) == 2
+
+
+def test_what_is_not_said_is_unknown() -> None:
+    p = read("34 yo female with lupus")
+    for key in ("cond:cancer", "cond:hiv", "pregnant", "med:prednisone", "prior:rituximab", "trial"):
+        assert p.get(key) is None
+
+
+def test_labs_units_and_uln() -> None:
+    p = read("Hb 95 g/L. ALT 120 (ULN 40). AST normal. IgG 3.5 g/L. ANA 1:320, anti-dsDNA positive. SLEDAI-2K 10.")
+    assert p.value("lab:hb") == pytest.approx(9.5)
+    assert p.get("lab:alt").detail["uln_multiple"] == 3  # type: ignore[union-attr]
+    assert p.get("lab:ast").detail["normal"] is True  # type: ignore[union-attr]
+    assert p.value("lab:igg") == pytest.approx(350)
+    assert p.value("lab:ana") == 320
+    assert p.value("lab:anti_dsdna") is True
+    assert p.value("score:sledai") == 10
+
+
+def test_stable_doses_and_changes() -> None:
+    assert read("doses unchanged for 6 months").value("meds_stable_months") == 6
+    assert read("my doctor increased my prednisone to 10 mg two weeks ago").value(
+        "meds_stable_months"
+    ) == pytest.approx(0.46, 0.05)
+
+
+def test_cancer_subtypes_for_exceptions() -> None:
+    p = read("Basal cell carcinoma removed from my nose 2 years ago.")
+    assert p.value("cond:cancer") is True
+    assert p.get("cond:cancer").detail["subtype"] == "basal_cell"  # type: ignore[union-attr]
+    assert p.get("cond:cancer").when_months == 24  # type: ignore[union-attr]
+
+
+def test_trial_name_is_not_a_treatment() -> None:
+    p = read("Referral for the IL-2 study: 29 y/o woman. Not in any trial.")
+    assert p.get("prior:interleukin-2") is None
+    assert p.value("trial") is False
+
+
+@pytest.mark.parametrize("text", ["I am 300 years old and weigh -5 kg.", "", "x" * 200_000, "💊💊💊 ???"])
+def test_absurd_empty_and_huge_inputs_do_not_crash(text: str) -> None:
+    p = read(text)
+    assert p.get("age") is None and p.get("weight_kg") is None
