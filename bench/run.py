@@ -81,7 +81,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,2000", help="trial counts to measure, comma-separated")
     parser.add_argument("--out", default="bench/results/indexing.json")
+    parser.add_argument("--only", choices=("index", "engine"), help="run one part only")
+    parser.add_argument("--engine-trials", type=int, default=1008, help="trials for the engine figures")
     args = parser.parse_args(argv)
+    if args.only != "index":
+        from bench import engine
+
+        row = engine.run(args.engine_trials)
+        print(engine.report(row), flush=True)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).with_name("engine.json").write_text(json.dumps(row, indent=1))
+        if args.only == "engine":
+            return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     embedder = MiniLMEmbeddings()
     embedder.encode(["warm up"])  # load the model outside every timing

@@ -647,7 +647,14 @@ def _manifestations(text: str) -> list[Rule]:
 # -- the compiler ---------------------------------------------------------------------------------
 
 
-def compile_criterion(criterion: Criterion, trial: Trial) -> CompiledCriterion:
+def trial_drugs(trial: Trial) -> set[str]:
+    """Drugs the trial itself names (inclusion criteria, interventions): 'other X' means other than these."""
+    drugs = {d for c in trial.criteria_of("inclusion") for d in _drug_names(c.text)}
+    drugs |= {d.name for i in trial.interventions for d in vocabulary().drugs_in(i)}
+    return drugs
+
+
+def compile_criterion(criterion: Criterion, trial: Trial, named_drugs: set[str] | None = None) -> CompiledCriterion:
     text = criterion.text
     context = criterion.context
     full = f"{context} {text}".strip()
@@ -667,8 +674,7 @@ def compile_criterion(criterion: Criterion, trial: Trial) -> CompiledCriterion:
         warnings.append(foreign_note)
         return out
 
-    trial_drugs = {d for c in trial.criteria_of("inclusion") for d in _drug_names(c.text)}
-    trial_drugs |= {d.name for i in trial.interventions for d in vocabulary().drugs_in(i)}
+    named = trial_drugs(trial) if named_drugs is None else named_drugs
     team_only = _TEAM_ONLY.search(text)
     if team_only and not re.search(r"suicid", text, re.IGNORECASE):
         out.team, out.note = True, f"{team_only.group(0).strip()}: the study team decides"
@@ -714,7 +720,7 @@ def compile_criterion(criterion: Criterion, trial: Trial) -> CompiledCriterion:
             participation = _participation(text)
             rules += participation
             if not participation:
-                rules += _treatments(full if _is_lead_in_window(context) else text, criterion.kind, trial_drugs)
+                rules += _treatments(full if _is_lead_in_window(context) else text, criterion.kind, named)
         if not preg and not allergy and not diagnosis:
             cond = _conditions(full if _is_lead_in_window(context) else text, criterion.kind, measured)
             if criterion.kind == "inclusion" and re.search(r"\bnegative\b", text, re.IGNORECASE) and cond:
@@ -770,4 +776,5 @@ def _is_lead_in_window(context: str) -> bool:
 
 
 def compile_trial(trial: Trial) -> list[CompiledCriterion]:
-    return [compile_criterion(c, trial) for c in trial.criteria]
+    named = trial_drugs(trial)
+    return [compile_criterion(c, trial, named) for c in trial.criteria]

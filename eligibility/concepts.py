@@ -16,7 +16,15 @@ class Concept:
     question: str
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        return [(m.start(), m.end()) for p in self.patterns for m in p.finditer(text)]
+        return [(m.start(), m.end()) for m in self.joined.finditer(text)]
+
+    @property
+    def joined(self) -> re.Pattern[str]:
+        one: re.Pattern[str] | None = getattr(self, "_one", None)
+        if one is None:
+            one = re.compile("|".join(f"(?:{p.pattern})" for p in self.patterns), re.IGNORECASE)
+            object.__setattr__(self, "_one", one)
+        return one
 
 
 @lru_cache(maxsize=1)

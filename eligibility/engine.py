@@ -13,26 +13,52 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
 from eligibility.questions import question_for
-from eligibility.rules import MET, NA, NOT_MET, UNKNOWN
+from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Result
 from index.model import Criterion, Trial
 
 DISCLAIMER = "This is a pre-screen, not medical advice: the study team decides who can take part."
 
 
-@dataclass
 class Verdict:
-    criterion: Criterion
-    compiled: CompiledCriterion
-    status: str
-    reason: str
-    chunk_id: str
-    asks: list[str] = field(default_factory=list)
-    evidence: list[str] = field(default_factory=list)
+    """One criterion's verdict. The wording (reason, patient evidence) is built on first use."""
+
+    __slots__ = ("_result", "asks", "compiled", "criterion", "status", "trial_ref", "__dict__")
+
+    def __init__(
+        self, criterion: Criterion, compiled: CompiledCriterion, status: str, result: Result | None, trial_ref: str
+    ) -> None:
+        self.criterion = criterion
+        self.compiled = compiled
+        self.status = status
+        self._result = result
+        self.trial_ref = trial_ref
+        self.asks = result.asks if result is not None else []
+
+    @property
+    def chunk_id(self) -> str:
+        return f"{self.trial_ref}:{self.criterion.kind[:3]}-{self.criterion.number:02d}"
+
+    @cached_property
+    def evidence(self) -> list[str]:
+        if self._result is None:
+            return []
+        return [f.evidence.text for f in self._result.facts if f.evidence.text]
+
+    @cached_property
+    def reason(self) -> str:
+        if self._result is None:
+            if self.compiled.team:
+                return self.compiled.note
+            return "not checked automatically: the study team reads this one"
+        if self.evidence:
+            return f"{self._result.reason} (patient: \u201c{self.evidence[0][:120]}\u201d)"
+        return self._result.reason
 
     @property
     def disqualifying(self) -> bool:
@@ -45,16 +71,37 @@ class Verdict:
         return self.status == UNKNOWN and bool(self.asks) and not self.compiled.team
 
 
-@dataclass
 class Screening:
-    trial: Trial
-    decision: str
-    verdicts: list[Verdict]
-    questions: list[str]
-    question_keys: list[str]
-    to_confirm: list[str]
-    explanation: str
-    notes: list[str]
+    """One patient against one trial. The decision is computed at once; questions, the to-confirm list
+    and the explanation are built on first use (matching many trials needs only decisions)."""
+
+    def __init__(self, trial: Trial, decision: str, verdicts: list[Verdict], notes: list[str]) -> None:
+        self.trial = trial
+        self.decision = decision
+        self.verdicts = verdicts
+        self.notes = notes
+
+    @cached_property
+    def question_keys(self) -> list[str]:
+        return rank_questions([self.verdicts])
+
+    @cached_property
+    def questions(self) -> list[str]:
+        return list(dict.fromkeys(question_for(k).text for k in self.question_keys))
+
+    @cached_property
+    def to_confirm(self) -> list[str]:
+        items = []
+        for v in self.verdicts:
+            if v.compiled.team or v.compiled.rule is None:
+                items.append(v.criterion.text)
+            elif v.compiled.note and v.status != UNKNOWN and not v.disqualifying:
+                items.append(f"{v.criterion.text} ({v.compiled.note})")
+        return items
+
+    @cached_property
+    def explanation(self) -> str:
+        return _explain(self.trial, self.decision, self.verdicts, self.questions, self.to_confirm)
 
     @property
     def deciding(self) -> list[Verdict]:
@@ -104,24 +151,10 @@ def chunk_id(trial: Trial, criterion: Criterion) -> str:
 
 
 def _verdict(trial: Trial, criterion: Criterion, compiled: CompiledCriterion, profile: Profile) -> Verdict:
-    cid = chunk_id(trial, criterion)
     if compiled.rule is None:
-        reason = compiled.note if compiled.team else "not checked automatically: the study team reads this one"
-        return Verdict(criterion, compiled, UNKNOWN, reason, cid)
+        return Verdict(criterion, compiled, UNKNOWN, None, trial.ref)
     result = compiled.rule.evaluate(profile)
-    evidence = [f.evidence.text for f in result.facts if f.evidence.text]
-    reason = result.reason
-    if evidence:
-        reason = f"{reason} (patient: \u201c{evidence[0][:120]}\u201d)"
-    return Verdict(
-        criterion,
-        compiled,
-        result.status,
-        reason,
-        cid,
-        asks=list(dict.fromkeys(result.asks)),
-        evidence=evidence,
-    )
+    return Verdict(criterion, compiled, result.status, result, trial.ref)
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -165,7 +198,7 @@ def rank_questions(verdict_lists: list[list[Verdict]]) -> list[str]:
         for v in verdicts:
             if not v.patient_unknown:
                 continue
-            for key in v.asks:
+            for key in dict.fromkeys(v.asks):
                 weight[key] += 2 if v.criterion.kind == "exclusion" else 1
                 first_seen.setdefault(key, len(first_seen))
     return sorted(weight, key=lambda k: (-weight[k], first_seen[k]))
@@ -173,22 +206,13 @@ def rank_questions(verdict_lists: list[list[Verdict]]) -> list[str]:
 
 def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile) -> Screening:
     verdicts = [_verdict(trial, c, cc, profile) for c, cc in zip(trial.criteria, compiled, strict=True)]
-    keys = rank_questions([verdicts])
-    questions = list(dict.fromkeys(question_for(k).text for k in keys))
-    to_confirm = []
-    for v in verdicts:
-        if v.compiled.team or v.compiled.rule is None:
-            to_confirm.append(v.criterion.text)
-        elif v.compiled.note and v.status != UNKNOWN and not v.disqualifying:
-            to_confirm.append(f"{v.criterion.text} ({v.compiled.note})")
     if any(v.disqualifying for v in verdicts):
         decision = "ineligible"
     elif any(v.patient_unknown for v in verdicts):
         decision = "needs_info"
     else:
         decision = "eligible"
-    explanation = _explain(trial, decision, verdicts, questions, to_confirm)
-    return Screening(trial, decision, verdicts, questions, keys, to_confirm, explanation, list(profile.notes))
+    return Screening(trial, decision, verdicts, list(profile.notes))
 
 
 _ORDER = {"eligible": 0, "needs_info": 1, "ineligible": 2}
@@ -196,7 +220,8 @@ _ORDER = {"eligible": 0, "needs_info": 1, "ineligible": 2}
 
 def relevance(s: Screening) -> tuple[int, int, int, int]:
     settled = sum(1 for v in s.verdicts if v.status in (MET, NOT_MET) and not v.disqualifying)
-    return (_ORDER[s.decision], 0 if s.trial.recruiting else 1, len(s.question_keys), -settled)
+    open_items = sum(1 for v in s.verdicts if v.patient_unknown)
+    return (_ORDER[s.decision], 0 if s.trial.recruiting else 1, open_items, -settled)
 
 
 def match(screenings: list[Screening]) -> list[Screening]:

@@ -55,17 +55,27 @@ class Profile:
     text: str = ""
     notes: list[str] = field(default_factory=list)  # contradictions, ignored context, implausible values
 
+    _memo: dict[str, Lookup] = field(default_factory=dict, repr=False, compare=False)
+    _prefix_memo: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+
     def add(self, fact: Fact) -> None:
         self.facts.setdefault(fact.key, []).append(fact)
+        self._memo.clear()
+        self._prefix_memo.clear()
 
     def lookup(self, key: str) -> Lookup:
+        found = self._memo.get(key)
+        if found is not None:
+            return found
         facts = self.facts.get(key, [])
         if not facts:
-            return Lookup(None)
-        values = {repr(f.value) for f in facts}
-        if len(values) > 1 and all(isinstance(f.value, bool) for f in facts):
-            return Lookup(None, conflict=facts)
-        return Lookup(facts[-1])
+            found = Lookup(None)
+        elif len({repr(f.value) for f in facts}) > 1 and all(isinstance(f.value, bool) for f in facts):
+            found = Lookup(None, conflict=facts)
+        else:
+            found = Lookup(facts[-1])
+        self._memo[key] = found
+        return found
 
     def get(self, key: str) -> Fact | None:
         return self.lookup(key).fact
@@ -75,7 +85,12 @@ class Profile:
         return None if fact is None else fact.value
 
     def keys_with_prefix(self, prefix: str) -> list[str]:
-        return [k for k in self.facts if k.startswith(prefix)]
+        memo_key = "\0" + prefix
+        cached = self._prefix_memo.get(memo_key)
+        if cached is None:
+            cached = [k for k in self.facts if k.startswith(prefix) and self.facts[k]]
+            self._prefix_memo[memo_key] = cached
+        return cached
 
     @property
     def sex(self) -> str | None:

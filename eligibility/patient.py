@@ -88,7 +88,8 @@ def profile_from_facts(data: dict[str, Any], base: Profile | None = None) -> Pro
     try:
         for key, raw in data.items():
             fact = _fact(str(key), raw)
-            profile.facts[fact.key] = [fact]
+            profile.facts[fact.key] = []
+            profile.add(fact)
             if fact.key.startswith("med:") and fact.value is not False:
                 drug = fact.key[4:]
                 profile.facts.setdefault(f"prior:{drug}", []).append(

@@ -17,7 +17,14 @@ class Term:
     disease: str = ""
 
     def found_in(self, text: str) -> bool:
-        return any(p.search(text) for p in self.patterns)
+        return self._joined().search(text) is not None
+
+    def _joined(self) -> re.Pattern[str]:
+        joined: re.Pattern[str] | None = getattr(self, "_one", None)
+        if joined is None:
+            joined = re.compile("|".join(f"(?:{p.pattern})" for p in self.patterns), re.IGNORECASE)
+            object.__setattr__(self, "_one", joined)
+        return joined
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,14 @@ class Vocabulary:
     prednisone_factor: tuple[tuple[str, float], ...] = ()
 
     def drug(self, name: str) -> Term | None:
-        return next((d for d in self.drugs if d.name == name), None)
+        return self._by_name().get(name)
+
+    def _by_name(self) -> dict[str, Term]:
+        cached: dict[str, Term] | None = getattr(self, "_drug_index", None)
+        if cached is None:
+            cached = {d.name: d for d in self.drugs}
+            object.__setattr__(self, "_drug_index", cached)
+        return cached
 
     def drug_classes_in(self, text: str) -> list[Term]:
         return [c for c in self.drug_classes if c.found_in(text)]
