@@ -12,7 +12,6 @@ A patient with any disqualifying fact is never eligible.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -28,7 +27,7 @@ DISCLAIMER = "This is a pre-screen, not medical advice: the study team decides w
 class Verdict:
     """One criterion's verdict. The wording (reason, patient evidence) is built on first use."""
 
-    __slots__ = ("_result", "asks", "compiled", "criterion", "status", "trial_ref", "__dict__")
+    __slots__ = ("__dict__", "_result", "asks", "compiled", "criterion", "status", "trial_ref")
 
     def __init__(
         self, criterion: Criterion, compiled: CompiledCriterion, status: str, result: Result | None, trial_ref: str
