@@ -39,7 +39,7 @@ from index.fields import age_limits
 from index.model import Criterion, Trial
 from index.vocabulary import vocabulary
 
-COMPILER_VERSION = "1"
+COMPILER_VERSION = "2"
 
 _TEAM = re.compile(
     r"informed consent|consent form|written informed|informed in writing|investigator|in the opinion|"
@@ -676,6 +676,8 @@ def compile_criterion(criterion: Criterion, trial: Trial, named_drugs: set[str] 
 
     named = trial_drugs(trial) if named_drugs is None else named_drugs
     team_only = _TEAM_ONLY.search(text)
+    if team_only and team_only.group(0).lower() in ("comply", "compliance") and concepts_in(text):
+        team_only = None  # "mental disorder ... that could interfere with the ability to comply": the disorder counts
     if team_only and not re.search(r"suicid", text, re.IGNORECASE):
         out.team, out.note = True, f"{team_only.group(0).strip()}: the study team decides"
         return out

@@ -563,7 +563,8 @@ class _Reader:
                 raw = nyha.group(1).upper()
                 detail["nyha_class"] = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(raw) or int(raw)
         when = months_ago(text, self.today)
-        current = None if ctx.negated else (ctx.current or (when is None and not ctx.historical))
+        recent = when is not None and when <= 1.0  # "last week": still active
+        current = None if ctx.negated else (ctx.current or recent or (when is None and not ctx.historical))
         if when is None and current:
             when = 0.0
         self.add(
