@@ -19,6 +19,7 @@ from eligibility.rules import (
     Measure,
     Not,
     Rule,
+    Sex,
     StableMeds,
     Treatment,
     UlnMultiple,
@@ -167,3 +168,16 @@ def test_every_bundled_trial_compiles_and_rules_round_trip(compiled) -> None:  #
             assert again.to_dict() == c.to_dict()
             if c.rule is not None:
                 assert rule_from_dict(c.rule.to_dict()).to_dict() == c.rule.to_dict()
+
+
+def test_sex_and_bmi_rules_decide_and_ask() -> None:
+    from eligibility.facts import Evidence, Fact, Profile
+
+    women_only = Sex(allowed="female")
+    bmi = Measure(key="bmi", op="<=", value=35, unit="kg/m2", label="BMI")
+    p = Profile()
+    assert women_only.evaluate(p).status == "unknown" and women_only.evaluate(p).asks == ["sex"]
+    p.add(Fact("sex", "male", Evidence("42M")))
+    p.add(Fact("bmi", 38.0, Evidence("BMI 38")))
+    assert women_only.evaluate(p).status == "not_met"
+    assert bmi.evaluate(p).status == "not_met" and "38" in bmi.evaluate(p).reason
