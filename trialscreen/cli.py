@@ -247,6 +247,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_answerer(settings: Settings, catalog: Any, embedder: Any = None) -> Any:
+    """The grounded answerer over the index: hybrid retrieval (Chroma + BM25)."""
+    from chatbot.answer import Answerer
+    from retrieval.hybrid import ChunkCorpus, HybridRetriever, chroma_vectorstore
+
+    vectorstore = chroma_vectorstore(catalog, embedder or _embedder())
+    return Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog), vectorstore=vectorstore))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    catalog = _catalog_with_trials(settings)
+    if args.trial:
+        catalog.resolve(args.trial)
+    answer = build_answerer(settings, catalog).ask(args.question, trial=args.trial)
+    if args.json:
+        print(json.dumps(answer.to_json(), indent=1, ensure_ascii=False))
+    else:
+        print(answer.answer)
+        for c in answer.citations:
+            print(f"  [{c.chunk_id}] {' '.join(c.quote.split())[:160]}")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from chatbot.app import serve
 
@@ -300,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", help="the date relative times are counted from (YYYY-MM-DD; default: today)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("ask", parents=[common], help="a coordinator's question, answered from the trial texts")
+    p.add_argument("question")
+    p.add_argument("--trial", help="only this trial (NCT number or file stem)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", parents=[common], help="run labeled case files and print the metrics")
     p.add_argument("cases", nargs="+", metavar="CASES.jsonl")

@@ -1,0 +1,340 @@
+"""Grounded answers to coordinators' questions, with quotes checked to be verbatim.
+
+Without a language model (the default) the answer is extractive: one plain sentence per trial built
+around the best passage, quoting the trial's own words. Structured questions (status, phase,
+enrollment, sponsor, dates, dosing) answer from the parsed trial and cite where its text says so.
+"Which trials ..." questions fan out over every trial. A question the texts cannot answer (a trial
+that is not indexed, a fact no trial states) says so and cites nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.catalog import Catalog
+from index.criteria import display_text, unescape_markdown
+from index.model import Trial
+from index.vocabulary import vocabulary
+from retrieval.dense import Filters
+from retrieval.hybrid import HybridRetriever
+from retrieval.lexical import tokens
+from retrieval.resolve import Resolution, resolve_trials
+from trialscreen.errors import TrialscreenError
+
+NOT_IN_TEXTS = "That is not in the trial texts"
+
+# Words that shape a question but do not say what it is about.
+GENERIC = frozenset(
+    "cap capped limit limits maximum max dose doses dosing allowed allow allows threshold minimum min required "
+    "require requires requirement criterion criteria exclude excludes excluded exclusion include includes "
+    "included inclusion rule rules need needs needed many much long value level use used take taking what "
+    "whats how when where why who whom which is are was were does do did can could should would will the a an "
+    "of in on for to with about there their it its this that than any all list tell me please say says said "
+    "state states stated mention mentioned mentions patient patients people participant participants person "
+    "still currently anyone someone eligible eligibility join enter accept accepted allowed permitted "
+    "permit mg day daily per given get got have has had be been being if from at by or and not no plus s "
+    "versus vs combined combination".split()
+)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "old": ("age", "aged", "year"),
+    "age": ("age", "aged", "year"),
+    "young": ("age", "aged", "year"),
+    "pregnant": ("pregnancy", "pregnant", "lactation", "breastfeeding"),
+    "pregnancy": ("pregnancy", "pregnant"),
+    "breastfeeding": ("lactation", "lactating", "breastfeeding", "nursing"),
+    "kidney": ("kidney", "renal", "creatinine", "nephritis"),
+    "liver": ("liver", "hepatic", "alt", "ast", "aminotransferase", "transaminase"),
+    "steroid": ("steroid", "corticosteroid", "prednisone"),
+    "weight": ("weight", "kg"),
+    "heavy": ("weight", "kg"),
+    "cancer": ("cancer", "malignancy", "malignant", "neoplasm", "tumor", "carcinoma"),
+    "hepatitis": ("hepatitis", "hbsag", "hbcab", "hbv", "hcv"),
+    "tb": ("tuberculosis", "tb", "tuberculin", "mycobacterium"),
+    "eye": ("eye", "vision", "visual", "cataract"),
+    "heart": ("heart", "cardiac", "nyha"),
+    "sledai": ("sledai", "sledai-2k", "selena-2k", "selena"),
+    "disease": ("disease",),
+}
+_INTENTS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
+    (
+        "status",
+        re.compile(r"\b(recruit\w*|status|still (open|enrolling|running)|completed|finished|open to)\b", re.I),
+        ("status", "status_phase"),
+    ),
+    ("phase", re.compile(r"\bphase\b", re.I), ("phase", "status_phase")),
+    (
+        "enrollment",
+        re.compile(
+            r"\b(how many (patients|participants|people|subjects)|enrol\w*|sample size|"
+            r"participants needed)\b",
+            re.I,
+        ),
+        ("enrollment",),
+    ),
+    ("sponsor", re.compile(r"\b(sponsor\w*|who (runs|funds|is running|leads)|funded)\b", re.I), ("sponsor",)),
+    ("end_date", re.compile(r"\b(end date|when (does|will|did) .{0,40}(end|finish|complete))\b", re.I), ("end_date",)),
+    (
+        "dosing",
+        re.compile(
+            r"\b(dosed|dosing|how (is|are) .{0,40}(given|administered|dosed)|what dose of (the )?"
+            r"(study|trial)|regimen|arms?\b|schedule)\b",
+            re.I,
+        ),
+        ("dosing",),
+    ),
+]
+_EXCLUDE_VERBS = re.compile(r"\b(exclud\w*|rule[sd]? out|not allowed|disqualif\w*|bar)\b", re.I)
+_INCLUDE_VERBS = re.compile(r"\b(requir\w*|must|need\w*|inclusion|include\w*)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Citation:
+    trial: str
+    chunk_id: str
+    quote: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "trial": self.trial,
+            "chunk_id": self.chunk_id,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass
+class Answer:
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    trials: list[str] = field(default_factory=list)
+    intent: str = "criteria"
+    source: str = "extractive"  # or the language model provider that phrased it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "intent": self.intent,
+            "source": self.source,
+        }
+
+
+def verbatim(trial: Trial, quote: str) -> bool:
+    """A quote is verbatim when it stands in the trial's stored text (white space and Markdown escapes aside)."""
+    if not quote.strip():
+        return False
+    if quote in trial.source_text:
+        return True
+    return display_text(quote) in display_text(trial.source_text) or display_text(
+        unescape_markdown(quote)
+    ) in display_text(unescape_markdown(trial.source_text))
+
+
+def _label(trial: Trial) -> str:
+    title = trial.title if len(trial.title) <= 70 else trial.title[:67].rsplit(" ", 1)[0] + "…"
+    return f"{title} ({trial.ref})"
+
+
+def _quote(text: str) -> str:
+    return "\u201c" + " ".join(text.split()) + "\u201d"
+
+
+def _anchors(question: str, resolution: Resolution, catalog: Catalog) -> list[tuple[str, ...]]:
+    """Content words of the question (each with its synonyms) that a passage must contain."""
+    words = tokens(question)
+    resolution_words: set[str] = set()
+    if resolution.by in ("drug", "description", "nct", "stem"):
+        for ref in resolution.trials:
+            trial = catalog.trial(ref)
+            drugs = {d.name for d in vocabulary().drugs_in(" ".join([trial.title, *trial.interventions]))}
+            for d in drugs:
+                resolution_words.update(tokens(d))
+            if resolution.by == "description":
+                resolution_words.update(tokens(trial.title))
+    out = []
+    for w in words:
+        if w in GENERIC or w in resolution_words or w.isdigit() or len(w) < 2 or re.fullmatch(r"nct\d+", w):
+            continue
+        out.append(SYNONYMS.get(w, (w,)))
+    return list(dict.fromkeys(out))
+
+
+def _covers(chunk_text: str, anchors: list[tuple[str, ...]]) -> bool:
+    have = set(tokens(chunk_text, keep_stopwords=True))
+    low = chunk_text.lower()
+    return all(any(a in have or (len(a) > 3 and a in low) for a in group) for group in anchors)
+
+
+class Answerer:
+    def __init__(self, catalog: Catalog, retriever: HybridRetriever) -> None:
+        self.catalog = catalog
+        self.retriever = retriever
+
+    # -- entry point ------------------------------------------------------------------------------
+    def ask(self, question: str, trial: str | None = None) -> Answer:
+        question = " ".join(question.split())
+        if not question:
+            raise TrialscreenError("the question is empty; ask about a trial, e.g. 'what is the prednisone cap?'")
+        if len(question) > 2000:
+            raise TrialscreenError("the question is over 2,000 characters; ask one thing at a time")
+        resolution = (
+            Resolution(trials=[self.catalog.resolve(trial)], by="stem")
+            if trial
+            else resolve_trials(question, self.catalog)
+        )
+        if resolution.unknown_refs and not resolution.trials:
+            refs = ", ".join(resolution.unknown_refs)
+            return Answer(
+                f"{NOT_IN_TEXTS}: {refs} is not among the indexed trials, so nothing can be quoted about it.",
+                intent="unknown_trial",
+            )
+        for intent, pattern, names in _INTENTS:
+            if pattern.search(question) and (intent != "dosing" or not _EXCLUDE_VERBS.search(question)):
+                answer = self._field(intent, names, resolution, question)
+                if answer is not None:
+                    return answer
+        if resolution.fan_out:
+            return self._fan_out(question, resolution)
+        return self._passages(question, resolution)
+
+    # -- structured fields ------------------------------------------------------------------------
+    def _field(self, intent: str, names: tuple[str, ...], resolution: Resolution, question: str) -> Answer | None:
+        if resolution.fan_out and intent in ("dosing",):
+            return None
+        refs = resolution.trials if (resolution.fan_out or len(resolution.trials) <= 3) else []
+        if not refs:
+            return None
+        sentences: list[str] = []
+        cites: list[Citation] = []
+        missing: list[str] = []
+        for ref in refs:
+            trial = self.catalog.trial(ref)
+            found = [c for c in trial.field_cites if c.field in names]
+            if intent == "dosing":
+                found = found[:2]
+                if not found:
+                    arms = [s for s in trial.sections if s.name in ("arms", "design")]
+                    found = []
+                    if arms:
+                        return self._passages(question, Resolution(trials=[ref], by="stem"), section="arms")
+            if not found:
+                missing.append(ref)
+                continue
+            cite = found[0]
+            quote = trial.source_text[cite.start : cite.end]
+            chunk = self._chunk_for(trial, cite.start, cite.end)
+            cites.append(Citation(ref, chunk, quote, cite.start, cite.end))
+            sentences.append(self._field_sentence(intent, trial, quote))
+            for extra in found[1:]:
+                q2 = trial.source_text[extra.start : extra.end]
+                cites.append(Citation(ref, self._chunk_for(trial, extra.start, extra.end), q2, extra.start, extra.end))
+        if not cites:
+            what = {"end_date": "end date", "status": "recruitment status"}.get(intent, intent)
+            names_ = ", ".join(missing)
+            return Answer(
+                f"{NOT_IN_TEXTS}: the text of {names_} does not state its {what}.", intent=intent, trials=missing
+            )
+        text = " ".join(sentences)
+        if missing:
+            text += f" The text of {', '.join(missing)} does not state it."
+        return Answer(text, cites, [c.trial for c in cites], intent=intent)
+
+    def _field_sentence(self, intent: str, trial: Trial, quote: str) -> str:
+        label = _label(trial)
+        if intent == "status":
+            state = (
+                "is recruiting" if trial.recruiting else f"is not recruiting (status: {trial.status.replace('_', ' ')})"
+            )
+            return f"{label} {state}; its text says {_quote(quote)}."
+        if intent == "phase":
+            return f"{label} is {trial.phase or 'of an unstated phase'}: {_quote(quote)}."
+        if intent == "enrollment":
+            return f"{label} plans {trial.enrollment} participants: {_quote(quote)}."
+        if intent == "sponsor":
+            return f"{label} is sponsored by {trial.sponsor}: {_quote(quote)}."
+        if intent == "dosing":
+            return f"{label} doses as follows: {_quote(quote)}."
+        return f"{label}: {_quote(quote)}."
+
+    def _chunk_for(self, trial: Trial, start: int, end: int) -> str:
+        best = None
+        for c in self.retriever.corpus.chunks:
+            if c.trial == trial.ref and c.start <= start and end <= c.end:
+                best = c.id
+                break
+        return best or f"{trial.ref}:field"
+
+    # -- passages ---------------------------------------------------------------------------------
+    def _kind(self, question: str) -> str | None:
+        if _EXCLUDE_VERBS.search(question):
+            return "exclusion"
+        if _INCLUDE_VERBS.search(question) and not re.search(r"\b(cap|maximum|max|limit)\b", question, re.I):
+            return "inclusion"
+        return None
+
+    def _passages(self, question: str, resolution: Resolution, section: str | None = None) -> Answer:
+        anchors = _anchors(question, resolution, self.catalog)
+        refs = resolution.trials
+        hits = []
+        for ref in refs[:9]:
+            docs = self.retriever.search(question, Filters(trial=ref, section=section), k=8)
+            for rank, doc in enumerate(docs):
+                chunk = self.retriever.corpus.by_id[doc.metadata["chunk_id"]]
+                if anchors and not _covers(chunk.embed_text, anchors):
+                    continue
+                if not anchors and float(doc.metadata.get("bm25", 0.0)) <= 0:
+                    continue
+                own = not anchors or _covers(chunk.text, anchors)  # says it in its own words, not via its lead-in
+                hits.append((0 if own else 1, rank, -float(doc.metadata["score"]), ref, chunk))
+        if not hits:
+            about = " ".join(" / ".join(g[:1]) for g in anchors) or "that"
+            where = "the indexed trial texts" if len(refs) != 1 else f"the text of {refs[0]}"
+            return Answer(f"{NOT_IN_TEXTS}: {where} say nothing about {about}.", intent="criteria", trials=refs)
+        hits.sort(key=lambda h: (h[0], h[1], h[2]))
+        best_trial = hits[0][3]
+        same = [h for h in hits if h[3] == best_trial]
+        chosen = same[:1] + [h for h in same[1:2] if h[0] == 0]
+        trial = self.catalog.trial(best_trial)
+        cites = [Citation(h[3], h[4].id, h[4].text, h[4].start, h[4].end) for h in chosen]
+        parts = []
+        for h in chosen:
+            chunk = h[4]
+            criterion = next((c for c in trial.criteria if c.start == chunk.start and c.end == chunk.end), None)
+            if criterion is not None:
+                lead = f" (under {_quote(criterion.context)})" if criterion.context else ""
+                parts.append(f"{criterion.kind} criterion {criterion.number}: {_quote(chunk.text)}{lead}")
+            else:
+                parts.append(f"the {chunk.section}: {_quote(chunk.text[:400])}")
+        text = f"{_label(trial)} says, in " + "; and in ".join(parts) + "."
+        if len(refs) > 1 and not resolution.fan_out:
+            text += f" (The question could fit {len(refs)} trials; this is the closest passage.)"
+        return Answer(text, cites, [best_trial], intent="criteria")
+
+    def _fan_out(self, question: str, resolution: Resolution) -> Answer:
+        anchors = _anchors(question, resolution, self.catalog)
+        if not anchors:
+            return Answer(
+                f"{NOT_IN_TEXTS}: ask what to look for, e.g. 'which trials exclude cataract?'", intent="multi"
+            )
+        kind = self._kind(question)
+        found: list[tuple[Trial, Citation]] = []
+        for ref in resolution.trials:
+            trial = self.catalog.trial(ref)
+            docs = self.retriever.search(question, Filters(trial=ref, section="criteria", kind=kind), k=10)
+            for doc in docs:
+                chunk = self.retriever.corpus.by_id[doc.metadata["chunk_id"]]
+                if _covers(chunk.embed_text, anchors):
+                    found.append((trial, Citation(ref, chunk.id, chunk.text, chunk.start, chunk.end)))
+                    break
+        about = " ".join(g[0] for g in anchors)
+        verb = {"exclusion": "exclude", "inclusion": "require"}.get(kind or "", "mention")
+        if not found:
+            return Answer(f"{NOT_IN_TEXTS}: no indexed trial's criteria {verb} {about}.", intent="multi")
+        items = "; ".join(f"{t.ref} ({_quote(c.quote)})" for t, c in found)
+        text = f"{len(found)} of {len(resolution.trials)} trials {verb} {about}: {items}."
+        return Answer(text, [c for _, c in found], [t.ref for t, _ in found], intent="multi")

@@ -1,0 +1,122 @@
+"""Hybrid retrieval: dense search in Chroma (through langchain-chroma) and BM25, fused by reciprocal rank.
+
+`HybridRetriever` is a LangChain `BaseRetriever`: `retriever.invoke("prednisone cap")` returns
+`Document`s whose metadata carry trial, chunk_id, section, kind, start, end and the fused score.
+Filters (trial, section, kind) apply to both halves; chunks of uncommitted index versions are never
+returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from index.catalog import Catalog
+from index.chunks import Chunk, chunk_trial
+from retrieval.dense import Filters
+from retrieval.lexical import BM25Index
+
+RRF_K = 60
+
+
+class ChunkCorpus:
+    """All chunks of the committed trials, as the index holds them, with a BM25 index over them."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.chunks: list[Chunk] = [c for t in catalog.trials() for c in chunk_trial(t)]
+        self.by_id = {c.id: c for c in self.chunks}
+        self.bm25 = BM25Index(self.chunks)
+
+    def allowed(self, filters: Filters) -> set[int] | None:
+        if not (filters.trial or filters.section or filters.kind):
+            return None
+        return {
+            i
+            for i, c in enumerate(self.chunks)
+            if (not filters.trial or c.trial == filters.trial)
+            and (not filters.section or c.section == filters.section)
+            and (not filters.kind or c.kind == filters.kind)
+        }
+
+
+def chunk_document(chunk: Chunk, score: float, **extra: Any) -> Document:
+    return Document(
+        page_content=chunk.text,
+        metadata={
+            "trial": chunk.trial,
+            "chunk_id": chunk.id,
+            "section": chunk.section,
+            "kind": chunk.kind,
+            "start": chunk.start,
+            "end": chunk.end,
+            "score": score,
+            **extra,
+        },
+    )
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense (a LangChain vector store over the Chroma collection) + BM25, fused with RRF."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    corpus: ChunkCorpus
+    vectorstore: Any = None  # langchain_chroma.Chroma; None = lexical only
+    k: int = 8
+    fetch_k: int = 30
+    filters: Filters = Filters()
+
+    def _dense(self, query: str, filters: Filters) -> list[tuple[str, float]]:
+        if self.vectorstore is None:
+            return []
+        where = filters.where()
+        found = self.vectorstore.similarity_search_with_score(query, k=self.fetch_k, filter=where)
+        out = []
+        for doc, distance in found:
+            meta = doc.metadata
+            if self.corpus.catalog.version_of(str(meta.get("trial"))) != meta.get("version"):
+                continue  # left over from an interrupted run
+            out.append((str(meta.get("chunk_id")), 1.0 - float(distance)))
+        return out
+
+    def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Document]:
+        filters = filters or self.filters
+        k = k or self.k
+        allow = self.corpus.allowed(filters)
+        lexical = self.corpus.bm25.search(query, self.fetch_k, allow)
+        dense = self._dense(query, filters)
+        fused: dict[str, float] = {}
+        lex_score: dict[str, float] = {}
+        dense_score: dict[str, float] = {}
+        for rank, hit in enumerate(lexical):
+            fused[hit.chunk.id] = fused.get(hit.chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            lex_score[hit.chunk.id] = hit.score
+        for rank, (cid, sim) in enumerate(dense):
+            if cid not in self.corpus.by_id:
+                continue
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            dense_score[cid] = sim
+        ranked = sorted(fused.items(), key=lambda x: (-x[1], x[0]))[:k]
+        return [
+            chunk_document(self.corpus.by_id[cid], score, bm25=lex_score.get(cid, 0.0), dense=dense_score.get(cid))
+            for cid, score in ranked
+        ]
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return self.search(query)
+
+
+def chroma_vectorstore(catalog: Catalog, embedder: Any) -> Any:
+    """The Chroma collection as a langchain-chroma vector store, through our own client and embeddings."""
+    from langchain_chroma import Chroma
+
+    from index.store import ChunkStore
+
+    store = ChunkStore(catalog.settings, embedder.name)
+    store.collection  # noqa: B018 - opens (and checks) the collection with our HNSW settings first
+    return Chroma(client=store.client, collection_name=catalog.settings.collection, embedding_function=embedder)

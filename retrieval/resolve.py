@@ -1,0 +1,89 @@
+"""Which trials a question is about: NCT numbers, file stems, drug names, titles and descriptions.
+
+"the telitacicept study" -> the trial that gives telitacicept; "the belimumab plus IL-2 trial" -> the
+one that gives both; "the early SLE belimumab trial" -> belimumab trials, narrowed by the words of
+their titles and summaries ("early"). "which trials ..." fans out over every trial. An NCT number
+that is not indexed is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.catalog import Catalog
+from index.model import Trial
+from index.vocabulary import vocabulary
+from retrieval.lexical import tokens
+
+_NCT = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
+_FAN_OUT = re.compile(
+    r"\b(which|what|any|all|list( the)?|how many|compare|every|each)\s+(of the\s+)?(trials|studies)\b|"
+    r"\b(trials|studies)\s+(that|which|exclude|require|allow|include|accept|are|have)\b",
+    re.IGNORECASE,
+)
+_DESCRIPTOR_NOISE = frozenset(
+    "lupus sle systemic erythematosus efficacy safety treatment dose low low-dose trial study patient "
+    "evaluation immunological clinical".split()
+)
+
+
+@dataclass
+class Resolution:
+    trials: list[str] = field(default_factory=list)  # refs, best first
+    fan_out: bool = False
+    unknown_refs: list[str] = field(default_factory=list)  # NCT numbers named but not indexed
+    by: str = ""  # how they were found: nct, stem, drug, description, all
+
+    @property
+    def single(self) -> str | None:
+        return self.trials[0] if len(self.trials) == 1 and not self.fan_out else None
+
+
+def _trial_drugs(trial: Trial) -> set[str]:
+    text = " ".join([trial.title, *trial.interventions])
+    return {d.name for d in vocabulary().drugs_in(text)}
+
+
+def _description_tokens(trial: Trial) -> set[str]:
+    return set(tokens(f"{trial.title} {trial.summary[:400]} {trial.sponsor or ''}")) - _DESCRIPTOR_NOISE
+
+
+def resolve_trials(question: str, catalog: Catalog) -> Resolution:
+    trials = catalog.trials()
+    refs = {t.ref for t in trials}
+    named = [m.upper() for m in _NCT.findall(question)]
+    if named:
+        known = [r for r in dict.fromkeys(named) if r in refs]
+        unknown = [r for r in dict.fromkeys(named) if r not in refs]
+        return Resolution(trials=known, unknown_refs=unknown, by="nct")
+    lowered = question.lower()
+    stems = [t.ref for t in trials if t.stem.lower() in lowered or t.stem.split("_")[0] + "_" in lowered]
+    if stems:
+        return Resolution(trials=stems, by="stem")
+    fan_out = bool(_FAN_OUT.search(question))
+    given = {d for t in trials for d in _trial_drugs(t)}
+    asked_drugs = {d.name for d in vocabulary().drugs_in(question)} & given  # drugs some trial gives
+    candidates = [t for t in trials if asked_drugs and asked_drugs <= _trial_drugs(t)]
+    if candidates and not fan_out:
+        words = set(tokens(question)) - _DESCRIPTOR_NOISE - {t for d in asked_drugs for t in tokens(d)}
+        scored = sorted(
+            ((len(words & _description_tokens(t)), t.recruiting, t.ref) for t in candidates),
+            key=lambda x: (-x[0], not x[1], x[2]),
+        )
+        best = scored[0][0]
+        chosen = [ref for score, _, ref in scored if score == best]
+        exclusive = [
+            t.ref for t in candidates if t.ref in chosen and _trial_drugs(t) == asked_drugs
+        ]  # "the telitacicept study": the trial whose drugs are exactly those named wins a tie
+        if best == 0 and exclusive:
+            chosen = exclusive
+        return Resolution(trials=chosen, by="drug")
+    if fan_out:
+        return Resolution(trials=[t.ref for t in trials], fan_out=True, by="all")
+    # No drug named: a description such as "the multicenter placebo-controlled trial".
+    words = set(tokens(question)) - _DESCRIPTOR_NOISE
+    ranked = sorted(((len(words & _description_tokens(t)), t.ref) for t in trials), key=lambda x: (-x[0], x[1]))
+    if ranked and ranked[0][0] >= 2 and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
+        return Resolution(trials=[ranked[0][1]], by="description")
+    return Resolution(trials=[t.ref for t in trials], fan_out=False, by="all")
