@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.catalog import Catalog
+from index.chunks import Chunk
 from index.criteria import display_text, unescape_markdown
 from index.model import Trial
 from index.vocabulary import vocabulary
@@ -35,7 +36,10 @@ GENERIC = frozenset(
     "state states stated mention mentioned mentions patient patients people participant participants person "
     "still currently anyone someone eligible eligibility join enter accept accepted allowed permitted "
     "permit mg day daily per given get got have has had be been being if from at by or and not no plus s "
-    "versus vs combined combination".split()
+    "versus vs combined combination range cutoff cut-off score result results high low prior previous "
+    "before ever history another other test tests soon after within must tested received receive receiving "
+    "taken using someone positive negative every everyone everybody nobody say ignore instruction instructions "
+    "prompt system assistant answer sle lupus systemic erythematosus".split()
 )
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "old": ("age", "aged", "year"),
@@ -56,6 +60,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "heart": ("heart", "cardiac", "nyha"),
     "sledai": ("sledai", "sledai-2k", "selena-2k", "selena"),
     "disease": ("disease",),
+    "alt": ("alt", "alanine", "aminotransferase", "transaminase"),
+    "ast": ("ast", "aspartate", "aminotransferase", "transaminase"),
+    "renal": ("renal", "kidney"),
+    "men": ("male", "men"),
+    "man": ("male", "man"),
+    "women": ("female", "women"),
+    "woman": ("female", "woman"),
+    "diabetes": ("diabet",),
 }
 _INTENTS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     (
@@ -145,29 +157,40 @@ def _quote(text: str) -> str:
 
 
 def _anchors(question: str, resolution: Resolution, catalog: Catalog) -> list[tuple[str, ...]]:
-    """Content words of the question (each with its synonyms) that a passage must contain."""
+    """Content words of the question (each with its synonyms) that a passage should contain.
+
+    Words that only served to find the trial ("the early SLE belimumab trial") are left out when the
+    trial was found by its drugs or description; an NCT number or file stem leaves every word in."""
     words = tokens(question)
     resolution_words: set[str] = set()
-    if resolution.by in ("drug", "description", "nct", "stem"):
+    if resolution.by in ("drug", "description") and len(resolution.trials) <= 3:
         for ref in resolution.trials:
             trial = catalog.trial(ref)
-            drugs = {d.name for d in vocabulary().drugs_in(" ".join([trial.title, *trial.interventions]))}
-            for d in drugs:
-                resolution_words.update(tokens(d))
-            if resolution.by == "description":
-                resolution_words.update(tokens(trial.title))
+            resolution_words.update(tokens(" ".join([trial.title, *trial.interventions])))
+            for d in vocabulary().drugs_in(" ".join([trial.title, *trial.interventions])):
+                resolution_words.update(tokens(d.name))
     out = []
     for w in words:
-        if w in GENERIC or w in resolution_words or w.isdigit() or len(w) < 2 or re.fullmatch(r"nct\d+", w):
+        generic = w in GENERIC or f"{w}s" in GENERIC  # tokens drop a plural s: "previous" -> "previou"
+        if generic or w in resolution_words or w.isdigit() or len(w) < 2 or re.fullmatch(r"nct\d+", w):
             continue
         out.append(SYNONYMS.get(w, (w,)))
     return list(dict.fromkeys(out))
 
 
-def _covers(chunk_text: str, anchors: list[tuple[str, ...]]) -> bool:
+def _coverage(chunk_text: str, anchors: list[tuple[str, ...]]) -> float:
+    if not anchors:
+        return 0.0
     have = set(tokens(chunk_text, keep_stopwords=True))
     low = chunk_text.lower()
-    return all(any(a in have or (len(a) > 3 and a in low) for a in group) for group in anchors)
+    hit = sum(1 for group in anchors if any(a in have or (len(a) > 3 and a in low) for a in group))
+    return hit / len(anchors)
+
+
+def _body(chunk: Chunk, title: str) -> str:
+    """What a chunk says, with its lead-in but without the trial title it is embedded with."""
+    prefix = f"{title}. "
+    return chunk.embed_text[len(prefix) :] if chunk.embed_text.startswith(prefix) else chunk.embed_text
 
 
 class Answerer:
@@ -277,20 +300,40 @@ class Answerer:
             return "inclusion"
         return None
 
+    def _known(self, anchors: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+        """Anchors the trial texts use at all: words no trial uses (or injected instructions) cannot be
+        matched and do not count; a question left with none is answered with a refusal."""
+        vocab = self.retriever.corpus.bm25.idf
+        out = []
+        for group in anchors:
+            if any(w in vocab or (len(w) > 4 and any(v.startswith(w) for v in vocab)) for w in group):
+                out.append(group)
+        return out
+
     def _passages(self, question: str, resolution: Resolution, section: str | None = None) -> Answer:
-        anchors = _anchors(question, resolution, self.catalog)
+        asked = _anchors(question, resolution, self.catalog)
+        anchors = self._known(asked)
+        if asked and not anchors:
+            about = " ".join(g[0] for g in asked)
+            return Answer(
+                f"{NOT_IN_TEXTS}: the indexed trial texts never mention {about}.",
+                intent="criteria",
+                trials=resolution.trials,
+            )
         refs = resolution.trials
+        query = " ".join([question, *(w for g in anchors for w in g[1:])])  # synonyms help the lexical half
         hits = []
         for ref in refs[:9]:
-            docs = self.retriever.search(question, Filters(trial=ref, section=section), k=8)
+            docs = self.retriever.search(query, Filters(trial=ref, section=section), k=20)
             for rank, doc in enumerate(docs):
                 chunk = self.retriever.corpus.by_id[doc.metadata["chunk_id"]]
-                if anchors and not _covers(chunk.embed_text, anchors):
+                cover = _coverage(_body(chunk, self.catalog.trial(ref).title), anchors)
+                if anchors and cover < 0.5:
                     continue
                 if not anchors and float(doc.metadata.get("bm25", 0.0)) <= 0:
                     continue
-                own = not anchors or _covers(chunk.text, anchors)  # says it in its own words, not via its lead-in
-                hits.append((0 if own else 1, rank, -float(doc.metadata["score"]), ref, chunk))
+                own = _coverage(chunk.text, anchors) if anchors else 1.0  # in its own words, not via its lead-in
+                hits.append((-round(own, 3), -round(cover, 3), rank, ref, chunk))
         if not hits:
             about = " ".join(" / ".join(g[:1]) for g in anchors) or "that"
             where = "the indexed trial texts" if len(refs) != 1 else f"the text of {refs[0]}"
@@ -298,7 +341,7 @@ class Answerer:
         hits.sort(key=lambda h: (h[0], h[1], h[2]))
         best_trial = hits[0][3]
         same = [h for h in hits if h[3] == best_trial]
-        chosen = same[:1] + [h for h in same[1:2] if h[0] == 0]
+        chosen = same[:1] + [h for h in same[1:2] if h[0] <= -1.0]
         trial = self.catalog.trial(best_trial)
         cites = [Citation(h[3], h[4].id, h[4].text, h[4].start, h[4].end) for h in chosen]
         parts = []
@@ -316,7 +359,7 @@ class Answerer:
         return Answer(text, cites, [best_trial], intent="criteria")
 
     def _fan_out(self, question: str, resolution: Resolution) -> Answer:
-        anchors = _anchors(question, resolution, self.catalog)
+        anchors = self._known(_anchors(question, resolution, self.catalog))
         if not anchors:
             return Answer(
                 f"{NOT_IN_TEXTS}: ask what to look for, e.g. 'which trials exclude cataract?'", intent="multi"
@@ -325,10 +368,10 @@ class Answerer:
         found: list[tuple[Trial, Citation]] = []
         for ref in resolution.trials:
             trial = self.catalog.trial(ref)
-            docs = self.retriever.search(question, Filters(trial=ref, section="criteria", kind=kind), k=10)
+            docs = self.retriever.search(question, Filters(trial=ref, section="criteria", kind=kind), k=20)
             for doc in docs:
                 chunk = self.retriever.corpus.by_id[doc.metadata["chunk_id"]]
-                if _covers(chunk.embed_text, anchors):
+                if _coverage(_body(chunk, trial.title), anchors) == 1.0:
                     found.append((trial, Citation(ref, chunk.id, chunk.text, chunk.start, chunk.end)))
                     break
         about = " ".join(g[0] for g in anchors)

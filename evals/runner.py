@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from evals.cases import QuestionCase, ScreeningCase, load_cases
+from evals.questions import QuestionOutcome, run_question, summarize_questions
 from evals.screening import ScreeningOutcome, run_case, summarize
 from index.catalog import Catalog
 from trialscreen.errors import TrialscreenError
@@ -19,36 +21,48 @@ from trialscreen.errors import TrialscreenError
 class EvalRun:
     files: list[str]
     screening: list[ScreeningOutcome] = field(default_factory=list)
+    questions: list[QuestionOutcome] = field(default_factory=list)
 
     def metrics(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.screening:
             out["screening"] = summarize(self.screening)
+        if self.questions:
+            out["questions"] = summarize_questions(self.questions)
         return out
 
     def to_json(self) -> dict[str, Any]:
         return {
             "files": self.files,
             "metrics": self.metrics(),
-            "cases": [o.to_json() for o in self.screening],
+            "cases": [o.to_json() for o in self.screening] + [o.to_json() for o in self.questions],
         }
 
 
-def run_files(paths: list[Path], catalog: Catalog, today: date | None = None, progress: bool = True) -> EvalRun:
+def run_files(
+    paths: list[Path],
+    catalog: Catalog,
+    today: date | None = None,
+    progress: bool = True,
+    answerer_factory: Callable[[], Any] | None = None,
+) -> EvalRun:
+    """Run every case of the files. Question cases need an answerer (built once, on first need)."""
     from tqdm import tqdm
 
     run = EvalRun(files=[str(p) for p in paths])
     cases = [(p, c) for p in paths for c in load_cases(p)]
-    questions = [c for _, c in cases if isinstance(c, QuestionCase)]
-    if questions:
-        raise TrialscreenError(
-            f"{len(questions)} question case(s) found: question cases need `trialscreen ask`, which this "
-            "version does not have yet; run the screening case files on their own"
-        )
+    answerer = None
     bar = tqdm(cases, desc="eval", unit="case", disable=not progress or len(cases) < 20, file=sys.stderr, leave=False)
     for _path, case in bar:
-        assert isinstance(case, ScreeningCase)
-        run.screening.append(run_case(case, catalog, today))
+        if isinstance(case, QuestionCase):
+            if answerer is None:
+                if answerer_factory is None:
+                    raise TrialscreenError("question cases need the answerer; run them with `trialscreen eval`")
+                answerer = answerer_factory()
+            run.questions.append(run_question(case, answerer))
+        else:
+            assert isinstance(case, ScreeningCase)
+            run.screening.append(run_case(case, catalog, today))
     return run
 
 
@@ -74,3 +88,16 @@ def print_summary(run: EvalRun) -> None:
         wrong = [o for o in run.screening if not o.correct]
         for o in wrong[:20]:
             print(f"  FAIL {o.case.id} {o.case.trial}: expected {o.case.expected}, got {o.decision}")
+    qm = m.get("questions")
+    if qm:
+        print(f"question cases             {qm['cases']}")
+        print(f"answer accuracy            {_pct(qm['answer_accuracy'])}")
+        print(f"quotes verbatim            {_pct(qm['quote_verbatim_rate'])}")
+        print(f"citation precision         {_pct(qm['citation_precision'])}")
+        print(f"multi-trial recall         {_pct(qm['multi_trial_recall'])}")
+        print(f"refused when unanswerable  {_pct(qm['refusal_rate_unanswerable'])}")
+        print(f"false refusals             {qm['false_refusals']}")
+        print(f"retrieval recall@5         {_pct(qm['retrieval_recall_at_5'])}   MRR {qm['retrieval_mrr']}")
+        print(f"latency per answer         p50 {qm['latency_ms']['p50']:.1f} ms, p95 {qm['latency_ms']['p95']:.1f} ms")
+        for q in [q for q in run.questions if not q.correct][:20]:
+            print(f"  FAIL {q.case.id}: {'; '.join(q.problems)}")

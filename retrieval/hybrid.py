@@ -28,9 +28,16 @@ class ChunkCorpus:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.chunks: list[Chunk] = [c for t in catalog.trials() for c in chunk_trial(t)]
+        self.chunks: list[Chunk] = []
+        bodies: list[str] = []
+        for trial in catalog.trials():
+            prefix = f"{trial.title}. "
+            for c in chunk_trial(trial):
+                self.chunks.append(c)
+                # the title is the same for every chunk of a trial: it would not tell them apart
+                bodies.append(c.embed_text[len(prefix) :] if c.embed_text.startswith(prefix) else c.embed_text)
         self.by_id = {c.id: c for c in self.chunks}
-        self.bm25 = BM25Index(self.chunks)
+        self.bm25 = BM25Index(self.chunks, texts=bodies)
 
     def allowed(self, filters: Filters) -> set[int] | None:
         if not (filters.trial or filters.section or filters.kind):

@@ -50,10 +50,12 @@ class LexicalHit:
 
 
 class BM25Index:
-    def __init__(self, chunks: Iterable[Chunk], k1: float = 1.4, b: float = 0.75) -> None:
+    def __init__(
+        self, chunks: Iterable[Chunk], k1: float = 1.4, b: float = 0.75, texts: list[str] | None = None
+    ) -> None:
         self.chunks = list(chunks)
         self.k1, self.b = k1, b
-        self.docs = [Counter(tokens(c.embed_text)) for c in self.chunks]
+        self.docs = [Counter(tokens(t)) for t in (texts or [c.embed_text for c in self.chunks])]
         self.lengths = [sum(d.values()) for d in self.docs]
         self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
         df: Counter[str] = Counter()

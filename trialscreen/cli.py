@@ -239,7 +239,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not p.is_file():
             raise TrialscreenError(f"no case file {p}")
     catalog = _catalog_with_trials(settings)
-    run = run_files(paths, catalog, _today(args) if args.today else None, progress=not args.quiet)
+    run = run_files(
+        paths,
+        catalog,
+        _today(args) if args.today else None,
+        progress=not args.quiet,
+        answerer_factory=lambda: build_answerer(settings, catalog),
+    )
     print_summary(run)
     if args.json:
         Path(args.json).write_text(json.dumps(run.to_json(), indent=1, ensure_ascii=False), "utf-8")
