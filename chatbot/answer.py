@@ -194,9 +194,20 @@ def _body(chunk: Chunk, title: str) -> str:
 
 
 class Answerer:
-    def __init__(self, catalog: Catalog, retriever: HybridRetriever) -> None:
+    """Answers from the trial texts. With a chat model, passage questions are phrased by the model and
+    validated; a rejected reply falls back to the extractive answer (and is logged)."""
+
+    def __init__(self, catalog: Catalog, retriever: HybridRetriever, model: Any = None, provider: str = "none") -> None:
         self.catalog = catalog
         self.retriever = retriever
+        self.model = model
+        self.provider = provider
+        self.prompt = None
+        self.rejections: list[str] = []
+        if model is not None:
+            from prompts import load_prompt
+
+            self.prompt = load_prompt("answer")
 
     # -- entry point ------------------------------------------------------------------------------
     def ask(self, question: str, trial: str | None = None) -> Answer:
@@ -223,7 +234,32 @@ class Answerer:
                     return answer
         if resolution.fan_out:
             return self._fan_out(question, resolution)
-        return self._passages(question, resolution)
+        extractive = self._passages(question, resolution)
+        if self.model is None or self.prompt is None or not extractive.citations:
+            return extractive  # a refusal stands: a model may phrase what the texts say, never add to it
+        return self._with_model(question, resolution, extractive)
+
+    def _with_model(self, question: str, resolution: Resolution, extractive: Answer) -> Answer:
+        import logging
+
+        from chatbot.llm_answer import Rejection, llm_answer
+
+        passages = []
+        for ref in resolution.trials[:3]:
+            for doc in self.retriever.search(question, Filters(trial=ref), k=4):
+                passages.append(self.retriever.corpus.by_id[doc.metadata["chunk_id"]])
+        for cite in extractive.citations:  # the extractive pick is always among the passages
+            chunk = self.retriever.corpus.by_id.get(cite.chunk_id)
+            if chunk is not None and chunk not in passages:
+                passages.insert(0, chunk)
+        result = llm_answer(self.model, self.prompt, question, passages[:8], self.provider)  # type: ignore[arg-type]
+        if isinstance(result, Rejection):
+            self.rejections.append(result.reason)
+            logging.getLogger("trialscreen.llm").warning(
+                "model answer rejected: %s; using the extractive answer", result.reason
+            )
+            return extractive
+        return result
 
     # -- structured fields ------------------------------------------------------------------------
     def _field(self, intent: str, names: tuple[str, ...], resolution: Resolution, question: str) -> Answer | None:

@@ -75,3 +75,11 @@ def real_embedder():  # type: ignore[no-untyped-def]
     from index.embeddings import MiniLMEmbeddings
 
     return MiniLMEmbeddings()
+
+
+def fake_chat_model(*replies: str):  # type: ignore[no-untyped-def]
+    """LangChain's own fake chat model, replying with the given texts in turn (exact tests, no network)."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))

@@ -244,7 +244,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         catalog,
         _today(args) if args.today else None,
         progress=not args.quiet,
-        answerer_factory=lambda: build_answerer(settings, catalog),
+        answerer_factory=lambda: build_answerer(settings, catalog, args=args),
     )
     print_summary(run)
     if args.json:
@@ -253,13 +253,37 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_answerer(settings: Settings, catalog: Any, embedder: Any = None) -> Any:
-    """The grounded answerer over the index: hybrid retrieval (Chroma + BM25)."""
+def _llm(args: argparse.Namespace | None, settings: Settings) -> Any:
+    from trialscreen.llm import LLMSettings, chat_model
+
+    llm_settings = LLMSettings.resolve(
+        settings.llm,
+        model=getattr(args, "llm_model", None),
+        base_url=getattr(args, "llm_base_url", None),
+        model_path=getattr(args, "llm_model_path", None),
+    )
+    if settings.llm != "none":
+        from prompts import validate_all
+
+        validate_all()  # a broken prompt file fails here, at start-up
+    return chat_model(llm_settings)
+
+
+def build_answerer(
+    settings: Settings, catalog: Any, embedder: Any = None, args: argparse.Namespace | None = None
+) -> Any:
+    """The grounded answerer over the index: hybrid retrieval (Chroma + BM25), and the model if one is set."""
     from chatbot.answer import Answerer
     from retrieval.hybrid import ChunkCorpus, HybridRetriever, chroma_vectorstore
 
+    model = _llm(args, settings)
     vectorstore = chroma_vectorstore(catalog, embedder or _embedder())
-    return Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog), vectorstore=vectorstore))
+    return Answerer(
+        catalog,
+        HybridRetriever(corpus=ChunkCorpus(catalog), vectorstore=vectorstore),
+        model=model,
+        provider=settings.llm,
+    )
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -267,7 +291,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     catalog = _catalog_with_trials(settings)
     if args.trial:
         catalog.resolve(args.trial)
-    answer = build_answerer(settings, catalog).ask(args.question, trial=args.trial)
+    answer = build_answerer(settings, catalog, args=args).ask(args.question, trial=args.trial)
     if args.json:
         print(json.dumps(answer.to_json(), indent=1, ensure_ascii=False))
     else:
