@@ -86,7 +86,7 @@ _INTENTS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
         ("enrollment",),
     ),
     ("sponsor", re.compile(r"\b(sponsor\w*|who (runs|funds|is running|leads)|funded)\b", re.I), ("sponsor",)),
-    ("end_date", re.compile(r"\b(end date|when (does|will|did) .{0,40}(end|finish|complete))\b", re.I), ("end_date",)),
+    ("end_date", re.compile(r"\b(end date|when (does|will|did) .{0,90}(end|finish|complete))\b", re.I), ("end_date",)),
     (
         "dosing",
         re.compile(

@@ -34,7 +34,7 @@ _PURPOSE = re.compile(
 )
 _TYPE_PREFIX = re.compile(r"^(drug|biological|device|procedure|behavioral|other|dietary supplement)\s*:\s*", re.I)
 _DOSE = re.compile(r"\d+(?:\.\d+)?\s*(?:mg/kg|mg per kilogram|mg|MIU|million IU|IU|µg|mcg)\b", re.IGNORECASE)
-_SENTENCE = re.compile(r"[^.\n]*(?:\.(?!\d)|$)")
+_SENTENCE = re.compile(r"(?:[^.\n]|\.(?=\d))+(?:\.(?!\d)|$)")
 
 
 def apply_fields(trial: Trial, fields: dict[str, list[str]], loose: list[str]) -> None:
