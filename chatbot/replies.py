@@ -1,0 +1,187 @@
+"""Reading a patient's reply to one question into structured facts.
+
+Each question has an input kind (yes/no, number with unit, choice, "how long ago", free text). The
+reply may also be free text ("I stopped prednisone last year"): it is then read like any patient text.
+"not sure" is a valid answer that keeps the criterion unknown. A reply that makes no sense for the
+question gets one clear message and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from eligibility.extract import read_patient
+from eligibility.facts import Profile
+from eligibility.questions import Question, question_for
+from eligibility.timeparse import months_ago
+
+_YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|i do|i have|i am|i did|true|correct|right)\b", re.I)
+_NO = re.compile(
+    r"^\s*(n|no|nope|never|none|i don'?t|i do not|i haven'?t|i have not|i'?m not|i am not|false|not)\b", re.I
+)
+_UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|do not know|no idea|can'?t remember|maybe|dunno|idk)\b", re.I)
+_NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)")
+
+
+@dataclass
+class Parsed:
+    facts: dict[str, Any] = field(default_factory=dict)  # structured facts (eligibility.patient keys)
+    unsure: bool = False
+    error: str | None = None
+    text_profile: Profile | None = None  # free text read as patient text
+
+
+def _drugs_of(key: str) -> list[str]:
+    spec = key.split(":", 1)[1]
+    return [p for p in spec.split("+") if not p.startswith("class:")]
+
+
+def _classes_of(key: str) -> list[str]:
+    spec = key.split(":", 1)[1]
+    return [p[6:] for p in spec.split("+") if p.startswith("class:")]
+
+
+def parse_reply(question: Question, reply: str, today: date | None = None) -> Parsed:
+    today = today or date.today()
+    text = (reply or "").strip()
+    if not text:
+        return Parsed(error="Please type an answer, or choose 'not sure'.")
+    if len(text) > 5000:
+        return Parsed(error="That answer is very long; please answer this one question briefly.")
+    if _UNSURE.search(text) and not _NUMBER.search(text):
+        return Parsed(unsure=True)
+    key = question.key
+    kind = question.input
+    yes, no = bool(_YES.match(text)), bool(_NO.match(text))
+    when = months_ago(text, today)
+    if kind.startswith("number"):
+        m = _NUMBER.search(text)
+        if key == "age":
+            if not m:
+                return Parsed(error="Please give your age in years, for example 42.")
+            value = float(m.group(1))
+            if not 0 < value <= 120:
+                return Parsed(error=f"{m.group(1)} is not an age in years; please check it.")
+            return Parsed(facts={"age": value})
+        if key == "weight_kg":
+            if not m:
+                return Parsed(error="Please give your weight, for example 64 kg or 140 lb.")
+            value = float(m.group(1))
+            if re.search(r"\b(lb|lbs|pounds?)\b", text, re.I):
+                value *= 0.4536
+            if not 20 <= value <= 350:
+                return Parsed(error=f"{m.group(1)} does not look like a body weight; please check it.")
+            return Parsed(facts={"weight_kg": round(value, 1)})
+        if key.startswith("med:"):
+            if no:
+                return Parsed(facts={_med_key(key): False})
+            if not m:
+                return Parsed(error="Please give the dose per day, for example 7.5 mg, or say no.")
+            dose = float(m.group(1))
+            if re.search(r"twice|2 ?x|bid", text, re.I):
+                dose *= 2
+            return Parsed(facts={_med_key(key): dose})
+        if not m:
+            return Parsed(error="Please give a number, or say 'not sure'.")
+        value = float(m.group(1))
+        if value < 0:
+            return Parsed(error="That number cannot be negative; please check it.")
+        return Parsed(facts={key: value})
+    if kind.startswith("choice"):
+        options = kind.split(":", 1)[1].split(",")
+        low = text.lower()
+        for option in options:
+            if low.startswith(option) or re.search(rf"\b{re.escape(option)}\b", low):
+                return Parsed(facts={key: option})
+        if key == "sex":
+            if re.search(r"\b(woman|f)\b", low):
+                return Parsed(facts={"sex": "female"})
+            if re.search(r"\b(man|m)\b", low):
+                return Parsed(facts={"sex": "male"})
+        return Parsed(error=f"Please choose one of: {', '.join(options)}.")
+    # yes/no, how long ago, and free text
+    if key in ("lab:alt", "lab:ast", "lab:bilirubin"):
+        keys = ["lab:alt", "lab:ast"] if key in ("lab:alt", "lab:ast") else [key]
+        mult = re.search(r"(\d+(?:\.\d+)?)\s*(x|×|times)", text, re.I)
+        if mult:
+            return Parsed(facts={k: {"uln_multiple": float(mult.group(1))} for k in keys})
+        if yes or re.search(r"\b(normal|fine|ok|okay)\b", text, re.I):
+            return Parsed(facts={k: {"normal": True, "uln_multiple": 1.0} for k in keys})
+        return Parsed(
+            error="About how many times the upper limit of normal were they (for example 2 times)? Or say 'not sure'."
+        )
+    if key == "lab:ana":
+        titer = re.search(r"1\s*:\s*(\d+)", text)
+        if titer:
+            return Parsed(facts={"lab:ana": float(titer.group(1))})
+        if no or re.search(r"\bnegative\b", text, re.I):
+            return Parsed(facts={"lab:ana": False})
+        return Parsed(error="Do you know the titer (for example 1:160)? If not, say 'not sure'.")
+    if key.startswith("prior:"):
+        if no and not yes:
+            facts: dict[str, Any] = {f"prior:{d}": False for d in _drugs_of(key)}
+            facts.update({f"prior:class:{c}": False for c in _classes_of(key)})
+            return Parsed(facts=facts)
+        if yes or when is not None:
+            profile = read_patient(text, today)
+            named = [k for k in profile.keys_with_prefix("prior:") if not k.startswith("prior:class:")]
+            if named:
+                return Parsed(text_profile=profile)
+            drugs = _drugs_of(key)
+            if len(drugs) == 1 and not _classes_of(key):
+                return Parsed(facts={f"prior:{drugs[0]}": {"value": True, "months_ago": when}})
+            return Parsed(error="Which one was it, and when was the last dose? For example: rituximab, 8 months ago.")
+    if key == "meds_stable_months" or key == "stable_regimen":
+        stable = _duration(text, today)
+        if stable is None:
+            if no:
+                return Parsed(error="When did a dose last change? For example: 2 weeks ago.")
+            return Parsed(error="For how long have the doses stayed the same? For example: 6 months.")
+        return Parsed(facts={"meds_stable_months": stable})
+    if key == "dx:sle_when":
+        if when is None:
+            return Parsed(error="When were you diagnosed? For example: 3 months ago, or in 2021.")
+        return Parsed(facts={"dx:sle": {"value": True, "months_ago": when}})
+    if key in ("trial",) and yes and when is None:
+        return Parsed(error="When did that trial end? For example: 2 months ago.")
+    if yes or no:
+        value = yes and not no
+        fact: Any = value
+        if value and when is not None:
+            fact = {"value": True, "months_ago": when}
+        target = key
+        if key == "allergy":
+            if no:
+                return Parsed(facts={"allergy:none": True})
+            profile = read_patient("allergic to " + text, today)
+            if profile.keys_with_prefix("allergy:"):
+                return Parsed(text_profile=profile)
+            return Parsed(error="Which medicines are you allergic to?")
+        return Parsed(facts={target: fact})
+    # free text: read it like any patient text; it must say something
+    profile = read_patient(text, today)
+    if not profile.facts:
+        return Parsed(error=f"Sorry, I could not read that as an answer to: {question.text}")
+    return Parsed(text_profile=profile)
+
+
+def _med_key(key: str) -> str:
+    spec = key[4:]
+    return "med:prednisone" if spec == "class:corticosteroid" else f"med:{spec.split('+')[0]}"
+
+
+def _duration(text: str, today: date) -> float | None:
+    from eligibility.timeparse import duration_months
+
+    found = duration_months(text if re.search(r"\bfor\b", text) else f"for {text}")
+    if found is not None:
+        return found
+    ago = months_ago(text, today)
+    return ago
+
+
+def question(key: str) -> Question:
+    return question_for(key)

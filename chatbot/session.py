@@ -1,0 +1,197 @@
+"""One patient's pre-screening conversation, as plain data and logic (the Gradio app only shows it).
+
+The person says what they are looking for; the candidate trials are found (by the drugs they name,
+else all trials); then one question at a time, the most decisive across the remaining candidates
+first. Known or irrelevant facts are not asked (no pregnancy question for a man); "not sure" keeps a
+criterion unknown and is not asked again. Answers can be taken back, and the conversation restarted.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from chatbot.replies import Parsed, parse_reply
+from eligibility.engine import DISCLAIMER, Screening, rank_questions, screen
+from eligibility.extract import read_patient
+from eligibility.facts import Profile
+from eligibility.patient import profile_from_facts
+from eligibility.questions import Question, question_for
+from eligibility.rules import MET, NA, NOT_MET, UNKNOWN
+from index.catalog import Catalog
+from index.vocabulary import vocabulary
+from trialscreen.errors import TrialscreenError
+
+INTRO = (
+    "Hello. I can check, criterion by criterion, whether you might fit the lupus (SLE) trials I know, and "
+    "show you the trials' own words for every answer. " + DISCLAIMER + " What are you looking for? "
+    "(for example: could I join a lupus IL-2 trial?)"
+)
+
+
+@dataclass
+class Turn:
+    key: str
+    reply: str
+    parsed: Parsed
+
+
+@dataclass
+class PatientSession:
+    catalog: Catalog
+    today: date = field(default_factory=date.today)
+    opening: str = ""
+    candidates: list[str] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+    declined: set[str] = field(default_factory=set)
+    asked: str | None = None
+
+    # -- state -------------------------------------------------------------------------------------
+    def profile(self) -> Profile:
+        profile = read_patient(self.opening, self.today)
+        for turn in self.turns:
+            if turn.parsed.text_profile is not None:
+                for facts in turn.parsed.text_profile.facts.values():
+                    for fact in facts:
+                        profile.facts[fact.key] = []
+                        profile.add(fact)
+            if turn.parsed.facts:
+                profile = profile_from_facts(copy.deepcopy(turn.parsed.facts), profile)
+        return profile
+
+    def screenings(self) -> list[Screening]:
+        profile = self.profile()
+        return [screen(self.catalog.trial(ref), self.catalog.compiled(ref), profile) for ref in self.candidates]
+
+    def open_keys(self, screenings: list[Screening] | None = None) -> list[str]:
+        screenings = self.screenings() if screenings is None else screenings
+        undecided = [s for s in screenings if s.decision == "needs_info"]
+        return [k for k in rank_questions([s.verdicts for s in undecided]) if k not in self.declined]
+
+    def next_question(self) -> Question | None:
+        keys = self.open_keys()
+        self.asked = keys[0] if keys else None
+        return question_for(self.asked) if self.asked else None
+
+    @property
+    def done(self) -> bool:
+        return bool(self.candidates) and not self.open_keys()
+
+    # -- conversation ---------------------------------------------------------------------------
+    def start(self, message: str) -> str:
+        message = " ".join((message or "").split())
+        if not message:
+            raise TrialscreenError("Tell me a little about what you are looking for, or about yourself.")
+        self.opening = message[:5000]
+        self.turns, self.declined = [], set()
+        trials = self.catalog.trials()
+        asked_drugs = {d.name for d in vocabulary().drugs_in(message)}
+        given = {t.ref: {d.name for d in vocabulary().drugs_in(" ".join([t.title, *t.interventions]))} for t in trials}
+        wanted = [t.ref for t in trials if asked_drugs & given[t.ref]]
+        self.candidates = wanted or [t.ref for t in trials]
+        lines = []
+        for ref in self.candidates:
+            t = self.catalog.trial(ref)
+            state = "recruiting" if t.recruiting else f"not recruiting ({t.status.replace('_', ' ')})"
+            lines.append(f"- {t.title} ({t.ref}): {state}")
+        what = " and ".join(sorted(asked_drugs & set().union(*given.values()))) or "lupus"
+        return f"I found {len(self.candidates)} {what} trial(s):\n" + "\n".join(lines)
+
+    def reply(self, text: str) -> str | None:
+        """Record an answer to the current question. Returns an error message (state unchanged) or None."""
+        if self.asked is None:
+            self.next_question()
+        if self.asked is None:
+            return "There is nothing left that I can ask; the study team settles the rest."
+        parsed = parse_reply(question_for(self.asked), text, self.today)
+        if parsed.error:
+            return parsed.error
+        if parsed.unsure:
+            self.declined.add(self.asked)
+        self.turns.append(Turn(self.asked, text, parsed))
+        try:
+            self.profile()
+        except TrialscreenError as err:
+            self.turns.pop()
+            return str(err)
+        if self.asked in self.open_keys():
+            self.declined.add(self.asked)  # the answer did not settle it: never ask the same thing twice
+        self.asked = None
+        return None
+
+    def back(self) -> None:
+        """Take back the last answer (and its 'not sure')."""
+        if self.turns:
+            last = self.turns.pop()
+            self.declined.discard(last.key)
+        self.asked = None
+
+    def restart(self) -> None:
+        self.opening, self.candidates, self.turns, self.declined, self.asked = "", [], [], set(), None
+
+    # -- what the person sees ----------------------------------------------------------------------
+    def cards(self) -> list[dict[str, Any]]:
+        out = []
+        for s in sorted(self.screenings(), key=lambda s: {"eligible": 0, "needs_info": 1, "ineligible": 2}[s.decision]):
+            items = []
+            for v in s.verdicts:
+                if v.compiled.team or v.compiled.rule is None:
+                    state = "to confirm"
+                elif v.disqualifying:
+                    state = "disqualifying"
+                elif v.status in (MET, NOT_MET):
+                    state = "met"
+                elif v.status == NA:
+                    state = "not applicable"
+                else:
+                    state = "unknown"
+                items.append(
+                    {
+                        "state": state,
+                        "kind": v.criterion.kind,
+                        "number": v.criterion.number,
+                        "text": v.criterion.text,
+                        "context": v.criterion.context,
+                        "reason": v.reason,
+                        "chunk_id": v.chunk_id,
+                        "start": v.criterion.start,
+                        "end": v.criterion.end,
+                        "passage": _passage(s, v.criterion.start, v.criterion.end),
+                    }
+                )
+            out.append(
+                {
+                    "trial": s.trial.ref,
+                    "title": s.trial.title,
+                    "recruiting": s.trial.recruiting,
+                    "status": s.trial.status,
+                    "decision": s.decision,
+                    "items": items,
+                    "questions": s.questions,
+                    "to_confirm": s.to_confirm,
+                    "explanation": s.explanation,
+                }
+            )
+        return out
+
+    def bring(self) -> list[str]:
+        """What to bring to the study team: the facts still open and what only they can settle."""
+        keys = self.open_keys()
+        out = [f"An answer to: {question_for(k).text}" for k in keys[:5]]
+        out += [f"Records for: {question_for(k).text}" for k in sorted(self.declined)[:5]]
+        out.append(
+            "Recent lab results and a list of your medicines with doses; the study team confirms consent, "
+            "screening tests and their own judgement."
+        )
+        return out
+
+
+def _passage(s: Screening, start: int, end: int, pad: int = 240) -> str:
+    text = s.trial.source_text
+    a, b = max(0, start - pad), min(len(text), end + pad)
+    return text[a:b]
+
+
+__all__ = ["INTRO", "UNKNOWN", "PatientSession"]

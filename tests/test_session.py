@@ -1,0 +1,127 @@
+"""The patient interview as logic: candidates, one question at a time, answers, going back, cards."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chatbot.replies import parse_reply
+from chatbot.session import PatientSession
+from eligibility.questions import question_for
+from index.builder import Indexer
+from index.catalog import Catalog
+from tests.conftest import BUNDLED, FakeEmbeddings
+from trialscreen.config import Settings
+
+TODAY = date(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    settings = Settings.resolve(data_dir=tmp_path_factory.mktemp("session") / "data")
+    Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
+    return Catalog(settings)
+
+
+@pytest.mark.parametrize(
+    "key, reply, facts",
+    [
+        ("age", "I'm 42", {"age": 42.0}),
+        ("weight_kg", "140 lbs", {"weight_kg": 63.5}),
+        ("sex", "Female", {"sex": "female"}),
+        ("cond:cancer", "no", {"cond:cancer": False}),
+        ("cond:cancer", "yes, 3 years ago", {"cond:cancer": {"value": True, "months_ago": 36.0}}),
+        ("med:class:corticosteroid", "7.5 mg", {"med:prednisone": 7.5}),
+        ("prior:rituximab+class:biologic", "never", {"prior:rituximab": False, "prior:class:biologic": False}),
+        (
+            "lab:alt",
+            "about 3 times the upper limit",
+            {"lab:alt": {"uln_multiple": 3.0}, "lab:ast": {"uln_multiple": 3.0}},
+        ),
+        ("lab:ana", "1:160", {"lab:ana": 160.0}),
+        ("meds_stable_months", "6 months", {"meds_stable_months": 6.0}),
+    ],
+)
+def test_replies_become_facts(key: str, reply: str, facts: dict) -> None:  # type: ignore[type-arg]
+    parsed = parse_reply(question_for(key), reply, TODAY)
+    assert parsed.error is None and parsed.facts == facts
+
+
+@pytest.mark.parametrize(
+    "key, reply",
+    [
+        ("age", "banana"),
+        ("age", "300"),
+        ("weight_kg", "-5 kg"),
+        ("sex", "purple"),
+        ("cond:cancer", ""),
+        ("lab:ana", "positive"),
+    ],
+)
+def test_nonsense_replies_get_one_clear_message(key: str, reply: str) -> None:
+    parsed = parse_reply(question_for(key), reply, TODAY)
+    assert parsed.error and not parsed.facts
+
+
+def test_not_sure_keeps_it_unknown_and_is_not_asked_again(catalog: Catalog) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man")
+    first = s.next_question()
+    assert first is not None
+    assert s.reply("not sure") is None
+    nxt = s.next_question()
+    assert nxt is not None and nxt.key != first.key
+
+
+def test_candidates_follow_what_the_person_asks_for(catalog: Catalog) -> None:
+    s = PatientSession(catalog, TODAY)
+    text = s.start("could I join a lupus IL-2 trial?")
+    assert set(s.candidates) == {
+        "000_968ebb916c252d26",
+        "001_b91bb8497050bd59",
+        "NCT04077684",
+        "NCT02084238",
+        "NCT02465580",
+    }
+    assert "not recruiting" in text and "recruiting" in text
+
+
+def test_no_pregnancy_question_for_a_man(catalog: Catalog) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man")
+    asked = []
+    for _ in range(60):
+        q = s.next_question()
+        if q is None:
+            break
+        asked.append(q.key)
+        s.reply("not sure")
+    assert "pregnant" not in asked and "breastfeeding" not in asked and "contraception" not in asked
+    assert s.done
+
+
+def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog: Catalog) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("I'm a 30 year old woman with lupus, interested in the telitacicept trial")
+    while (q := s.next_question()) is not None and q.key != "cond:hcv":
+        s.reply("not sure")
+    assert q is not None
+    s.reply("yes")
+    card = s.cards()[0]
+    assert card["decision"] == "ineligible"
+    bad = [i for i in card["items"] if i["state"] == "disqualifying"]
+    assert bad and "hepatitis C" in bad[0]["text"] and bad[0]["text"] in bad[0]["passage"]
+
+
+def test_going_back_changes_the_result(catalog: Catalog) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("telitacicept trial? 30F with lupus")
+    while (q := s.next_question()) is not None and q.key != "cond:hcv":
+        s.reply("not sure")
+    s.reply("yes")
+    assert s.cards()[0]["decision"] == "ineligible"
+    s.back()
+    assert s.cards()[0]["decision"] == "needs_info"
+    s.restart()
+    assert s.candidates == [] and s.turns == []
