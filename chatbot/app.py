@@ -1,68 +1,327 @@
-"""The Gradio app. For now: the indexed trials and a passage search with verbatim citations.
+"""The Gradio app: a patient interview and a coordinator workspace.
 
-The patient interview and the coordinator workspace build on this (issue 5).
+Patient mode: what it is, what the person looks for, the candidate trials, then one question at a
+time (quick answers: yes / no / not sure; free text always accepted), trial cards with the criteria
+checklist and the trial's own words, go back / start over. Coordinator mode: questions answered
+with quotes, a trial browser with criteria highlighted, and referral-note screening with CSV export.
+
+Each browser session has its own state (gr.State); no patient text is written to disk unless the
+operator turns on an audit log. Errors become a message, never a traceback.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from index.builder import ensure_bundled_index
+from chatbot.answer import Answerer
+from chatbot.session import INTRO, PatientSession
+from chatbot.views import HEADERS, cards_html, rows_csv, screening_rows, trial_text_html
+from eligibility.engine import match, screen
+from eligibility.extract import read_patient
 from index.catalog import Catalog
-from index.embeddings import MiniLMEmbeddings
-from index.store import ChunkStore
-from retrieval.dense import DenseSearcher
 from trialscreen.config import Settings
+from trialscreen.errors import TrialscreenError
 
-INTRO = (
-    "## trialscreen\n"
-    "A pre-screen for lupus (SLE) clinical trials, grounded in the trials' own words. "
-    "**Not medical advice**: the study team decides who can join."
-)
+log = logging.getLogger("trialscreen.chat")
+HINTS = {
+    "yes_no": "(yes / no / not sure)",
+    "months_ago": "(yes or no, and when: e.g. 'yes, 8 months ago'; or 'not sure')",
+    "text": "(type your answer, or 'not sure')",
+    "duration": "(how long: e.g. '6 months', or when a dose last changed: '2 weeks ago'; or 'not sure')",
+}
 
 
-def build_app(settings: Settings, embedder: Any = None) -> Any:
+class AuditLog:
+    """Appends each patient turn as a JSON line, only when the operator asked for it (--audit-log)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def write(self, session: str, role: str, text: str) -> None:
+        if self.path is None:
+            return
+        line = json.dumps({"time": time.time(), "session": session, "role": role, "text": text})
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+
+def _hint(input_kind: str) -> str:
+    if input_kind.startswith("number"):
+        unit = input_kind.split(":", 1)[1] if ":" in input_kind else ""
+        return f"(a number{(' in ' + unit) if unit else ''}, or 'not sure')"
+    if input_kind.startswith("choice"):
+        return "(" + " / ".join(input_kind.split(":", 1)[1].split(",")) + ")"
+    return HINTS.get(input_kind, "")
+
+
+class ChatApp:
+    """The app's behaviour, independent of Gradio widgets (each handler returns what the widgets show)."""
+
+    def __init__(
+        self, catalog: Catalog, answerer: Answerer | None, audit: AuditLog | None = None, today: date | None = None
+    ) -> None:
+        self.catalog = catalog
+        self.answerer = answerer
+        self.audit = audit or AuditLog(None)
+        self.today = today
+
+    # -- patient ----------------------------------------------------------------------------------
+    def new_state(self) -> dict[str, Any]:
+        return {
+            "session": PatientSession(self.catalog, self.today or date.today()),
+            "history": [{"role": "assistant", "content": INTRO}],
+            "id": hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:12],
+        }
+
+    def _ask_next(self, state: dict[str, Any]) -> None:
+        session: PatientSession = state["session"]
+        q = session.next_question()
+        if q is None:
+            done = (
+                "I have no more questions: every candidate trial is decided, or only the study team can settle "
+                "what is left. See the cards below, and bring the list to the study team."
+            )
+            state["history"].append({"role": "assistant", "content": done})
+        else:
+            state["history"].append({"role": "assistant", "content": f"{q.text} {_hint(q.input)}"})
+
+    def _view(self, state: dict[str, Any]) -> tuple[list[dict[str, str]], str, dict[str, Any], str, str]:
+        session: PatientSession = state["session"]
+        if not session.candidates:
+            return state["history"], "", state, "", ""
+        cards = session.cards()
+        sources = {c["trial"]: self.catalog.trial(c["trial"]).source_text for c in cards}
+        bring = "**To bring to the study team**\n\n" + "\n".join(f"- {b}" for b in session.bring())
+        return state["history"], "", state, cards_html(cards, sources), bring
+
+    def patient_send(self, message: str, state: dict[str, Any] | None) -> tuple[Any, ...]:
+        state = state or self.new_state()
+        session: PatientSession = state["session"]
+        message = (message or "").strip()
+        if not message:
+            return self._view(state)
+        state["history"].append({"role": "user", "content": message})
+        self.audit.write(state["id"], "patient", message)
+        try:
+            if not session.candidates:
+                state["history"].append({"role": "assistant", "content": session.start(message)})
+                self._ask_next(state)
+            else:
+                error = session.reply(message)
+                if error:
+                    state["history"].append({"role": "assistant", "content": error})
+                else:
+                    self._ask_next(state)
+        except TrialscreenError as err:
+            state["history"].append({"role": "assistant", "content": str(err)})
+        except Exception:  # never a traceback in the chat
+            log.exception("patient turn failed")
+            state["history"].append(
+                {
+                    "role": "assistant",
+                    "content": "Sorry, something went wrong on our side; please try again or start over.",
+                }
+            )
+        return self._view(state)
+
+    def patient_back(self, state: dict[str, Any] | None) -> tuple[Any, ...]:
+        state = state or self.new_state()
+        session: PatientSession = state["session"]
+        if session.turns:
+            session.back()
+            state["history"].append({"role": "assistant", "content": "I took back your last answer."})
+            self._ask_next(state)
+        else:
+            state["history"].append({"role": "assistant", "content": "There is no answer to take back yet."})
+        return self._view(state)
+
+    def patient_restart(self, state: dict[str, Any] | None) -> tuple[Any, ...]:
+        return self._view(self.new_state())
+
+    # -- coordinator --------------------------------------------------------------------------------
+    def ask(self, question: str) -> str:
+        if self.answerer is None:
+            return "Questions need the search index; it is not available right now."
+        try:
+            answer = self.answerer.ask(question)
+        except TrialscreenError as err:
+            return str(err)
+        except Exception:
+            log.exception("ask failed")
+            return "Sorry, the question could not be answered right now (is the index or the Chroma server up?)."
+        out = [answer.answer.replace("<", "&lt;")]
+        for c in answer.citations:
+            trial = self.catalog.trial(c.trial)
+            from chatbot.views import highlight
+
+            out.append(
+                f"<details><summary>{c.chunk_id} · chars {c.start}–{c.end}</summary>"
+                f"<div class='ts-src'>{highlight(trial.source_text, c.start, c.end)}</div></details>"
+            )
+        return "\n\n".join(out)
+
+    def browse(self, status: str, phase: str, intervention: str, condition: str) -> list[list[Any]]:
+        rows = []
+        for t in self.catalog.trials():
+            if status and status != "any" and t.status != status:
+                continue
+            if phase and phase != "any" and (t.phase or "") != phase:
+                continue
+            if intervention and not any(intervention.lower() in i.lower() for i in t.interventions):
+                continue
+            if condition and not any(condition.lower() in c.lower() for c in t.conditions):
+                continue
+            compiled = self.catalog.compiled(t.ref)
+            rows.append(
+                [
+                    t.ref,
+                    t.title[:90],
+                    t.status,
+                    t.phase or "",
+                    ", ".join(t.interventions)[:60],
+                    sum(1 for c in compiled if c.rule is not None),
+                    len(t.warnings),
+                ]
+            )
+        return rows
+
+    def trial_text(self, ref: str) -> str:
+        if not ref:
+            return ""
+        try:
+            key = self.catalog.resolve(ref)
+        except TrialscreenError as err:
+            return str(err)
+        return trial_text_html(self.catalog.trial(key), self.catalog.compiled(key))
+
+    def screen_note(self, note: str, upload: Any = None) -> tuple[list[list[Any]], str | None, str]:
+        text = note or ""
+        if upload is not None:
+            try:
+                text = Path(upload if isinstance(upload, str) else upload.name).read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                return [], None, "That file could not be read as UTF-8 text."
+        if not text.strip():
+            return [], None, "Paste a referral note or upload a text file."
+        profile = read_patient(text, self.today or date.today())
+        results = match([screen(t, self.catalog.compiled(t.ref), profile) for t in self.catalog.trials()])
+        rows = screening_rows(results)
+        path = Path(tempfile.mkdtemp(prefix="trialscreen-")) / "screening.csv"
+        path.write_text(rows_csv(rows), "utf-8")
+        summary = ", ".join(
+            f"{sum(1 for r in results if r.decision == d)} {d}" for d in ("eligible", "needs_info", "ineligible")
+        )
+        return rows, str(path), f"Screened against {len(results)} trials: {summary}."
+
+
+def build_app(
+    settings: Settings,
+    embedder: Any = None,
+    audit_log: Path | None = None,
+    answerer: Answerer | None = None,
+    today: date | None = None,
+) -> Any:
     import gradio as gr
 
-    embedder = embedder or MiniLMEmbeddings()
     catalog = Catalog(settings)
-    searcher = DenseSearcher(ChunkStore(settings, embedder.name), catalog, embedder)
-    rows = [[t.ref, t.title, t.status, t.phase or "", len(t.criteria), len(t.warnings)] for t in catalog.trials()]
+    if answerer is None:
+        from trialscreen.cli import build_answerer
 
-    def search(query: str) -> str:
-        if not query or not query.strip():
-            return "Type a question or a few words to search the trial texts."
-        hits = searcher.search(query.strip(), k=5)
-        if not hits:
-            return "Nothing in the trial texts matches that."
-        lines = []
-        for hit in hits:
-            meta = hit.metadata
-            trial = catalog.trial(str(meta["trial"]))
-            quote = " ".join(trial.quote(int(meta["start"]), int(meta["end"])).split())
-            lines.append(f"**{trial.ref}** · `{meta['chunk_id']}` · chars {meta['start']}–{meta['end']}\n> {quote}")
-        return "\n\n".join(lines)
+        answerer = build_answerer(settings, catalog, embedder)
+    core = ChatApp(catalog, answerer, AuditLog(audit_log), today)
+    statuses = ["any", *sorted({t.status for t in catalog.trials()})]
+    phases = ["any", *sorted({t.phase for t in catalog.trials() if t.phase})]
 
     with gr.Blocks(title="trialscreen") as app:
-        gr.Markdown(INTRO)
-        gr.Dataframe(
-            value=rows,
-            headers=["trial", "title", "status", "phase", "criteria", "warnings"],
-            label="Indexed trials",
-            interactive=False,
+        gr.Markdown(
+            "## trialscreen — lupus trial pre-screening\nA pre-screen grounded in the trials' own words. "
+            "**Not medical advice**: the study team decides who can take part."
         )
-        query = gr.Textbox(label="Search the trial texts", placeholder="e.g. prednisone dose limit")
-        button = gr.Button("Search", variant="primary")
-        results = gr.Markdown(elem_id="search-results")
-        button.click(search, inputs=query, outputs=results, api_name="search")
-        query.submit(search, inputs=query, outputs=results, api_visibility="private")
+        with gr.Tabs():
+            with gr.Tab("Patient", elem_id="tab-patient"):
+                state = gr.State(None)
+                chat = gr.Chatbot(
+                    value=[{"role": "assistant", "content": INTRO}],
+                    elem_id="patient-chat",
+                    height=420,
+                    label="Pre-screening chat",
+                )
+                with gr.Row():
+                    msg = gr.Textbox(placeholder="Type here…", show_label=False, elem_id="patient-input", scale=5)
+                    send = gr.Button("Send", variant="primary", elem_id="patient-send", scale=1)
+                with gr.Row():
+                    yes = gr.Button("Yes", elem_id="quick-yes")
+                    no = gr.Button("No", elem_id="quick-no")
+                    unsure = gr.Button("Not sure", elem_id="quick-unsure")
+                    back = gr.Button("Go back", elem_id="patient-back")
+                    restart = gr.Button("Start over", elem_id="patient-restart")
+                cards = gr.HTML(elem_id="trial-cards")
+                bring = gr.Markdown(elem_id="bring-list")
+                outputs = [chat, msg, state, cards, bring]
+                send.click(core.patient_send, [msg, state], outputs, api_name="patient_send")
+                msg.submit(core.patient_send, [msg, state], outputs, api_visibility="private")
+                for button, word in ((yes, "yes"), (no, "no"), (unsure, "not sure")):
+                    button.click(lambda s, w=word: core.patient_send(w, s), [state], outputs, api_visibility="private")
+                back.click(core.patient_back, [state], outputs, api_name="patient_back")
+                restart.click(core.patient_restart, [state], outputs, api_name="patient_restart")
+            with gr.Tab("Coordinator", elem_id="tab-coordinator"):
+                with gr.Accordion("Ask about the trials", open=True):
+                    question = gr.Textbox(
+                        label="Question",
+                        placeholder="what's the prednisone cap in the telitacicept study?",
+                        elem_id="ask-input",
+                    )
+                    ask_btn = gr.Button("Ask", variant="primary", elem_id="ask-send")
+                    answer = gr.Markdown(elem_id="ask-answer")
+                    ask_btn.click(core.ask, question, answer, api_name="ask")
+                    question.submit(core.ask, question, answer, api_visibility="private")
+                with gr.Accordion("Trial browser", open=False):
+                    with gr.Row():
+                        f_status = gr.Dropdown(statuses, value="any", label="Status")
+                        f_phase = gr.Dropdown(phases, value="any", label="Phase")
+                        f_int = gr.Textbox(label="Intervention contains")
+                        f_cond = gr.Textbox(label="Condition contains")
+                    table = gr.Dataframe(
+                        value=core.browse("any", "any", "", ""),
+                        interactive=False,
+                        headers=["trial", "title", "status", "phase", "interventions", "rules", "warnings"],
+                        elem_id="trial-table",
+                    )
+                    filt = gr.Button("Filter", elem_id="trial-filter")
+                    filt.click(core.browse, [f_status, f_phase, f_int, f_cond], table, api_name="browse")
+                    pick = gr.Dropdown([t.ref for t in catalog.trials()], label="Show trial text", elem_id="trial-pick")
+                    text = gr.HTML(elem_id="trial-text")
+                    pick.change(core.trial_text, pick, text, api_name="trial_text")
+                with gr.Accordion("Screen a referral note", open=False):
+                    note = gr.Textbox(label="Referral note", lines=6, elem_id="note-input")
+                    upload = gr.File(label="…or upload a text file", file_types=[".txt", ".md"], elem_id="note-upload")
+                    screen_btn = gr.Button("Screen against every trial", variant="primary", elem_id="note-screen")
+                    summary = gr.Markdown(elem_id="note-summary")
+                    results = gr.Dataframe(headers=HEADERS, interactive=False, elem_id="note-results")
+                    csv_file = gr.File(label="Download CSV", elem_id="note-csv")
+                    screen_btn.click(
+                        core.screen_note, [note, upload], [results, csv_file, summary], api_name="screen_note"
+                    )
     return app
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, audit_log: Path | None = None) -> None:
+    from index.builder import ensure_bundled_index
+    from index.embeddings import MiniLMEmbeddings
+
     embedder = MiniLMEmbeddings()
     report = ensure_bundled_index(settings, embedder)
     if report is not None:
         print(f"first run: indexed the bundled trials ({report.summary()})")
-    app = build_app(settings, embedder)
+    app = build_app(settings, embedder, audit_log=audit_log)
+    app.queue(default_concurrency_limit=8)
     app.launch(server_name=host, server_port=port, show_error=False)

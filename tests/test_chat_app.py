@@ -1,16 +1,21 @@
-"""The Gradio app serves a page on 127.0.0.1 and answers a search with verbatim citations."""
+"""The Gradio app driven through its API with gradio_client: patient and coordinator conversations."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from chatbot.answer import Answerer
 from chatbot.app import build_app
 from index.builder import Indexer
+from index.catalog import Catalog
+from retrieval.hybrid import ChunkCorpus, HybridRetriever
 from tests.conftest import BUNDLED, FakeEmbeddings
 from trialscreen.config import Settings
 
@@ -23,26 +28,97 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def served(settings: Settings) -> Iterator[str]:
-    embedder = FakeEmbeddings()
-    Indexer(settings, embedder, progress=False).run([BUNDLED])
-    app: Any = build_app(settings, embedder)
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    settings = Settings.resolve(data_dir=tmp_path_factory.mktemp("app") / "data")
+    Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
+    catalog = Catalog(settings)
+    answerer = Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog)))
+    audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
+    app: Any = build_app(settings, answerer=answerer, audit_log=audit, today=date(2026, 11, 1))
     port = _free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", audit
     finally:
         app.close()
 
 
-def test_page_is_served_and_search_cites_the_text(served: str) -> None:
-    page = httpx.get(served + "/", timeout=30)
-    assert page.status_code == 200 and "trialscreen" in page.text
+def _t(message: dict[str, Any]) -> str:
+    """A chat message's text (Gradio 6 sends content as a list of typed parts)."""
+    content = message["content"]
+    if isinstance(content, str):
+        return content
+    return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+
+
+def _client(url: str):  # type: ignore[no-untyped-def]
     from gradio_client import Client
 
-    client = Client(served, verbose=False)
-    answer = client.predict("Plasmapheresis within 90 days", api_name="/search")
-    assert "NCT01632241" in answer or "NCT00071487" in answer
-    assert "> " in answer and "chars " in answer
-    assert "Type a question" in client.predict("   ", api_name="/search")
+    return Client(url, verbose=False)
+
+
+def test_page_is_served_on_loopback(served: tuple[str, Path]) -> None:
+    page = httpx.get(served[0] + "/", timeout=30)
+    assert page.status_code == 200 and "trialscreen" in page.text
+
+
+def test_patient_conversation_ends_in_cards_with_quotes(served: tuple[str, Path]) -> None:
+    client = _client(served[0])
+    history, _, cards, _ = client.predict(
+        "could I join a lupus IL-2 trial? I'm a 40 year old man with lupus", api_name="/patient_send"
+    )
+    assert "I found 5" in _t(history[2])
+    assert "pregnan" not in _t(history[-1]).lower()
+    history, _, cards, bring = client.predict("banana", api_name="/patient_send")  # nonsense: one clear message
+    assert history[-1]["role"] == "assistant" and "?" in _t(history[-1])
+    for _ in range(80):
+        last = _t(history[-1])
+        if last.startswith("I have no more questions"):
+            break
+        history, _, cards, bring = client.predict("not sure", api_name="/patient_send")
+    assert _t(history[-1]).startswith("I have no more questions")
+    assert "data-decision=" in cards and "\u201c" in cards and "source passage" in cards
+    assert "To bring to the study team" in bring
+
+
+def test_sessions_are_isolated(served: tuple[str, Path]) -> None:
+    a, b = _client(served[0]), _client(served[0])
+    ha = a.predict("telitacicept trial? I'm a 30 year old woman", api_name="/patient_send")[0]
+    hb = b.predict("belimumab trials for a 50 year old man", api_name="/patient_send")[0]
+    assert "30 year old woman" in _t(ha[1]) and all("woman" not in _t(m) for m in hb)
+    assert len(hb) == 4 and len(ha) == 4
+
+
+def test_back_and_restart(served: tuple[str, Path]) -> None:
+    client = _client(served[0])
+    client.predict("telitacicept trial? I'm a 30 year old woman", api_name="/patient_send")
+    history = client.predict("not sure", api_name="/patient_send")[0]
+    history2 = client.predict(api_name="/patient_back")[0]
+    assert "took back" in _t(history2[-2])
+    assert len(history2) > len(history)
+    fresh = client.predict(api_name="/patient_restart")[0]
+    assert len(fresh) == 1 and "pre-screen" in _t(fresh[0])
+
+
+def test_coordinator_ask_browse_and_referral_screening(served: tuple[str, Path]) -> None:
+    client = _client(served[0])
+    answer = client.predict("what's the prednisone cap in the telitacicept study?", api_name="/ask")
+    assert "10 mg/day" in answer and "<details>" in answer and "001_b91bb8497050bd59:inc-06" in answer
+    rows = client.predict("completed", "any", "", "", api_name="/browse")
+    assert {r[0] for r in rows["data"]} == {"NCT04956484", "NCT00071487", "NCT01632241", "NCT02084238"}
+    text = client.predict("NCT04077684", api_name="/trial_text")
+    assert "<mark class='inclusion" in text and "<mark class='exclusion" in text and "Warnings" in text
+    table, csv_path, summary = client.predict(
+        "41 yo man with SLE, had rituximab 2 months ago", None, api_name="/screen_note"
+    )
+    assert "Screened against 9 trials" in summary
+    decisions = {r[0]: r[2] for r in table["data"]}
+    assert decisions["NCT04077684"] == "ineligible"
+    assert Path(csv_path).read_text().startswith("trial,title,decision")
+
+
+def test_no_patient_text_on_disk_without_the_audit_log(served: tuple[str, Path], tmp_path: Path) -> None:
+    # this app was started with an audit log: turns are there, and only there
+    lines = served[1].read_text().splitlines()
+    assert any("telitacicept trial" in line for line in lines)

@@ -306,7 +306,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     port = args.port or int(os.environ.get("PORT", "7860"))
-    serve(settings, host=args.host, port=port)
+    serve(settings, host=args.host, port=port, audit_log=Path(args.audit_log) if args.audit_log else None)
     return 0
 
 
@@ -371,6 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", parents=[common], help="serve the Gradio app on 127.0.0.1")
     p.add_argument("--port", type=int, default=None, help="port (default: $PORT, else 7860)")
     p.add_argument("--host", default="127.0.0.1")
+    p.add_argument(
+        "--audit-log",
+        metavar="FILE",
+        help="append every patient turn to FILE (off by default: no patient text is written to disk)",
+    )
     p.set_defaults(func=cmd_chat)
     return parser
 

@@ -1,0 +1,113 @@
+"""HTML and CSV for the app: trial cards with quoted criteria, trial text with highlighted criteria,
+referral-screening tables. Everything shown is escaped; quotes are the trial's own words."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from typing import Any
+
+from index.model import Trial
+
+BADGES = {
+    "eligible": ("Possibly eligible", "#1b7f3b"),
+    "needs_info": ("More information needed", "#a86400"),
+    "ineligible": ("Not eligible", "#b3261e"),
+}
+ICONS = {"met": "✅", "disqualifying": "⛔", "unknown": "❓", "to confirm": "🩺", "not applicable": "➖"}
+STYLE = """
+<style>
+.ts-card{border:1px solid #ccc;border-radius:8px;padding:10px 14px;margin:8px 0}
+.ts-badge{color:#fff;border-radius:6px;padding:2px 8px;font-weight:600;margin-right:8px}
+.ts-item{margin:4px 0;list-style:none}
+.ts-quote{font-style:italic}
+.ts-src{background:#f6f6f6;padding:6px;border-radius:4px;white-space:pre-wrap;font-size:90%}
+mark.inclusion{background:#d8f3dc} mark.exclusion{background:#ffe0e0} mark.warn{outline:2px solid #e0a000}
+</style>
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text or "", quote=True)
+
+
+def highlight(text: str, start: int, end: int, pad: int = 240, cls: str = "inclusion") -> str:
+    a, b = max(0, start - pad), min(len(text), end + pad)
+    return f"{_e(text[a:start])}<mark class='{cls}'>{_e(text[start:end])}</mark>{_e(text[end:b])}"
+
+
+def cards_html(cards: list[dict[str, Any]], sources: dict[str, str]) -> str:
+    if not cards:
+        return ""
+    parts = [STYLE]
+    for card in cards:
+        label, color = BADGES[card["decision"]]
+        state = "recruiting" if card["recruiting"] else f"not recruiting ({card['status'].replace('_', ' ')})"
+        parts.append(f"<div class='ts-card' data-trial='{_e(card['trial'])}' data-decision='{card['decision']}'>")
+        parts.append(
+            f"<div><span class='ts-badge' style='background:{color}'>{label}</span>"
+            f"<b>{_e(card['title'])}</b> ({_e(card['trial'])}) · {state}</div><ul>"
+        )
+        order = {"disqualifying": 0, "unknown": 1, "to confirm": 2, "met": 3, "not applicable": 4}
+        for item in sorted(card["items"], key=lambda i: (order[i["state"]], i["kind"], i["number"])):
+            src = highlight(sources[card["trial"]], item["start"], item["end"], cls=item["kind"])
+            parts.append(
+                f"<li class='ts-item' data-state='{item['state']}'>{ICONS[item['state']]} "
+                f"<span class='ts-quote'>\u201c{_e(item['text'])}\u201d</span> "
+                f"<small>({item['kind']} {item['number']}; {_e(item['reason'])})</small>"
+                f"<details><summary>source passage · {_e(item['chunk_id'])} · "
+                f"chars {item['start']}–{item['end']}</summary>"
+                f"<div class='ts-src'>{src}</div></details></li>"
+            )
+        parts.append(f"</ul><div><small>{_e(card['explanation'])}</small></div></div>")
+    return "".join(parts)
+
+
+def trial_text_html(trial: Trial, compiled: list[Any]) -> str:
+    """The stored trial text with every criterion highlighted by kind, and its rule status."""
+    text = trial.source_text
+    spans = sorted(zip(trial.criteria, compiled, strict=True), key=lambda x: x[0].start)
+    out, pos = [STYLE, "<div class='ts-src'>"], 0
+    for criterion, cc in spans:
+        out.append(_e(text[pos : criterion.start]))
+        status = "to confirm" if cc.team else ("rule" if cc.rule is not None else "not understood")
+        cls = criterion.kind + (" warn" if criterion.warnings else "")
+        title = f"{criterion.kind} {criterion.number}: {status}" + (
+            f" — warning: {'; '.join(criterion.warnings)}" if criterion.warnings else ""
+        )
+        out.append(f"<mark class='{cls}' title='{_e(title)}'>{_e(text[criterion.start : criterion.end])}</mark>")
+        pos = criterion.end
+    out.append(_e(text[pos:]))
+    out.append("</div>")
+    if trial.warnings:
+        out.insert(1, "<p><b>Warnings:</b><br>" + "<br>".join(_e(w) for w in trial.warnings) + "</p>")
+    return "".join(out)
+
+
+def screening_rows(results: list[Any]) -> list[list[Any]]:
+    rows = []
+    for r in results:
+        deciding = "; ".join(f"{v.criterion.kind} {v.criterion.number}: {v.criterion.text}" for v in r.deciding[:3])
+        rows.append(
+            [
+                r.trial.ref,
+                r.trial.title[:80],
+                r.decision,
+                "yes" if r.trial.recruiting else "no",
+                deciding,
+                len(r.questions),
+            ]
+        )
+    return rows
+
+
+HEADERS = ["trial", "title", "decision", "recruiting", "deciding criteria", "open questions"]
+
+
+def rows_csv(rows: list[list[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(HEADERS)
+    writer.writerows(rows)
+    return buf.getvalue()
