@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: chat test test-llm lint bench install clean-index
+.PHONY: chat test test-llm lint bench install browser
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ test: $(STAMP)
 test-llm: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[llamacpp]'
 	$(BIN)/python -m pytest -m llm $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests (/usr/bin/chromium); needs root, as CI and these machines have.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@/usr/bin/chromium --version 2>/dev/null | head -1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -15,12 +15,21 @@ BADGES = {
     "needs_info": ("More information needed", "#a86400"),
     "ineligible": ("Not eligible", "#b3261e"),
 }
-ICONS = {"met": "✅", "disqualifying": "⛔", "unknown": "❓", "to confirm": "🩺", "not applicable": "➖"}
+# Plain-text labels (emoji need a font that hospital desktops and headless browsers may lack).
+LABELS = {
+    "met": ("met", "#1b7f3b"),
+    "disqualifying": ("rules out", "#b3261e"),
+    "unknown": ("unknown", "#a86400"),
+    "to confirm": ("study team", "#3558a8"),
+    "not applicable": ("n/a", "#777"),
+}
 STYLE = """
 <style>
 .ts-card{border:1px solid #ccc;border-radius:8px;padding:10px 14px;margin:8px 0}
 .ts-badge{color:#fff;border-radius:6px;padding:2px 8px;font-weight:600;margin-right:8px}
 .ts-item{margin:4px 0;list-style:none}
+.ts-tag{display:inline-block;min-width:76px;text-align:center;color:#fff;border-radius:4px;padding:0 4px;
+font-size:85%;margin-right:6px}
 .ts-quote{font-style:italic}
 .ts-src{background:#f6f6f6;padding:6px;border-radius:4px;white-space:pre-wrap;font-size:90%}
 mark.inclusion{background:#d8f3dc} mark.exclusion{background:#ffe0e0} mark.warn{outline:2px solid #e0a000}
@@ -53,7 +62,8 @@ def cards_html(cards: list[dict[str, Any]], sources: dict[str, str]) -> str:
         for item in sorted(card["items"], key=lambda i: (order[i["state"]], i["kind"], i["number"])):
             src = highlight(sources[card["trial"]], item["start"], item["end"], cls=item["kind"])
             parts.append(
-                f"<li class='ts-item' data-state='{item['state']}'>{ICONS[item['state']]} "
+                f"<li class='ts-item' data-state='{item['state']}'><span class='ts-tag' "
+                f"style='background:{LABELS[item['state']][1]}'>{LABELS[item['state']][0]}</span>"
                 f"<span class='ts-quote'>\u201c{_e(item['text'])}\u201d</span> "
                 f"<small>({item['kind']} {item['number']}; {_e(item['reason'])})</small>"
                 f"<details><summary>source passage · {_e(item['chunk_id'])} · "

@@ -1,0 +1,145 @@
+"""The app in a real browser: Playwright driving Debian's Chromium headless (/usr/bin/chromium).
+
+Plays one full patient interview ending in a result card with quotes, one coordinator question and
+one referral-note screening. Screenshots go to test-artifacts/. Waits are for elements and text,
+never for network idle (Gradio keeps a connection open). In CI the browser must be there (.ci/run
+installs it); elsewhere the tests skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatbot.answer import Answerer
+from chatbot.app import build_app
+from index.builder import Indexer
+from index.catalog import Catalog
+from retrieval.hybrid import ChunkCorpus, HybridRetriever
+from tests.conftest import BUNDLED, FakeEmbeddings
+from trialscreen.config import Settings
+
+CHROMIUM = os.environ.get("TRIALSCREEN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not Path(CHROMIUM).exists() and os.environ.get("CI"):
+    pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run installs Debian's chromium package", pytrace=False)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+        reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings.resolve(data_dir=tmp_path_factory.mktemp("browser") / "data")
+    Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
+    catalog = Catalog(settings)
+    answerer = Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog)))
+    app: Any = build_app(settings, answerer=answerer, today=date(2026, 11, 1))
+    port = _free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def page(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 1600})
+        pg = context.new_page()
+        pg.set_default_timeout(20_000)
+        pg.goto(url, wait_until="domcontentloaded")
+        pg.wait_for_selector("#patient-input textarea")
+        yield pg
+        context.close()
+        browser.close()
+
+
+def _chat_text(page: Any) -> str:
+    return str(page.locator("#patient-chat").inner_text())
+
+
+def _send(page: Any, text: str) -> None:
+    before = page.locator("#patient-chat .message").count()
+    page.fill("#patient-input textarea", text)
+    page.click("#patient-send")
+    page.wait_for_function("n => document.querySelectorAll('#patient-chat .message').length > n", arg=before)
+
+
+def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
+    _send(page, "could I join a lupus IL-2 trial? I'm a 40 year old man with lupus")
+    page.wait_for_function("() => document.querySelector('#patient-chat').innerText.includes('I found 5')")
+    _send(page, "banana")  # nonsense gets a clear message, nothing breaks
+    for _ in range(90):
+        if "I have no more questions" in _chat_text(page):
+            break
+        before = page.locator("#patient-chat .message").count()
+        page.click("#quick-unsure")
+        page.wait_for_function("n => document.querySelectorAll('#patient-chat .message').length > n", arg=before)
+    assert "I have no more questions" in _chat_text(page)
+    page.wait_for_selector("#trial-cards .ts-card")
+    cards = page.locator("#trial-cards")
+    assert cards.locator(".ts-card").count() == 5
+    assert "\u201c" in cards.inner_text()  # the trials' own words
+    page.locator("#trial-cards details summary").first.click()
+    page.wait_for_selector("#trial-cards .ts-src mark")
+    assert "pregnan" not in _chat_text(page).lower()
+    page.screenshot(path=str(ARTIFACTS / "patient.png"), full_page=True)
+
+
+def test_coordinator_question_with_citation(page: Any) -> None:
+    page.get_by_role("tab", name="Coordinator").click()
+    page.wait_for_selector("#ask-input textarea")
+    page.fill("#ask-input textarea", "what's the prednisone cap in the telitacicept study?")
+    page.click("#ask-send")
+    page.wait_for_function("() => document.querySelector('#ask-answer').innerText.includes('10 mg/day')")
+    page.locator("#ask-answer details summary").first.click()
+    page.wait_for_selector("#ask-answer mark")
+    page.screenshot(path=str(ARTIFACTS / "coordinator.png"), full_page=True)
+
+
+def test_referral_note_screening(page: Any) -> None:
+    page.get_by_role("tab", name="Coordinator").click()
+    page.get_by_text("Screen a referral note").click()
+    page.wait_for_selector("#note-input textarea")
+    page.fill(
+        "#note-input textarea",
+        "Referral: 41 yo man with SLE, SLEDAI 10, had rituximab 2 months ago. No cancer. HIV negative.",
+    )
+    page.click("#note-screen")
+    page.wait_for_function("() => document.querySelector('#note-summary').innerText.includes('Screened against 9')")
+    assert "ineligible" in page.locator("#note-results").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "referral.png"), full_page=True)
