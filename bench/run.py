@@ -81,9 +81,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,2000", help="trial counts to measure, comma-separated")
     parser.add_argument("--out", default="bench/results/indexing.json")
-    parser.add_argument("--only", choices=("index", "engine", "retrieval"), help="run one part only")
+    parser.add_argument("--only", choices=("index", "engine", "retrieval", "chat"), help="run one part only")
     parser.add_argument("--engine-trials", type=int, default=1008, help="trials for the engine figures")
     args = parser.parse_args(argv)
+    if args.only in (None, "chat"):
+        from bench import chat
+
+        crow = chat.run()
+        print(chat.report(crow), flush=True)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).with_name("chat.json").write_text(json.dumps(crow, indent=1))
+        if args.only == "chat":
+            return 0
     if args.only in (None, "retrieval"):
         from bench import retrieval
 
