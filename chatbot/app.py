@@ -67,12 +67,18 @@ class ChatApp:
     """The app's behaviour, independent of Gradio widgets (each handler returns what the widgets show)."""
 
     def __init__(
-        self, catalog: Catalog, answerer: Answerer | None, audit: AuditLog | None = None, today: date | None = None
+        self,
+        catalog: Catalog,
+        answerer: Answerer | None,
+        audit: AuditLog | None = None,
+        today: date | None = None,
+        model: Any = None,
     ) -> None:
         self.catalog = catalog
         self.answerer = answerer
         self.audit = audit or AuditLog(None)
         self.today = today
+        self.model = model  # optional: phrases questions and reads free-text replies, checked
 
     # -- patient ----------------------------------------------------------------------------------
     def new_state(self) -> dict[str, Any]:
@@ -92,7 +98,12 @@ class ChatApp:
             )
             state["history"].append({"role": "assistant", "content": done})
         else:
-            state["history"].append({"role": "assistant", "content": f"{q.text} {_hint(q.input)}"})
+            text = q.text
+            if self.model is not None:
+                from chatbot.llm_chat import phrase_question
+
+                text = phrase_question(self.model, q)
+            state["history"].append({"role": "assistant", "content": f"{text} {_hint(q.input)}"})
 
     def _view(self, state: dict[str, Any]) -> tuple[list[dict[str, str]], str, dict[str, Any], str, str]:
         session: PatientSession = state["session"]
@@ -117,6 +128,9 @@ class ChatApp:
                 self._ask_next(state)
             else:
                 error = session.reply(message)
+                if error and self.model is not None and session.asked:
+                    error = self._model_reading(session, message) or error
+                    error = None if error == "ok" else error
                 if error:
                     state["history"].append({"role": "assistant", "content": error})
                 else:
@@ -132,6 +146,21 @@ class ChatApp:
                 }
             )
         return self._view(state)
+
+    def _model_reading(self, session: PatientSession, message: str) -> str | None:
+        """When the rules cannot read a reply, a model may: its facts are checked before use."""
+        from chatbot.llm_chat import read_reply
+        from chatbot.replies import Parsed
+        from chatbot.session import Turn
+        from eligibility.questions import question_for
+
+        assert session.asked is not None
+        facts = read_reply(self.model, question_for(session.asked), message)
+        if not facts:
+            return None
+        session.turns.append(Turn(session.asked, message, Parsed(facts=facts)))
+        session.asked = None
+        return "ok"
 
     def patient_back(self, state: dict[str, Any] | None) -> tuple[Any, ...]:
         state = state or self.new_state()
@@ -206,10 +235,13 @@ class ChatApp:
     def screen_note(self, note: str, upload: Any = None) -> tuple[list[list[Any]], str | None, str]:
         text = note or ""
         if upload is not None:
+            path = Path(upload if isinstance(upload, str) else upload.name)
             try:
-                text = Path(upload if isinstance(upload, str) else upload.name).read_text("utf-8")
+                text = path.read_text("utf-8")
             except (OSError, UnicodeDecodeError):
                 return [], None, "That file could not be read as UTF-8 text."
+            finally:
+                path.unlink(missing_ok=True)  # the note is not kept on disk
         if not text.strip():
             return [], None, "Paste a referral note or upload a text file."
         profile = read_patient(text, self.today or date.today())
@@ -229,6 +261,8 @@ def build_app(
     audit_log: Path | None = None,
     answerer: Answerer | None = None,
     today: date | None = None,
+    model: Any = None,
+    llm_args: Any = None,
 ) -> Any:
     import gradio as gr
 
@@ -236,12 +270,14 @@ def build_app(
     if answerer is None:
         from trialscreen.cli import build_answerer
 
-        answerer = build_answerer(settings, catalog, embedder)
-    core = ChatApp(catalog, answerer, AuditLog(audit_log), today)
+        answerer = build_answerer(settings, catalog, embedder, args=llm_args)
+        model = model if model is not None else answerer.model
+    core = ChatApp(catalog, answerer, AuditLog(audit_log), today, model=model)
     statuses = ["any", *sorted({t.status for t in catalog.trials()})]
     phases = ["any", *sorted({t.phase for t in catalog.trials() if t.phase})]
 
-    with gr.Blocks(title="trialscreen") as app:
+    # Gradio keeps uploads and downloads in its cache: purge them after 10 minutes.
+    with gr.Blocks(title="trialscreen", delete_cache=(600, 600)) as app:
         gr.Markdown(
             "## trialscreen — lupus trial pre-screening\nA pre-screen grounded in the trials' own words. "
             "**Not medical advice**: the study team decides who can take part."
@@ -314,7 +350,9 @@ def build_app(
     return app
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, audit_log: Path | None = None) -> None:
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 7860, audit_log: Path | None = None, llm_args: Any = None
+) -> None:
     from index.builder import ensure_bundled_index
     from index.embeddings import MiniLMEmbeddings
 
@@ -322,6 +360,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, audit_l
     report = ensure_bundled_index(settings, embedder)
     if report is not None:
         print(f"first run: indexed the bundled trials ({report.summary()})")
-    app = build_app(settings, embedder, audit_log=audit_log)
+    app = build_app(settings, embedder, audit_log=audit_log, llm_args=llm_args)
     app.queue(default_concurrency_limit=8)
     app.launch(server_name=host, server_port=port, show_error=False)

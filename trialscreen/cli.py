@@ -306,7 +306,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     port = args.port or int(os.environ.get("PORT", "7860"))
-    serve(settings, host=args.host, port=port, audit_log=Path(args.audit_log) if args.audit_log else None)
+    serve(
+        settings, host=args.host, port=port, audit_log=Path(args.audit_log) if args.audit_log else None, llm_args=args
+    )
     return 0
 
 
