@@ -122,3 +122,31 @@ def test_no_patient_text_on_disk_without_the_audit_log(served: tuple[str, Path],
     # this app was started with an audit log: turns are there, and only there
     lines = served[1].read_text().splitlines()
     assert any("telitacicept trial" in line for line in lines)
+
+
+def test_twenty_concurrent_users_never_see_each_others_answers(served: tuple[str, Path]) -> None:
+    import threading
+
+    seen: dict[int, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def user(i: int) -> None:
+        try:
+            client = _client(served[0])
+            client.predict(f"telitacicept trial? I'm {20 + i} years old, female", api_name="/patient_send")
+            history = client.predict("not sure", api_name="/patient_send")[0]
+            seen[i] = [_t(m) for m in history]
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(seen) == 20
+    for i, messages in seen.items():
+        mine = f"I'm {20 + i} years old"
+        assert any(mine in m for m in messages)
+        others = [f"I'm {20 + j} years old" for j in range(20) if j != i]
+        assert not any(o in m for m in messages for o in others)
