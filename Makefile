@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: chat test test-llm lint bench install browser
+.PHONY: chat test test-llm lint bench install browser eval
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ test: $(STAMP)
 test-llm: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[llamacpp]'
 	$(BIN)/python -m pytest -m llm $(PYTEST_ARGS)
+
+# Every bundled suite (screening, questions, robustness), gated against the stored baseline, with a report.
+eval: $(STAMP)
+	$(BIN)/trialscreen eval evals/cases/*.jsonl --baseline evals/baseline.json --report eval-report --quiet
 
 # Debian's Chromium for the browser tests (/usr/bin/chromium); needs root, as CI and these machines have.
 browser:

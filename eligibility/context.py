@@ -128,9 +128,14 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         negated = False
     elif _NEGATION_AFTER.match(after) or _LIST_NEGATIVE.search(after):
         negated = True
+    # a relative named before the mention ("my mother had breast cancer", "family history of lupus"); one named
+    # after it in a list ("denies diabetes, or a family history of heart disease") does not make it family
+    family = bool(_FAMILY.search(before)) or bool(
+        re.match(r"^\W{0,3}(in|runs in) (my|the|her|his) family", after, re.I)
+    )
     return MentionContext(
         negated=negated,
-        family=bool(_FAMILY.search(clause.text)),
+        family=family,
         hypothetical=bool(_HYPOTHETICAL.search(clause.text)),
         historical=bool(_HISTORY.search(clause.text)),
         current=bool(_CURRENT.search(clause.text)),

@@ -305,7 +305,9 @@ class _Reader:
                 _, ctx = self.ctx(m.start(), m.end())
                 if ctx.negated:
                     self.add("lab:ana", False, _ev(t, m.start(), m.end() + 10))
-                elif re.search(r"positive|\+", t[m.end() : m.end() + 25], re.I):
+                elif re.search(r"positive|\+", t[m.end() : m.end() + 25], re.I) or re.search(
+                    r"positive\W*$", t[max(0, m.start() - 20) : m.start()], re.I
+                ):
                     self.add("lab:ana", None, _ev(t, m.start(), m.end() + 10), detail={"positive": True})
         m = re.search(r"\b(anti-?\s*ds-?\s*dna|double[- ]stranded dna|dsdna)\b", t, re.I)
         if m:

@@ -63,10 +63,22 @@ class QuestionCase(BaseModel):
     chunk_ids: list[str] = Field(default_factory=list)  # where the answer is (retrieval recall/MRR)
 
 
-Case = ScreeningCase | QuestionCase
+class RobustnessCase(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    robustness: Literal["notes", "adversarial"]
+    dir: str = ""  # notes: where the TrialGPT queries.jsonl files are (relative to the case file)
+    lupus: list[str] = Field(default_factory=list)
+    patient: str = ""  # adversarial input
+    why: str = ""
+
+
+Case = ScreeningCase | QuestionCase | RobustnessCase
 
 
 def parse_case(data: dict[str, Any]) -> Case:
+    if "robustness" in data:
+        return RobustnessCase.model_validate(data)
     if "question" in data:
         return QuestionCase.model_validate(data)
     return ScreeningCase.model_validate(data)

@@ -10,8 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from evals.cases import QuestionCase, ScreeningCase, load_cases
+from evals.cases import QuestionCase, RobustnessCase, ScreeningCase, load_cases
 from evals.questions import QuestionOutcome, run_question, summarize_questions
+from evals.robustness import NoteOutcome, find_notes_dir, load_notes, screen_note, summarize_robustness
 from evals.screening import ScreeningOutcome, run_case, summarize
 from index.catalog import Catalog
 from trialscreen.errors import TrialscreenError
@@ -22,6 +23,9 @@ class EvalRun:
     files: list[str]
     screening: list[ScreeningOutcome] = field(default_factory=list)
     questions: list[QuestionOutcome] = field(default_factory=list)
+    robustness: list[NoteOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # suites that could not run, and why
+    label: str = "default"
 
     def metrics(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -29,13 +33,19 @@ class EvalRun:
             out["screening"] = summarize(self.screening)
         if self.questions:
             out["questions"] = summarize_questions(self.questions)
+        if self.robustness:
+            out["robustness"] = summarize_robustness(self.robustness)
         return out
 
     def to_json(self) -> dict[str, Any]:
         return {
             "files": self.files,
+            "configuration": self.label,
             "metrics": self.metrics(),
-            "cases": [o.to_json() for o in self.screening] + [o.to_json() for o in self.questions],
+            "notes": self.notes,
+            "cases": [o.to_json() for o in self.screening]
+            + [o.to_json() for o in self.questions]
+            + [o.to_json() for o in self.robustness],
         }
 
 
@@ -53,17 +63,36 @@ def run_files(
     cases = [(p, c) for p in paths for c in load_cases(p)]
     answerer = None
     bar = tqdm(cases, desc="eval", unit="case", disable=not progress or len(cases) < 20, file=sys.stderr, leave=False)
-    for _path, case in bar:
+    for path, case in bar:
+        if isinstance(case, RobustnessCase):
+            _run_robustness(run, case, path, catalog, today)
+            continue
         if isinstance(case, QuestionCase):
             if answerer is None:
                 if answerer_factory is None:
                     raise TrialscreenError("question cases need the answerer; run them with `trialscreen eval`")
                 answerer = answerer_factory()
+                answerer.retriever.search("warm up", k=1)  # load the embedding model outside the timings
             run.questions.append(run_question(case, answerer))
         else:
             assert isinstance(case, ScreeningCase)
             run.screening.append(run_case(case, catalog, today))
     return run
+
+
+def _run_robustness(run: EvalRun, case: RobustnessCase, path: Path, catalog: Catalog, today: date | None) -> None:
+    if case.robustness == "adversarial":
+        repeat = int(getattr(case, "repeat", 1) or 1)
+        outcome = screen_note(case.id, case.patient * repeat, "adversarial", False, catalog, today)
+        run.robustness.append(outcome)
+        return
+    directory = find_notes_dir(case.dir, path)
+    if directory is None:
+        run.notes.append(f"{case.id}: no notes at {case.dir!r} (relative to {path.parent}); set TRIALSCREEN_TRIALGPT")
+        return
+    lupus = set(case.lupus)
+    for note_id, text, source in load_notes(directory):
+        run.robustness.append(screen_note(note_id, text, source, note_id in lupus, catalog, today))
 
 
 def _pct(x: float | None) -> str:
@@ -88,6 +117,18 @@ def print_summary(run: EvalRun) -> None:
         wrong = [o for o in run.screening if not o.correct]
         for o in wrong[:20]:
             print(f"  FAIL {o.case.id} {o.case.trial}: expected {o.case.expected}, got {o.decision}")
+    rm = m.get("robustness")
+    if rm:
+        print(f"robustness notes/inputs    {rm['notes']}")
+        print(f"crashes                    {rm['crashes']}")
+        print(f"eligible without lupus     {rm['unsafe_eligible']}")
+        print(f"lupus patients matched     {_pct(rm['lupus_matched_rate'])}")
+        print(
+            f"facts read per note        {rm['facts_per_note']}   time p50 {rm['ms_per_note']['p50']} ms, "
+            f"p95 {rm['ms_per_note']['p95']} ms"
+        )
+    for note in run.notes:
+        print(f"  NOT RUN {note}")
     qm = m.get("questions")
     if qm:
         print(f"question cases             {qm['cases']}")

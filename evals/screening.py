@@ -37,6 +37,7 @@ class ScreeningOutcome:
     disqualifying: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     criterion_misses: list[str] = field(default_factory=list)
+    labels: list[dict[str, Any]] = field(default_factory=list)  # per criterion label: rule kind, expected, got
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +54,7 @@ class ScreeningOutcome:
             "criteria_checked": self.criteria_checked,
             "criteria_correct": self.criteria_correct,
             "criterion_misses": self.criterion_misses,
+            "criterion_labels": self.labels,
             "disqualifying": self.disqualifying,
             "questions": self.questions,
             "explanation": self.explanation,
@@ -86,6 +88,7 @@ def run_case(case: ScreeningCase, catalog: Catalog, today: date | None = None) -
         questions_hit = all(_norm(word) in asked for word in case.missing)
     checked = correct = 0
     misses: list[str] = []
+    labels: list[dict[str, Any]] = []
     for label in case.criteria:
         matches = [
             v
@@ -94,10 +97,12 @@ def run_case(case: ScreeningCase, catalog: Catalog, today: date | None = None) -
             and (label.kind is None or label.kind == v.criterion.kind)
         ]
         checked += 1
+        got = matches[0].status if matches else "no such criterion"
+        kind = rule_kind(matches[0].compiled) if matches else "missing"
+        labels.append({"text_contains": label.text_contains, "expected": label.status, "got": got, "rule_kind": kind})
         if matches and matches[0].status == label.status:
             correct += 1
         else:
-            got = matches[0].status if matches else "no such criterion"
             misses.append(f"{label.text_contains!r}: expected {label.status}, got {got}")
     return ScreeningOutcome(
         case=case,
@@ -113,7 +118,32 @@ def run_case(case: ScreeningCase, catalog: Catalog, today: date | None = None) -
         disqualifying=disqualifying,
         questions=result.questions,
         criterion_misses=misses,
+        labels=labels,
     )
+
+
+def rule_kind(compiled: Any) -> str:
+    """The kind of rule a criterion compiled to (the first leaf of a composite), or 'study team'."""
+    if compiled.team:
+        return "study team"
+    rule = compiled.rule
+    while rule is not None:
+        inner = getattr(rule, "rules", None)
+        if inner:
+            rule = inner[0]
+        elif hasattr(rule, "rule"):
+            rule = rule.rule
+        else:
+            return str(rule.kind)
+    return "not understood"
+
+
+def per_rule_kind(outcomes: list[ScreeningOutcome]) -> dict[str, dict[str, float]]:
+    table: dict[str, list[bool]] = {}
+    for o in outcomes:
+        for label in o.labels:
+            table.setdefault(label["rule_kind"], []).append(label["expected"] == label["got"])
+    return {k: {"labels": len(v), "accuracy": round(sum(v) / len(v), 4)} for k, v in sorted(table.items())}
 
 
 def _rate(values: list[bool]) -> float | None:
@@ -145,5 +175,6 @@ def summarize(outcomes: list[ScreeningOutcome]) -> dict[str, Any]:
         "question_hit_rate": _rate([o.questions_hit for o in outcomes if o.questions_hit is not None]),
         "criteria_labels": checked,
         "criterion_accuracy": round(sum(o.criteria_correct for o in outcomes) / checked, 4) if checked else None,
+        "per_rule_kind": per_rule_kind(outcomes),
         "latency_ms": {"p50": round(_percentile(times, 0.5), 3), "p95": round(_percentile(times, 0.95), 3)},
     }

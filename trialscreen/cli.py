@@ -230,7 +230,19 @@ def _catalog_with_trials(settings: Settings) -> Any:
     return catalog
 
 
+def _gates_file(args: argparse.Namespace) -> Path | None:
+    if args.gates:
+        return Path(args.gates)
+    for candidate in (Path.cwd() / "pyproject.toml", Path(__file__).resolve().parent.parent / "pyproject.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from evals.gates import check, load_baseline, load_gates
     from evals.runner import print_summary, run_files
 
     settings = _settings(args)
@@ -238,19 +250,45 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for p in paths:
         if not p.is_file():
             raise TrialscreenError(f"no case file {p}")
+    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    gates = load_gates(_gates_file(args))
     catalog = _catalog_with_trials(settings)
+    today = _today(args) if args.today else None
     run = run_files(
         paths,
         catalog,
-        _today(args) if args.today else None,
+        today,
         progress=not args.quiet,
         answerer_factory=lambda: build_answerer(settings, catalog, args=args),
     )
+    run.label = settings.llm
+    comparison = None
+    if settings.llm != "none" and run.questions:
+        plain = dataclasses.replace(settings, llm="none")  # the same suites without a model, to compare
+        comparison = run_files(
+            paths, catalog, today, progress=False, answerer_factory=lambda: build_answerer(plain, catalog)
+        )
+        comparison.label = "none"
     print_summary(run)
+    if comparison is not None:
+        print(f"-- the same suites without a model (--llm none), for comparison with --llm {settings.llm}:")
+        print_summary(comparison)
+    failures = check(run.metrics(), gates, baseline)
     if args.json:
         Path(args.json).write_text(json.dumps(run.to_json(), indent=1, ensure_ascii=False), "utf-8")
         print(f"results: {args.json}")
-    return 0
+    if args.save_baseline:
+        data = {"files": run.files, "configuration": run.label, "metrics": run.metrics()}
+        Path(args.save_baseline).write_text(json.dumps(data, indent=1), "utf-8")
+        print(f"baseline: {args.save_baseline}")
+    if args.report:
+        from evals.report import write_report
+
+        page = write_report(run, Path(args.report), failures, comparison)
+        print(f"report: {page} (and report.md beside it)")
+    for line in failures:
+        print(f"gate failed: {line}", file=sys.stderr)
+    return 3 if failures else 0
 
 
 def _llm(args: argparse.Namespace | None, settings: Settings) -> Any:
@@ -368,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", help="write every per-case result to FILE")
     p.add_argument("--today", help="count relative times from this date (YYYY-MM-DD) unless a case says")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--report", metavar="DIR", help="write report.md, report.html and plots to DIR")
+    p.add_argument("--baseline", metavar="FILE", help="a stored result to compare with: any regression fails (exit 3)")
+    p.add_argument("--save-baseline", metavar="FILE", help="store this run's metrics as a baseline")
+    p.add_argument("--gates", metavar="FILE", help="where the gate thresholds are (default: pyproject.toml)")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("chat", parents=[common], help="serve the Gradio app on 127.0.0.1")

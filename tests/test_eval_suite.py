@@ -1,0 +1,130 @@
+"""The eval harness as a product: all suites with their gates, reports with plots, regressions fail."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from evals.gates import GateConfig, check
+from evals.robustness import find_notes_dir
+from index.builder import Indexer
+from tests.conftest import BUNDLED, FakeEmbeddings
+from trialscreen import cli
+from trialscreen.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "evals" / "cases"
+BASELINE = ROOT / "evals" / "baseline.json"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:  # type: ignore[no-untyped-def]
+    settings = Settings.resolve(data_dir=tmp_path_factory.mktemp("evalsuite") / "data")
+    Indexer(settings, real_embedder, progress=False).run([BUNDLED])
+    return settings.data_dir
+
+
+@pytest.mark.slow
+def test_every_bundled_suite_holds_its_gates_against_the_baseline(
+    data_dir: Path,
+    tmp_path: Path,
+    real_embedder,
+    monkeypatch,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(cli, "_embedder", lambda: real_embedder)
+    report = tmp_path / "report"
+    code = cli.main(
+        [
+            "eval",
+            *map(str, sorted(CASES.glob("*.jsonl"))),
+            "--baseline",
+            str(BASELINE),
+            "--report",
+            str(report),
+            "--json",
+            str(tmp_path / "r.json"),
+            "--quiet",
+            "--data-dir",
+            str(data_dir),
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    metrics = json.loads((tmp_path / "r.json").read_text())["metrics"]
+    assert metrics["screening"]["criteria_labels"] >= 150
+    assert metrics["screening"]["unsafe_eligible"] == 0
+    for name in ("report.md", "report.html", "confusion.png", "rule_kinds.png", "latency.png"):
+        assert (report / name).stat().st_size > 1000, name
+    html = (report / "report.html").read_text()
+    assert "<img" in html and "Accuracy per rule kind" in html and "Failing cases (0)" in html
+
+
+def test_the_public_notes_suite_runs(data_dir: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    notes = find_notes_dir("../../../shared/data/trialgpt/dataset", CASES / "robustness.jsonl")
+    if notes is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs with shared/ beside the clone: the TrialGPT notes must be found")
+        pytest.skip("the TrialGPT notes (shared/data/trialgpt) are not beside this checkout")
+    monkeypatch.setattr(cli, "_embedder", FakeEmbeddings)
+    assert (
+        cli.main(
+            [
+                "eval",
+                str(CASES / "robustness.jsonl"),
+                "--json",
+                str(tmp_path / "rob.json"),
+                "--quiet",
+                "--data-dir",
+                str(data_dir),
+            ]
+        )
+        == 0
+    )
+    data = json.loads((tmp_path / "rob.json").read_text())
+    m = data["metrics"]["robustness"]
+    assert m["notes"] >= 184 + 10 and m["crashes"] == 0 and m["unsafe_eligible"] == 0
+    assert m["lupus_matched_rate"] == 1.0
+    lupus = next(c for c in data["cases"] if c["id"] == "sigir-201421")
+    assert {"lab:ana", "lab:anti_dsdna", "cond:thrombocytopenia"} <= set(lupus["facts"])
+    assert all("seconds" in c and "facts" in c for c in data["cases"])
+
+
+def _worse(tmp_path: Path) -> Path:
+    """The screening suite with five labels deliberately wrong, and one patient who is eligible labelled
+    ineligible: accuracy falls by ~5% and an 'unsafe eligible' appears."""
+    lines = (CASES / "screening.jsonl").read_text().splitlines()
+    out = []
+    flipped = 0
+    for line in lines:
+        case = json.loads(line)
+        if case["expected"] == "eligible" and flipped < 5:
+            case["expected"], case["acceptable"] = "ineligible", ["ineligible"]
+            flipped += 1
+        out.append(json.dumps(case))
+    path = tmp_path / "worse.jsonl"
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+def test_a_regression_fails_the_gate(data_dir: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cli, "_embedder", FakeEmbeddings)
+    code = cli.main(
+        ["eval", str(_worse(tmp_path)), "--baseline", str(BASELINE), "--quiet", "--data-dir", str(data_dir)]
+    )
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "screening.unsafe_eligible = 5 is above the gate maximum 0" in err
+    assert "screening.accuracy regressed" in err
+
+
+def test_gates_compare_rates_with_tolerance_and_counts_strictly() -> None:
+    config = GateConfig(0.02, {"screening.accuracy": {"min": 0.9}})
+    base = {"metrics": {"screening": {"accuracy": 1.0, "unsafe_eligible": 0}}}
+    assert check({"screening": {"accuracy": 0.99, "unsafe_eligible": 0}}, config, base) == []
+    failures = check({"screening": {"accuracy": 0.85, "unsafe_eligible": 1}}, config, base)
+    assert any("below the gate minimum" in f for f in failures)
+    assert any("accuracy regressed" in f for f in failures) and any("unsafe_eligible regressed" in f for f in failures)
