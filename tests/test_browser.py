@@ -145,9 +145,7 @@ def test_referral_note_screening(page: Any) -> None:
     page.screenshot(path=str(ARTIFACTS / "referral.png"), full_page=True)
 
 
-def test_eval_report_plots_render_in_chromium(tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_eval_report_plots_render_in_chromium(page: Any, tmp_path: Path) -> None:
     from evals.report import write_report
     from evals.runner import run_files
 
@@ -155,11 +153,9 @@ def test_eval_report_plots_render_in_chromium(tmp_path: Path) -> None:
     Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
     cases = Path(__file__).resolve().parent.parent / "evals" / "cases" / "screening.jsonl"
     page_path = write_report(run_files([cases], Catalog(settings), progress=False), tmp_path / "report")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 1800})
-        page.goto(page_path.as_uri(), wait_until="load")
-        sizes = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
-        page.screenshot(path=str(ARTIFACTS / "eval-report.png"), full_page=True)
-        browser.close()
+    report = page.context.new_page()  # the same browser, a new tab
+    report.goto(page_path.as_uri(), wait_until="load")
+    sizes = report.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
+    report.screenshot(path=str(ARTIFACTS / "eval-report.png"), full_page=True)
+    report.close()
     assert len(sizes) == 3 and all(done and width > 100 for done, width in sizes)
