@@ -77,6 +77,17 @@ def measure(size: int, embedder: MiniLMEmbeddings, work: Path) -> dict[str, Any]
     }
 
 
+def _part(name: str, run: Callable[[Any], Any], out: str) -> None:
+    """One benchmark part (bench/NAME.py): run it, print its report, store its figures beside `out`."""
+    import importlib
+
+    module = importlib.import_module(f"bench.{name}")
+    figures = run(module)
+    print(module.report(figures), flush=True)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).with_name(f"{name}.json").write_text(json.dumps(figures, indent=1))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,2000", help="trial counts to measure, comma-separated")
@@ -84,33 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("index", "engine", "retrieval", "chat"), help="run one part only")
     parser.add_argument("--engine-trials", type=int, default=1008, help="trials for the engine figures")
     args = parser.parse_args(argv)
-    if args.only in (None, "chat"):
-        from bench import chat
-
-        crow = chat.run()
-        print(chat.report(crow), flush=True)
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).with_name("chat.json").write_text(json.dumps(crow, indent=1))
-        if args.only == "chat":
-            return 0
-    if args.only in (None, "retrieval"):
-        from bench import retrieval
-
-        rrows = retrieval.run()
-        print(retrieval.report(rrows), flush=True)
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).with_name("retrieval.json").write_text(json.dumps(rrows, indent=1))
-        if args.only == "retrieval":
-            return 0
-    if args.only in (None, "engine"):
-        from bench import engine
-
-        row = engine.run(args.engine_trials)
-        print(engine.report(row), flush=True)
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).with_name("engine.json").write_text(json.dumps(row, indent=1))
-        if args.only == "engine":
-            return 0
+    runners: dict[str, Callable[[Any], Any]] = {
+        "chat": lambda m: m.run(),
+        "retrieval": lambda m: m.run(),
+        "engine": lambda m: m.run(args.engine_trials),
+    }
+    for name, run in runners.items():
+        if args.only in (None, name):
+            _part(name, run, args.out)
+    if args.only not in (None, "index"):
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     embedder = MiniLMEmbeddings()
     embedder.encode(["warm up"])  # load the model outside every timing

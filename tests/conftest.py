@@ -83,3 +83,12 @@ def fake_chat_model(*replies: str):  # type: ignore[no-untyped-def]
     from langchain_core.messages import AIMessage
 
     return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server a test starts."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,7 +22,7 @@ from chatbot.app import build_app
 from index.builder import Indexer
 from index.catalog import Catalog
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
-from tests.conftest import BUNDLED, FakeEmbeddings
+from tests.conftest import BUNDLED, FakeEmbeddings, free_port
 from trialscreen.config import Settings
 
 CHROMIUM = os.environ.get("TRIALSCREEN_CHROMIUM", "/usr/bin/chromium")
@@ -50,12 +49,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = Settings.resolve(data_dir=tmp_path_factory.mktemp("browser") / "data")
@@ -63,7 +56,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     catalog = Catalog(settings)
     answerer = Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog)))
     app: Any = build_app(settings, answerer=answerer, today=date(2026, 11, 1))
-    port = _free_port()
+    port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
         yield f"http://127.0.0.1:{port}/"

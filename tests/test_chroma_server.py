@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,17 +16,11 @@ from index.builder import Indexer
 from index.catalog import Catalog
 from index.store import ChunkStore
 from retrieval.dense import DenseSearcher
-from tests.conftest import BUNDLED, FakeEmbeddings
+from tests.conftest import BUNDLED, FakeEmbeddings, free_port
 from trialscreen.cli import main
 from trialscreen.config import Settings
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _chroma_cli() -> str:
@@ -40,7 +33,7 @@ def _chroma_cli() -> str:
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
         [_chroma_cli(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
@@ -81,7 +74,7 @@ def test_index_and_query_through_the_server(chroma_server: str, tmp_path: Path) 
 
 
 def test_dead_server_gets_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    dead = f"http://127.0.0.1:{_free_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     code = main(["index", str(BUNDLED / "NCT00071487.json"), "--data-dir", str(tmp_path), "--chroma-url", dead])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1

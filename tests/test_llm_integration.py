@@ -9,7 +9,6 @@ unchecked text ever reaches the user.
 from __future__ import annotations
 
 import importlib.util
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from chatbot.answer import Answerer, verbatim
 from index.builder import Indexer
 from index.catalog import Catalog
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
-from tests.conftest import BUNDLED, FakeEmbeddings
+from tests.conftest import BUNDLED, FakeEmbeddings, free_port
 from trialscreen.config import Settings
 from trialscreen.llm import LLMSettings, chat_model, default_gguf
 
@@ -67,9 +66,7 @@ def test_llamacpp_provider_with_smollm2(catalog: Catalog) -> None:
 def llama_server() -> Iterator[str]:
     path = default_gguf()
     assert path is not None
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
