@@ -9,6 +9,7 @@ criterion unknown and is not asked again. Answers can be taken back, and the con
 from __future__ import annotations
 
 import copy
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,11 +32,15 @@ INTRO = (
 )
 
 
+_SEQ = itertools.count()
+
+
 @dataclass
 class Turn:
     key: str
     reply: str
     parsed: Parsed
+    seq: int = field(default_factory=lambda: next(_SEQ))  # identifies this answer, for the screening cache
 
 
 @dataclass
@@ -47,6 +52,7 @@ class PatientSession:
     turns: list[Turn] = field(default_factory=list)
     declined: set[str] = field(default_factory=set)
     asked: str | None = None
+    _cache: tuple[Any, list[Screening]] | None = field(default=None, repr=False, compare=False)
 
     # -- state -------------------------------------------------------------------------------------
     def profile(self) -> Profile:
@@ -62,8 +68,14 @@ class PatientSession:
         return profile
 
     def screenings(self) -> list[Screening]:
-        profile = self.profile()
-        return [screen(self.catalog.trial(ref), self.catalog.compiled(ref), profile) for ref in self.candidates]
+        """The candidates screened on what is known now; computed once per state of the conversation
+        (a turn asks for them several times: the reply check, the next question, the cards)."""
+        key = (self.opening, tuple(self.candidates), tuple(t.seq for t in self.turns))
+        if self._cache is None or self._cache[0] != key:
+            profile = self.profile()
+            found = [screen(self.catalog.trial(ref), self.catalog.compiled(ref), profile) for ref in self.candidates]
+            self._cache = (key, found)
+        return self._cache[1]
 
     def open_keys(self, screenings: list[Screening] | None = None) -> list[str]:
         screenings = self.screenings() if screenings is None else screenings
