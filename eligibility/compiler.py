@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eligibility.concepts import concepts_in
+from eligibility.labs import measured, uln_labs
 from eligibility.rules import (
     Age,
     Allergy,
@@ -71,79 +72,6 @@ _CANCER_EXCEPTIONS = {
     ),
 }
 
-# Lab analytes: fact key, how criteria name them, canonical unit, unit conversions to it.
-LABS: list[dict[str, Any]] = [
-    {
-        "key": "lab:hb",
-        "label": "haemoglobin",
-        "pattern": r"\bHb\b|ha?emoglobin",
-        "unit": "g/dL",
-        "convert": {"g/l": 0.1, "g/dl": 1.0},
-    },
-    {
-        "key": "lab:neutrophils",
-        "label": "neutrophils",
-        "pattern": r"neutrophils?|\bANC\b",
-        "unit": "x10^9/L",
-        "convert": {},
-    },
-    {
-        "key": "lab:platelets",
-        "label": "platelets",
-        "pattern": r"thrombocytopenia|platelets?",
-        "unit": "x10^9/L",
-        "convert": {},
-    },
-    {
-        "key": "lab:wbc",
-        "label": "white cell count",
-        "pattern": r"leukopenia|white (blood )?cell count|\bWBC\b",
-        "unit": "x10^9/L",
-        "convert": {},
-    },
-    {
-        "key": "lab:crcl",
-        "label": "creatinine clearance",
-        "pattern": r"creatinine clearance|\bCrCl\b|\beGFR\b",
-        "unit": "mL/min",
-        "convert": {},
-    },
-    {
-        "key": "lab:creatinine",
-        "label": "serum creatinine",
-        "pattern": r"serum creatinine",
-        "unit": "mg/dL",
-        "convert": {"µmol/l": 1 / 88.4, "umol/l": 1 / 88.4, "mg/dl": 1.0},
-    },
-    {"key": "lab:igg", "label": "IgG", "pattern": r"\bIgG\b", "unit": "mg/dL", "convert": {"g/l": 100.0}},
-    {"key": "lab:iga", "label": "IgA", "pattern": r"\bIgA\b", "unit": "mg/dL", "convert": {"g/l": 100.0}},
-    {
-        "key": "lab:proteinuria",
-        "label": "proteinuria",
-        "pattern": r"proteinuria",
-        "unit": "g/day",
-        "convert": {},
-    },
-    {
-        "key": "lab:immunoglobulin",
-        "label": "immunoglobulin",
-        "pattern": r"\bimmunoglobulin(?! ?(\(Ig\))?[AGM]\b)",
-        "unit": "g/L",
-        "convert": {},
-    },
-    {
-        "key": "lab:ppd",
-        "label": "tuberculin skin test",
-        "pattern": r"tuberculin|\bPPD\b",
-        "unit": "mm",
-        "convert": {},
-    },
-]
-_ULN_LABS = [
-    ("lab:alt", "ALT", r"\bALT\b|alanine (amino)?transaminase|alanine aminotransferase"),
-    ("lab:ast", "AST", r"\bAST\b|aspartate (amino)?transaminase|aspartate aminotransferase"),
-    ("lab:bilirubin", "bilirubin", r"bilirubin"),
-]
 _OP = (
     r"(?P<op>≤|≥|<=|>=|=<|=>|<|>|greater than|more than|higher than|less than|lower than|below|above|"
     r"exceeding|over|under|up to|at least)"
@@ -276,28 +204,29 @@ def _blood_pressure(text: str) -> list[Rule]:
 
 def _labs(text: str, warnings: list[str]) -> list[Rule]:
     rules: list[Rule] = []
-    for lab in LABS:
+    for lab in measured():
         for m in re.finditer(
-            r"(?:" + lab["pattern"] + r")[^0-9<>≤≥;]{0,40}?" + _OP + r"\s*(?P<num>\d+(?:\.\d+)?)\s*"
+            r"(?:" + lab.criterion + r")[^0-9<>≤≥;]{0,40}?" + _OP + r"\s*(?P<num>\d+(?:\.\d+)?)\s*"
             r"(?P<unit>g/dl|g/l|mg/dl|ml/min|mm|mg|µmol/l|umol/l|×10\^?9/l|x10\^?9/l|×10\\\^9/l|g/day|grams)?",
             text,
             re.IGNORECASE,
         ):
             value = float(m.group("num"))
             unit = (m.group("unit") or "").lower()
-            factor = lab["convert"].get(unit, 1.0)
+            factor = lab.convert.get(unit, 1.0)
             rules.append(
                 Measure(
-                    key=lab["key"],
+                    key=lab.key,
                     op=_op(m.group("op"), ">"),
                     value=round(value * factor, 4),
-                    unit=lab["unit"],
-                    label=lab["label"],
+                    unit=lab.unit,
+                    label=lab.label,
                 )
             )
             break
-    for key, label, pattern in _ULN_LABS:
-        named = re.search(r"(?:" + pattern + r")", text, re.IGNORECASE)
+    for uln_lab in uln_labs():
+        key, label = uln_lab.key, uln_lab.label
+        named = re.search(r"(?:" + uln_lab.criterion + r")", text, re.IGNORECASE)
         if not named:
             continue
         tail = text[named.end() : named.end() + 160]

@@ -14,6 +14,7 @@ from typing import Any
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
 from eligibility.facts import Evidence, Fact, Profile
+from eligibility.labs import measured, uln_labs
 from eligibility.timeparse import duration_months, months_ago
 from index.vocabulary import vocabulary
 
@@ -50,37 +51,6 @@ _SLEDAI = re.compile(
 )
 _NYHA = re.compile(r"\b(?:NYHA|class|grade)\s*(?:class\s*)?(IV|III|II|I|[1-4])\b", re.I)
 
-# Labs: key, names, canonical unit and conversions from other units.
-_LABS: list[dict[str, Any]] = [
-    {"key": "lab:hb", "names": r"hb|hgb|ha?emoglobin", "convert": {"g/l": 0.1}},
-    {"key": "lab:neutrophils", "names": r"neutrophils?|anc", "convert": {}},
-    {"key": "lab:platelets", "names": r"platelets?|plt", "convert": {}},
-    {"key": "lab:wbc", "names": r"wbc|white (?:blood )?(?:cell )?count|white cells?", "convert": {}},
-    {"key": "lab:crcl", "names": r"creatinine clearance|crcl|e?gfr", "convert": {}},
-    {
-        "key": "lab:creatinine",
-        "names": r"(?:serum )?creatinine(?! clearance)",
-        "convert": {"umol/l": 1 / 88.4, "µmol/l": 1 / 88.4},
-    },
-    {"key": "lab:igg", "names": r"igg", "convert": {"g/l": 100.0}},
-    {"key": "lab:iga", "names": r"iga", "convert": {"g/l": 100.0}},
-    {
-        "key": "lab:proteinuria",
-        "names": r"proteinuria|urine protein|protein in (?:my|the) urine",
-        "convert": {"mg/day": 0.001, "mg": 0.001},
-    },
-    {"key": "lab:ppd", "names": r"ppd|tuberculin(?: skin test)?|mantoux", "convert": {}},
-    {
-        "key": "lab:immunoglobulin",
-        "names": r"total immunoglobulins?|immunoglobulins?(?! ?[agm]\b)",
-        "convert": {},
-    },
-]
-_ULN_NAMES = [
-    ("lab:alt", r"alt|sgpt|alanine (?:amino)?transferase"),
-    ("lab:ast", r"ast|sgot|aspartate (?:amino)?transferase"),
-    ("lab:bilirubin", r"bilirubin"),
-]
 _UNIT = r"(g/dl|g/l|mg/dl|ml/min|mm|umol/l|µmol/l|mg/day|g/day|g/24 ?h|grams?|mg|x ?10\^?9/l|×10\^?9/l|k/ul|/ul)?"
 
 _MED_CUES = re.compile(
@@ -232,25 +202,24 @@ class _Reader:
     def labs(self) -> None:
         t = self.text
         m: re.Match[str] | None
-        for lab in _LABS:
+        for lab in measured():
             pattern = re.compile(
-                r"\b(?:" + lab["names"] + r")\b\s*(?:level|count|is|was|of|=|:|at|around|about)*\s*"
+                r"\b(?:" + lab.patient + r")\b\s*(?:level|count|is|was|of|=|:|at|around|about)*\s*"
                 r"(?P<op><|>|≤|≥)?\s*(?P<num>\d+(?:\.\d+)?)\s*" + _UNIT,
                 re.I,
             )
             for m in pattern.finditer(t):
                 value = float(m.group("num"))
                 unit = (m.group(3) or "").lower().replace(" ", "")
-                value *= lab["convert"].get(unit, 1.0)
-                if lab["key"] == "lab:proteinuria" and unit in ("mg", "mg/day"):
-                    pass
-                self.add(lab["key"], round(value, 4), _ev(t, m.start(), m.end()))
+                value *= lab.convert.get(unit, 1.0)
+                self.add(lab.key, round(value, 4), _ev(t, m.start(), m.end()))
                 break
             else:
-                named = re.search(r"\b(?:" + lab["names"] + r")\b", t, re.I)
+                named = re.search(r"\b(?:" + lab.patient + r")\b", t, re.I)
                 if named:
-                    self._lab_words(lab["key"], named)
-        for key, names in _ULN_NAMES:
+                    self._lab_words(lab.key, named)
+        for uln_lab in uln_labs():
+            key, names = uln_lab.key, uln_lab.patient
             named = re.search(r"\b(?:" + names + r")\b", t, re.I)
             if not named:
                 continue
