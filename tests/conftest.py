@@ -3,10 +3,12 @@ search order exact and fast, the real model is used where a test says so (marked
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,32 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def local_server(command: list[str], health_url: str, name: str, timeout: float = 60) -> Iterator[None]:
+    """Start a server a test needs on 127.0.0.1, wait until `health_url` answers 200, stop it afterwards."""
+    import subprocess
+    import time
+
+    import httpx
+
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(health_url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail(f"{name} did not come up within {timeout:g} s")
+            time.sleep(0.3)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from index.builder import Indexer
 from index.catalog import Catalog
 from index.store import ChunkStore
 from retrieval.dense import DenseSearcher
-from tests.conftest import BUNDLED, FakeEmbeddings, free_port
+from tests.conftest import BUNDLED, FakeEmbeddings, free_port, local_server
 from trialscreen.cli import main
 from trialscreen.config import Settings
 
@@ -35,25 +32,10 @@ def _chroma_cli() -> str:
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [_chroma_cli(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not come up within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    command = [_chroma_cli(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with local_server(command, f"{url}/api/v2/heartbeat", "chroma run"):
+        yield url
 
 
 def test_index_and_query_through_the_server(chroma_server: str, tmp_path: Path) -> None:

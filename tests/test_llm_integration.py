@@ -9,19 +9,16 @@ unchecked text ever reaches the user.
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from chatbot.answer import Answerer, verbatim
 from index.builder import Indexer
 from index.catalog import Catalog
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
-from tests.conftest import BUNDLED, FakeEmbeddings, free_port
+from tests.conftest import BUNDLED, FakeEmbeddings, free_port, local_server
 from trialscreen.config import Settings
 from trialscreen.llm import LLMSettings, chat_model, default_gguf
 
@@ -67,37 +64,22 @@ def llama_server() -> Iterator[str]:
     path = default_gguf()
     assert path is not None
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the llama.cpp server did not come up within 120 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+    ]
+    with local_server(command, f"{url}/models", "the llama.cpp server", timeout=120):
+        yield url
 
 
 def test_openai_provider_against_a_local_llama_cpp_server(catalog: Catalog, llama_server: str) -> None:
