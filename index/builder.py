@@ -29,7 +29,7 @@ from index.textio import DocumentError, decode, file_digest, read_bytes
 from trialscreen.config import Settings
 from trialscreen.errors import TrialscreenError
 
-READER_VERSION = "5"  # bump when parsing or chunking changes, so every trial is re-read
+READER_VERSION = "6"  # bump when parsing or chunking changes, so every trial is re-read
 DOC_SUFFIXES = {".txt", ".md", ".markdown", ".json", ".html", ".htm", ""}
 SKIP_NAMES = {"readme", "source", "license", "licence", "changelog"}
 EMBED_BATCH_CHUNKS = 8192  # large batches: the model sorts by length, so less padding

@@ -79,7 +79,7 @@ def chunk_trial(trial: Trial) -> list[Chunk]:
         context = f" {c.context}" if c.context else ""
         chunks.append(
             Chunk(
-                id=f"{trial.ref}:{c.kind[:3]}-{c.number:02d}",
+                id=f"{trial.ref}:{c.chunk_key}",
                 trial=trial.ref,
                 section="criteria",
                 kind=c.kind,

@@ -17,8 +17,9 @@ from index.fields import (
     normalize_sex,
     normalize_status,
     parse_count,
+    parse_volunteers,
 )
-from index.model import Arm, FieldCite, Trial
+from index.model import Arm, Criterion, FieldCite, Trial
 from index.vocabulary import vocabulary
 
 NCT = re.compile(r"\bNCT\d{8}\b")
@@ -51,6 +52,7 @@ def apply_fields(trial: Trial, fields: dict[str, list[str]], loose: list[str]) -
     trial.phase = normalize_phase(first("phase")) or trial.phase
     trial.sponsor = first("sponsor") or trial.sponsor
     trial.sex = normalize_sex(first("sex")) or trial.sex
+    trial.accepts_healthy = parse_volunteers(first("volunteers"))
     trial.enrollment = parse_count(first("enrollment"))
     if "interventions" in fields:
         cleaned = [_TYPE_PREFIX.sub("", v).strip() for v in fields["interventions"]]
@@ -128,7 +130,48 @@ def finalize(trial: Trial) -> Trial:
                 body = display_text(trial.source_text[section.start : section.end])
                 trial.arms.append(Arm(label="Arm 1", description=body))
     _dosing(trial)
+    trial.criteria.extend(limit_criteria(trial))
     if trial.enrollment == 0:
         trial.warnings.append("enrollment is stated as 0 (a placeholder on the source page?)")
     check_trial(trial)
     return trial
+
+
+def limit_criteria(trial: Trial) -> list[Criterion]:
+    """The limits a record states in structured fields, as inclusion criteria citing the field's text.
+
+    A field whose text lies inside a listed criterion (ages read from "Age 18-75" in the criteria) is
+    that criterion already, and adds nothing. A field that states no limit ("Sex: All", "Accepts
+    healthy volunteers: Yes") adds nothing either.
+    """
+    listed = [(c.start, c.end) for c in trial.criteria if not c.field]
+
+    def stated(name: str) -> FieldCite | None:
+        cite = trial.cite_for(name)
+        if cite is None or any(a <= cite.start and cite.end <= b for a, b in listed):
+            return None
+        return cite
+
+    out: list[Criterion] = []
+
+    def add(name: str, cite: FieldCite) -> None:
+        text = " ".join(trial.source_text[cite.start : cite.end].split())
+        out.append(Criterion("inclusion", 0, text, cite.start, cite.end, field=name))
+
+    ages, max_age = stated("ages"), stated("max_age")
+    if ages is not None and max_age is not None:  # two fields: minimum and maximum
+        if trial.min_age is not None:
+            add("min_age", ages)
+        if trial.max_age is not None:
+            add("max_age", max_age)
+    elif ages is not None and (trial.min_age is not None or trial.max_age is not None):
+        add("ages", ages)
+    elif max_age is not None and trial.max_age is not None:
+        add("max_age", max_age)
+    sex = stated("sex")
+    if sex is not None and trial.sex in ("female", "male"):
+        add("sex", sex)
+    volunteers = stated("volunteers")
+    if volunteers is not None and trial.accepts_healthy is False:
+        add("volunteers", volunteers)
+    return out

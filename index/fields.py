@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import date
 
 _STATUS = {
     "recruiting": "recruiting",
@@ -109,3 +111,48 @@ def age_limits(text: str) -> tuple[int | None, int | None]:
     low = _MIN.search(text)
     high = _MAX.search(text)
     return (int(low.group(1)) if low else None), (int(high.group(1)) if high else None)
+
+
+def parse_volunteers(raw: str | bool | None) -> bool | None:
+    """Whether a record accepts healthy volunteers: 'No', 'No Healthy Volunteers', 'Accepts Healthy
+    Volunteers', true/false (CT.gov API v2). None when it does not say."""
+    if isinstance(raw, bool):
+        return raw
+    if not raw:
+        return None
+    key = raw.strip().lower()
+    if re.match(r"^(no|false|not accepted|does not accept)\b", key) or key.startswith("no healthy"):
+        return False
+    if re.match(r"^(yes|true|accepts)\b", key):
+        return True
+    return None
+
+
+_MONTH_NAMES = {
+    name: i + 1
+    for i, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
+}
+
+
+def parse_date_value(raw: str | None) -> date | None:
+    """A registry date: '2023-06-01', '2021-12' (end of that month), 'Dec 31, 2024', 'December 2024'.
+    A date given only to the month counts as the month's last day, so it is never 'past' too early."""
+    if not raw:
+        return None
+    text = raw.strip()
+    m = re.match(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$", text)
+    if m:
+        year, month, day = int(m.group(1)), int(m.group(2)), m.group(3)
+    else:
+        m = re.match(r"^([A-Za-z]{3})[a-z]*\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})$", text)
+        if not m or m.group(1).lower() not in _MONTH_NAMES:
+            return None
+        year, month, day = int(m.group(3)), _MONTH_NAMES[m.group(1).lower()], m.group(2)
+    if not 1 <= month <= 12:
+        return None
+    try:
+        if day is None:
+            return date(year, month, calendar.monthrange(year, month)[1])
+        return date(year, month, int(day))
+    except ValueError:
+        return None

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Literal
+
+from index.fields import parse_date_value
 
 CriterionKind = Literal["inclusion", "exclusion"]
 
@@ -27,10 +30,29 @@ class Criterion:
     end: int
     context: str = ""  # the parent lead-in(s), e.g. "Have received any of the following within 90 days:"
     warnings: list[str] = field(default_factory=list)
+    # a limit the record states in a structured field (min_age, max_age, ages, sex, volunteers) rather
+    # than in its criteria list; it decides like any criterion and cites the field's text
+    field: str = ""
 
     @property
     def label(self) -> str:
+        if self.field:
+            return f"stated limit ({LIMIT_LABELS.get(self.field, self.field)})"
         return f"{self.kind} {self.number}"
+
+    @property
+    def chunk_key(self) -> str:
+        """The criterion's part of its chunk id: 'inc-03', 'exc-12', 'field-max_age'."""
+        return f"field-{self.field}" if self.field else f"{self.kind[:3]}-{self.number:02d}"
+
+
+LIMIT_LABELS = {
+    "min_age": "minimum age",
+    "max_age": "maximum age",
+    "ages": "ages",
+    "sex": "sex",
+    "volunteers": "healthy volunteers",
+}
 
 
 @dataclass
@@ -76,6 +98,7 @@ class Trial:
     min_age: int | None = None
     max_age: int | None = None
     sex: str = "all"
+    accepts_healthy: bool | None = None  # accepts healthy volunteers, when the record says
     dates: dict[str, str] = field(default_factory=dict)
     summary: str = ""
     sections: list[Section] = field(default_factory=list)
@@ -92,8 +115,27 @@ class Trial:
     def recruiting(self) -> bool:
         return self.status in ("recruiting", "not_yet_recruiting", "enrolling_by_invitation")
 
+    @property
+    def end_date(self) -> date | None:
+        return parse_date_value(self.dates.get("end_date"))
+
+    def status_note(self, today: date | None = None) -> str:
+        """'' when the stated status stands; else why it may not: a recruiting status whose stated end
+        date has passed (registries are often not updated)."""
+        end = self.end_date
+        if not self.recruiting or end is None or end >= (today or date.today()):
+            return ""
+        stated = self.status.replace("_", " ").capitalize()
+        return f"status stated as {stated}; end date {self.dates['end_date']} has passed: check with the study team"
+
     def criteria_of(self, kind: CriterionKind) -> list[Criterion]:
-        return [c for c in self.criteria if c.kind == kind]
+        """The criteria the text lists under this heading (not the structured-field limits)."""
+        return [c for c in self.criteria if c.kind == kind and not c.field]
+
+    @property
+    def limits(self) -> list[Criterion]:
+        """The limits stated in structured fields (ages, sex, healthy volunteers), as criteria."""
+        return [c for c in self.criteria if c.field]
 
     def quote(self, start: int, end: int) -> str:
         return self.source_text[start:end]

@@ -34,6 +34,7 @@ class Vocabulary:
     classifications: tuple[Term, ...]
     drug_classes: tuple[Term, ...] = ()
     prednisone_factor: tuple[tuple[str, float], ...] = ()
+    diagnoses: tuple[tuple[str, str], ...] = ()  # condition name -> dx fact key
 
     def drug(self, name: str) -> Term | None:
         return self._by_name().get(name)
@@ -61,6 +62,10 @@ class Vocabulary:
     def conditions_in(self, text: str) -> list[Term]:
         return [c for c in self.conditions if c.found_in(text)]
 
+    def diagnosis_key(self, condition: str) -> str:
+        """The patient fact key (dx:KEY) for a condition's diagnosis, when the vocabulary names one."""
+        return dict(self.diagnoses).get(condition, "")
+
     def classifications_in(self, text: str) -> list[Term]:
         return [c for c in self.classifications if c.found_in(text)]
 
@@ -80,4 +85,5 @@ def vocabulary() -> Vocabulary:
         ),
         drug_classes=tuple(Term(c["name"], _compile(c["patterns"])) for c in raw.get("drug_class", [])),
         prednisone_factor=tuple((k, float(v)) for k, v in raw.get("prednisone_equivalent", {}).items()),
+        diagnoses=tuple((c["name"], c["dx"]) for c in raw["condition"] if c.get("dx")),
     )

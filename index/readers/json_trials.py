@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from index.criteria import split_criteria
-from index.fields import normalize_phase, normalize_sex, normalize_status, parse_age_value
+from index.fields import normalize_phase, normalize_sex, normalize_status, parse_age_value, parse_volunteers
 from index.model import Arm, FieldCite, Section, Trial
 from index.textio import DocumentError, RawDocument
 
@@ -69,6 +69,8 @@ def read_trialgpt(doc: RawDocument, data: dict[str, Any]) -> Trial:
     r.field("sex", "Sex", data.get("sex") or data.get("gender"))
     r.field("ages", "Minimum age", data.get("minimum_age"))
     r.field("max_age", "Maximum age", data.get("maximum_age"))
+    volunteers = data.get("healthy_volunteers")
+    r.field("volunteers", "Accepts healthy volunteers", str(volunteers) if volunteers is not None else None)
     r.section("summary", "Brief summary", data.get("brief_summary"))
     r.section("description", "Detailed description", data.get("detailed_description"))
     criteria_raw = str(data.get("raw_criteria") or data.get("criteria") or "")
@@ -88,6 +90,7 @@ def read_trialgpt(doc: RawDocument, data: dict[str, Any]) -> Trial:
         sex=normalize_sex(data.get("sex") or data.get("gender")) or "all",
         min_age=parse_age_value(data.get("minimum_age")),
         max_age=parse_age_value(data.get("maximum_age")),
+        accepts_healthy=parse_volunteers(volunteers if isinstance(volunteers, bool | str) else None),
         enrollment=data.get("enrollment") if isinstance(data.get("enrollment"), int) else None,
         sections=[s for s in r.sections if s.name != "eligibility"],
         field_cites=r.cites,
@@ -138,6 +141,9 @@ def read_ctgov_v2(doc: RawDocument, data: dict[str, Any]) -> Trial:
     r.field("sex", "Sex", elig.get("sex"))
     r.field("ages", "Minimum age", elig.get("minimumAge"))
     r.field("max_age", "Maximum age", elig.get("maximumAge"))
+    volunteers = elig.get("healthyVolunteers")
+    if isinstance(volunteers, bool):
+        r.field("volunteers", "Accepts healthy volunteers", "Yes" if volunteers else "No")
     r.section("summary", "Brief summary", desc.get("briefSummary"))
     r.section("description", "Detailed description", desc.get("detailedDescription"))
     arms: list[Arm] = []
@@ -173,6 +179,7 @@ def read_ctgov_v2(doc: RawDocument, data: dict[str, Any]) -> Trial:
         sex=normalize_sex(elig.get("sex")) or "all",
         min_age=parse_age_value(elig.get("minimumAge")),
         max_age=parse_age_value(elig.get("maximumAge")),
+        accepts_healthy=parse_volunteers(volunteers if isinstance(volunteers, bool) else None),
         dates={k: str(v) for k, v in dates.items() if v},
         sections=[s for s in r.sections if s.name != "eligibility"],
         field_cites=r.cites,
