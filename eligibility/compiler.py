@@ -27,20 +27,22 @@ from eligibility.rules import (
     Diagnosis,
     DoseCap,
     Flag,
+    HealthyVolunteers,
     Measure,
     Not,
     Rule,
+    Sex,
     StableMeds,
     Treatment,
     UlnMultiple,
     rule_from_dict,
 )
-from eligibility.timewords import NUM, number, to_months, window_months
+from eligibility.timewords import NUM, WEEKS_PER_MONTH, number, to_months, window_months
 from index.fields import age_limits
 from index.model import Criterion, Trial
 from index.vocabulary import vocabulary
 
-COMPILER_VERSION = "2"
+COMPILER_VERSION = "3"
 
 _TEAM = re.compile(
     r"informed consent|consent form|written informed|informed in writing|investigator|in the opinion|"
@@ -369,17 +371,28 @@ def _treatments(text: str, kind: str, trial_drugs: set[str]) -> list[Rule]:
     if re.search(r"injection", text, re.IGNORECASE) and not route:
         route = "injection"
     high_dose = re.search(r"high[- ]dose[^0-9]{0,40}?" + _OP + r"?\s*(\d+)\s*mg/day", text, re.IGNORECASE)
-    min_dose = float(high_dose.group(2)) if high_dose else None
+    # "treated with > 10 mg/day prednisone": only doses above the threshold count, never any use
+    above = re.search(_OP + r"\s*(\d+(?:\.\d+)?)\s*mg\s*/\s*(?:day|d)\b", text, re.IGNORECASE)
+    steroids = [d for d in drugs if "corticosteroid" in _classes_of(d)]
+    inclusive = False
+    if high_dose:
+        min_dose: float | None = float(high_dose.group(2))
+    elif above and (steroids or "corticosteroid" in classes) and _op(above.group("op"), "") in (">", ">="):
+        min_dose = float(above.group(2))
+        inclusive = _op(above.group("op"), "") == ">="
+    else:
+        min_dose = None
     if min_dose is not None:
-        steroids = [d for d in drugs if "corticosteroid" in _classes_of(d)]
         others = [d for d in drugs if d not in steroids]
+        words = "at least" if inclusive else "above"
         rules: list[Rule] = [
             Treatment(
                 drugs=steroids,
                 classes=["corticosteroid"],
                 within_months=window,
                 min_dose_mg_day=min_dose,
-                label=f"high-dose steroids above {min_dose:g} mg/day",
+                min_dose_inclusive=inclusive,
+                label=f"steroids {words} {min_dose:g} mg/day (prednisone or equivalent)",
             )
         ]
         if others:
@@ -388,7 +401,7 @@ def _treatments(text: str, kind: str, trial_drugs: set[str]) -> list[Rule]:
     if re.search(r"\bnew\b", text, re.IGNORECASE) and window is not None:
         return [Flag(key="new_medicine", label="a new SLE medicine started", within_months=window)]
     if re.search(r"change in dose", text, re.IGNORECASE) and window is not None:
-        return [Not(StableMeds(min_weeks=round(window * 4.345, 1)))]
+        return [Not(StableMeds(min_weeks=round(window * WEEKS_PER_MONTH, 1)))]
     except_drugs: list[str] = []
     if _OTHER.search(text) and classes and not drugs and window is None:
         # "therapy with other immunosuppressors": current use of others than the trial itself names
@@ -430,7 +443,7 @@ def _dose_caps(text: str, context: str) -> list[Rule]:
         re.IGNORECASE,
     )
     if stable and (rules or re.search(r"stable", text, re.IGNORECASE) or re.search(r"\bstable\b", context, re.I)):
-        weeks = round(to_months(_num(stable.group(1)), stable.group(2)) * 4.345, 1)
+        weeks = round(to_months(_num(stable.group(1)), stable.group(2)) * WEEKS_PER_MONTH, 1)
         rules.append(StableMeds(min_weeks=weeks))
     return rules
 
@@ -583,7 +596,52 @@ def trial_drugs(trial: Trial) -> set[str]:
     return drugs
 
 
+def _limit(criterion: Criterion, trial: Trial) -> CompiledCriterion:
+    """A structured-field limit (ages, sex, healthy volunteers): the record's values decide."""
+    rule: Rule | None = None
+    if criterion.field == "min_age" and trial.min_age is not None:
+        rule = Age(min=trial.min_age)
+    elif criterion.field == "max_age" and trial.max_age is not None:
+        rule = Age(max=trial.max_age)
+    elif criterion.field == "ages" and (trial.min_age is not None or trial.max_age is not None):
+        rule = Age(min=trial.min_age, max=trial.max_age)
+    elif criterion.field == "sex" and trial.sex in ("female", "male"):
+        rule = Sex(allowed=trial.sex)
+    elif criterion.field == "volunteers" and trial.accepts_healthy is False:
+        studied = [c for name in trial.conditions for c in vocabulary().conditions_in(name)]
+        disease = next((vocabulary().diagnosis_key(c.name) for c in studied if vocabulary().diagnosis_key(c.name)), "")
+        rule = HealthyVolunteers(disease=disease or "")
+    return CompiledCriterion(kind=criterion.kind, number=criterion.number, rule=rule)
+
+
+def _age_bounds(rule: Rule | None) -> list[Age]:
+    if isinstance(rule, Age):
+        return [rule]
+    if isinstance(rule, AllOf | AnyOf):
+        return [a for r in rule.rules for a in _age_bounds(r)]
+    return []
+
+
+def limit_warnings(trial: Trial, compiled: list[CompiledCriterion]) -> list[str]:
+    """Where a structured field and a listed criterion disagree on the ages: both apply, and this says so."""
+    listed = [a for c, cc in zip(trial.criteria, compiled, strict=True) if not c.field for a in _age_bounds(cc.rule)]
+    fields = [(c, a) for c, cc in zip(trial.criteria, compiled, strict=True) if c.field for a in _age_bounds(cc.rule)]
+    out = []
+    for criterion, stated in fields:
+        for age in listed:
+            for side in ("min", "max"):
+                a, b = getattr(stated, side), getattr(age, side)
+                if a is not None and b is not None and a != b:
+                    out.append(
+                        f"the record's {side}imum age ({a:g}, '{criterion.text}') and the criteria ({b:g}) "
+                        "disagree: both apply; the study team confirms"
+                    )
+    return list(dict.fromkeys(out))
+
+
 def compile_criterion(criterion: Criterion, trial: Trial, named_drugs: set[str] | None = None) -> CompiledCriterion:
+    if criterion.field:
+        return _limit(criterion, trial)
     text = criterion.text
     context = criterion.context
     full = f"{context} {text}".strip()
@@ -708,4 +766,9 @@ def _is_lead_in_window(context: str) -> bool:
 
 def compile_trial(trial: Trial) -> list[CompiledCriterion]:
     named = trial_drugs(trial)
-    return [compile_criterion(c, trial, named) for c in trial.criteria]
+    compiled = [compile_criterion(c, trial, named) for c in trial.criteria]
+    disagreements = limit_warnings(trial, compiled)
+    for c, cc in zip(trial.criteria, compiled, strict=True):
+        if c.field and disagreements and isinstance(cc.rule, Age):
+            cc.warnings.extend(disagreements)
+    return compiled

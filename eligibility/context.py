@@ -55,6 +55,18 @@ _LIST_NEGATIVE = re.compile(r"^(?:(?!positive|\+)[\w\s,/&()-]){0,80}?\b(negative
 # a new verb after a comma ends a negation's scope: "not breastfeeding, uses an IUD"
 _SCOPE_END = re.compile(r",\s*(uses?|using|takes?|taking|has|have|had|is|am|are|on|gets?|got|started|wants?)\b", re.I)
 _BREAKER = re.compile(r"\b(but|and|or)\b", re.IGNORECASE)
+# Items of a list ("no fever, cough or rash") share the negation before them; an item that carries its
+# own assertion ("not pregnant, 10 weeks pregnant"; "never had cancer, breast cancer 2 years ago") does
+# not: a time it happened, a dose, a duration. A look-back window ("in the past 6 months") is not one.
+_LIST_SEPARATOR = re.compile(r",|/|\s-\s|\band\b|\bor\b|\bnor\b", re.IGNORECASE)
+_WINDOW_PHRASE = re.compile(
+    r"\b(in|within|during|over|for)\s+(the\s+)?(last|past|previous|preceding)\s+(\d+(\.\d+)?\s*)?\w+", re.I
+)
+_OWN_ASSERTION = re.compile(
+    r"\bago\b|\bsince\b|\b(in|on) (19|20)\d\d\b|\d+(\.\d+)?\s*(mg|g|mcg|µg|ml|iu|miu|units?|days?|weeks?|wks?|"
+    r"months?|mos?|years?|yrs?)\b|\b(last|this|yesterday|today|currently|now)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,8 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         between = before[last.end() :]
         # "no fever but rash": a conjunction after the cue ends its scope; "no X or Y" keeps it
         negated = not re.search(r"\bbut\b|\bhowever\b", between, re.IGNORECASE) and not _SCOPE_END.search(between)
+        if negated and _asserts_own_item(between, clause.text[start - clause.start : end - clause.start], after):
+            negated = False
     if _POSITIVE_AFTER.match(after):
         negated = False
     elif _NEGATION_AFTER.match(after) or _LIST_NEGATIVE.search(after):
@@ -140,3 +154,13 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         historical=bool(_HISTORY.search(clause.text)),
         current=bool(_CURRENT.search(clause.text)),
     )
+
+
+def _asserts_own_item(between: str, mention: str, after: str) -> bool:
+    """Whether the list item holding a mention states its own fact, ending the negation before it."""
+    seps = list(_LIST_SEPARATOR.finditer(between))
+    if not seps:
+        return False
+    nxt = _LIST_SEPARATOR.search(after)
+    item = between[seps[-1].end() :] + mention + (after[: nxt.start()] if nxt else after)
+    return bool(_OWN_ASSERTION.search(_WINDOW_PHRASE.sub(" ", item)))

@@ -12,13 +12,14 @@ A patient with any disqualifying fact is never eligible.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from functools import cached_property
 from typing import Any
 
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
 from eligibility.questions import question_for
-from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Result
+from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Result, merge_windows
 from index.model import Criterion, Trial
 
 DISCLAIMER = "This is a pre-screen, not medical advice: the study team decides who can take part."
@@ -27,7 +28,7 @@ DISCLAIMER = "This is a pre-screen, not medical advice: the study team decides w
 class Verdict:
     """One criterion's verdict. The wording (reason, patient evidence) is built on first use."""
 
-    __slots__ = ("__dict__", "_result", "asks", "compiled", "criterion", "status", "trial_ref")
+    __slots__ = ("__dict__", "_result", "asks", "compiled", "criterion", "status", "trial_ref", "windows")
 
     def __init__(
         self, criterion: Criterion, compiled: CompiledCriterion, status: str, result: Result | None, trial_ref: str
@@ -38,10 +39,11 @@ class Verdict:
         self._result = result
         self.trial_ref = trial_ref
         self.asks = result.asks if result is not None else []
+        self.windows = result.windows if result is not None else {}
 
     @property
     def chunk_id(self) -> str:
-        return f"{self.trial_ref}:{self.criterion.kind[:3]}-{self.criterion.number:02d}"
+        return f"{self.trial_ref}:{self.criterion.chunk_key}"
 
     @cached_property
     def evidence(self) -> list[str]:
@@ -74,25 +76,33 @@ class Screening:
     """One patient against one trial. The decision is computed at once; questions, the to-confirm list
     and the explanation are built on first use (matching many trials needs only decisions)."""
 
-    def __init__(self, trial: Trial, decision: str, verdicts: list[Verdict], notes: list[str]) -> None:
+    def __init__(
+        self, trial: Trial, decision: str, verdicts: list[Verdict], notes: list[str], today: date | None = None
+    ) -> None:
         self.trial = trial
         self.decision = decision
         self.verdicts = verdicts
         self.notes = notes
+        self.status_note = trial.status_note(today)
 
     @cached_property
     def question_keys(self) -> list[str]:
         return rank_questions([self.verdicts])
 
     @cached_property
+    def question_windows(self) -> dict[str, float | None]:
+        return ask_windows([self.verdicts])
+
+    @cached_property
     def questions(self) -> list[str]:
-        return list(dict.fromkeys(question_for(k).text for k in self.question_keys))
+        windows = self.question_windows
+        return list(dict.fromkeys(question_for(k, windows.get(k)).text for k in self.question_keys))
 
     @cached_property
     def to_confirm(self) -> list[str]:
         items = []
         for v in self.verdicts:
-            if v.compiled.team or v.compiled.rule is None:
+            if v.compiled.team or v.compiled.rule is None or (v.status == UNKNOWN and not v.asks):
                 items.append(v.criterion.text)
             elif v.compiled.note and v.status != UNKNOWN and not v.disqualifying:
                 items.append(f"{v.criterion.text} ({v.compiled.note})")
@@ -100,7 +110,7 @@ class Screening:
 
     @cached_property
     def explanation(self) -> str:
-        return _explain(self.trial, self.decision, self.verdicts, self.questions, self.to_confirm)
+        return _explain(self.trial, self.decision, self.verdicts, self.questions, self.to_confirm, self.status_note)
 
     @property
     def deciding(self) -> list[Verdict]:
@@ -115,10 +125,12 @@ class Screening:
             "decision": self.decision,
             "recruiting": t.recruiting,
             "status": t.status,
+            "status_note": self.status_note,
             "criteria": [
                 {
                     "kind": v.criterion.kind,
                     "number": v.criterion.number,
+                    "field": v.criterion.field or None,
                     "text": v.criterion.text,
                     "context": v.criterion.context,
                     "status": v.status,
@@ -146,7 +158,7 @@ class Screening:
 
 
 def chunk_id(trial: Trial, criterion: Criterion) -> str:
-    return f"{trial.ref}:{criterion.kind[:3]}-{criterion.number:02d}"
+    return f"{trial.ref}:{criterion.chunk_key}"
 
 
 def _verdict(trial: Trial, criterion: Criterion, compiled: CompiledCriterion, profile: Profile) -> Verdict:
@@ -160,16 +172,21 @@ def _quote(text: str, limit: int = 160) -> str:
     return "\u201c" + (text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026") + "\u201d"
 
 
-def _explain(trial: Trial, decision: str, verdicts: list[Verdict], questions: list[str], to_confirm: list[str]) -> str:
+def _explain(
+    trial: Trial,
+    decision: str,
+    verdicts: list[Verdict],
+    questions: list[str],
+    to_confirm: list[str],
+    status_note: str = "",
+) -> str:
     parts: list[str] = []
     if decision == "ineligible":
         deciding = [v for v in verdicts if v.disqualifying][:3]
         lines = []
         for v in deciding:
             which = "requires" if v.criterion.kind == "inclusion" else "excludes"
-            lines.append(
-                f"the trial {which} {_quote(v.criterion.text)} ({v.criterion.kind} {v.criterion.number}): {v.reason}"
-            )
+            lines.append(f"the trial {which} {_quote(v.criterion.text)} ({v.criterion.label}): {v.reason}")
         parts.append("Not eligible on the facts given: " + "; ".join(lines) + ".")
     elif decision == "needs_info":
         parts.append(
@@ -185,6 +202,8 @@ def _explain(trial: Trial, decision: str, verdicts: list[Verdict], questions: li
         )
     if not trial.recruiting:
         parts.append(f"Note: this trial is not recruiting (status: {trial.status.replace('_', ' ')}).")
+    elif status_note:
+        parts.append(f"Note: {status_note}.")
     parts.append(DISCLAIMER)
     return " ".join(parts)
 
@@ -203,7 +222,14 @@ def rank_questions(verdict_lists: list[list[Verdict]]) -> list[str]:
     return sorted(weight, key=lambda k: (-weight[k], first_seen[k]))
 
 
-def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile) -> Screening:
+def ask_windows(verdict_lists: list[list[Verdict]]) -> dict[str, float | None]:
+    """For each open fact key, the widest window any open criterion asks it in (None: ever), so one
+    question settles them all: 'in the last 3 years' also answers 'in the last year'."""
+    results = [Result(UNKNOWN, asks=v.asks, windows=v.windows) for vs in verdict_lists for v in vs if v.patient_unknown]
+    return merge_windows(results)
+
+
+def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile, today: date | None = None) -> Screening:
     verdicts = [_verdict(trial, c, cc, profile) for c, cc in zip(trial.criteria, compiled, strict=True)]
     if any(v.disqualifying for v in verdicts):
         decision = "ineligible"
@@ -211,7 +237,7 @@ def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile) ->
         decision = "needs_info"
     else:
         decision = "eligible"
-    return Screening(trial, decision, verdicts, list(profile.notes))
+    return Screening(trial, decision, verdicts, list(profile.notes), today)
 
 
 _ORDER = {"eligible": 0, "needs_info": 1, "ineligible": 2}
@@ -220,7 +246,7 @@ _ORDER = {"eligible": 0, "needs_info": 1, "ineligible": 2}
 def relevance(s: Screening) -> tuple[int, int, int, int]:
     settled = sum(1 for v in s.verdicts if v.status in (MET, NOT_MET) and not v.disqualifying)
     open_items = sum(1 for v in s.verdicts if v.patient_unknown)
-    return (_ORDER[s.decision], 0 if s.trial.recruiting else 1, open_items, -settled)
+    return (_ORDER[s.decision], 0 if s.trial.recruiting and not s.status_note else 1, open_items, -settled)
 
 
 def match(screenings: list[Screening]) -> list[Screening]:

@@ -16,6 +16,7 @@ from eligibility.context import Clause, MentionContext, clause_at, clauses, cont
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.labs import measured, uln_labs
 from eligibility.timeparse import duration_months, months_ago
+from eligibility.timewords import denial_window
 from index.vocabulary import vocabulary
 
 MAX_TEXT = 50_000
@@ -99,6 +100,7 @@ _NOT_CHILDBEARING = re.compile(
 )
 _CONTRACEPTION = re.compile(r"\b(birth control|contracepti\w*|the pill|\biud\b|implant|condoms?|depo)\b", re.I)
 _UNWILLING = re.compile(r"\b(won'?t|will not|don'?t want|do not want|not willing|unwilling|refuse|against)\b", re.I)
+_HEALTHY_VOLUNTEER = re.compile(r"\bhealthy (volunteer|participant|control)s?\b", re.I)
 _PREGNANT = re.compile(r"\bpregnan\w*\b", re.I)
 _BREASTFEEDING = re.compile(r"\b(breast[- ]?feed\w*|nursing|lactat\w*)\b", re.I)
 _RACE_BLACK = re.compile(r"\b(black|african[- ]american|african descent)\b", re.I)
@@ -140,6 +142,9 @@ class _Reader:
         self.profile = Profile(text=text)
 
     def add(self, key: str, value: Any, evidence: Evidence, **kw: Any) -> None:
+        if value is False and "covers_months" not in kw and evidence.start >= 0:
+            # a denial covers only the window its clause names: "no biologics in the past year"
+            kw["covers_months"] = denial_window(clause_at(self.parts, evidence.start).text)
         self.profile.add(Fact(key=key, value=value, evidence=evidence, **kw))
 
     def note(self, message: str) -> None:
@@ -618,6 +623,9 @@ class _Reader:
                 standard.append(fact)
         if standard and self.profile.get("standard_treatment") is None:
             self.add("standard_treatment", True, standard[0].evidence, current=True, when_months=0.0)
+        volunteer = _HEALTHY_VOLUNTEER.search(self.text)
+        if volunteer and not self.ctx(volunteer.start(), volunteer.end())[1].negated:
+            self.add("healthy_volunteer", True, _ev(self.text, volunteer.start(), volunteer.end()))
         stable = self.profile.get("meds_stable_months")
         if stable is not None and self.profile.get("stable_regimen") is None:
             self.add("stable_regimen", float(stable.value) >= 1.0, stable.evidence)

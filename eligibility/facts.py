@@ -37,6 +37,10 @@ class Fact:
     evidence: Evidence
     when_months: float | None = None  # how long ago it happened or started; 0 = now
     current: bool | None = None
+    # The look-back window the statement covers, in months: "no infections in the past year" covers
+    # 12, "yes" to "in the past 3 years?" says it happened within 36. None: no window stated, i.e.
+    # ever (for a denial) or at some unknown time (for a positive statement without `when_months`).
+    covers_months: float | None = None
     detail: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
@@ -70,7 +74,7 @@ class Profile:
         facts = self.facts.get(key, [])
         if not facts:
             found = Lookup(None)
-        elif len({repr(f.value) for f in facts}) > 1 and all(isinstance(f.value, bool) for f in facts):
+        elif _contradictory(facts):
             found = Lookup(None, conflict=facts)
         else:
             found = Lookup(facts[-1])
@@ -107,3 +111,23 @@ class Profile:
         if self.sex == "female":
             return True if childbearing is None else bool(childbearing)
         return None
+
+
+def _contradictory(facts: list[Fact]) -> bool:
+    """One statement denies what another asserts ("not pregnant, 10 weeks pregnant"): neither wins."""
+    denied = any(f.value is False for f in facts)
+    asserted = any(f.value is not False and f.value is not None for f in facts)
+    return denied and asserted
+
+
+def denial_settles(fact: Fact, within_months: float | None, *, current_only: bool = False) -> bool:
+    """Whether a denial ("no X", "never had X") covers what a criterion asks about.
+
+    A criterion asks about a window (`within_months`; None = ever) or only the present
+    (`current_only`). "None in the past year" cannot settle "in the past 3 years" or "ever".
+    """
+    if fact.covers_months is None or current_only:
+        return True
+    if within_months is None:
+        return False
+    return fact.covers_months >= within_months - 1e-6

@@ -23,7 +23,7 @@ from trialscreen.errors import TrialscreenError
 _KEY = re.compile(
     r"^(age|sex|weight_kg|height_cm|bmi|bp_systolic|bp_diastolic|pregnant|breastfeeding|childbearing|"
     r"contraception|trial|refractory|active_sle|meds_stable_months|standard_treatment|stable_regimen|"
-    r"new_medicine|steroid_courses|race:black|score:sledai|dx:sle|allergy:[a-z0-9 -]+|"
+    r"new_medicine|steroid_courses|race:black|score:sledai|dx:sle|healthy_volunteer|allergy:[a-z0-9 -]+|"
     r"(lab|cond|med|prior):[a-z0-9_ :-]+)$"
 )
 _LIMITS = {
@@ -42,6 +42,9 @@ class FactValue(BaseModel):
 
     value: bool | float | str | None = None
     months_ago: float | None = Field(default=None, ge=0, le=1200)
+    # the look-back window the statement covers: {"value": false, "within_months": 12} is
+    # "none in the past year"; {"value": true, "within_months": 36} is "yes, in the past 3 years"
+    within_months: float | None = Field(default=None, ge=0, le=1200)
     current: bool | None = None
     uln_multiple: float | None = Field(default=None, ge=0, le=100)
     subtype: str | None = None
@@ -77,6 +80,7 @@ def _fact(key: str, raw: Any) -> Fact:
         when_months=when,
         current=current,
         detail=detail,
+        covers_months=item.within_months,
     )
 
 

@@ -8,6 +8,9 @@ from functools import lru_cache
 from importlib import resources
 
 from eligibility.concepts import concept
+from eligibility.timewords import when_phrase
+
+WHEN = "{when}"
 
 
 @dataclass(frozen=True)
@@ -15,12 +18,31 @@ class Question:
     key: str
     text: str
     input: str = "text"
+    window: float | None = None  # the stretch of time asked about (months; 0 = now; None = ever)
+    windowed: bool = False  # the text names `window`, so a "no" covers exactly that stretch
+
+    def answer_window(self) -> dict[str, float]:
+        """What a yes/no answer to this question covers, as a structured-fact field."""
+        return {"within_months": self.window} if self.windowed and self.window is not None else {}
+
+
+def _check(template: str, where: str) -> str:
+    rest = template.replace(WHEN, "")
+    if "{" in rest or "}" in rest:
+        raise ValueError(f"{where}: only the placeholder {WHEN} may stand in braces: {template!r}")
+    return template
 
 
 @lru_cache(maxsize=1)
-def _fixed() -> dict[str, Question]:
+def _fixed() -> dict[str, tuple[str, str]]:
     raw = tomllib.loads(resources.files("eligibility").joinpath("data/questions.toml").read_text("utf-8"))
-    return {q["key"]: Question(q["key"], q["text"], q.get("input", "text")) for q in raw["question"]}
+    return {q["key"]: (_check(q["text"], "questions.toml"), q.get("input", "text")) for q in raw["question"]}
+
+
+def _fill(key: str, template: str, input_kind: str, window: float | None) -> Question:
+    if WHEN not in template:
+        return Question(key, template, input_kind, window)
+    return Question(key, template.replace(WHEN, when_phrase(window)), input_kind, window, windowed=True)
 
 
 def _names(spec: str) -> str:
@@ -31,6 +53,7 @@ def _names(spec: str) -> str:
                 {
                     "biologic": "another biologic medicine",
                     "b-cell therapy": "a B-cell therapy",
+                    "anti-blys": "an anti-BLyS medicine (such as belimumab)",
                     "corticosteroid": "steroids",
                     "immunosuppressant": "an immunosuppressant",
                     "anti-tnf": "an anti-TNF medicine",
@@ -45,16 +68,18 @@ def _names(spec: str) -> str:
     return names[0] if names else "this medicine"
 
 
-def question_for(key: str) -> Question:
+def question_for(key: str, window: float | None = None) -> Question:
+    """The question that settles a fact key, asking in `window` (months; 0 = now; None = ever)."""
     fixed = _fixed().get(key)
     if fixed:
-        return fixed
+        return _fill(key, fixed[0], fixed[1], window)
     if key.startswith("cond:"):
         c = concept(key[5:])
         if c:
-            return Question(key, c.question, "yes_no")
+            return _fill(key, _check(c.question, "concepts.toml"), "yes_no", window)
     if key.startswith("prior:"):
-        return Question(key, f"Have you ever received {_names(key[6:])}? If yes, when was the last dose?", "months_ago")
+        template = f"Have you received {_names(key[6:])} {WHEN}? If yes, when was the last dose?"
+        return _fill(key, template, "months_ago", window)
     if key.startswith("med:"):
         what = "prednisone or another steroid" if key == "med:class:corticosteroid" else _names(key[4:])
         return Question(key, f"Do you take {what} now? What dose per day?", "number:mg/day")

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
-from eligibility.facts import Fact, Profile
+from eligibility.facts import Fact, Profile, denial_settles
+from eligibility.timewords import WEEKS_PER_MONTH, period_words, window_words
 from index.vocabulary import vocabulary
 
 MET, NOT_MET, UNKNOWN, NA = "met", "not_met", "unknown", "not_applicable"
@@ -38,6 +39,23 @@ class Result:
     facts: list[Fact] = field(default_factory=list)
     asks: list[str] = field(default_factory=list)  # fact keys that would settle an unknown
     reason: str = ""
+    # the stretch of time the criterion asks about, per asked key (months; 0 = now; None = ever), so
+    # the question asks in the criterion's own window and the answer covers exactly that
+    windows: dict[str, float | None] = field(default_factory=dict)
+
+    def asking(self, window: float | None) -> Result:
+        self.windows = {key: window for key in self.asks}
+        return self
+
+
+def merge_windows(results: list[Result]) -> dict[str, float | None]:
+    """The widest window asked for each key: ever beats any number, a longer one a shorter one."""
+    out: dict[str, float | None] = {}
+    for r in results:
+        for key, window in r.windows.items():
+            if key not in out or (out[key] is not None and (window is None or window > (out[key] or 0.0))):
+                out[key] = window
+    return out
 
 
 def _fmt(x: float) -> str:
@@ -96,19 +114,28 @@ def _within(fact: Fact, within_months: float | None) -> bool | None:
     if fact.current:
         return True
     if fact.when_months is None:
+        # "yes" to "in the past 3 years?": inside any window at least that wide, else unknown
+        if fact.covers_months is not None and fact.covers_months <= within_months + 1e-6:
+            return True
         return None
     return fact.when_months <= within_months
 
 
-def window_words(within_months: float | None) -> str:
-    if within_months is None:
-        return ""
-    if within_months < 1:
-        return f" in the last {round(within_months * 4.345)} weeks"
-    if within_months >= 12 and within_months % 12 == 0:
-        years = int(within_months // 12)
-        return f" in the last {years} year{'s' if years > 1 else ''}"
-    return f" in the last {_fmt(round(within_months, 1))} months"
+class Windowed(Rule):
+    """A rule about a stretch of time: its questions ask in that window (`ask_window`)."""
+
+    def evaluate(self, profile: Profile) -> Result:
+        result = self.decide(profile)
+        if result.status == UNKNOWN and not result.windows:
+            result.asking(self.ask_window)
+        return result
+
+    def decide(self, profile: Profile) -> Result:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def ask_window(self) -> float | None:  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
 # -- composites -----------------------------------------------------------------------------------
@@ -126,7 +153,12 @@ class AnyOf(Rule):
             return Result(MET, met[0].facts, reason=met[0].reason)
         unknown = [r for r in results if r.status == UNKNOWN]
         if unknown:
-            return Result(UNKNOWN, asks=[a for r in unknown for a in r.asks], reason=unknown[0].reason)
+            return Result(
+                UNKNOWN,
+                asks=[a for r in unknown for a in r.asks],
+                reason=unknown[0].reason,
+                windows=merge_windows(unknown),
+            )
         if all(r.status == NA for r in results):
             return Result(NA, reason=results[0].reason if results else "")
         facts = [f for r in results for f in r.facts]
@@ -148,7 +180,12 @@ class AllOf(Rule):
             return Result(NOT_MET, failed[0].facts, reason=failed[0].reason)
         unknown = [r for r in results if r.status == UNKNOWN]
         if unknown:
-            return Result(UNKNOWN, asks=[a for r in unknown for a in r.asks], reason=unknown[0].reason)
+            return Result(
+                UNKNOWN,
+                asks=[a for r in unknown for a in r.asks],
+                reason=unknown[0].reason,
+                windows=merge_windows(unknown),
+            )
         applicable = [r for r in results if r.status != NA]
         if not applicable:
             return Result(NA, reason=results[0].reason if results else "")
@@ -169,7 +206,7 @@ class Not(Rule):
     def evaluate(self, profile: Profile) -> Result:
         inner = self.rule.evaluate(profile)
         flipped = {MET: NOT_MET, NOT_MET: MET}.get(inner.status, inner.status)
-        return Result(flipped, inner.facts, inner.asks, inner.reason)
+        return Result(flipped, inner.facts, inner.asks, inner.reason, inner.windows)
 
     def describe(self) -> str:
         return f"not ({self.rule.describe()})"
@@ -222,6 +259,30 @@ class Sex(Rule):
 
     def describe(self) -> str:
         return f"{self.allowed} only"
+
+
+@dataclass
+class HealthyVolunteers(Rule):
+    """A record that takes no healthy volunteers: the person must have the condition studied."""
+
+    kind: ClassVar[str] = "healthy_volunteers"
+    disease: str = ""  # the diagnosis fact (dx:KEY) of the condition studied, when known
+
+    def evaluate(self, profile: Profile) -> Result:
+        stated = profile.get("healthy_volunteer")
+        if stated is not None and stated.value:
+            return Result(NOT_MET, [stated], reason="a healthy volunteer; this trial takes no healthy volunteers")
+        for key in profile.keys_with_prefix("dx:"):
+            fact = profile.get(key)
+            if fact is not None and fact.value is True:
+                return Result(MET, [fact], reason="has a diagnosed condition: not a healthy volunteer")
+        if stated is not None:
+            return Result(MET, [stated], reason="not a healthy volunteer")
+        ask = f"dx:{self.disease}" if self.disease else "healthy_volunteer"
+        return Result(UNKNOWN, asks=[ask], reason="whether the person has the condition studied is not known")
+
+    def describe(self) -> str:
+        return "no healthy volunteers: only people with the condition studied"
 
 
 @dataclass
@@ -291,7 +352,7 @@ class UlnMultiple(Rule):
 
 
 @dataclass
-class Condition(Rule):
+class Condition(Windowed):
     """The patient has (or had, within a window) a condition, unless it is one of the exceptions."""
 
     kind: ClassVar[str] = "condition"
@@ -302,7 +363,7 @@ class Condition(Rule):
     min_class: int | None = None  # e.g. NYHA class III or worse
     current_only: bool = False
 
-    def evaluate(self, profile: Profile) -> Result:
+    def decide(self, profile: Profile) -> Result:
         look = profile.lookup(f"cond:{self.key}")
         if look.conflict:
             return Result(
@@ -314,6 +375,14 @@ class Condition(Rule):
         if fact is None:
             return Result(UNKNOWN, asks=[f"cond:{self.key}"], reason=f"{self.label} not mentioned")
         if not fact.value:
+            if not denial_settles(fact, self.within_months, current_only=self.current_only):
+                return Result(
+                    UNKNOWN,
+                    [fact],
+                    asks=[f"cond:{self.key}"],
+                    reason=f"the answer about {self.label} covers {period_words(fact.covers_months)}; "
+                    f"the trial asks about {period_words(self.within_months)}",
+                )
             return Result(NOT_MET, [fact], reason=f"no {self.label}")
         subtype = fact.detail.get("subtype")
         if subtype and subtype in self.exceptions:
@@ -333,6 +402,10 @@ class Condition(Rule):
             return Result(NOT_MET, [fact], reason=f"{self.label} was longer ago than the window")
         return Result(MET, [fact], reason=f"{self.label}{window_words(self.within_months)}")
 
+    @property
+    def ask_window(self) -> float | None:
+        return 0.0 if self.current_only else self.within_months
+
     def describe(self) -> str:
         extra = f" (except {', '.join(self.exceptions)})" if self.exceptions else ""
         return f"{self.label}{window_words(self.within_months)}{extra}"
@@ -351,7 +424,7 @@ def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
 
 
 @dataclass
-class Treatment(Rule):
+class Treatment(Windowed):
     """The patient received one of these drugs (or a drug of these classes), within a window."""
 
     kind: ClassVar[str] = "treatment"
@@ -360,10 +433,11 @@ class Treatment(Rule):
     within_months: float | None = None
     route: str | None = None  # "iv": only intravenous use counts
     min_dose_mg_day: float | None = None  # e.g. high-dose prednisone > 100 mg/day
+    min_dose_inclusive: bool = False  # ">= 10 mg/day": exactly 10 counts
     label: str = ""
     except_drugs: list[str] = field(default_factory=list)  # "other immunosuppressants" than these
 
-    def evaluate(self, profile: Profile) -> Result:
+    def decide(self, profile: Profile) -> Result:
         seen_unknown_time: list[Fact] = []
         denied: list[Fact] = []
         for key in profile.keys_with_prefix("prior:") + profile.keys_with_prefix("med:"):
@@ -372,11 +446,16 @@ class Treatment(Rule):
             drug = key.split(":", 1)[1]
             if drug in self.except_drugs or not _drug_matches(drug, self.drugs, self.classes):
                 continue
-            fact = profile.get(key)
+            look = profile.lookup(key)
+            if look.conflict:
+                seen_unknown_time.append(look.conflict[0])  # said both ways: ask, never assume absent
+                continue
+            fact = look.fact
             if fact is None:
                 continue
             if fact.value is False:
-                denied.append(fact)
+                if key.startswith("prior:") and denial_settles(fact, self.within_months):
+                    denied.append(fact)
                 continue
             route = fact.detail.get("route")
             if self.route == "injection" and route not in ("iv", "im", "injection", None):
@@ -388,24 +467,32 @@ class Treatment(Rule):
                     continue  # "no IV steroid pulses": this oral use does not count
                 seen_unknown_time.append(fact)  # how it was given decides: ask
                 continue
+            denied_class = next((c for c in _classes(drug) if self._class_denies(profile, c, fact)), None)
+            if denied_class is not None and not self.route and self.min_dose_mg_day is None:
+                # "never had immunosuppressants" beside "cyclophosphamide last week": said both ways
+                seen_unknown_time.append(fact)
+                continue
             if self.min_dose_mg_day is not None:
                 dose = fact.detail.get("mg_day", fact.value if key.startswith("med:") else None)
                 if not isinstance(dose, int | float) or isinstance(dose, bool):
                     seen_unknown_time.append(fact)
                     continue
-                if dose <= self.min_dose_mg_day:
+                below = dose < self.min_dose_mg_day if self.min_dose_inclusive else dose <= self.min_dose_mg_day
+                if below:
                     continue
             inside = _within(fact, self.within_months)
             if inside:
                 return Result(MET, [fact], reason=f"received {drug}{window_words(self.within_months)}")
             if inside is None:
                 seen_unknown_time.append(fact)
+            elif key.startswith("prior:") and self.min_dose_mg_day is None:
+                denied.append(fact)  # given, but longer ago than the window: not within it
         if seen_unknown_time:
             return Result(
                 UNKNOWN,
                 seen_unknown_time,
                 asks=[f"prior:{self.asks_key()}"],
-                reason=f"when {seen_unknown_time[0].key.split(':', 1)[1]} was last given is not known",
+                reason=f"whether and when {seen_unknown_time[0].key.split(':', 1)[1]} was last given is not clear",
             )
         class_denials = [
             profile.get(f"prior:class:{c}") for c in self.classes if profile.get(f"prior:class:{c}") is not None
@@ -421,10 +508,21 @@ class Treatment(Rule):
             return Result(NOT_MET, denied, reason=f"no {self.label or self.describe()}")
         return Result(UNKNOWN, asks=[f"prior:{self.asks_key()}"], reason=f"{self.describe()} not mentioned")
 
+    def _class_denies(self, profile: Profile, klass: str, fact: Fact) -> bool:
+        """Whether the patient denied a whole class over a stretch that includes this use of its drug."""
+        denial = profile.get(f"prior:class:{klass}")
+        if denial is None or denial.value is not False or denial.detail:
+            return False
+        if denial.covers_months is None or fact.current:
+            return True
+        return fact.when_months is not None and fact.when_months <= denial.covers_months
+
     def _class_denied(self, profile: Profile, klass: str) -> bool:
         """'never had biologics'; 'no IV steroid pulses' denies only IV use, 'no high-dose steroids' only high doses."""
         fact = profile.get(f"prior:class:{klass}")
         if fact is None or fact.value is not False:
+            return False
+        if not denial_settles(fact, self.within_months):
             return False
         if fact.detail.get("route") == "iv":
             return self.route in ("iv", "injection")
@@ -432,13 +530,18 @@ class Treatment(Rule):
             return self.min_dose_mg_day is not None
         return True
 
+    @property
+    def ask_window(self) -> float | None:
+        return self.within_months
+
     def asks_key(self) -> str:
         return "+".join(self.drugs + [f"class:{c}" for c in self.classes])
 
     def describe(self) -> str:
         what = self.drugs + [f"other {c}" if self.drugs else c for c in self.classes]
         route = "IV " if self.route == "iv" else ""
-        dose = f" above {_fmt(self.min_dose_mg_day)} mg/day" if self.min_dose_mg_day is not None else ""
+        words = "at least" if self.min_dose_inclusive else "above"
+        dose = f" {words} {_fmt(self.min_dose_mg_day)} mg/day" if self.min_dose_mg_day is not None else ""
         return f"{route}{' or '.join(what)}{dose}{window_words(self.within_months)}"
 
 
@@ -459,12 +562,16 @@ class DoseCap(Rule):
         steroid = self.drug == "class:corticosteroid" or self.drug == "prednisone"
         for key in profile.keys_with_prefix("med:"):
             drug = key[4:]
-            fact = profile.get(key)
+            look = profile.lookup(key)
+            fact = look.fact or (look.conflict[0] if look.conflict else None)
             if fact is None:
                 continue
             term = vocabulary().drug(drug)
             counts = drug == self.drug or (steroid and term is not None and "corticosteroid" in term.classes)
             if not counts:
+                continue
+            if look.conflict:
+                taking.append((fact, None))  # said both ways: the dose is not known
                 continue
             if fact.value is False:
                 denied = True
@@ -508,7 +615,7 @@ class StableMeds(Rule):
         fact = profile.get("meds_stable_months")
         if fact is None:
             return Result(UNKNOWN, asks=["meds_stable_months"], reason="how long the doses have been stable")
-        weeks = float(fact.value) * 4.345
+        weeks = float(fact.value) * WEEKS_PER_MONTH
         ok = weeks >= self.min_weeks - 0.01
         return Result(
             MET if ok else NOT_MET,
@@ -550,7 +657,7 @@ class Diagnosis(Rule):
 
 
 @dataclass
-class Flag(Rule):
+class Flag(Windowed):
     """A yes/no fact: refractory disease, in another trial recently, pregnant, breastfeeding ..."""
 
     kind: ClassVar[str] = "flag"
@@ -559,7 +666,7 @@ class Flag(Rule):
     within_months: float | None = None
     pregnancy_related: bool = False  # not applicable to people who cannot be pregnant
 
-    def evaluate(self, profile: Profile) -> Result:
+    def decide(self, profile: Profile) -> Result:
         if self.pregnancy_related:
             can = profile.can_be_pregnant()
             if can is False:
@@ -573,6 +680,14 @@ class Flag(Rule):
         if fact is None:
             return Result(UNKNOWN, asks=[self.key], reason=f"{self.label} not mentioned")
         if not fact.value:
+            if not denial_settles(fact, self.within_months, current_only=self.within_months is None):
+                return Result(
+                    UNKNOWN,
+                    [fact],
+                    asks=[self.key],
+                    reason=f"the answer covers {period_words(fact.covers_months)}; "
+                    f"the trial asks about {period_words(self.within_months)}",
+                )
             return Result(NOT_MET, [fact], reason=f"not {self.label}")
         inside = _within(fact, self.within_months)
         if inside is None:
@@ -580,6 +695,10 @@ class Flag(Rule):
         if not inside:
             return Result(NOT_MET, [fact], reason=f"{self.label}, but longer ago than the window")
         return Result(MET, [fact], reason=f"{self.label}{window_words(self.within_months)}")
+
+    @property
+    def ask_window(self) -> float | None:
+        return 0.0 if self.within_months is None else self.within_months  # a flag with no window: now
 
     def describe(self) -> str:
         return f"{self.label}{window_words(self.within_months)}"
@@ -657,6 +776,7 @@ __all__ = [
     "Diagnosis",
     "DoseCap",
     "Flag",
+    "HealthyVolunteers",
     "Measure",
     "Not",
     "Result",

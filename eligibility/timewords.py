@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+WEEKS_PER_MONTH = 4.345  # 365.25 / 12 / 7
+
 NUMBER_WORDS = {
     "a": 1,
     "an": 1,
@@ -33,11 +35,11 @@ NUMBER_WORDS = {
 }
 UNIT_MONTHS = {
     "day": 1 / 30.44,
-    "week": 1 / 4.345,
+    "week": 1 / WEEKS_PER_MONTH,
     "month": 1.0,
     "year": 12.0,
     "yr": 12.0,
-    "wk": 1 / 4.345,
+    "wk": 1 / WEEKS_PER_MONTH,
     "mo": 1.0,
 }
 
@@ -49,6 +51,14 @@ _WINDOW = re.compile(
     re.IGNORECASE,
 )
 _WINDOW_AFTER = re.compile(NUM + r"\s*-?\s*" + UNIT + r"\s+(before|prior)", re.IGNORECASE)
+_WINDOW_ONE = re.compile(
+    r"\b(?:within|in|over|during)\s+the\s+(?:last|past|previous|prior)\s+(day|week|month|year)\b", re.IGNORECASE
+)
+# What a denial covers when it names no window: only the present ("not currently", "at the moment"),
+# or a short recent stretch ("no recent infections"). Used for denials only, never for criteria.
+_NOW = re.compile(r"\b(currently|at the moment|at present|right now|these days|nowadays)\b", re.IGNORECASE)
+_RECENT = re.compile(r"\brecent(ly)?\b", re.IGNORECASE)
+RECENT_MONTHS = 1.0
 
 
 def number(word: str) -> float:
@@ -71,4 +81,47 @@ def window_months(text: str) -> float | None:
     m = _WINDOW_AFTER.search(text)
     if m:
         return round(to_months(number(m.group(1)), m.group(2)), 3)
+    m = _WINDOW_ONE.search(text)
+    if m:
+        return round(to_months(1.0, m.group(1)), 3)
     return None
+
+
+def denial_window(text: str) -> float | None:
+    """The stretch of time a denial covers, in months ('no infections in the past year': 12;
+    'not currently': 0; 'no recent flares': a month); None when it names none, i.e. ever."""
+    window = window_months(text)
+    if window is not None:
+        return window
+    if _NOW.search(text):
+        return 0.0
+    if _RECENT.search(text):
+        return RECENT_MONTHS
+    return None
+
+
+def window_words(within_months: float | None) -> str:
+    """' in the last 3 years' (with a leading space, to follow a noun); '' for no window."""
+    if within_months is None:
+        return ""
+    if within_months <= 0:
+        return " at the moment"
+    if within_months < 1:
+        return f" in the last {round(within_months * WEEKS_PER_MONTH)} weeks"
+    years = within_months / 12
+    if within_months >= 11.9 and abs(years - round(years)) < 0.01:
+        n = round(years)
+        return " in the last year" if n == 1 else f" in the last {n} years"
+    months = round(within_months, 1)
+    return " in the last month" if months == 1 else f" in the last {months:g} months"
+
+
+def period_words(months: float | None) -> str:
+    """The stretch of time a statement or question covers: 'the last 3 years', 'the moment', 'any time'."""
+    words = window_words(months).strip()
+    return words.removeprefix("in ").removeprefix("at ") if words else "any time"
+
+
+def when_phrase(months: float | None) -> str:
+    """How a question names its window: 'in the last 3 years', 'at the moment', 'at any time'."""
+    return window_words(months).strip() or "at any time"

@@ -1,0 +1,303 @@
+"""Boundary cases for every compiled rule: the facts that just cross it, and the facts that just don't.
+
+For a rule, `witness(rule, met=True|False, delta)` gives structured patient facts (the keys of
+`eligibility.patient`) that make the rule come out `met` or `not_met`, as close to its boundary as
+`delta` says: age max+delta against "age at most max", a dose just over the cap, a treatment just
+inside its window, and so on. A criterion's *disqualifying* facts are the rule's `not_met` facts for an
+inclusion and its `met` facts for an exclusion; the *qualifying* facts are the other side.
+
+`boundary_cases(trial, compiled, delta)` puts these together into whole patients: every other
+criterion's qualifying facts (so the patient is otherwise fully documented), then the one criterion's
+facts on top. The safety suite and the property tests screen them and check that a disqualifying fact
+is never `eligible` and is cited by its own criterion, and that the qualifying side never disqualifies
+on that criterion. None is returned where a rule cannot be witnessed with structured facts.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from eligibility.compiler import CompiledCriterion
+from eligibility.rules import (
+    Age,
+    Allergy,
+    AllOf,
+    AnyOf,
+    Condition,
+    Contraception,
+    Diagnosis,
+    DoseCap,
+    Flag,
+    HealthyVolunteers,
+    Measure,
+    Not,
+    Rule,
+    Sex,
+    StableMeds,
+    Treatment,
+    UlnMultiple,
+)
+from eligibility.timewords import WEEKS_PER_MONTH
+from index.model import Criterion, Trial
+from index.vocabulary import vocabulary
+
+Facts = dict[str, Any]
+
+# Who the generated person is when a rule says nothing: an adult woman who could become pregnant,
+# so that pregnancy rules apply to her (they do not apply to men, and would prove nothing).
+BASE: Facts = {"sex": "female", "childbearing": True}
+
+
+@dataclass(frozen=True)
+class BoundaryCase:
+    trial: str
+    criterion: Criterion
+    rule_kind: str
+    disqualifying: bool  # the target criterion's facts are the disqualifying side
+    facts: Facts
+    what: str  # the boundary in words, for reports
+
+    @property
+    def label(self) -> str:
+        return f"{self.trial} {self.criterion.label}: {self.what}"
+
+
+def _merge(parts: list[Facts | None]) -> Facts | None:
+    """Facts of several rules together, or None when two of them need different values of one fact."""
+    out: Facts = {}
+    for part in parts:
+        if part is None:
+            return None
+        for key, value in part.items():
+            if key in out and out[key] != value:
+                return None
+            out[key] = value
+    return out
+
+
+def _member(classes: list[str]) -> str | None:
+    for klass in classes:
+        members = vocabulary().members(klass)
+        if members:
+            return members[0].name
+    return None
+
+
+def _number(op: str, bound: float, met: bool, delta: float) -> float:
+    """A value that makes `value OP bound` true (met) or false, `delta` away from the bound."""
+    if op in (">=", ">"):
+        return (bound + (delta if op == ">" else 0.0)) if met else (bound - (delta if op == ">=" else 0.0))
+    if op in ("<=", "<"):
+        return (bound - (delta if op == "<" else 0.0)) if met else (bound + (delta if op == "<=" else 0.0))
+    return bound if met else bound + delta
+
+
+def _age(rule: Age, met: bool, delta: float) -> Facts | None:
+    step = max(1.0, round(delta))
+    if met:
+        low = rule.min + (step if rule.min_strict else 0) if rule.min is not None else None
+        high = rule.max - (step if rule.max_strict else 0) if rule.max is not None else None
+        age = low if low is not None else high
+        if age is None or (high is not None and age > high):
+            return None
+        return {"age": age}
+    if rule.max is not None:
+        return {"age": rule.max + (0 if rule.max_strict else step)}
+    if rule.min is not None and rule.min - step >= 0:
+        return {"age": rule.min - (0 if rule.min_strict else step)}
+    return None
+
+
+def _months(window: float | None, inside: bool, delta: float) -> Facts:
+    """When something happened, relative to a look-back window: just inside it or just before it."""
+    if window is None:
+        return {"months_ago": 0.0 if inside else 12.0}
+    gap = min(delta, window / 2) if window > 0 else 0.0
+    return {"months_ago": max(0.0, window - gap) if inside else window + max(delta, 0.1)}
+
+
+def _treatment(rule: Treatment, met: bool, delta: float) -> Facts | None:
+    drug = rule.drugs[0] if rule.drugs else _member([c for c in rule.classes if c])
+    if drug is None or drug in rule.except_drugs:
+        return None
+    if met:
+        if rule.min_dose_mg_day is not None:  # "high-dose steroids above 100 mg/day": a current dose above it
+            return {f"med:{drug}": rule.min_dose_mg_day + max(delta, 0.5)}
+        fact: Facts = {"value": True, **_months(rule.within_months, True, delta)}
+        if rule.route:
+            fact["route"] = "iv" if rule.route == "iv" else "injection"
+        return {f"prior:{drug}": fact}
+    if rule.within_months is not None and rule.min_dose_mg_day is None:
+        past = {"value": True, **_months(rule.within_months, False, delta)}
+        if rule.route:
+            past["route"] = "iv" if rule.route == "iv" else "injection"
+        none_within = {"value": False, "within_months": rule.within_months}  # "none in that window"
+        others = {f"prior:{d}": dict(none_within) for d in rule.drugs[1:]}
+        return {f"prior:{drug}": past, **others, **{f"prior:class:{c}": dict(none_within) for c in rule.classes}}
+    return {**{f"prior:{d}": False for d in rule.drugs}, **{f"prior:class:{c}": False for c in rule.classes}}
+
+
+def _dose_cap(rule: DoseCap, met: bool, delta: float) -> Facts | None:
+    drug = "prednisone" if rule.drug in ("class:corticosteroid", "prednisone") else rule.drug
+    if not drug or drug.startswith("class:"):
+        return None
+    if met:
+        if rule.max_mg_day is not None:
+            return {f"med:{drug}": rule.max_mg_day}
+        return {f"med:{drug}": (rule.min_mg_day or 0.0) + delta}
+    if rule.max_mg_day is not None:
+        return {f"med:{drug}": rule.max_mg_day + max(delta, 0.5)}
+    if rule.min_mg_day is not None and rule.min_mg_day - delta > 0:
+        return {f"med:{drug}": rule.min_mg_day - delta}
+    return None
+
+
+def _condition(rule: Condition, met: bool, delta: float) -> Facts | None:
+    key = f"cond:{rule.key}"
+    if met:
+        fact: Facts = {"value": True}
+        if rule.current_only or rule.within_months is None:
+            fact.update({"current": True} if rule.current_only else {"months_ago": 0.0})
+        else:
+            fact.update(_months(rule.within_months, True, delta))
+        if rule.min_class is not None:
+            fact["nyha_class"] = rule.min_class
+        return {key: fact}
+    if rule.within_months is not None and not rule.current_only:
+        return {key: {"value": True, **_months(rule.within_months, False, delta)}}
+    return {key: False}
+
+
+def _flag(rule: Flag, met: bool, delta: float) -> Facts | None:
+    if met:
+        if rule.within_months is None:
+            return {rule.key: True}
+        return {rule.key: {"value": True, **_months(rule.within_months, True, delta)}}
+    if rule.within_months is not None:
+        return {rule.key: {"value": True, **_months(rule.within_months, False, delta)}}
+    return {rule.key: False}
+
+
+def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
+    """Structured facts that make `rule` come out met (or not met), `delta` from its boundary."""
+    if isinstance(rule, Not):
+        return witness(rule.rule, not met, delta)
+    if isinstance(rule, AnyOf | AllOf):
+        if (isinstance(rule, AnyOf) and met) or (isinstance(rule, AllOf) and not met):
+            # one child decides: the first that can be witnessed, the others on the harmless side
+            for i, child in enumerate(rule.rules):
+                mine = witness(child, met, delta)
+                rest = [witness(other, not met, delta) for j, other in enumerate(rule.rules) if j != i]
+                merged = _merge([mine, *rest]) if isinstance(rule, AllOf) else _merge([mine])
+                if merged is not None:
+                    return merged
+            return None
+        return _merge([witness(child, met, delta) for child in rule.rules])
+    if isinstance(rule, Age):
+        return _age(rule, met, delta)
+    if isinstance(rule, Sex):
+        other = "male" if rule.allowed == "female" else "female"
+        return {"sex": rule.allowed if met else other}
+    if isinstance(rule, Measure):
+        value = round(_number(rule.op, rule.value, met, delta), 3)
+        if value < 0:
+            return None
+        return {rule.key: value}
+    if isinstance(rule, UlnMultiple):
+        multiple = round(_number(rule.op, rule.multiple, met, min(delta, 0.5)), 3)
+        return None if multiple < 0 else {rule.key: {"uln_multiple": multiple}}
+    if isinstance(rule, Condition):
+        return _condition(rule, met, delta)
+    if isinstance(rule, Treatment):
+        return _treatment(rule, met, delta)
+    if isinstance(rule, DoseCap):
+        return _dose_cap(rule, met, delta)
+    if isinstance(rule, StableMeds):
+        months = rule.min_weeks / WEEKS_PER_MONTH
+        return {"meds_stable_months": round(months + (delta if met else -min(delta, months)), 3)}
+    if isinstance(rule, Diagnosis):
+        if met:
+            window = rule.max_duration_months
+            fact: Facts = {"value": True, **(_months(window, True, delta) if window is not None else {})}
+            if rule.min_duration_months is not None:
+                fact["months_ago"] = rule.min_duration_months + delta
+            return {f"dx:{rule.disease}": fact}
+        if rule.max_duration_months is not None:
+            return {f"dx:{rule.disease}": {"value": True, **_months(rule.max_duration_months, False, delta)}}
+        return {f"dx:{rule.disease}": False}
+    if isinstance(rule, Flag):
+        return _flag(rule, met, delta)
+    if isinstance(rule, Contraception):
+        return {"contraception": not met}
+    if isinstance(rule, Allergy):
+        drug = rule.drugs[0] if rule.drugs else _member(rule.classes)
+        if met:
+            return {f"allergy:{drug}": True} if drug else None
+        return {"allergy:none": True}
+    if isinstance(rule, HealthyVolunteers):
+        return {f"dx:{rule.disease}": True} if met and rule.disease else {"healthy_volunteer": not met}
+    return None
+
+
+def _drug_classes(key: str) -> set[str]:
+    term = vocabulary().drug(key.split(":", 1)[1]) if key.startswith(("prior:", "med:")) else None
+    return set(term.classes) if term else set()
+
+
+def _contradicts(key: str, target: Facts) -> bool:
+    """Whether a fact of the rest of the patient contradicts the target's, so that the target's own
+    statement would be read as said both ways: a drug of a class the target denies ("never had
+    immunosuppressants" against "cyclophosphamide last week"), the denial of a class whose drug the
+    target names, or another statement of the same drug's use (current dose against last dose)."""
+    if key.startswith("prior:class:"):
+        klass = key.removeprefix("prior:class:")
+        return any(klass in _drug_classes(k) for k, v in target.items() if not _no(v))
+    if not key.startswith(("prior:", "med:")):
+        return False
+    drug = key.split(":", 1)[1]
+    if any(k.split(":", 1)[1] == drug for k in target if k.startswith(("prior:", "med:"))):
+        return True
+    denied = {k.removeprefix("prior:class:") for k, v in target.items() if k.startswith("prior:class:") and _no(v)}
+    return bool(denied & _drug_classes(key))
+
+
+def _no(value: Any) -> bool:
+    return value is False or (isinstance(value, dict) and value.get("value") is False)
+
+
+def _side(cc: CompiledCriterion, disqualifying: bool, delta: float) -> Facts | None:
+    """The facts that make a criterion disqualifying (or clearly not)."""
+    if cc.rule is None:
+        return None
+    exclusion = cc.kind == "exclusion"
+    met = exclusion if disqualifying else not exclusion
+    return witness(cc.rule, met, delta)
+
+
+def boundary_cases(trial: Trial, compiled: list[CompiledCriterion], delta: float = 1.0) -> list[BoundaryCase]:
+    """Two cases per witnessable rule: just past its boundary, and just inside it; each on top of a
+    patient who meets every other criterion that can be met alongside."""
+    pairs = list(zip(trial.criteria, compiled, strict=True))
+    qualifying = [_side(cc, False, delta) for _, cc in pairs]
+    cases: list[BoundaryCase] = []
+    for i, (criterion, cc) in enumerate(pairs):
+        if cc.rule is None or cc.team:
+            continue
+        for disqualifying in (True, False):
+            target = _side(cc, disqualifying, delta)
+            if target is None:
+                continue
+            facts: Facts = dict(BASE)
+            for j, other in enumerate(qualifying):
+                if j == i or other is None:
+                    continue
+                if all(facts.get(k, v) == v for k, v in other.items()) and not set(other) & set(target):
+                    facts.update(copy.deepcopy(other))
+            facts = {k: v for k, v in facts.items() if not _contradicts(k, target)}
+            facts.update(copy.deepcopy(target))
+            side = "past" if disqualifying else "inside"
+            what = f"{side} {cc.rule.describe()}: " + ", ".join(f"{k}={v}" for k, v in target.items())
+            cases.append(BoundaryCase(trial.ref, criterion, cc.rule.kind, disqualifying, facts, what))
+    return cases
