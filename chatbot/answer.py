@@ -289,7 +289,11 @@ class Answerer:
             chunk = self._chunk_for(trial, cite.start, cite.end)
             cites.append(Citation(ref, chunk, quote, cite.start, cite.end))
             sentences.append(self._field_sentence(intent, trial, quote))
-            for extra in found[1:]:
+            extras = found[1:]
+            end_cite = trial.cite_for("end_date")
+            if intent == "status" and trial.status_note() and end_cite is not None:
+                extras.append(end_cite)  # the stated end date that contradicts the stated status
+            for extra in extras:
                 q2 = trial.source_text[extra.start : extra.end]
                 cites.append(Citation(ref, self._chunk_for(trial, extra.start, extra.end), q2, extra.start, extra.end))
         if not cites:
@@ -306,6 +310,9 @@ class Answerer:
     def _field_sentence(self, intent: str, trial: Trial, quote: str) -> str:
         label = _label(trial)
         if intent == "status":
+            note = trial.status_note()
+            if note:
+                return f"{label}: {note}. Its text says {_quote(quote)}."
             state = (
                 "is recruiting" if trial.recruiting else f"is not recruiting (status: {trial.status.replace('_', ' ')})"
             )

@@ -92,10 +92,18 @@ class ChatApp:
         session: PatientSession = state["session"]
         q = session.next_question()
         if q is None:
-            done = (
-                "I have no more questions: every candidate trial is decided, or only the study team can settle "
-                "what is left. See the cards below, and bring the list to the study team."
-            )
+            still = session.still_open()
+            if still:
+                done = (
+                    "I have no more questions I can ask. Still open, for the study team (you were not sure, or "
+                    "the answer did not settle it): " + " ".join(f"({i}) {q}" for i, q in enumerate(still, 1)) + " "
+                    "See the cards below, and bring the list to the study team."
+                )
+            else:
+                done = (
+                    "I have no more questions: every candidate trial is decided, or only the study team can "
+                    "settle what is left. See the cards below, and bring the list to the study team."
+                )
             state["history"].append({"role": "assistant", "content": done})
         else:
             text = q.text
@@ -152,14 +160,21 @@ class ChatApp:
         from chatbot.llm_chat import read_reply
         from chatbot.replies import Parsed
         from chatbot.session import Turn
-        from eligibility.questions import question_for
 
         assert session.asked is not None
-        facts = read_reply(self.model, question_for(session.asked), message)
+        question = session.asked_question or session.question(session.asked)
+        facts = read_reply(self.model, question, message)
         if not facts:
             return None
+        # the model's yes/no covers only the window the question asked about, as a typed answer would
+        window = question.answer_window()
+        for key, value in list(facts.items()):
+            if window and isinstance(value, bool):
+                facts[key] = {"value": value, **window}
+            elif window and isinstance(value, dict) and "within_months" not in value and "months_ago" not in value:
+                facts[key] = {**value, **window}
         session.turns.append(Turn(session.asked, message, Parsed(facts=facts)))
-        session.asked = None
+        session.asked, session.asked_question = None, None
         return "ok"
 
     def patient_back(self, state: dict[str, Any] | None) -> tuple[Any, ...]:
@@ -245,7 +260,7 @@ class ChatApp:
         if not text.strip():
             return [], None, "Paste a referral note or upload a text file."
         profile = read_patient(text, self.today or date.today())
-        results = match([screen(t, self.catalog.compiled(t.ref), profile) for t in self.catalog.trials()])
+        results = match([screen(t, self.catalog.compiled(t.ref), profile, self.today) for t in self.catalog.trials()])
         rows = screening_rows(results)
         path = Path(tempfile.mkdtemp(prefix="trialscreen-")) / "screening.csv"
         path.write_text(rows_csv(rows), "utf-8")

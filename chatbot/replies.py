@@ -122,8 +122,10 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
         return Parsed(error="Do you know the titer (for example 1:160)? If not, say 'not sure'.")
     if key.startswith("prior:"):
         if no and not yes:
-            facts: dict[str, Any] = {f"prior:{d}": False for d in _drugs_of(key)}
-            facts.update({f"prior:class:{c}": False for c in _classes_of(key)})
+            window = question.answer_window()
+            denial: Any = {"value": False, **window} if window else False
+            facts: dict[str, Any] = {f"prior:{d}": denial for d in _drugs_of(key)}
+            facts.update({f"prior:class:{c}": denial for c in _classes_of(key)})
             return Parsed(facts=facts)
         if yes or when is not None:
             profile = read_patient(text, today)
@@ -132,7 +134,9 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
                 return Parsed(text_profile=profile)
             drugs = _drugs_of(key)
             if len(drugs) == 1 and not _classes_of(key):
-                return Parsed(facts={f"prior:{drugs[0]}": {"value": True, "months_ago": when}})
+                given: dict[str, Any] = {"value": True}
+                given.update({"months_ago": when} if when is not None else question.answer_window())
+                return Parsed(facts={f"prior:{drugs[0]}": given})
             return Parsed(error="Which one was it, and when was the last dose? For example: rituximab, 8 months ago.")
     if key == "meds_stable_months" or key == "stable_regimen":
         stable = _duration(text, today)
@@ -149,7 +153,8 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
         return Parsed(error="When did that trial end? For example: 2 months ago.")
     if yes or no:
         value = yes and not no
-        fact: Any = value
+        window = question.answer_window()
+        fact: Any = {"value": value, **window} if window else value
         if value and when is not None:
             fact = {"value": True, "months_ago": when}
         target = key

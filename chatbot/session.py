@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from chatbot.replies import Parsed, parse_reply
-from eligibility.engine import DISCLAIMER, Screening, rank_questions, screen
+from eligibility.engine import DISCLAIMER, Screening, ask_windows, rank_questions, screen
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
 from eligibility.patient import profile_from_facts
@@ -52,6 +52,7 @@ class PatientSession:
     turns: list[Turn] = field(default_factory=list)
     declined: set[str] = field(default_factory=set)
     asked: str | None = None
+    asked_question: Question | None = None  # as it was put, with its window: the answer covers that
     _cache: tuple[Any, list[Screening]] | None = field(default=None, repr=False, compare=False)
 
     # -- state -------------------------------------------------------------------------------------
@@ -73,7 +74,10 @@ class PatientSession:
         key = (self.opening, tuple(self.candidates), tuple(t.seq for t in self.turns))
         if self._cache is None or self._cache[0] != key:
             profile = self.profile()
-            found = [screen(self.catalog.trial(ref), self.catalog.compiled(ref), profile) for ref in self.candidates]
+            found = [
+                screen(self.catalog.trial(ref), self.catalog.compiled(ref), profile, self.today)
+                for ref in self.candidates
+            ]
             self._cache = (key, found)
         return self._cache[1]
 
@@ -82,10 +86,17 @@ class PatientSession:
         undecided = [s for s in screenings if s.decision == "needs_info"]
         return [k for k in rank_questions([s.verdicts for s in undecided]) if k not in self.declined]
 
+    def question(self, key: str, screenings: list[Screening] | None = None) -> Question:
+        """The question for a fact key, in the widest window any undecided candidate asks it in."""
+        screenings = self.screenings() if screenings is None else screenings
+        windows = ask_windows([s.verdicts for s in screenings if s.decision == "needs_info"])
+        return question_for(key, windows.get(key))
+
     def next_question(self) -> Question | None:
         keys = self.open_keys()
         self.asked = keys[0] if keys else None
-        return question_for(self.asked) if self.asked else None
+        self.asked_question = self.question(self.asked) if self.asked else None
+        return self.asked_question
 
     @property
     def done(self) -> bool:
@@ -106,7 +117,9 @@ class PatientSession:
         lines = []
         for ref in self.candidates:
             t = self.catalog.trial(ref)
-            state = "recruiting" if t.recruiting else f"not recruiting ({t.status.replace('_', ' ')})"
+            state = t.status_note(self.today) or (
+                "recruiting" if t.recruiting else f"not recruiting ({t.status.replace('_', ' ')})"
+            )
             lines.append(f"- {t.title} ({t.ref}): {state}")
         what = " and ".join(sorted(asked_drugs & set().union(*given.values()))) or "lupus"
         return f"I found {len(self.candidates)} {what} trial(s):\n" + "\n".join(lines)
@@ -117,7 +130,8 @@ class PatientSession:
             self.next_question()
         if self.asked is None:
             return "There is nothing left that I can ask; the study team settles the rest."
-        parsed = parse_reply(question_for(self.asked), text, self.today)
+        question = self.asked_question or self.question(self.asked)
+        parsed = parse_reply(question, text, self.today)
         if parsed.error:
             return parsed.error
         if parsed.unsure:
@@ -130,7 +144,7 @@ class PatientSession:
             return str(err)
         if self.asked in self.open_keys():
             self.declined.add(self.asked)  # the answer did not settle it: never ask the same thing twice
-        self.asked = None
+        self.asked, self.asked_question = None, None
         return None
 
     def back(self) -> None:
@@ -138,10 +152,11 @@ class PatientSession:
         if self.turns:
             last = self.turns.pop()
             self.declined.discard(last.key)
-        self.asked = None
+        self.asked, self.asked_question = None, None
 
     def restart(self) -> None:
-        self.opening, self.candidates, self.turns, self.declined, self.asked = "", [], [], set(), None
+        self.opening, self.candidates, self.turns, self.declined = "", [], [], set()
+        self.asked, self.asked_question = None, None
 
     # -- what the person sees ----------------------------------------------------------------------
     def cards(self) -> list[dict[str, Any]]:
@@ -179,14 +194,37 @@ class PatientSession:
                     "title": s.trial.title,
                     "recruiting": s.trial.recruiting,
                     "status": s.trial.status,
+                    "status_note": s.status_note,
                     "decision": s.decision,
                     "items": items,
-                    "questions": s.questions,
+                    "questions": self._questions(s, asked=True),
+                    "still_open": self._questions(s, asked=False),
                     "to_confirm": s.to_confirm,
-                    "explanation": s.explanation,
+                    "explanation": self._explanation(s),
                 }
             )
         return out
+
+    def _questions(self, s: Screening, asked: bool) -> list[str]:
+        """This trial's open questions that the chat will still ask (`asked`), or that it will not ask
+        again because the answer was 'not sure' or did not settle them."""
+        if s.decision != "needs_info":
+            return []
+        keys = [k for k in s.question_keys if (k not in self.declined) == asked]
+        return list(dict.fromkeys(self.question(k).text for k in keys))
+
+    def _explanation(self, s: Screening) -> str:
+        if s.decision != "needs_info" or self._questions(s, asked=True):
+            return s.explanation
+        still = self._questions(s, asked=False)
+        return (
+            f"Nothing you have told us rules you out, but {len(still)} question(s) are still open and go to the "
+            f"study team: {'; '.join(still)} {DISCLAIMER}"
+        )
+
+    def still_open(self) -> list[str]:
+        """Across the candidates, the questions left open that the chat will not ask again."""
+        return list(dict.fromkeys(q for s in self.screenings() for q in self._questions(s, asked=False)))
 
     def bring(self) -> list[str]:
         """What to bring to the study team: the facts still open and what only they can settle."""

@@ -52,7 +52,9 @@ def cards_html(cards: list[dict[str, Any]], sources: dict[str, str]) -> str:
     parts = [STYLE]
     for card in cards:
         label, color = BADGES[card["decision"]]
-        state = "recruiting" if card["recruiting"] else f"not recruiting ({card['status'].replace('_', ' ')})"
+        state = card.get("status_note") or (
+            "recruiting" if card["recruiting"] else f"not recruiting ({card['status'].replace('_', ' ')})"
+        )
         parts.append(f"<div class='ts-card' data-trial='{_e(card['trial'])}' data-decision='{card['decision']}'>")
         parts.append(
             f"<div><span class='ts-badge' style='background:{color}'>{label}</span>"
@@ -104,7 +106,7 @@ def screening_rows(results: list[Any]) -> list[list[Any]]:
                 r.trial.ref,
                 r.trial.title[:80],
                 r.decision,
-                "yes" if r.trial.recruiting else "no",
+                ("stated, but " + r.status_note) if r.status_note else ("yes" if r.trial.recruiting else "no"),
                 deciding,
                 len(r.questions),
             ]

@@ -67,12 +67,15 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _trial_row(trial: Any, compiled: list[Any]) -> dict[str, Any]:
+    listed = [cc for c, cc in zip(trial.criteria, compiled, strict=True) if not c.field]
+    limit_warnings = [w for c, cc in zip(trial.criteria, compiled, strict=True) if c.field for w in cc.warnings]
     return {
         "trial": trial.ref,
         "source": trial.source,
         "title": trial.title,
         "status": trial.status,
         "recruiting": trial.recruiting,
+        "status_note": trial.status_note(),
         "phase": trial.phase,
         "sponsor": trial.sponsor,
         "conditions": trial.conditions,
@@ -84,11 +87,13 @@ def _trial_row(trial: Any, compiled: list[Any]) -> dict[str, Any]:
         "criteria": {
             "inclusion": len(trial.criteria_of("inclusion")),
             "exclusion": len(trial.criteria_of("exclusion")),
-            "compiled": sum(1 for c in compiled if c.rule is not None),
-            "to_confirm": sum(1 for c in compiled if c.team),
-            "not_understood": sum(1 for c in compiled if not c.compiled),
+            "compiled": sum(1 for c in listed if c.rule is not None),
+            "to_confirm": sum(1 for c in listed if c.team),
+            "not_understood": sum(1 for c in listed if not c.compiled),
+            "limits": len(trial.limits),
         },
-        "warnings": trial.warnings,
+        "limits": [c.text for c in trial.limits],
+        "warnings": trial.warnings + limit_warnings,
     }
 
 
@@ -110,6 +115,8 @@ def cmd_trials(args: argparse.Namespace) -> int:
             f"inc {crit['inclusion']:>2} exc {crit['exclusion']:>2} rules {crit['compiled']:>2} "
             f"team {crit['to_confirm']:>2} ?{crit['not_understood']}  {row['title'][:60]}"
         )
+        if row["status_note"]:
+            print(f"    ! {row['status_note']}")
         for warning in row["warnings"]:
             print(f"    ! {warning}")
     return 0
@@ -187,7 +194,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
         raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
     ref = catalog.resolve(args.trial)
     profile = load_patient(args.patient, _today(args))
-    result = screen(catalog.trial(ref), catalog.compiled(ref), profile).to_json()
+    result = screen(catalog.trial(ref), catalog.compiled(ref), profile, _today(args)).to_json()
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
     else:
@@ -204,7 +211,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     if catalog.is_empty():
         raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
     profile = load_patient(args.patient, _today(args))
-    results = match([screen(t, catalog.compiled(t.ref), profile) for t in catalog.trials()])
+    results = match([screen(t, catalog.compiled(t.ref), profile, _today(args)) for t in catalog.trials()])
     if args.json:
         print(json.dumps({"results": [r.to_json() for r in results]}, indent=1, ensure_ascii=False))
     else:
