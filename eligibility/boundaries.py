@@ -48,6 +48,7 @@ Facts = dict[str, Any]
 # Who the generated person is when a rule says nothing: an adult woman who could become pregnant,
 # so that pregnancy rules apply to her (they do not apply to men, and would prove nothing).
 BASE: Facts = {"sex": "female", "childbearing": True}
+WEIGHT = 60.0  # kg, for limits stated per kg of body weight
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,20 @@ class BoundaryCase:
     criterion: Criterion
     rule_kind: str
     disqualifying: bool  # the target criterion's facts are the disqualifying side
-    facts: Facts
+    facts: Facts  # the whole patient, structured
+    target: Facts  # the facts at the boundary (part of `facts`)
     what: str  # the boundary in words, for reports
+
+    def as_patient(self, words: bool) -> Facts:
+        """The patient as `--patient` JSON: all structured, or the boundary facts said in words (as a
+        patient would write them, units and all) beside the rest; {} when they cannot be worded."""
+        if not words:
+            return dict(self.facts)
+        text = say(self.target)
+        if text is None:
+            return {}
+        rest = {k: v for k, v in self.facts.items() if k not in self.target}
+        return {**rest, "text": text}
 
     @property
     def label(self) -> str:
@@ -124,6 +137,8 @@ def _treatment(rule: Treatment, met: bool, delta: float) -> Facts | None:
         return None
     if met:
         if rule.min_dose_mg_day is not None:  # "high-dose steroids above 100 mg/day": a current dose above it
+            if rule.min_dose_per_kg:
+                return {f"med:{drug}": rule.min_dose_mg_day * WEIGHT + max(delta, 0.5), "weight_kg": WEIGHT}
             return {f"med:{drug}": rule.min_dose_mg_day + max(delta, 0.5)}
         fact: Facts = {"value": True, **_months(rule.within_months, True, delta)}
         if rule.route:
@@ -143,6 +158,10 @@ def _dose_cap(rule: DoseCap, met: bool, delta: float) -> Facts | None:
     drug = "prednisone" if rule.drug in ("class:corticosteroid", "prednisone") else rule.drug
     if not drug or drug.startswith("class:"):
         return None
+    if rule.per_kg:  # the caps are per kg: the same boundary for a person of WEIGHT kg
+        scaled = DoseCap(rule.drug, _times(rule.max_mg_day), _times(rule.min_mg_day), rule.label)
+        facts = _dose_cap(scaled, met, delta)
+        return None if facts is None else {**facts, "weight_kg": WEIGHT}
     if met:
         if rule.max_mg_day is not None:
             return {f"med:{drug}": rule.max_mg_day}
@@ -152,6 +171,10 @@ def _dose_cap(rule: DoseCap, met: bool, delta: float) -> Facts | None:
     if rule.min_mg_day is not None and rule.min_mg_day - delta > 0:
         return {f"med:{drug}": rule.min_mg_day - delta}
     return None
+
+
+def _times(mg_kg: float | None) -> float | None:
+    return None if mg_kg is None else round(mg_kg * WEIGHT, 3)
 
 
 def _condition(rule: Condition, met: bool, delta: float) -> Facts | None:
@@ -299,5 +322,42 @@ def boundary_cases(trial: Trial, compiled: list[CompiledCriterion], delta: float
             facts.update(copy.deepcopy(target))
             side = "past" if disqualifying else "inside"
             what = f"{side} {cc.rule.describe()}: " + ", ".join(f"{k}={v}" for k, v in target.items())
-            cases.append(BoundaryCase(trial.ref, criterion, cc.rule.kind, disqualifying, facts, what))
+            cases.append(BoundaryCase(trial.ref, criterion, cc.rule.kind, disqualifying, facts, target, what))
     return cases
+
+
+def _ago(months: float) -> str:
+    return f"{months:.2f} months ago"
+
+
+def _say_one(key: str, value: Any) -> str | None:
+    """One fact as a patient would write it, or None when there is no plain way to say it."""
+    if key == "age":
+        return f"I am {value:g} years old."
+    if key == "sex":
+        return "I am a woman." if value == "female" else "I am a man."
+    if key == "weight_kg":
+        return f"I weigh {value / 0.45359237:.2f} lb."  # in pounds: the reader converts
+    if key in ("pregnant", "breastfeeding") and isinstance(value, bool):
+        word = "pregnant" if key == "pregnant" else "breastfeeding"
+        return f"I am {word}." if value else f"I am not {word}."
+    drug = key.split(":", 1)[1] if key.startswith(("med:", "prior:")) and not key.startswith("prior:class:") else ""
+    if key.startswith("med:") and drug:
+        if value is False:
+            return f"I do not take {drug}."
+        if isinstance(value, int | float):
+            return f"I take {drug} {value:g} mg a day."
+    if key.startswith("prior:") and drug:
+        if value is False:
+            return f"I have never had {drug}."
+        if isinstance(value, dict) and value.get("value") is True and "months_ago" in value and len(value) == 2:
+            return f"My last dose of {drug} was {_ago(float(value['months_ago']))}."
+    return None
+
+
+def say(facts: Facts) -> str | None:
+    """Boundary facts in words, or None when one of them has no plain wording."""
+    parts = [_say_one(k, v) for k, v in facts.items()]
+    if any(p is None for p in parts):
+        return None
+    return " ".join(p for p in parts if p)

@@ -372,9 +372,11 @@ def _treatments(text: str, kind: str, trial_drugs: set[str]) -> list[Rule]:
         route = "injection"
     high_dose = re.search(r"high[- ]dose[^0-9]{0,40}?" + _OP + r"?\s*(\d+)\s*mg/day", text, re.IGNORECASE)
     # "treated with > 10 mg/day prednisone": only doses above the threshold count, never any use
-    above = re.search(_OP + r"\s*(\d+(?:\.\d+)?)\s*mg\s*/\s*(?:day|d)\b", text, re.IGNORECASE)
+    above = re.search(_OP + r"\s*(\d+(?:\.\d+)?)\s*mg\s*/\s*(?P<kg>kg\s*(?:/|per)\s*)?(?:day|d)\b", text, re.I)
     steroids = [d for d in drugs if "corticosteroid" in _classes_of(d)]
     inclusive = False
+    per_kg = bool(above and above.group("kg")) and not high_dose
+    unit = "mg/kg/day" if per_kg else "mg/day"
     if high_dose:
         min_dose: float | None = float(high_dose.group(2))
     elif above and (steroids or "corticosteroid" in classes) and _op(above.group("op"), "") in (">", ">="):
@@ -392,7 +394,8 @@ def _treatments(text: str, kind: str, trial_drugs: set[str]) -> list[Rule]:
                 within_months=window,
                 min_dose_mg_day=min_dose,
                 min_dose_inclusive=inclusive,
-                label=f"steroids {words} {min_dose:g} mg/day (prednisone or equivalent)",
+                min_dose_per_kg=per_kg,
+                label=f"steroids {words} {min_dose:g} {unit} (prednisone or equivalent)",
             )
         ]
         if others:
@@ -426,7 +429,8 @@ def _dose_caps(text: str, context: str) -> list[Rule]:
     rules: list[Rule] = []
     allowed = re.search(r"maximum dose|doses allowed|up to|at most|≤", context + " " + text, re.IGNORECASE)
     m = re.search(
-        r"(?P<drug>[A-Za-z-]+)[^0-9;]{0,40}?(?:up to\s*)?(?P<dose>\d+(?:\.\d+)?)\s*mg\s*/\s*(?:day|d)\b",
+        r"(?P<drug>[A-Za-z-]+)[^0-9;]{0,40}?(?:up to\s*)?(?P<dose>\d+(?:\.\d+)?)\s*mg\s*/\s*"
+        r"(?P<kg>kg\s*(?:/|per)\s*)?(?:day|d)\b",
         text,
         re.IGNORECASE,
     )
@@ -436,7 +440,8 @@ def _dose_caps(text: str, context: str) -> list[Rule]:
         drug = "class:corticosteroid" if steroid else (drugs[0] if drugs else "")
         if drug:
             label = "prednisone (or equivalent)" if drug == "class:corticosteroid" else drug
-            rules.append(DoseCap(drug=drug, max_mg_day=float(m.group("dose")), label=label))
+            per_kg = bool(m.group("kg"))
+            rules.append(DoseCap(drug=drug, max_mg_day=float(m.group("dose")), label=label, per_kg=per_kg))
     stable = re.search(
         r"stable[^.;]{0,120}?(?:at least|for a period of at least|≥)?\s*" + NUM + r"\s*(days?|weeks?|months?)",
         context + " " + text,

@@ -434,6 +434,7 @@ class Treatment(Windowed):
     route: str | None = None  # "iv": only intravenous use counts
     min_dose_mg_day: float | None = None  # e.g. high-dose prednisone > 100 mg/day
     min_dose_inclusive: bool = False  # ">= 10 mg/day": exactly 10 counts
+    min_dose_per_kg: bool = False  # the threshold is mg per kg per day: the weight is needed
     label: str = ""
     except_drugs: list[str] = field(default_factory=list)  # "other immunosuppressants" than these
 
@@ -477,6 +478,12 @@ class Treatment(Windowed):
                 if not isinstance(dose, int | float) or isinstance(dose, bool):
                     seen_unknown_time.append(fact)
                     continue
+                if self.min_dose_per_kg:
+                    weight = per_kg_weight(profile)
+                    if weight is None:
+                        seen_unknown_time.append(fact)  # a per-kg threshold needs the weight
+                        continue
+                    dose = dose / float(weight.value)
                 below = dose < self.min_dose_mg_day if self.min_dose_inclusive else dose <= self.min_dose_mg_day
                 if below:
                     continue
@@ -491,7 +498,8 @@ class Treatment(Windowed):
             return Result(
                 UNKNOWN,
                 seen_unknown_time,
-                asks=[f"prior:{self.asks_key()}"],
+                asks=[f"prior:{self.asks_key()}"]
+                + (["weight_kg"] if self.min_dose_per_kg and per_kg_weight(profile) is None else []),
                 reason=f"whether and when {seen_unknown_time[0].key.split(':', 1)[1]} was last given is not clear",
             )
         class_denials = [
@@ -541,7 +549,8 @@ class Treatment(Windowed):
         what = self.drugs + [f"other {c}" if self.drugs else c for c in self.classes]
         route = "IV " if self.route == "iv" else ""
         words = "at least" if self.min_dose_inclusive else "above"
-        dose = f" {words} {_fmt(self.min_dose_mg_day)} mg/day" if self.min_dose_mg_day is not None else ""
+        unit = "mg/kg/day" if self.min_dose_per_kg else "mg/day"
+        dose = f" {words} {_fmt(self.min_dose_mg_day)} {unit}" if self.min_dose_mg_day is not None else ""
         return f"{route}{' or '.join(what)}{dose}{window_words(self.within_months)}"
 
 
@@ -554,6 +563,7 @@ class DoseCap(Rule):
     max_mg_day: float | None = None
     min_mg_day: float | None = None
     label: str = ""
+    per_kg: bool = False  # the limits are mg per kg of body weight per day: the weight is needed
 
     def _doses(self, profile: Profile) -> tuple[list[tuple[Fact, float | None]], bool]:
         """(taking facts with their dose in the cap's units, whether the patient denied taking it)."""
@@ -596,14 +606,31 @@ class DoseCap(Rule):
                 return Result(UNKNOWN, [fact], asks=[f"med:{self.drug}"], reason=f"{self.label} dose not given")
             total += dose
         facts = [f for f, _ in taking]
+        unit = "mg/day"
+        if self.per_kg:
+            weight = per_kg_weight(profile)
+            if weight is None:
+                return Result(
+                    UNKNOWN, facts, asks=["weight_kg"], reason=f"the cap is per kg: {self.label} needs the weight"
+                )
+            facts.append(weight)
+            total, unit = round(total / float(weight.value), 4), "mg/kg/day"
         if self.max_mg_day is not None and total > self.max_mg_day:
-            return Result(NOT_MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is above {_fmt(self.max_mg_day)}")
+            return Result(NOT_MET, facts, reason=f"{self.label} {_fmt(total)} {unit} is above {_fmt(self.max_mg_day)}")
         if self.min_mg_day is not None and total < self.min_mg_day:
-            return Result(NOT_MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is below {_fmt(self.min_mg_day)}")
-        return Result(MET, facts, reason=f"{self.label} {_fmt(total)} mg/day is within the limit")
+            return Result(NOT_MET, facts, reason=f"{self.label} {_fmt(total)} {unit} is below {_fmt(self.min_mg_day)}")
+        return Result(MET, facts, reason=f"{self.label} {_fmt(total)} {unit} is within the limit")
 
     def describe(self) -> str:
-        return f"{self.label} at most {_fmt(self.max_mg_day or 0)} mg/day"
+        return f"{self.label} at most {_fmt(self.max_mg_day or 0)} {'mg/kg/day' if self.per_kg else 'mg/day'}"
+
+
+def per_kg_weight(profile: Profile) -> Fact | None:
+    """The body weight a per-kg dose is counted against, when the patient gave a usable one."""
+    weight = profile.get("weight_kg")
+    if weight is None or not isinstance(weight.value, int | float) or weight.value <= 0:
+        return None
+    return weight
 
 
 @dataclass
