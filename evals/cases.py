@@ -73,10 +73,22 @@ class RobustnessCase(BaseModel):
     why: str = ""
 
 
-Case = ScreeningCase | QuestionCase | RobustnessCase
+class SafetyCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    safety: Literal["indexed", "dir"]
+    dir: str = ""  # with "dir": where the trial documents are (relative to the case file)
+    deltas: list[float] = Field(default_factory=lambda: [0.5, 1.0, 3.0], min_length=1, max_length=10)
+    words: bool = True
+    why: str = ""
+
+
+Case = ScreeningCase | QuestionCase | RobustnessCase | SafetyCase
 
 
 def parse_case(data: dict[str, Any]) -> Case:
+    if "safety" in data:
+        return SafetyCase.model_validate(data)
     if "robustness" in data:
         return RobustnessCase.model_validate(data)
     if "question" in data:

@@ -16,7 +16,14 @@ from typing import Any
 from trialscreen.errors import TrialscreenError
 
 # Metrics where lower is better (counts of bad outcomes, latencies are not gated).
-LOWER_IS_BETTER = {"unsafe_eligible", "false_refusals", "crashes", "unsafe_non_lupus"}
+LOWER_IS_BETTER = {
+    "unsafe_eligible",
+    "false_refusals",
+    "crashes",
+    "unsafe_non_lupus",
+    "wrong_citation",
+    "inside_disqualified",
+}
 NOT_GATED = {
     "cases",
     "criteria_labels",
@@ -28,6 +35,8 @@ NOT_GATED = {
     "per_rule_kind",
     "facts_per_note",
     "ms_per_note",
+    "rules_probed",
+    "worded_cases",
 }
 
 

@@ -114,6 +114,17 @@ def _failures(run: EvalRun) -> list[dict[str, str]]:
                     "explanation": ", ".join(r.facts),
                 }
             )
+    for s in run.safety:
+        if s.problems:
+            rows.append(
+                {
+                    "id": s.id,
+                    "suite": "safety",
+                    "expected": "past the boundary: never eligible, its own criterion cited; inside: not ruled out",
+                    "got": f"{s.decision} ({s.label}: {s.status})",
+                    "explanation": "; ".join(s.problems),
+                }
+            )
     return rows
 
 
@@ -151,6 +162,10 @@ def write_report(run: EvalRun, out: Path, gates: list[str] | None = None, compar
     if kinds:
         md += ["", "## Accuracy per rule kind", "", "| rule kind | labels | accuracy |", "|---|---|---|"]
         md += [f"| {k} | {v['labels']} | {100 * v['accuracy']:.1f}% |" for k, v in kinds.items()]
+    safety_kinds = metrics.get("safety", {}).get("per_rule_kind", {})
+    if safety_kinds:
+        md += ["", "## Safety boundary cases per rule kind", "", "| rule kind | cases |", "|---|---|"]
+        md += [f"| {k} | {v['cases']} |" for k, v in safety_kinds.items()]
     md += ["", "## Plots", ""] + [f"![{alt}]({name})" for name, alt in plots]
     md += ["", f"## Failing cases ({len(failures)})", ""]
     if failures:

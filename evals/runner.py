@@ -10,9 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from evals.cases import QuestionCase, RobustnessCase, ScreeningCase, load_cases
+from evals.cases import QuestionCase, RobustnessCase, SafetyCase, ScreeningCase, load_cases
 from evals.questions import QuestionOutcome, run_question, summarize_questions
 from evals.robustness import NoteOutcome, find_notes_dir, load_notes, screen_note, summarize_robustness
+from evals.safety import SafetyOutcome, summarize_safety, timed_run
 from evals.screening import ScreeningOutcome, run_case, summarize
 from index.catalog import Catalog
 from trialscreen.errors import TrialscreenError
@@ -24,6 +25,9 @@ class EvalRun:
     screening: list[ScreeningOutcome] = field(default_factory=list)
     questions: list[QuestionOutcome] = field(default_factory=list)
     robustness: list[NoteOutcome] = field(default_factory=list)
+    safety: list[SafetyOutcome] = field(default_factory=list)
+    safety_rules: int = 0
+    safety_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # suites that could not run, and why
     label: str = "default"
 
@@ -35,6 +39,8 @@ class EvalRun:
             out["questions"] = summarize_questions(self.questions)
         if self.robustness:
             out["robustness"] = summarize_robustness(self.robustness)
+        if self.safety:
+            out["safety"] = summarize_safety(self.safety, self.safety_rules, self.safety_seconds)
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -45,7 +51,8 @@ class EvalRun:
             "notes": self.notes,
             "cases": [o.to_json() for o in self.screening]
             + [o.to_json() for o in self.questions]
-            + [o.to_json() for o in self.robustness],
+            + [o.to_json() for o in self.robustness]
+            + [o.to_json() for o in self.safety if o.problems],
         }
 
 
@@ -64,6 +71,14 @@ def run_files(
     answerer = None
     bar = tqdm(cases, desc="eval", unit="case", disable=not progress or len(cases) < 20, file=sys.stderr, leave=False)
     for path, case in bar:
+        if isinstance(case, SafetyCase):
+            outcomes, probed, note, seconds = timed_run(case, path, catalog)
+            run.safety.extend(outcomes)
+            run.safety_rules += probed
+            run.safety_seconds += seconds
+            if note:
+                run.notes.append(note)
+            continue
         if isinstance(case, RobustnessCase):
             _run_robustness(run, case, path, catalog, today)
             continue
@@ -127,6 +142,16 @@ def print_summary(run: EvalRun) -> None:
             f"facts read per note        {rm['facts_per_note']}   time p50 {rm['ms_per_note']['p50']} ms, "
             f"p95 {rm['ms_per_note']['p95']} ms"
         )
+    sm = m.get("safety")
+    if sm:
+        print(
+            f"safety boundary cases      {sm['cases']} over {sm['rules_probed']} rules ({sm['worded_cases']} in words)"
+        )
+        print(f"unsafe eligible            {sm['unsafe_eligible']}")
+        print(f"wrong criterion cited      {sm['wrong_citation']}")
+        print(f"inside boundary ruled out  {sm['inside_disqualified']}")
+        for failed in [o for o in run.safety if o.problems][:20]:
+            print(f"  FAIL {failed.id}: {'; '.join(failed.problems)}")
     for note in run.notes:
         print(f"  NOT RUN {note}")
     qm = m.get("questions")
