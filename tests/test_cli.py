@@ -97,3 +97,28 @@ def test_help_starts_without_heavy_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "HEAVY:"
+
+
+def test_limits_and_status_caveats_show_in_trials_and_screen(
+    tmp_path: Path, fake_model: FakeEmbeddings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 9: stated limits are criteria that cite the field's text; a passed end date is a caveat."""
+    assert cli.main(["index", str(BUNDLED), "--data-dir", str(tmp_path), "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli.main(["trials", "--json", "--data-dir", str(tmp_path)]) == 0
+    rows = {r["trial"]: r for r in json.loads(capsys.readouterr().out)["trials"]}
+    assert rows["NCT00071487"]["limits"] == ["Minimum age: 18 Years", "Maximum age: 65 Years"]
+    assert rows["NCT00071487"]["criteria"]["inclusion"] == 4  # the listed ones; limits are counted apart
+    assert "2023-06-01 has passed" in rows["000_968ebb916c252d26"]["status_note"]
+    assert rows["NCT04956484"]["status_note"] == ""  # completed: nothing to caveat
+    assert cli.main(["trials", "--data-dir", str(tmp_path)]) == 0
+    assert "! status stated as Recruiting; end date 2023-06-01 has passed" in capsys.readouterr().out
+    args = ["screen", "--trial", "NCT00071487", "--patient", "70 year old woman with SLE", "--json"]
+    assert cli.main([*args, "--data-dir", str(tmp_path)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["decision"] == "ineligible"
+    limit = next(c for c in result["criteria"] if c["field"] == "max_age")
+    assert limit["kind"] == "inclusion" and limit["status"] == "not_met"
+    assert limit["cite"]["chunk_id"] == "NCT00071487:field-max_age"
+    source = (tmp_path / "trials" / "NCT00071487.json").read_text("utf-8")
+    assert limit["text"] == json.loads(source)["source_text"][limit["cite"]["start"] : limit["cite"]["end"]]

@@ -57,6 +57,7 @@ def test_every_bundled_suite_holds_its_gates_against_the_baseline(
     metrics = json.loads((tmp_path / "r.json").read_text())["metrics"]
     assert metrics["screening"]["criteria_labels"] >= 150
     assert metrics["screening"]["unsafe_eligible"] == 0
+    assert metrics["safety"]["unsafe_eligible"] == 0 and metrics["safety"]["rules_probed"] >= 150
     for name in ("report.md", "report.html", "confusion.png", "rule_kinds.png", "latency.png"):
         assert (report / name).stat().st_size > 1000, name
     html = (report / "report.html").read_text()
@@ -128,3 +129,19 @@ def test_gates_compare_rates_with_tolerance_and_counts_strictly() -> None:
     failures = check({"screening": {"accuracy": 0.85, "unsafe_eligible": 1}}, config, base)
     assert any("below the gate minimum" in f for f in failures)
     assert any("accuracy regressed" in f for f in failures) and any("unsafe_eligible regressed" in f for f in failures)
+
+
+def test_the_safety_gate_fails_a_run_that_lets_a_limit_slip(data_dir: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """An engine that ignored age limits would pass every hand-written case about something else: the
+    generated boundary cases catch it, and the gate fails the run (exit 3)."""
+    from eligibility.rules import MET, Age, Result
+
+    monkeypatch.setattr(cli, "_embedder", FakeEmbeddings)
+    monkeypatch.setattr(Age, "evaluate", lambda self, profile: Result(MET, reason="ages ignored"))
+    case = '{"id": "safety-indexed", "safety": "indexed", "words": false, "deltas": [1]}'
+    path = data_dir.parent / "safety-only.jsonl"
+    path.write_text(case + "\n", "utf-8")
+    code = cli.main(["eval", str(path), "--quiet", "--data-dir", str(data_dir)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "safety.wrong_citation" in err and "above the gate maximum 0" in err

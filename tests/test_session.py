@@ -125,3 +125,43 @@ def test_going_back_changes_the_result(catalog: Catalog) -> None:
     assert s.cards()[0]["decision"] == "needs_info"
     s.restart()
     assert s.candidates == [] and s.turns == []
+
+
+def test_the_last_message_and_the_cards_agree_on_what_is_open(catalog: Catalog) -> None:
+    """Issue 9: the chat said 'no more questions' while a card still listed one to answer."""
+    from chatbot.app import ChatApp
+
+    app = ChatApp(catalog, None, today=TODAY)
+    state = app.new_state()
+    app.patient_send("could I join a lupus IL-2 trial? I'm a 40 year old woman", state)
+    for _ in range(80):
+        if state["session"].asked is None and state["session"].next_question() is None:
+            break
+        app.patient_send("not sure", state)
+    session: PatientSession = state["session"]
+    last = state["history"][-1]["content"]
+    assert "no more questions" in last
+    cards = session.cards()
+    assert all(not c["questions"] for c in cards), [c["questions"] for c in cards]
+    still = [q for c in cards for q in c["still_open"]]
+    assert still, "'not sure' to everything leaves questions open"
+    for question in still:
+        assert question in last
+    for card in cards:
+        if card["decision"] == "needs_info":
+            assert "need an answer first" not in card["explanation"]
+
+
+def test_the_chat_asks_in_the_criterions_window_and_a_no_covers_only_that(catalog: Catalog) -> None:
+    """Issue 9: 'In the past year ...?' cleared a 3-year criterion."""
+    s = PatientSession(catalog, TODAY)
+    s.start("I'm a 30 year old woman with lupus, interested in the belimumab plus IL-2 trial")
+    while (q := s.next_question()) is not None and q.key != "cond:substance_abuse":
+        s.reply("not sure")
+    assert q is not None and "in the last 3 years" in q.text
+    s.reply("no")
+    card = next(c for c in s.cards() if c["trial"] == "000_968ebb916c252d26")
+    abuse = next(i for i in card["items"] if "abuse" in i["text"])
+    assert abuse["state"] != "disqualifying"
+    fact = s.profile().get("cond:substance_abuse")
+    assert fact is not None and fact.value is False and fact.covers_months == 36
