@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eligibility.compiler import CompiledCriterion
+from eligibility.labs import measured
 from eligibility.rules import (
     Age,
     Allergy,
@@ -338,6 +339,13 @@ def _say_one(key: str, value: Any) -> str | None:
         return "I am a woman." if value == "female" else "I am a man."
     if key == "weight_kg":
         return f"I weigh {value / 0.45359237:.2f} lb."  # in pounds: the reader converts
+    lab = next((lab for lab in measured() if lab.key == key), None)
+    if lab is not None and isinstance(value, int | float):
+        other = next(((unit, f) for unit, f in lab.convert.items() if abs(f - 1.0) > 1e-9), None)
+        if other is None:
+            return f"My latest {lab.label} was {value:g} {lab.unit}."
+        unit, factor = other  # in another unit than the criterion's: the reader converts
+        return f"My latest {lab.label} was {value / factor:.6g} {unit}."
     if key in ("pregnant", "breastfeeding") and isinstance(value, bool):
         word = "pregnant" if key == "pregnant" else "breastfeeding"
         return f"I am {word}." if value else f"I am not {word}."
