@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from eligibility.keys import TreatmentKey
 from eligibility.patient import profile_from_facts
 from eligibility.questions import Question
 from prompts import load_prompt
@@ -61,12 +62,10 @@ def phrase_question(model: Any, question: Question) -> str:
 
 def allowed_keys(question: Question) -> list[str]:
     key = question.key
-    if key.startswith("prior:"):
-        out = []
-        for part in key[6:].split("+"):
-            out.append(f"prior:{part}")
-        return out
-    if key == "med:class:corticosteroid":
+    treatment = TreatmentKey.parse(key)
+    if treatment is not None and treatment.prefix == "prior":
+        return [f"prior:{d}" for d in treatment.drugs] + [f"prior:class:{c}" for c in treatment.classes]
+    if treatment is not None and treatment.steroids:
         return ["med:prednisone"]
     if key == "allergy":
         return ["allergy:none"]

@@ -15,7 +15,8 @@ from typing import Any
 
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
-from eligibility.questions import Question, question_for
+from eligibility.keys import KG_PER_LB, TreatmentKey
+from eligibility.questions import Question
 from eligibility.timeparse import months_ago
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|i do|i have|i am|i did|true|correct|right)\b", re.I)
@@ -32,16 +33,6 @@ class Parsed:
     unsure: bool = False
     error: str | None = None
     text_profile: Profile | None = None  # free text read as patient text
-
-
-def _drugs_of(key: str) -> list[str]:
-    spec = key.split(":", 1)[1]
-    return [p for p in spec.split("+") if not p.startswith("class:")]
-
-
-def _classes_of(key: str) -> list[str]:
-    spec = key.split(":", 1)[1]
-    return [p[6:] for p in spec.split("+") if p.startswith("class:")]
 
 
 def parse_reply(question: Question, reply: str, today: date | None = None) -> Parsed:
@@ -71,7 +62,7 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
                 return Parsed(error="Please give your weight, for example 64 kg or 140 lb.")
             value = float(m.group(1))
             if re.search(r"\b(lb|lbs|pounds?)\b", text, re.I):
-                value *= 0.4536
+                value *= KG_PER_LB
             if not 20 <= value <= 350:
                 return Parsed(error=f"{m.group(1)} does not look like a body weight; please check it.")
             return Parsed(facts={"weight_kg": round(value, 1)})
@@ -124,16 +115,18 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
         if no and not yes:
             window = question.answer_window()
             denial: Any = {"value": False, **window} if window else False
-            facts: dict[str, Any] = {f"prior:{d}": denial for d in _drugs_of(key)}
-            facts.update({f"prior:class:{c}": denial for c in _classes_of(key)})
+            asked = TreatmentKey.parse(key) or TreatmentKey("prior")
+            facts: dict[str, Any] = {f"prior:{d}": denial for d in asked.drugs}
+            facts.update({f"prior:class:{c}": denial for c in asked.classes})
             return Parsed(facts=facts)
         if yes or when is not None:
             profile = read_patient(text, today)
             named = [k for k in profile.keys_with_prefix("prior:") if not k.startswith("prior:class:")]
             if named:
                 return Parsed(text_profile=profile)
-            drugs = _drugs_of(key)
-            if len(drugs) == 1 and not _classes_of(key):
+            asked = TreatmentKey.parse(key) or TreatmentKey("prior")
+            drugs = list(asked.drugs)
+            if len(drugs) == 1 and not asked.classes:
                 given: dict[str, Any] = {"value": True}
                 given.update({"months_ago": when} if when is not None else question.answer_window())
                 return Parsed(facts={f"prior:{drugs[0]}": given})
@@ -174,8 +167,11 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
 
 
 def _med_key(key: str) -> str:
-    spec = key[4:]
-    return "med:prednisone" if spec == "class:corticosteroid" else f"med:{spec.split('+')[0]}"
+    """The fact a dose answer sets: a steroid dose is recorded as prednisone (the cap's unit)."""
+    asked = TreatmentKey.parse(key)
+    if asked is None or asked.steroids or not asked.drugs:
+        return "med:prednisone"
+    return f"med:{asked.drugs[0]}"
 
 
 def _duration(text: str, today: date) -> float | None:
@@ -186,7 +182,3 @@ def _duration(text: str, today: date) -> float | None:
         return found
     ago = months_ago(text, today)
     return ago
-
-
-def question(key: str) -> Question:
-    return question_for(key)

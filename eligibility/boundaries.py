@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eligibility.compiler import CompiledCriterion
+from eligibility.keys import KG_PER_LB
 from eligibility.labs import measured
 from eligibility.rules import (
     Age,
@@ -338,7 +339,7 @@ def _say_one(key: str, value: Any) -> str | None:
     if key == "sex":
         return "I am a woman." if value == "female" else "I am a man."
     if key == "weight_kg":
-        return f"I weigh {value / 0.45359237:.2f} lb."  # in pounds: the reader converts
+        return f"I weigh {value / KG_PER_LB:.2f} lb."  # in pounds: the reader converts
     lab = next((lab for lab in measured() if lab.key == key), None)
     if lab is not None and isinstance(value, int | float):
         other = next(((unit, f) for unit, f in lab.convert.items() if abs(f - 1.0) > 1e-9), None)

@@ -18,6 +18,7 @@ from typing import Any
 
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
+from eligibility.keys import Decision, Status
 from eligibility.questions import question_for
 from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Result, merge_windows
 from index.model import Criterion, Trial
@@ -31,7 +32,7 @@ class Verdict:
     __slots__ = ("__dict__", "_result", "asks", "compiled", "criterion", "status", "trial_ref", "windows")
 
     def __init__(
-        self, criterion: Criterion, compiled: CompiledCriterion, status: str, result: Result | None, trial_ref: str
+        self, criterion: Criterion, compiled: CompiledCriterion, status: Status, result: Result | None, trial_ref: str
     ) -> None:
         self.criterion = criterion
         self.compiled = compiled
@@ -77,7 +78,7 @@ class Screening:
     and the explanation are built on first use (matching many trials needs only decisions)."""
 
     def __init__(
-        self, trial: Trial, decision: str, verdicts: list[Verdict], notes: list[str], today: date | None = None
+        self, trial: Trial, decision: Decision, verdicts: list[Verdict], notes: list[str], today: date | None = None
     ) -> None:
         self.trial = trial
         self.decision = decision
@@ -174,21 +175,21 @@ def _quote(text: str, limit: int = 160) -> str:
 
 def _explain(
     trial: Trial,
-    decision: str,
+    decision: Decision,
     verdicts: list[Verdict],
     questions: list[str],
     to_confirm: list[str],
     status_note: str = "",
 ) -> str:
     parts: list[str] = []
-    if decision == "ineligible":
+    if decision == Decision.INELIGIBLE:
         deciding = [v for v in verdicts if v.disqualifying][:3]
         lines = []
         for v in deciding:
             which = "requires" if v.criterion.kind == "inclusion" else "excludes"
             lines.append(f"the trial {which} {_quote(v.criterion.text)} ({v.criterion.label}): {v.reason}")
         parts.append("Not eligible on the facts given: " + "; ".join(lines) + ".")
-    elif decision == "needs_info":
+    elif decision == Decision.NEEDS_INFO:
         parts.append(
             f"Nothing you have told us rules you out, but {len(questions)} question(s) need an answer "
             f"first, starting with: {questions[0]}"
@@ -196,7 +197,7 @@ def _explain(
     else:
         met = sum(1 for v in verdicts if v.status in (MET, NOT_MET, NA) and not v.disqualifying)
         parts.append(f"On what you have told us, all {met} criteria that could be checked are satisfied.")
-    if to_confirm and decision != "ineligible":
+    if to_confirm and decision != Decision.INELIGIBLE:
         parts.append(
             f"The study team still has to confirm {len(to_confirm)} item(s), such as {_quote(to_confirm[0], 100)}."
         )
@@ -232,15 +233,15 @@ def ask_windows(verdict_lists: list[list[Verdict]]) -> dict[str, float | None]:
 def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile, today: date | None = None) -> Screening:
     verdicts = [_verdict(trial, c, cc, profile) for c, cc in zip(trial.criteria, compiled, strict=True)]
     if any(v.disqualifying for v in verdicts):
-        decision = "ineligible"
+        decision = Decision.INELIGIBLE
     elif any(v.patient_unknown for v in verdicts):
-        decision = "needs_info"
+        decision = Decision.NEEDS_INFO
     else:
-        decision = "eligible"
+        decision = Decision.ELIGIBLE
     return Screening(trial, decision, verdicts, list(profile.notes), today)
 
 
-_ORDER = {"eligible": 0, "needs_info": 1, "ineligible": 2}
+_ORDER = {Decision.ELIGIBLE: 0, Decision.NEEDS_INFO: 1, Decision.INELIGIBLE: 2}
 
 
 def relevance(s: Screening) -> tuple[int, int, int, int]:

@@ -14,6 +14,7 @@ from typing import Any
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
 from eligibility.facts import Evidence, Fact, Profile
+from eligibility.keys import KG_PER_LB
 from eligibility.labs import measured, uln_labs
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window
@@ -21,7 +22,6 @@ from index.vocabulary import vocabulary
 
 MAX_TEXT = 50_000
 
-_NUMBER = r"(\d+(?:\.\d+)?)"
 _AGE = [
     re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
     re.compile(r"\b(-?\d{1,3})\s*(?:yo|y/o|y\.o\.|yr old)\b", re.I),
@@ -42,7 +42,6 @@ _WEIGHT = re.compile(
     r"(kg|kgs|kilos?|kilograms?|lbs?|pounds)\b",
     re.I,
 )
-_HEIGHT = re.compile(r"\b(\d{3})\s*cm\b|\b(\d)\s*(?:ft|foot|feet|')\s*(\d{1,2})?", re.I)
 _BMI = re.compile(r"\bBMI\s*(?:is|of|:)?\s*(\d{2}(?:\.\d+)?)", re.I)
 _BP = re.compile(r"\b(?:BP|blood pressure)?\s*(?:is|of|:)?\s*(\d{2,3})\s*/\s*(\d{2,3})\b(?:\s*mm ?hg)?", re.I)
 _SLEDAI = re.compile(
@@ -180,7 +179,7 @@ class _Reader:
         m = _WEIGHT.search(t)
         if m:
             value = float(m.group(1))
-            kg = value * 0.4536 if m.group(2).lower().startswith(("lb", "pound")) else value
+            kg = value * KG_PER_LB if m.group(2).lower().startswith(("lb", "pound")) else value
             if 20 <= kg <= 350:
                 self.add("weight_kg", round(kg, 1), _ev(t, m.start(), m.end()))
             else:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from eligibility.concepts import concept
+from eligibility.keys import TreatmentKey
 from eligibility.timewords import when_phrase
 
 WHEN = "{when}"
@@ -45,24 +46,20 @@ def _fill(key: str, template: str, input_kind: str, window: float | None) -> Que
     return Question(key, template.replace(WHEN, when_phrase(window)), input_kind, window, windowed=True)
 
 
-def _names(spec: str) -> str:
-    names = []
-    for part in spec.split("+"):
-        if part.startswith("class:"):
-            names.append(
-                {
-                    "biologic": "another biologic medicine",
-                    "b-cell therapy": "a B-cell therapy",
-                    "anti-blys": "an anti-BLyS medicine (such as belimumab)",
-                    "corticosteroid": "steroids",
-                    "immunosuppressant": "an immunosuppressant",
-                    "anti-tnf": "an anti-TNF medicine",
-                    "antimalarial": "an antimalarial",
-                    "nsaid": "an NSAID",
-                }.get(part[6:], part[6:])
-            )
-        else:
-            names.append(part)
+_CLASS_WORDS = {
+    "biologic": "another biologic medicine",
+    "b-cell therapy": "a B-cell therapy",
+    "anti-blys": "an anti-BLyS medicine (such as belimumab)",
+    "corticosteroid": "steroids",
+    "immunosuppressant": "an immunosuppressant",
+    "anti-tnf": "an anti-TNF medicine",
+    "antimalarial": "an antimalarial",
+    "nsaid": "an NSAID",
+}
+
+
+def _names(key: TreatmentKey) -> str:
+    names = [*key.drugs, *(_CLASS_WORDS.get(c, c) for c in key.classes)]
     if len(names) > 1:
         return ", ".join(names[:-1]) + " or " + names[-1]
     return names[0] if names else "this medicine"
@@ -77,10 +74,11 @@ def question_for(key: str, window: float | None = None) -> Question:
         c = concept(key[5:])
         if c:
             return _fill(key, _check(c.question, "concepts.toml"), "yes_no", window)
-    if key.startswith("prior:"):
-        template = f"Have you received {_names(key[6:])} {WHEN}? If yes, when was the last dose?"
+    treatment = TreatmentKey.parse(key)
+    if treatment is not None and treatment.prefix == "prior":
+        template = f"Have you received {_names(treatment)} {WHEN}? If yes, when was the last dose?"
         return _fill(key, template, "months_ago", window)
-    if key.startswith("med:"):
-        what = "prednisone or another steroid" if key == "med:class:corticosteroid" else _names(key[4:])
+    if treatment is not None:
+        what = "prednisone or another steroid" if treatment.steroids else _names(treatment)
         return Question(key, f"Do you take {what} now? What dose per day?", "number:mg/day")
     return Question(key, f"Can you tell us about: {key.split(':')[-1].replace('_', ' ')}?")

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from eligibility.facts import Fact, Profile, denial_settles
+from eligibility.keys import Status, TreatmentKey
 from eligibility.timewords import WEEKS_PER_MONTH, period_words, window_words
 from index.vocabulary import vocabulary
 
-MET, NOT_MET, UNKNOWN, NA = "met", "not_met", "unknown", "not_applicable"
+MET, NOT_MET, UNKNOWN, NA = Status.MET, Status.NOT_MET, Status.UNKNOWN, Status.NOT_APPLICABLE
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
@@ -35,7 +36,7 @@ OP_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most", "==":
 
 @dataclass
 class Result:
-    status: str
+    status: Status
     facts: list[Fact] = field(default_factory=list)
     asks: list[str] = field(default_factory=list)  # fact keys that would settle an unknown
     reason: str = ""
@@ -498,7 +499,7 @@ class Treatment(Windowed):
             return Result(
                 UNKNOWN,
                 seen_unknown_time,
-                asks=[f"prior:{self.asks_key()}"]
+                asks=[self.asks_key()]
                 + (["weight_kg"] if self.min_dose_per_kg and per_kg_weight(profile) is None else []),
                 reason=f"whether and when {seen_unknown_time[0].key.split(':', 1)[1]} was last given is not clear",
             )
@@ -514,7 +515,7 @@ class Treatment(Windowed):
             return Result(NOT_MET, facts, reason=f"no {self.label or self.describe()}")
         if self.drugs and denied_all and not self.classes:
             return Result(NOT_MET, denied, reason=f"no {self.label or self.describe()}")
-        return Result(UNKNOWN, asks=[f"prior:{self.asks_key()}"], reason=f"{self.describe()} not mentioned")
+        return Result(UNKNOWN, asks=[self.asks_key()], reason=f"{self.describe()} not mentioned")
 
     def _class_denies(self, profile: Profile, klass: str, fact: Fact) -> bool:
         """Whether the patient denied a whole class over a stretch that includes this use of its drug."""
@@ -543,7 +544,8 @@ class Treatment(Windowed):
         return self.within_months
 
     def asks_key(self) -> str:
-        return "+".join(self.drugs + [f"class:{c}" for c in self.classes])
+        """The fact key of the question that settles this rule."""
+        return str(TreatmentKey("prior", tuple(self.drugs), tuple(self.classes)))
 
     def describe(self) -> str:
         what = self.drugs + [f"other {c}" if self.drugs else c for c in self.classes]
@@ -781,14 +783,6 @@ class Allergy(Rule):
         return "allergy to " + ", ".join(self.drugs + self.classes)
 
 
-def rule_kinds() -> dict[str, type[Rule]]:
-    return dict(_KINDS)
-
-
-def as_dict(rule: Rule | None) -> dict[str, Any] | None:
-    return None if rule is None else rule.to_dict()
-
-
 __all__ = [
     "MET",
     "NA",
@@ -812,7 +806,5 @@ __all__ = [
     "StableMeds",
     "Treatment",
     "UlnMultiple",
-    "as_dict",
     "rule_from_dict",
-    "rule_kinds",
 ]

@@ -23,6 +23,7 @@ from typing import Any
 
 from eligibility.engine import screen
 from eligibility.extract import read_patient
+from eligibility.rules import Diagnosis
 from index.catalog import Catalog
 
 
@@ -103,7 +104,7 @@ def screen_note(
         for trial in catalog.trials():
             result = screen(trial, catalog.compiled(trial.ref), profile)
             outcome.decisions[trial.ref] = result.decision
-            if any(type(v.compiled.rule).__name__ == "Diagnosis" for v in result.deciding):
+            if any(isinstance(v.compiled.rule, Diagnosis) for v in result.deciding):
                 outcome.dx_ruled_out = True
     except Exception as err:  # the suite's point: report, never crash
         outcome.error = f"{type(err).__name__}: {err} ({traceback.format_exc(limit=2).splitlines()[-1]})"
