@@ -10,12 +10,11 @@ that is not indexed, a fact no trial states) says so and cites nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from chatbot.citations import NOT_IN_TEXTS, Answer, Citation
 from index.catalog import Catalog
 from index.chunks import Chunk
-from index.criteria import display_text, unescape_markdown
 from index.model import Trial
 from index.vocabulary import vocabulary
 from retrieval.dense import Filters
@@ -23,8 +22,6 @@ from retrieval.hybrid import HybridRetriever
 from retrieval.lexical import tokens
 from retrieval.resolve import Resolution, resolve_trials
 from trialscreen.errors import TrialscreenError
-
-NOT_IN_TEXTS = "That is not in the trial texts"
 
 # Words that shape a question but do not say what it is about.
 GENERIC = frozenset(
@@ -99,52 +96,6 @@ _INTENTS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
 ]
 _EXCLUDE_VERBS = re.compile(r"\b(exclud\w*|rule[sd]? out|not allowed|disqualif\w*|bar)\b", re.I)
 _INCLUDE_VERBS = re.compile(r"\b(requir\w*|must|need\w*|inclusion|include\w*)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Citation:
-    trial: str
-    chunk_id: str
-    quote: str
-    start: int
-    end: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "trial": self.trial,
-            "chunk_id": self.chunk_id,
-            "quote": self.quote,
-            "start": self.start,
-            "end": self.end,
-        }
-
-
-@dataclass
-class Answer:
-    answer: str
-    citations: list[Citation] = field(default_factory=list)
-    trials: list[str] = field(default_factory=list)
-    intent: str = "criteria"
-    source: str = "extractive"  # or the language model provider that phrased it
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer,
-            "citations": [c.to_json() for c in self.citations],
-            "intent": self.intent,
-            "source": self.source,
-        }
-
-
-def verbatim(trial: Trial, quote: str) -> bool:
-    """A quote is verbatim when it stands in the trial's stored text (white space and Markdown escapes aside)."""
-    if not quote.strip():
-        return False
-    if quote in trial.source_text:
-        return True
-    return display_text(quote) in display_text(trial.source_text) or display_text(
-        unescape_markdown(quote)
-    ) in display_text(unescape_markdown(trial.source_text))
 
 
 def _label(trial: Trial) -> str:

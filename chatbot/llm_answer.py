@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from chatbot.answer import Answer, Citation
+from chatbot.citations import Answer, Citation
 from index.chunks import Chunk
 from index.criteria import display_text
 from prompts import Prompt

@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chatbot.answer import Answer, Answerer, verbatim
+from chatbot.answer import Answerer
+from chatbot.citations import Answer, verbatim
 from evals.cases import QuestionCase
 from retrieval.dense import Filters
 from retrieval.resolve import resolve_trials

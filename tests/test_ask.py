@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.answer import Answerer, verbatim
+from chatbot.answer import Answerer
+from chatbot.citations import verbatim
 from evals.runner import run_files
 from index.builder import Indexer
 from index.catalog import Catalog

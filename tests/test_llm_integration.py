@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from chatbot.answer import Answerer, verbatim
+from chatbot.answer import Answerer
+from chatbot.citations import verbatim
 from index.builder import Indexer
 from index.catalog import Catalog
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
