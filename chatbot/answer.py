@@ -297,7 +297,7 @@ class Answerer:
     def _known(self, anchors: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
         """Anchors the trial texts use at all: words no trial uses (or injected instructions) cannot be
         matched and do not count; a question left with none is answered with a refusal."""
-        vocab = self.retriever.corpus.bm25.idf
+        vocab = self.retriever.corpus.bm25.vocabulary
         out = []
         for group in anchors:
             if any(w in vocab or (len(w) > 4 and any(v.startswith(w) for v in vocab)) for w in group):

@@ -6,9 +6,7 @@ name through the shared vocabulary ("Cytoxan" finds "cyclophosphamide", "Benlyst
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -50,36 +48,41 @@ class LexicalHit:
 
 
 class BM25Index:
+    """BM25 (Lucene's variant) over the chunks, scored by the `bm25s` library's sparse index.
+
+    Our tokenizer (drug names folded to their canonical name, a light plural strip) makes the tokens;
+    bm25s keeps the term-document scores as a sparse matrix, so a query costs one sparse sum rather
+    than a Python loop over postings.
+    """
+
     def __init__(
         self, chunks: Iterable[Chunk], k1: float = 1.4, b: float = 0.75, texts: list[str] | None = None
     ) -> None:
+        import bm25s
+
         self.chunks = list(chunks)
-        self.k1, self.b = k1, b
-        self.docs = [Counter(tokens(t)) for t in (texts or [c.embed_text for c in self.chunks])]
-        self.lengths = [sum(d.values()) for d in self.docs]
-        self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
-        df: Counter[str] = Counter()
-        for d in self.docs:
-            df.update(d.keys())
-        n = len(self.docs)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self.postings: dict[str, list[int]] = {}
-        for i, d in enumerate(self.docs):
-            for t in d:
-                self.postings.setdefault(t, []).append(i)
+        corpus = [tokens(t) for t in (texts or [c.embed_text for c in self.chunks])]
+        self._bm25 = bm25s.BM25(k1=k1, b=b, method="lucene")
+        self._empty = not any(corpus)
+        if self.chunks and not self._empty:
+            self._bm25.index(corpus, show_progress=False)
+        self.vocabulary: frozenset[str] = frozenset(t for doc in corpus for t in doc)
 
     def search(self, query: str, k: int = 10, allow: set[int] | None = None) -> list[LexicalHit]:
-        q = tokens(query)
-        scores: dict[int, float] = {}
-        for t in set(q):
-            idf = self.idf.get(t)
-            if idf is None:
-                continue
-            for i in self.postings[t]:
-                if allow is not None and i not in allow:
-                    continue
-                tf = self.docs[i][t]
-                norm = tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg))
-                scores[i] = scores.get(i, 0.0) + idf * norm
-        best = sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k]
-        return [LexicalHit(self.chunks[i], s) for i, s in best]
+        import numpy as np
+
+        q = [t for t in dict.fromkeys(tokens(query)) if t in self._bm25.vocab_dict] if not self._empty else []
+        if not q or not self.chunks:
+            return []
+        mask = None
+        if allow is not None:
+            mask = np.zeros(len(self.chunks), dtype=np.float32)
+            mask[list(allow)] = 1.0
+        scores = self._bm25.get_scores(q, weight_mask=mask)
+        hits = np.flatnonzero(scores > 0)
+        if hits.size == 0:
+            return []
+        if hits.size > 4 * k:  # only the best few need sorting
+            hits = hits[np.argpartition(-scores[hits], 4 * k)[: 4 * k]]
+        best = sorted(hits.tolist(), key=lambda i: (-float(scores[i]), i))[:k]
+        return [LexicalHit(self.chunks[i], float(scores[i])) for i in best]
