@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +29,14 @@ def _common() -> argparse.ArgumentParser:
         "(default: $TRIALSCREEN_CHROMA_URL, else the embedded store)",
     )
     common.add_argument(
+        "--index",
+        dest="index_name",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="name this data dir's collection on the Chroma server trialscreen-NAME, chosen at its first index "
+        "run (default: $TRIALSCREEN_INDEX, else a name of its own)",
+    )
+    common.add_argument(
         "--llm",
         choices=LLM_PROVIDERS,
         default=argparse.SUPPRESS,
@@ -41,6 +50,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         data_dir=getattr(args, "data_dir", None),
         chroma_url=getattr(args, "chroma_url", None),
         llm=getattr(args, "llm", None),
+        index_name=getattr(args, "index_name", None),
     )
 
 
@@ -57,7 +67,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     from index.builder import Indexer
 
     settings = _settings(args)
-    report = Indexer(settings, _embedder(), progress=not args.quiet).run([Path(p) for p in args.paths])
+    indexer = Indexer(settings, _embedder(), progress=not args.quiet, replace=args.replace)
+    report = indexer.run([Path(p) for p in args.paths])
+    for message in report.replaced:
+        print(f"replaced: {message}", file=sys.stderr)
     for message in report.rejected:
         print(f"skipped: {message}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
@@ -66,10 +79,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 1 if report.rejected else 0
 
 
-def _trial_row(trial: Any, compiled: list[Any]) -> dict[str, Any]:
+def _trial_row(trial: Any, compiled: list[Any], path: str) -> dict[str, Any]:
     return {
         "trial": trial.ref,
         "source": trial.source,
+        "path": path,
         "title": trial.title,
         "status": trial.status,
         "recruiting": trial.recruiting,
@@ -98,7 +112,7 @@ def cmd_trials(args: argparse.Namespace) -> int:
     catalog = Catalog(_settings(args))
     if catalog.is_empty():
         raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
-    rows = [_trial_row(t, catalog.compiled(t.ref)) for t in catalog.trials()]
+    rows = [_trial_row(t, catalog.compiled(t.ref), catalog.entries[t.ref].path) for t in catalog.trials()]
     if args.json:
         print(json.dumps({"trials": rows}, indent=1, ensure_ascii=False))
         return 0
@@ -110,6 +124,7 @@ def cmd_trials(args: argparse.Namespace) -> int:
             f"inc {crit['inclusion']:>2} exc {crit['exclusion']:>2} rules {crit['compiled']:>2} "
             f"team {crit['to_confirm']:>2} ?{crit['not_understood']}  {row['title'][:60]}"
         )
+        print(f"    from {row['path']}")
         for warning in row["warnings"]:
             print(f"    ! {warning}")
     return 0
@@ -120,13 +135,21 @@ def cmd_search(args: argparse.Namespace) -> int:
     from index.store import ChunkStore
     from retrieval.dense import DenseSearcher, Filters
 
-    settings = _settings(args)
-    catalog = Catalog(settings)
+    catalog = Catalog(_settings(args))
     if catalog.is_empty():
         raise TrialscreenError("the index is empty; run `trialscreen index PATH` first")
+    if args.k < 1:
+        raise TrialscreenError(f"-k {args.k}: ask for at least one hit")
     trial = catalog.resolve(args.trial) if args.trial else None
+    if args.section:
+        sections = {"criteria"} | {s.name for t in catalog.trials() for s in t.sections}
+        if args.section not in sections:
+            raise TrialscreenError(
+                f"--section {args.section!r} is not a section of any indexed trial; choose one of "
+                + ", ".join(sorted(sections))
+            )
     embedder = _embedder()
-    searcher = DenseSearcher(ChunkStore(settings, embedder.name), catalog, embedder)
+    searcher = DenseSearcher(ChunkStore(catalog.settings, embedder.name, catalog), catalog, embedder)
     hits = searcher.search(args.query, args.k, Filters(trial=trial, section=args.section, kind=args.kind))
     out = []
     for hit in hits:
@@ -143,6 +166,10 @@ def cmd_search(args: argparse.Namespace) -> int:
                 "quote": quote,
             }
         )
+    if not out:
+        filters = (("trial", trial), ("section", args.section), ("kind", args.kind))
+        where = ", ".join(f"{name} {value}" for name, value in filters if value)
+        raise TrialscreenError(f"no indexed passage matches{' (' + where + ')' if where else ''}; widen the search")
     if args.json:
         print(json.dumps({"results": out}, indent=1, ensure_ascii=False))
     else:
@@ -367,6 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="let a file replace an indexed trial of the same reference (NCT number) that came from another file",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("trials", parents=[common], help="list the indexed trials")
@@ -424,22 +456,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted(command: str) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting must not end in a traceback
+    if command == "index":
+        message = (
+            "interrupted; the index holds exactly the trials committed before the interrupt, "
+            "and the next `trialscreen index` run cleans up and finishes the rest"
+        )
+    else:
+        message = "interrupted; nothing was written"
+    print(f"trialscreen: {message}", file=sys.stderr)
+    return 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
+    command = ""
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        command = args.command
+        func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
     except TrialscreenError as err:
         print(f"trialscreen: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("trialscreen: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
+        return _interrupted(command)
     except BrokenPipeError:  # output piped into `head` and the like
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as err:  # a file the command writes or reads, outside the index (e.g. eval --json FILE)
+        where = f" {err.filename}" if err.filename else ""
+        print(f"trialscreen: cannot use{where}: {err.strerror or err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
