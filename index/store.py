@@ -180,9 +180,10 @@ class ChunkStore:
         embeddings: Any,
         documents: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
-        batch: int = ADD_SLICE,
+        batch: int | None = None,
     ) -> None:
         """Add (or overwrite) chunks; ids are unique per trial version, so a repeated add is harmless."""
+        batch = batch or ADD_SLICE
         for i in range(0, len(ids), batch):
             self._call(
                 "upsert",
