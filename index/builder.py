@@ -132,6 +132,7 @@ class Indexer:
             self.store.drop_legacy_collection(LEGACY_COLLECTION)
             (self.settings.data_dir / "journal.json").unlink(missing_ok=True)
         if not self.catalog.exists:
+            self.store.count()  # a collection another data dir owns is refused before anything is written
             self.catalog.commit({})  # fixes the collection name and identity before any chunk is written
 
     def recover(self) -> int:
@@ -170,9 +171,11 @@ class Indexer:
         report = IndexReport()
         files, folders, missing = discover(paths)
         report.rejected.extend(missing)
-        self.store.client  # noqa: B018 - reach the store before anything is written: a dead server fails fast
+        if self.settings.chroma is not None:
+            self.store.client  # noqa: B018 - a dead server fails fast, before anything is written
         with self.lock:
             checkpoint("locked")
+            self.store.client  # noqa: B018 - an embedded store is opened (created) by one writer at a time
             self._prepare()
             report.collected = self.recover()
             checkpoint("collected")

@@ -112,6 +112,8 @@ class Catalog:
             ) from err
         wanted = self._base.index_name
         if wanted and state.collection != f"trialscreen-{wanted}":
+            if not state.entries:  # nothing indexed yet: the data dir may still take another name
+                return replace(state, collection=f"trialscreen-{wanted}")
             raise TrialscreenError(
                 f"the data dir {self._base.data_dir} holds the index in collection {state.collection!r}, not "
                 f"'trialscreen-{wanted}'; leave out --index, or use another --data-dir for the index {wanted!r}"

@@ -240,7 +240,7 @@ class ChunkStore:
         )
         hits = []
         for i, chunk_id in enumerate(result["ids"][0]):
-            meta = dict(result["metadatas"][0][i])
+            meta = dict(result["metadatas"][0][i] or {})
             if meta.get("key") not in committed:
                 continue
             hits.append(

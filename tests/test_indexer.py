@@ -13,6 +13,7 @@ from index.readers import read_trial
 from index.store import ChunkStore
 from retrieval.dense import DenseSearcher, Filters
 from tests.conftest import BUNDLED, FakeEmbeddings
+from tests.indexkit import leftovers
 from trialscreen.config import Settings
 
 
@@ -129,7 +130,7 @@ def test_interrupted_run_leaves_nothing_half_written(settings: Settings, corpus:
         Indexer(settings, embedder, progress=False).run([corpus])
     assert _chunk_trials(settings, embedder) == before
     assert list(Catalog(settings).entries) == ["NCT00071487"]
-    assert not (settings.data_dir / "journal.json").exists()
+    assert leftovers(settings) == (0, [])  # Ctrl-C removes the uncommitted batch at once
 
 
 def test_leftovers_of_a_killed_run_are_cleaned_and_never_found(
@@ -137,7 +138,7 @@ def test_leftovers_of_a_killed_run_are_cleaned_and_never_found(
 ) -> None:
     Indexer(settings, fake_embedder, progress=False).run([corpus / "NCT00071487.json"])
     store = ChunkStore(settings, fake_embedder.name)
-    # A run killed between adding chunks and committing the manifest: chunks and a journal remain.
+    # A run killed between adding chunks and committing the manifest: chunks and a record remain.
     vec = fake_embedder.embed_query("plasmapheresis leftover")
     store.add(
         ["ghost:exc-01@v0"],
@@ -145,6 +146,7 @@ def test_leftovers_of_a_killed_run_are_cleaned_and_never_found(
         ["plasmapheresis leftover"],
         [
             {
+                "key": "ghost@v0",
                 "trial": "ghost",
                 "section": "criteria",
                 "kind": "exclusion",
@@ -156,11 +158,12 @@ def test_leftovers_of_a_killed_run_are_cleaned_and_never_found(
             }
         ],
     )
-    (settings.data_dir / "journal.json").write_text('[["ghost", "v0"]]', "utf-8")
+    (settings.trials_dir / "ghost@v0.json").write_text("{}", "utf-8")
     searcher = DenseSearcher(store, Catalog(settings), fake_embedder)
     assert all(h.metadata["trial"] != "ghost" for h in searcher.search("plasmapheresis leftover", 5))
     Indexer(settings, fake_embedder, progress=False).run([corpus / "NCT00071487.json"])
     assert "ghost" not in _chunk_trials(settings, fake_embedder)
+    assert leftovers(settings) == (0, [])
 
 
 def test_filters_by_trial_section_and_kind(settings: Settings, fake_embedder: FakeEmbeddings) -> None:
