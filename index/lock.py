@@ -15,7 +15,6 @@ import os
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 
 from index.storage import ensure_dir, storage_error
 from trialscreen.errors import IndexBusyError
@@ -25,12 +24,11 @@ class WriterLock:
     def __init__(self, data_dir: Path, lock_path: Path) -> None:
         self.data_dir = data_dir
         self.path = lock_path
-        self._fh: IO[str] | None = None
+        self._fd: int | None = None
 
-    def _holder(self, fh: IO[str]) -> str:
+    def _holder(self, fd: int) -> str:
         try:
-            fh.seek(0)
-            info = json.loads(fh.read() or "{}")
+            info = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
             since = time.strftime("%H:%M", time.localtime(float(info["since"])))
             return f"since {since} (pid {int(info['pid'])})"
         except (ValueError, KeyError, TypeError, OSError):
@@ -39,37 +37,32 @@ class WriterLock:
     def acquire(self) -> None:
         ensure_dir(self.data_dir)
         try:
-            fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as err:
             raise storage_error(err, self.path, "open the lock file") from err
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = self._holder(fh)
-            fh.close()
+            holder = self._holder(fd)
+            os.close(fd)
             raise IndexBusyError(
                 f"another index run is using {self.data_dir} {holder}; wait for it to finish and run this again"
             ) from None
         except OSError as err:
-            fh.close()
+            os.close(fd)
             raise storage_error(err, self.path, "lock") from err
-        try:
-            fh.seek(0)
-            fh.truncate()
-            fh.write(json.dumps({"pid": os.getpid(), "since": time.time()}))
-            fh.flush()
-        except OSError as err:
-            fh.close()
-            raise storage_error(err, self.path, "write") from err
-        self._fh = fh
+        with contextlib.suppress(OSError):  # who holds it is for the message only: a full disk must not stop us here
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps({"pid": os.getpid(), "since": time.time()}).encode(), 0)
+        self._fd = fd
 
     def release(self) -> None:
-        fh, self._fh = self._fh, None
-        if fh is None:
+        fd, self._fd = self._fd, None
+        if fd is None:
             return
         with contextlib.suppress(OSError):
-            fh.truncate(0)
-        fh.close()  # closing the file releases the lock
+            os.ftruncate(fd, 0)
+        os.close(fd)  # closing the file releases the lock
 
     def __enter__(self) -> WriterLock:
         self.acquire()

@@ -23,15 +23,22 @@ def storage_error(err: OSError, path: Path, doing: str) -> StorageError:
     """An OS error while writing under the data directory, as one line that names the cause and the fix."""
     reason = err.strerror or str(err)
     code = err.errno
+    # The manifest is the commit point: whatever failed to be written, what it names is as it was.
+    intact = " (what was indexed before is intact)" if _has_index(path) else ""
     if code in (errno.ENOSPC, errno.EDQUOT):
-        advice = "the disk is full; free some space and run it again (what was indexed before is intact)"
+        advice = f"the disk is full; free some space and run it again{intact}"
     elif code in (errno.EROFS, errno.EACCES, errno.EPERM):
-        advice = f"{reason.lower()}; make it writable or choose another --data-dir (what was indexed before is intact)"
+        advice = f"{reason.lower()}; make it writable or choose another --data-dir{intact}"
     elif code in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
         advice = f"{reason.lower()}: a file is in the way; choose another --data-dir"
     else:
         advice = f"{reason}; check the data directory, or choose another --data-dir"
     return StorageError(f"cannot {doing} {path}: {advice}")
+
+
+def _has_index(path: Path) -> bool:
+    """Whether `path` lies in a data directory that has a manifest (a trial file is one level deeper)."""
+    return any((d / "manifest.json").is_file() for d in (path, path.parent, path.parent.parent))
 
 
 def ensure_dir(path: Path) -> None:

@@ -17,6 +17,8 @@ catalog's manifest names, however many leftovers of an interrupted run the colle
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
 ADD_SLICE = 4000
+LOW_DISK_BYTES = 8 * 1024 * 1024  # when the embedded store fails with less free than this, the disk is the cause
 
 
 @dataclass(frozen=True)
@@ -54,12 +57,17 @@ def _embedded_error(settings: Settings, err: Exception) -> TrialscreenError:
     """An embedded store error, as the real cause: a full disk, a read-only directory, or damage."""
     text = str(err).lower()
     where = settings.chroma_dir
-    if "disk is full" in text or "no space left" in text:
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        free = None
+    if "disk is full" in text or "no space left" in text or (free is not None and free < LOW_DISK_BYTES):
         return StorageError(
             f"cannot write to the index at {where}: the disk is full; free some space and run it again "
             "(what was indexed before is intact)"
         )
-    if "readonly" in text or "read-only" in text or "permission denied" in text:
+    writable = os.access(where, os.W_OK) if where.exists() else os.access(settings.data_dir, os.W_OK)
+    if "readonly" in text or "read-only" in text or "permission denied" in text or not writable:
         return StorageError(
             f"cannot write to the index at {where}: it is read-only; make {settings.data_dir} writable or choose "
             "another --data-dir (what was indexed before is intact)"

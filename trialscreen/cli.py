@@ -274,9 +274,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = [Path(p) for p in args.cases]
+    from evals.cases import load_cases
+
     for p in paths:
         if not p.is_file():
             raise TrialscreenError(f"no case file {p}")
+        load_cases(p)  # a bad case file gets its one line before anything is indexed or written
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     gates = load_gates(_gates_file(args))
     catalog = _catalog_with_trials(settings)
@@ -463,8 +466,10 @@ def _interrupted(command: str) -> int:
             "interrupted; the index holds exactly the trials committed before the interrupt, "
             "and the next `trialscreen index` run cleans up and finishes the rest"
         )
+    elif command in ("chat", "ask", "eval"):  # these index the bundled trials into an empty index first
+        message = "interrupted; the index holds exactly what was committed before the interrupt"
     else:
-        message = "interrupted; nothing was written"
+        message = "interrupted"
     print(f"trialscreen: {message}", file=sys.stderr)
     return 130
 
