@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,22 @@ def test_filters_by_trial_section_and_kind(settings: Settings, fake_embedder: Fa
     # With exact fake embeddings, the chunk that repeats the query's words ranks first.
     top = searcher.search("Plasmapheresis", 1, Filters(trial="NCT01632241"))[0]
     assert top.metadata["chunk_id"].startswith("NCT01632241:exc-")
+
+
+def test_an_index_from_an_older_trialscreen_says_so_and_is_rebuilt(
+    settings: Settings, fake_embedder: FakeEmbeddings, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trialscreen import cli
+
+    # What manifest version 1 left: one record per trial, not keyed by version.
+    settings.trials_dir.mkdir(parents=True)
+    (settings.trials_dir / "NCT00071487.json").write_text("{}", "utf-8")
+    entry = {"ref": "NCT00071487", "path": str(corpus / "NCT00071487.json"), "source": "NCT00071487.json",
+             "sha256": "0", "version": "0", "stem": "NCT00071487", "nct_id": "NCT00071487"}  # fmt: skip
+    settings.manifest_path.write_text(json.dumps({"version": 1, "trials": {"NCT00071487": entry}}), "utf-8")
+    assert cli.main(["trials", "--data-dir", str(settings.data_dir)]) == 1
+    assert "was written by an older trialscreen; run `trialscreen index PATH...`" in capsys.readouterr().err
+    report = Indexer(settings, fake_embedder, progress=False).run([corpus])
+    assert len(report.indexed) == 9
+    assert not (settings.trials_dir / "NCT00071487.json").exists()
+    assert leftovers(settings) == (0, [])

@@ -60,6 +60,16 @@ def _embedder() -> Any:
     return MiniLMEmbeddings()
 
 
+def _require_trials(catalog: Any) -> None:
+    if catalog.outdated:
+        raise TrialscreenError(
+            f"the index in {catalog.settings.data_dir} was written by an older trialscreen; "
+            "run `trialscreen index PATH...` (or `make chat`) to rebuild it"
+        )
+    if catalog.is_empty():
+        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+
+
 # -- commands -------------------------------------------------------------------------------------
 
 
@@ -110,8 +120,7 @@ def cmd_trials(args: argparse.Namespace) -> int:
     from index.catalog import Catalog
 
     catalog = Catalog(_settings(args))
-    if catalog.is_empty():
-        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+    _require_trials(catalog)
     rows = [_trial_row(t, catalog.compiled(t.ref), catalog.entries[t.ref].path) for t in catalog.trials()]
     if args.json:
         print(json.dumps({"trials": rows}, indent=1, ensure_ascii=False))
@@ -136,8 +145,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from retrieval.dense import DenseSearcher, Filters
 
     catalog = Catalog(_settings(args))
-    if catalog.is_empty():
-        raise TrialscreenError("the index is empty; run `trialscreen index PATH` first")
+    _require_trials(catalog)
     if args.k < 1:
         raise TrialscreenError(f"-k {args.k}: ask for at least one hit")
     trial = catalog.resolve(args.trial) if args.trial else None
@@ -210,8 +218,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     from index.catalog import Catalog
 
     catalog = Catalog(_settings(args))
-    if catalog.is_empty():
-        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+    _require_trials(catalog)
     ref = catalog.resolve(args.trial)
     profile = load_patient(args.patient, _today(args))
     result = screen(catalog.trial(ref), catalog.compiled(ref), profile).to_json()
@@ -228,8 +235,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     from index.catalog import Catalog
 
     catalog = Catalog(_settings(args))
-    if catalog.is_empty():
-        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+    _require_trials(catalog)
     profile = load_patient(args.patient, _today(args))
     results = match([screen(t, catalog.compiled(t.ref), profile) for t in catalog.trials()])
     if args.json:
