@@ -6,7 +6,9 @@ checklist and the trial's own words, go back / start over. Coordinator mode: que
 with quotes, a trial browser with criteria highlighted, and referral-note screening with CSV export.
 
 Each browser session has its own state (gr.State); no patient text is written to disk unless the
-operator turns on an audit log. Errors become a message, never a traceback.
+operator turns on an audit log. Errors become a message, never a traceback. Referral CSVs are the
+app's own temporary files: one folder per browser session, removed when the session ends and all of
+it when the app closes. The app is offline: Gradio's analytics and version check are off.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import re
+import shutil
 import tempfile
 import threading
 import time
+import weakref
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,6 +60,29 @@ class AuditLog:
             fh.write(line + "\n")
 
 
+class Downloads:
+    """The app's own temporary files (referral CSVs): a folder per browser session under one folder of
+    the app's, removed when the session ends (`end`), and entirely when the app closes or exits."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="trialscreen-app-"))
+        self._remove = weakref.finalize(self, shutil.rmtree, self.root, ignore_errors=True)
+
+    def _folder(self, session: str) -> Path:
+        return self.root / (re.sub(r"[^A-Za-z0-9_-]", "", session)[:64] or "local")
+
+    def file(self, session: str, name: str) -> Path:
+        folder = self._folder(session)
+        folder.mkdir(exist_ok=True)
+        return folder / name
+
+    def end(self, session: str) -> None:
+        shutil.rmtree(self._folder(session), ignore_errors=True)
+
+    def close(self) -> None:
+        self._remove()
+
+
 def _hint(input_kind: str) -> str:
     if input_kind.startswith("number"):
         unit = input_kind.split(":", 1)[1] if ":" in input_kind else ""
@@ -79,6 +108,7 @@ class ChatApp:
         self.audit = audit or AuditLog(None)
         self.today = today
         self.model = model  # optional: phrases questions and reads free-text replies, checked
+        self.downloads = Downloads()
 
     # -- patient ----------------------------------------------------------------------------------
     def new_state(self) -> dict[str, Any]:
@@ -247,7 +277,9 @@ class ChatApp:
             return str(err)
         return trial_text_html(self.catalog.trial(key), self.catalog.compiled(key))
 
-    def screen_note(self, note: str, upload: Any = None) -> tuple[list[list[Any]], str | None, str]:
+    def screen_note(
+        self, note: str, upload: Any = None, session: str = "local"
+    ) -> tuple[list[list[Any]], str | None, str]:
         text = note or ""
         if upload is not None:
             path = Path(upload if isinstance(upload, str) else upload.name)
@@ -262,7 +294,7 @@ class ChatApp:
         profile = read_patient(text, self.today or date.today())
         results = match([screen(t, self.catalog.compiled(t.ref), profile, self.today) for t in self.catalog.trials()])
         rows = screening_rows(results)
-        path = Path(tempfile.mkdtemp(prefix="trialscreen-")) / "screening.csv"
+        path = self.downloads.file(session, "screening.csv")  # Gradio serves a copy from its own cache
         path.write_text(rows_csv(rows), "utf-8")
         summary = ", ".join(
             f"{sum(1 for r in results if r.decision == d)} {d}" for d in ("eligible", "needs_info", "ineligible")
@@ -291,8 +323,18 @@ def build_app(
     statuses = ["any", *sorted({t.status for t in catalog.trials()})]
     phases = ["any", *sorted({t.phase for t in catalog.trials() if t.phase})]
 
-    # Gradio keeps uploads and downloads in its cache: purge them after 10 minutes.
-    with gr.Blocks(title="trialscreen", delete_cache=(600, 600)) as app:
+    def screen_note(note: str, upload: Any, request: Any) -> tuple[list[list[Any]], str | None, str]:
+        return core.screen_note(note, upload, session=request.session_hash or "local")
+
+    def end_session(request: Any) -> None:
+        core.downloads.end(request.session_hash or "local")
+
+    for fn in (screen_note, end_session):  # Gradio passes the request to a parameter typed gr.Request
+        fn.__annotations__["request"] = gr.Request
+
+    # Gradio keeps uploads and downloads in its cache: purge them after 10 minutes. No analytics, and
+    # no version check (it goes with analytics): the app makes no call outside this machine.
+    with gr.Blocks(title="trialscreen", delete_cache=(600, 600), analytics_enabled=False) as app:
         gr.Markdown(
             "## trialscreen — lupus trial pre-screening\nA pre-screen grounded in the trials' own words. "
             "**Not medical advice**: the study team decides who can take part."
@@ -359,9 +401,9 @@ def build_app(
                     summary = gr.Markdown(elem_id="note-summary")
                     results = gr.Dataframe(headers=HEADERS, interactive=False, elem_id="note-results")
                     csv_file = gr.File(label="Download CSV", elem_id="note-csv")
-                    screen_btn.click(
-                        core.screen_note, [note, upload], [results, csv_file, summary], api_name="screen_note"
-                    )
+                    screen_btn.click(screen_note, [note, upload], [results, csv_file, summary], api_name="screen_note")
+        app.unload(end_session)
+    app.downloads = core.downloads
     return app
 
 
@@ -371,10 +413,16 @@ def serve(
     from index.builder import ensure_bundled_index
     from index.embeddings import MiniLMEmbeddings
 
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # also for what Gradio does outside our Blocks
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     embedder = MiniLMEmbeddings()
     report = ensure_bundled_index(settings, embedder)
     if report is not None:
         print(f"first run: indexed the bundled trials ({report.summary()})")
     app = build_app(settings, embedder, audit_log=audit_log, llm_args=llm_args)
     app.queue(default_concurrency_limit=8)
-    app.launch(server_name=host, server_port=port, show_error=False)
+    try:
+        app.launch(server_name=host, server_port=port, show_error=False)
+    finally:
+        app.downloads.close()

@@ -9,6 +9,7 @@ Question case (contract): id, question, trials, answer_any?, answer_all?, multi?
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -41,9 +42,16 @@ class ScreeningCase(BaseModel):
     criteria: list[CriterionLabel] = Field(default_factory=list)
     today: date | None = None
 
-    @field_validator("patient")
+    @field_validator("facts")
     @classmethod
-    def _text(cls, v: str) -> str:
+    def _facts(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        if v:
+            from eligibility.patient import profile_from_facts
+
+            try:
+                profile_from_facts(dict(v))  # the same strict check as --patient, at load time
+            except TrialscreenError as err:
+                raise ValueError(str(err)) from err
         return v
 
     @property
@@ -61,6 +69,16 @@ class QuestionCase(BaseModel):
     multi: bool = False
     unanswerable: bool = False
     chunk_ids: list[str] = Field(default_factory=list)  # where the answer is (retrieval recall/MRR)
+
+    @field_validator("answer_any", "answer_all")
+    @classmethod
+    def _regexes(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise ValueError(f"{pattern!r} is not a valid regular expression ({err})") from err
+        return v
 
 
 class RobustnessCase(BaseModel):
@@ -96,9 +114,16 @@ def parse_case(data: dict[str, Any]) -> Case:
     return ScreeningCase.model_validate(data)
 
 
+MAX_CASE_FILE_BYTES = 50 * 1024 * 1024
+
+
 def load_cases(path: Path) -> list[Case]:
     try:
-        lines = path.read_text("utf-8").splitlines()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_CASE_FILE_BYTES + 1)
+        if len(raw) > MAX_CASE_FILE_BYTES:
+            raise TrialscreenError(f"case file {path} is over {MAX_CASE_FILE_BYTES // 1048576} MB; split it")
+        lines = raw.decode("utf-8").splitlines()
     except OSError as err:
         raise TrialscreenError(f"cannot read case file {path}: {err.strerror or err}") from err
     except UnicodeDecodeError as err:
@@ -113,6 +138,8 @@ def load_cases(path: Path) -> list[Case]:
             if not isinstance(data, dict):
                 raise ValueError("a case is a JSON object")
             case = parse_case(data)
+        except RecursionError as err:
+            raise TrialscreenError(f"{path.name} line {n}: the JSON is nested too deeply") from err
         except (ValueError, ValidationError) as err:
             message = err.errors()[0]["msg"] if isinstance(err, ValidationError) else str(err)
             where = ""

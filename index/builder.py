@@ -1,29 +1,36 @@
-"""Incremental indexing: files in, trials parsed, chunks embedded into Chroma, manifest committed.
+"""Incremental, transactional indexing: files in, trials parsed, chunks embedded into Chroma, manifest committed.
 
-- Unchanged files (same bytes, same reader and embedding model) are skipped without parsing.
-- Changed files are replaced: the new version's chunks are added, the manifest is switched to
-  them, then the old version's chunks are deleted.
+- One writer per data directory (`index.lock`); readers never wait.
+- A run first removes what interrupted runs left (records, rules and chunks of versions the
+  manifest does not name, and half-written temporary files).
+- Then, batch by batch: the records and rules of each new trial version are written, its chunks
+  added, and the manifest is replaced (atomically) to name them: the commit. Only then are the
+  replaced versions' chunks and records deleted. An interrupt (Ctrl-C or a kill) anywhere leaves the
+  index exactly as the last commit left it; the next run cleans up and finishes the rest.
+- Unchanged files (same bytes, same reader, compiler and embedding model) are skipped without parsing.
 - Files gone from an indexed folder are removed from the index.
-- A journal names every version being written; if a run is interrupted, the chunks it left are
-  removed (at once on Ctrl-C, else at the start of the next run), so nothing half-written stays.
+- A file that states the reference (NCT number) of a trial indexed from another file that still
+  exists is refused, unless `replace` is set: a trial is never silently replaced by another source.
 - Bad documents get one line each and the rest of the batch still indexes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from index.catalog import Catalog, write_atomic
+from index.catalog import LEGACY_COLLECTION, Catalog, Entry, version_key
 from index.chunks import Chunk, chunk_trial
+from index.faults import checkpoint
+from index.lock import WriterLock
 from index.model import Trial
 from index.readers import parse_document
+from index.storage import remove_stale_tmp
 from index.store import ChunkStore
 from index.textio import DocumentError, decode, file_digest, read_bytes
 from trialscreen.config import Settings
@@ -53,7 +60,9 @@ class IndexReport:
     indexed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # one line per trial now read from another file
     rejected: list[str] = field(default_factory=list)  # one message per bad file
+    collected: int = 0  # leftovers of interrupted runs removed at the start
     chunks: int = 0
     seconds: float = 0.0
 
@@ -61,6 +70,8 @@ class IndexReport:
         parts = [f"indexed {len(self.indexed)}", f"unchanged {len(self.unchanged)}"]
         if self.removed:
             parts.append(f"removed {len(self.removed)}")
+        if self.replaced:
+            parts.append(f"replaced {len(self.replaced)}")
         if self.rejected:
             parts.append(f"rejected {len(self.rejected)}")
         return f"{', '.join(parts)} trial(s); {self.chunks} chunks written in {self.seconds:.1f}s"
@@ -73,8 +84,13 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[str]]:
     missing: list[str] = []
     for path in paths:
         if path.is_dir():
+            try:
+                found = sorted(path.rglob("*"))
+            except OSError as err:
+                missing.append(f"{path}: cannot list the folder ({err.strerror or err})")
+                continue
             folders.append(path.resolve())
-            for f in sorted(path.rglob("*")):
+            for f in found:
                 if (
                     f.is_file()
                     and not any(part.startswith(".") for part in f.relative_to(path).parts)
@@ -90,36 +106,57 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[str]]:
 
 
 class Indexer:
-    def __init__(self, settings: Settings, embedder: Embedder, progress: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        progress: bool = True,
+        replace: bool = False,
+        batch_chunks: int = EMBED_BATCH_CHUNKS,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.catalog = Catalog(settings)
-        self.store = ChunkStore(settings, embedder.name)
+        self.store = ChunkStore(settings, embedder.name, self.catalog)
+        self.lock = WriterLock(settings.data_dir, settings.lock_path)
         self.progress = progress
+        self.replace = replace
+        self.batch_chunks = batch_chunks
+        self._damaged: set[str] = set()  # committed trials whose chunks or records are not all there
 
-    # -- journal ----------------------------------------------------------------------------
-    @property
-    def _journal_path(self) -> Path:
-        return self.settings.data_dir / "journal.json"
-
-    def _journal(self, pending: list[tuple[str, str]]) -> None:
-        write_atomic(self._journal_path, json.dumps(pending))
+    # -- recovery ---------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        """Read the manifest as it is now; give a new (or outdated) data directory a manifest of its own."""
+        self.catalog.reload()
+        if self.catalog.outdated:  # written by an older trialscreen: rebuilt from scratch
+            self.store.drop_legacy_collection(LEGACY_COLLECTION)
+            (self.settings.data_dir / "journal.json").unlink(missing_ok=True)
+        if not self.catalog.exists:
+            self.store.count()  # a collection another data dir owns is refused before anything is written
+            self.catalog.commit({})  # fixes the collection name and identity before any chunk is written
 
     def recover(self) -> int:
-        """Remove chunks an interrupted run left behind. Returns how many versions were cleaned."""
-        if not self._journal_path.exists():
-            return 0
-        try:
-            pending = json.loads(self._journal_path.read_text("utf-8"))
-        except ValueError:
-            pending = []
-        cleaned = 0
-        for ref, version in pending:
-            if self.catalog.version_of(ref) != version:
-                self.store.delete(ref, version)
-                cleaned += 1
-        self._journal_path.unlink(missing_ok=True)
-        return cleaned
+        """Remove everything the manifest does not name. Returns how many files and chunks were removed."""
+        removed = remove_stale_tmp(self.settings.data_dir) + remove_stale_tmp(self.settings.trials_dir)
+        keep = self.catalog.committed_files()
+        if self.settings.trials_dir.is_dir():
+            for f in self.settings.trials_dir.iterdir():
+                if f.is_file() and f not in keep:
+                    f.unlink(missing_ok=True)
+                    removed += 1
+        self._damaged = {
+            e.ref
+            for e in self.catalog.entries.values()
+            if not all(p.is_file() for p in self.catalog.record_paths(e.ref, e.version))
+        }
+        if self.store.count() != self.catalog.committed_chunks():
+            by_key = self.store.ids_by_key()
+            committed = self.catalog.committed_keys()
+            stale = [i for key, ids in by_key.items() if key not in committed for i in ids]
+            self.store.delete_ids(stale)
+            removed += len(stale)
+            self._damaged |= {e.ref for e in self.catalog.entries.values() if len(by_key.get(e.key, [])) != e.chunks}
+        return removed
 
     # -- versions ---------------------------------------------------------------------------
     def version(self, sha256: str) -> str:
@@ -134,109 +171,173 @@ class Indexer:
         report = IndexReport()
         files, folders, missing = discover(paths)
         report.rejected.extend(missing)
-        self.store.count()  # reach the store before any work: a dead server fails fast, nothing written
-        self.recover()
+        if self.settings.chroma is not None:
+            self.store.client  # noqa: B018 - a dead server fails fast, before anything is written
+        with self.lock:
+            checkpoint("locked")
+            self.store.client  # noqa: B018 - an embedded store is opened (created) by one writer at a time
+            self._prepare()
+            report.collected = self.recover()
+            checkpoint("collected")
+            self._index(files, folders, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _index(self, files: list[Path], folders: list[Path], report: IndexReport) -> None:
         by_path = {e.path: e for e in self.catalog.entries.values()}
         batch: list[tuple[Trial, Path, str]] = []
         batch_chunks = 0
         seen: dict[str, Path] = {}
+        moved: dict[str, Entry] = {}
         bar = _progress(len(files), self.progress)
         try:
             for path in files:
+                bar.update(1)
                 try:
                     data = read_bytes(path)
                 except DocumentError as err:
                     report.rejected.append(str(err))
-                    bar.update(1)
                     continue
                 digest = file_digest(data)
                 version = self.version(digest)
-                entry = by_path.get(str(path.resolve()))
-                if entry and entry.sha256 == digest and entry.version == version:
+                resolved = str(path.resolve())
+                entry = by_path.get(resolved)
+                if entry and entry.sha256 == digest and entry.version == version and entry.ref not in self._damaged:
                     report.unchanged.append(entry.ref)
                     seen[entry.ref] = path
-                    bar.update(1)
                     continue
                 try:
                     trial = parse_document(decode(path, data))
                 except DocumentError as err:
                     report.rejected.append(str(err))
-                    bar.update(1)
                     continue
                 if trial.ref in seen:
                     report.rejected.append(
                         f"{path.name}: the same trial ({trial.ref}) as {seen[trial.ref].name}; not indexed"
                     )
-                    bar.update(1)
                     continue
-                seen[trial.ref] = path
                 current = self.catalog.entries.get(trial.ref)
-                if current and current.version == version:
-                    report.unchanged.append(trial.ref)  # same content found at another path
-                    self.catalog.entries[trial.ref].path = str(path.resolve())
-                    bar.update(1)
-                    continue
+                if current and current.path != resolved:
+                    if current.version == version and trial.ref not in self._damaged:
+                        seen[trial.ref] = path
+                        report.unchanged.append(trial.ref)  # the same content at another path
+                        if not Path(current.path).exists():
+                            moved[trial.ref] = replace(current, path=resolved, source=trial.source, stem=trial.stem)
+                        continue
+                    if Path(current.path).exists() and not self.replace:
+                        report.rejected.append(
+                            f"{path}: states {trial.ref}, which is already indexed from {current.path}; not indexed "
+                            "(pass --replace to replace that trial with this file)"
+                        )
+                        continue
+                    gone = "" if Path(current.path).exists() else " (that file is gone)"
+                    report.replaced.append(f"{trial.ref}: now read from {path}, no longer from {current.path}{gone}")
+                seen[trial.ref] = path
                 batch.append((trial, path, version))
                 batch_chunks += len(trial.criteria) + len(trial.sections)
-                if batch_chunks >= EMBED_BATCH_CHUNKS:
+                if batch_chunks >= self.batch_chunks:
                     report.chunks += self._write(batch, report)
-                    bar.update(len(batch))
                     batch, batch_chunks = [], 0
             if batch:
                 report.chunks += self._write(batch, report)
-                bar.update(len(batch))
-            self._remove_missing(folders, set(seen), report)
         finally:
             bar.close()
-        self.catalog.save()
-        report.seconds = time.perf_counter() - started
-        return report
+        self._remove_missing(folders, set(seen), moved, report)
 
     def _write(self, batch: list[tuple[Trial, Path, str]], report: IndexReport) -> int:
-        chunked: list[tuple[Trial, list[Chunk]]] = [(t, chunk_trial(t)) for t, _, _ in batch]
-        pending = [(t.ref, v) for t, _, v in batch]
-        old = [(t.ref, self.catalog.version_of(t.ref)) for t, _, _ in batch]
-        self._journal(pending)
-        try:
-            all_chunks = [c for _, cs in chunked for c in cs]
-            vectors = encode(self.embedder, [c.embed_text for c in all_chunks])
-            versions = {t.ref: v for t, _, v in batch}
-            titles = {t.ref: t.title for t, _ in chunked}
-            self.store.add(
-                ids=[f"{c.id}@{versions[c.trial]}" for c in all_chunks],
-                embeddings=vectors,
-                documents=[c.embed_text for c in all_chunks],
-                metadatas=[c.metadata(versions[c.trial], titles[c.trial]) | {"chunk_id": c.id} for c in all_chunks],
-            )
-            from eligibility.compiler import compile_trial
+        """Write one batch of new trial versions and commit them; returns how many chunks were written."""
+        from eligibility.compiler import compile_trial
 
-            for trial, path, version in batch:
-                rules = [c.to_dict() for c in compile_trial(trial)]
-                self.catalog.store_trial(trial, path, version, rules)
-                report.indexed.append(trial.ref)
-            self.catalog.save()
+        chunked: list[tuple[Trial, Path, str, list[Chunk]]] = [(t, p, v, chunk_trial(t)) for t, p, v in batch]
+        new_keys = [version_key(t.ref, v) for t, _, v, _ in chunked]
+        old = {t.ref: self.catalog.entries.get(t.ref) for t, _, _, _ in chunked}
+        committed = False
+        try:
+            for trial, _, version, _ in chunked:
+                self.catalog.write_records(trial, version, [c.to_dict() for c in compile_trial(trial)])
+            checkpoint("records")
+            all_chunks = [(c, v, t.title) for t, _, v, cs in chunked for c in cs]
+            vectors = encode(self.embedder, [c.embed_text for c, _, _ in all_chunks])
+            self.store.add(
+                ids=[f"{c.id}@{v}" for c, v, _ in all_chunks],
+                embeddings=vectors,
+                documents=[c.embed_text for c, _, _ in all_chunks],
+                metadatas=[c.metadata(v, title) for c, v, title in all_chunks],
+            )
+            checkpoint("added")
+            updates: dict[str, Entry | None] = {
+                t.ref: Entry(
+                    ref=t.ref,
+                    path=str(p.resolve()),
+                    source=t.source,
+                    sha256=t.content_hash,
+                    version=v,
+                    stem=t.stem,
+                    nct_id=t.nct_id,
+                    chunks=len(cs),
+                )
+                for t, p, v, cs in chunked
+            }
+            self.catalog.commit(updates, before_replace=lambda: checkpoint("manifest"))
+            committed = True
+            checkpoint("committed")
         except BaseException:
-            for ref, version in pending:
-                if self.catalog.version_of(ref) != version:
-                    self.store.delete(ref, version)
-            self._journal_path.unlink(missing_ok=True)
+            if not committed:
+                self._discard(new_keys)
             raise
-        self._journal([(ref, v) for ref, v in old if v])
-        for ref, previous in old:
-            if previous:
-                self.store.delete(ref, previous)
-        self._journal_path.unlink(missing_ok=True)
+        report.indexed.extend(t.ref for t, _, _, _ in chunked)
+        replaced = [e for e in old.values() if e is not None and e.key not in set(new_keys)]
+        self._delete_versions(replaced)
+        checkpoint("cleaned")
         return len(all_chunks)
 
-    def _remove_missing(self, folders: list[Path], seen: set[str], report: IndexReport) -> None:
-        for ref, entry in list(self.catalog.entries.items()):
+    def _discard(self, keys: list[str]) -> None:
+        """Best effort, on an interrupt: remove this batch's uncommitted chunks and records at once.
+
+        What the manifest on disk names is kept, whatever this process believes; what this misses, the
+        next run's `recover` removes.
+        """
+        try:
+            on_disk = Catalog(self.settings)
+            committed = on_disk.committed_keys()
+            uncommitted = [k for k in keys if k not in committed]
+            self.store.delete_keys(uncommitted)
+            for key in uncommitted:
+                ref, _, version = key.rpartition("@")
+                for f in on_disk.record_paths(ref, version):
+                    f.unlink(missing_ok=True)
+        except BaseException:  # a second interrupt, or the store is gone: the next run cleans up
+            pass
+
+    def _delete_versions(self, entries: list[Entry]) -> None:
+        """Delete the chunks and records of versions the manifest no longer names."""
+        if not entries:
+            return
+        self.store.delete_keys([e.key for e in entries])
+        keep = self.catalog.committed_files()
+        for e in entries:
+            for f in self.catalog.record_paths(e.ref, e.version):
+                if f not in keep:
+                    f.unlink(missing_ok=True)
+
+    def _remove_missing(
+        self, folders: list[Path], seen: set[str], moved: dict[str, Entry], report: IndexReport
+    ) -> None:
+        gone: list[Entry] = []
+        for ref, entry in self.catalog.entries.items():
             if ref in seen:
                 continue
             path = Path(entry.path)
             if any(path.is_relative_to(folder) for folder in folders) and not path.exists():
-                self.store.delete(ref)
-                self.catalog.drop(ref)
-                report.removed.append(ref)
+                gone.append(entry)
+        if not gone and not moved:
+            return
+        updates: dict[str, Entry | None] = {e.ref: None for e in gone}
+        updates.update(moved)
+        self.catalog.commit(updates, before_replace=lambda: checkpoint("manifest"))
+        report.removed.extend(e.ref for e in gone)
+        checkpoint("removed")
+        self._delete_versions(gone)
 
 
 def _progress(total: int, enabled: bool) -> Any:

@@ -31,6 +31,8 @@ class Chunk:
 
     def metadata(self, version: str, title: str) -> dict[str, Any]:
         return {
+            "key": f"{self.trial}@{version}",  # the trial version it belongs to (index.catalog.Entry.key)
+            "chunk_id": self.id,
             "trial": self.trial,
             "section": self.section,
             "kind": self.kind,

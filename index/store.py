@@ -4,18 +4,36 @@ Both go through the same code: only the client differs. The collection uses cosi
 settings chosen so that top-10 results agree with exact search on this corpus
 (`tests/test_store.py` checks it). Embeddings are always computed by us and passed in: Chroma's
 default embedding function would download a model.
+
+Each data directory has its own collection, named in its manifest (`trialscreen-NAME` with
+`--index NAME`, else `trialscreen-` and the start of the data directory's random identity), and the
+collection records that identity: a data directory never reads or deletes another one's chunks on a
+shared server, and says so in one line if pointed at one.
+
+Every chunk's metadata carries `key` (`REF@VERSION`): searches return only chunks of the versions the
+catalog's manifest names, however many leftovers of an interrupted run the collection still holds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from index.faults import checkpoint
+from index.storage import storage_error
 from trialscreen.config import Settings
-from trialscreen.errors import StoreUnavailableError, TrialscreenError
+from trialscreen.errors import StorageError, StoreUnavailableError, TrialscreenError
+
+if TYPE_CHECKING:
+    from index.catalog import Catalog
 
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
+ADD_SLICE = 4000
+LOW_DISK_BYTES = 8 * 1024 * 1024  # when the embedded store fails with less free than this, the disk is the cause
 
 
 @dataclass(frozen=True)
@@ -35,12 +53,47 @@ def _server_error(settings: Settings, err: Exception) -> StoreUnavailableError:
     )
 
 
+def _embedded_error(settings: Settings, err: Exception) -> TrialscreenError:
+    """An embedded store error, as the real cause: a full disk, a read-only directory, or damage."""
+    text = str(err).lower()
+    where = settings.chroma_dir
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        free = None
+    if "disk is full" in text or "no space left" in text or (free is not None and free < LOW_DISK_BYTES):
+        return StorageError(
+            f"cannot write to the index at {where}: the disk is full; free some space and run it again "
+            "(what was indexed before is intact)"
+        )
+    writable = os.access(where, os.W_OK) if where.exists() else os.access(settings.data_dir, os.W_OK)
+    if "readonly" in text or "read-only" in text or "permission denied" in text or not writable:
+        return StorageError(
+            f"cannot write to the index at {where}: it is read-only; make {settings.data_dir} writable or choose "
+            "another --data-dir (what was indexed before is intact)"
+        )
+    return StoreUnavailableError(
+        f"cannot use the index at {where} ({type(err).__name__}: {str(err)[:200]}); if it was damaged, remove "
+        "that directory and run `trialscreen index` again"
+    )
+
+
 class ChunkStore:
-    def __init__(self, settings: Settings, embedding_model: str) -> None:
+    def __init__(self, settings: Settings, embedding_model: str, catalog: Catalog | None = None) -> None:
         self.settings = settings
         self.embedding_model = embedding_model
+        self._catalog = catalog
         self._client: Any = None
         self._collection: Any = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The manifest this store trusts: its collection name, identity and committed versions."""
+        if self._catalog is None:
+            from index.catalog import Catalog
+
+            self._catalog = Catalog(self.settings)
+        return self._catalog
 
     @property
     def client(self) -> Any:
@@ -50,16 +103,16 @@ class ChunkStore:
 
             chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
             if self.settings.chroma is None:
-                self.settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                try:
+                    self.settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                except OSError as err:
+                    raise storage_error(err, self.settings.chroma_dir, "create the index directory") from err
                 try:
                     self._client = chromadb.PersistentClient(
                         path=str(self.settings.chroma_dir), settings=chroma_settings
                     )
                 except Exception as err:
-                    raise StoreUnavailableError(
-                        f"cannot open the index at {self.settings.chroma_dir} ({err}); "
-                        "remove that directory and run `trialscreen index` again"
-                    ) from err
+                    raise _embedded_error(self.settings, err) from err
             else:
                 server = self.settings.chroma
                 try:
@@ -73,28 +126,53 @@ class ChunkStore:
         return self._client
 
     @property
+    def name(self) -> str:
+        return self.catalog.collection_name
+
+    @property
     def collection(self) -> Any:
         if self._collection is None:
+            owner = self.catalog.index_id
             try:
-                self._collection = self.client.get_or_create_collection(
-                    self.settings.collection,
+                collection = self.client.get_or_create_collection(
+                    self.name,
                     configuration={"hnsw": dict(HNSW)},
-                    metadata={"embedding_model": self.embedding_model},
+                    metadata={"embedding_model": self.embedding_model, "index_id": owner},
                     embedding_function=None,
                 )
-            except StoreUnavailableError:
+                meta = dict(collection.metadata or {})
+                if meta.get("index_id") != owner and collection.count() == 0:
+                    meta["index_id"] = owner  # an empty collection nobody claimed: this data dir's now
+                    meta.setdefault("embedding_model", self.embedding_model)
+                    collection.modify(metadata=meta)
+            except (StoreUnavailableError, TrialscreenError):
                 raise
             except Exception as err:
-                if self.settings.chroma is not None:
-                    raise _server_error(self.settings, err) from err
-                raise
-            built_with = (self._collection.metadata or {}).get("embedding_model")
+                raise self._error(err) from err
+            where = self.settings.chroma.url if self.settings.chroma else str(self.settings.chroma_dir)
+            if meta.get("index_id") != owner:
+                raise TrialscreenError(
+                    f"the Chroma collection {self.name!r} at {where} belongs to another data directory; give this "
+                    f"one its own with --index NAME (a name no other data directory on that server uses)"
+                )
+            built_with = meta.get("embedding_model")
             if built_with and built_with != self.embedding_model:
                 raise TrialscreenError(
                     f"the index was built with the embedding model {built_with!r}, not "
-                    f"{self.embedding_model!r}; use another --data-dir or delete {self.settings.chroma_dir}"
+                    f"{self.embedding_model!r}; use another --data-dir or re-index into a new one"
                 )
+            self._collection = collection
         return self._collection
+
+    def _error(self, err: Exception) -> TrialscreenError:
+        if self.settings.chroma is not None:
+            if _is_connection_error(err):
+                return _server_error(self.settings, err)
+            return StoreUnavailableError(
+                f"the Chroma server at {self.settings.chroma.url} refused the request "
+                f"({type(err).__name__}: {str(err)[:200]})"
+            )
+        return _embedded_error(self.settings, err)
 
     def _call(self, fn: str, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -102,9 +180,7 @@ class ChunkStore:
         except (StoreUnavailableError, TrialscreenError):
             raise
         except Exception as err:
-            if self.settings.chroma is not None and _is_connection_error(err):
-                raise _server_error(self.settings, err) from err
-            raise
+            raise self._error(err) from err
 
     def add(
         self,
@@ -112,22 +188,37 @@ class ChunkStore:
         embeddings: Any,
         documents: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
-        batch: int = 4000,
+        batch: int | None = None,
     ) -> None:
+        """Add (or overwrite) chunks; ids are unique per trial version, so a repeated add is harmless."""
+        batch = batch or ADD_SLICE
         for i in range(0, len(ids), batch):
             self._call(
-                "add",
+                "upsert",
                 ids=list(ids[i : i + batch]),
                 embeddings=embeddings[i : i + batch],
                 documents=list(documents[i : i + batch]),
                 metadatas=list(metadatas[i : i + batch]),
             )
+            checkpoint("add")
 
-    def delete(self, trial: str, version: str | None = None) -> None:
-        where: dict[str, Any] = {"trial": trial}
-        if version is not None:
-            where = {"$and": [{"trial": trial}, {"version": version}]}
-        self._call("delete", where=where)
+    def delete_keys(self, keys: Sequence[str]) -> None:
+        """Remove every chunk of these trial versions (`REF@VERSION`)."""
+        for i in range(0, len(keys), 500):
+            part = list(keys[i : i + 500])
+            self._call("delete", where={"key": part[0]} if len(part) == 1 else {"key": {"$in": part}})
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), 4000):
+            self._call("delete", ids=list(ids[i : i + 4000]))
+
+    def ids_by_key(self) -> dict[str, list[str]]:
+        """Every chunk id in the collection, grouped by the trial version it belongs to."""
+        data = self._call("get", include=["metadatas"])
+        out: dict[str, list[str]] = {}
+        for chunk_id, meta in zip(data["ids"], data["metadatas"], strict=True):
+            out.setdefault(str((meta or {}).get("key")), []).append(chunk_id)
+        return out
 
     def count(self) -> int:
         return int(self._call("count"))
@@ -138,27 +229,44 @@ class ChunkStore:
         return result
 
     def query(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """The k nearest chunks of committed trial versions.
+
+        Chunks an interrupted run left (until the next index run removes them) are fetched too and
+        dropped, so they can never crowd out committed ones.
+        """
         n = self.count()
         if n == 0:
             return []
+        committed = self.catalog.committed_keys()
+        leftovers = max(0, n - self.catalog.committed_chunks())
         result = self._call(
             "query",
             query_embeddings=[list(embedding)],
-            n_results=min(k, n),
+            n_results=min(k + leftovers, n),
             where=where or None,
             include=["metadatas", "documents", "distances"],
         )
         hits = []
         for i, chunk_id in enumerate(result["ids"][0]):
+            meta = dict(result["metadatas"][0][i] or {})
+            if meta.get("key") not in committed:
+                continue
             hits.append(
                 Hit(
                     id=chunk_id,
                     score=1.0 - float(result["distances"][0][i]),
                     document=result["documents"][0][i],
-                    metadata=dict(result["metadatas"][0][i]),
+                    metadata=meta,
                 )
             )
-        return hits
+        return hits[:k]
+
+    def drop_legacy_collection(self, name: str) -> None:
+        """Remove the collection an older trialscreen kept in this data directory's embedded store."""
+        if self.settings.chroma is not None:
+            return  # on a server it may still serve other data directories: not ours to delete
+        with contextlib.suppress(Exception):  # absent already: nothing to remove
+            self.client.delete_collection(name)
 
 
 def _is_connection_error(err: Exception) -> bool:

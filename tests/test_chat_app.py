@@ -143,3 +143,38 @@ def test_twenty_concurrent_users_never_see_each_others_answers(served: tuple[str
         assert any(mine in m for m in messages)
         others = [f"I'm {20 + j} years old" for j in range(20) if j != i]
         assert not any(o in m for m in messages for o in others)
+
+
+def test_referral_csvs_are_the_apps_own_and_go_with_the_session(tmp_path: Path) -> None:
+    from chatbot.app import ChatApp
+
+    settings = Settings.resolve(data_dir=tmp_path / "data")
+    Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
+    core = ChatApp(Catalog(settings), None, today=date(2026, 11, 1))
+    _, first, _ = core.screen_note("41 yo man with SLE", session="a")
+    _, second, _ = core.screen_note("30 yo woman with SLE", session="b")
+    assert first and second and Path(first).parent != Path(second).parent
+    assert Path(first).is_relative_to(core.downloads.root)
+    assert Path(first).read_text("utf-8").startswith("trial,title,decision")
+    core.downloads.end("a")  # the browser session ended
+    assert not Path(first).exists() and Path(second).exists()
+    core.downloads.close()  # the app closed
+    assert not core.downloads.root.exists()
+
+
+def test_an_exiting_app_leaves_no_temporary_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    settings = Settings.resolve(data_dir=tmp_path / "data")
+    Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
+    data = str(settings.data_dir)
+    code = (
+        "import sys; from datetime import date; from chatbot.app import ChatApp; from index.catalog import Catalog\n"
+        "from trialscreen.config import Settings\n"
+        f"core = ChatApp(Catalog(Settings.resolve(data_dir={data!r})), None, today=date(2026, 11, 1))\n"
+        "print(core.screen_note('41 yo man with SLE', session='s')[1])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    csv = Path(out.strip().splitlines()[-1])
+    assert csv.name == "screening.csv" and not csv.exists() and not csv.parent.parent.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from index.readers import read_trial
 from index.store import ChunkStore
 from retrieval.dense import DenseSearcher, Filters
 from tests.conftest import BUNDLED, FakeEmbeddings
+from tests.indexkit import leftovers
 from trialscreen.config import Settings
 
 
@@ -129,7 +131,7 @@ def test_interrupted_run_leaves_nothing_half_written(settings: Settings, corpus:
         Indexer(settings, embedder, progress=False).run([corpus])
     assert _chunk_trials(settings, embedder) == before
     assert list(Catalog(settings).entries) == ["NCT00071487"]
-    assert not (settings.data_dir / "journal.json").exists()
+    assert leftovers(settings) == (0, [])  # Ctrl-C removes the uncommitted batch at once
 
 
 def test_leftovers_of_a_killed_run_are_cleaned_and_never_found(
@@ -137,7 +139,7 @@ def test_leftovers_of_a_killed_run_are_cleaned_and_never_found(
 ) -> None:
     Indexer(settings, fake_embedder, progress=False).run([corpus / "NCT00071487.json"])
     store = ChunkStore(settings, fake_embedder.name)
-    # A run killed between adding chunks and committing the manifest: chunks and a journal remain.
+    # A run killed between adding chunks and committing the manifest: chunks and a record remain.
     vec = fake_embedder.embed_query("plasmapheresis leftover")
     store.add(
         ["ghost:exc-01@v0"],
@@ -145,6 +147,7 @@ def test_leftovers_of_a_killed_run_are_cleaned_and_never_found(
         ["plasmapheresis leftover"],
         [
             {
+                "key": "ghost@v0",
                 "trial": "ghost",
                 "section": "criteria",
                 "kind": "exclusion",
@@ -156,11 +159,12 @@ def test_leftovers_of_a_killed_run_are_cleaned_and_never_found(
             }
         ],
     )
-    (settings.data_dir / "journal.json").write_text('[["ghost", "v0"]]', "utf-8")
+    (settings.trials_dir / "ghost@v0.json").write_text("{}", "utf-8")
     searcher = DenseSearcher(store, Catalog(settings), fake_embedder)
     assert all(h.metadata["trial"] != "ghost" for h in searcher.search("plasmapheresis leftover", 5))
     Indexer(settings, fake_embedder, progress=False).run([corpus / "NCT00071487.json"])
     assert "ghost" not in _chunk_trials(settings, fake_embedder)
+    assert leftovers(settings) == (0, [])
 
 
 def test_filters_by_trial_section_and_kind(settings: Settings, fake_embedder: FakeEmbeddings) -> None:
@@ -173,3 +177,22 @@ def test_filters_by_trial_section_and_kind(settings: Settings, fake_embedder: Fa
     # With exact fake embeddings, the chunk that repeats the query's words ranks first.
     top = searcher.search("Plasmapheresis", 1, Filters(trial="NCT01632241"))[0]
     assert top.metadata["chunk_id"].startswith("NCT01632241:exc-")
+
+
+def test_an_index_from_an_older_trialscreen_says_so_and_is_rebuilt(
+    settings: Settings, fake_embedder: FakeEmbeddings, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trialscreen import cli
+
+    # What manifest version 1 left: one record per trial, not keyed by version.
+    settings.trials_dir.mkdir(parents=True)
+    (settings.trials_dir / "NCT00071487.json").write_text("{}", "utf-8")
+    entry = {"ref": "NCT00071487", "path": str(corpus / "NCT00071487.json"), "source": "NCT00071487.json",
+             "sha256": "0", "version": "0", "stem": "NCT00071487", "nct_id": "NCT00071487"}  # fmt: skip
+    settings.manifest_path.write_text(json.dumps({"version": 1, "trials": {"NCT00071487": entry}}), "utf-8")
+    assert cli.main(["trials", "--data-dir", str(settings.data_dir)]) == 1
+    assert "was written by an older trialscreen; run `trialscreen index PATH...`" in capsys.readouterr().err
+    report = Indexer(settings, fake_embedder, progress=False).run([corpus])
+    assert len(report.indexed) == 9
+    assert not (settings.trials_dir / "NCT00071487.json").exists()
+    assert leftovers(settings) == (0, [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +29,14 @@ def _common() -> argparse.ArgumentParser:
         "(default: $TRIALSCREEN_CHROMA_URL, else the embedded store)",
     )
     common.add_argument(
+        "--index",
+        dest="index_name",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="name this data dir's collection on the Chroma server trialscreen-NAME, chosen at its first index "
+        "run (default: $TRIALSCREEN_INDEX, else a name of its own)",
+    )
+    common.add_argument(
         "--llm",
         choices=LLM_PROVIDERS,
         default=argparse.SUPPRESS,
@@ -41,6 +50,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         data_dir=getattr(args, "data_dir", None),
         chroma_url=getattr(args, "chroma_url", None),
         llm=getattr(args, "llm", None),
+        index_name=getattr(args, "index_name", None),
     )
 
 
@@ -50,6 +60,16 @@ def _embedder() -> Any:
     return MiniLMEmbeddings()
 
 
+def _require_trials(catalog: Any) -> None:
+    if catalog.outdated:
+        raise TrialscreenError(
+            f"the index in {catalog.settings.data_dir} was written by an older trialscreen; "
+            "run `trialscreen index PATH...` (or `make chat`) to rebuild it"
+        )
+    if catalog.is_empty():
+        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+
+
 # -- commands -------------------------------------------------------------------------------------
 
 
@@ -57,7 +77,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     from index.builder import Indexer
 
     settings = _settings(args)
-    report = Indexer(settings, _embedder(), progress=not args.quiet).run([Path(p) for p in args.paths])
+    indexer = Indexer(settings, _embedder(), progress=not args.quiet, replace=args.replace)
+    report = indexer.run([Path(p) for p in args.paths])
+    for message in report.replaced:
+        print(f"replaced: {message}", file=sys.stderr)
     for message in report.rejected:
         print(f"skipped: {message}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
@@ -66,12 +89,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 1 if report.rejected else 0
 
 
-def _trial_row(trial: Any, compiled: list[Any]) -> dict[str, Any]:
+def _trial_row(trial: Any, compiled: list[Any], path: str) -> dict[str, Any]:
     listed = [cc for c, cc in zip(trial.criteria, compiled, strict=True) if not c.field]
     limit_warnings = [w for c, cc in zip(trial.criteria, compiled, strict=True) if c.field for w in cc.warnings]
     return {
         "trial": trial.ref,
         "source": trial.source,
+        "path": path,
         "title": trial.title,
         "status": trial.status,
         "recruiting": trial.recruiting,
@@ -101,9 +125,8 @@ def cmd_trials(args: argparse.Namespace) -> int:
     from index.catalog import Catalog
 
     catalog = Catalog(_settings(args))
-    if catalog.is_empty():
-        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
-    rows = [_trial_row(t, catalog.compiled(t.ref)) for t in catalog.trials()]
+    _require_trials(catalog)
+    rows = [_trial_row(t, catalog.compiled(t.ref), catalog.entries[t.ref].path) for t in catalog.trials()]
     if args.json:
         print(json.dumps({"trials": rows}, indent=1, ensure_ascii=False))
         return 0
@@ -115,6 +138,7 @@ def cmd_trials(args: argparse.Namespace) -> int:
             f"inc {crit['inclusion']:>2} exc {crit['exclusion']:>2} rules {crit['compiled']:>2} "
             f"team {crit['to_confirm']:>2} ?{crit['not_understood']}  {row['title'][:60]}"
         )
+        print(f"    from {row['path']}")
         if row["status_note"]:
             print(f"    ! {row['status_note']}")
         for warning in row["warnings"]:
@@ -127,13 +151,20 @@ def cmd_search(args: argparse.Namespace) -> int:
     from index.store import ChunkStore
     from retrieval.dense import DenseSearcher, Filters
 
-    settings = _settings(args)
-    catalog = Catalog(settings)
-    if catalog.is_empty():
-        raise TrialscreenError("the index is empty; run `trialscreen index PATH` first")
+    catalog = Catalog(_settings(args))
+    _require_trials(catalog)
+    if args.k < 1:
+        raise TrialscreenError(f"-k {args.k}: ask for at least one hit")
     trial = catalog.resolve(args.trial) if args.trial else None
+    if args.section:
+        sections = {"criteria"} | {s.name for t in catalog.trials() for s in t.sections}
+        if args.section not in sections:
+            raise TrialscreenError(
+                f"--section {args.section!r} is not a section of any indexed trial; choose one of "
+                + ", ".join(sorted(sections))
+            )
     embedder = _embedder()
-    searcher = DenseSearcher(ChunkStore(settings, embedder.name), catalog, embedder)
+    searcher = DenseSearcher(ChunkStore(catalog.settings, embedder.name, catalog), catalog, embedder)
     hits = searcher.search(args.query, args.k, Filters(trial=trial, section=args.section, kind=args.kind))
     out = []
     for hit in hits:
@@ -150,6 +181,10 @@ def cmd_search(args: argparse.Namespace) -> int:
                 "quote": quote,
             }
         )
+    if not out:
+        filters = (("trial", trial), ("section", args.section), ("kind", args.kind))
+        where = ", ".join(f"{name} {value}" for name, value in filters if value)
+        raise TrialscreenError(f"no indexed passage matches{' (' + where + ')' if where else ''}; widen the search")
     if args.json:
         print(json.dumps({"results": out}, indent=1, ensure_ascii=False))
     else:
@@ -190,8 +225,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     from index.catalog import Catalog
 
     catalog = Catalog(_settings(args))
-    if catalog.is_empty():
-        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+    _require_trials(catalog)
     ref = catalog.resolve(args.trial)
     profile = load_patient(args.patient, _today(args))
     result = screen(catalog.trial(ref), catalog.compiled(ref), profile, _today(args)).to_json()
@@ -208,8 +242,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     from index.catalog import Catalog
 
     catalog = Catalog(_settings(args))
-    if catalog.is_empty():
-        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+    _require_trials(catalog)
     profile = load_patient(args.patient, _today(args))
     results = match([screen(t, catalog.compiled(t.ref), profile, _today(args)) for t in catalog.trials()])
     if args.json:
@@ -254,9 +287,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = [Path(p) for p in args.cases]
+    from evals.cases import load_cases
+
     for p in paths:
         if not p.is_file():
             raise TrialscreenError(f"no case file {p}")
+        load_cases(p)  # a bad case file gets its one line before anything is indexed or written
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     gates = load_gates(_gates_file(args))
     catalog = _catalog_with_trials(settings)
@@ -374,6 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the run's report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="let a file replace an indexed trial of the same reference (NCT number) that came from another file",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("trials", parents=[common], help="list the indexed trials")
@@ -431,22 +472,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted(command: str) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting must not end in a traceback
+    if command == "index":
+        message = (
+            "interrupted; the index holds exactly the trials committed before the interrupt, "
+            "and the next `trialscreen index` run cleans up and finishes the rest"
+        )
+    elif command in ("chat", "ask", "eval"):  # these index the bundled trials into an empty index first
+        message = "interrupted; the index holds exactly what was committed before the interrupt"
+    else:
+        message = "interrupted"
+    print(f"trialscreen: {message}", file=sys.stderr)
+    return 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
+    command = ""
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        command = args.command
+        func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
     except TrialscreenError as err:
         print(f"trialscreen: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("trialscreen: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
+        return _interrupted(command)
     except BrokenPipeError:  # output piped into `head` and the like
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as err:  # a file the command writes or reads, outside the index (e.g. eval --json FILE)
+        where = f" {err.filename}" if err.filename else ""
+        print(f"trialscreen: cannot use{where}: {err.strerror or err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,3 +11,11 @@ class UnknownTrialError(TrialscreenError):
 
 class StoreUnavailableError(TrialscreenError):
     """The Chroma store (embedded or server) cannot be reached or opened."""
+
+
+class StorageError(TrialscreenError):
+    """The data directory cannot be created or written (read-only, full, not a directory)."""
+
+
+class IndexBusyError(TrialscreenError):
+    """Another `trialscreen index` run holds the data directory's writer lock."""
