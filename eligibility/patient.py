@@ -35,7 +35,6 @@ _LIMITS = {
     "bp_diastolic": (30, 160),
     "score:sledai": (0, 105),
     "meds_stable_months": (0, 600),
-    "steroid_courses": (0, 100),
 }
 _NUMBERS = set(_LIMITS)
 _MAX_FILE_BYTES = 1024 * 1024  # a patient file (--patient @FILE) is read up to this size

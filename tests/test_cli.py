@@ -120,5 +120,8 @@ def test_limits_and_status_caveats_show_in_trials_and_screen(
     limit = next(c for c in result["criteria"] if c["field"] == "max_age")
     assert limit["kind"] == "inclusion" and limit["status"] == "not_met"
     assert limit["cite"]["chunk_id"] == "NCT00071487:field-max_age"
-    source = (tmp_path / "trials" / "NCT00071487.json").read_text("utf-8")
-    assert limit["text"] == json.loads(source)["source_text"][limit["cite"]["start"] : limit["cite"]["end"]]
+    from index.catalog import Catalog
+    from trialscreen.config import Settings
+
+    stored = Catalog(Settings.resolve(data_dir=tmp_path)).trial("NCT00071487").source_text
+    assert limit["text"] == stored[limit["cite"]["start"] : limit["cite"]["end"]]
