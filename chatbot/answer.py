@@ -15,13 +15,13 @@ from typing import Any
 from chatbot.citations import NOT_IN_TEXTS, Answer, Citation
 from index.catalog import Catalog
 from index.chunks import Chunk
-from index.model import Trial
-from index.vocabulary import vocabulary
 from retrieval.dense import Filters
 from retrieval.hybrid import HybridRetriever
 from retrieval.lexical import tokens
 from retrieval.resolve import Resolution, resolve_trials
 from trialscreen.errors import TrialscreenError
+from trialscreen.model import Trial
+from trialscreen.vocabulary import vocabulary
 
 # Words that shape a question but do not say what it is about.
 GENERIC = frozenset(

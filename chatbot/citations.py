@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.criteria import display_text, unescape_markdown
-from index.model import Trial
+from trialscreen.model import Trial
 
 NOT_IN_TEXTS = "That is not in the trial texts"
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from eligibility.keys import TreatmentKey
 from eligibility.patient import profile_from_facts
 from eligibility.questions import Question
 from prompts import load_prompt
 from trialscreen.errors import TrialscreenError
+from trialscreen.keys import TreatmentKey
 
 log = logging.getLogger("trialscreen.llm")
 _JSON = re.compile(r"\{.*\}", re.DOTALL)

@@ -15,9 +15,9 @@ from typing import Any
 
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
-from eligibility.keys import KG_PER_LB, TreatmentKey
 from eligibility.questions import Question
 from eligibility.timeparse import months_ago
+from trialscreen.keys import KG_PER_LB, TreatmentKey
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|i do|i have|i am|i did|true|correct|right)\b", re.I)
 _NO = re.compile(

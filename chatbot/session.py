@@ -22,8 +22,8 @@ from eligibility.patient import profile_from_facts
 from eligibility.questions import Question, question_for
 from eligibility.rules import MET, NA, NOT_MET, UNKNOWN
 from index.catalog import Catalog
-from index.vocabulary import vocabulary
 from trialscreen.errors import TrialscreenError
+from trialscreen.vocabulary import vocabulary
 
 INTRO = (
     "Hello. I can check, criterion by criterion, whether you might fit the lupus (SLE) trials I know, and "

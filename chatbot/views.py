@@ -8,7 +8,7 @@ import html
 import io
 from typing import Any
 
-from index.model import Trial
+from trialscreen.model import Trial
 
 BADGES = {
     "eligible": ("Possibly eligible", "#1b7f3b"),

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from eligibility.compiler import CompiledCriterion
-from eligibility.keys import KG_PER_LB
 from eligibility.labs import measured
 from eligibility.rules import (
     Age,
@@ -42,8 +41,9 @@ from eligibility.rules import (
     UlnMultiple,
 )
 from eligibility.timewords import WEEKS_PER_MONTH
-from index.model import Criterion, Trial
-from index.vocabulary import vocabulary
+from trialscreen.keys import KG_PER_LB
+from trialscreen.model import Criterion, Trial
+from trialscreen.vocabulary import vocabulary
 
 Facts = dict[str, Any]
 

@@ -38,9 +38,9 @@ from eligibility.rules import (
     rule_from_dict,
 )
 from eligibility.timewords import NUM, WEEKS_PER_MONTH, number, to_months, window_months
-from index.fields import age_limits
-from index.model import Criterion, Trial
-from index.vocabulary import vocabulary
+from trialscreen.fields import age_limits
+from trialscreen.model import Criterion, Trial
+from trialscreen.vocabulary import vocabulary
 
 COMPILER_VERSION = "3"
 

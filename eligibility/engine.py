@@ -18,10 +18,10 @@ from typing import Any
 
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
-from eligibility.keys import Decision, Status
 from eligibility.questions import question_for
 from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Result, merge_windows
-from index.model import Criterion, Trial
+from trialscreen.keys import Decision, Status
+from trialscreen.model import Criterion, Trial
 
 DISCLAIMER = "This is a pre-screen, not medical advice: the study team decides who can take part."
 

@@ -14,11 +14,11 @@ from typing import Any
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
 from eligibility.facts import Evidence, Fact, Profile
-from eligibility.keys import KG_PER_LB
 from eligibility.labs import measured, uln_labs
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window
-from index.vocabulary import vocabulary
+from trialscreen.keys import KG_PER_LB
+from trialscreen.vocabulary import vocabulary
 
 MAX_TEXT = 50_000
 

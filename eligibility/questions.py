@@ -8,8 +8,8 @@ from functools import lru_cache
 from importlib import resources
 
 from eligibility.concepts import concept
-from eligibility.keys import TreatmentKey
 from eligibility.timewords import when_phrase
+from trialscreen.keys import TreatmentKey
 
 WHEN = "{when}"
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from eligibility.facts import Fact, Profile, denial_settles
-from eligibility.keys import Status, TreatmentKey
 from eligibility.timewords import WEEKS_PER_MONTH, period_words, window_words
-from index.vocabulary import vocabulary
+from trialscreen.keys import Status, TreatmentKey
+from trialscreen.vocabulary import vocabulary
 
 MET, NOT_MET, UNKNOWN, NA = Status.MET, Status.NOT_MET, Status.UNKNOWN, Status.NOT_APPLICABLE
 

@@ -30,10 +30,10 @@ from eligibility.compiler import CompiledCriterion, compile_trial
 from eligibility.engine import screen
 from eligibility.patient import load_patient
 from index.catalog import Catalog
-from index.model import Trial
 from index.readers import read_trial
 from index.textio import DocumentError
 from trialscreen.errors import TrialscreenError
+from trialscreen.model import Trial
 
 DEFAULT_DELTAS = (0.5, 1.0, 3.0)
 TODAY = date(2025, 6, 1)  # relative times in generated cases count from here

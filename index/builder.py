@@ -28,13 +28,13 @@ from index.catalog import LEGACY_COLLECTION, Catalog, Entry, version_key
 from index.chunks import Chunk, chunk_trial
 from index.faults import checkpoint
 from index.lock import WriterLock
-from index.model import Trial
 from index.readers import parse_document
 from index.storage import remove_stale_tmp
 from index.store import ChunkStore
 from index.textio import DocumentError, decode, file_digest, read_bytes
 from trialscreen.config import Settings
 from trialscreen.errors import TrialscreenError
+from trialscreen.model import Trial
 
 READER_VERSION = "6"  # bump when parsing or chunking changes, so every trial is re-read
 DOC_SUFFIXES = {".txt", ".md", ".markdown", ".json", ".html", ".htm", ""}

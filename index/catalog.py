@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from index.model import Trial
 from index.storage import write_atomic
 from trialscreen.config import Settings
 from trialscreen.errors import StorageError, TrialscreenError, UnknownTrialError
+from trialscreen.model import Trial
 
 MANIFEST_VERSION = 2
 LEGACY_COLLECTION = "trialscreen_chunks"  # where manifest version 1 kept every data dir's chunks

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.criteria import display_text
-from index.model import Trial
+from trialscreen.model import Trial
 
 MAX_CHUNK_CHARS = 1000
 _PARAGRAPH = re.compile(r"\n\s*\n")

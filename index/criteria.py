@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.model import Criterion, CriterionKind
+from trialscreen.model import Criterion, CriterionKind
 
 _HEADING = re.compile(
     r"^[ \t]*(?:[-*•][ \t]*)?(?:primary[ \t]+|key[ \t]+|main[ \t]+)?"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from index.model import Criterion, Trial
-from index.vocabulary import vocabulary
+from trialscreen.model import Criterion, Trial
+from trialscreen.vocabulary import vocabulary
 
 _COMPARATOR_WORDS = re.compile(
     r"(>|<|≥|≤|=|greater|more|higher|above|exceed|less|lower|below|at least|up to|over|under)",

@@ -11,7 +11,7 @@ import re
 
 from index.criteria import display_text
 from index.defects import check_trial
-from index.fields import (
+from trialscreen.fields import (
     age_limits,
     normalize_phase,
     normalize_sex,
@@ -19,8 +19,8 @@ from index.fields import (
     parse_count,
     parse_volunteers,
 )
-from index.model import Arm, Criterion, FieldCite, Trial
-from index.vocabulary import vocabulary
+from trialscreen.model import Arm, Criterion, FieldCite, Trial
+from trialscreen.vocabulary import vocabulary
 
 NCT = re.compile(r"\bNCT\d{8}\b")
 _ORG = re.compile(

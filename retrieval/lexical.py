@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from index.chunks import Chunk
-from index.vocabulary import vocabulary
+from trialscreen.vocabulary import vocabulary
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 STOPWORDS = frozenset(

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from index.catalog import Catalog
-from index.model import Trial
-from index.vocabulary import vocabulary
 from retrieval.lexical import tokens
+from trialscreen.model import Trial
+from trialscreen.vocabulary import vocabulary
 
 _NCT = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
 _FAN_OUT = re.compile(

@@ -25,9 +25,9 @@ from eligibility.rules import (
     UlnMultiple,
     rule_from_dict,
 )
-from index.model import Trial
 from index.readers import read_trial
 from tests.conftest import BUNDLED
+from trialscreen.model import Trial
 
 FILES = {
     "000": "000_968ebb916c252d26.txt",

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from index.criteria import display_text
-from index.model import Trial
 from index.readers import read_trial
 from index.textio import DocumentError
 from tests.conftest import BUNDLED, DATA
+from trialscreen.model import Trial
 
 # What each bundled text states, read off the texts by hand.
 EXPECTED = {

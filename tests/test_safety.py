@@ -22,9 +22,9 @@ from eligibility.engine import screen
 from eligibility.extract import read_patient
 from eligibility.patient import load_patient, profile_from_facts
 from evals.safety import check_case, probe_trial, trials_in
-from index.model import Trial
 from index.readers import read_trial
 from tests.conftest import BUNDLED
+from trialscreen.model import Trial
 
 TODAY = date(2025, 6, 1)
 LUPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "external" / "lupus"

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from index.enrich import finalize
-from index.model import Trial
 from index.textio import DocumentError, RawDocument, read_document
+from trialscreen.model import Trial
 
 _HTML = re.compile(r"^\s*(<!doctype html|<html\b|<head\b|<body\b)", re.IGNORECASE)
 _TAGS = re.compile(r"<(div|p|li|ul|h[1-6]|table|span)\b[^>]*>", re.IGNORECASE)

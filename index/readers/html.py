@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from index.model import Trial
 from index.textio import RawDocument
+from trialscreen.model import Trial
 
 _BLOCK = {
     "p",

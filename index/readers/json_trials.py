@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from index.criteria import split_criteria
-from index.fields import normalize_phase, normalize_sex, normalize_status, parse_age_value, parse_volunteers
-from index.model import Arm, FieldCite, Section, Trial
 from index.textio import DocumentError, RawDocument
+from trialscreen.fields import normalize_phase, normalize_sex, normalize_status, parse_age_value, parse_volunteers
+from trialscreen.model import Arm, FieldCite, Section, Trial
 
 
 class _Renderer:

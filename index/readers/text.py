@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from index.criteria import _HEADING as CRITERIA_HEADING
 from index.criteria import display_text, split_criteria
 from index.furniture import strip_furniture
-from index.model import FieldCite, Section, Trial
 from index.readers.layout import heading_of, label_of
 from index.textio import RawDocument
+from trialscreen.model import FieldCite, Section, Trial
 
 PROSE = ("summary", "description", "arms", "endpoints", "design", "details")
 

@@ -1,4 +1,4 @@
-"""The shared vocabulary (drugs, conditions, classification standards) from `index/data/vocabulary.toml`."""
+"""The shared vocabulary (drugs, conditions, classification standards) from `trialscreen/data/vocabulary.toml`."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    raw = tomllib.loads(resources.files("index").joinpath("data/vocabulary.toml").read_text("utf-8"))
+    raw = tomllib.loads(resources.files("trialscreen").joinpath("data/vocabulary.toml").read_text("utf-8"))
     return Vocabulary(
         drugs=tuple(Term(d["name"], _compile(d["synonyms"]), tuple(d.get("classes", []))) for d in raw["drug"]),
         conditions=tuple(Term(c["name"], _compile(c["synonyms"])) for c in raw["condition"]),

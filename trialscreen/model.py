@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from index.fields import parse_date_value
+from trialscreen.fields import parse_date_value
 
 CriterionKind = Literal["inclusion", "exclusion"]
 
