@@ -17,10 +17,10 @@ from typing import Any
 
 from chatbot.answer import Answerer
 from chatbot.app import build_app
-from index.builder import Indexer, bundled_dir
-from index.catalog import Catalog
+from index.builder import bundled_dir
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
 from trialscreen.config import Settings
+from trialscreen.services import Services
 
 OPENINGS = [
     "could I join a lupus IL-2 trial? I'm a 40 year old man with lupus",
@@ -67,10 +67,11 @@ def _user(url: str, opening: str, turns: int, out: list[float]) -> None:
 def run(users: int = 20, turns: int = 40) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="trialscreen-chat-"))
     settings = Settings.resolve(data_dir=work / "data")
-    Indexer(settings, _HashEmbeddings(), progress=False).run([bundled_dir()])
-    catalog = Catalog(settings)
+    services = Services(settings, embedder=_HashEmbeddings(), model=None)
+    services.index([bundled_dir()], progress=False)
+    catalog = services.catalog
     app: Any = build_app(
-        settings, answerer=Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog))), today=date(2026, 11, 1)
+        services, answerer=Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog))), today=date(2026, 11, 1)
     )
     app.queue(default_concurrency_limit=8)
     with socket.socket() as s:

@@ -23,11 +23,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from index.builder import Indexer, bundled_dir
+from index.builder import bundled_dir
 from index.chunks import chunk_trial
 from index.embeddings import MiniLMEmbeddings
 from index.readers import read_trial
 from trialscreen.config import Settings
+from trialscreen.services import Services
 
 _NCT = re.compile(r"NCT\d{8}")
 _NUM = re.compile(r"(?<![\d.])(\d{1,2})(?![\d.])")
@@ -54,14 +55,14 @@ def measure(size: int, embedder: MiniLMEmbeddings, work: Path) -> dict[str, Any]
     make_variants(corpus, size)
     settings = Settings.resolve(data_dir=work / f"data-{size}")
     t0 = time.perf_counter()
-    report = Indexer(settings, embedder, progress=True).run([corpus])
+    report = Services(settings, embedder=embedder).index([corpus], progress=True)
     index_s = time.perf_counter() - t0
     texts = [c.embed_text for p in sorted(corpus.iterdir()) for c in chunk_trial(read_trial(p))]
     t0 = time.perf_counter()
     embedder.encode(texts)
     encode_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    again = Indexer(settings, embedder, progress=False).run([corpus])
+    again = Services(settings, embedder=embedder).index([corpus], progress=False)
     reindex_s = time.perf_counter() - t0
     assert again.chunks == 0, "an unchanged re-index wrote chunks"
     return {

@@ -30,11 +30,10 @@ from typing import Any
 from chatbot.answer import Answerer
 from chatbot.session import INTRO, PatientSession
 from chatbot.views import HEADERS, cards_html, rows_csv, screening_rows, trial_text_html
-from eligibility.engine import match, screen
 from eligibility.extract import read_patient
 from index.catalog import Catalog
-from trialscreen.config import Settings
 from trialscreen.errors import TrialscreenError
+from trialscreen.services import Services
 
 log = logging.getLogger("trialscreen.chat")
 HINTS = {
@@ -97,23 +96,27 @@ class ChatApp:
 
     def __init__(
         self,
-        catalog: Catalog,
-        answerer: Answerer | None,
+        services: Services,
+        answerer: Answerer | None = None,
         audit: AuditLog | None = None,
         today: date | None = None,
         model: Any = None,
     ) -> None:
-        self.catalog = catalog
-        self.answerer = answerer
+        self.services = services
+        self.answerer = answerer  # None: the coordinator's questions say the index is not available
         self.audit = audit or AuditLog(None)
         self.today = today
         self.model = model  # optional: phrases questions and reads free-text replies, checked
         self.downloads = Downloads()
 
+    @property
+    def catalog(self) -> Catalog:
+        return self.services.catalog
+
     # -- patient ----------------------------------------------------------------------------------
     def new_state(self) -> dict[str, Any]:
         return {
-            "session": PatientSession(self.catalog, self.today or date.today()),
+            "session": PatientSession(self.services, self.today or date.today()),
             "history": [{"role": "assistant", "content": INTRO}],
             "id": hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:12],
         }
@@ -254,7 +257,7 @@ class ChatApp:
                 continue
             if condition and not any(condition.lower() in c.lower() for c in t.conditions):
                 continue
-            compiled = self.catalog.compiled(t.ref)
+            compiled = self.services.compiled(t.ref)
             rows.append(
                 [
                     t.ref,
@@ -275,7 +278,7 @@ class ChatApp:
             key = self.catalog.resolve(ref)
         except TrialscreenError as err:
             return str(err)
-        return trial_text_html(self.catalog.trial(key), self.catalog.compiled(key))
+        return trial_text_html(self.catalog.trial(key), self.services.compiled(key))
 
     def screen_note(
         self, note: str, upload: Any = None, session: str = "local"
@@ -292,7 +295,7 @@ class ChatApp:
         if not text.strip():
             return [], None, "Paste a referral note or upload a text file."
         profile = read_patient(text, self.today or date.today())
-        results = match([screen(t, self.catalog.compiled(t.ref), profile, self.today) for t in self.catalog.trials()])
+        results = self.services.match(profile, self.today)
         rows = screening_rows(results)
         path = self.downloads.file(session, "screening.csv")  # Gradio serves a copy from its own cache
         path.write_text(rows_csv(rows), "utf-8")
@@ -303,23 +306,19 @@ class ChatApp:
 
 
 def build_app(
-    settings: Settings,
-    embedder: Any = None,
+    services: Services,
     audit_log: Path | None = None,
     answerer: Answerer | None = None,
     today: date | None = None,
     model: Any = None,
-    llm_args: Any = None,
 ) -> Any:
     import gradio as gr
 
-    catalog = Catalog(settings)
     if answerer is None:
-        from trialscreen.cli import build_answerer
-
-        answerer = build_answerer(settings, catalog, embedder, args=llm_args)
+        answerer = services.answerer()
         model = model if model is not None else answerer.model
-    core = ChatApp(catalog, answerer, AuditLog(audit_log), today, model=model)
+    core = ChatApp(services, answerer, AuditLog(audit_log), today, model=model)
+    catalog = services.catalog
     statuses = ["any", *sorted({t.status for t in catalog.trials()})]
     phases = ["any", *sorted({t.phase for t in catalog.trials() if t.phase})]
 
@@ -407,20 +406,14 @@ def build_app(
     return app
 
 
-def serve(
-    settings: Settings, host: str = "127.0.0.1", port: int = 7860, audit_log: Path | None = None, llm_args: Any = None
-) -> None:
-    from index.builder import ensure_bundled_index
-    from index.embeddings import MiniLMEmbeddings
-
+def serve(services: Services, host: str = "127.0.0.1", port: int = 7860, audit_log: Path | None = None) -> None:
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # also for what Gradio does outside our Blocks
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    embedder = MiniLMEmbeddings()
-    report = ensure_bundled_index(settings, embedder)
+    report = services.ensure_trials()
     if report is not None:
         print(f"first run: indexed the bundled trials ({report.summary()})")
-    app = build_app(settings, embedder, audit_log=audit_log, llm_args=llm_args)
+    app = build_app(services, audit_log=audit_log)
     app.queue(default_concurrency_limit=8)
     try:
         app.launch(server_name=host, server_port=port, show_error=False)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from chatbot.replies import Parsed, parse_reply
-from eligibility.engine import DISCLAIMER, Screening, ask_windows, rank_questions, screen
+from eligibility.engine import DISCLAIMER, Screening, ask_windows, rank_questions
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
 from eligibility.patient import profile_from_facts
@@ -23,6 +23,7 @@ from eligibility.questions import Question, question_for
 from eligibility.rules import MET, NA, NOT_MET, UNKNOWN
 from index.catalog import Catalog
 from trialscreen.errors import TrialscreenError
+from trialscreen.services import Services
 from trialscreen.vocabulary import vocabulary
 
 INTRO = (
@@ -45,7 +46,7 @@ class Turn:
 
 @dataclass
 class PatientSession:
-    catalog: Catalog
+    services: Services
     today: date = field(default_factory=date.today)
     opening: str = ""
     candidates: list[str] = field(default_factory=list)
@@ -54,6 +55,10 @@ class PatientSession:
     asked: str | None = None
     asked_question: Question | None = None  # as it was put, with its window: the answer covers that
     _cache: tuple[Any, list[Screening]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.services.catalog
 
     # -- state -------------------------------------------------------------------------------------
     def profile(self) -> Profile:
@@ -74,10 +79,7 @@ class PatientSession:
         key = (self.opening, tuple(self.candidates), tuple(t.seq for t in self.turns))
         if self._cache is None or self._cache[0] != key:
             profile = self.profile()
-            found = [
-                screen(self.catalog.trial(ref), self.catalog.compiled(ref), profile, self.today)
-                for ref in self.candidates
-            ]
+            found = [self.services.screen(ref, profile, self.today) for ref in self.candidates]
             self._cache = (key, found)
         return self._cache[1]
 

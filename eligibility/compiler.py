@@ -777,3 +777,15 @@ def compile_trial(trial: Trial) -> list[CompiledCriterion]:
         if c.field and disagreements and isinstance(cc.rule, Age):
             cc.warnings.extend(disagreements)
     return compiled
+
+
+class EngineRules:
+    """The rule compiler the index calls at index time (`trialscreen.model.RuleCompiler`)."""
+
+    version = COMPILER_VERSION
+
+    def compile(self, trial: Trial) -> list[dict[str, Any]]:
+        return [c.to_dict() for c in compile_trial(trial)]
+
+
+RULES = EngineRules()

@@ -21,10 +21,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from eligibility.engine import screen
 from eligibility.extract import read_patient
 from eligibility.rules import Diagnosis
-from index.catalog import Catalog
+from trialscreen.services import Services
 
 
 @dataclass
@@ -94,15 +93,15 @@ def load_notes(directory: Path) -> list[tuple[str, str, str]]:
 
 
 def screen_note(
-    note_id: str, text: str, source: str, lupus: bool, catalog: Catalog, today: date | None = None
+    note_id: str, text: str, source: str, lupus: bool, services: Services, today: date | None = None
 ) -> NoteOutcome:
     outcome = NoteOutcome(note_id, source, lupus)
     started = time.perf_counter()
     try:
         profile = read_patient(text, today or date.today())
         outcome.facts = sorted(profile.facts)
-        for trial in catalog.trials():
-            result = screen(trial, catalog.compiled(trial.ref), profile)
+        for result in services.screen_all(profile):
+            trial = result.trial
             outcome.decisions[trial.ref] = result.decision
             if any(isinstance(v.compiled.rule, Diagnosis) for v in result.deciding):
                 outcome.dx_ruled_out = True

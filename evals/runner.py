@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,8 +14,7 @@ from evals.questions import QuestionOutcome, run_question, summarize_questions
 from evals.robustness import NoteOutcome, find_notes_dir, load_notes, screen_note, summarize_robustness
 from evals.safety import SafetyOutcome, summarize_safety, timed_run
 from evals.screening import ScreeningOutcome, run_case, summarize
-from index.catalog import Catalog
-from trialscreen.errors import TrialscreenError
+from trialscreen.services import Services
 
 
 @dataclass
@@ -58,12 +56,11 @@ class EvalRun:
 
 def run_files(
     paths: list[Path],
-    catalog: Catalog,
+    services: Services,
     today: date | None = None,
     progress: bool = True,
-    answerer_factory: Callable[[], Any] | None = None,
 ) -> EvalRun:
-    """Run every case of the files. Question cases need an answerer (built once, on first need)."""
+    """Run every case of the files. Question cases use the services' answerer (built once, on first need)."""
     from tqdm import tqdm
 
     run = EvalRun(files=[str(p) for p in paths])
@@ -72,7 +69,7 @@ def run_files(
     bar = tqdm(cases, desc="eval", unit="case", disable=not progress or len(cases) < 20, file=sys.stderr, leave=False)
     for path, case in bar:
         if isinstance(case, SafetyCase):
-            outcomes, probed, note, seconds = timed_run(case, path, catalog)
+            outcomes, probed, note, seconds = timed_run(case, path, services)
             run.safety.extend(outcomes)
             run.safety_rules += probed
             run.safety_seconds += seconds
@@ -80,25 +77,23 @@ def run_files(
                 run.notes.append(note)
             continue
         if isinstance(case, RobustnessCase):
-            _run_robustness(run, case, path, catalog, today)
+            _run_robustness(run, case, path, services, today)
             continue
         if isinstance(case, QuestionCase):
             if answerer is None:
-                if answerer_factory is None:
-                    raise TrialscreenError("question cases need the answerer; run them with `trialscreen eval`")
-                answerer = answerer_factory()
+                answerer = services.answerer()
                 answerer.retriever.search("warm up", k=1)  # load the embedding model outside the timings
             run.questions.append(run_question(case, answerer))
         else:
             assert isinstance(case, ScreeningCase)
-            run.screening.append(run_case(case, catalog, today))
+            run.screening.append(run_case(case, services, today))
     return run
 
 
-def _run_robustness(run: EvalRun, case: RobustnessCase, path: Path, catalog: Catalog, today: date | None) -> None:
+def _run_robustness(run: EvalRun, case: RobustnessCase, path: Path, services: Services, today: date | None) -> None:
     if case.robustness == "adversarial":
         repeat = int(getattr(case, "repeat", 1) or 1)
-        outcome = screen_note(case.id, case.patient * repeat, "adversarial", False, catalog, today)
+        outcome = screen_note(case.id, case.patient * repeat, "adversarial", False, services, today)
         run.robustness.append(outcome)
         return
     directory = find_notes_dir(case.dir, path)
@@ -107,7 +102,7 @@ def _run_robustness(run: EvalRun, case: RobustnessCase, path: Path, catalog: Cat
         return
     lupus = set(case.lupus)
     for note_id, text, source in load_notes(directory):
-        run.robustness.append(screen_note(note_id, text, source, note_id in lupus, catalog, today))
+        run.robustness.append(screen_note(note_id, text, source, note_id in lupus, services, today))
 
 
 def _pct(x: float | None) -> str:

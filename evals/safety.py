@@ -29,11 +29,11 @@ from eligibility.boundaries import BoundaryCase, boundary_cases
 from eligibility.compiler import CompiledCriterion, compile_trial
 from eligibility.engine import screen
 from eligibility.patient import load_patient
-from index.catalog import Catalog
 from index.readers import read_trial
 from index.textio import DocumentError
 from trialscreen.errors import TrialscreenError
 from trialscreen.model import Trial
+from trialscreen.services import Services
 
 DEFAULT_DELTAS = (0.5, 1.0, 3.0)
 TODAY = date(2025, 6, 1)  # relative times in generated cases count from here
@@ -133,12 +133,12 @@ def trials_in(directory: Path) -> list[tuple[Trial, list[CompiledCriterion]]]:
     return found
 
 
-def run_safety(case: Any, case_file: Path, catalog: Catalog) -> tuple[list[SafetyOutcome], int, str | None]:
+def run_safety(case: Any, case_file: Path, services: Services) -> tuple[list[SafetyOutcome], int, str | None]:
     """(outcomes, rules probed, why the case could not run)."""
     deltas = tuple(float(d) for d in (getattr(case, "deltas", None) or DEFAULT_DELTAS))
     words = bool(getattr(case, "words", True))
     if case.safety == "indexed":
-        trials = [(t, catalog.compiled(t.ref)) for t in catalog.trials()]
+        trials = [(t, services.compiled(t.ref)) for t in services.catalog.trials()]
     else:
         directory = (case_file.parent / case.dir).resolve()
         if not directory.is_dir():
@@ -171,7 +171,7 @@ def summarize_safety(outcomes: list[SafetyOutcome], rules_probed: int, seconds: 
     }
 
 
-def timed_run(case: Any, case_file: Path, catalog: Catalog) -> tuple[list[SafetyOutcome], int, str | None, float]:
+def timed_run(case: Any, case_file: Path, services: Services) -> tuple[list[SafetyOutcome], int, str | None, float]:
     started = time.perf_counter()
-    outcomes, probed, note = run_safety(case, case_file, catalog)
+    outcomes, probed, note = run_safety(case, case_file, services)
     return outcomes, probed, note, time.perf_counter() - started

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from eligibility.engine import Screening, screen
+from eligibility.engine import Screening
 from eligibility.extract import read_patient
 from eligibility.patient import profile_from_facts
 from evals.cases import ScreeningCase
-from index.catalog import Catalog
+from trialscreen.services import Services
 
 DECISIONS = ("eligible", "needs_info", "ineligible")
 
@@ -66,13 +66,13 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def run_case(case: ScreeningCase, catalog: Catalog, today: date | None = None) -> ScreeningOutcome:
+def run_case(case: ScreeningCase, services: Services, today: date | None = None) -> ScreeningOutcome:
     started = time.perf_counter()
-    ref = catalog.resolve(case.trial)
+    ref = services.catalog.resolve(case.trial)
     profile = read_patient(case.patient, case.today or today or date.today())
     if case.facts:
         profile = profile_from_facts(case.facts, profile)
-    result: Screening = screen(catalog.trial(ref), catalog.compiled(ref), profile)
+    result: Screening = services.screen(ref, profile)
     seconds = time.perf_counter() - started
     disqualifying = [v.criterion.text for v in result.deciding]
     cited_text = " | ".join(_norm(f"{v.criterion.context} {v.criterion.text}") for v in result.deciding)

@@ -34,7 +34,7 @@ from index.store import ChunkStore
 from index.textio import DocumentError, decode, file_digest, read_bytes
 from trialscreen.config import Settings
 from trialscreen.errors import TrialscreenError
-from trialscreen.model import Trial
+from trialscreen.model import RuleCompiler, Trial
 
 READER_VERSION = "6"  # bump when parsing or chunking changes, so every trial is re-read
 DOC_SUFFIXES = {".txt", ".md", ".markdown", ".json", ".html", ".htm", ""}
@@ -113,9 +113,11 @@ class Indexer:
         progress: bool = True,
         replace: bool = False,
         batch_chunks: int = EMBED_BATCH_CHUNKS,
+        compiler: RuleCompiler | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.compiler = compiler  # stores each trial's rules at index time (the services pass the engine's)
         self.catalog = Catalog(settings)
         self.store = ChunkStore(settings, embedder.name, self.catalog)
         self.lock = WriterLock(settings.data_dir, settings.lock_path)
@@ -160,9 +162,8 @@ class Indexer:
 
     # -- versions ---------------------------------------------------------------------------
     def version(self, sha256: str) -> str:
-        from eligibility.compiler import COMPILER_VERSION
-
-        key = f"{sha256}:{READER_VERSION}:{COMPILER_VERSION}:{self.embedder.name}"
+        compiler = self.compiler.version if self.compiler is not None else "-"
+        key = f"{sha256}:{READER_VERSION}:{compiler}:{self.embedder.name}"
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     # -- the run ----------------------------------------------------------------------------
@@ -246,15 +247,14 @@ class Indexer:
 
     def _write(self, batch: list[tuple[Trial, Path, str]], report: IndexReport) -> int:
         """Write one batch of new trial versions and commit them; returns how many chunks were written."""
-        from eligibility.compiler import compile_trial
-
         chunked: list[tuple[Trial, Path, str, list[Chunk]]] = [(t, p, v, chunk_trial(t)) for t, p, v in batch]
         new_keys = [version_key(t.ref, v) for t, _, v, _ in chunked]
         old = {t.ref: self.catalog.entries.get(t.ref) for t, _, _, _ in chunked}
         committed = False
         try:
             for trial, _, version, _ in chunked:
-                self.catalog.write_records(trial, version, [c.to_dict() for c in compile_trial(trial)])
+                rules = self.compiler.compile(trial) if self.compiler is not None else None
+                self.catalog.write_records(trial, version, rules, self.compiler.version if self.compiler else "")
             checkpoint("records")
             all_chunks = [(c, v, t.title) for t, _, v, cs in chunked for c in cs]
             vectors = encode(self.embedder, [c.embed_text for c, _, _ in all_chunks])
@@ -353,12 +353,14 @@ def _progress(total: int, enabled: bool) -> Any:
     )
 
 
-def ensure_bundled_index(settings: Settings, embedder: Embedder) -> IndexReport | None:
+def ensure_bundled_index(
+    settings: Settings, embedder: Embedder, compiler: RuleCompiler | None = None
+) -> IndexReport | None:
     """Index the bundled sample trials if the index is empty (what `make chat` relies on)."""
     catalog = Catalog(settings)
     if not catalog.is_empty():
         return None
-    report = Indexer(settings, embedder).run([bundled_dir()])
+    report = Indexer(settings, embedder, compiler=compiler).run([bundled_dir()])
     if not report.indexed:
         raise TrialscreenError("the bundled trials could not be indexed: " + "; ".join(report.rejected))
     return report

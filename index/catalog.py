@@ -68,7 +68,6 @@ class Catalog:
         self._base = settings
         self._state: _State | None = None
         self._trials: dict[str, Trial] = {}
-        self._compiled: dict[str, list[Any]] = {}
 
     # -- manifest ---------------------------------------------------------------------------
     @property
@@ -81,7 +80,6 @@ class Catalog:
         """Forget what was read: the next access reads the manifest as it is on disk now."""
         self._state = None
         self._trials.clear()
-        self._compiled.clear()
 
     def _planned(self, outdated: bool = False) -> _State:
         index_id = uuid.uuid4().hex
@@ -177,7 +175,6 @@ class Catalog:
         self._state = replace(state, entries=entries, exists=True, outdated=False)
         for ref in updates:
             self._trials.pop(ref, None)
-            self._compiled.pop(ref, None)
 
     # -- trial records ----------------------------------------------------------------------
     def record_paths(self, ref: str, version: str) -> tuple[Path, Path]:
@@ -188,12 +185,12 @@ class Catalog:
     def committed_files(self) -> set[Path]:
         return {p for e in self.entries.values() for p in self.record_paths(e.ref, e.version)}
 
-    def write_records(self, trial: Trial, version: str, rules: list[dict[str, Any]]) -> None:
+    def write_records(
+        self, trial: Trial, version: str, rules: list[dict[str, Any]] | None, compiler_version: str = ""
+    ) -> None:
         """Store a trial version's record and rules; nobody sees them until `commit` names the version."""
-        from eligibility.compiler import COMPILER_VERSION
-
         trial_path, rules_path = self.record_paths(trial.ref, version)
-        payload = {"compiler_version": COMPILER_VERSION, "criteria": rules}
+        payload = {"compiler_version": compiler_version, "criteria": rules}
         write_atomic(rules_path, json.dumps(payload, ensure_ascii=False))
         write_atomic(trial_path, json.dumps(trial.to_dict(), ensure_ascii=False))
 
@@ -212,25 +209,14 @@ class Catalog:
                 raise
         raise UnknownTrialError(f"the trial {key} was removed from the index while it was being read; try again")
 
-    def compiled(self, ref: str) -> list[Any]:
-        """The trial's compiled criteria as stored at index time (compiled anew if the store is older)."""
-        from eligibility.compiler import COMPILER_VERSION, CompiledCriterion, compile_trial
-
+    def rules(self, ref: str) -> tuple[str, list[dict[str, Any]] | None]:
+        """The rules stored beside a trial at index time, as written: (compiler version, criteria)."""
         key = self.resolve(ref)
-        if key in self._compiled:
-            return self._compiled[key]
-        trial = self.trial(key)
-        compiled: list[Any] | None = None
         try:
             payload = self._read(key, 1)
-            if payload.get("compiler_version") == COMPILER_VERSION:
-                compiled = [CompiledCriterion.from_dict(c) for c in payload["criteria"]]
-        except (OSError, ValueError, KeyError, AttributeError):
-            compiled = None
-        if compiled is None or len(compiled) != len(trial.criteria):
-            compiled = compile_trial(trial)
-        self._compiled[key] = compiled
-        return compiled
+            return str(payload.get("compiler_version", "")), payload.get("criteria")
+        except (OSError, ValueError, AttributeError):
+            return "", None
 
     def resolve(self, ref: str) -> str:
         """The indexed trial a user's reference names: NCT number, file stem or file name."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+DEFAULT_EMBEDDER = "minilm"
 
 
 def default_model_path() -> Path:
@@ -78,3 +80,25 @@ class MiniLMEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+
+# -- the registry -------------------------------------------------------------------------------
+# Embedders by name (settings: --embedder / TRIALSCREEN_EMBEDDER). Tests register exact fakes here
+# (tests/conftest.py), as simonw/llm's tests register a mock model, instead of patching globals.
+
+_EMBEDDERS: dict[str, Callable[[], Any]] = {DEFAULT_EMBEDDER: MiniLMEmbeddings}
+
+
+def register_embedder(name: str, factory: Callable[[], Any]) -> None:
+    _EMBEDDERS[name] = factory
+
+
+def embedder_names() -> list[str]:
+    return sorted(_EMBEDDERS)
+
+
+def make_embedder(name: str = DEFAULT_EMBEDDER) -> Any:
+    factory = _EMBEDDERS.get(name)
+    if factory is None:
+        raise TrialscreenError(f"no embedder {name!r}; choose one of {', '.join(embedder_names())}")
+    return factory()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from index.builder import bundled_dir
+from index.embeddings import register_embedder
 from trialscreen.config import Settings
 
 BUNDLED = bundled_dir()
@@ -45,11 +46,23 @@ class FakeEmbeddings:
         return self._vector(text)
 
 
+register_embedder(FakeEmbeddings.name, FakeEmbeddings)  # TRIALSCREEN_EMBEDDER=fake-hash-256 picks it
+
+
+def use_embedder(monkeypatch: pytest.MonkeyPatch, embedder: object) -> None:
+    """The CLI and the services in this test use this very embedder: registered under a name of its own
+    and chosen through the environment, as a user would choose one (no module global is patched)."""
+    name = f"test-{id(embedder)}"
+    register_embedder(name, lambda: embedder)
+    monkeypatch.setenv("TRIALSCREEN_EMBEDDER", name)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("TRIALSCREEN_HOME", str(home))
     monkeypatch.delenv("TRIALSCREEN_CHROMA_URL", raising=False)
+    monkeypatch.delenv("TRIALSCREEN_EMBEDDER", raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return home
 

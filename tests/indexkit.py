@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from eligibility.rulebook import RuleBook
 from index.catalog import Catalog, Entry
 from index.chunks import chunk_trial
 from index.store import ChunkStore
@@ -28,13 +29,15 @@ ADD_SLICE = 16  # chunks per Chroma call: a batch takes several
 
 # The CLI, with the fake embedder and small batches, as a separate process that can be killed.
 DRIVER = f"""
-import functools, sys
+import functools, os, sys
 import index.builder, index.store
+from index.embeddings import register_embedder
 from tests.conftest import FakeEmbeddings
 from trialscreen import cli
 index.store.ADD_SLICE = {ADD_SLICE}
 index.builder.Indexer = functools.partial(index.builder.Indexer, batch_chunks={BATCH_CHUNKS})
-cli._embedder = FakeEmbeddings
+register_embedder(FakeEmbeddings.name, FakeEmbeddings)
+os.environ["TRIALSCREEN_EMBEDDER"] = FakeEmbeddings.name
 sys.exit(cli.main(sys.argv[1:]))
 """
 
@@ -43,6 +46,7 @@ def cli_process(args: list[str], fault: str | None = None, **kwargs: Any) -> sub
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     env.pop("TRIALSCREEN_FAULT", None)
+    env["TRIALSCREEN_EMBEDDER"] = FakeEmbeddings.name
     if fault:
         env["TRIALSCREEN_FAULT"] = fault
     return subprocess.Popen(
@@ -97,7 +101,8 @@ class State:
 def state(settings: Settings) -> State:
     """The committed entries, and each trial's `trials --json` row as the CLI builds it."""
     catalog = Catalog(settings)
-    rows = {t.ref: cli._trial_row(t, catalog.compiled(t.ref), catalog.entries[t.ref].path) for t in catalog.trials()}
+    rules = RuleBook(catalog)
+    rows = {t.ref: cli._trial_row(t, rules.compiled(t.ref), catalog.entries[t.ref].path) for t in catalog.trials()}
     return State(dict(catalog.entries), rows)
 
 
@@ -115,7 +120,7 @@ def check_consistent(
     settings: Settings, allowed: list[State], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> State:
     """The index shows, trial by trial, one of the allowed committed states, and nothing else."""
-    monkeypatch.setattr(cli, "_embedder", FakeEmbeddings)
+    monkeypatch.setenv("TRIALSCREEN_EMBEDDER", FakeEmbeddings.name)
     now = state(settings)
     code, data, err = _cli_json(settings, ["trials", "--json"], capsys)
     assert code == 0, err

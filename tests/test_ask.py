@@ -14,9 +14,10 @@ from index.builder import Indexer
 from index.catalog import Catalog
 from retrieval.hybrid import ChunkCorpus, HybridRetriever, chroma_vectorstore
 from retrieval.resolve import resolve_trials
-from tests.conftest import BUNDLED
+from tests.conftest import BUNDLED, use_embedder
 from trialscreen import cli
 from trialscreen.config import Settings
+from trialscreen.services import Services
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "cases" / "questions.jsonl"
 
@@ -104,7 +105,9 @@ def test_instructions_inside_a_question_change_nothing(answerer: Answerer) -> No
 
 @pytest.mark.slow
 def test_question_suite_meets_the_bar(indexed: Settings, answerer: Answerer) -> None:
-    run = run_files([QUESTIONS], Catalog(indexed), progress=False, answerer_factory=lambda: answerer)
+    services = Services(indexed, model=None)
+    services._answerer = answerer  # the module's answerer, its model already loaded
+    run = run_files([QUESTIONS], services, progress=False)
     m = run.metrics()["questions"]
     assert m["cases"] >= 40
     assert m["answer_accuracy"] >= 0.90, [(o.case.id, o.problems) for o in run.questions if not o.correct]
@@ -114,7 +117,7 @@ def test_question_suite_meets_the_bar(indexed: Settings, answerer: Answerer) -> 
 
 @pytest.mark.slow
 def test_ask_command_json_contract(indexed: Settings, real_embedder, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(cli, "_embedder", lambda: real_embedder)
+    use_embedder(monkeypatch, real_embedder)
     assert cli.main(["ask", "which trials exclude peptic ulcer?", "--json", "--data-dir", str(indexed.data_dir)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= {"answer", "citations"}

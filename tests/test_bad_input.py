@@ -23,7 +23,7 @@ from trialscreen.config import Settings
 
 @pytest.fixture
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_embedder", FakeEmbeddings)
+    monkeypatch.setenv("TRIALSCREEN_EMBEDDER", FakeEmbeddings.name)
 
 
 def _one_line(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:

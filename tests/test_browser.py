@@ -24,6 +24,7 @@ from index.catalog import Catalog
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
 from tests.conftest import BUNDLED, FakeEmbeddings, free_port
 from trialscreen.config import Settings
+from trialscreen.services import Services
 
 CHROMIUM = os.environ.get("TRIALSCREEN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -55,7 +56,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
     catalog = Catalog(settings)
     answerer = Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog)))
-    app: Any = build_app(settings, answerer=answerer, today=date(2026, 11, 1))
+    app: Any = build_app(Services(settings, model=None), answerer=answerer, today=date(2026, 11, 1))
     port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
@@ -145,7 +146,7 @@ def test_eval_report_plots_render_in_chromium(page: Any, tmp_path: Path) -> None
     settings = Settings.resolve(data_dir=tmp_path / "data")
     Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
     cases = Path(__file__).resolve().parent.parent / "evals" / "cases" / "screening.jsonl"
-    page_path = write_report(run_files([cases], Catalog(settings), progress=False), tmp_path / "report")
+    page_path = write_report(run_files([cases], Services(settings), progress=False), tmp_path / "report")
     report = page.context.new_page()  # the same browser, a new tab
     report.goto(page_path.as_uri(), wait_until="load")
     sizes = report.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")

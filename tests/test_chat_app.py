@@ -17,6 +17,7 @@ from index.catalog import Catalog
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
 from tests.conftest import BUNDLED, FakeEmbeddings, free_port
 from trialscreen.config import Settings
+from trialscreen.services import Services
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +29,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     catalog = Catalog(settings)
     answerer = Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog)))
     audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
-    app: Any = build_app(settings, answerer=answerer, audit_log=audit, today=date(2026, 11, 1))
+    app: Any = build_app(Services(settings, model=None), answerer=answerer, audit_log=audit, today=date(2026, 11, 1))
     port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
@@ -150,7 +151,7 @@ def test_referral_csvs_are_the_apps_own_and_go_with_the_session(tmp_path: Path) 
 
     settings = Settings.resolve(data_dir=tmp_path / "data")
     Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
-    core = ChatApp(Catalog(settings), None, today=date(2026, 11, 1))
+    core = ChatApp(Services(settings), today=date(2026, 11, 1))
     _, first, _ = core.screen_note("41 yo man with SLE", session="a")
     _, second, _ = core.screen_note("30 yo woman with SLE", session="b")
     assert first and second and Path(first).parent != Path(second).parent
@@ -170,9 +171,9 @@ def test_an_exiting_app_leaves_no_temporary_file(tmp_path: Path) -> None:
     Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
     data = str(settings.data_dir)
     code = (
-        "import sys; from datetime import date; from chatbot.app import ChatApp; from index.catalog import Catalog\n"
-        "from trialscreen.config import Settings\n"
-        f"core = ChatApp(Catalog(Settings.resolve(data_dir={data!r})), None, today=date(2026, 11, 1))\n"
+        "import sys; from datetime import date; from chatbot.app import ChatApp\n"
+        "from trialscreen.config import Settings; from trialscreen.services import Services\n"
+        f"core = ChatApp(Services(Settings.resolve(data_dir={data!r})), today=date(2026, 11, 1))\n"
         "print(core.screen_note('41 yo man with SLE', session='s')[1])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUNDLED, FakeEmbeddings
+from tests.conftest import BUNDLED, FakeEmbeddings, use_embedder
 from trialscreen import cli
 
 
 @pytest.fixture
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> FakeEmbeddings:
     embedder = FakeEmbeddings()
-    monkeypatch.setattr(cli, "_embedder", lambda: embedder)
+    use_embedder(monkeypatch, embedder)
     return embedder
 
 

@@ -16,10 +16,11 @@ from evals.runner import run_files
 from index.builder import Indexer
 from index.catalog import Catalog
 from index.readers import read_trial
-from tests.conftest import BUNDLED, FakeEmbeddings
+from tests.conftest import BUNDLED, FakeEmbeddings, use_embedder
 from trialscreen import cli
 from trialscreen.config import Settings
 from trialscreen.errors import TrialscreenError
+from trialscreen.services import Services
 
 TODAY = date(2026, 11, 1)
 CASES = Path(__file__).resolve().parent.parent / "evals" / "cases" / "screening.jsonl"
@@ -36,7 +37,7 @@ def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     settings = Settings.resolve(data_dir=tmp_path / "data")
     embedder = FakeEmbeddings()
     Indexer(settings, embedder, progress=False).run([BUNDLED])
-    monkeypatch.setattr(cli, "_embedder", lambda: embedder)
+    use_embedder(monkeypatch, embedder)
     return settings
 
 
@@ -144,7 +145,7 @@ def test_bad_patient_input_gets_one_line(indexed: Settings, capsys: pytest.Captu
 
 
 def test_screening_suite_meets_the_bar(indexed: Settings) -> None:
-    run = run_files([CASES], Catalog(indexed), progress=False)
+    run = run_files([CASES], Services(indexed), progress=False)
     m = run.metrics()["screening"]
     assert m["cases"] >= 80
     assert m["unsafe_eligible"] == 0

@@ -11,7 +11,7 @@ import pytest
 from evals.gates import GateConfig, check
 from evals.robustness import find_notes_dir
 from index.builder import Indexer
-from tests.conftest import BUNDLED, FakeEmbeddings
+from tests.conftest import BUNDLED, FakeEmbeddings, use_embedder
 from trialscreen import cli
 from trialscreen.config import Settings
 
@@ -35,7 +35,7 @@ def test_every_bundled_suite_holds_its_gates_against_the_baseline(
     monkeypatch,
     capsys,  # type: ignore[no-untyped-def]
 ) -> None:
-    monkeypatch.setattr(cli, "_embedder", lambda: real_embedder)
+    use_embedder(monkeypatch, real_embedder)
     report = tmp_path / "report"
     code = cli.main(
         [
@@ -70,7 +70,7 @@ def test_the_public_notes_suite_runs(data_dir: Path, tmp_path: Path, monkeypatch
         if os.environ.get("CI"):
             pytest.fail("CI runs with shared/ beside the clone: the TrialGPT notes must be found")
         pytest.skip("the TrialGPT notes (shared/data/trialgpt) are not beside this checkout")
-    monkeypatch.setattr(cli, "_embedder", FakeEmbeddings)
+    monkeypatch.setenv("TRIALSCREEN_EMBEDDER", FakeEmbeddings.name)
     assert (
         cli.main(
             [
@@ -112,7 +112,7 @@ def _worse(tmp_path: Path) -> Path:
 
 
 def test_a_regression_fails_the_gate(data_dir: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(cli, "_embedder", FakeEmbeddings)
+    monkeypatch.setenv("TRIALSCREEN_EMBEDDER", FakeEmbeddings.name)
     code = cli.main(
         ["eval", str(_worse(tmp_path)), "--baseline", str(BASELINE), "--quiet", "--data-dir", str(data_dir)]
     )
@@ -136,7 +136,7 @@ def test_the_safety_gate_fails_a_run_that_lets_a_limit_slip(data_dir: Path, monk
     generated boundary cases catch it, and the gate fails the run (exit 3)."""
     from eligibility.rules import MET, Age, Result
 
-    monkeypatch.setattr(cli, "_embedder", FakeEmbeddings)
+    monkeypatch.setenv("TRIALSCREEN_EMBEDDER", FakeEmbeddings.name)
     monkeypatch.setattr(Age, "evaluate", lambda self, profile: Result(MET, reason="ages ignored"))
     case = '{"id": "safety-indexed", "safety": "indexed", "words": false, "deltas": [1]}'
     path = data_dir.parent / "safety-only.jsonl"

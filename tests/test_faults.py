@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from index.builder import Indexer
 from tests.conftest import BUNDLED, FakeEmbeddings, free_port, local_server
 from tests.indexkit import (
     BATCH_CHUNKS,
@@ -30,6 +29,7 @@ from tests.indexkit import (
 )
 from tests.test_chroma_server import _chroma_cli
 from trialscreen.config import Settings
+from trialscreen.services import Services
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +66,8 @@ class Corpus:
 
 
 def _index(settings: Settings, corpus: Path) -> None:
-    report = Indexer(settings, FakeEmbeddings(), progress=False, batch_chunks=BATCH_CHUNKS).run([corpus])
+    """An index run as the CLI makes it (rules compiled and stored), with the fake embedder."""
+    report = Services(settings, embedder=FakeEmbeddings()).index([corpus], progress=False, batch_chunks=BATCH_CHUNKS)
     assert not report.rejected, report.rejected
 
 
@@ -130,14 +131,16 @@ def test_interrupted_index_keeps_what_was_committed_and_the_next_run_converges(
 
     check_consistent(settings, [before, after], capsys, monkeypatch)
 
-    collect = Indexer(settings, FakeEmbeddings(), progress=False).run([])  # no files: only the clean-up
+    collect = Services(settings, embedder=FakeEmbeddings()).index([], progress=False)  # only the clean-up
     assert collect.indexed == [] and collect.removed == []
     assert leftovers(settings) == (0, [])
 
-    report = Indexer(settings, FakeEmbeddings(), progress=False, batch_chunks=BATCH_CHUNKS).run([corpus.path])
+    report = Services(settings, embedder=FakeEmbeddings()).index(
+        [corpus.path], progress=False, batch_chunks=BATCH_CHUNKS
+    )
     assert not report.rejected, report.rejected
     final = check_consistent(settings, [after], capsys, monkeypatch)
     assert final == after
     assert leftovers(settings) == (0, [])
-    again = Indexer(settings, FakeEmbeddings(), progress=False).run([corpus.path])
+    again = Services(settings, embedder=FakeEmbeddings()).index([corpus.path], progress=False)
     assert again.indexed == [] and again.collected == 0 and len(again.unchanged) == len(after.entries)

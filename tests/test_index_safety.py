@@ -22,7 +22,7 @@ from trialscreen.config import Settings
 
 @pytest.fixture
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_embedder", FakeEmbeddings)
+    monkeypatch.setenv("TRIALSCREEN_EMBEDDER", FakeEmbeddings.name)
 
 
 def test_a_second_writer_is_refused_with_who_holds_the_lock_and_readers_go_on(

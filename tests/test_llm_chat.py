@@ -15,6 +15,7 @@ from index.builder import Indexer
 from index.catalog import Catalog
 from tests.conftest import BUNDLED, FakeEmbeddings, fake_chat_model
 from trialscreen.config import Settings
+from trialscreen.services import Services
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ class _PromptAwareFake:
 
 def test_the_chat_uses_a_checked_model_reading_when_the_rules_cannot(catalog: Catalog) -> None:
     model = _PromptAwareFake()
-    core = ChatApp(catalog, None, today=date(2026, 11, 1), model=model)
+    core = ChatApp(Services(catalog.settings), today=date(2026, 11, 1), model=model)
     state = core.new_state()
     core.patient_send("could I join the telitacicept trial?", state)
     session = state["session"]

@@ -9,19 +9,20 @@ import pytest
 from chatbot.replies import parse_reply
 from chatbot.session import PatientSession
 from eligibility.questions import question_for
-from index.builder import Indexer
-from index.catalog import Catalog
 from tests.conftest import BUNDLED, FakeEmbeddings
 from trialscreen.config import Settings
+from trialscreen.services import Services
 
 TODAY = date(2026, 11, 1)
 
 
 @pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Services:
+    """The services over an index of the bundled trials (the name stays: the tests read its catalog)."""
     settings = Settings.resolve(data_dir=tmp_path_factory.mktemp("session") / "data")
-    Indexer(settings, FakeEmbeddings(), progress=False).run([BUNDLED])
-    return Catalog(settings)
+    services = Services(settings, embedder=FakeEmbeddings(), model=None)
+    services.index([BUNDLED], progress=False)
+    return services
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_nonsense_replies_get_one_clear_message(key: str, reply: str) -> None:
     assert parsed.error and not parsed.facts
 
 
-def test_not_sure_keeps_it_unknown_and_is_not_asked_again(catalog: Catalog) -> None:
+def test_not_sure_keeps_it_unknown_and_is_not_asked_again(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     s.start("could I join a lupus IL-2 trial? I'm a 40 year old man")
     first = s.next_question()
@@ -74,7 +75,7 @@ def test_not_sure_keeps_it_unknown_and_is_not_asked_again(catalog: Catalog) -> N
     assert nxt is not None and nxt.key != first.key
 
 
-def test_candidates_follow_what_the_person_asks_for(catalog: Catalog) -> None:
+def test_candidates_follow_what_the_person_asks_for(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     text = s.start("could I join a lupus IL-2 trial?")
     assert set(s.candidates) == {
@@ -87,7 +88,7 @@ def test_candidates_follow_what_the_person_asks_for(catalog: Catalog) -> None:
     assert "not recruiting" in text and "recruiting" in text
 
 
-def test_no_pregnancy_question_for_a_man(catalog: Catalog) -> None:
+def test_no_pregnancy_question_for_a_man(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     s.start("could I join a lupus IL-2 trial? I'm a 40 year old man")
     asked = []
@@ -101,7 +102,7 @@ def test_no_pregnancy_question_for_a_man(catalog: Catalog) -> None:
     assert s.done
 
 
-def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog: Catalog) -> None:
+def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     s.start("I'm a 30 year old woman with lupus, interested in the telitacicept trial")
     while (q := s.next_question()) is not None and q.key != "cond:hcv":
@@ -114,7 +115,7 @@ def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog:
     assert bad and "hepatitis C" in bad[0]["text"] and bad[0]["text"] in bad[0]["passage"]
 
 
-def test_going_back_changes_the_result(catalog: Catalog) -> None:
+def test_going_back_changes_the_result(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     s.start("telitacicept trial? 30F with lupus")
     while (q := s.next_question()) is not None and q.key != "cond:hcv":
@@ -127,11 +128,11 @@ def test_going_back_changes_the_result(catalog: Catalog) -> None:
     assert s.candidates == [] and s.turns == []
 
 
-def test_the_last_message_and_the_cards_agree_on_what_is_open(catalog: Catalog) -> None:
+def test_the_last_message_and_the_cards_agree_on_what_is_open(catalog: Services) -> None:
     """Issue 9: the chat said 'no more questions' while a card still listed one to answer."""
     from chatbot.app import ChatApp
 
-    app = ChatApp(catalog, None, today=TODAY)
+    app = ChatApp(catalog, today=TODAY)
     state = app.new_state()
     app.patient_send("could I join a lupus IL-2 trial? I'm a 40 year old woman", state)
     for _ in range(80):
@@ -152,7 +153,7 @@ def test_the_last_message_and_the_cards_agree_on_what_is_open(catalog: Catalog) 
             assert "need an answer first" not in card["explanation"]
 
 
-def test_the_chat_asks_in_the_criterions_window_and_a_no_covers_only_that(catalog: Catalog) -> None:
+def test_the_chat_asks_in_the_criterions_window_and_a_no_covers_only_that(catalog: Services) -> None:
     """Issue 9: 'In the past year ...?' cleared a 3-year criterion."""
     s = PatientSession(catalog, TODAY)
     s.start("I'm a 30 year old woman with lupus, interested in the belimumab plus IL-2 trial")

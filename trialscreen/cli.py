@@ -13,72 +13,39 @@ from pathlib import Path
 from typing import Any
 
 from trialscreen import __version__
-from trialscreen.config import LLM_PROVIDERS, Settings
+from trialscreen.config import OPTIONS, Settings
 from trialscreen.errors import TrialscreenError
+from trialscreen.services import Services
 
 
 def _common() -> argparse.ArgumentParser:
+    """The options every command takes, from the settings' own definition (`trialscreen.config.OPTIONS`)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir", default=argparse.SUPPRESS, help="where the index lives (default: $TRIALSCREEN_HOME)"
-    )
-    common.add_argument(
-        "--chroma-url",
-        default=argparse.SUPPRESS,
-        help="use a Chroma server, e.g. http://127.0.0.1:8000 "
-        "(default: $TRIALSCREEN_CHROMA_URL, else the embedded store)",
-    )
-    common.add_argument(
-        "--index",
-        dest="index_name",
-        metavar="NAME",
-        default=argparse.SUPPRESS,
-        help="name this data dir's collection on the Chroma server trialscreen-NAME, chosen at its first index "
-        "run (default: $TRIALSCREEN_INDEX, else a name of its own)",
-    )
-    common.add_argument(
-        "--llm",
-        choices=LLM_PROVIDERS,
-        default=argparse.SUPPRESS,
-        help="language model provider (default: none)",
-    )
+    for option in OPTIONS:
+        common.add_argument(
+            option.flag,
+            dest=option.name,
+            metavar=option.metavar,
+            choices=option.choices() if option.choices else None,
+            default=argparse.SUPPRESS,
+            help=f"{option.help} [${option.env}]",
+        )
     return common
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.resolve(
-        data_dir=getattr(args, "data_dir", None),
-        chroma_url=getattr(args, "chroma_url", None),
-        llm=getattr(args, "llm", None),
-        index_name=getattr(args, "index_name", None),
-    )
+    return Settings.resolve(**{o.name: getattr(args, o.name, None) for o in OPTIONS})
 
 
-def _embedder() -> Any:
-    from index.embeddings import MiniLMEmbeddings
-
-    return MiniLMEmbeddings()
-
-
-def _require_trials(catalog: Any) -> None:
-    if catalog.outdated:
-        raise TrialscreenError(
-            f"the index in {catalog.settings.data_dir} was written by an older trialscreen; "
-            "run `trialscreen index PATH...` (or `make chat`) to rebuild it"
-        )
-    if catalog.is_empty():
-        raise TrialscreenError("the index is empty; run `trialscreen index PATH` (or `make chat`) first")
+def _services(args: argparse.Namespace) -> Services:
+    return Services(_settings(args))
 
 
 # -- commands -------------------------------------------------------------------------------------
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from index.builder import Indexer
-
-    settings = _settings(args)
-    indexer = Indexer(settings, _embedder(), progress=not args.quiet, replace=args.replace)
-    report = indexer.run([Path(p) for p in args.paths])
+    report = _services(args).index([Path(p) for p in args.paths], progress=not args.quiet, replace=args.replace)
     for message in report.replaced:
         print(f"replaced: {message}", file=sys.stderr)
     for message in report.rejected:
@@ -122,11 +89,10 @@ def _trial_row(trial: Any, compiled: list[Any], path: str) -> dict[str, Any]:
 
 
 def cmd_trials(args: argparse.Namespace) -> int:
-    from index.catalog import Catalog
-
-    catalog = Catalog(_settings(args))
-    _require_trials(catalog)
-    rows = [_trial_row(t, catalog.compiled(t.ref), catalog.entries[t.ref].path) for t in catalog.trials()]
+    services = _services(args)
+    services.require_trials()
+    catalog = services.catalog
+    rows = [_trial_row(t, services.compiled(t.ref), catalog.entries[t.ref].path) for t in catalog.trials()]
     if args.json:
         print(json.dumps({"trials": rows}, indent=1, ensure_ascii=False))
         return 0
@@ -147,12 +113,12 @@ def cmd_trials(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from index.catalog import Catalog
     from index.store import ChunkStore
     from retrieval.dense import DenseSearcher, Filters
 
-    catalog = Catalog(_settings(args))
-    _require_trials(catalog)
+    services = _services(args)
+    services.require_trials()
+    catalog = services.catalog
     if args.k < 1:
         raise TrialscreenError(f"-k {args.k}: ask for at least one hit")
     trial = catalog.resolve(args.trial) if args.trial else None
@@ -163,7 +129,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                 f"--section {args.section!r} is not a section of any indexed trial; choose one of "
                 + ", ".join(sorted(sections))
             )
-    embedder = _embedder()
+    embedder = services.embedder
     searcher = DenseSearcher(ChunkStore(catalog.settings, embedder.name, catalog), catalog, embedder)
     hits = searcher.search(args.query, args.k, Filters(trial=trial, section=args.section, kind=args.kind))
     out = []
@@ -220,15 +186,13 @@ def _print_screening(result: dict[str, Any]) -> None:
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    from eligibility.engine import screen
     from eligibility.patient import load_patient
-    from index.catalog import Catalog
 
-    catalog = Catalog(_settings(args))
-    _require_trials(catalog)
-    ref = catalog.resolve(args.trial)
+    services = _services(args)
+    services.require_trials()
+    ref = services.catalog.resolve(args.trial)
     profile = load_patient(args.patient, _today(args))
-    result = screen(catalog.trial(ref), catalog.compiled(ref), profile, _today(args)).to_json()
+    result = services.screen(ref, profile, _today(args)).to_json()
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
     else:
@@ -237,14 +201,12 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from eligibility.engine import match, screen
     from eligibility.patient import load_patient
-    from index.catalog import Catalog
 
-    catalog = Catalog(_settings(args))
-    _require_trials(catalog)
+    services = _services(args)
+    services.require_trials()
     profile = load_patient(args.patient, _today(args))
-    results = match([screen(t, catalog.compiled(t.ref), profile, _today(args)) for t in catalog.trials()])
+    results = services.match(profile, _today(args))
     if args.json:
         print(json.dumps({"results": [r.to_json() for r in results]}, indent=1, ensure_ascii=False))
     else:
@@ -256,18 +218,12 @@ def cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
-def _catalog_with_trials(settings: Settings) -> Any:
-    """The catalog; the bundled trials are indexed first when the index is empty (as `make chat` does)."""
-    from index.builder import ensure_bundled_index
-    from index.catalog import Catalog
-
-    catalog = Catalog(settings)
-    if catalog.is_empty():
-        report = ensure_bundled_index(settings, _embedder())
-        if report is not None:
-            print(f"the index was empty: indexed the bundled trials ({report.summary()})", file=sys.stderr)
-        catalog = Catalog(settings)
-    return catalog
+def _with_trials(services: Services) -> Services:
+    """The services; the bundled trials are indexed first when the index is empty (as `make chat` does)."""
+    report = services.ensure_trials()
+    if report is not None:
+        print(f"the index was empty: indexed the bundled trials ({report.summary()})", file=sys.stderr)
+    return services
 
 
 def _gates_file(args: argparse.Namespace) -> Path | None:
@@ -295,22 +251,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         load_cases(p)  # a bad case file gets its one line before anything is indexed or written
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     gates = load_gates(_gates_file(args))
-    catalog = _catalog_with_trials(settings)
+    services = _with_trials(Services(settings))
     today = _today(args) if args.today else None
-    run = run_files(
-        paths,
-        catalog,
-        today,
-        progress=not args.quiet,
-        answerer_factory=lambda: build_answerer(settings, catalog, args=args),
-    )
+    run = run_files(paths, services, today, progress=not args.quiet)
     run.label = settings.llm
     comparison = None
     if settings.llm != "none" and run.questions:
-        plain = dataclasses.replace(settings, llm="none")  # the same suites without a model, to compare
-        comparison = run_files(
-            paths, catalog, today, progress=False, answerer_factory=lambda: build_answerer(plain, catalog)
-        )
+        plain = Services(dataclasses.replace(settings, llm="none"), embedder=services.embedder)  # to compare
+        comparison = run_files(paths, plain, today, progress=False)
         comparison.label = "none"
     print_summary(run)
     if comparison is not None:
@@ -334,45 +282,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 3 if failures else 0
 
 
-def _llm(args: argparse.Namespace | None, settings: Settings) -> Any:
-    from trialscreen.llm import LLMSettings, chat_model
-
-    llm_settings = LLMSettings.resolve(
-        settings.llm,
-        model=getattr(args, "llm_model", None),
-        base_url=getattr(args, "llm_base_url", None),
-        model_path=getattr(args, "llm_model_path", None),
-    )
-    if settings.llm != "none":
-        from prompts import validate_all
-
-        validate_all()  # a broken prompt file fails here, at start-up
-    return chat_model(llm_settings)
-
-
-def build_answerer(
-    settings: Settings, catalog: Any, embedder: Any = None, args: argparse.Namespace | None = None
-) -> Any:
-    """The grounded answerer over the index: hybrid retrieval (Chroma + BM25), and the model if one is set."""
-    from chatbot.answer import Answerer
-    from retrieval.hybrid import ChunkCorpus, HybridRetriever, chroma_vectorstore
-
-    model = _llm(args, settings)
-    vectorstore = chroma_vectorstore(catalog, embedder or _embedder())
-    return Answerer(
-        catalog,
-        HybridRetriever(corpus=ChunkCorpus(catalog), vectorstore=vectorstore),
-        model=model,
-        provider=settings.llm,
-    )
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    catalog = _catalog_with_trials(settings)
+    services = _with_trials(_services(args))
     if args.trial:
-        catalog.resolve(args.trial)
-    answer = build_answerer(settings, catalog, args=args).ask(args.question, trial=args.trial)
+        services.catalog.resolve(args.trial)
+    answer = services.answerer().ask(args.question, trial=args.trial)
     if args.json:
         print(json.dumps(answer.to_json(), indent=1, ensure_ascii=False))
     else:
@@ -385,11 +299,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from chatbot.app import serve
 
-    settings = _settings(args)
     port = args.port or int(os.environ.get("PORT", "7860"))
-    serve(
-        settings, host=args.host, port=port, audit_log=Path(args.audit_log) if args.audit_log else None, llm_args=args
-    )
+    serve(_services(args), host=args.host, port=port, audit_log=Path(args.audit_log) if args.audit_log else None)
     return 0
 
 

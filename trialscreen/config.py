@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 from trialscreen.errors import TrialscreenError
 
-LLM_PROVIDERS = ("none", "openai", "ollama", "llamacpp")
 # A Chroma collection name is "trialscreen-" + this: letters, digits, '-' and '_', as Chroma allows.
 INDEX_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,60}[A-Za-z0-9])?$")
 
@@ -68,6 +68,64 @@ def check_index_name(name: str) -> str:
     return name
 
 
+def llm_providers() -> list[str]:
+    """`none` and the providers registered in `trialscreen.llm` (the one list of them)."""
+    from trialscreen.llm import providers
+
+    return ["none", *providers()]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A setting as the command line and the environment give it. The CLI's common options are built
+    from `OPTIONS`, so the parser, `--help` and the README cannot drift apart (a test checks the README)."""
+
+    name: str  # the keyword of `Settings.resolve`
+    flag: str
+    env: str
+    help: str
+    metavar: str | None = None
+    choices: Callable[[], list[str]] | None = None
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "data_dir",
+        "--data-dir",
+        "TRIALSCREEN_HOME",
+        "where the index lives (default: ~/.local/share/trialscreen)",
+        "DIR",
+    ),
+    Option(
+        "chroma_url",
+        "--chroma-url",
+        "TRIALSCREEN_CHROMA_URL",
+        "use a Chroma server, e.g. http://127.0.0.1:8000 (default: the embedded store)",
+        "URL",
+    ),
+    Option(
+        "index_name",
+        "--index",
+        "TRIALSCREEN_INDEX",
+        "name this data dir's collection on a Chroma server trialscreen-NAME, chosen at its first index run",
+        "NAME",
+    ),
+    Option("embedder", "--embedder", "TRIALSCREEN_EMBEDDER", "the embedding model (default: minilm)", "NAME"),
+    Option("llm", "--llm", "TRIALSCREEN_LLM", "language model provider (default: none)", choices=llm_providers),
+    Option("llm_model", "--llm-model", "TRIALSCREEN_LLM_MODEL", "the provider's model name", "NAME"),
+    Option(
+        "llm_base_url",
+        "--llm-base-url",
+        "TRIALSCREEN_LLM_BASE_URL",
+        "an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1) or Ollama's",
+        "URL",
+    ),
+    Option(
+        "llm_model_path", "--llm-model-path", "TRIALSCREEN_LLM_MODEL_PATH", "a GGUF file for --llm llamacpp", "FILE"
+    ),
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -75,26 +133,35 @@ class Settings:
     llm: str = "none"
     index_name: str | None = None  # --index NAME: the data dir's collection is trialscreen-NAME
     collection: str = ""  # the Chroma collection; "" = the one the data dir's manifest names (index.catalog)
+    embedder: str = "minilm"  # a name in index.embeddings' registry
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_model_path: str | None = None
 
     @classmethod
-    def resolve(
-        cls,
-        data_dir: str | Path | None = None,
-        chroma_url: str | None = None,
-        llm: str | None = None,
-        index_name: str | None = None,
-    ) -> Settings:
-        directory = Path(data_dir).expanduser() if data_dir else default_data_dir()
-        url = chroma_url or os.environ.get("TRIALSCREEN_CHROMA_URL") or None
-        name = index_name or os.environ.get("TRIALSCREEN_INDEX") or None
-        provider = llm or os.environ.get("TRIALSCREEN_LLM") or "none"
-        if provider not in LLM_PROVIDERS:
-            raise TrialscreenError(f"--llm {provider!r} is not a provider; choose one of {', '.join(LLM_PROVIDERS)}")
+    def resolve(cls, **given: str | Path | None) -> Settings:
+        """Settings from flags (`given`, keyed by `Option.name`), then the environment, then defaults."""
+        unknown = set(given) - {o.name for o in OPTIONS}
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+        value: dict[str, str | None] = {}
+        for option in OPTIONS:
+            raw = given.get(option.name)
+            value[option.name] = str(raw) if raw not in (None, "") else (os.environ.get(option.env) or None)
+        directory = Path(value["data_dir"]).expanduser() if value["data_dir"] else default_data_dir()
+        provider = value["llm"] or "none"
+        if provider not in llm_providers():
+            raise TrialscreenError(f"--llm {provider!r} is not a provider; choose one of {', '.join(llm_providers())}")
+        url, name = value["chroma_url"], value["index_name"]
         return cls(
             data_dir=directory,
             chroma=parse_chroma_url(url) if url else None,
             llm=provider,
             index_name=check_index_name(name) if name else None,
+            embedder=value["embedder"] or "minilm",
+            llm_model=value["llm_model"],
+            llm_base_url=value["llm_base_url"],
+            llm_model_path=value["llm_model_path"],
         )
 
     @property

@@ -35,6 +35,8 @@ class LLMSettings:
     def resolve(
         cls, provider: str, model: str | None = None, base_url: str | None = None, model_path: str | None = None
     ) -> LLMSettings:
+        """The provider's settings: model, endpoint and file as the settings give them (flag, then
+        environment); the API key and timeout only from the environment (never on a command line)."""
         env = os.environ.get
         return cls(
             provider=provider,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from trialscreen.fields import parse_date_value
 
@@ -154,3 +154,12 @@ class Trial:
         data["criteria"] = [Criterion(**c) for c in data.get("criteria", [])]
         data["field_cites"] = [FieldCite(**c) for c in data.get("field_cites", [])]
         return cls(**data)
+
+
+class RuleCompiler(Protocol):
+    """What the index calls to store each trial's rules beside its record, at index time. The
+    eligibility engine provides it (`eligibility.compiler.RULES`); the index knows only this shape."""
+
+    version: str
+
+    def compile(self, trial: Trial) -> list[dict[str, Any]]: ...
