@@ -10,8 +10,11 @@ Each data directory has its own collection, named in its manifest (`trialscreen-
 collection records that identity: a data directory never reads or deletes another one's chunks on a
 shared server, and says so in one line if pointed at one.
 
-Every chunk's metadata carries `key` (`REF@VERSION`): searches return only chunks of the versions the
-catalog's manifest names, however many leftovers of an interrupted run the collection still holds.
+Every chunk's metadata carries `key` (`REF@VERSION`). `ChunkStore` is the only way into Chroma, for the
+indexer's writes and for every read, and the one place that decides what a reader sees: `query` and
+`get` return only chunks of the versions the catalog's manifest names, however many leftovers of an
+interrupted run the collection still holds. `ids_by_key` and `count` see every chunk: they are for the
+indexer, which removes those leftovers.
 """
 
 from __future__ import annotations
@@ -19,21 +22,32 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from index.faults import checkpoint
 from index.storage import storage_error
 from trialscreen.config import Settings
 from trialscreen.errors import StorageError, StoreUnavailableError, TrialscreenError
 
-if TYPE_CHECKING:
-    from index.catalog import Catalog
-
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
 ADD_SLICE = 4000
 LOW_DISK_BYTES = 8 * 1024 * 1024  # when the embedded store fails with less free than this, the disk is the cause
+
+
+class Versions(Protocol):
+    """What the store reads of the manifest (`index.catalog.Catalog`): its collection, and which versions it names."""
+
+    @property
+    def collection_name(self) -> str: ...
+
+    @property
+    def index_id(self) -> str: ...
+
+    def committed_keys(self) -> Collection[str]: ...
+
+    def committed_chunks(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -79,7 +93,12 @@ def _embedded_error(settings: Settings, err: Exception) -> TrialscreenError:
 
 
 class ChunkStore:
-    def __init__(self, settings: Settings, embedding_model: str, catalog: Catalog | None = None) -> None:
+    """The chunks of one data directory in Chroma.
+
+    `embedding_model` is the model the caller embeds with; a collection built with another one is refused.
+    """
+
+    def __init__(self, settings: Settings, embedding_model: str, catalog: Versions | None = None) -> None:
         self.settings = settings
         self.embedding_model = embedding_model
         self._catalog = catalog
@@ -87,7 +106,7 @@ class ChunkStore:
         self._collection: Any = None
 
     @property
-    def catalog(self) -> Catalog:
+    def catalog(self) -> Versions:
         """The manifest this store trusts: its collection name, identity and committed versions."""
         if self._catalog is None:
             from index.catalog import Catalog
@@ -187,7 +206,7 @@ class ChunkStore:
         ids: Sequence[str],
         embeddings: Any,
         documents: Sequence[str],
-        metadatas: Sequence[dict[str, Any]],
+        metadatas: Sequence[dict[str, Any] | None],
         batch: int | None = None,
     ) -> None:
         """Add (or overwrite) chunks; ids are unique per trial version, so a repeated add is harmless."""
@@ -221,12 +240,28 @@ class ChunkStore:
         return out
 
     def count(self) -> int:
+        """Every chunk in the collection, committed or not."""
         return int(self._call("count"))
 
-    def get(self, where: dict[str, Any] | None = None, include_embeddings: bool = False) -> dict[str, Any]:
+    def _visible(self, metadatas: Sequence[dict[str, Any] | None]) -> list[int]:
+        """The one rule for what readers see: the positions of chunks of trial versions the manifest names."""
+        committed = self.catalog.committed_keys()
+        return [i for i, meta in enumerate(metadatas) if (meta or {}).get("key") in committed]
+
+    def get(
+        self,
+        where: dict[str, Any] | None = None,
+        include_embeddings: bool = False,
+        ids: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """The stored chunks of committed trial versions (all, by `where`, or by id) in the collection's order:
+        `{"ids": [...], "documents": [...], "metadatas": [...]}`, and `"embeddings"` if asked for."""
         include = ["metadatas", "documents"] + (["embeddings"] if include_embeddings else [])
-        result: dict[str, Any] = self._call("get", where=where, include=include)
-        return result
+        if ids is not None and not ids:
+            return {name: [] for name in ["ids", *include]}
+        data = self._call("get", ids=list(ids) if ids is not None else None, where=where or None, include=include)
+        keep = self._visible(data["metadatas"])
+        return {name: [data[name][i] for i in keep] for name in ["ids", *include]}
 
     def query(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """The k nearest chunks of committed trial versions.
@@ -237,7 +272,6 @@ class ChunkStore:
         n = self.count()
         if n == 0:
             return []
-        committed = self.catalog.committed_keys()
         leftovers = max(0, n - self.catalog.committed_chunks())
         result = self._call(
             "query",
@@ -246,19 +280,16 @@ class ChunkStore:
             where=where or None,
             include=["metadatas", "documents", "distances"],
         )
-        hits = []
-        for i, chunk_id in enumerate(result["ids"][0]):
-            meta = dict(result["metadatas"][0][i] or {})
-            if meta.get("key") not in committed:
-                continue
-            hits.append(
-                Hit(
-                    id=chunk_id,
-                    score=1.0 - float(result["distances"][0][i]),
-                    document=result["documents"][0][i],
-                    metadata=meta,
-                )
+        metadatas = result["metadatas"][0]
+        hits = [
+            Hit(
+                id=result["ids"][0][i],
+                score=1.0 - float(result["distances"][0][i]),
+                document=result["documents"][0][i],
+                metadata=dict(metadatas[i] or {}),
             )
+            for i in self._visible(metadatas)
+        ]
         return hits[:k]
 
     def drop_legacy_collection(self, name: str) -> None:
