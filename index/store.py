@@ -14,7 +14,8 @@ Every chunk's metadata carries `key` (`REF@VERSION`). `ChunkStore` is the only w
 indexer's writes and for every read, and the one place that decides what a reader sees: `query` and
 `get` return only chunks of the versions the catalog's manifest names, however many leftovers of an
 interrupted run the collection still holds. `ids_by_key` and `count` see every chunk: they are for the
-indexer, which removes those leftovers.
+indexer, which removes those leftovers. LangChain's `VectorStore` interface over this store is
+`retrieval.vectorstore.ChunkVectorStore`.
 """
 
 from __future__ import annotations
@@ -96,9 +97,10 @@ class ChunkStore:
     """The chunks of one data directory in Chroma.
 
     `embedding_model` is the model the caller embeds with; a collection built with another one is refused.
+    None reads what is stored whichever model embedded it (the texts and metadata, for BM25).
     """
 
-    def __init__(self, settings: Settings, embedding_model: str, catalog: Versions | None = None) -> None:
+    def __init__(self, settings: Settings, embedding_model: str | None, catalog: Versions | None = None) -> None:
         self.settings = settings
         self.embedding_model = embedding_model
         self._catalog = catalog
@@ -153,16 +155,13 @@ class ChunkStore:
         if self._collection is None:
             owner = self.catalog.index_id
             try:
+                ours = {"index_id": owner} | ({"embedding_model": self.embedding_model} if self.embedding_model else {})
                 collection = self.client.get_or_create_collection(
-                    self.name,
-                    configuration={"hnsw": dict(HNSW)},
-                    metadata={"embedding_model": self.embedding_model, "index_id": owner},
-                    embedding_function=None,
+                    self.name, configuration={"hnsw": dict(HNSW)}, metadata=ours, embedding_function=None
                 )
                 meta = dict(collection.metadata or {})
-                if meta.get("index_id") != owner and collection.count() == 0:
-                    meta["index_id"] = owner  # an empty collection nobody claimed: this data dir's now
-                    meta.setdefault("embedding_model", self.embedding_model)
+                if any(meta.get(k) != v for k, v in ours.items()) and collection.count() == 0:
+                    meta = {**ours, **meta, "index_id": owner}  # an empty collection nobody claimed: ours now
                     collection.modify(metadata=meta)
             except (StoreUnavailableError, TrialscreenError):
                 raise
@@ -175,7 +174,7 @@ class ChunkStore:
                     f"one its own with --index NAME (a name no other data directory on that server uses)"
                 )
             built_with = meta.get("embedding_model")
-            if built_with and built_with != self.embedding_model:
+            if built_with and self.embedding_model and built_with != self.embedding_model:
                 raise TrialscreenError(
                     f"the index was built with the embedding model {built_with!r}, not "
                     f"{self.embedding_model!r}; use another --data-dir or re-index into a new one"

@@ -1,10 +1,10 @@
-"""Hybrid retrieval: dense search in Chroma (`ChunkVectorStore`) and BM25, fused by reciprocal rank.
+"""Hybrid retrieval: dense search in Chroma (`ChunkVectorStore`) and BM25 (`ChunkCorpus`), fused by reciprocal rank.
 
 `HybridRetriever` is a LangChain `BaseRetriever`: `retriever.invoke("prednisone cap")` returns
 `Document`s whose metadata carry trial, chunk_id, section, kind, start, end and the fused score
 (`invoke(query, k=3)` asks for another number of them). Filters (trial, section, kind) apply to both
-halves; the dense half reads through `index.store.ChunkStore`, so chunks of uncommitted index versions
-are never returned.
+halves; both read through `index.store.ChunkStore`, so chunks of uncommitted index versions are never
+returned.
 """
 
 from __future__ import annotations
@@ -16,43 +16,14 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from index.catalog import Catalog
-from index.chunks import Chunk, chunk_trial
+from index.chunks import Chunk
+from retrieval.corpus import ChunkCorpus
 from retrieval.dense import Filters
-from retrieval.lexical import BM25Index
 from retrieval.vectorstore import ChunkVectorStore, chroma_vectorstore
 
 __all__ = ["ChunkCorpus", "HybridRetriever", "chroma_vectorstore", "chunk_document"]
 
 RRF_K = 60
-
-
-class ChunkCorpus:
-    """All chunks of the committed trials, as the index holds them, with a BM25 index over them."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.chunks: list[Chunk] = []
-        bodies: list[str] = []
-        for trial in catalog.trials():
-            prefix = f"{trial.title}. "
-            for c in chunk_trial(trial):
-                self.chunks.append(c)
-                # the title is the same for every chunk of a trial: it would not tell them apart
-                bodies.append(c.embed_text[len(prefix) :] if c.embed_text.startswith(prefix) else c.embed_text)
-        self.by_id = {c.id: c for c in self.chunks}
-        self.bm25 = BM25Index(self.chunks, texts=bodies)
-
-    def allowed(self, filters: Filters) -> set[int] | None:
-        if not (filters.trial or filters.section or filters.kind):
-            return None
-        return {
-            i
-            for i, c in enumerate(self.chunks)
-            if (not filters.trial or c.trial == filters.trial)
-            and (not filters.section or c.section == filters.section)
-            and (not filters.kind or c.kind == filters.kind)
-        }
 
 
 def chunk_document(chunk: Chunk, score: float, **extra: Any) -> Document:
