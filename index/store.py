@@ -265,17 +265,22 @@ class ChunkStore:
     def query(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """The k nearest chunks of committed trial versions.
 
-        Chunks an interrupted run left (until the next index run removes them) are fetched too and
-        dropped, so they can never crowd out committed ones.
+        Chunks an interrupted run left (until the next index run removes them) are dropped; when they
+        took places among the k nearest, the search runs again past all of them, so they can never crowd
+        out committed ones. Only then are the chunks counted: a count costs as much as a search.
         """
-        n = self.count()
-        if n == 0:
-            return []
-        leftovers = max(0, n - self.catalog.committed_chunks())
+        hits, exhausted = self._nearest(embedding, k, where)
+        if len(hits) < k and not exhausted:
+            leftovers = max(0, self.count() - self.catalog.committed_chunks())
+            hits, _ = self._nearest(embedding, k + leftovers, where)
+        return hits[:k]
+
+    def _nearest(self, embedding: Sequence[float], n: int, where: dict[str, Any] | None) -> tuple[list[Hit], bool]:
+        """The committed chunks among the n nearest, and whether fewer than n matched at all."""
         result = self._call(
             "query",
             query_embeddings=[list(embedding)],
-            n_results=min(k + leftovers, n),
+            n_results=n,
             where=where or None,
             include=["metadatas", "documents", "distances"],
         )
@@ -289,7 +294,7 @@ class ChunkStore:
             )
             for i in self._visible(metadatas)
         ]
-        return hits[:k]
+        return hits, len(result["ids"][0]) < n
 
     def drop_legacy_collection(self, name: str) -> None:
         """Remove the collection an older trialscreen kept in this data directory's embedded store."""
