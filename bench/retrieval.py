@@ -2,7 +2,9 @@
 
 The corpus is grown from the real chunks: each copy keeps its text (with a site suffix, for BM25) and
 gets the real chunk's embedding plus Gaussian noise of norm ~0.3 (re-normalised), so clusters look like real
-data without embedding 100k texts. Queries are the coordinator questions of evals/cases/questions.jsonl,
+data without embedding 100k texts. Each site's copies are one committed trial version. Dense search goes
+through `ChunkStore`, the way the app searches: its committed-version filter and the documents and metadata
+it returns are part of the time. Queries are the coordinator questions of evals/cases/questions.jsonl,
 embedded with the real model once (that time is reported separately).
 """
 
@@ -12,17 +14,20 @@ import json
 import shutil
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from index.builder import bundled_dir
-from index.chunks import chunk_trial
+from index.catalog import Catalog, Entry
+from index.chunks import Chunk, chunk_trial
 from index.embeddings import MiniLMEmbeddings
 from index.readers import read_trial
-from index.store import HNSW
+from index.store import ChunkStore
 from retrieval.lexical import BM25Index
+from trialscreen.config import Settings
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "cases" / "questions.jsonl"
 
@@ -32,10 +37,27 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run(sizes: tuple[int, ...] = (10_000, 100_000), seed: int = 7) -> list[dict[str, Any]]:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+def _store(work: Path, chunks: list[Chunk], idx: Any, vectors: Any, texts: list[str]) -> ChunkStore:
+    """A data directory holding the copies, chunk ids `0..n-1`, each site's copies committed as one trial version."""
+    settings = Settings.resolve(data_dir=work / "data")
+    catalog = Catalog(settings)
+    store = ChunkStore(settings, "bench-noisy-minilm", catalog)
+    sites = [k // len(chunks) for k in range(len(idx))]
+    metadatas = [
+        chunks[i].metadata("v1", "site") | {"key": f"site{s}@v1", "trial": f"site{s}"}
+        for i, s in zip(idx.tolist(), sites, strict=True)
+    ]
+    store.add([str(k) for k in range(len(idx))], vectors, texts, metadatas)
+    catalog.commit(
+        {
+            f"site{s}": Entry(f"site{s}", f"/bench/site{s}", f"site{s}", "0" * 64, "v1", f"site{s}", None, count)
+            for s, count in sorted(Counter(sites).items())
+        }
+    )
+    return store
 
+
+def run(sizes: tuple[int, ...] = (10_000, 100_000), seed: int = 7) -> list[dict[str, Any]]:
     rng = np.random.default_rng(seed)
     trials = [read_trial(p) for p in sorted(bundled_dir().iterdir()) if p.is_file()]
     chunks = [c for t in trials for c in chunk_trial(t)]
@@ -53,24 +75,17 @@ def run(sizes: tuple[int, ...] = (10_000, 100_000), seed: int = 7) -> list[dict[
         texts = [f"{chunks[i].embed_text} (site {k // len(chunks)})" for k, i in enumerate(idx)]
         work = Path(tempfile.mkdtemp(prefix="trialscreen-retrieval-"))
         try:
-            client = chromadb.PersistentClient(path=str(work), settings=ChromaSettings(anonymized_telemetry=False))
-            col = client.get_or_create_collection(
-                "bench",
-                configuration={"hnsw": dict(HNSW)},  # type: ignore[arg-type]
-                embedding_function=None,
-            )
             t0 = time.perf_counter()
-            for i in range(0, n, 5000):
-                col.add(ids=[str(k) for k in range(i, min(n, i + 5000))], embeddings=vectors[i : i + 5000])
+            store = _store(work, chunks, idx, vectors, texts)
             insert_s = time.perf_counter() - t0
             dense_ms, agreement, distance_recall = [], [], []
             for q in queries:
                 t0 = time.perf_counter()
-                got = col.query(query_embeddings=[q.tolist()], n_results=10, include=[])
+                got = store.query(q.tolist(), 10)
                 dense_ms.append(1000 * (time.perf_counter() - t0))
                 sims = vectors @ q
                 exact_ids = np.argsort(-sims)[:10]
-                found = [int(x) for x in got["ids"][0]]
+                found = [int(hit.id) for hit in got]
                 agreement.append(len(set(exact_ids.tolist()) & set(found)) / 10)
                 tenth = float(sims[exact_ids[-1]])  # ties among near-copies: as close as exact's 10th counts
                 distance_recall.append(sum(1 for k in found if sims[k] >= tenth - 1e-6) / 10)

@@ -14,7 +14,6 @@ from typing import Any
 
 from chatbot.citations import NOT_IN_TEXTS, Answer, Citation
 from index.catalog import Catalog
-from index.chunks import Chunk
 from retrieval.dense import Filters
 from retrieval.hybrid import HybridRetriever
 from retrieval.lexical import tokens
@@ -136,12 +135,6 @@ def _coverage(chunk_text: str, anchors: list[tuple[str, ...]]) -> float:
     low = chunk_text.lower()
     hit = sum(1 for group in anchors if any(a in have or (len(a) > 3 and a in low) for a in group))
     return hit / len(anchors)
-
-
-def _body(chunk: Chunk, title: str) -> str:
-    """What a chunk says, with its lead-in but without the trial title it is embedded with."""
-    prefix = f"{title}. "
-    return chunk.embed_text[len(prefix) :] if chunk.embed_text.startswith(prefix) else chunk.embed_text
 
 
 class Answerer:
@@ -321,7 +314,7 @@ class Answerer:
             docs = self.retriever.search(query, Filters(trial=ref, section=section), k=20)
             for rank, doc in enumerate(docs):
                 chunk = self.retriever.corpus.by_id[doc.metadata["chunk_id"]]
-                cover = _coverage(_body(chunk, self.catalog.trial(ref).title), anchors)
+                cover = _coverage(self.retriever.corpus.body(chunk.id), anchors)  # with its lead-in, not the title
                 if anchors and cover < 0.5:
                     continue
                 if not anchors and float(doc.metadata.get("bm25", 0.0)) <= 0:
@@ -365,7 +358,7 @@ class Answerer:
             docs = self.retriever.search(question, Filters(trial=ref, section="criteria", kind=kind), k=20)
             for doc in docs:
                 chunk = self.retriever.corpus.by_id[doc.metadata["chunk_id"]]
-                if _coverage(_body(chunk, trial.title), anchors) == 1.0:
+                if _coverage(self.retriever.corpus.body(chunk.id), anchors) == 1.0:
                     found.append((trial, Citation(ref, chunk.id, chunk.text, chunk.start, chunk.end)))
                     break
         about = " ".join(g[0] for g in anchors)

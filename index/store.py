@@ -10,8 +10,12 @@ Each data directory has its own collection, named in its manifest (`trialscreen-
 collection records that identity: a data directory never reads or deletes another one's chunks on a
 shared server, and says so in one line if pointed at one.
 
-Every chunk's metadata carries `key` (`REF@VERSION`): searches return only chunks of the versions the
-catalog's manifest names, however many leftovers of an interrupted run the collection still holds.
+Every chunk's metadata carries `key` (`REF@VERSION`). `ChunkStore` is the only way into Chroma, for the
+indexer's writes and for every read, and the one place that decides what a reader sees: `query` and
+`get` return only chunks of the versions the catalog's manifest names, however many leftovers of an
+interrupted run the collection still holds. `ids_by_key` and `count` see every chunk: they are for the
+indexer, which removes those leftovers. LangChain's `VectorStore` interface over this store is
+`retrieval.vectorstore.ChunkVectorStore`.
 """
 
 from __future__ import annotations
@@ -19,21 +23,32 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from index.faults import checkpoint
 from index.storage import storage_error
 from trialscreen.config import Settings
 from trialscreen.errors import StorageError, StoreUnavailableError, TrialscreenError
 
-if TYPE_CHECKING:
-    from index.catalog import Catalog
-
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
 ADD_SLICE = 4000
 LOW_DISK_BYTES = 8 * 1024 * 1024  # when the embedded store fails with less free than this, the disk is the cause
+
+
+class Versions(Protocol):
+    """What the store reads of the manifest (`index.catalog.Catalog`): its collection, and which versions it names."""
+
+    @property
+    def collection_name(self) -> str: ...
+
+    @property
+    def index_id(self) -> str: ...
+
+    def committed_keys(self) -> Collection[str]: ...
+
+    def committed_chunks(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,13 @@ def _embedded_error(settings: Settings, err: Exception) -> TrialscreenError:
 
 
 class ChunkStore:
-    def __init__(self, settings: Settings, embedding_model: str, catalog: Catalog | None = None) -> None:
+    """The chunks of one data directory in Chroma.
+
+    `embedding_model` is the model the caller embeds with; a collection built with another one is refused.
+    None reads what is stored whichever model embedded it (the texts and metadata, for BM25).
+    """
+
+    def __init__(self, settings: Settings, embedding_model: str | None, catalog: Versions | None = None) -> None:
         self.settings = settings
         self.embedding_model = embedding_model
         self._catalog = catalog
@@ -87,7 +108,7 @@ class ChunkStore:
         self._collection: Any = None
 
     @property
-    def catalog(self) -> Catalog:
+    def catalog(self) -> Versions:
         """The manifest this store trusts: its collection name, identity and committed versions."""
         if self._catalog is None:
             from index.catalog import Catalog
@@ -134,16 +155,13 @@ class ChunkStore:
         if self._collection is None:
             owner = self.catalog.index_id
             try:
+                ours = {"index_id": owner} | ({"embedding_model": self.embedding_model} if self.embedding_model else {})
                 collection = self.client.get_or_create_collection(
-                    self.name,
-                    configuration={"hnsw": dict(HNSW)},
-                    metadata={"embedding_model": self.embedding_model, "index_id": owner},
-                    embedding_function=None,
+                    self.name, configuration={"hnsw": dict(HNSW)}, metadata=ours, embedding_function=None
                 )
                 meta = dict(collection.metadata or {})
-                if meta.get("index_id") != owner and collection.count() == 0:
-                    meta["index_id"] = owner  # an empty collection nobody claimed: this data dir's now
-                    meta.setdefault("embedding_model", self.embedding_model)
+                if any(meta.get(k) != v for k, v in ours.items()) and collection.count() == 0:
+                    meta = {**ours, **meta, "index_id": owner}  # an empty collection nobody claimed: ours now
                     collection.modify(metadata=meta)
             except (StoreUnavailableError, TrialscreenError):
                 raise
@@ -156,7 +174,7 @@ class ChunkStore:
                     f"one its own with --index NAME (a name no other data directory on that server uses)"
                 )
             built_with = meta.get("embedding_model")
-            if built_with and built_with != self.embedding_model:
+            if built_with and self.embedding_model and built_with != self.embedding_model:
                 raise TrialscreenError(
                     f"the index was built with the embedding model {built_with!r}, not "
                     f"{self.embedding_model!r}; use another --data-dir or re-index into a new one"
@@ -187,7 +205,7 @@ class ChunkStore:
         ids: Sequence[str],
         embeddings: Any,
         documents: Sequence[str],
-        metadatas: Sequence[dict[str, Any]],
+        metadatas: Sequence[dict[str, Any] | None],
         batch: int | None = None,
     ) -> None:
         """Add (or overwrite) chunks; ids are unique per trial version, so a repeated add is harmless."""
@@ -221,45 +239,62 @@ class ChunkStore:
         return out
 
     def count(self) -> int:
+        """Every chunk in the collection, committed or not."""
         return int(self._call("count"))
 
-    def get(self, where: dict[str, Any] | None = None, include_embeddings: bool = False) -> dict[str, Any]:
+    def _visible(self, metadatas: Sequence[dict[str, Any] | None]) -> list[int]:
+        """The one rule for what readers see: the positions of chunks of trial versions the manifest names."""
+        committed = self.catalog.committed_keys()
+        return [i for i, meta in enumerate(metadatas) if (meta or {}).get("key") in committed]
+
+    def get(
+        self,
+        where: dict[str, Any] | None = None,
+        include_embeddings: bool = False,
+        ids: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """The stored chunks of committed trial versions (all, by `where`, or by id) in the collection's order:
+        `{"ids": [...], "documents": [...], "metadatas": [...]}`, and `"embeddings"` if asked for."""
         include = ["metadatas", "documents"] + (["embeddings"] if include_embeddings else [])
-        result: dict[str, Any] = self._call("get", where=where, include=include)
-        return result
+        if ids is not None and not ids:
+            return {name: [] for name in ["ids", *include]}
+        data = self._call("get", ids=list(ids) if ids is not None else None, where=where or None, include=include)
+        keep = self._visible(data["metadatas"])
+        return {name: [data[name][i] for i in keep] for name in ["ids", *include]}
 
     def query(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """The k nearest chunks of committed trial versions.
 
-        Chunks an interrupted run left (until the next index run removes them) are fetched too and
-        dropped, so they can never crowd out committed ones.
+        Chunks an interrupted run left (until the next index run removes them) are dropped; when they
+        took places among the k nearest, the search runs again past all of them, so they can never crowd
+        out committed ones. Only then are the chunks counted: a count costs as much as a search.
         """
-        n = self.count()
-        if n == 0:
-            return []
-        committed = self.catalog.committed_keys()
-        leftovers = max(0, n - self.catalog.committed_chunks())
+        hits, exhausted = self._nearest(embedding, k, where)
+        if len(hits) < k and not exhausted:
+            leftovers = max(0, self.count() - self.catalog.committed_chunks())
+            hits, _ = self._nearest(embedding, k + leftovers, where)
+        return hits[:k]
+
+    def _nearest(self, embedding: Sequence[float], n: int, where: dict[str, Any] | None) -> tuple[list[Hit], bool]:
+        """The committed chunks among the n nearest, and whether fewer than n matched at all."""
         result = self._call(
             "query",
             query_embeddings=[list(embedding)],
-            n_results=min(k + leftovers, n),
+            n_results=n,
             where=where or None,
             include=["metadatas", "documents", "distances"],
         )
-        hits = []
-        for i, chunk_id in enumerate(result["ids"][0]):
-            meta = dict(result["metadatas"][0][i] or {})
-            if meta.get("key") not in committed:
-                continue
-            hits.append(
-                Hit(
-                    id=chunk_id,
-                    score=1.0 - float(result["distances"][0][i]),
-                    document=result["documents"][0][i],
-                    metadata=meta,
-                )
+        metadatas = result["metadatas"][0]
+        hits = [
+            Hit(
+                id=result["ids"][0][i],
+                score=1.0 - float(result["distances"][0][i]),
+                document=result["documents"][0][i],
+                metadata=dict(metadatas[i] or {}),
             )
-        return hits[:k]
+            for i in self._visible(metadatas)
+        ]
+        return hits, len(result["ids"][0]) < n
 
     def drop_legacy_collection(self, name: str) -> None:
         """Remove the collection an older trialscreen kept in this data directory's embedded store."""

@@ -1,4 +1,4 @@
-"""Dense search in the Chroma collection, restricted to committed trial versions.
+"""Dense search in the Chroma collection, restricted to committed trial versions (by `ChunkStore`).
 
 `exact_search` ranks every stored chunk by exact cosine similarity; it is the reference the HNSW
 settings are checked against (tests and `make bench`).
@@ -36,18 +36,15 @@ class Filters:
 
 
 class DenseSearcher:
+    """Searches `store`, which returns only committed trial versions (`catalog` is the manifest it was opened with)."""
+
     def __init__(self, store: ChunkStore, catalog: Catalog, embedder: Embedder) -> None:
         self.store = store
         self.catalog = catalog
         self.embedder = embedder
 
-    def _committed(self, hit: Hit) -> bool:
-        return self.catalog.version_of(str(hit.metadata.get("trial"))) == hit.metadata.get("version")
-
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
-        vector = self.embedder.embed_query(query)
-        hits = self.store.query(vector, k * 2, (filters or Filters()).where())
-        return [h for h in hits if self._committed(h)][:k]
+        return self.store.query(self.embedder.embed_query(query), k, (filters or Filters()).where())
 
     def exact_search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         data = self.store.get(where=(filters or Filters()).where(), include_embeddings=True)
@@ -57,12 +54,5 @@ class DenseSearcher:
         q = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
         norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(q) or 1.0)
         scores = matrix @ q / np.where(norms == 0, 1.0, norms)
-        order = np.argsort(-scores)
-        hits = []
-        for i in order:
-            hit = Hit(data["ids"][i], float(scores[i]), data["documents"][i], dict(data["metadatas"][i]))
-            if self._committed(hit):
-                hits.append(hit)
-            if len(hits) == k:
-                break
-        return hits
+        order = np.argsort(-scores)[:k]
+        return [Hit(data["ids"][i], float(scores[i]), data["documents"][i], dict(data["metadatas"][i])) for i in order]

@@ -1,8 +1,9 @@
-"""Hybrid retrieval: dense search in Chroma (through langchain-chroma) and BM25, fused by reciprocal rank.
+"""Hybrid retrieval: dense search in Chroma (`ChunkVectorStore`) and BM25 (`ChunkCorpus`), fused by reciprocal rank.
 
 `HybridRetriever` is a LangChain `BaseRetriever`: `retriever.invoke("prednisone cap")` returns
-`Document`s whose metadata carry trial, chunk_id, section, kind, start, end and the fused score.
-Filters (trial, section, kind) apply to both halves; chunks of uncommitted index versions are never
+`Document`s whose metadata carry trial, chunk_id, section, kind, start, end and the fused score
+(`invoke(query, k=3)` asks for another number of them). Filters (trial, section, kind) apply to both
+halves; both read through `index.store.ChunkStore`, so chunks of uncommitted index versions are never
 returned.
 """
 
@@ -15,40 +16,14 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from index.catalog import Catalog
-from index.chunks import Chunk, chunk_trial
+from index.chunks import Chunk
+from retrieval.corpus import ChunkCorpus
 from retrieval.dense import Filters
-from retrieval.lexical import BM25Index
+from retrieval.vectorstore import ChunkVectorStore, chroma_vectorstore
+
+__all__ = ["ChunkCorpus", "HybridRetriever", "chroma_vectorstore", "chunk_document"]
 
 RRF_K = 60
-
-
-class ChunkCorpus:
-    """All chunks of the committed trials, as the index holds them, with a BM25 index over them."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.chunks: list[Chunk] = []
-        bodies: list[str] = []
-        for trial in catalog.trials():
-            prefix = f"{trial.title}. "
-            for c in chunk_trial(trial):
-                self.chunks.append(c)
-                # the title is the same for every chunk of a trial: it would not tell them apart
-                bodies.append(c.embed_text[len(prefix) :] if c.embed_text.startswith(prefix) else c.embed_text)
-        self.by_id = {c.id: c for c in self.chunks}
-        self.bm25 = BM25Index(self.chunks, texts=bodies)
-
-    def allowed(self, filters: Filters) -> set[int] | None:
-        if not (filters.trial or filters.section or filters.kind):
-            return None
-        return {
-            i
-            for i, c in enumerate(self.chunks)
-            if (not filters.trial or c.trial == filters.trial)
-            and (not filters.section or c.section == filters.section)
-            and (not filters.kind or c.kind == filters.kind)
-        }
 
 
 def chunk_document(chunk: Chunk, score: float, **extra: Any) -> Document:
@@ -68,28 +43,22 @@ def chunk_document(chunk: Chunk, score: float, **extra: Any) -> Document:
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense (a LangChain vector store over the Chroma collection) + BM25, fused with RRF."""
+    """Dense (the vector store over the Chroma collection) + BM25, fused with RRF."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     corpus: ChunkCorpus
-    vectorstore: Any = None  # langchain_chroma.Chroma; None = lexical only
+    vectorstore: ChunkVectorStore | None = None  # None = lexical only
     k: int = 8
-    fetch_k: int = 30
+    fetch_k: int = 30  # from each half, before fusing
     filters: Filters = Filters()
 
     def _dense(self, query: str, filters: Filters) -> list[tuple[str, float]]:
+        """The chunk ids closest to `query` (committed versions only: the store's rule), with cosine similarity."""
         if self.vectorstore is None:
             return []
-        where = filters.where()
-        found = self.vectorstore.similarity_search_with_score(query, k=self.fetch_k, filter=where)
-        out = []
-        for doc, distance in found:
-            meta = doc.metadata
-            if self.corpus.catalog.version_of(str(meta.get("trial"))) != meta.get("version"):
-                continue  # left over from an interrupted run
-            out.append((str(meta.get("chunk_id")), 1.0 - float(distance)))
-        return out
+        found = self.vectorstore.similarity_search_with_score(query, k=self.fetch_k, filter=filters.where())
+        return [(str(doc.metadata.get("chunk_id")), similarity) for doc, similarity in found]
 
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Document]:
         filters = filters or self.filters
@@ -114,16 +83,7 @@ class HybridRetriever(BaseRetriever):
             for cid, score in ranked
         ]
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return self.search(query)
-
-
-def chroma_vectorstore(catalog: Catalog, embedder: Any) -> Any:
-    """The Chroma collection as a langchain-chroma vector store, through our own client and embeddings."""
-    from langchain_chroma import Chroma
-
-    from index.store import ChunkStore
-
-    store = ChunkStore(catalog.settings, embedder.name)
-    store.collection  # noqa: B018 - opens (and checks) the collection with our HNSW settings first
-    return Chroma(client=store.client, collection_name=catalog.settings.collection, embedding_function=embedder)
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
+        return self.search(query, k=k)

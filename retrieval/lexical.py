@@ -1,4 +1,4 @@
-"""BM25 over the same chunks that are embedded in Chroma, rebuilt from the catalog (deterministic ids).
+"""BM25 over the same chunks that are embedded in Chroma, built from the chunks the store holds (`retrieval.corpus`).
 
 Tokens are lower-cased words with a light plural strip; drug names are folded to their canonical
 name through the shared vocabulary ("Cytoxan" finds "cyclophosphamide", "Benlysta" "belimumab").

@@ -19,10 +19,11 @@ from trialscreen.config import Settings
 
 
 def _chunk_trials(settings: Settings, embedder: FakeEmbeddings) -> dict[str, int]:
-    data = ChunkStore(settings, embedder.name).get()
+    """Chunks per trial in the collection, committed or not (what a run left behind counts too)."""
     counts: dict[str, int] = {}
-    for meta in data["metadatas"]:
-        counts[meta["trial"]] = counts.get(meta["trial"], 0) + 1
+    for key, ids in ChunkStore(settings, embedder.name).ids_by_key().items():
+        trial = key.rpartition("@")[0]
+        counts[trial] = counts.get(trial, 0) + len(ids)
     return counts
 
 
