@@ -15,9 +15,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chatbot.answer import Answerer
 from chatbot.app import build_app
 from index.builder import bundled_dir
+from retrieval.answer import Answerer
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
 from trialscreen.config import Settings
 from trialscreen.services import Services

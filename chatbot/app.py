@@ -27,11 +27,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chatbot.answer import Answerer
 from chatbot.session import INTRO, PatientSession
 from chatbot.views import HEADERS, cards_html, rows_csv, screening_rows, trial_text_html
 from eligibility.extract import read_patient
 from index.catalog import Catalog
+from retrieval.answer import Answerer
 from trialscreen.errors import TrialscreenError
 from trialscreen.services import Services
 

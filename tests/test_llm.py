@@ -7,12 +7,12 @@ import logging
 
 import pytest
 
-from chatbot.answer import Answerer
-from chatbot.llm_answer import Rejection, check, format_passages, llm_answer, parse_reply
 from index.builder import Indexer
 from index.catalog import Catalog
 from prompts import load_prompt, parse_prompt, validate_all
+from retrieval.answer import Answerer
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
+from retrieval.llm_answer import Rejection, check, format_passages, llm_answer, parse_reply
 from tests.conftest import BUNDLED, FakeEmbeddings, fake_chat_model
 from trialscreen.config import Settings
 from trialscreen.errors import TrialscreenError

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from chatbot.answer import Answerer
-from chatbot.citations import verbatim
 from index.builder import Indexer
 from index.catalog import Catalog
+from retrieval.answer import Answerer
+from retrieval.citations import verbatim
 from retrieval.hybrid import ChunkCorpus, HybridRetriever
 from tests.conftest import BUNDLED, FakeEmbeddings, free_port, local_server
 from trialscreen.config import Settings

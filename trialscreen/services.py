@@ -142,7 +142,7 @@ class Services:
     def answerer(self) -> Any:
         """The grounded answerer: hybrid retrieval (the vector store + BM25), and the model if one is set."""
         if self._answerer is None:
-            from chatbot.answer import Answerer
+            from retrieval.answer import Answerer
             from retrieval.hybrid import ChunkCorpus, HybridRetriever, chroma_vectorstore
 
             vectorstore = chroma_vectorstore(self.catalog, self.embedder)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chatbot.citations import NOT_IN_TEXTS, Answer, Citation
 from index.catalog import Catalog
+from retrieval.citations import NOT_IN_TEXTS, Answer, Citation
 from retrieval.dense import Filters
 from retrieval.hybrid import HybridRetriever
 from retrieval.lexical import tokens
@@ -186,7 +186,7 @@ class Answerer:
     def _with_model(self, question: str, resolution: Resolution, extractive: Answer) -> Answer:
         import logging
 
-        from chatbot.llm_answer import Rejection, llm_answer
+        from retrieval.llm_answer import Rejection, llm_answer
 
         passages = []
         for ref in resolution.trials[:3]:

@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from chatbot.citations import Answer, Citation
 from index.chunks import Chunk
 from index.criteria import display_text
 from prompts import Prompt
+from retrieval.citations import Answer, Citation
 
 log = logging.getLogger("trialscreen.llm")
 

@@ -1,6 +1,6 @@
 """What an answer is: its sentence, and citations of verbatim trial text (trial, chunk, span).
 
-Both the extractive answerer (`chatbot.answer`) and the language-model path (`chatbot.llm_answer`)
+Both the extractive answerer (`retrieval.answer`) and the language-model path (`retrieval.llm_answer`)
 build these, and both check quotes with `verbatim`.
 """
 
