@@ -421,5 +421,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def entry() -> None:
+    """The `trialscreen` command. After Ctrl-C it leaves at once: a library thread started by an import
+    the interrupt cut short (torch, Gradio, Chroma) must not keep the process waiting at exit. The index
+    is safe either way: it is built to survive even SIGKILL."""
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()
