@@ -125,3 +125,36 @@ def test_limits_and_status_caveats_show_in_trials_and_screen(
 
     stored = Catalog(Settings.resolve(data_dir=tmp_path)).trial("NCT00071487").source_text
     assert limit["text"] == stored[limit["cite"]["start"] : limit["cite"]["end"]]
+
+
+def test_an_interrupt_python_drops_in_a_finaliser_still_ends_the_command_with_one_line() -> None:
+    """Ctrl-C that lands in a `__del__` is only reported by Python, never raised: the command must
+    still end, with its one line and no traceback (a fresh-clone CI run once hung here for 120 s)."""
+    import signal
+    import time
+
+    code = (
+        "import gc, sys, time\n"
+        "from trialscreen import cli\n"
+        "class Slow:\n"
+        "    def __del__(self):\n"
+        "        time.sleep(0.5)\n"
+        "def busy(argv=None):\n"
+        "    cli._RUNNING['command'] = 'index'\n"
+        "    try:\n"
+        "        while True:\n"
+        "            Slow(); gc.collect()\n"
+        "    except KeyboardInterrupt:\n"
+        "        return cli._interrupted('index')\n"
+        "cli.main = busy\n"
+        "cli.entry()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().splitlines() == [
+        "trialscreen: interrupted; the index holds exactly the trials committed before the interrupt, "
+        "and the next `trialscreen index` run cleans up and finishes the rest"
+    ]

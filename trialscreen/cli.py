@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -384,7 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _interrupted(command: str) -> int:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting must not end in a traceback
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting must not end in a traceback
     if command == "index":
         message = (
             "interrupted; the index holds exactly the trials committed before the interrupt, "
@@ -404,6 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         command = args.command
+        _RUNNING["command"] = command
         func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
     except TrialscreenError as err:
@@ -421,10 +424,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+_RUNNING = {"command": ""}  # the command this process runs, for a forced exit after Ctrl-C
+FORCED_EXIT_AFTER_S = 5.0
+
+
+def _on_interrupt(signum: int, frame: Any) -> None:
+    """Ctrl-C: raise KeyboardInterrupt as usual, and make sure the process ends even when Python drops it
+    (an interrupt that lands in a finaliser, `__del__`, is only reported, never raised)."""
+    if not _RUNNING.get("armed"):
+        _RUNNING["armed"] = "yes"
+        timer = threading.Timer(FORCED_EXIT_AFTER_S, _forced_exit)
+        timer.daemon = True
+        timer.start()
+    raise KeyboardInterrupt
+
+
+def _forced_exit() -> None:
+    code = _interrupted(_RUNNING["command"])
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _quiet_interrupts(unraisable: Any) -> None:
+    """An interrupt swallowed inside a finaliser is not an error to print: the forced exit handles it."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def entry() -> None:
-    """The `trialscreen` command. After Ctrl-C it leaves at once: a library thread started by an import
-    the interrupt cut short (torch, Gradio, Chroma) must not keep the process waiting at exit. The index
-    is safe either way: it is built to survive even SIGKILL."""
+    """The `trialscreen` command. After Ctrl-C it prints one line and leaves at once: neither a library
+    thread started by an interrupted import (torch, Gradio, Chroma) nor an interrupt Python dropped can
+    keep it running. The index is safe either way: it is built to survive even SIGKILL."""
+    signal.signal(signal.SIGINT, _on_interrupt)
+    sys.unraisablehook = _quiet_interrupts
     code = main()
     if code == 130:
         sys.stdout.flush()
