@@ -15,6 +15,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from eligibility.cues import cue
+
 _SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\d)|\.(?=[a-z]))+(?:[.!?;]+|\n|$)")
 _CLAUSE_BREAK = re.compile(
     r",?\s+\b(but|however|although|though|whereas|except that)\b\s*|\s*;\s*|,\s+(?=and\s+(i|my)\b)", re.I
@@ -55,18 +57,6 @@ _LIST_NEGATIVE = re.compile(r"^(?:(?!positive|\+)[\w\s,/&()-]){0,80}?\b(negative
 # a new verb after a comma ends a negation's scope: "not breastfeeding, uses an IUD"
 _SCOPE_END = re.compile(r",\s*(uses?|using|takes?|taking|has|have|had|is|am|are|on|gets?|got|started|wants?)\b", re.I)
 _BREAKER = re.compile(r"\b(but|and|or)\b", re.IGNORECASE)
-# Items of a list ("no fever, cough or rash") share the negation before them; an item that carries its
-# own assertion ("not pregnant, 10 weeks pregnant"; "never had cancer, breast cancer 2 years ago") does
-# not: a time it happened, a dose, a duration. A look-back window ("in the past 6 months") is not one.
-_LIST_SEPARATOR = re.compile(r",|/|\s-\s|\band\b|\bor\b|\bnor\b", re.IGNORECASE)
-_WINDOW_PHRASE = re.compile(
-    r"\b(in|within|during|over|for)\s+(the\s+)?(last|past|previous|preceding)\s+(\d+(\.\d+)?\s*)?\w+", re.I
-)
-_OWN_ASSERTION = re.compile(
-    r"\bago\b|\bsince\b|\b(in|on) (19|20)\d\d\b|\d+(\.\d+)?\s*(mg|g|mcg|µg|ml|iu|miu|units?|days?|weeks?|wks?|"
-    r"months?|mos?|years?|yrs?)\b|\b(last|this|yesterday|today|currently|now)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -158,9 +148,10 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
 
 def _asserts_own_item(between: str, mention: str, after: str) -> bool:
     """Whether the list item holding a mention states its own fact, ending the negation before it."""
-    seps = list(_LIST_SEPARATOR.finditer(between))
+    separator = cue("negation", "list_separator")
+    seps = list(separator.finditer(between))
     if not seps:
         return False
-    nxt = _LIST_SEPARATOR.search(after)
+    nxt = separator.search(after)
     item = between[seps[-1].end() :] + mention + (after[: nxt.start()] if nxt else after)
-    return bool(_OWN_ASSERTION.search(_WINDOW_PHRASE.sub(" ", item)))
+    return bool(cue("negation", "own_assertion").search(cue("negation", "window_phrase").sub(" ", item)))

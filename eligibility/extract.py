@@ -13,6 +13,7 @@ from typing import Any
 
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
+from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.labs import measured, uln_labs
 from eligibility.timeparse import duration_months, months_ago
@@ -99,7 +100,6 @@ _NOT_CHILDBEARING = re.compile(
 )
 _CONTRACEPTION = re.compile(r"\b(birth control|contracepti\w*|the pill|\biud\b|implant|condoms?|depo)\b", re.I)
 _UNWILLING = re.compile(r"\b(won'?t|will not|don'?t want|do not want|not willing|unwilling|refuse|against)\b", re.I)
-_HEALTHY_VOLUNTEER = re.compile(r"\bhealthy (volunteer|participant|control)s?\b", re.I)
 _PREGNANT = re.compile(r"\bpregnan\w*\b", re.I)
 _BREASTFEEDING = re.compile(r"\b(breast[- ]?feed\w*|nursing|lactat\w*)\b", re.I)
 _RACE_BLACK = re.compile(r"\b(black|african[- ]american|african descent)\b", re.I)
@@ -622,7 +622,7 @@ class _Reader:
                 standard.append(fact)
         if standard and self.profile.get("standard_treatment") is None:
             self.add("standard_treatment", True, standard[0].evidence, current=True, when_months=0.0)
-        volunteer = _HEALTHY_VOLUNTEER.search(self.text)
+        volunteer = cue("facts", "healthy_volunteer").search(self.text)
         if volunteer and not self.ctx(volunteer.start(), volunteer.end())[1].negated:
             self.add("healthy_volunteer", True, _ev(self.text, volunteer.start(), volunteer.end()))
         stable = self.profile.get("meds_stable_months")

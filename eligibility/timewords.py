@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from eligibility.cues import cue
+
 WEEKS_PER_MONTH = 4.345  # 365.25 / 12 / 7
 
 NUMBER_WORDS = {
@@ -51,13 +53,7 @@ _WINDOW = re.compile(
     re.IGNORECASE,
 )
 _WINDOW_AFTER = re.compile(NUM + r"\s*-?\s*" + UNIT + r"\s+(before|prior)", re.IGNORECASE)
-_WINDOW_ONE = re.compile(
-    r"\b(?:within|in|over|during)\s+the\s+(?:last|past|previous|prior)\s+(day|week|month|year)\b", re.IGNORECASE
-)
-# What a denial covers when it names no window: only the present ("not currently", "at the moment"),
-# or a short recent stretch ("no recent infections"). Used for denials only, never for criteria.
-_NOW = re.compile(r"\b(currently|at the moment|at present|right now|these days|nowadays)\b", re.IGNORECASE)
-_RECENT = re.compile(r"\brecent(ly)?\b", re.IGNORECASE)
+# What a denial with only 'recent' covers (the cue words are in eligibility/data/cues.toml).
 RECENT_MONTHS = 1.0
 
 
@@ -81,7 +77,7 @@ def window_months(text: str) -> float | None:
     m = _WINDOW_AFTER.search(text)
     if m:
         return round(to_months(number(m.group(1)), m.group(2)), 3)
-    m = _WINDOW_ONE.search(text)
+    m = cue("time", "window_one").search(text)
     if m:
         return round(to_months(1.0, m.group(1)), 3)
     return None
@@ -93,9 +89,9 @@ def denial_window(text: str) -> float | None:
     window = window_months(text)
     if window is not None:
         return window
-    if _NOW.search(text):
+    if cue("time", "now").search(text):
         return 0.0
-    if _RECENT.search(text):
+    if cue("time", "recent").search(text):
         return RECENT_MONTHS
     return None
 

@@ -133,3 +133,21 @@ def test_trial_name_is_not_a_treatment() -> None:
 def test_absurd_empty_and_huge_inputs_do_not_crash(text: str) -> None:
     p = read(text)
     assert p.get("age") is None and p.get("weight_kg") is None
+
+
+def test_cue_words_are_data_checked_on_load() -> None:
+    """The negation-scope and time cue words live in eligibility/data/cues.toml; a broken entry is one
+    clear error naming its key, and the shipped file loads whole."""
+    from importlib import resources
+
+    from eligibility.cues import EXPECTED, load_cues
+    from trialscreen.errors import TrialscreenError
+
+    shipped = resources.files("eligibility").joinpath("data/cues.toml").read_text("utf-8")
+    loaded = load_cues(shipped)
+    assert {s: tuple(v) for s, v in loaded.items()} == EXPECTED
+    broken = shipped.replace("recent = '\\brecent(ly)?\\b'", "recent = '(unclosed'")
+    with pytest.raises(TrialscreenError, match=r"\[time\] recent is not a valid regular expression"):
+        load_cues(broken)
+    with pytest.raises(TrialscreenError, match=r"\[facts\] healthy_volunteer is missing"):
+        load_cues(shipped.split("[facts]")[0])
