@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.criteria import is_criteria_heading
-from index.criteria import display_text, split_criteria
+from index.criteria import display_text, is_criteria_heading, split_criteria
 from index.furniture import strip_furniture
 from index.readers.layout import heading_of, label_of
 from index.textio import RawDocument
