@@ -150,32 +150,42 @@ def _marker_of(m: re.Match[str]) -> tuple[str, int | None]:
     return "bullet", None
 
 
+def _width(text: str, s: int, e: int) -> int:
+    """A line's width from the start of its line in the text (a region may start mid-line)."""
+    return len(text[text.rfind("\n", 0, s) + 1 : e].rstrip())
+
+
 def _wrap_width(text: str, lines: list[tuple[int, int]]) -> int | None:
     """The width a text was wrapped at, when its lines show one (several lines within a few
     characters of the longest); None for one-criterion-a-line text."""
-    widths = sorted((len(text[s:e].rstrip()) for s, e in lines if text[s:e].strip()), reverse=True)
+    widths = sorted((_width(text, s, e) for s, e in lines if text[s:e].strip()), reverse=True)
     if len(widths) < 2 or widths[0] < 60:
         return None
     near = sum(1 for w in widths if w >= widths[0] - 12)
+    if len(widths) == 2:
+        return widths[0]
     return widths[0] if near >= 2 and near >= 0.4 * len(widths) else None
 
 
-def _continues(text: str, prev: _Node, s: int, e: int, wrap: int | None) -> bool:
+def _continues(text: str, prev: _Node, s: int, e: int, wrap: int | None, few: bool) -> bool:
     """Whether an unmarked line right below another (no blank line between) wraps it rather than
-    starting a new criterion: the text was wrapped, and the line above filled the width unfinished."""
+    starting a new criterion: the text was wrapped, and the line above filled the width unfinished
+    (with only two lines, the line below must also start in lower case)."""
     if wrap is None:
         return False
-    above = text[prev.start : prev.end]
     last_line = text[text.rfind("\n", 0, prev.end) + 1 : prev.end]
-    if len(last_line.rstrip()) < wrap - 15 or not above:
+    if _width(text, prev.end - len(last_line), prev.end) < wrap - 15:
         return False
-    return not re.search(r"[.;!?]\s*$", last_line) or text[s:e].strip()[:1].islower()
+    unfinished = not re.search(r"[.;!?]\s*$", last_line)
+    lower = text[s:e].strip()[:1].islower()
+    return (unfinished and lower) if few else (unfinished or lower)
 
 
 def _line_pieces(text: str, region: Region) -> list[_Node]:
     lines = _lines(text, region.start, region.end)
     marked = any(_is_item(_LINE_MARKER.match(text, s, e)) for s, e in lines)
     wrap = None if marked else _wrap_width(text, lines)
+    few = sum(1 for s, e in lines if text[s:e].strip()) <= 2
     pieces: list[_Node] = []
     blank_before = True
     for s, e in lines:
@@ -186,7 +196,7 @@ def _line_pieces(text: str, region: Region) -> list[_Node]:
         assert m is not None
         indent = len(m.group("indent").expandtabs(4))
         if not marked:
-            if pieces and not blank_before and _continues(text, pieces[-1], s, e, wrap):
+            if pieces and not blank_before and _continues(text, pieces[-1], s, e, wrap, few):
                 pieces[-1].end = _trim(text, s, e)[1]
             else:
                 a, b = _trim(text, s, e)
@@ -201,7 +211,14 @@ def _line_pieces(text: str, region: Region) -> list[_Node]:
             a, b = _trim(text, s, e)
             pieces.append(_Node(a, b, indent, "none"))
         blank_before = False
-    return [p for p in pieces if p.end > p.start]
+    pieces = [p for p in pieces if p.end > p.start]
+    # Registry text blocks often lose the indentation of their first line only (a stripped field, an
+    # XML text block): a first item left of all its like-marked siblings is one of them.
+    if len(pieces) > 1 and text.rfind("\n", 0, pieces[0].start) < region.start:
+        others = [p.indent for p in pieces[1:] if p.marker == pieces[0].marker != "line"]
+        if others and min(others) > pieces[0].indent:
+            pieces[0].indent = min(others)
+    return pieces
 
 
 _FUNCTION_WORDS = frozenset(

@@ -51,7 +51,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     # A heading run into the previous text: capitalised and followed by a colon ("... screening
     # Exclusion Criteria: - Female who is pregnant").
     midline = re.compile(
-        r"(?:(?<=[.;)\]])|(?<=-))[ \t]+(?:[-–—]+[ \t]*)?(?P<h>(?=[A-Z])(?:(?:Key|Main|Major|KEY|MAIN|MAJOR)[ \t]+)?"
+        r"(?<=\S)[ \t]+(?:[-–—]+[ \t]*)?(?P<h>(?=[A-Z])(?:(?:Key|Main|Major|KEY|MAIN|MAJOR)[ \t]+)?"
         rf"(?i:{cues.exclusion_word.pattern}|{cues.inclusion_word.pattern})[ \t]+(?:criteria|CRITERIA|Criteria)"
         r"[ \t]*[:：])"
     )

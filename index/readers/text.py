@@ -159,7 +159,14 @@ def read_text(doc: RawDocument, source_format: str = "text") -> Trial:
         trial.field_cites.append(FieldCite(name, start, end))
     trial.sections = layout.sections
     if layout.criteria_block:
-        trial.criteria = split_criteria(text, *layout.criteria_block)
+        start, end = layout.criteria_block
+        # A list right above the first heading, with nothing between, is its first list
+        # ("- Age 18 or older ... Exclusion Criteria: ..." whose inclusion heading was lost).
+        before = [ln for ln in layout.loose_lines if ln.end <= start]
+        between = [c[0] for c in layout.cites.values()] + [sec.start for sec in layout.sections]
+        if before and not any(before[0].start <= at < start for at in between):
+            start = before[0].start
+        trial.criteria = split_criteria(text, start, end)
     elif layout.loose_lines:
         # No heading opens the criteria: the text before any section may be a list without one.
         start, end = layout.loose_lines[0].start, layout.loose_lines[-1].end
