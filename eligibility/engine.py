@@ -254,13 +254,21 @@ def _off_section(verdict: Verdict, why: str) -> Verdict:
     return Verdict(verdict.criterion, verdict.compiled, NA, Result(NA, reason=why), verdict.trial_ref, True)
 
 
+def _waiting(verdict: Verdict, why: str, asks: str) -> Verdict:
+    result = Result(UNKNOWN, asks=[asks], reason=why)
+    return Verdict(verdict.criterion, verdict.compiled, UNKNOWN, result, verdict.trial_ref)
+
+
 def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile, today: date | None = None) -> Screening:
     verdicts = [_verdict(trial, c, cc, profile) for c, cc in zip(trial.criteria, compiled, strict=True)]
     # Parts of the trial for other people (healthy volunteers, children, another cohort) do not decide.
     fit = applicable(trial.criteria, profile)
     verdicts = [_off_section(v, why) if why else v for v, why in zip(verdicts, fit, strict=True)]
-    aside = unchosen(trial.criteria, fit, [v.disqualifying for v in verdicts])
-    verdicts = [_off_section(v, why) if why else v for v, why in zip(verdicts, aside, strict=True)]
+    pending = unchosen(trial.criteria, fit, [v.disqualifying for v in verdicts], profile)
+    verdicts = [
+        _waiting(v, p.reason, p.asks) if p and not v.compiled.team else v
+        for v, p in zip(verdicts, pending, strict=True)
+    ]
     if any(v.disqualifying for v in verdicts):
         decision = Decision.INELIGIBLE
     elif any(v.patient_unknown for v in verdicts):

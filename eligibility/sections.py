@@ -8,10 +8,11 @@ screened against the sections that fit them:
 - a section whose population the person's facts rule out does not apply (a person diagnosed with a
   condition is not a healthy volunteer; a person of 40 is not a child); when nothing rules it out,
   it could apply and is kept;
-- when several alternative sections (parts, cohorts, groups, populations) could apply and the
-  criteria of some of them rule the person out while another stays open, the ruled-out ones are
-  parts the person would not join: they do not make the person ineligible. Sections that follow one
-  another (screening, then randomisation) are not alternatives: they all apply;
+- when parts for different populations could all apply (the facts do not say which) and one part's
+  criteria rule the person out while another stays open, the ruling-out criterion waits on the
+  question that tells the parts apart (needs_info: neither ineligible nor eligible). Sections that
+  follow one another (screening, then randomisation) and parts not told apart by population all
+  apply;
 - when no section fits, all are kept and their criteria decide (never "eligible" by elimination).
 
 Criteria outside any section apply to everyone. Sections are told apart by name, so an inclusion
@@ -156,24 +157,77 @@ def applicable(criteria: Sequence[Criterion], profile: Profile) -> list[str]:
     return out
 
 
-def unchosen(criteria: Sequence[Criterion], fit: Sequence[str], disqualifying: Sequence[bool]) -> list[str]:
-    """For each criterion, why it is set aside ("" when it is not): among the sections that could
-    apply, those whose criteria rule the person out while another section stays open are parts the
-    person would not join. Only alternative sections (parts, cohorts, groups, populations; not
-    steps or periods, which all apply) with inclusion criteria count."""
-    out = [""] * len(criteria)
+@dataclass(frozen=True)
+class Pending:
+    """A criterion that rules the person out only if they are in its part of the trial, while the
+    person's facts do not say which part they are in: its verdict waits on the question `asks`."""
+
+    reason: str
+    asks: str
+
+
+def _question(groups: Sequence[Sequence[Criterion]], profile: Profile) -> str:
+    """The fact that tells the parts apart, when it is not known: whether the person has the
+    condition studied, or their age; "" when no question would."""
+    populations = {p for group in groups for c in group for p in c.population}
+    if populations & {Population.HEALTHY_VOLUNTEERS, Population.PATIENTS} and _diagnosed(profile) is None:
+        return "healthy_volunteer"
+    if populations & {Population.ADULTS, Population.CHILDREN} and profile.get("age") is None:
+        return "age"
+    return ""
+
+
+def unchosen(
+    criteria: Sequence[Criterion], fit: Sequence[str], disqualifying: Sequence[bool], profile: Profile
+) -> list[Pending | None]:
+    """For each criterion, whether its verdict waits on which part of the trial the person is in.
+
+    Among parts for different populations that could all apply (the person's facts do not say
+    which), a criterion that rules the person out in one part while another part stays open does
+    not make them ineligible: it waits on the question that tells the parts apart, so the decision
+    is needs_info, never eligible. Parts not told apart by population (Part A / Part B), steps and
+    periods all apply, as before; so does an exclusion list whose part has no inclusion list.
+    """
+    out: list[Pending | None] = [None] * len(criteria)
     rules = section_rules()
     groups: dict[str, list[int]] = {}
     for i, c in enumerate(criteria):
         if c.section and not fit[i] and rules.is_alternative(c):
             groups.setdefault(section_key(c.section), []).append(i)
     choices = {k: idx for k, idx in groups.items() if any(criteria[i].kind == "inclusion" for i in idx)}
-    if len(choices) < 2:
+    if len(choices) < 2 or not any(criteria[i].population for idx in choices.values() for i in idx):
         return out
     closed = {k for k, idx in choices.items() if any(disqualifying[i] for i in idx)}
     if not closed or closed == set(choices):
         return out
+    asks = _question([[criteria[i] for i in idx] for idx in choices.values()], profile)
+    if not asks:
+        return out
     for key in closed:
         for i in choices[key]:
-            out[i] = f"not for this person: {_label(criteria[i])} rules them out, but another part could take them"
+            if disqualifying[i]:
+                out[i] = Pending(
+                    f"rules the person out only if they are in {_label(criteria[i])}; another part of the "
+                    "trial could take them, and which part fits them is not known yet",
+                    asks,
+                )
     return out
+
+
+def member_facts(criteria: Sequence[Criterion], criterion: Criterion) -> dict[str, Any]:
+    """Facts that put a person in a criterion's part of the trial, as screening tells parts apart
+    (for generated test patients: one past a part's boundary must be in that part)."""
+    if not criterion.section:
+        return {}
+    own = set(criterion.population)
+    others = {
+        p
+        for c in criteria
+        if c.section and section_key(c.section) != section_key(criterion.section)
+        for p in c.population
+    }
+    if Population.HEALTHY_VOLUNTEERS in own or (not own & {Population.PATIENTS} and Population.PATIENTS in others):
+        return {"healthy_volunteer": True}
+    if Population.PATIENTS in own or Population.HEALTHY_VOLUNTEERS in others:
+        return {"healthy_volunteer": False}
+    return {}
