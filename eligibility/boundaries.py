@@ -41,6 +41,7 @@ from eligibility.rules import (
     Treatment,
     UlnMultiple,
 )
+from eligibility.sections import member_facts
 from eligibility.timewords import WEEKS_PER_MONTH
 from trialscreen.keys import KG_PER_LB
 from trialscreen.model import Criterion, Trial
@@ -325,6 +326,7 @@ def boundary_cases(trial: Trial, compiled: list[CompiledCriterion], delta: float
                 if all(facts.get(k, v) == v for k, v in other.items()) and not set(other) & set(target):
                     facts.update(copy.deepcopy(other))
             facts = {k: v for k, v in facts.items() if not _contradicts(k, target)}
+            facts.update({k: v for k, v in member_facts(trial.criteria, criterion).items() if k not in target})
             facts.update(copy.deepcopy(target))
             side = "past" if disqualifying else "inside"
             what = f"{side} {cc.rule.describe()}: " + ", ".join(f"{k}={v}" for k, v in target.items())

@@ -20,6 +20,7 @@ from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
 from eligibility.questions import Question, question_for
 from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Ask, Result, merge_windows
+from eligibility.sections import applicable, unchosen
 from trialscreen.keys import Decision, Status
 from trialscreen.model import Criterion, Trial
 
@@ -29,11 +30,28 @@ DISCLAIMER = "This is a pre-screen, not medical advice: the study team decides w
 class Verdict:
     """One criterion's verdict. The wording (reason, patient evidence) is built on first use."""
 
-    __slots__ = ("__dict__", "_result", "asks", "compiled", "criterion", "status", "trial_ref", "windows")
+    __slots__ = (
+        "__dict__",
+        "_result",
+        "asks",
+        "compiled",
+        "criterion",
+        "off_section",
+        "status",
+        "trial_ref",
+        "windows",
+    )
 
     def __init__(
-        self, criterion: Criterion, compiled: CompiledCriterion, status: Status, result: Result | None, trial_ref: str
+        self,
+        criterion: Criterion,
+        compiled: CompiledCriterion,
+        status: Status,
+        result: Result | None,
+        trial_ref: str,
+        off_section: bool = False,
     ) -> None:
+        self.off_section = off_section  # in a part of the trial that is not for this person
         self.criterion = criterion
         self.compiled = compiled
         self.status = status
@@ -123,6 +141,8 @@ class Screening:
     def to_confirm(self) -> list[str]:
         items = []
         for v in self.verdicts:
+            if v.off_section:
+                continue
             if v.compiled.team or v.compiled.rule is None or (v.status == UNKNOWN and not v.asks):
                 items.append(v.criterion.text)
             elif v.compiled.note and v.status != UNKNOWN and not v.disqualifying:
@@ -263,8 +283,25 @@ def ask_windows(verdict_lists: list[list[Verdict]]) -> dict[str, float | None]:
     return merge_windows(results)
 
 
+def _off_section(verdict: Verdict, why: str) -> Verdict:
+    return Verdict(verdict.criterion, verdict.compiled, NA, Result(NA, reason=why), verdict.trial_ref, True)
+
+
+def _waiting(verdict: Verdict, why: str, asks: str) -> Verdict:
+    result = Result(UNKNOWN, asks=[asks], reason=why)
+    return Verdict(verdict.criterion, verdict.compiled, UNKNOWN, result, verdict.trial_ref)
+
+
 def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile, today: date | None = None) -> Screening:
     verdicts = [_verdict(trial, c, cc, profile) for c, cc in zip(trial.criteria, compiled, strict=True)]
+    # Parts of the trial for other people (healthy volunteers, children, another cohort) do not decide.
+    fit = applicable(trial.criteria, profile)
+    verdicts = [_off_section(v, why) if why else v for v, why in zip(verdicts, fit, strict=True)]
+    pending = unchosen(trial.criteria, fit, [v.disqualifying for v in verdicts], profile)
+    verdicts = [
+        _waiting(v, p.reason, p.asks) if p and not v.compiled.team else v
+        for v, p in zip(verdicts, pending, strict=True)
+    ]
     if any(v.disqualifying for v in verdicts):
         decision = Decision.INELIGIBLE
     elif any(v.patient_unknown for v in verdicts):
