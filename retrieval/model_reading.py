@@ -21,6 +21,7 @@ and `prompts`, beside `retrieval.llm_answer`, which checks the model's answers t
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -74,21 +75,22 @@ class Rejected:
 
 @dataclass
 class Tally:
-    """What the model did in this run: replies used (asked anew or from the cache) and rejected."""
+    """What the model did in this run, per distinct criterion text: read, rejected (with the reason),
+    asked anew or found in the cache."""
 
     asked: int = 0
     from_cache: int = 0
-    accepted: int = 0
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (criterion text, why)
+    accepted: set[str] = field(default_factory=set)
+    rejected: dict[str, str] = field(default_factory=dict)  # criterion text -> why
     failed: str = ""  # why the model could not be asked at all (its first error)
 
     def summary(self, name: str) -> str:
         text = (
-            f"model {name}: {self.accepted} criteria read, {len(self.rejected)} replies rejected "
+            f"model {name}: {len(self.accepted)} criteria read, {len(self.rejected)} replies rejected "
             f"({self.asked} asked, {self.from_cache} from the cache)"
         )
         if self.rejected:
-            text += f"; first rejection: {self.rejected[0][1]}"
+            text += f"; first rejection: {next(iter(self.rejected.values()))}"
         if self.failed:
             text += f"; the model failed: {self.failed}"
         return text
@@ -192,6 +194,7 @@ class ModelReader:
         self.prompt = prompt or load_prompt("criterion")
         self.version = f"{COMPILER_VERSION}/{READER_VERSION}"
         self.tally = Tally()
+        self._memo: dict[str, tuple[Reading, Rule | None] | Rejected] = {}
 
     @cached_property
     def _schema(self) -> str:
@@ -265,16 +268,23 @@ class ModelReader:
         if criterion.field or read_by_model(cc) or grammar_mode(cc) not in (Mode.NONE, Mode.PARTLY):
             return cc
         text = criterion_text(criterion)
-        outcome = self.logic_for(text)
-        if outcome is None:
+        decided = self._memo.get(text)
+        if decided is None:
+            outcome = self.logic_for(text)
+            if outcome is None:
+                return cc
+            if isinstance(outcome, Rejected):
+                log.info("model reading of %r rejected: %s", text[:80], outcome.reason)
+                decided = outcome
+            else:
+                decided = decide(outcome, text, self.name)
+            self._memo[text] = decided
+        if isinstance(decided, Rejected):
+            self.tally.rejected[text] = decided.reason
             return cc
-        if isinstance(outcome, Rejected):
-            self.tally.rejected.append((text, outcome.reason))
-            log.info("model reading of %r rejected: %s", text[:80], outcome.reason)
-            return cc
-        self.tally.accepted += 1
-        reading, rule = decide(outcome, text, self.name)
-        return with_reading(cc, reading, rule, self.name)
+        self.tally.accepted.add(text)
+        reading, rule = decided
+        return with_reading(cc, reading, copy.deepcopy(rule), self.name)
 
     def apply(self, trial: Trial, compiled: list[CompiledCriterion]) -> list[CompiledCriterion]:
         return [self.read(c, cc) for c, cc in zip(trial.criteria, compiled, strict=True)]
