@@ -327,7 +327,12 @@ def leftover_words(logic: Logic, text: str) -> list[str]:
 
 
 def negation_agrees(logic: Logic, text: str) -> bool:
-    """The text negates exactly when an atom is negated ('no history of X' needs a negated X)."""
+    """The text negates exactly when an atom is negated ('no history of X' needs a negated X); the
+    negations inside comparators ('not less than 40 kg') do not count."""
+    w = words()
+    norm = normalise(text)
+    for phrase, _ in w.before + w.after:
+        if phrase[0].isalnum():
+            norm = re.sub(rf"\b{re.escape(phrase)}\b", " ", norm)
     negated = any(a.negated for a in logic.atoms())
-    said = any(t in words().negation for t in re.findall(r"[a-z]+", normalise(text)))
-    return negated == said
+    return negated == any(t in w.negation for t in re.findall(r"[a-z]+", norm))

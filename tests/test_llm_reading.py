@@ -344,3 +344,22 @@ def test_an_openai_compatible_server_is_asked_in_json_mode(tmp_path: Path) -> No
     assert r.read(c, unread(c)).rule == Measure(key="weight_kg", op=">=", value=40, unit="kg", label="weight")
     assert seen[0]["response_format"] == {"type": "json_object"}
     assert "Body weight >= 40 kg" in seen[0]["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    "text, reply, decides",
+    [
+        ("Body weight not less than 40 kg", WEIGHT.replace(">=", ">="), True),  # a comparator, not a negation
+        ("No history of tuberculosis", atoms({"kind": "condition", "concept": "tuberculosis", "negated": True}), True),
+        ("No history of tuberculosis", atoms({"kind": "condition", "concept": "tuberculosis"}), False),  # lost "no"
+        ("History of tuberculosis", atoms({"kind": "condition", "concept": "tuberculosis", "negated": True}), False),
+        ("Tuberculosis other than latent", atoms({"kind": "condition", "concept": "tuberculosis"}), False),
+    ],
+)
+def test_a_rule_needs_every_word_and_the_same_negation(tmp_path: Path, text: str, reply: str, decides: bool) -> None:
+    r = reader(tmp_path, CriterionModel(replies={text: reply}))
+    c = criterion(text)
+    cc = r.read(c, unread(c))
+    assert read_by_model(cc) and (cc.rule is not None) == decides
+    if not decides:
+        assert cc.reading.mode in (Mode.QUESTION, Mode.TEAM)  # type: ignore[attr-defined]
