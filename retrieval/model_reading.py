@@ -25,9 +25,9 @@ import copy
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -170,7 +170,7 @@ def decide(logic: Logic, text: str, model: str) -> tuple[Reading, Rule | None]:
     return Reading(Mode.TEAM, logic.words(), logic, unused=unused, by=by), None
 
 
-def with_reading(cc: CompiledCriterion, reading: Reading, rule: Rule | None, model: str) -> ModelReadCriterion:
+def with_reading(cc: CompiledCriterion, reading: Reading, rule: Rule | None, model: str) -> CompiledCriterion:
     """The criterion as the model read it. Until the engine asks questions in a criterion's own words,
     a question is kept as a study-team item that names it; a rule is listed for the team to confirm."""
     if reading.mode == Mode.RULE:
@@ -179,9 +179,15 @@ def with_reading(cc: CompiledCriterion, reading: Reading, rule: Rule | None, mod
         team, note = True, f"read by the language model {model}; ask: {reading.question}"
     else:
         team, note = True, f"read by the language model {model} as '{reading.words}': the study team decides"
+    if _HAS_READING:  # every compiled criterion carries its reading: keep the engine's own type
+        changes: dict[str, Any] = {"rule": rule, "team": team, "note": note, "reading": reading}
+        return cast(CompiledCriterion, replace(cc, **changes))
     return ModelReadCriterion(
         kind=cc.kind, number=cc.number, rule=rule, team=team, note=note, warnings=list(cc.warnings), reading=reading
     )
+
+
+_HAS_READING = "reading" in {f.name for f in fields(CompiledCriterion)}
 
 
 class ModelReader:

@@ -363,3 +363,25 @@ def test_a_rule_needs_every_word_and_the_same_negation(tmp_path: Path, text: str
     assert read_by_model(cc) and (cc.rule is not None) == decides
     if not decides:
         assert cc.reading.mode in (Mode.QUESTION, Mode.TEAM)  # type: ignore[attr-defined]
+
+
+def _write_entries(data_dir: str, writer: int) -> None:
+    cache = ReadingCache(Path(data_dir))
+    for i in range(200):
+        cache.put(f"{writer}-{i}", {"reply": {"join": "all", "atoms": []}, "pad": "x" * (i * 37 % 5000)})
+
+
+def test_concurrent_writers_lose_no_entry(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_write_entries, args=(str(tmp_path), w)) for w in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert all(p.exitcode == 0 for p in procs)
+    with caplog.at_level(logging.WARNING, logger="trialscreen.llm"):
+        cache = ReadingCache(tmp_path)
+        assert all(cache.get(f"{w}-{i}") is not None for w in range(3) for i in range(200))
+    assert not caplog.messages
