@@ -26,6 +26,7 @@ from eligibility.rules import (
     Allergy,
     AllOf,
     AnyOf,
+    Ask,
     Condition,
     Contraception,
     Diagnosis,
@@ -263,6 +264,9 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         return {"allergy:none": True}
     if isinstance(rule, HealthyVolunteers):
         return {f"dx:{rule.disease}": True} if met and rule.disease else {"healthy_volunteer": not met}
+    if isinstance(rule, Ask):  # asked in its own words: the answer decides, and the understood part agrees
+        understood = witness(rule.understood, met, delta) if rule.understood is not None else {}
+        return None if understood is None else {**understood, rule.key: met}
     return None
 
 

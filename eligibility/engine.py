@@ -18,8 +18,8 @@ from typing import Any
 
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
-from eligibility.questions import question_for
-from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Result, merge_windows
+from eligibility.questions import Question, question_for
+from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Ask, Result, merge_windows
 from trialscreen.keys import Decision, Status
 from trialscreen.model import Criterion, Trial
 
@@ -63,6 +63,23 @@ class Verdict:
         return self._result.reason
 
     @property
+    def reading(self) -> str:
+        """How the criterion was read, in plain words (what `trialscreen rules` shows)."""
+        r = self.compiled.reading
+        return r.words if r is not None else "not understood: the study team reads it"
+
+    @property
+    def mentioned(self) -> bool:
+        """Whether the patient's text or answers say anything about what the criterion asks."""
+        return bool(self._result is not None and self._result.facts)
+
+    @property
+    def question(self) -> str:
+        """The question in the criterion's own words, for a criterion asked as it stands."""
+        rule = self.compiled.rule
+        return rule.question if isinstance(rule, Ask) else ""
+
+    @property
     def disqualifying(self) -> bool:
         if self.criterion.kind == "inclusion":
             return self.status == NOT_MET
@@ -97,7 +114,10 @@ class Screening:
     @cached_property
     def questions(self) -> list[str]:
         windows = self.question_windows
-        return list(dict.fromkeys(question_for(k, windows.get(k)).text for k in self.question_keys))
+        own = worded_questions([self.verdicts])
+        return list(
+            dict.fromkeys(own[k].text if k in own else question_for(k, windows.get(k)).text for k in self.question_keys)
+        )
 
     @cached_property
     def to_confirm(self) -> list[str]:
@@ -141,6 +161,9 @@ class Screening:
                     "compiled": v.compiled.compiled,
                     "patient_facts": v.evidence,
                     "warnings": v.compiled.warnings,
+                    "reading": v.reading,
+                    "reading_mode": str(v.compiled.reading.mode) if v.compiled.reading else "none",
+                    "mentioned": v.mentioned,
                     "cite": {
                         "trial": t.ref,
                         "chunk_id": v.chunk_id,
@@ -207,6 +230,16 @@ def _explain(
         parts.append(f"Note: {status_note}.")
     parts.append(DISCLAIMER)
     return " ".join(parts)
+
+
+def worded_questions(verdict_lists: list[list[Verdict]]) -> dict[str, Question]:
+    """Questions in criteria's own words, by their fact key (yes / no / not sure)."""
+    return {
+        v.compiled.rule.key: Question(v.compiled.rule.key, v.compiled.rule.question, "yes_no")
+        for vs in verdict_lists
+        for v in vs
+        if isinstance(v.compiled.rule, Ask)
+    }
 
 
 def rank_questions(verdict_lists: list[list[Verdict]]) -> list[str]:

@@ -48,7 +48,6 @@ class Words:
     filler: frozenset[str]
     negation: frozenset[str]
     question_kinds: frozenset[str]
-    question: str
 
 
 def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -84,9 +83,6 @@ def load_words(text: str) -> Words:
             raise TrialscreenError(f"{FILE}: [[rules.measure]] number {i + 1} needs key, label and unit")
         names = _strings(m, "names", "[[rules.measure]] ")
         measures.append(Measurement(m["key"], m["label"], m["unit"], names, bool(m.get("unit_optional", False))))
-    question = modes.get("question")
-    if not isinstance(question, str) or "{criterion}" not in question:
-        raise TrialscreenError(f"{FILE}: [modes] question must be a text with {{criterion}} in it")
     kinds = _strings(modes, "question_kinds", "[modes] ")
     from eligibility.atoms import AtomKind
 
@@ -106,7 +102,6 @@ def load_words(text: str) -> Words:
         filler=frozenset(_strings(rules, "filler", "[rules] ")),
         negation=frozenset(_strings(rules, "negation", "[rules] ")),
         question_kinds=frozenset(kinds),
-        question=question,
     )
 
 

@@ -1,6 +1,7 @@
 """An optional language model reads the criteria the grammar leaves not (or only partly) understood.
 
-With `--llm`, each such criterion goes to the model with the atom schema (`eligibility.atoms`) as the
+With `--llm`, each criterion the grammar did not read, read only partly, or asks as it stands (no rule
+reads any part of it) goes to the model with the atom schema (`eligibility.atoms`) as the
 shape of its JSON reply. The reply is untrusted input:
 - it must validate as atoms (pydantic), and every concept, number, unit, event and exception in every
   atom must occur in the criterion's text (`retrieval.grounding`); otherwise the whole reply is
@@ -9,7 +10,9 @@ shape of its JSON reply. The reply is untrusted input:
   existing rule kind exactly, every number of the text is used, every comparator is the one the text
   writes and every condition, drug and lab the engine's tables find in the text is covered
   (`retrieval.model_rules`); otherwise a question in the criterion's own words (when a patient can
-  answer it) or a study-team item. A model never makes anyone eligible against the text's words.
+  answer it) or a study-team item. A partly understood criterion takes only an exact rule (the
+  grammar's question already keeps the part it understood). A model never makes anyone eligible
+  against the text's words.
 - replies (accepted or rejected) are cached per criterion text, model and reader version
   (`retrieval.reading_cache`), so a criterion is sent to a model once;
 - a model that fails (a dead endpoint, a timeout) is not asked again in this run: one warning, and
@@ -25,16 +28,17 @@ import copy
 import json
 import logging
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eligibility.atoms import Atom, Logic, atom_logic
 from eligibility.compiler import COMPILER_VERSION, CompiledCriterion
+from eligibility.fallback import ask_key, question_for_text
 from eligibility.reading import Mode, Reading
-from eligibility.rules import Rule
+from eligibility.rules import Ask, Rule
 from prompts import Prompt, load_prompt
 from retrieval.grounding import (
     comparator_stated,
@@ -96,26 +100,34 @@ class Tally:
         return text
 
 
-@dataclass
-class ModelReadCriterion(CompiledCriterion):
-    """A compiled criterion the model read, with its reading (until every compiled criterion has one)."""
-
-    reading: Reading | None = None
-
-
 def read_by_model(cc: CompiledCriterion) -> bool:
-    reading = getattr(cc, "reading", None)
-    return isinstance(reading, Reading) and reading.by.startswith(MODEL_BY)
+    return cc.reading is not None and cc.reading.by.startswith(MODEL_BY)
 
 
 def grammar_mode(cc: CompiledCriterion) -> Mode:
-    """How the grammar read a criterion (a criterion with neither rule nor team item was not read)."""
-    reading = getattr(cc, "reading", None)
-    if isinstance(reading, Reading):
-        return reading.mode
-    if cc.team:
-        return Mode.TEAM
-    return Mode.RULE if cc.rule is not None else Mode.NONE
+    """How the grammar read a criterion (no reading: not read)."""
+    return Mode.NONE if cc.reading is None else cc.reading.mode
+
+
+def _asked_as_it_stands(cc: CompiledCriterion) -> bool:
+    """The grammar asks the criterion in its own words because no rule reads any part of it."""
+    rule = cc.rule
+    return isinstance(rule, Ask) and rule.partial is None and rule.understood is None
+
+
+def takes(cc: CompiledCriterion, mode: Mode) -> bool:
+    """Whether the model's reading (of this mode) replaces the grammar's: anything for a criterion the
+    grammar did not read; only an exact rule for one it partly read (its question already keeps the
+    part it understood); a rule or a question with atoms for one it asks as it stands. A criterion the
+    grammar reads as a rule or gives to the study team is never sent."""
+    grammar = grammar_mode(cc)
+    if grammar == Mode.NONE:
+        return True
+    if grammar == Mode.PARTLY:
+        return mode == Mode.RULE
+    if grammar == Mode.QUESTION and _asked_as_it_stands(cc):
+        return mode in (Mode.RULE, Mode.QUESTION)
+    return False
 
 
 def criterion_text(criterion: Criterion) -> str:
@@ -148,8 +160,11 @@ def check(reply: ModelReply, text: str) -> Logic | Rejected:
     return ModelReply(join=reply.join, atoms=atoms).logic()
 
 
-def decide(logic: Logic, text: str, model: str) -> tuple[Reading, Rule | None]:
-    """The conservative reading of accepted atoms: a rule only when exact, else a question or a team item."""
+def decide(logic: Logic, criterion: Criterion, model: str) -> tuple[Reading, Rule | None, bool]:
+    """The conservative reading of accepted atoms: (reading, rule, team). A deciding rule only when
+    exact; else a question in the criterion's own words (when a patient can answer every atom), else a
+    study-team item."""
+    text = criterion_text(criterion)
     atoms = logic.atoms()
     unused = tuple(unused_numbers(logic, text))
     by = MODEL_BY + model
@@ -163,31 +178,26 @@ def decide(logic: Logic, text: str, model: str) -> tuple[Reading, Rule | None]:
         and named_in(text) <= covered(rule)
     )
     if exact and rule is not None:
-        return Reading(Mode.RULE, logic.words(), logic, by=by), rule
+        return Reading(Mode.RULE, f"{rule.describe()} (read by {model})", logic, by=by), rule, False
     if all(str(a.kind) in words().question_kinds for a in atoms):
-        question = words().question.replace("{criterion}", text)
-        return Reading(Mode.QUESTION, logic.words(), logic, unused=unused, question=question, by=by), None
-    return Reading(Mode.TEAM, logic.words(), logic, unused=unused, by=by), None
+        question = question_for_text(text)
+        ask = Ask(key=ask_key(text), question=question, label=criterion.text)
+        reading = Reading(
+            Mode.QUESTION, f"{logic.words()}; asked as it stands: {question}", logic, unused, question, by
+        )
+        return reading, ask, False
+    words_ = f"{logic.words()} (read by {model}): the study team checks"
+    return Reading(Mode.TEAM, words_, logic, unused=unused, by=by), None, True
 
 
-def with_reading(cc: CompiledCriterion, reading: Reading, rule: Rule | None, model: str) -> CompiledCriterion:
-    """The criterion as the model read it. Until the engine asks questions in a criterion's own words,
-    a question is kept as a study-team item that names it; a rule is listed for the team to confirm."""
-    if reading.mode == Mode.RULE:
-        team, note = False, f"read by the language model {model}: the study team confirms"
-    elif reading.mode == Mode.QUESTION:
-        team, note = True, f"read by the language model {model}; ask: {reading.question}"
-    else:
-        team, note = True, f"read by the language model {model} as '{reading.words}': the study team decides"
-    if _HAS_READING:  # every compiled criterion carries its reading: keep the engine's own type
-        changes: dict[str, Any] = {"rule": rule, "team": team, "note": note, "reading": reading}
-        return cast(CompiledCriterion, replace(cc, **changes))
-    return ModelReadCriterion(
-        kind=cc.kind, number=cc.number, rule=rule, team=team, note=note, warnings=list(cc.warnings), reading=reading
-    )
-
-
-_HAS_READING = "reading" in {f.name for f in fields(CompiledCriterion)}
+def with_reading(
+    cc: CompiledCriterion, reading: Reading, rule: Rule | None, team: bool, model: str
+) -> CompiledCriterion:
+    """The criterion as the model read it; a deciding rule is also listed for the study team to confirm."""
+    note = f"read by the language model {model}: the study team confirms" if reading.mode == Mode.RULE else ""
+    if team:
+        note = f"read by the language model {model} as '{reading.words}'"
+    return replace(cc, rule=rule, team=team, note=note, reading=reading, warnings=list(cc.warnings))
 
 
 class ModelReader:
@@ -200,7 +210,7 @@ class ModelReader:
         self.prompt = prompt or load_prompt("criterion")
         self.version = f"{COMPILER_VERSION}/{READER_VERSION}"
         self.tally = Tally()
-        self._memo: dict[str, tuple[Reading, Rule | None] | Rejected] = {}
+        self._memo: dict[str, tuple[Reading, Rule | None, bool] | Rejected] = {}
 
     @cached_property
     def _schema(self) -> str:
@@ -270,8 +280,9 @@ class ModelReader:
         return check(reply, text)
 
     def read(self, criterion: Criterion, cc: CompiledCriterion) -> CompiledCriterion:
-        """The criterion as the model reads it, or as it was (not asked, rejected, or the model failed)."""
-        if criterion.field or read_by_model(cc) or grammar_mode(cc) not in (Mode.NONE, Mode.PARTLY):
+        """The criterion as the model reads it, or as it was (not sent, rejected, a reading that would not
+        improve on the grammar's, or the model failed)."""
+        if criterion.field or read_by_model(cc) or not takes(cc, Mode.RULE):
             return cc
         text = criterion_text(criterion)
         decided = self._memo.get(text)
@@ -283,14 +294,16 @@ class ModelReader:
                 log.info("model reading of %r rejected: %s", text[:80], outcome.reason)
                 decided = outcome
             else:
-                decided = decide(outcome, text, self.name)
+                decided = decide(outcome, criterion, self.name)
             self._memo[text] = decided
         if isinstance(decided, Rejected):
             self.tally.rejected[text] = decided.reason
             return cc
+        reading, rule, team = decided
+        if not takes(cc, reading.mode):
+            return cc
         self.tally.accepted.add(text)
-        reading, rule = decided
-        return with_reading(cc, reading, copy.deepcopy(rule), self.name)
+        return with_reading(cc, reading, copy.deepcopy(rule), team, self.name)
 
     def apply(self, trial: Trial, compiled: list[CompiledCriterion]) -> list[CompiledCriterion]:
         return [self.read(c, cc) for c, cc in zip(trial.criteria, compiled, strict=True)]

@@ -20,12 +20,12 @@ from eligibility.atoms import Atom
 from eligibility.compiler import CompiledCriterion
 from eligibility.engine import screen
 from eligibility.patient import profile_from_facts
-from eligibility.reading import Mode
-from eligibility.rules import Age, Measure
+from eligibility.reading import Mode, Reading
+from eligibility.rules import Age, Ask, Measure
 from index.readers import read_trial
 from prompts import load_prompt
 from retrieval.grounding import load_words, normalise, ungrounded
-from retrieval.model_reading import ModelReader, ModelReply, read_by_model
+from retrieval.model_reading import ModelReader, ModelReply, read_by_model, takes
 from retrieval.reading_cache import FILE_NAME, ReadingCache
 from tests.conftest import FakeEmbeddings, use_embedder
 from trialscreen import cli, llm
@@ -185,9 +185,10 @@ def test_exact_atoms_become_the_existing_rule_and_the_rest_a_question_or_team_it
     assert read_age.rule == Age(min=18) and read_weight.rule == Measure(
         key="weight_kg", op=">=", value=40, unit="kg", label="weight"
     )
-    reading = read_lupus.reading  # type: ignore[attr-defined]
+    reading = read_lupus.reading
     assert reading.mode == Mode.QUESTION and reading.by == "model:fake-7b"
-    assert "Drug-induced lupus" in reading.question and read_lupus.rule is None
+    assert "Drug-induced lupus" in reading.question and isinstance(read_lupus.rule, Ask)
+    assert read_lupus.rule.question == reading.question and not read_lupus.team  # the engine asks it
     assert all(read_by_model(cc) for cc in (read_age, read_weight, read_lupus))
 
 
@@ -197,7 +198,7 @@ def test_a_part_of_a_name_never_decides(tmp_path: Path) -> None:
     r = reader(tmp_path, CriterionModel(replies={"Drug-induced": atoms({"kind": "condition", "concept": "lupus"})}))
     c = criterion("Drug-induced lupus")
     cc = r.read(c, unread(c))
-    assert cc.rule is None and cc.reading.mode == Mode.QUESTION  # type: ignore[attr-defined]
+    assert isinstance(cc.rule, Ask) and cc.reading is not None and cc.reading.mode == Mode.QUESTION
 
 
 def test_the_model_never_makes_eligible_whom_the_text_rules_out(tmp_path: Path) -> None:
@@ -263,11 +264,28 @@ def test_a_failing_model_leaves_every_criterion_unchanged_with_one_warning(
     assert not (tmp_path / FILE_NAME).exists()  # a failure is not cached: the next run asks again
 
 
-def test_what_the_grammar_reads_is_not_sent_to_the_model(tmp_path: Path) -> None:
+def test_what_the_grammar_reads_or_gives_the_team_is_not_sent_to_the_model(tmp_path: Path) -> None:
     model = CriterionModel(replies=REPLIES)
     c = criterion("Age 18 years or older", "inclusion")
-    grammar = CompiledCriterion(kind="inclusion", number=1, rule=Age(min=18))
-    assert reader(tmp_path, model).read(c, grammar) is grammar and model.calls == 0
+    rule = CompiledCriterion(
+        kind="inclusion", number=1, rule=Age(min=18), reading=Reading(Mode.RULE, "age at least 18")
+    )
+    team = CompiledCriterion(kind="inclusion", number=1, rule=None, team=True, reading=Reading(Mode.TEAM, "consent"))
+    r = reader(tmp_path, model)
+    assert r.read(c, rule) is rule and r.read(c, team) is team and model.calls == 0
+
+
+def test_a_partly_understood_criterion_takes_only_an_exact_rule(tmp_path: Path) -> None:
+    partly = Reading(Mode.PARTLY, "weight; partly understood", unused=("40 kg",))
+    asked = Ask(key="ask:x", question="Does this describe you?", label="l", partial=Measure(key="weight_kg"))
+    c = criterion("Body weight >= 40 kg", "inclusion")
+    cc = CompiledCriterion(kind="inclusion", number=1, rule=asked, reading=partly)
+    out = reader(tmp_path / "a", CriterionModel(replies=REPLIES)).read(c, cc)
+    assert out.reading is not None and out.reading.mode == Mode.RULE and isinstance(out.rule, Measure)
+    # a question from the model would lose the part the grammar understood: the grammar's reading stays
+    lupus = criterion("Drug-induced lupus")
+    cc = CompiledCriterion(kind="exclusion", number=1, rule=asked, reading=partly)
+    assert reader(tmp_path / "b", CriterionModel(replies=REPLIES)).read(lupus, cc) is cc
 
 
 def test_the_reply_schema_is_the_atom_schema() -> None:
@@ -288,20 +306,17 @@ def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return settings
 
 
-def _unread_by_grammar(services: Services, ref: str) -> int:
-    return sum(1 for cc in services.rules.compiled(ref) if cc.rule is None and not cc.team)
-
-
 def test_services_use_the_model_only_when_one_is_set(indexed: Settings) -> None:
     plain = Services(indexed)
     ref = plain.catalog.trials()[0].ref
-    assert plain.criterion_reader is None and not any(read_by_model(c) for c in plain.compiled(ref))
+    grammar = plain.compiled(ref)
+    assert plain.criterion_reader is None and not any(read_by_model(c) for c in grammar)
     model = CriterionModel(replies=REPLIES)
     with_model = Services(indexed, model=model)
     compiled = with_model.compiled(ref)
-    unread_before = _unread_by_grammar(with_model, ref)
-    tally = with_model.criterion_reader.tally
-    assert sum(read_by_model(c) for c in compiled) == unread_before - len(tally.rejected) > 0
+    by_model = [(g, m) for g, m in zip(grammar, compiled, strict=True) if read_by_model(m)]
+    assert len(by_model) == len(with_model.criterion_reader.tally.accepted) > 0
+    assert all(m.reading is not None and takes(g, m.reading.mode) for g, m in by_model)
     calls = model.calls
     with_model.compiled(ref)
     assert model.calls == calls  # the second time, nothing is asked
@@ -319,7 +334,12 @@ def test_trials_counts_criteria_read_by_the_model(
     assert cli.main(["trials", "--json", "--llm", "fake-test", "--llm-model", "fake-7b", *data]) == 0
     captured = capsys.readouterr()
     crit = json.loads(captured.out)["trials"][0]["criteria"]
-    assert crit["by_model"] > 0 and crit["not_understood"] == plain["not_understood"] - crit["by_model"]
+
+    def total(c: dict[str, int]) -> int:
+        return sum(c[k] for k in ("compiled", "question", "to_confirm", "partly_understood", "not_understood"))
+
+    # "Age 18 years or older", "Body weight >= 40 kg" and "Body weight over 150 kg" become exact rules
+    assert crit["by_model"] > 0 and crit["compiled"] > plain["compiled"] and total(crit) == total(plain)
     assert "model fake-7b:" in captured.err and "replies rejected" in captured.err
 
 
@@ -360,9 +380,10 @@ def test_a_rule_needs_every_word_and_the_same_negation(tmp_path: Path, text: str
     r = reader(tmp_path, CriterionModel(replies={text: reply}))
     c = criterion(text)
     cc = r.read(c, unread(c))
-    assert read_by_model(cc) and (cc.rule is not None) == decides
-    if not decides:
-        assert cc.reading.mode in (Mode.QUESTION, Mode.TEAM)  # type: ignore[attr-defined]
+    assert read_by_model(cc) and cc.reading is not None
+    assert (cc.reading.mode == Mode.RULE) == decides and (
+        cc.rule is not None and not isinstance(cc.rule, Ask)
+    ) == decides
 
 
 def _write_entries(data_dir: str, writer: int) -> None:
