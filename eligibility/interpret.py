@@ -19,7 +19,7 @@ from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.fallback import ask_key, question_for_text, team_reason
 from eligibility.quantities import numbers_of, quantities, unused
 from eligibility.reading import Mode, Reading
-from eligibility.rules import MET, NOT_MET, Ask, Rule
+from eligibility.rules import MET, NOT_MET, Ask, Rule, widened
 from trialscreen.model import Criterion, Trial
 
 # Clause boundaries inside one criterion: the understood part is what is left when the clauses that
@@ -52,6 +52,55 @@ def _understood(criterion: Criterion, cc: CompiledCriterion, trial: Trial, named
     if part.rule is None or part.team or unused(reduced, numbers_of(part.rule.to_dict())):
         return None
     return part.rule
+
+
+def _clause_of(text: str, start: int) -> str:
+    cuts = [0, *(m.start() for m in _CLAUSE.finditer(text)), len(text)]
+    for a, b in itertools.pairwise(cuts):
+        if a <= start < b:
+            return text[a:b]
+    return text
+
+
+def _widest(
+    criterion: Criterion, cc: CompiledCriterion, left: list[str], trial: Trial | None, named: set[str] | None
+) -> Rule | None:
+    """For an exclusion, the rule widened to everything it names, when every unused quantity qualifies
+    something the rule already names (its clause names nothing else and needs no test result)."""
+    if criterion.kind != "exclusion" or cc.rule is None or trial is None:
+        return None
+    keys = _keys(cc.rule)
+    for q in quantities(criterion.text):
+        if q.text not in left:
+            continue
+        clause = _clause_of(criterion.text, q.start)
+        if team_reason(clause) is not None:
+            return None
+        alone = compile_criterion(replace(criterion, text=clause, context="", warnings=[]), trial, named)
+        if alone.team or (alone.rule is not None and not _keys(alone.rule) <= keys):
+            return None
+    return widened(cc.rule)
+
+
+def _keys(rule: Rule) -> set[str]:
+    data = rule.to_dict()
+    out: set[str] = set()
+
+    def walk(d: object) -> None:
+        if isinstance(d, dict):
+            for k in ("key", "drug"):
+                if isinstance(d.get(k), str):
+                    out.add(d[k])
+            for name in ("drugs", "classes"):
+                out.update(x for x in d.get(name, []) if isinstance(x, str))
+            for v in d.values():
+                walk(v)
+        elif isinstance(d, list):
+            for v in d:
+                walk(v)
+
+    walk(data)
+    return out
 
 
 def interpret(
@@ -88,6 +137,7 @@ def interpret(
             understood=understood,
             rules_out=str(MET if criterion.kind == "exclusion" else NOT_MET) if understood else "",
             partial=cc.rule,
+            widest=_widest(criterion, cc, left, trial, named),
         )
         return cc
     reason = team_reason(text)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
@@ -23,6 +23,7 @@ from eligibility.timewords import WEEKS_PER_MONTH, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
 from trialscreen.vocabulary import vocabulary
 
+EVER_MONTHS = 1200.0  # a window that covers a lifetime
 MET, NOT_MET, UNKNOWN, NA = Status.MET, Status.NOT_MET, Status.UNKNOWN, Status.NOT_APPLICABLE
 
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -135,6 +136,25 @@ class Rule:
             else:
                 data[f.name] = value
         return data
+
+
+def widened(rule: Rule) -> Rule | None:
+    """The rule with its windows, exceptions and thresholds taken away (what it names, at any time and
+    dose), or None when it holds something that cannot be widened (a measurement, an age)."""
+    if isinstance(rule, AnyOf | AllOf):
+        parts = [widened(r) for r in rule.rules]
+        if any(p is None for p in parts):
+            return None
+        return replace(rule, rules=[p for p in parts if p is not None])
+    if isinstance(rule, Condition):
+        return replace(rule, within_months=None, exceptions=[], min_class=None, current_only=False)
+    if isinstance(rule, Treatment):
+        return replace(rule, within_months=None, route=None, min_dose_mg_day=None, except_drugs=[])
+    if isinstance(rule, Flag) and not rule.pregnancy_related:
+        return replace(rule, within_months=EVER_MONTHS)
+    if isinstance(rule, Flag | Contraception | Allergy):
+        return rule
+    return None
 
 
 def rule_from_dict(data: dict[str, Any]) -> Rule:
@@ -979,6 +999,9 @@ class Ask(Rule):
     understood: Rule | None = None
     rules_out: str = ""
     partial: Rule | None = None  # the whole rule as the recognisers read it: shown, never deciding
+    # for an exclusion: the partial rule widened (no window, no exception, no threshold). When even that
+    # does not apply to the patient, nothing the criterion names does, and it is not met.
+    widest: Rule | None = None
 
     def evaluate(self, profile: Profile) -> Result:
         if self.understood is not None:
@@ -986,6 +1009,11 @@ class Ask(Rule):
             if part.status == self.rules_out:
                 part.reason = f"{part.reason} (from the part of the criterion that is understood)"
                 return part
+        if self.widest is not None:
+            wide = self.widest.evaluate(profile)
+            if wide.status in (NOT_MET, NA):
+                wide.reason = f"{wide.reason} (so nothing the criterion names applies)"
+                return wide
         look = profile.lookup(self.key)
         if look.conflict:
             return Result(UNKNOWN, asks=[self.key], reason="contradictory answers")
