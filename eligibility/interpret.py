@@ -69,6 +69,9 @@ def _widest(
     something the rule already names (its clause names nothing else and needs no test result)."""
     if criterion.kind != "exclusion" or cc.rule is None or trial is None:
         return None
+    wide = widened(cc.rule)
+    if wide is None:
+        return None
     keys = _keys(cc.rule)
     for q in quantities(criterion.text):
         if q.text not in left:
@@ -79,7 +82,7 @@ def _widest(
         alone = compile_criterion(replace(criterion, text=clause, context="", warnings=[]), trial, named)
         if alone.team or (alone.rule is not None and not _keys(alone.rule) <= keys):
             return None
-    return widened(cc.rule)
+    return wide
 
 
 def _keys(rule: Rule) -> set[str]:

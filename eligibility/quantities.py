@@ -21,6 +21,7 @@ from eligibility.timewords import NUMBER_WORDS
 from trialscreen.errors import TrialscreenError
 
 FILE = "eligibility/data/quantities.toml"
+_DIGIT = re.compile(r"\d")
 _KEYS = ("comparator", "number", "word_number", "time_unit", "unit")
 # A stated number may be kept by the rule in another unit: days, weeks and years become months; g/L
 # becomes g/dL; µmol/L creatinine becomes mg/dL. A rule value equal to the number times one of these
@@ -102,7 +103,7 @@ def _value(token: str) -> float:
 def quantities(text: str) -> list[Quantity]:
     """Every quantity the text states, in order; numbers inside names are left out."""
     g = grammar()
-    if not any(ch.isdigit() for ch in text) and not g.word_number.search(text):
+    if not _DIGIT.search(text) and not g.word_number.search(text):
         return []
     named = [m.span() for m in g.names.finditer(text)]
     out: list[Quantity] = []
