@@ -265,6 +265,8 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         return {"allergy:none": True}
     if isinstance(rule, HealthyVolunteers):
         return {f"dx:{rule.disease}": True} if met and rule.disease else {"healthy_volunteer": not met}
+    if isinstance(rule, Ask) and rule.alternative and not met:
+        return None  # one of several alternatives: a "no" leaves it to the study team
     if isinstance(rule, Ask):  # asked in its own words: the answer decides, and the understood part agrees
         understood = witness(rule.understood, met, delta) if rule.understood is not None else {}
         return None if understood is None else {**understood, rule.key: met}

@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 
 from eligibility.compiler import CompiledCriterion, compile_criterion
-from eligibility.fallback import ask_key, question_for_text, team_reason
+from eligibility.fallback import ask_key, is_alternative, question_for_text, team_reason
 from eligibility.quantities import numbers_of, quantities, unused
 from eligibility.reading import Mode, Reading
 from eligibility.rules import MET, NOT_MET, Ask, Rule, widened
@@ -140,6 +140,7 @@ def interpret(
             understood=understood,
             rules_out=str(MET if criterion.kind == "exclusion" else NOT_MET) if understood else "",
             partial=cc.rule,
+            alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
             widest=_widest(criterion, cc, left, trial, named),
         )
         return cc
@@ -149,6 +150,7 @@ def interpret(
         cc.reading = Reading(Mode.TEAM, reason)
         return cc
     question = question_for_text(text)
-    cc.rule = Ask(key=ask_key(text), question=question, label=criterion.text)
+    alternative = criterion.kind == "inclusion" and is_alternative(criterion.context)
+    cc.rule = Ask(key=ask_key(text), question=question, label=criterion.text, alternative=alternative)
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

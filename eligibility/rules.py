@@ -1002,6 +1002,9 @@ class Ask(Rule):
     # for an exclusion: the partial rule widened (no window, no exception, no threshold). When even that
     # does not apply to the patient, nothing the criterion names does, and it is not met.
     widest: Rule | None = None
+    # an item of an inclusion's list of alternatives ("at least one of the following"): a "no" leaves it
+    # open for the study team (another item may hold), it never rules the patient out
+    alternative: bool = False
 
     def evaluate(self, profile: Profile) -> Result:
         if self.understood is not None:
@@ -1022,6 +1025,8 @@ class Ask(Rule):
             return Result(UNKNOWN, asks=[self.key], reason="not answered yet")
         if fact.value:
             return Result(MET, [fact], reason="the patient says this applies")
+        if self.alternative:
+            return Result(UNKNOWN, [fact], reason="one of several alternatives: the study team checks the others")
         return Result(NOT_MET, [fact], reason="the patient says this does not apply")
 
     def describe(self) -> str:
