@@ -56,19 +56,21 @@ def icd10cm_rows() -> list[str]:
 
 
 def drug_rows() -> list[str]:
-    """variant (lower case), canonical names, 1 when the variant is a brand name."""
+    """canonical name, all its names (lower case, generic and brand), its brand names."""
     path = resources.files("drug_named_entity_recognition").joinpath("drug_ner_dictionary.pkl.bz2")
     with path.open("rb") as raw, bz2.open(raw) as f:
         d = pickle.load(f)  # the package's own shipped dictionary (its module would also read ~/.omop_cache.pkl)
     brand = d["drug_variant_to_variant_data"]
-    rows = []
-    for variant, canonicals in sorted(d["drug_variant_to_canonical"].items()):
+    names: dict[str, set[str]] = {}
+    brands: dict[str, set[str]] = {}
+    for variant, canonicals in d["drug_variant_to_canonical"].items():
         if not variant or "&" in variant or "<" in variant:
             continue  # markup left over from the package's Wikipedia sources
-        names = sorted({_clean(c) for c in canonicals})
-        is_brand = "1" if brand.get(variant, {}).get("is_brand") else "0"
-        rows.append("\t".join([_clean(variant), "|".join(names), is_brand]))
-    return rows
+        for c in canonicals:
+            names.setdefault(_clean(c), set()).add(_clean(variant))
+            if brand.get(variant, {}).get("is_brand"):
+                brands.setdefault(_clean(c), set()).add(_clean(variant))
+    return ["\t".join([c, "|".join(sorted(names[c])), "|".join(sorted(brands.get(c, ())))]) for c in sorted(names)]
 
 
 def _gz(rows: list[str], header: str) -> bytes:
