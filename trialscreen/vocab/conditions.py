@@ -49,6 +49,8 @@ class IndexSettings(_Strict):
     chapters: list[str] = Field(min_length=1)
     min_single_word: int = Field(ge=1)
     generic: list[str] = []
+    head_qualifiers: list[str] = []
+    head_alone: list[str] = []
     residual_starts: list[str] = []
 
 
@@ -175,8 +177,9 @@ def _read_snapshot() -> Icd10cm:
 # -- names -> codes -------------------------------------------------------------------------------
 
 
-def _variants(name: str) -> list[str]:
-    """An ICD name as text says it: without parentheses and NOS, and its head before the first comma."""
+def _variants(name: str, qualifiers: tuple[str, ...] = (), alone: frozenset[str] = frozenset()) -> list[str]:
+    """An ICD name as text says it: without parentheses and NOS; and its head before the first comma
+    when what follows only qualifies it (see [index] head_qualifiers in conditions.toml)."""
     clean = name
     if "(" in clean or "[" in clean:
         clean = _PARENS.sub("", clean)
@@ -185,8 +188,10 @@ def _variants(name: str) -> list[str]:
     clean = " ".join(clean.split()).strip(" ,;")
     if "," not in clean:
         return [clean] if clean else []
-    head = clean.split(",")[0].strip()
-    return [v for v in (clean, head) if v]
+    head, rest = (part.strip() for part in clean.split(",", 1))
+    rest = rest.lower()
+    keep = (bool(qualifiers) and rest.startswith(qualifiers)) if " " in head else rest in alone
+    return [clean, head] if keep and head else [clean]
 
 
 class ConditionIndex:
@@ -197,6 +202,8 @@ class ConditionIndex:
         self.phrases: PhraseIndex[str] = PhraseIndex(self.normaliser)
         self._residual = tuple(data.index.residual_starts)
         self._generic = frozenset(data.index.generic)
+        self._qualifiers = tuple(data.index.head_qualifiers)
+        self._alone = frozenset(data.index.head_alone)
         self._build()
 
     def _searchable(self, name: str) -> bool:
@@ -230,12 +237,13 @@ class ConditionIndex:
                 continue
             desc = icd.description[code]
             for name in (desc, *icd.inclusion_terms(code)):
-                for v in _variants(name):
+                for v in _variants(name, self._qualifiers, self._alone):
                     if self._searchable(v):
                         self._add(v, code)
             if desc.lower().startswith(neo.source) and icd.in_range(code, neo.range):
-                site = _variants(desc[len(neo.source) :])[-1].lower()
-                for part in [site, *site.split(" and ")]:
+                site = _variants(desc[len(neo.source) :], self._qualifiers, self._alone)[-1].lower()
+                parts = [site] if "," in site else [site, *site.split(" and ")]  # "bronchus and lung"
+                for part in parts:
                     part = part.strip()
                     if part and not part.startswith(self._residual):
                         sites.setdefault(part, code)
@@ -253,8 +261,8 @@ class ConditionIndex:
                         "2026 code; use a listed code (C71, I82.40)"
                     )
             for name in term.names:
-                for code in term.codes:
-                    self.phrases.add(name, code)  # our layer: a deliberate reading, kept as written
+                for code in reversed(term.codes):
+                    self.phrases.add(name, code, first=True)  # our layer: a deliberate reading, read first
 
 
 def _fold(word: str) -> str:

@@ -28,8 +28,11 @@ class DrugNamesData(BaseModel):
 
     min_length: int = Field(ge=1)
     ignore: list[str] = []
+    ignore_canonical: list[str] = []
+    skip_plural_canonicals: bool = True
+    skip_inverted_canonicals: bool = True
 
-    @field_validator("ignore")
+    @field_validator("ignore", "ignore_canonical")
     @classmethod
     def _lower(cls, v: list[str]) -> list[str]:
         bad = [w for w in v if w != w.lower() or not w.strip()]
@@ -86,14 +89,27 @@ class DrugNames:
     @property
     def index(self) -> PhraseIndex[str]:
         if self._index is None:
-            index: PhraseIndex[str] = PhraseIndex(Normaliser())
+            index: PhraseIndex[str] = PhraseIndex(Normaliser(skipped=frozenset()))
             ignore, shortest = set(self.data.ignore), self.data.min_length
-            for name, canonicals in self.canonical.items():
-                if len(name) >= shortest and name not in ignore:
-                    for c in canonicals:
-                        index.add(name, c)
+            for canonical, names in self.names_of.items():
+                if not self.is_drug(canonical):
+                    continue
+                for name in names:
+                    if len(name) >= shortest and name not in ignore:
+                        index.add(name, canonical)
             self._index = index
         return self._index
+
+    def is_drug(self, canonical: str) -> bool:
+        """False for the package's groupings and body substances: "angiogenesis inhibitors", "hemoglobin"."""
+        data = self.data
+        if canonical in data.ignore_canonical:
+            return False
+        if data.skip_inverted_canonicals and ", " in canonical:
+            return False  # MeSH inverted headings: "analgesics, opioid", "hemoglobin, sickle"
+        last = canonical.rsplit(" ", 1)[-1]
+        plural = last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 4
+        return not (data.skip_plural_canonicals and plural)  # MeSH groupings: "14-3-3 proteins"
 
     def find(self, text: str) -> list[DrugMention]:
         return [DrugMention(h.start, h.end, h.text, h.values) for h in self.index.find(text)]

@@ -37,8 +37,9 @@ def _stem(word: str) -> str:
 class Normaliser:
     """Spelling folds (leukaemia -> leukemia) from the data files, then the plural stem; memoised per word."""
 
-    def __init__(self, spelling: Mapping[str, str] | None = None) -> None:
+    def __init__(self, spelling: Mapping[str, str] | None = None, skipped: frozenset[str] = SKIPPED) -> None:
         self.spelling = dict(spelling or {})
+        self.skipped = skipped
         self._cache: dict[str, str] = {}
 
     def word(self, raw: str) -> str:
@@ -51,20 +52,20 @@ class Normaliser:
 
     def words(self, text: str) -> list[tuple[str, int, int]]:
         """(normalised word, start, end) for every word of `text`; articles and possessive 's' left out."""
-        word = self.word
+        word, skipped = self.word, self.skipped
         out = []
         for m in _WORD.finditer(text):
             w = word(m.group())
-            if w not in SKIPPED:
+            if w not in skipped:
                 out.append((w, m.start(), m.end()))
         return out
 
     def key(self, phrase: str) -> tuple[str, ...]:
-        word = self.word
+        word, skipped = self.word, self.skipped
         if phrase.isalnum():  # one word: no need for the tokeniser
             w = word(phrase)
-            return () if w in SKIPPED else (w,)
-        return tuple(w for w in map(word, _WORD.findall(phrase)) if w not in SKIPPED)
+            return () if w in skipped else (w,)
+        return tuple(w for w in map(word, _WORD.findall(phrase)) if w not in skipped)
 
 
 class PhraseIndex(Generic[V]):
@@ -78,10 +79,10 @@ class PhraseIndex(Generic[V]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def add(self, phrase: str, value: V) -> None:
-        self.add_key(self.normaliser.key(phrase), value)
+    def add(self, phrase: str, value: V, first: bool = False) -> None:
+        self.add_key(self.normaliser.key(phrase), value, first)
 
-    def add_key(self, key: tuple[str, ...], value: V) -> None:
+    def add_key(self, key: tuple[str, ...], value: V, first: bool = False) -> None:
         if not key:
             return
         values = self._values.get(key)
@@ -91,7 +92,13 @@ class PhraseIndex(Generic[V]):
             for w in key:
                 node = node.setdefault(w, {})
             node[_END] = values
-        if value not in values:
+        if value in values:
+            if first:
+                values.remove(value)
+                values.insert(0, value)
+        elif first:
+            values.insert(0, value)
+        else:
             values.append(value)
 
     def add_all(self, phrases: Iterable[str], value: V) -> None:
@@ -106,12 +113,12 @@ class PhraseIndex(Generic[V]):
 
     def find(self, text: str) -> list[Hit[V]]:
         raw = _WORD.findall(text)
-        word, cache = self.normaliser.word, self.normaliser._cache
+        word, cache, skipped = self.normaliser.word, self.normaliser._cache, self.normaliser.skipped
         keys: list[str] = []
         where: list[int] = []  # index of each kept word among all words
         for j, token in enumerate(raw):
             w = cache.get(token) or word(token)
-            if w not in SKIPPED:
+            if w not in skipped:
                 keys.append(w)
                 where.append(j)
         trie = self._trie
