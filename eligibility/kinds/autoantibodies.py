@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from eligibility.cues import cue
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
 from eligibility.rules import AnyOf, Flag, Measure, Rule
 
@@ -17,7 +18,7 @@ def parse_ana(key: str, reply: str, today: date) -> Answer | None:
     titer = _TITER.search(reply)
     if titer:
         return Answer(facts={"lab:ana": float(titer.group(1))})
-    if re.match(r"^\s*(n|no|nope|never|none)\b", reply, re.IGNORECASE) or _NEGATIVE.search(reply):
+    if cue("answers", "no").match(reply) or _NEGATIVE.search(reply):
         return Answer(facts={"lab:ana": False})
     return Answer(error="Do you know the titer (for example 1:160)? If not, say 'not sure'.")
 

@@ -4,20 +4,51 @@
 
 from __future__ import annotations
 
-from eligibility.kinds.base import FactSpec, Kind, Match, Read, spans_of
+import re
+from datetime import date
+
+from eligibility.cues import cue
+from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
 from eligibility.rules import DoseCap, Not, Rule, StableMeds, Treatment
+from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import WEEKS_PER_MONTH, number, to_months
 from trialscreen.vocabulary import vocabulary
 
 BLOCKED = ("refractory", "manifestations")
 STEROIDS = "class:corticosteroid"
+_FOR = re.compile(r"\bfor\b")
+
+
+def parse_stable(key: str, reply: str, today: date) -> Answer | None:
+    """How long the doses have stayed the same ('6 months', 'since March', 'changed 2 weeks ago')."""
+    stable = duration_months(reply if _FOR.search(reply) else f"for {reply}")
+    if stable is None:
+        stable = months_ago(reply, today)
+    if stable is None:
+        if cue("answers", "no").match(reply):
+            return Answer(error="When did a dose last change? For example: 2 weeks ago.")
+        return Answer(error="For how long have the doses stayed the same? For example: 6 months.")
+    return Answer(facts={"meds_stable_months": stable})
+
+
+def stable_keys(key: str) -> list[str]:
+    return ["meds_stable_months"]
 
 
 class DoseCaps(Kind):
     name = "dose_caps"
     patterns = ("allowed", "dose", "steroid", "stable", "stable_word", "current", "above")
     blocked_by = BLOCKED
-    specs = (FactSpec("meds_stable_months", unit="months", limits=(0, 600), question="meds_stable_months"),)
+    specs = (
+        FactSpec(
+            "meds_stable_months",
+            unit="months",
+            limits=(0, 600),
+            question="meds_stable_months",
+            parse=parse_stable,
+            answer_keys=stable_keys,
+        ),
+    )
 
     def read(self, r: Read) -> list[Match]:
         if r.kind == "exclusion":

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from eligibility.cues import cue
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, Span, grammar, spans_of
 from eligibility.kinds.prefilter import Words, may_match, needed
 from eligibility.labs import Lab, grouped, lab, measured, uln_labs
@@ -16,7 +17,6 @@ from eligibility.timewords import number
 BLOCKED = ("refractory", "manifestations")
 _MULTIPLE = re.compile(r"(\d+(?:\.\d+)?)\s*(x|×|times)", re.IGNORECASE)
 _NORMAL = re.compile(r"\b(normal|fine|ok|okay)\b", re.IGNORECASE)
-_YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|true|correct|right)\b", re.IGNORECASE)
 
 
 def parse_uln(key: str, reply: str, today: date) -> Answer | None:
@@ -28,7 +28,7 @@ def parse_uln(key: str, reply: str, today: date) -> Answer | None:
     mult = _MULTIPLE.search(reply)
     if mult:
         return Answer(facts={k: {"uln_multiple": float(mult.group(1))} for k in keys})
-    if _YES.match(reply) or _NORMAL.search(reply):
+    if cue("answers", "yes").match(reply) or _NORMAL.search(reply):
         return Answer(facts={k: {"normal": True, "uln_multiple": 1.0} for k in keys})
     return Answer(
         error="About how many times the upper limit of normal were they (for example 2 times)? Or say 'not sure'."

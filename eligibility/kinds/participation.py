@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from eligibility.cues import cue
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read
 from eligibility.rules import Flag
 from eligibility.timeparse import months_ago
 from eligibility.timewords import window_match
 
 BLOCKED = ("refractory", "manifestations", "dose_caps", "allergy", "autoantibodies", "stable_regimen")
-_YES = ("y", "yes", "yeah", "yep", "yup", "i did", "i have", "true")
 
 
 def parse_trial(key: str, reply: str, today: date) -> Answer | None:
     """'yes' alone does not settle a window: ask when the trial ended."""
-    said = reply.strip().lower()
-    if said.split(" ")[0].strip(",.!") in _YES and months_ago(reply, today) is None:
+    if cue("answers", "yes").match(reply) and months_ago(reply, today) is None:
         return Answer(error="When did that trial end? For example: 2 months ago.")
     return None
 
