@@ -242,7 +242,7 @@ def load_grammar(text: str, expected: dict[str, tuple[str, ...]] | None = None) 
     bad = {w: o for w, o in comparators.items() if o not in ("<", "<=", ">", ">=")}
     if bad:
         raise _fail("[grammar] comparators", f"{bad} must each be one of <, <=, >, >=")
-    for name in ("before", "classic"):
+    for name in ("classic",):
         words = grammar.get(name)
         if not isinstance(words, list) or not words or any(w not in comparators for w in words):
             raise _fail(f"[grammar] {name}", "must list comparator words that `comparators` defines")
