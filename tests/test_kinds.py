@@ -271,10 +271,7 @@ def test_every_kind_is_registered_with_its_data_and_facts() -> None:
 
 
 def test_a_broken_data_file_names_the_section_and_key() -> None:
-    good = (
-        "[registry]\norder = []\n[grammar]\ncomparators = { '<' = '<' }\n"
-        "classic = ['<']\ntimes = 'x'\n[team]\n"
-    )
+    good = "[registry]\norder = []\n[grammar]\ncomparators = { '<' = '<' }\nclassic = ['<']\ntimes = 'x'\n[team]\n"
     load_grammar(good, {})
     with pytest.raises(TrialscreenError, match=r"\[age\] gate"):
         load_grammar(good + "[age]\n", {"age": ("gate",)})
