@@ -328,7 +328,10 @@ def boundary_cases(trial: Trial, compiled: list[CompiledCriterion], delta: float
                 if all(facts.get(k, v) == v for k, v in other.items()) and not set(other) & set(target):
                     facts.update(copy.deepcopy(other))
             facts = {k: v for k, v in facts.items() if not _contradicts(k, target)}
-            facts.update({k: v for k, v in member_facts(trial.criteria, criterion).items() if k not in target})
+            member = member_facts(trial.criteria, criterion)
+            if member.get("healthy_volunteer") is True:  # a healthy volunteer has no diagnosis to screen with
+                facts = {k: v for k, v in facts.items() if not k.startswith("dx:") or k in target}
+            facts.update({k: v for k, v in member.items() if k not in target})
             facts.update(copy.deepcopy(target))
             side = "past" if disqualifying else "inside"
             what = f"{side} {cc.rule.describe()}: " + ", ".join(f"{k}={v}" for k, v in target.items())

@@ -150,11 +150,11 @@ def widened(rule: Rule) -> Rule | None:
         return replace(rule, within_months=None, exceptions=[], min_class=None, current_only=False)
     if isinstance(rule, Treatment):
         return replace(rule, within_months=None, route=None, min_dose_mg_day=None, except_drugs=[])
-    if isinstance(rule, Flag) and not rule.pregnancy_related:
+    if isinstance(rule, Flag) and not rule.pregnancy_related and rule.within_months is not None:
         return replace(rule, within_months=EVER_MONTHS)
-    if isinstance(rule, Flag | Contraception | Allergy):
+    if isinstance(rule, Allergy):
         return rule
-    return None
+    return None  # a measurement, an age, a state of now (pregnant, unwilling to use contraception): not widened
 
 
 def rule_from_dict(data: dict[str, Any]) -> Rule:
@@ -1012,12 +1012,12 @@ class Ask(Rule):
             if part.status == self.rules_out:
                 part.reason = f"{part.reason} (from the part of the criterion that is understood)"
                 return part
-        if self.widest is not None:
+        look = profile.lookup(self.key)
+        if look.fact is None and not look.conflict and self.widest is not None:  # an answer always wins
             wide = self.widest.evaluate(profile)
             if wide.status in (NOT_MET, NA):
                 wide.reason = f"{wide.reason} (so nothing the criterion names applies)"
                 return wide
-        look = profile.lookup(self.key)
         if look.conflict:
             return Result(UNKNOWN, asks=[self.key], reason="contradictory answers")
         fact = look.fact
