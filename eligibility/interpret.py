@@ -16,10 +16,10 @@ import re
 from dataclasses import replace
 
 from eligibility.compiler import CompiledCriterion, compile_criterion
-from eligibility.fallback import ask_key, is_alternative, question_for_text, team_reason
+from eligibility.fallback import ask_key, is_alternative, question_for_text, team_reason, worded_as_absence
 from eligibility.quantities import numbers_of, quantities, unused
 from eligibility.reading import Mode, Reading
-from eligibility.rules import MET, NOT_MET, Ask, Rule, widened
+from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, widened
 from trialscreen.model import Criterion, Trial
 
 # Clause boundaries inside one criterion: the understood part is what is left when the clauses that
@@ -106,6 +106,16 @@ def _keys(rule: Rule) -> set[str]:
     return out
 
 
+def _absent(rule: Rule) -> Rule:
+    """An inclusion worded as an absence: the patient must have none of what the rule names. A rule the
+    recognisers already negated ("Negative pregnancy test" -> not pregnant) is kept as it is."""
+    if isinstance(rule, Not) or (isinstance(rule, AllOf | AnyOf) and any(isinstance(r, Not) for r in rule.rules)):
+        return rule
+    if isinstance(rule, AllOf):
+        return Not(AnyOf(list(rule.rules)))
+    return Not(rule)
+
+
 def interpret(
     criterion: Criterion, cc: CompiledCriterion, trial: Trial | None = None, named: set[str] | None = None
 ) -> CompiledCriterion:
@@ -116,6 +126,8 @@ def interpret(
         cc.reading = Reading(Mode.TEAM, cc.note or "the study team checks this one")
         return cc
     text = _asked(criterion)
+    if cc.rule is not None and criterion.kind == "inclusion" and worded_as_absence(criterion.text):
+        cc.rule = _absent(cc.rule)
     if cc.rule is not None:
         left = [] if criterion.field else unused(criterion.text, numbers_of(cc.rule.to_dict()), cc.used)
         if not left:

@@ -105,9 +105,9 @@ def quantities(text: str) -> list[Quantity]:
     g = grammar()
     if not _DIGIT.search(text) and not g.word_number.search(text):
         return []
-    named = [m.span() for m in g.names.finditer(text)]
-    out: list[Quantity] = []
     tokens = [*g.number.finditer(text), *g.word_number.finditer(text)]
+    named = _named(g.names, text, [m.span() for m in tokens])
+    out: list[Quantity] = []
     for m in sorted(tokens, key=lambda m: m.start()):
         s, e = m.span()
         if any(a <= s and e <= b for a, b in named):
@@ -127,6 +127,21 @@ def quantities(text: str) -> list[Quantity]:
             continue
         out.append(Quantity(start, end, value, text[start:end].strip(), bool(timed)))
     return out
+
+
+_REACH = 80  # how far from a number a name holding it can start or end
+
+
+def _named(names: re.Pattern[str], text: str, numbers: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of names (searched only near the numbers: a long criterion has few of them)."""
+    windows: list[list[int]] = []
+    for s, e in sorted(numbers):
+        a, b = max(0, s - _REACH), min(len(text), e + _REACH)
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], b)
+        else:
+            windows.append([a, b])
+    return [m.span() for a, b in windows for m in names.finditer(text, a, b)]
 
 
 def numbers_of(data: Any) -> set[float]:

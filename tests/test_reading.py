@@ -229,3 +229,40 @@ def test_a_no_to_one_of_several_alternatives_does_not_rule_out() -> None:
     assert not verdict.disqualifying and verdict.status == "unknown"
     s = screen(trial, compiled, profile_from_facts({key: True}, read_patient("I have SLE.", TODAY)), TODAY)
     assert next(v for v in s.verdicts if v.criterion.text == "Tattoo on the forearm").status == "met"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cue=st.sampled_from(
+        [
+            "No",
+            "No history of",
+            "Must not have",
+            "Must not have received",
+            "Has not been treated with",
+            "Without",
+            "Free of",
+            "Never had",
+            "Patients must not have",
+            "Absence of",
+        ]
+    ),
+    thing=st.sampled_from(
+        [
+            ("cancer", "I had breast cancer 2 years ago."),
+            ("rituximab", "I got rituximab 2 months ago."),
+            ("HIV infection", "I have HIV."),
+            ("belimumab", "I had belimumab last year."),
+            ("tuberculosis", "I had tuberculosis in 2020."),
+        ]
+    ),
+)
+def test_an_inclusion_worded_as_an_absence_never_admits_someone_who_has_it(cue: str, thing: tuple[str, str]) -> None:
+    """ "No history of cancer" as an inclusion: a patient with cancer is never eligible (it once read as
+    'requires cancer')."""
+    name, said = thing
+    trial, compiled = trial_of(["Systemic lupus erythematosus", f"{cue} {name}"], ["Pregnant"])
+    s = screen(trial, compiled, read_patient(f"I am a 40 year old man with SLE. {said}", TODAY), TODAY)
+    assert s.decision != Decision.ELIGIBLE
+    verdict = next(v for v in s.verdicts if v.criterion.text == f"{cue} {name}")
+    assert verdict.status != "met", verdict.reason
