@@ -1012,6 +1012,8 @@ class Ask(Rule):
             if part.status == self.rules_out:
                 part.reason = f"{part.reason} (from the part of the criterion that is understood)"
                 return part
+        if self.partial is not None and self.partial.evaluate(profile).status == NA:
+            return Result(NA, reason="does not apply to this person (" + self.partial.describe() + ")")
         look = profile.lookup(self.key)
         if look.fact is None and not look.conflict and self.widest is not None:  # an answer always wins
             wide = self.widest.evaluate(profile)

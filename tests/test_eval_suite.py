@@ -94,7 +94,7 @@ def test_the_public_notes_suite_runs(data_dir: Path, tmp_path: Path, monkeypatch
     assert all("seconds" in c and "facts" in c for c in data["cases"])
 
 
-def _worse(tmp_path: Path) -> Path:
+def _worse(tmp_path: Path) -> tuple[Path, int]:
     """The screening suite with five labels deliberately wrong, and one patient who is eligible labelled
     ineligible: accuracy falls by ~5% and an 'unsafe eligible' appears."""
     lines = (CASES / "screening.jsonl").read_text().splitlines()
@@ -102,23 +102,23 @@ def _worse(tmp_path: Path) -> Path:
     flipped = 0
     for line in lines:
         case = json.loads(line)
-        if case["expected"] == "eligible" and flipped < 5:
+        still_eligible = case["expected"] == "eligible" and "needs_info" not in case.get("acceptable", [])
+        if still_eligible and flipped < 5:
             case["expected"], case["acceptable"] = "ineligible", ["ineligible"]
             flipped += 1
         out.append(json.dumps(case))
     path = tmp_path / "worse.jsonl"
     path.write_text("\n".join(out) + "\n")
-    return path
+    return path, flipped
 
 
 def test_a_regression_fails_the_gate(data_dir: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("TRIALSCREEN_EMBEDDER", FakeEmbeddings.name)
-    code = cli.main(
-        ["eval", str(_worse(tmp_path)), "--baseline", str(BASELINE), "--quiet", "--data-dir", str(data_dir)]
-    )
+    worse, flipped = _worse(tmp_path)
+    code = cli.main(["eval", str(worse), "--baseline", str(BASELINE), "--quiet", "--data-dir", str(data_dir)])
     err = capsys.readouterr().err
-    assert code == 3
-    assert "screening.unsafe_eligible = 5 is above the gate maximum 0" in err
+    assert code == 3 and flipped >= 3
+    assert f"screening.unsafe_eligible = {flipped} is above the gate maximum 0" in err
     assert "screening.accuracy regressed" in err
 
 

@@ -339,7 +339,10 @@ def test_trials_counts_criteria_read_by_the_model(
         return sum(c[k] for k in ("compiled", "question", "to_confirm", "partly_understood", "not_understood"))
 
     # "Age 18 years or older", "Body weight >= 40 kg" and "Body weight over 150 kg" become exact rules
-    assert crit["by_model"] > 0 and crit["compiled"] > plain["compiled"] and total(crit) == total(plain)
+    # (the grammar now reads some of them itself: the model never takes a rule away, and reads what is left)
+    assert crit["by_model"] > 0 and crit["compiled"] >= plain["compiled"] and total(crit) == total(plain)
+    left = ("partly_understood", "not_understood", "question")
+    assert sum(crit[k] for k in left) <= sum(plain[k] for k in left)
     assert "model fake-7b:" in captured.err and "replies rejected" in captured.err
 
 
