@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from chatbot.replies import Parsed, parse_reply
-from eligibility.engine import DISCLAIMER, Screening, ask_windows, rank_questions
+from eligibility.engine import DISCLAIMER, Screening, ask_windows, rank_questions, worded_questions
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
 from eligibility.patient import profile_from_facts
@@ -91,7 +91,11 @@ class PatientSession:
     def question(self, key: str, screenings: list[Screening] | None = None) -> Question:
         """The question for a fact key, in the widest window any undecided candidate asks it in."""
         screenings = self.screenings() if screenings is None else screenings
-        windows = ask_windows([s.verdicts for s in screenings if s.decision == "needs_info"])
+        open_ones = [s.verdicts for s in screenings if s.decision == "needs_info"]
+        own = worded_questions(open_ones or [s.verdicts for s in screenings])
+        if key in own:
+            return own[key]
+        windows = ask_windows(open_ones)
         return question_for(key, windows.get(key))
 
     def next_question(self) -> Question | None:
@@ -231,8 +235,8 @@ class PatientSession:
     def bring(self) -> list[str]:
         """What to bring to the study team: the facts still open and what only they can settle."""
         keys = self.open_keys()
-        out = [f"An answer to: {question_for(k).text}" for k in keys[:5]]
-        out += [f"Records for: {question_for(k).text}" for k in sorted(self.declined)[:5]]
+        out = [f"An answer to: {self.question(k).text}" for k in keys[:5]]
+        out += [f"Records for: {self.question(k).text}" for k in sorted(self.declined)[:5]]
         out.append(
             "Recent lab results and a list of your medicines with doses; the study team confirms consent, "
             "screening tests and their own judgement."

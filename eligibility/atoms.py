@@ -52,7 +52,7 @@ class Atom(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: AtomKind
-    concept: Annotated[str, Field(min_length=1, max_length=120)]
+    concept: Annotated[str, Field(min_length=1, max_length=400)]
     vocab_id: str | None = None  # e.g. "ICD-10-CM:C50", "drug:rituximab", "lab:creatinine"
     comparator: Comparator | None = None
     value: float | None = None

@@ -26,6 +26,7 @@ from eligibility.rules import (
     Allergy,
     AllOf,
     AnyOf,
+    Ask,
     Condition,
     Contraception,
     Diagnosis,
@@ -40,6 +41,7 @@ from eligibility.rules import (
     Treatment,
     UlnMultiple,
 )
+from eligibility.sections import member_facts
 from eligibility.timewords import WEEKS_PER_MONTH
 from trialscreen.keys import KG_PER_LB
 from trialscreen.model import Criterion, Trial
@@ -263,6 +265,9 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         return {"allergy:none": True}
     if isinstance(rule, HealthyVolunteers):
         return {f"dx:{rule.disease}": True} if met and rule.disease else {"healthy_volunteer": not met}
+    if isinstance(rule, Ask):  # asked in its own words: the answer decides, and the understood part agrees
+        understood = witness(rule.understood, met, delta) if rule.understood is not None else {}
+        return None if understood is None else {**understood, rule.key: met}
     return None
 
 
@@ -321,6 +326,7 @@ def boundary_cases(trial: Trial, compiled: list[CompiledCriterion], delta: float
                 if all(facts.get(k, v) == v for k, v in other.items()) and not set(other) & set(target):
                     facts.update(copy.deepcopy(other))
             facts = {k: v for k, v in facts.items() if not _contradicts(k, target)}
+            facts.update({k: v for k, v in member_facts(trial.criteria, criterion).items() if k not in target})
             facts.update(copy.deepcopy(target))
             side = "past" if disqualifying else "inside"
             what = f"{side} {cc.rule.describe()}: " + ", ".join(f"{k}={v}" for k, v in target.items())

@@ -17,6 +17,7 @@ from typing import Any
 
 from eligibility.concepts import concepts_in
 from eligibility.labs import measured, uln_labs
+from eligibility.reading import Reading
 from eligibility.rules import (
     Age,
     Allergy,
@@ -42,7 +43,7 @@ from trialscreen.fields import age_limits
 from trialscreen.model import Criterion, Trial
 from trialscreen.vocabulary import vocabulary
 
-COMPILER_VERSION = "3"
+COMPILER_VERSION = "4"
 
 _TEAM = re.compile(
     r"informed consent|consent form|written informed|informed in writing|investigator|in the opinion|"
@@ -116,6 +117,8 @@ class CompiledCriterion:
     team: bool = False  # only the study team can settle it: goes to `to_confirm`
     note: str = ""  # why the team settles it, or what the study team still checks
     warnings: list[str] = field(default_factory=list)
+    used: list[tuple[int, int]] = field(default_factory=list)  # spans of the criterion text the rule used
+    reading: Reading | None = None  # how it was read (set by eligibility.interpret)
 
     @property
     def compiled(self) -> bool:
@@ -129,6 +132,8 @@ class CompiledCriterion:
             "team": self.team,
             "note": self.note,
             "warnings": self.warnings,
+            "used": [list(span) for span in self.used],
+            "reading": None if self.reading is None else self.reading.to_dict(),
         }
 
     @classmethod
@@ -141,6 +146,8 @@ class CompiledCriterion:
             team=bool(data.get("team")),
             note=str(data.get("note", "")),
             warnings=list(data.get("warnings", [])),
+            used=[(int(a), int(b)) for a, b in data.get("used", [])],
+            reading=None if data.get("reading") is None else Reading.from_dict(data["reading"]),
         )
 
 
@@ -771,7 +778,9 @@ def _is_lead_in_window(context: str) -> bool:
 
 def compile_trial(trial: Trial) -> list[CompiledCriterion]:
     named = trial_drugs(trial)
-    compiled = [compile_criterion(c, trial, named) for c in trial.criteria]
+    from eligibility.interpret import interpret  # the reading layer sits on top of the recognisers
+
+    compiled = [interpret(c, compile_criterion(c, trial, named), trial, named) for c in trial.criteria]
     disagreements = limit_warnings(trial, compiled)
     for c, cc in zip(trial.criteria, compiled, strict=True):
         if c.field and disagreements and isinstance(cc.rule, Age):

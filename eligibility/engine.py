@@ -18,8 +18,9 @@ from typing import Any
 
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
-from eligibility.questions import question_for
-from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Result, merge_windows
+from eligibility.questions import Question, question_for
+from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Ask, Result, merge_windows
+from eligibility.sections import applicable, unchosen
 from trialscreen.keys import Decision, Status
 from trialscreen.model import Criterion, Trial
 
@@ -29,11 +30,28 @@ DISCLAIMER = "This is a pre-screen, not medical advice: the study team decides w
 class Verdict:
     """One criterion's verdict. The wording (reason, patient evidence) is built on first use."""
 
-    __slots__ = ("__dict__", "_result", "asks", "compiled", "criterion", "status", "trial_ref", "windows")
+    __slots__ = (
+        "__dict__",
+        "_result",
+        "asks",
+        "compiled",
+        "criterion",
+        "off_section",
+        "status",
+        "trial_ref",
+        "windows",
+    )
 
     def __init__(
-        self, criterion: Criterion, compiled: CompiledCriterion, status: Status, result: Result | None, trial_ref: str
+        self,
+        criterion: Criterion,
+        compiled: CompiledCriterion,
+        status: Status,
+        result: Result | None,
+        trial_ref: str,
+        off_section: bool = False,
     ) -> None:
+        self.off_section = off_section  # in a part of the trial that is not for this person
         self.criterion = criterion
         self.compiled = compiled
         self.status = status
@@ -61,6 +79,23 @@ class Verdict:
         if self.evidence:
             return f"{self._result.reason} (patient: \u201c{self.evidence[0][:120]}\u201d)"
         return self._result.reason
+
+    @property
+    def reading(self) -> str:
+        """How the criterion was read, in plain words (what `trialscreen rules` shows)."""
+        r = self.compiled.reading
+        return r.words if r is not None else "not understood: the study team reads it"
+
+    @property
+    def mentioned(self) -> bool:
+        """Whether the patient's text or answers say anything about what the criterion asks."""
+        return bool(self._result is not None and self._result.facts)
+
+    @property
+    def question(self) -> str:
+        """The question in the criterion's own words, for a criterion asked as it stands."""
+        rule = self.compiled.rule
+        return rule.question if isinstance(rule, Ask) else ""
 
     @property
     def disqualifying(self) -> bool:
@@ -97,12 +132,17 @@ class Screening:
     @cached_property
     def questions(self) -> list[str]:
         windows = self.question_windows
-        return list(dict.fromkeys(question_for(k, windows.get(k)).text for k in self.question_keys))
+        own = worded_questions([self.verdicts])
+        return list(
+            dict.fromkeys(own[k].text if k in own else question_for(k, windows.get(k)).text for k in self.question_keys)
+        )
 
     @cached_property
     def to_confirm(self) -> list[str]:
         items = []
         for v in self.verdicts:
+            if v.off_section:
+                continue
             if v.compiled.team or v.compiled.rule is None or (v.status == UNKNOWN and not v.asks):
                 items.append(v.criterion.text)
             elif v.compiled.note and v.status != UNKNOWN and not v.disqualifying:
@@ -141,6 +181,9 @@ class Screening:
                     "compiled": v.compiled.compiled,
                     "patient_facts": v.evidence,
                     "warnings": v.compiled.warnings,
+                    "reading": v.reading,
+                    "reading_mode": str(v.compiled.reading.mode) if v.compiled.reading else "none",
+                    "mentioned": v.mentioned,
                     "cite": {
                         "trial": t.ref,
                         "chunk_id": v.chunk_id,
@@ -209,6 +252,16 @@ def _explain(
     return " ".join(parts)
 
 
+def worded_questions(verdict_lists: list[list[Verdict]]) -> dict[str, Question]:
+    """Questions in criteria's own words, by their fact key (yes / no / not sure)."""
+    return {
+        v.compiled.rule.key: Question(v.compiled.rule.key, v.compiled.rule.question, "yes_no")
+        for vs in verdict_lists
+        for v in vs
+        if isinstance(v.compiled.rule, Ask)
+    }
+
+
 def rank_questions(verdict_lists: list[list[Verdict]]) -> list[str]:
     """Fact keys to ask about, most decisive first: settles the most open criteria, exclusions first."""
     weight: Counter[str] = Counter()
@@ -230,8 +283,25 @@ def ask_windows(verdict_lists: list[list[Verdict]]) -> dict[str, float | None]:
     return merge_windows(results)
 
 
+def _off_section(verdict: Verdict, why: str) -> Verdict:
+    return Verdict(verdict.criterion, verdict.compiled, NA, Result(NA, reason=why), verdict.trial_ref, True)
+
+
+def _waiting(verdict: Verdict, why: str, asks: str) -> Verdict:
+    result = Result(UNKNOWN, asks=[asks], reason=why)
+    return Verdict(verdict.criterion, verdict.compiled, UNKNOWN, result, verdict.trial_ref)
+
+
 def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile, today: date | None = None) -> Screening:
     verdicts = [_verdict(trial, c, cc, profile) for c, cc in zip(trial.criteria, compiled, strict=True)]
+    # Parts of the trial for other people (healthy volunteers, children, another cohort) do not decide.
+    fit = applicable(trial.criteria, profile)
+    verdicts = [_off_section(v, why) if why else v for v, why in zip(verdicts, fit, strict=True)]
+    pending = unchosen(trial.criteria, fit, [v.disqualifying for v in verdicts], profile)
+    verdicts = [
+        _waiting(v, p.reason, p.asks) if p and not v.compiled.team else v
+        for v, p in zip(verdicts, pending, strict=True)
+    ]
     if any(v.disqualifying for v in verdicts):
         decision = Decision.INELIGIBLE
     elif any(v.patient_unknown for v in verdicts):

@@ -24,6 +24,7 @@ _KEY = re.compile(
     r"^(age|sex|weight_kg|height_cm|bmi|bp_systolic|bp_diastolic|pregnant|breastfeeding|childbearing|"
     r"contraception|trial|refractory|active_sle|meds_stable_months|standard_treatment|stable_regimen|"
     r"new_medicine|steroid_courses|race:black|score:sledai|dx:sle|healthy_volunteer|allergy:[a-z0-9 -]+|"
+    r"ask:[0-9a-f]{10}|"
     r"(lab|cond|med|prior):[a-z0-9_ :-]+)$"
 )
 _LIMITS = {

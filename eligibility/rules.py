@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
+from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
 from eligibility.facts import Fact, Profile, denial_settles
 from eligibility.timewords import WEEKS_PER_MONTH, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
 from trialscreen.vocabulary import vocabulary
 
+EVER_MONTHS = 1200.0  # a window that covers a lifetime
 MET, NOT_MET, UNKNOWN, NA = Status.MET, Status.NOT_MET, Status.UNKNOWN, Status.NOT_APPLICABLE
 
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -63,6 +65,42 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+_CMP: dict[str, Comparator] = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=="}
+_FLAG_KINDS = {"trial": AtomKind.PARTICIPATION, "lab": AtomKind.MEASUREMENT, "race": AtomKind.DEMOGRAPHIC}
+
+
+def _cmp(op: str) -> Comparator:
+    return _CMP.get(op, ">=")
+
+
+def _atom(kind: AtomKind, concept: str, op: str, value: float, unit: str, vocab_id: str | None = None) -> Logic:
+    return atom_logic(
+        Atom(
+            kind=kind,
+            concept=concept or kind.value,
+            vocab_id=vocab_id or None,
+            comparator=_cmp(op),
+            value=value,
+            unit=unit,
+        )
+    )
+
+
+def _joined(op: str, parts: list[Logic]) -> Logic:
+    if len(parts) == 1:
+        return parts[0]
+    return Logic(op="all" if op == "all" else "any", parts=tuple(parts))
+
+
+def _window(months: float | None, now_when_none: bool) -> dict[str, Any]:
+    """The atom's time fields: within N months, or now / ever when the rule has no window."""
+    if months is None:
+        return {"when": When.CURRENT if now_when_none else When.EVER}
+    if months == 0:
+        return {"when": When.CURRENT}
+    return {"when": When.WITHIN, "months": months}
+
+
 # -- the registry ---------------------------------------------------------------------------------
 
 _KINDS: dict[str, type[Rule]] = {}
@@ -83,6 +121,10 @@ class Rule:
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def logic(self) -> Logic:
+        """The rule as atoms joined by and / or / not (its typed reading)."""
+        return atom_logic(Atom(kind=AtomKind.ADMINISTRATIVE, concept=self.describe() or self.kind))
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind}
         for f in fields(self):
@@ -94,6 +136,25 @@ class Rule:
             else:
                 data[f.name] = value
         return data
+
+
+def widened(rule: Rule) -> Rule | None:
+    """The rule with its windows, exceptions and thresholds taken away (what it names, at any time and
+    dose), or None when it holds something that cannot be widened (a measurement, an age)."""
+    if isinstance(rule, AnyOf | AllOf):
+        parts = [widened(r) for r in rule.rules]
+        if any(p is None for p in parts):
+            return None
+        return replace(rule, rules=[p for p in parts if p is not None])
+    if isinstance(rule, Condition):
+        return replace(rule, within_months=None, exceptions=[], min_class=None, current_only=False)
+    if isinstance(rule, Treatment):
+        return replace(rule, within_months=None, route=None, min_dose_mg_day=None, except_drugs=[])
+    if isinstance(rule, Flag) and not rule.pregnancy_related:
+        return replace(rule, within_months=EVER_MONTHS)
+    if isinstance(rule, Flag | Contraception | Allergy):
+        return rule
+    return None
 
 
 def rule_from_dict(data: dict[str, Any]) -> Rule:
@@ -168,6 +229,9 @@ class AnyOf(Rule):
     def describe(self) -> str:
         return " or ".join(r.describe() for r in self.rules)
 
+    def logic(self) -> Logic:
+        return Logic(op="any", parts=tuple(r.logic() for r in self.rules))
+
 
 @dataclass
 class AllOf(Rule):
@@ -196,6 +260,9 @@ class AllOf(Rule):
     def describe(self) -> str:
         return " and ".join(r.describe() for r in self.rules)
 
+    def logic(self) -> Logic:
+        return Logic(op="all", parts=tuple(r.logic() for r in self.rules))
+
 
 @dataclass
 class Not(Rule):
@@ -211,6 +278,9 @@ class Not(Rule):
 
     def describe(self) -> str:
         return f"not ({self.rule.describe()})"
+
+    def logic(self) -> Logic:
+        return Logic(op="not", parts=(self.rule.logic(),))
 
 
 # -- demographics and measurements ----------------------------------------------------------------
@@ -245,6 +315,14 @@ class Age(Rule):
             parts.append(f"{'under' if self.max_strict else 'at most'} {_fmt(self.max)}")
         return "age " + " and ".join(parts)
 
+    def logic(self) -> Logic:
+        parts = []
+        if self.min is not None:
+            parts.append(_atom(AtomKind.DEMOGRAPHIC, "age", ">" if self.min_strict else ">=", self.min, "years"))
+        if self.max is not None:
+            parts.append(_atom(AtomKind.DEMOGRAPHIC, "age", "<" if self.max_strict else "<=", self.max, "years"))
+        return _joined("all", parts)
+
 
 @dataclass
 class Sex(Rule):
@@ -260,6 +338,9 @@ class Sex(Rule):
 
     def describe(self) -> str:
         return f"{self.allowed} only"
+
+    def logic(self) -> Logic:
+        return atom_logic(Atom(kind=AtomKind.DEMOGRAPHIC, concept=f"sex: {self.allowed}"))
 
 
 @dataclass
@@ -284,6 +365,11 @@ class HealthyVolunteers(Rule):
 
     def describe(self) -> str:
         return "no healthy volunteers: only people with the condition studied"
+
+    def logic(self) -> Logic:
+        return atom_logic(
+            Atom(kind=AtomKind.DEMOGRAPHIC, concept="not a healthy volunteer", vocab_id=self.disease or None)
+        )
 
 
 @dataclass
@@ -314,6 +400,20 @@ class Measure(Rule):
 
     def describe(self) -> str:
         return f"{self.label} {self.op} {_fmt(self.value)}{(' ' + self.unit) if self.unit else ''}"
+
+    def logic(self) -> Logic:
+        kind = AtomKind.SCORE if self.key.startswith("score:") else AtomKind.MEASUREMENT
+        return atom_logic(
+            Atom(
+                kind=kind,
+                concept=self.label or self.key,
+                vocab_id=self.key,
+                comparator=_cmp(self.op),
+                value=self.value,
+                unit=self.unit or None,
+                when=When.CURRENT,
+            )
+        )
 
 
 @dataclass
@@ -347,6 +447,19 @@ class UlnMultiple(Rule):
 
     def describe(self) -> str:
         return f"{self.label} {self.op} {_fmt(self.multiple)} x ULN"
+
+    def logic(self) -> Logic:
+        return atom_logic(
+            Atom(
+                kind=AtomKind.MEASUREMENT,
+                concept=self.label or self.key,
+                vocab_id=self.key,
+                comparator=_cmp(self.op),
+                value=self.multiple,
+                unit="x ULN",
+                when=When.CURRENT,
+            )
+        )
 
 
 # -- history, conditions and treatments -----------------------------------------------------------
@@ -422,6 +535,21 @@ def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
         return True
     term = vocabulary().drug(drug)
     return bool(term and set(term.classes) & set(classes))
+
+    def logic(self) -> Logic:
+        return atom_logic(
+            Atom(
+                kind=AtomKind.CONDITION,
+                concept=self.label or self.key,
+                vocab_id=f"cond:{self.key}",
+                comparator=">=" if self.min_class is not None else None,
+                value=None if self.min_class is None else float(self.min_class),
+                unit="class" if self.min_class else None,
+                **_window(self.within_months, self.current_only),
+                context=Context.ACTIVE if self.current_only else Context.ANY,
+                exceptions=tuple(self.exceptions),
+            )
+        )
 
 
 @dataclass
@@ -555,6 +683,21 @@ class Treatment(Windowed):
         dose = f" {words} {_fmt(self.min_dose_mg_day)} {unit}" if self.min_dose_mg_day is not None else ""
         return f"{route}{' or '.join(what)}{dose}{window_words(self.within_months)}"
 
+    def logic(self) -> Logic:
+        names = [*self.drugs, *(f"class:{c}" for c in self.classes)]
+        return atom_logic(
+            Atom(
+                kind=AtomKind.TREATMENT,
+                concept=self.label or ", ".join(names) or "treatment",
+                vocab_id=";".join(names) or None,
+                comparator=None if self.min_dose_mg_day is None else (">=" if self.min_dose_inclusive else ">"),
+                value=self.min_dose_mg_day,
+                unit=None if self.min_dose_mg_day is None else ("mg/kg/day" if self.min_dose_per_kg else "mg/day"),
+                **_window(self.within_months, False),
+                exceptions=tuple(self.except_drugs),
+            )
+        )
+
 
 @dataclass
 class DoseCap(Rule):
@@ -634,6 +777,19 @@ def per_kg_weight(profile: Profile) -> Fact | None:
         return None
     return weight
 
+    def logic(self) -> Logic:
+        unit = "mg/kg/day" if self.per_kg else "mg/day"
+        parts = []
+        if self.max_mg_day is not None:
+            parts.append(_atom(AtomKind.TREATMENT, self.label or self.drug, "<=", self.max_mg_day, unit, self.drug))
+        if self.min_mg_day is not None:
+            parts.append(_atom(AtomKind.TREATMENT, self.label or self.drug, ">=", self.min_mg_day, unit, self.drug))
+        return (
+            _joined("all", parts)
+            if parts
+            else atom_logic(Atom(kind=AtomKind.TREATMENT, concept=self.label or self.drug))
+        )
+
 
 @dataclass
 class StableMeds(Rule):
@@ -654,6 +810,17 @@ class StableMeds(Rule):
 
     def describe(self) -> str:
         return f"medicines stable for at least {_fmt(self.min_weeks)} weeks"
+
+    def logic(self) -> Logic:
+        return atom_logic(
+            Atom(
+                kind=AtomKind.TREATMENT,
+                concept="stable doses of current medicines",
+                comparator=">=",
+                value=self.min_weeks,
+                unit="weeks",
+            )
+        )
 
 
 @dataclass
@@ -683,6 +850,22 @@ class Diagnosis(Rule):
         if self.max_duration_months is not None:
             return f"SLE diagnosed within {_fmt(self.max_duration_months)} months"
         return "diagnosis of SLE"
+
+    def logic(self) -> Logic:
+        parts = [
+            atom_logic(
+                Atom(kind=AtomKind.CONDITION, concept=f"diagnosis of {self.disease}", vocab_id=f"dx:{self.disease}")
+            )
+        ]
+        if self.max_duration_months is not None:
+            parts.append(
+                _atom(AtomKind.CONDITION, f"{self.disease} duration", "<=", self.max_duration_months, "months")
+            )
+        if self.min_duration_months is not None:
+            parts.append(
+                _atom(AtomKind.CONDITION, f"{self.disease} duration", ">=", self.min_duration_months, "months")
+            )
+        return _joined("all", parts)
 
 
 @dataclass
@@ -732,6 +915,16 @@ class Flag(Windowed):
     def describe(self) -> str:
         return f"{self.label}{window_words(self.within_months)}"
 
+    def logic(self) -> Logic:
+        kind = (
+            AtomKind.REPRODUCTION
+            if self.pregnancy_related
+            else _FLAG_KINDS.get(self.key.split(":")[0], AtomKind.CONDITION)
+        )
+        return atom_logic(
+            Atom(kind=kind, concept=self.label or self.key, vocab_id=self.key, **_window(self.within_months, True))
+        )
+
 
 @dataclass
 class Contraception(Rule):
@@ -755,6 +948,9 @@ class Contraception(Rule):
 
     def describe(self) -> str:
         return "unwilling to use contraception"
+
+    def logic(self) -> Logic:
+        return atom_logic(Atom(kind=AtomKind.REPRODUCTION, concept="unwilling to use contraception", when=When.CURRENT))
 
 
 @dataclass
@@ -782,6 +978,58 @@ class Allergy(Rule):
     def describe(self) -> str:
         return "allergy to " + ", ".join(self.drugs + self.classes)
 
+    def logic(self) -> Logic:
+        names = [*self.drugs, *(f"class:{c}" for c in self.classes)]
+        return atom_logic(
+            Atom(kind=AtomKind.ALLERGY, concept="allergy to " + ", ".join(names), vocab_id=";".join(names) or None)
+        )
+
+
+@dataclass
+class Ask(Rule):
+    """A criterion asked in its own words (yes / no / not sure): 'yes' means it applies to the patient."""
+
+    kind: ClassVar[str] = "ask"
+    key: str = ""
+    question: str = ""
+    label: str = ""  # the criterion text, for reasons
+    # a partly understood criterion: the rule read from its understood part, and the status of it that
+    # rules the patient out ("met" for an exclusion, "not_met" for an inclusion). Only that outcome is
+    # taken from it; anything else is asked.
+    understood: Rule | None = None
+    rules_out: str = ""
+    partial: Rule | None = None  # the whole rule as the recognisers read it: shown, never deciding
+    # for an exclusion: the partial rule widened (no window, no exception, no threshold). When even that
+    # does not apply to the patient, nothing the criterion names does, and it is not met.
+    widest: Rule | None = None
+
+    def evaluate(self, profile: Profile) -> Result:
+        if self.understood is not None:
+            part = self.understood.evaluate(profile)
+            if part.status == self.rules_out:
+                part.reason = f"{part.reason} (from the part of the criterion that is understood)"
+                return part
+        if self.widest is not None:
+            wide = self.widest.evaluate(profile)
+            if wide.status in (NOT_MET, NA):
+                wide.reason = f"{wide.reason} (so nothing the criterion names applies)"
+                return wide
+        look = profile.lookup(self.key)
+        if look.conflict:
+            return Result(UNKNOWN, asks=[self.key], reason="contradictory answers")
+        fact = look.fact
+        if fact is None:
+            return Result(UNKNOWN, asks=[self.key], reason="not answered yet")
+        if fact.value:
+            return Result(MET, [fact], reason="the patient says this applies")
+        return Result(NOT_MET, [fact], reason="the patient says this does not apply")
+
+    def describe(self) -> str:
+        return f"asked as it stands: {self.question}"
+
+    def logic(self) -> Logic:
+        return atom_logic(Atom(kind=AtomKind.CONDITION, concept=self.label or self.question, vocab_id=self.key))
+
 
 __all__ = [
     "MET",
@@ -792,6 +1040,7 @@ __all__ = [
     "AllOf",
     "Allergy",
     "AnyOf",
+    "Ask",
     "Condition",
     "Contraception",
     "Diagnosis",

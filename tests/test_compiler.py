@@ -11,6 +11,7 @@ from eligibility.rules import (
     Age,
     Allergy,
     AnyOf,
+    Ask,
     Condition,
     Contraception,
     Diagnosis,
@@ -61,6 +62,8 @@ def find(compiled: dict[str, tuple[Trial, list[CompiledCriterion]]], key: str, p
 def leaves(rule: Rule | None) -> list[Rule]:
     if rule is None:
         return []
+    if isinstance(rule, Ask):  # partly understood: the recognisers' rule is kept, shown, never deciding
+        return leaves(rule.partial)
     if isinstance(rule, AnyOf) or hasattr(rule, "rules"):
         return [leaf for r in rule.rules for leaf in leaves(r)]  # type: ignore[attr-defined]
     if isinstance(rule, Not):

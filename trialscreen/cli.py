@@ -79,14 +79,20 @@ def _trial_row(trial: Any, compiled: list[Any], path: str) -> dict[str, Any]:
         "criteria": {
             "inclusion": len(trial.criteria_of("inclusion")),
             "exclusion": len(trial.criteria_of("exclusion")),
-            "compiled": sum(1 for c in listed if c.rule is not None),
+            "compiled": sum(1 for c in listed if _mode(c) == "rule"),
+            "question": sum(1 for c in listed if _mode(c) == "question"),
             "to_confirm": sum(1 for c in listed if c.team),
-            "not_understood": sum(1 for c in listed if not c.compiled),
+            "not_understood": sum(1 for c in listed if _mode(c) == "none"),
+            "partly_understood": sum(1 for c in listed if _mode(c) == "partly"),
             "limits": len(trial.limits),
         },
         "limits": [c.text for c in trial.limits],
         "warnings": trial.warnings + limit_warnings,
     }
+
+
+def _mode(cc: Any) -> str:
+    return "none" if cc.reading is None else str(cc.reading.mode)
 
 
 def cmd_trials(args: argparse.Namespace) -> int:
@@ -103,7 +109,8 @@ def cmd_trials(args: argparse.Namespace) -> int:
         print(
             f"{row['trial']:<24} {row['status']:<12} {row['phase'] or '-':<15} ages {ages:<7} "
             f"inc {crit['inclusion']:>2} exc {crit['exclusion']:>2} rules {crit['compiled']:>2} "
-            f"team {crit['to_confirm']:>2} ?{crit['not_understood']}  {row['title'][:60]}"
+            f"asked {crit['question']:>2} team {crit['to_confirm']:>2} partly {crit['partly_understood']} "
+            f"?{crit['not_understood']}  {row['title'][:60]}"
         )
         print(f"    from {row['path']}")
         if row["status_note"]:
@@ -184,6 +191,45 @@ def _print_screening(result: dict[str, Any]) -> None:
     for q in result["questions"][:5]:
         print(f"  ask: {q}")
     print(f"  {result['explanation']}")
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """How each criterion of a trial was read: its rule, question or study-team item, in plain words."""
+    services = _services(args)
+    services.require_trials()
+    ref = services.catalog.resolve(args.trial)
+    trial = services.catalog.trial(ref)
+    rows = []
+    for c, cc in zip(trial.criteria, services.compiled(ref), strict=True):
+        reading = cc.reading
+        rows.append(
+            {
+                "kind": c.kind,
+                "number": c.number,
+                "label": c.label,
+                "section": getattr(c, "section", "") or None,
+                "text": c.text,
+                "context": c.context,
+                "mode": _mode(cc),
+                "reading": reading.words if reading is not None else "not understood: the study team reads it",
+                "question": reading.question if reading is not None and reading.question else None,
+                "unused": list(reading.unused) if reading is not None else [],
+                "by": reading.by if reading is not None else "grammar",
+                "logic": reading.to_dict()["logic"] if reading is not None else None,
+                "warnings": cc.warnings,
+                "cite": {"trial": trial.ref, "chunk_id": f"{trial.ref}:{c.chunk_key}", "start": c.start, "end": c.end},
+            }
+        )
+    if args.json:
+        print(json.dumps({"trial": trial.ref, "title": trial.title, "criteria": rows}, indent=1, ensure_ascii=False))
+        return 0
+    print(f"{trial.ref}: {trial.title}")
+    for row in rows:
+        print(f"\n{row['label']} [{row['mode']}]: {row['text']}")
+        if row["context"]:
+            print(f"    under: {row['context']}")
+        print(f"    read as: {row['reading']}")
+    return 0
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
@@ -332,6 +378,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("trials", parents=[common], help="list the indexed trials")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_trials)
+
+    p = sub.add_parser(
+        "rules", parents=[common], help="how each criterion of a trial was read: rule, question or study-team item"
+    )
+    p.add_argument("trial", metavar="REF", help="the trial's NCT number or file stem")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("search", parents=[common], help="search the indexed chunks (dense retrieval)")
     p.add_argument("query")

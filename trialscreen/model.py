@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from trialscreen.fields import parse_date_value
 
 CriterionKind = Literal["inclusion", "exclusion"]
+
+
+class Population(StrEnum):
+    """Whom a part of a trial's criteria is for, as its heading says ("Part 1: healthy volunteers")."""
+
+    HEALTHY_VOLUNTEERS = "healthy_volunteers"
+    PATIENTS = "patients"
+    ADULTS = "adults"
+    CHILDREN = "children"
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,11 @@ class Criterion:
     # a limit the record states in a structured field (min_age, max_age, ages, sex, volunteers) rather
     # than in its criteria list; it decides like any criterion and cites the field's text
     field: str = ""
+    # the part, cohort or group whose list this criterion is in ("Part 1: Healthy Volunteers"); ""
+    # when the trial has one list for everyone
+    section: str = ""
+    # whom that section is for, when its heading says (empty: anyone the trial takes)
+    population: tuple[Population, ...] = ()
 
     @property
     def label(self) -> str:
@@ -151,9 +166,15 @@ class Trial:
         data = dict(data)
         data["arms"] = [Arm(**a) for a in data.get("arms", [])]
         data["sections"] = [Section(**s) for s in data.get("sections", [])]
-        data["criteria"] = [Criterion(**c) for c in data.get("criteria", [])]
+        data["criteria"] = [_criterion(c) for c in data.get("criteria", [])]
         data["field_cites"] = [FieldCite(**c) for c in data.get("field_cites", [])]
         return cls(**data)
+
+
+def _criterion(data: dict[str, Any]) -> Criterion:
+    data = dict(data)
+    data["population"] = tuple(Population(p) for p in data.get("population", ()))
+    return Criterion(**data)
 
 
 class RuleCompiler(Protocol):

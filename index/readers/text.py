@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.criteria import _HEADING as CRITERIA_HEADING
-from index.criteria import display_text, split_criteria
+from index.criteria import display_text, is_criteria_heading, split_criteria
 from index.furniture import strip_furniture
 from index.readers.layout import heading_of, label_of
 from index.textio import RawDocument
@@ -86,7 +85,7 @@ def scan(text: str) -> Layout:
             else:
                 i += 1
                 continue
-        if heading == "eligibility" or CRITERIA_HEADING.match(line.text):
+        if heading == "eligibility" or is_criteria_heading(line.text):
             close(line.start)
             in_criteria = True
             criteria_start = line.start
@@ -113,7 +112,7 @@ def scan(text: str) -> Layout:
                     i += 1
                 while i < len(lines) and not lines[i].blank:
                     nxt = lines[i].text
-                    if heading_of(nxt) or label_of(nxt) or CRITERIA_HEADING.match(nxt):
+                    if heading_of(nxt) or label_of(nxt) or is_criteria_heading(nxt):
                         break
                     values.append(nxt.strip())
                     end = lines[i].end
@@ -160,7 +159,19 @@ def read_text(doc: RawDocument, source_format: str = "text") -> Trial:
         trial.field_cites.append(FieldCite(name, start, end))
     trial.sections = layout.sections
     if layout.criteria_block:
-        trial.criteria = split_criteria(text, *layout.criteria_block)
+        start, end = layout.criteria_block
+        # A list right above the first heading, with nothing between, is its first list
+        # ("- Age 18 or older ... Exclusion Criteria: ..." whose inclusion heading was lost).
+        before = [ln for ln in layout.loose_lines if ln.end <= start]
+        between = [c[0] for c in layout.cites.values()] + [sec.start for sec in layout.sections]
+        if before and not any(before[0].start <= at < start for at in between):
+            start = before[0].start
+        trial.criteria = split_criteria(text, start, end)
+    elif layout.loose_lines:
+        # No heading opens the criteria: the text before any section may be a list without one.
+        start, end = layout.loose_lines[0].start, layout.loose_lines[-1].end
+        if not any(start <= cite[0] < end for cite in layout.cites.values()):
+            trial.criteria = split_criteria(text, start, end)
     from index.enrich import apply_fields
 
     apply_fields(trial, layout.fields, [display_text(ln.text) for ln in layout.loose_lines])

@@ -1,0 +1,108 @@
+"""A reading for every criterion the rules do not read: a question in its own words, or a study-team item.
+
+A criterion that needs a test result, a measurement at screening, a document or someone's judgement
+goes to the study team. Any other one is asked as it stands ("History of thromboembolism" becomes
+"Have you ever had thromboembolism?"), yes / no / not sure, so an unknown becomes a question rather
+than a guess. The patterns and templates are data: `eligibility/data/readings.toml`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from trialscreen.errors import TrialscreenError
+
+FILE = "eligibility/data/readings.toml"
+
+
+@dataclass(frozen=True)
+class _Template:
+    match: re.Pattern[str]
+    text: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    team: re.Pattern[str]
+    units: re.Pattern[str]
+    templates: tuple[_Template, ...]
+    fallback: str
+
+
+def _compile(pattern: object, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise TrialscreenError(f"{FILE}: {where} must be a regular expression")
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as err:
+        raise TrialscreenError(f"{FILE}: {where} is not a valid regular expression ({err})") from err
+
+
+def load_rules(text: str) -> Rules:
+    """The fallback rules from TOML text; one clear error naming the entry when one is broken."""
+    raw = tomllib.loads(text)
+    team = raw.get("team", {})
+    patterns = team.get("patterns")
+    if not isinstance(patterns, list) or not patterns:
+        raise TrialscreenError(f"{FILE}: [team] patterns must be a non-empty list of regular expressions")
+    for i, p in enumerate(patterns):
+        _compile(p, f"[team] patterns[{i}]")
+    question = raw.get("question", {})
+    fallback = question.get("fallback")
+    if not isinstance(fallback, str) or "{text}" not in fallback:
+        raise TrialscreenError(f"{FILE}: [question] fallback must be a string containing {{text}}")
+    templates = []
+    for i, t in enumerate(question.get("template", [])):
+        match = _compile(t.get("match"), f"[[question.template]] {i + 1} match")
+        if "rest" not in match.groupindex or not isinstance(t.get("text"), str) or "{rest}" not in t["text"]:
+            raise TrialscreenError(
+                f"{FILE}: [[question.template]] {i + 1} needs a (?P<rest>...) group in match and {{rest}} in text"
+            )
+        templates.append(_Template(match, t["text"]))
+    return Rules(
+        team=_compile("|".join(f"(?:{p})" for p in patterns), "[team] patterns"),
+        units=_compile(team.get("units"), "[team] units"),
+        templates=tuple(templates),
+        fallback=fallback,
+    )
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    return load_rules(resources.files("eligibility").joinpath("data/readings.toml").read_text("utf-8"))
+
+
+def team_reason(text: str) -> str | None:
+    """Why only the study team can settle this criterion, or None when the patient can answer it."""
+    r = rules()
+    m = r.team.search(text)
+    if m:
+        return f"{m.group(0).strip()}: the study team checks"
+    u = r.units.search(text)
+    if u:
+        return "a measured value: the study team checks the result"
+    return None
+
+
+_TRAIL = re.compile(r"[\s.;:,]+$")
+
+
+def question_for_text(text: str) -> str:
+    """The criterion as a yes / no question, in its own words."""
+    r = rules()
+    body = _TRAIL.sub("", " ".join(text.split()))
+    for t in r.templates:
+        m = t.match.match(body)
+        if m:
+            return t.text.replace("{rest}", m.group("rest"))
+    return r.fallback.replace("{text}", body)
+
+
+def ask_key(text: str) -> str:
+    """The fact key a question in a criterion's own words is answered under (stable across runs)."""
+    return "ask:" + hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:10]

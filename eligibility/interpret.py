@@ -1,0 +1,151 @@
+"""Giving every compiled criterion its reading (see eligibility/reading.py).
+
+A rule that uses every number, comparison and time span of its criterion is read as a rule. A rule
+that leaves some unused is "partly understood": it is shown with the words it left out and it never
+makes anyone eligible. The criterion is asked in its own words; only when the clauses the rule fully
+understands already rule the patient out (a pregnant patient and "Pregnant, or unwilling to use
+contraception during and 12 months after treatment") is that taken as the answer. A criterion no rule
+reads is asked in its own words, or goes to the study team when it needs a test result, a document
+or someone's judgement. Nothing decides on a guess.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import replace
+
+from eligibility.compiler import CompiledCriterion, compile_criterion
+from eligibility.fallback import ask_key, question_for_text, team_reason
+from eligibility.quantities import numbers_of, quantities, unused
+from eligibility.reading import Mode, Reading
+from eligibility.rules import MET, NOT_MET, Ask, Rule, widened
+from trialscreen.model import Criterion, Trial
+
+# Clause boundaries inside one criterion: the understood part is what is left when the clauses that
+# hold an unused number are taken out.
+_CLAUSE = re.compile(r"[;,()\[\]]|\.\s|\s(?:and|or|but|with|without|during|after|before|unless)\s", re.IGNORECASE)
+
+
+def _asked(criterion: Criterion) -> str:
+    """What the patient is asked: the criterion with its lead-in, in its own words."""
+    return f"{criterion.context} {criterion.text}".strip() if criterion.context else criterion.text
+
+
+def _without(text: str, left: list[str]) -> str:
+    """The text with every clause that holds one of the unused quantities taken out."""
+    cuts = [0, *(m.start() for m in _CLAUSE.finditer(text)), len(text)]
+    spans = [q for q in quantities(text) if q.text in left]
+    keep = []
+    for a, b in itertools.pairwise(cuts):
+        if not any(a <= q.start < b or a < q.end <= b for q in spans):
+            keep.append(text[a:b])
+    return " ".join("".join(keep).split())
+
+
+def _understood(criterion: Criterion, cc: CompiledCriterion, trial: Trial, named: set[str] | None) -> Rule | None:
+    """The rule of the criterion's understood part, when that part is read completely."""
+    reduced = _without(criterion.text, list(cc.reading.unused if cc.reading else ()))
+    if not reduced or reduced == criterion.text:
+        return None
+    part = compile_criterion(replace(criterion, text=reduced, warnings=[]), trial, named)
+    if part.rule is None or part.team or unused(reduced, numbers_of(part.rule.to_dict())):
+        return None
+    return part.rule
+
+
+def _clause_of(text: str, start: int) -> str:
+    cuts = [0, *(m.start() for m in _CLAUSE.finditer(text)), len(text)]
+    for a, b in itertools.pairwise(cuts):
+        if a <= start < b:
+            return text[a:b]
+    return text
+
+
+def _widest(
+    criterion: Criterion, cc: CompiledCriterion, left: list[str], trial: Trial | None, named: set[str] | None
+) -> Rule | None:
+    """For an exclusion, the rule widened to everything it names, when every unused quantity qualifies
+    something the rule already names (its clause names nothing else and needs no test result)."""
+    if criterion.kind != "exclusion" or cc.rule is None or trial is None:
+        return None
+    keys = _keys(cc.rule)
+    for q in quantities(criterion.text):
+        if q.text not in left:
+            continue
+        clause = _clause_of(criterion.text, q.start)
+        if team_reason(clause) is not None:
+            return None
+        alone = compile_criterion(replace(criterion, text=clause, context="", warnings=[]), trial, named)
+        if alone.team or (alone.rule is not None and not _keys(alone.rule) <= keys):
+            return None
+    return widened(cc.rule)
+
+
+def _keys(rule: Rule) -> set[str]:
+    data = rule.to_dict()
+    out: set[str] = set()
+
+    def walk(d: object) -> None:
+        if isinstance(d, dict):
+            for k in ("key", "drug"):
+                if isinstance(d.get(k), str):
+                    out.add(d[k])
+            for name in ("drugs", "classes"):
+                out.update(x for x in d.get(name, []) if isinstance(x, str))
+            for v in d.values():
+                walk(v)
+        elif isinstance(d, list):
+            for v in d:
+                walk(v)
+
+    walk(data)
+    return out
+
+
+def interpret(
+    criterion: Criterion, cc: CompiledCriterion, trial: Trial | None = None, named: set[str] | None = None
+) -> CompiledCriterion:
+    """Sets `cc.reading` (and, for what the rules cannot decide, a question or the study team)."""
+    if cc.reading is not None:
+        return cc
+    if cc.team:
+        cc.reading = Reading(Mode.TEAM, cc.note or "the study team checks this one")
+        return cc
+    text = _asked(criterion)
+    if cc.rule is not None:
+        left = [] if criterion.field else unused(criterion.text, numbers_of(cc.rule.to_dict()), cc.used)
+        if not left:
+            cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
+            return cc
+        partial = cc.rule.describe()
+        missing = ", ".join(f"'{w}'" for w in left)
+        cc.warnings.append(f"partly understood: {missing} not used by the rule ({partial})")
+        question = question_for_text(text)
+        cc.reading = Reading(
+            Mode.PARTLY,
+            f"{partial}; partly understood: {missing} not used, so it is asked as it stands",
+            cc.rule.logic(),
+            unused=tuple(left),
+            question=question,
+        )
+        understood = _understood(criterion, cc, trial, named) if trial is not None else None
+        cc.rule = Ask(
+            key=ask_key(text),
+            question=question,
+            label=criterion.text,
+            understood=understood,
+            rules_out=str(MET if criterion.kind == "exclusion" else NOT_MET) if understood else "",
+            partial=cc.rule,
+            widest=_widest(criterion, cc, left, trial, named),
+        )
+        return cc
+    reason = team_reason(text)
+    if reason is not None:
+        cc.team, cc.note = True, reason
+        cc.reading = Reading(Mode.TEAM, reason)
+        return cc
+    question = question_for_text(text)
+    cc.rule = Ask(key=ask_key(text), question=question, label=criterion.text)
+    cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
+    return cc

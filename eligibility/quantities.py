@@ -1,0 +1,166 @@
+"""The numbers, comparisons and time spans a criterion states, and which of them a rule leaves unused.
+
+"Nothing is dropped silently": every quantity in a criterion's text must be used by its rule. A
+quantity is a number with the comparison before it and the unit or time unit after it ("more than 20
+mg/day", "within 6 months", "≥ 1:80"). Numbers that are part of a name (the ACR 1997 criteria, Day 1,
+COVID-19, ×10⁹/L) are not quantities. The patterns live in `eligibility/data/quantities.toml`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from eligibility.timewords import NUMBER_WORDS
+from trialscreen.errors import TrialscreenError
+
+FILE = "eligibility/data/quantities.toml"
+_KEYS = ("comparator", "number", "word_number", "time_unit", "unit")
+# A stated number may be kept by the rule in another unit: days, weeks and years become months; g/L
+# becomes g/dL; µmol/L creatinine becomes mg/dL. A rule value equal to the number times one of these
+# counts as using it.
+_DAYS_PER_MONTH = 30.4375
+_FACTORS = (
+    1.0,
+    *(12.0, 1 / 12, 52.18, 1 / 52.18, 365.25, 1 / 365.25),  # years <-> months, weeks, days
+    *(
+        _DAYS_PER_MONTH,
+        1 / _DAYS_PER_MONTH,
+        7 / _DAYS_PER_MONTH,
+        _DAYS_PER_MONTH / 7,
+        7.0,
+        1 / 7,
+    ),  # months, weeks, days
+    *(10.0, 0.1, 1000.0, 0.001, 88.4, 1 / 88.4),  # g/L <-> g/dL, mg <-> g, creatinine umol/L <-> mg/dL
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int  # the span of the whole quantity in the text: comparison, number, unit
+    end: int
+    value: float
+    text: str
+    timed: bool  # followed by a time unit
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    comparator: re.Pattern[str]
+    number: re.Pattern[str]
+    word_number: re.Pattern[str]
+    time_unit: re.Pattern[str]
+    unit: re.Pattern[str]
+    names: re.Pattern[str]
+
+
+def load_grammar(text: str) -> _Grammar:
+    """The quantity grammar from TOML text; one clear error naming the key when one is missing or broken."""
+    raw = tomllib.loads(text)
+    section = raw.get("quantity", {})
+    compiled: dict[str, re.Pattern[str]] = {}
+    for key in _KEYS:
+        pattern = section.get(key)
+        if not isinstance(pattern, str) or not pattern:
+            raise TrialscreenError(f"{FILE}: [quantity] {key} is missing; it must be a regular expression")
+        compiled[key] = _compile(pattern, f"[quantity] {key}")
+    names = raw.get("names", {}).get("patterns")
+    if not isinstance(names, list) or not names or not all(isinstance(p, str) and p for p in names):
+        raise TrialscreenError(f"{FILE}: [names] patterns must be a non-empty list of regular expressions")
+    for i, p in enumerate(names):
+        _compile(p, f"[names] patterns[{i}]")
+    joined = _compile("|".join(f"(?:{p})" for p in names), "[names] patterns")
+    return _Grammar(names=joined, **compiled)
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as err:
+        raise TrialscreenError(f"{FILE}: {where} is not a valid regular expression ({err})") from err
+
+
+@lru_cache(maxsize=1)
+def grammar() -> _Grammar:
+    return load_grammar(resources.files("eligibility").joinpath("data/quantities.toml").read_text("utf-8"))
+
+
+def _value(token: str) -> float:
+    low = token.lower()
+    if low in NUMBER_WORDS:
+        return float(NUMBER_WORDS[low])
+    decimal_comma = token.count(",") == 1 and len(token.split(",")[1]) != 3  # "1,5" but not "50,000"
+    return float(token.replace(",", ".") if decimal_comma else token.replace(",", ""))
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Every quantity the text states, in order; numbers inside names are left out."""
+    g = grammar()
+    if not any(ch.isdigit() for ch in text) and not g.word_number.search(text):
+        return []
+    named = [m.span() for m in g.names.finditer(text)]
+    out: list[Quantity] = []
+    tokens = [*g.number.finditer(text), *g.word_number.finditer(text)]
+    for m in sorted(tokens, key=lambda m: m.start()):
+        s, e = m.span()
+        if any(a <= s and e <= b for a, b in named):
+            continue
+        start, end = s, e
+        before = g.comparator.search(text[max(0, s - 40) : s])
+        if before:
+            start = max(0, s - 40) + before.start()
+        after = text[e : e + 20]
+        timed = g.time_unit.match(after)
+        unit = timed or g.unit.match(after)
+        if unit:
+            end = e + unit.end()
+        try:
+            value = _value(m.group(0))
+        except ValueError:
+            continue
+        out.append(Quantity(start, end, value, text[start:end].strip(), bool(timed)))
+    return out
+
+
+def numbers_of(data: Any) -> set[float]:
+    """Every number a rule keeps (walks its stored form)."""
+    out: set[float] = set()
+    if isinstance(data, bool) or data is None:
+        return out
+    if isinstance(data, int | float):
+        out.add(float(data))
+    elif isinstance(data, dict):
+        for v in data.values():
+            out |= numbers_of(v)
+    elif isinstance(data, list | tuple):
+        for v in data:
+            out |= numbers_of(v)
+    return out
+
+
+def _matches(value: float, kept: Iterable[float]) -> bool:
+    for k in kept:
+        for f in _FACTORS:
+            if math.isclose(value * f, k, rel_tol=0.02, abs_tol=1e-6):
+                return True
+    return False
+
+
+def unused(text: str, kept: set[float], used_spans: Iterable[tuple[int, int]] = ()) -> list[str]:
+    """The quantities of `text` the rule does not use: not inside a span the rule's recognisers used,
+    and not equal (in any unit the rule may have converted to) to a number the rule keeps."""
+    spans = list(used_spans)
+    out = []
+    for q in quantities(text):
+        if any(a < q.end and q.start < b for a, b in spans):
+            continue
+        if _matches(q.value, kept):
+            continue
+        out.append(q.text)
+    return out

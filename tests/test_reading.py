@@ -1,0 +1,209 @@
+"""Every criterion gets a reading, and nothing is dropped silently.
+
+A rule that leaves a number, comparison or time span of its criterion unused is "partly understood":
+it never makes anyone eligible. A criterion no rule reads is asked in its own words, or goes to the
+study team when it needs a test result. `trialscreen rules REF` shows each reading in plain words, and
+`screen --json` carries it as `reading`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.compiler import compile_trial
+from eligibility.engine import screen
+from eligibility.extract import read_patient
+from eligibility.fallback import load_rules, question_for_text, team_reason
+from eligibility.quantities import load_grammar, quantities, unused
+from eligibility.reading import Mode
+from index.readers import parse_document
+from index.textio import RawDocument
+from tests.conftest import BUNDLED, FakeEmbeddings, use_embedder
+from trialscreen import cli
+from trialscreen.errors import TrialscreenError
+from trialscreen.keys import Decision
+
+TODAY = date(2026, 11, 1)
+LUPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "external" / "lupus"
+
+
+def trial_of(inclusion: list[str], exclusion: list[str]):  # type: ignore[no-untyped-def]
+    body = "NCT09999999\n\nEligibility\n\nInclusion Criteria:\n\n"
+    body += "".join(f"- {c}\n" for c in inclusion)
+    body += "\nExclusion Criteria:\n\n" + "".join(f"- {c}\n" for c in exclusion)
+    trial = parse_document(RawDocument(path=Path("NCT09999999.txt"), text=body, sha256="x"))
+    return trial, compile_trial(trial)
+
+
+# -- the quantities of a criterion ------------------------------------------------------------------
+
+COMPARATORS = ["more than", "less than", "at least", ">", "<", "≥", "≤", ">=", "<=", "up to", "no more than"]
+UNITS = ["mg/day", "mg/dL", "g/dL", "kg", "mmHg", "%", "months", "weeks", "days", "years"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lead=st.sampled_from(["Current use of", "Treatment with", "Serum level", "History of infection", "Dose"]),
+    op=st.sampled_from(COMPARATORS),
+    value=st.one_of(st.integers(1, 5000), st.floats(0.1, 999, allow_nan=False).map(lambda x: round(x, 1))),
+    unit=st.sampled_from(UNITS),
+)
+def test_every_stated_quantity_is_found_with_its_value(lead: str, op: str, value: float, unit: str) -> None:
+    text = f"{lead} {op} {value:g} {unit} of the study drug"
+    found = quantities(text)
+    assert [q.value for q in found] == [pytest.approx(float(f"{value:g}"))]
+    assert found[0].text.startswith(op) and unit.split("/")[0] in found[0].text
+    assert unused(text, set()) == [found[0].text]  # a rule that keeps no number leaves it unused
+    assert unused(text, {float(f"{value:g}")}) == []  # one that keeps it uses it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fulfils the 1997 ACR classification criteria for SLE",
+        "Received a COVID-19 vaccine",
+        "Prior treatment with anti-CD20 or IL-2 therapy",
+        "Neutrophils below 1.5 x 10^9/L",
+        "Type 2 diabetes",
+        "Within the window before Day 1",
+    ],
+)
+def test_numbers_inside_names_are_not_quantities(text: str) -> None:
+    values = [q.value for q in quantities(text)]
+    assert values in ([], [1.5]), values
+
+
+def test_broken_grammar_files_say_which_entry() -> None:
+    with pytest.raises(TrialscreenError, match=r"quantities.toml: \[quantity\] unit is missing"):
+        load_grammar(
+            "[quantity]\ncomparator='<'\nnumber='\\\\d'\nword_number='x'\ntime_unit='d'\n[names]\npatterns=['x']"
+        )
+    with pytest.raises(TrialscreenError, match=r"readings.toml: \[team\] patterns\[1\] is not a valid"):
+        load_rules("[team]\npatterns=['ok', '(']\nunits='mg'\n[question]\nfallback='{text}'")
+    with pytest.raises(TrialscreenError, match="needs a \\(\\?P<rest>"):
+        load_rules(
+            "[team]\npatterns=['ok']\nunits='mg'\n[question]\nfallback='{text}'\n[[question.template]]\nmatch='x'\ntext='y'"
+        )
+
+
+# -- readings -------------------------------------------------------------------------------------
+
+
+def test_criteria_no_rule_reads_are_asked_in_their_own_words_or_go_to_the_team() -> None:
+    trial, compiled = trial_of(
+        ["Willing to attend all study visits"],
+        ["History of thromboembolic events", "Hemoglobin below 8 g/dL at screening", "Tattoo on the forearm"],
+    )
+    readings = {c.text: cc.reading for c, cc in zip(trial.criteria, compiled, strict=True) if not c.field}
+    assert readings["Willing to attend all study visits"].mode == Mode.TEAM
+    assert readings["Hemoglobin below 8 g/dL at screening"].mode in (Mode.TEAM, Mode.RULE)
+    history = readings["History of thromboembolic events"]
+    assert history.mode in (Mode.QUESTION, Mode.RULE)
+    tattoo = readings["Tattoo on the forearm"]
+    assert tattoo.mode == Mode.QUESTION and "Tattoo on the forearm" in tattoo.question
+    assert question_for_text("History of thromboembolic events") == "Have you ever had thromboembolic events?"
+    assert team_reason("Tattoo on the forearm") is None
+
+
+def test_a_question_in_own_words_decides_once_answered() -> None:
+    trial, compiled = trial_of(["Systemic lupus erythematosus"], ["Tattoo on the forearm"])
+    from eligibility.patient import profile_from_facts
+
+    profile = read_patient("I am a 40 year old woman with SLE.", TODAY)
+    first = screen(trial, compiled, profile, TODAY)
+    assert first.decision == Decision.NEEDS_INFO
+    assert any("Tattoo on the forearm" in q for q in first.questions)
+    tattoo = next(v for v in first.verdicts if v.criterion.text == "Tattoo on the forearm")
+    assert tattoo.question
+    key = tattoo.compiled.rule.key  # type: ignore[union-attr]
+    for answer, decision in ((True, Decision.INELIGIBLE), (False, None)):
+        p = read_patient("I am a 40 year old woman with SLE.", TODAY)
+
+        p = profile_from_facts({key: answer}, p)
+        s = screen(trial, compiled, p, TODAY)
+        verdict = next(v for v in s.verdicts if v.criterion.text == "Tattoo on the forearm")
+        assert verdict.status == ("met" if answer else "not_met")
+        if decision is not None:
+            assert s.decision == decision
+
+
+@settings(max_examples=40, deadline=None)
+@given(cap=st.integers(5, 60), dose=st.floats(0.5, 100, allow_nan=False).map(lambda x: round(x, 1)))
+def test_a_threshold_is_never_read_as_any_dose(cap: int, dose: float) -> None:
+    """'Current use of more than N mg/day prednisone': a patient on less is never ruled out by it,
+    and a patient on more is never eligible."""
+    trial, compiled = trial_of(["Systemic lupus erythematosus"], [f"Current use of more than {cap} mg/day prednisone"])
+    profile = read_patient(f"I have SLE. I take prednisone {dose:g} mg a day.", TODAY)
+    s = screen(trial, compiled, profile, TODAY)
+    verdict = next(v for v in s.verdicts if "prednisone" in v.criterion.text)
+    if dose <= cap:
+        assert not verdict.disqualifying, verdict.reason
+    else:
+        assert s.decision != Decision.ELIGIBLE
+
+
+def test_partly_understood_rules_never_make_anyone_eligible() -> None:
+    """Over the real lupus trials: a patient who says nothing about a partly understood criterion is
+    never eligible while it stands, and its reading names the words it did not use."""
+    if not LUPUS.is_dir():
+        pytest.skip(f"{LUPUS} is not there")
+    from index.readers import read_trial
+
+    seen = 0
+    for path in sorted(LUPUS.glob("*.json")):
+        try:
+            trial = read_trial(path)
+        except TrialscreenError:
+            continue
+        compiled = compile_trial(trial)
+        for c, cc in zip(trial.criteria, compiled, strict=True):
+            assert cc.reading is not None and cc.reading.words
+            if cc.reading.mode != Mode.PARTLY:
+                continue
+            seen += 1
+            assert cc.reading.unused and all(w in cc.reading.words for w in cc.reading.unused)
+            assert cc.rule is None or cc.rule.kind == "ask"
+            s = screen(trial, compiled, read_patient("", TODAY), TODAY)
+            verdict = next(v for v in s.verdicts if v.criterion is c)
+            assert verdict.status in ("unknown", "not_met", "not_applicable", "met")
+            assert not (verdict.status == "met" and c.kind == "inclusion")
+    assert seen > 0
+
+
+# -- what a coordinator sees -------------------------------------------------------------------------
+
+
+def test_rules_command_shows_every_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    use_embedder(monkeypatch, FakeEmbeddings())
+    assert cli.main(["index", str(BUNDLED), "--data-dir", str(tmp_path), "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli.main(["rules", "NCT02084238", "--json", "--data-dir", str(tmp_path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = data["criteria"]
+    assert rows and all(r["mode"] in {"rule", "partly", "question", "team"} and r["reading"] for r in rows)
+    sledai = next(r for r in rows if "SLEDAI" in r["text"])
+    assert sledai["mode"] == "rule" and "8" in sledai["reading"]
+    partly = [r for r in rows if r["mode"] == "partly"]
+    assert all(r["unused"] and all(w in r["reading"] for w in r["unused"]) for r in partly)
+    assert cli.main(["rules", "NCT02084238", "--data-dir", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "read as: SLEDAI >= 8" in text
+    assert cli.main(["rules", "NCT00000000", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "NCT00000000" in err[0]
+    assert (
+        cli.main(
+            ["screen", "--trial", "NCT02084238", "--patient", "I have lupus", "--json", "--data-dir", str(tmp_path)]
+        )
+        == 0
+    )
+    screened = json.loads(capsys.readouterr().out)
+    by_text = {r["text"]: r["reading"] for r in rows}
+    for c in screened["criteria"]:
+        assert c["reading"] == by_text.get(c["text"], c["reading"]) and isinstance(c["mentioned"], bool)
