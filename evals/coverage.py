@@ -11,8 +11,9 @@ Case lines (in any case file):
 Nothing is indexed or embedded: each trial is read as `trialscreen index` reads it and compiled with
 `eligibility.compiler.compile_trial`. Per corpus it reports the trials read and rejected (with the
 reasons), the criteria, the share with a reading (a rule, a question or a study-team item), the share
-partly understood, the numbers a rule leaves unused (a number in a criterion the engine decides by rule
-that the rule neither uses nor shows as unused: a silent drop), the top unused words, and the compile
+partly understood, the numbers a rule leaves unused (a quantity in a criterion the engine decides by rule
+that the rule neither uses nor shows as unused: a silent drop), the top unused words (of those and of
+the partly understood criteria, numbers shown as N), and the compile
 time per criterion (CPU time of `compile_trial`, divided by the trial's criteria; mean and p95 over
 trials). Gates: `coverage.<id>.<metric>` in pyproject.toml.
 """
@@ -24,7 +25,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,17 +35,7 @@ from trialscreen.errors import TrialscreenError
 REPO = Path(__file__).resolve().parent.parent
 TOP_WORDS = 15
 MAX_WORKERS = 2
-# A number in a criterion: not part of a name (CD4, HbA1c, COVID-19, SLEDAI-2K), an exponent (10^9),
-# an ordinal (2nd) or an item label ("(2)").
-_NUMBER = re.compile(
-    r"(?<![\w^])(?<![A-Za-z]-)(?<!\d[.,])(?<!\()"
-    r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)(?!\d)(?![,.]\d)(?!st\b|nd\b|rd\b|th\b)(?!\))(?!\^)"
-)
-# the word after a number (past a range's second number: "18-65 years" -> "years")
-_AFTER = re.compile(r"\s*(?:(?:-|–|to)\s*[\d.,]+\s*)?(%|×|[^\W\d_][^\s,.;:()\[\]]*|/[^\s,.;:()\[\]]+)")
-# Numbers a rule may hold in other units than the text: time spans (weeks to days or months, years to months),
-# and powers of ten (cells per mm³ to 10⁹/L, mg to g).
-_FACTORS = (4.345, 7.0, 12.0, 24.0, 30.0, 30.44, 31.0, 52.0, 60.0, 365.0, 365.25, 10.0, 100.0, 1000.0)
+_DIGITS = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)*")  # a number, not the 2 of "mg/m2"
 
 
 # -- one criterion --------------------------------------------------------------------------------
@@ -53,8 +44,9 @@ _FACTORS = (4.345, 7.0, 12.0, 24.0, 30.0, 30.44, 31.0, 52.0, 60.0, 365.0, 365.25
 def reading_mode(cc: Any) -> str:
     """The criterion's reading mode: rule, partly, question, team or none.
 
-    `CompiledCriterion.reading` (eligibility.reading.Reading) when the compiler gives one; until then
-    the mode follows from the compiled rule (rule), the study-team flag (team) or neither (none).
+    `CompiledCriterion.reading` (eligibility.reading.Reading, set by `compile_trial`); for a criterion
+    without one (rules stored by an older compiler) the mode follows from the compiled rule (rule), the
+    study-team flag (team) or neither (none).
     """
     reading = getattr(cc, "reading", None)
     if reading is not None:
@@ -65,60 +57,25 @@ def reading_mode(cc: Any) -> str:
 READ_MODES = ("rule", "question", "team")
 
 
-def numbers_in(text: str) -> list[tuple[float, str]]:
-    """Each number of a criterion text, with the word after it ("20 mg" -> (20.0, "mg"))."""
-    out = []
-    for m in _NUMBER.finditer(text):
-        try:
-            value = float(m.group(1).replace(",", ""))
-        except ValueError:
-            continue
-        after = _AFTER.match(text, m.end())
-        out.append((value, after.group(1).lower() if after else ""))
-    return out
-
-
-def _values(data: Any) -> Iterable[float]:
-    """Every number a rule's (or reading's) data holds, in its fields or in its words."""
-    if isinstance(data, bool) or data is None:
-        return
-    if isinstance(data, int | float):
-        yield float(data)
-    elif isinstance(data, str):
-        for value, _ in numbers_in(data):
-            yield value
-    elif isinstance(data, dict):
-        for v in data.values():
-            yield from _values(v)
-    elif isinstance(data, list | tuple):
-        for v in data:
-            yield from _values(v)
-
-
-def _uses(value: float, held: list[float]) -> bool:
-    for h in held:
-        if math.isclose(h, value, rel_tol=1e-6, abs_tol=1e-9):
-            return True
-        for f in _FACTORS:
-            if math.isclose(h, value * f, rel_tol=0.02) or math.isclose(h * f, value, rel_tol=0.02):
-                return True
-    return False
-
-
-def _rule_data(cc: Any) -> Any:
-    reading = getattr(cc, "reading", None)
-    parts: list[Any] = [None if cc.rule is None else cc.rule.to_dict()]
-    if reading is not None:
-        parts += [reading.to_dict()]
-    return parts
-
-
 def silent_numbers(text: str, cc: Any) -> list[str]:
-    """The numbers of a criterion read as a rule that the rule neither uses nor lists as unused."""
+    """The quantities of a criterion read as a rule that the rule neither uses nor shows as unused.
+
+    What a quantity is (a number with its comparison and unit, not a number inside a name) is the
+    compiler's own grammar (eligibility/data/quantities.toml); whether the rule uses it is checked here
+    again from the rule as stored: a value it keeps (in the text's unit or a conversion of it) or a
+    stretch of the text its recognisers used (`cc.used`).
+    """
     if reading_mode(cc) != "rule":
         return []
-    held = list(_values(_rule_data(cc)))
-    return [f"N {word}".strip() for value, word in numbers_in(text) if not _uses(value, held)]
+    from eligibility.quantities import numbers_of, unused
+
+    kept = numbers_of(None if cc.rule is None else cc.rule.to_dict())
+    return unused(text, kept, [(int(a), int(b)) for a, b in getattr(cc, "used", None) or []])
+
+
+def _pattern(words: str) -> str:
+    """Unused words as a pattern shared across criteria: "more than 20 mg/day" -> "more than N mg/day"."""
+    return _DIGITS.sub("N", " ".join(words.split()))
 
 
 def shown_unused(cc: Any) -> list[str]:
@@ -139,7 +96,7 @@ class TrialCoverage:
     criteria: int = 0  # listed criteria (not the limits of structured fields)
     limits: int = 0
     modes: Counter[str] = field(default_factory=Counter)
-    silent: list[str] = field(default_factory=list)  # "N mg": numbers a rule dropped, with the next word
+    silent: list[str] = field(default_factory=list)  # quantities a rule dropped ("more than 20 mg/day")
     criteria_with_silent: int = 0
     partly_words: list[str] = field(default_factory=list)
     cpu_ms: float = 0.0  # CPU time of compile_trial
@@ -231,8 +188,8 @@ class CorpusCoverage:
         modes = self.modes
         criteria = sum(modes.values())
         read = sum(modes[m] for m in READ_MODES)
-        silent = Counter(w for t in self.trials for w in t.silent)
-        partly = Counter(w for t in self.trials for w in t.partly_words)
+        silent = Counter(_pattern(w) for t in self.trials for w in t.silent)
+        partly = Counter(_pattern(w) for t in self.trials for w in t.partly_words)
         unused_words = silent + partly
         per = sorted(self.ms_per_criterion())
         all_criteria = sum(t.criteria + t.limits for t in self.trials)

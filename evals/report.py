@@ -65,7 +65,7 @@ def _coverage_md(metrics: dict[str, Any]) -> list[str]:
         return []
     md = ["", "## Coverage: criteria read (compiled only)", ""]
     md += [
-        "| corpus | trials | rejected | repeated | criteria | with a reading | partly | numbers unused | "
+        "| corpus | trials | rejected | repeated | criteria | with a reading | partly | numbers dropped silently | "
         "ms/criterion (mean, p95) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]

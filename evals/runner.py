@@ -179,7 +179,10 @@ def print_coverage(corpus: str, c: dict[str, Any]) -> None:
     print(f"coverage {corpus:<18} {c['trials']} trials read, {c['rejected']} rejected, {c['duplicates']} repeated")
     print(f"  criteria                 {c['criteria']} ({modes})")
     print(f"  with a reading           {_pct(c['read'])}   partly understood {_pct(c['partly'])}")
-    print(f"  numbers left unused      {c['unused_numbers']} in {c['criteria_with_unused_numbers']} criteria")
+    print(
+        f"  numbers left unused      {c['unused_numbers']} silently, by a rule (in "
+        f"{c['criteria_with_unused_numbers']} criteria); {c['shown_unused_words']} shown by partly understood ones"
+    )
     if c["top_unused"]:
         print("  top unused words         " + ", ".join(f"{w!r} {n}" for w, n in c["top_unused"].items()))
     for reason, n in list(c["rejected_reasons"].items())[:5]:
