@@ -30,7 +30,8 @@ from trialscreen.errors import StorageError, TrialscreenError, UnknownTrialError
 from trialscreen.model import Trial
 
 MANIFEST_VERSION = 2
-LEGACY_COLLECTION = "trialscreen_chunks"  # where manifest version 1 kept every data dir's chunks
+LEGACY_COLLECTION = "trialscreen_chunks"
+KNOWN_SHOWN = 20  # trials an unknown-reference message names  # where manifest version 1 kept every data dir's chunks
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,10 @@ class Catalog:
             raise UnknownTrialError(
                 f"{ref!r} is a file of {len(by_file)} indexed trials ({some}, ...); name one by its NCT number"
             )
-        known = ", ".join(sorted(self.entries)) or "none: run `trialscreen index PATH` first"
+        refs = sorted(self.entries)
+        known = ", ".join(refs[:KNOWN_SHOWN]) or "none: run `trialscreen index PATH` first"
+        if len(refs) > KNOWN_SHOWN:  # a table of trials indexes thousands: name some, say how to list all
+            known += f", ... ({len(refs)} in all: `trialscreen trials` lists them)"
         raise UnknownTrialError(f"no indexed trial {ref!r}; indexed trials: {known}")
 
     def trial(self, ref: str) -> Trial:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -280,6 +281,10 @@ def test_a_trial_in_two_tables_is_read_from_the_first_and_counted(
         catalog.resolve("a")  # a table's name does not pick one of its trials
     assert catalog.resolve("b") == "NCT00000003"
     assert catalog.resolve("nct00000002") == "NCT00000002"
+    catalog.commit({f"NCT1{i:07d}": replace(catalog.entries["NCT00000001"], ref=f"NCT1{i:07d}") for i in range(40)})
+    with pytest.raises(UnknownTrialError) as err:
+        catalog.resolve("NCT99999999")
+    assert "(43 in all: `trialscreen trials` lists them)" in str(err.value) and "NCT10000039" not in str(err.value)
 
 
 def test_a_csv_with_other_columns_is_rejected_with_one_line(
