@@ -15,11 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from eligibility.kinds import spec_for
 from eligibility.patient import profile_from_facts
 from eligibility.questions import Question
 from prompts import load_prompt
 from trialscreen.errors import TrialscreenError
-from trialscreen.keys import TreatmentKey
 
 log = logging.getLogger("trialscreen.llm")
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
@@ -61,21 +61,11 @@ def phrase_question(model: Any, question: Question) -> str:
 
 
 def allowed_keys(question: Question) -> list[str]:
-    key = question.key
-    treatment = TreatmentKey.parse(key)
-    if treatment is not None and treatment.prefix == "prior":
-        return [f"prior:{d}" for d in treatment.drugs] + [f"prior:class:{c}" for c in treatment.classes]
-    if treatment is not None and treatment.steroids:
-        return ["med:prednisone"]
-    if key == "allergy":
-        return ["allergy:none"]
-    if key in ("lab:alt", "lab:ast"):
-        return ["lab:alt", "lab:ast"]
-    if key in ("meds_stable_months", "stable_regimen"):
-        return ["meds_stable_months"]
-    if key == "dx:sle_when":
-        return ["dx:sle"]
-    return [key]
+    """The fact keys a reply to this question may set: the asking rule kind's `answer_keys`, else its own key."""
+    spec = spec_for(question.key)
+    if spec is not None and spec.answer_keys is not None:
+        return spec.answer_keys(question.key)
+    return [question.key]
 
 
 def read_reply(model: Any, question: Question, reply: str) -> dict[str, Any] | None:

@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from eligibility.cues import cue
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
+from eligibility.kinds import spec_for
 from eligibility.questions import Question
 from eligibility.timeparse import months_ago
-from trialscreen.keys import KG_PER_LB, TreatmentKey
+from trialscreen.keys import TreatmentKey
 
-_YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|i do|i have|i am|i did|true|correct|right)\b", re.I)
-_NO = re.compile(
-    r"^\s*(n|no|nope|never|none|i don'?t|i do not|i haven'?t|i have not|i'?m not|i am not|false|not)\b", re.I
-)
-_UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|do not know|no idea|can'?t remember|maybe|dunno|idk)\b", re.I)
+_YES = cue("answers", "yes")
+_NO = cue("answers", "no")
+_UNSURE = cue("answers", "unsure")
 _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)")
 
 
@@ -46,26 +46,16 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
         return Parsed(unsure=True)
     key = question.key
     kind = question.input
+    spec = spec_for(key)
+    if spec is not None and spec.parse is not None:
+        # the rule kind that asks for this fact reads the answer (eligibility/kinds/)
+        answer = spec.parse(key, text, today)
+        if answer is not None:
+            return Parsed(facts=dict(answer.facts), error=answer.error)
     yes, no = bool(_YES.match(text)), bool(_NO.match(text))
     when = months_ago(text, today)
     if kind.startswith("number"):
         m = _NUMBER.search(text)
-        if key == "age":
-            if not m:
-                return Parsed(error="Please give your age in years, for example 42.")
-            value = float(m.group(1))
-            if not 0 < value <= 120:
-                return Parsed(error=f"{m.group(1)} is not an age in years; please check it.")
-            return Parsed(facts={"age": value})
-        if key == "weight_kg":
-            if not m:
-                return Parsed(error="Please give your weight, for example 64 kg or 140 lb.")
-            value = float(m.group(1))
-            if re.search(r"\b(lb|lbs|pounds?)\b", text, re.I):
-                value *= KG_PER_LB
-            if not 20 <= value <= 350:
-                return Parsed(error=f"{m.group(1)} does not look like a body weight; please check it.")
-            return Parsed(facts={"weight_kg": round(value, 1)})
         if key.startswith("med:"):
             if no:
                 return Parsed(facts={_med_key(key): False})
@@ -94,23 +84,6 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
                 return Parsed(facts={"sex": "male"})
         return Parsed(error=f"Please choose one of: {', '.join(options)}.")
     # yes/no, how long ago, and free text
-    if key in ("lab:alt", "lab:ast", "lab:bilirubin"):
-        keys = ["lab:alt", "lab:ast"] if key in ("lab:alt", "lab:ast") else [key]
-        mult = re.search(r"(\d+(?:\.\d+)?)\s*(x|×|times)", text, re.I)
-        if mult:
-            return Parsed(facts={k: {"uln_multiple": float(mult.group(1))} for k in keys})
-        if yes or re.search(r"\b(normal|fine|ok|okay)\b", text, re.I):
-            return Parsed(facts={k: {"normal": True, "uln_multiple": 1.0} for k in keys})
-        return Parsed(
-            error="About how many times the upper limit of normal were they (for example 2 times)? Or say 'not sure'."
-        )
-    if key == "lab:ana":
-        titer = re.search(r"1\s*:\s*(\d+)", text)
-        if titer:
-            return Parsed(facts={"lab:ana": float(titer.group(1))})
-        if no or re.search(r"\bnegative\b", text, re.I):
-            return Parsed(facts={"lab:ana": False})
-        return Parsed(error="Do you know the titer (for example 1:160)? If not, say 'not sure'.")
     if key.startswith("prior:"):
         if no and not yes:
             window = question.answer_window()
@@ -131,19 +104,6 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
                 given.update({"months_ago": when} if when is not None else question.answer_window())
                 return Parsed(facts={f"prior:{drugs[0]}": given})
             return Parsed(error="Which one was it, and when was the last dose? For example: rituximab, 8 months ago.")
-    if key == "meds_stable_months" or key == "stable_regimen":
-        stable = _duration(text, today)
-        if stable is None:
-            if no:
-                return Parsed(error="When did a dose last change? For example: 2 weeks ago.")
-            return Parsed(error="For how long have the doses stayed the same? For example: 6 months.")
-        return Parsed(facts={"meds_stable_months": stable})
-    if key == "dx:sle_when":
-        if when is None:
-            return Parsed(error="When were you diagnosed? For example: 3 months ago, or in 2021.")
-        return Parsed(facts={"dx:sle": {"value": True, "months_ago": when}})
-    if key in ("trial",) and yes and when is None:
-        return Parsed(error="When did that trial end? For example: 2 months ago.")
     if yes or no:
         value = yes and not no
         window = question.answer_window()
@@ -172,13 +132,3 @@ def _med_key(key: str) -> str:
     if asked is None or asked.steroids or not asked.drugs:
         return "med:prednisone"
     return f"med:{asked.drugs[0]}"
-
-
-def _duration(text: str, today: date) -> float | None:
-    from eligibility.timeparse import duration_months
-
-    found = duration_months(text if re.search(r"\bfor\b", text) else f"for {text}")
-    if found is not None:
-        return found
-    ago = months_ago(text, today)
-    return ago

@@ -265,6 +265,8 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         return {"allergy:none": True}
     if isinstance(rule, HealthyVolunteers):
         return {f"dx:{rule.disease}": True} if met and rule.disease else {"healthy_volunteer": not met}
+    if isinstance(rule, Ask) and rule.alternative and not met:
+        return None  # one of several alternatives: a "no" leaves it to the study team
     if isinstance(rule, Ask):  # asked in its own words: the answer decides, and the understood part agrees
         understood = witness(rule.understood, met, delta) if rule.understood is not None else {}
         return None if understood is None else {**understood, rule.key: met}
@@ -326,7 +328,10 @@ def boundary_cases(trial: Trial, compiled: list[CompiledCriterion], delta: float
                 if all(facts.get(k, v) == v for k, v in other.items()) and not set(other) & set(target):
                     facts.update(copy.deepcopy(other))
             facts = {k: v for k, v in facts.items() if not _contradicts(k, target)}
-            facts.update({k: v for k, v in member_facts(trial.criteria, criterion).items() if k not in target})
+            member = member_facts(trial.criteria, criterion)
+            if member.get("healthy_volunteer") is True:  # a healthy volunteer has no diagnosis to screen with
+                facts = {k: v for k, v in facts.items() if not k.startswith("dx:") or k in target}
+            facts.update({k: v for k, v in member.items() if k not in target})
             facts.update(copy.deepcopy(target))
             side = "past" if disqualifying else "inside"
             what = f"{side} {cc.rule.describe()}: " + ", ".join(f"{k}={v}" for k, v in target.items())

@@ -15,6 +15,8 @@ from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
+from eligibility.kinds import spec_for
+from eligibility.kinds.race import groups as race_groups
 from eligibility.labs import measured, uln_labs
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window
@@ -102,8 +104,6 @@ _CONTRACEPTION = re.compile(r"\b(birth control|contracepti\w*|the pill|\biud\b|i
 _UNWILLING = re.compile(r"\b(won'?t|will not|don'?t want|do not want|not willing|unwilling|refuse|against)\b", re.I)
 _PREGNANT = re.compile(r"\bpregnan\w*\b", re.I)
 _BREASTFEEDING = re.compile(r"\b(breast[- ]?feed\w*|nursing|lactat\w*)\b", re.I)
-_RACE_BLACK = re.compile(r"\b(black|african[- ]american|african descent)\b", re.I)
-_RACE_OTHER = re.compile(r"\b(white|caucasian|asian|chinese|hispanic|latina|latino|indian)\b", re.I)
 _ROUTE_IV = re.compile(r"\b(iv|intravenous\w*|infusions?|drip|pulse)\b", re.I)
 _ROUTE_INJECTION = re.compile(r"\b(injections?|shots?|im|intramuscular|subcutaneous)\b", re.I)
 _FREQ = [
@@ -122,6 +122,12 @@ _CLASS_WORDS = {
     "corticosteroid": re.compile(r"\b(steroids?|corticosteroids?|glucocorticoids?)\b", re.I),
     "immunosuppressant": re.compile(r"\bimmunosuppress\w*", re.I),
 }
+
+
+def _plausible(key: str, value: float) -> bool:
+    """Within the limits the fact's rule kind gives (eligibility/kinds/: FactSpec.limits)."""
+    spec = spec_for(key)
+    return spec is None or spec.plausible(value)
 
 
 def _ev(text: str, start: int, end: int) -> Evidence:
@@ -162,7 +168,7 @@ class _Reader:
             m = pattern.search(t)
             if m:
                 age = float(m.group(1))
-                if 0 < age <= 120:
+                if age > 0 and _plausible("age", age):
                     self.add("age", age, _ev(t, m.start(), m.end()))
                 else:
                     self.note(f"age {m.group(1)} is not plausible and was not used")
@@ -180,7 +186,7 @@ class _Reader:
         if m:
             value = float(m.group(1))
             kg = value * KG_PER_LB if m.group(2).lower().startswith(("lb", "pound")) else value
-            if 20 <= kg <= 350:
+            if _plausible("weight_kg", kg):
                 self.add("weight_kg", round(kg, 1), _ev(t, m.start(), m.end()))
             else:
                 self.note(f"weight {m.group(0).strip()} is not plausible and was not used")
@@ -193,14 +199,21 @@ class _Reader:
             if 60 <= sys_ <= 260 and 30 <= dia <= 160:
                 self.add("bp_systolic", sys_, _ev(t, m.start(), m.end()))
                 self.add("bp_diastolic", dia, _ev(t, m.start(), m.end()))
-        if _RACE_BLACK.search(t):
-            m = _RACE_BLACK.search(t)
-            assert m is not None
-            self.add("race:black", True, _ev(t, m.start(), m.end()))
-        elif _RACE_OTHER.search(t):
-            m = _RACE_OTHER.search(t)
-            assert m is not None
-            self.add("race:black", False, _ev(t, m.start(), m.end()))
+        self._race()
+
+    def _race(self) -> None:
+        """The race a person states, from the groups in eligibility/data/kinds.toml ([race] groups):
+        the group named is true, and the other groups false."""
+        t = self.text
+        named = [(g, m) for g in race_groups() if (m := g.patient.search(t)) is not None]
+        if not named:
+            return
+        for group, m in named:
+            self.add(f"race:{group.key}", True, _ev(t, m.start(), m.end()))
+        first = named[0][1]
+        for group in race_groups():
+            if all(group is not g for g, _ in named):
+                self.add(f"race:{group.key}", False, _ev(t, first.start(), first.end()))
 
     # -- labs and scores ---------------------------------------------------------------------
     def labs(self) -> None:

@@ -32,6 +32,8 @@ class Rules:
     units: re.Pattern[str]
     templates: tuple[_Template, ...]
     fallback: str
+    alternatives: re.Pattern[str]
+    negated_inclusion: re.Pattern[str]
 
 
 def _compile(pattern: object, where: str) -> re.Pattern[str]:
@@ -69,6 +71,8 @@ def load_rules(text: str) -> Rules:
         units=_compile(team.get("units"), "[team] units"),
         templates=tuple(templates),
         fallback=fallback,
+        alternatives=_compile(raw.get("alternatives", {}).get("lead_in"), "[alternatives] lead_in"),
+        negated_inclusion=_compile(raw.get("polarity", {}).get("negated_inclusion"), "[polarity] negated_inclusion"),
     )
 
 
@@ -101,6 +105,16 @@ def question_for_text(text: str) -> str:
         if m:
             return t.text.replace("{rest}", m.group("rest"))
     return r.fallback.replace("{text}", body)
+
+
+def is_alternative(context: str) -> bool:
+    """Whether a lead-in makes its items alternatives ("at least one of the following:")."""
+    return bool(context) and rules().alternatives.search(context) is not None
+
+
+def worded_as_absence(text: str) -> bool:
+    """Whether an inclusion asks for the absence of what it names ("No history of cancer")."""
+    return rules().negated_inclusion.search(text) is not None
 
 
 def ask_key(text: str) -> str:

@@ -16,10 +16,10 @@ import re
 from dataclasses import replace
 
 from eligibility.compiler import CompiledCriterion, compile_criterion
-from eligibility.fallback import ask_key, question_for_text, team_reason
+from eligibility.fallback import ask_key, is_alternative, question_for_text, team_reason, worded_as_absence
 from eligibility.quantities import numbers_of, quantities, unused
 from eligibility.reading import Mode, Reading
-from eligibility.rules import MET, NOT_MET, Ask, Rule, widened
+from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, widened
 from trialscreen.model import Criterion, Trial
 
 # Clause boundaries inside one criterion: the understood part is what is left when the clauses that
@@ -69,6 +69,9 @@ def _widest(
     something the rule already names (its clause names nothing else and needs no test result)."""
     if criterion.kind != "exclusion" or cc.rule is None or trial is None:
         return None
+    wide = widened(cc.rule)
+    if wide is None:
+        return None
     keys = _keys(cc.rule)
     for q in quantities(criterion.text):
         if q.text not in left:
@@ -79,7 +82,7 @@ def _widest(
         alone = compile_criterion(replace(criterion, text=clause, context="", warnings=[]), trial, named)
         if alone.team or (alone.rule is not None and not _keys(alone.rule) <= keys):
             return None
-    return widened(cc.rule)
+    return wide
 
 
 def _keys(rule: Rule) -> set[str]:
@@ -103,6 +106,16 @@ def _keys(rule: Rule) -> set[str]:
     return out
 
 
+def _absent(rule: Rule) -> Rule:
+    """An inclusion worded as an absence: the patient must have none of what the rule names. A rule the
+    recognisers already negated ("Negative pregnancy test" -> not pregnant) is kept as it is."""
+    if isinstance(rule, Not) or (isinstance(rule, AllOf | AnyOf) and any(isinstance(r, Not) for r in rule.rules)):
+        return rule
+    if isinstance(rule, AllOf):
+        return Not(AnyOf(list(rule.rules)))
+    return Not(rule)
+
+
 def interpret(
     criterion: Criterion, cc: CompiledCriterion, trial: Trial | None = None, named: set[str] | None = None
 ) -> CompiledCriterion:
@@ -113,6 +126,8 @@ def interpret(
         cc.reading = Reading(Mode.TEAM, cc.note or "the study team checks this one")
         return cc
     text = _asked(criterion)
+    if cc.rule is not None and criterion.kind == "inclusion" and worded_as_absence(criterion.text):
+        cc.rule = _absent(cc.rule)
     if cc.rule is not None:
         left = [] if criterion.field else unused(criterion.text, numbers_of(cc.rule.to_dict()), cc.used)
         if not left:
@@ -137,6 +152,7 @@ def interpret(
             understood=understood,
             rules_out=str(MET if criterion.kind == "exclusion" else NOT_MET) if understood else "",
             partial=cc.rule,
+            alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
             widest=_widest(criterion, cc, left, trial, named),
         )
         return cc
@@ -146,6 +162,7 @@ def interpret(
         cc.reading = Reading(Mode.TEAM, reason)
         return cc
     question = question_for_text(text)
-    cc.rule = Ask(key=ask_key(text), question=question, label=criterion.text)
+    alternative = criterion.kind == "inclusion" and is_alternative(criterion.context)
+    cc.rule = Ask(key=ask_key(text), question=question, label=criterion.text, alternative=alternative)
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

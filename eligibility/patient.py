@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from eligibility.extract import read_patient
 from eligibility.facts import Evidence, Fact, Profile
+from eligibility.kinds import spec_for
 from trialscreen.errors import TrialscreenError
 
 _KEY = re.compile(
@@ -27,6 +28,7 @@ _KEY = re.compile(
     r"ask:[0-9a-f]{10}|"
     r"(lab|cond|med|prior):[a-z0-9_ :-]+)$"
 )
+_SPEC_KEY = re.compile(r"^[a-z_]+(:[a-z0-9_ -]+)*$")  # the shape of a kind's fact key ("courses:corticosteroid:3")
 _LIMITS = {
     "age": (0, 120),
     "weight_kg": (20, 350),
@@ -124,16 +126,29 @@ def _refusal(key: str, schema: type[_Detail], err: ValidationError) -> Trialscre
     return TrialscreenError(f"patient fact {key!r}: {field!r} {wanted} (got {got})")
 
 
+def _known(key: str) -> bool:
+    """A key this module names, or the fact of a rule kind (`eligibility.kinds`: its FactSpec)."""
+    return bool(_KEY.match(key)) or (_SPEC_KEY.match(key) is not None and spec_for(key) is not None)
+
+
+def _limits(key: str) -> tuple[float, float] | None:
+    if key in _LIMITS:
+        return _LIMITS[key]
+    spec = spec_for(key)
+    return spec.limits if spec is not None and spec.key == key else None
+
+
 def _fact(key: str, raw: Any) -> Fact:
-    if not _KEY.match(key):
+    if not _known(key):
         raise TrialscreenError(f"patient fact {key!r} is not a known fact key (see eligibility/facts.py)")
     schema = _schema(key)
     try:
         item = schema.model_validate(raw if isinstance(raw, dict) else {"value": raw})
     except ValidationError as err:
         raise _refusal(key, schema, err) from err
-    if key in _LIMITS and item.value is not None:
-        low, high = _LIMITS[key]
+    limits = _limits(key)
+    if limits is not None and item.value is not None and not isinstance(item.value, bool):
+        low, high = limits
         if not low <= float(item.value) <= high:
             raise TrialscreenError(f"patient fact {key}={item.value:g} is outside {low}-{high}; check the answer")
     if key == "sex" and item.value is None:

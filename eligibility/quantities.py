@@ -21,6 +21,7 @@ from eligibility.timewords import NUMBER_WORDS
 from trialscreen.errors import TrialscreenError
 
 FILE = "eligibility/data/quantities.toml"
+_DIGIT = re.compile(r"\d")
 _KEYS = ("comparator", "number", "word_number", "time_unit", "unit")
 # A stated number may be kept by the rule in another unit: days, weeks and years become months; g/L
 # becomes g/dL; µmol/L creatinine becomes mg/dL. A rule value equal to the number times one of these
@@ -102,11 +103,11 @@ def _value(token: str) -> float:
 def quantities(text: str) -> list[Quantity]:
     """Every quantity the text states, in order; numbers inside names are left out."""
     g = grammar()
-    if not any(ch.isdigit() for ch in text) and not g.word_number.search(text):
+    if not _DIGIT.search(text) and not g.word_number.search(text):
         return []
-    named = [m.span() for m in g.names.finditer(text)]
-    out: list[Quantity] = []
     tokens = [*g.number.finditer(text), *g.word_number.finditer(text)]
+    named = _named(g.names, text, [m.span() for m in tokens])
+    out: list[Quantity] = []
     for m in sorted(tokens, key=lambda m: m.start()):
         s, e = m.span()
         if any(a <= s and e <= b for a, b in named):
@@ -126,6 +127,21 @@ def quantities(text: str) -> list[Quantity]:
             continue
         out.append(Quantity(start, end, value, text[start:end].strip(), bool(timed)))
     return out
+
+
+_REACH = 80  # how far from a number a name holding it can start or end
+
+
+def _named(names: re.Pattern[str], text: str, numbers: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of names (searched only near the numbers: a long criterion has few of them)."""
+    windows: list[list[int]] = []
+    for s, e in sorted(numbers):
+        a, b = max(0, s - _REACH), min(len(text), e + _REACH)
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], b)
+        else:
+            windows.append([a, b])
+    return [m.span() for a, b in windows for m in names.finditer(text, a, b)]
 
 
 def numbers_of(data: Any) -> set[float]:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from eligibility.concepts import concept
+from eligibility.kinds.race import groups as race_groups
 from eligibility.timewords import when_phrase
 from trialscreen.keys import TreatmentKey
 
@@ -58,6 +59,10 @@ _CLASS_WORDS = {
 }
 
 
+# How a counted treatment's class is asked about ("3 or more courses of steroid tablets or injections").
+_COURSE_WORDS = {"corticosteroid": "steroid tablets or injections (not inhalers or creams)"}
+
+
 def _names(key: TreatmentKey) -> str:
     names = [*key.drugs, *(_CLASS_WORDS.get(c, c) for c in key.classes)]
     if len(names) > 1:
@@ -74,6 +79,15 @@ def question_for(key: str, window: float | None = None) -> Question:
         c = concept(key[5:])
         if c:
             return _fill(key, _check(c.question, "concepts.toml"), "yes_no", window)
+    if key.startswith("courses:"):
+        _, what, count = ([*key.split(":"), "", ""])[:3]
+        words = _COURSE_WORDS.get(what, what)
+        template = f"Did you need {count} or more courses of {words} {WHEN}?"
+        return _fill(key, template, "yes_no", window)
+    if key.startswith("race:"):
+        group = next((g for g in race_groups() if g.key == key[5:]), None)
+        label = group.label if group else key[5:].replace("_", " ")
+        return Question(key, f"Do you self-identify as {label}?", "yes_no")
     treatment = TreatmentKey.parse(key)
     if treatment is not None and treatment.prefix == "prior":
         template = f"Have you received {_names(treatment)} {WHEN}? If yes, when was the last dose?"

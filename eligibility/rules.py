@@ -150,11 +150,11 @@ def widened(rule: Rule) -> Rule | None:
         return replace(rule, within_months=None, exceptions=[], min_class=None, current_only=False)
     if isinstance(rule, Treatment):
         return replace(rule, within_months=None, route=None, min_dose_mg_day=None, except_drugs=[])
-    if isinstance(rule, Flag) and not rule.pregnancy_related:
+    if isinstance(rule, Flag) and not rule.pregnancy_related and rule.within_months is not None:
         return replace(rule, within_months=EVER_MONTHS)
-    if isinstance(rule, Flag | Contraception | Allergy):
+    if isinstance(rule, Allergy):
         return rule
-    return None
+    return None  # a measurement, an age, a state of now (pregnant, unwilling to use contraception): not widened
 
 
 def rule_from_dict(data: dict[str, Any]) -> Rule:
@@ -1002,6 +1002,9 @@ class Ask(Rule):
     # for an exclusion: the partial rule widened (no window, no exception, no threshold). When even that
     # does not apply to the patient, nothing the criterion names does, and it is not met.
     widest: Rule | None = None
+    # an item of an inclusion's list of alternatives ("at least one of the following"): a "no" leaves it
+    # open for the study team (another item may hold), it never rules the patient out
+    alternative: bool = False
 
     def evaluate(self, profile: Profile) -> Result:
         if self.understood is not None:
@@ -1009,12 +1012,12 @@ class Ask(Rule):
             if part.status == self.rules_out:
                 part.reason = f"{part.reason} (from the part of the criterion that is understood)"
                 return part
-        if self.widest is not None:
+        look = profile.lookup(self.key)
+        if look.fact is None and not look.conflict and self.widest is not None:  # an answer always wins
             wide = self.widest.evaluate(profile)
             if wide.status in (NOT_MET, NA):
                 wide.reason = f"{wide.reason} (so nothing the criterion names applies)"
                 return wide
-        look = profile.lookup(self.key)
         if look.conflict:
             return Result(UNKNOWN, asks=[self.key], reason="contradictory answers")
         fact = look.fact
@@ -1022,6 +1025,8 @@ class Ask(Rule):
             return Result(UNKNOWN, asks=[self.key], reason="not answered yet")
         if fact.value:
             return Result(MET, [fact], reason="the patient says this applies")
+        if self.alternative:
+            return Result(UNKNOWN, [fact], reason="one of several alternatives: the study team checks the others")
         return Result(NOT_MET, [fact], reason="the patient says this does not apply")
 
     def describe(self) -> str:

@@ -69,18 +69,24 @@ def to_months(value: float, unit: str) -> float:
     return value * UNIT_MONTHS.get(unit, UNIT_MONTHS.get(unit[:2], 1.0))
 
 
-def window_months(text: str) -> float | None:
-    """The look-back window a criterion states ('within 6 months', 'in the past 5 years')."""
+def window_match(text: str) -> tuple[float, tuple[int, int]] | None:
+    """The look-back window a criterion states, in months, with the span of the words that state it."""
     m = _WINDOW.search(text)
     if m:
-        return round(to_months(number(m.group(2)), m.group(3)), 3)
+        return round(to_months(number(m.group(2)), m.group(3)), 3), m.span()
     m = _WINDOW_AFTER.search(text)
     if m:
-        return round(to_months(number(m.group(1)), m.group(2)), 3)
+        return round(to_months(number(m.group(1)), m.group(2)), 3), m.span()
     m = cue("time", "window_one").search(text)
     if m:
-        return round(to_months(1.0, m.group(1)), 3)
+        return round(to_months(1.0, m.group(1)), 3), m.span()
     return None
+
+
+def window_months(text: str) -> float | None:
+    """The look-back window a criterion states ('within 6 months', 'in the past 5 years')."""
+    found = window_match(text)
+    return None if found is None else found[0]
 
 
 def denial_window(text: str) -> float | None:

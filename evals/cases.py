@@ -28,6 +28,9 @@ class CriterionLabel(BaseModel):
     text_contains: str = Field(min_length=3)
     status: Status
     kind: Literal["inclusion", "exclusion"] | None = None
+    # statuses that still count as correct, with why (e.g. a criterion partly understood is asked)
+    acceptable: list[Status] = Field(default_factory=list)
+    why: str = ""
 
 
 class ScreeningCase(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,28 @@ def llama_server() -> Iterator[str]:
 def test_openai_provider_against_a_local_llama_cpp_server(catalog: Catalog, llama_server: str) -> None:
     model = chat_model(LLMSettings("openai", model="smollm2", base_url=llama_server, timeout=120))
     _check(catalog, model, "openai")
+
+
+def test_llamacpp_reads_criteria_the_grammar_leaves_unread(tmp_path: Path) -> None:
+    """Whatever the tiny model replies is either a reading grounded in the criterion's words or a
+    rejection with its reason (the criterion then stays as it was); never an unchecked reading."""
+    from eligibility.compiler import CompiledCriterion
+    from retrieval.grounding import ungrounded
+    from retrieval.model_reading import ModelReader, criterion_text, read_by_model
+    from retrieval.reading_cache import ReadingCache
+    from trialscreen.model import Criterion
+
+    path = default_gguf()
+    assert path is not None
+    reader = ModelReader(chat_model(LLMSettings("llamacpp", model_path=str(path))), path.name, ReadingCache(tmp_path))
+    for i, text in enumerate(["Body weight of at least 40 kg", "Drug-induced lupus", "Xanthoma"], 1):
+        c = Criterion(kind="exclusion", number=i, text=text, start=0, end=len(text))
+        cc = CompiledCriterion(kind="exclusion", number=i, rule=None)
+        out = reader.read(c, cc)
+        if read_by_model(out):
+            assert all(ungrounded(a, criterion_text(c)) is None for a in out.reading.logic.atoms())  # type: ignore[attr-defined]
+        else:
+            assert out is cc
+    assert not reader.tally.failed
+    assert len(reader.tally.accepted) + len(reader.tally.rejected) == 3
+    assert all(reader.tally.rejected.values())

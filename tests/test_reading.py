@@ -207,3 +207,62 @@ def test_rules_command_shows_every_reading(tmp_path: Path, capsys: pytest.Captur
     by_text = {r["text"]: r["reading"] for r in rows}
     for c in screened["criteria"]:
         assert c["reading"] == by_text.get(c["text"], c["reading"]) and isinstance(c["mentioned"], bool)
+
+
+def test_a_no_to_one_of_several_alternatives_does_not_rule_out() -> None:
+    """Inclusion items under "at least one of the following:" are alternatives: a "no" to one leaves it
+    to the study team; a "yes" meets it."""
+    from eligibility.patient import profile_from_facts
+
+    body = (
+        "NCT09999998\n\nInclusion Criteria:\n\n- Systemic lupus erythematosus\n"
+        "- At least one of the following:\n  - Tattoo on the forearm\n  - Freckles on the nose\n"
+        "\nExclusion Criteria:\n\n- Piercing of the tongue\n"
+    )
+    trial = parse_document(RawDocument(path=Path("NCT09999998.txt"), text=body, sha256="x"))
+    compiled = compile_trial(trial)
+    tattoo = next(cc for c, cc in zip(trial.criteria, compiled, strict=True) if c.text == "Tattoo on the forearm")
+    assert tattoo.reading is not None and tattoo.reading.mode == Mode.QUESTION
+    key = tattoo.rule.key  # type: ignore[union-attr]
+    s = screen(trial, compiled, profile_from_facts({key: False}, read_patient("I have SLE.", TODAY)), TODAY)
+    verdict = next(v for v in s.verdicts if v.criterion.text == "Tattoo on the forearm")
+    assert not verdict.disqualifying and verdict.status == "unknown"
+    s = screen(trial, compiled, profile_from_facts({key: True}, read_patient("I have SLE.", TODAY)), TODAY)
+    assert next(v for v in s.verdicts if v.criterion.text == "Tattoo on the forearm").status == "met"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cue=st.sampled_from(
+        [
+            "No",
+            "No history of",
+            "Must not have",
+            "Must not have received",
+            "Has not been treated with",
+            "Without",
+            "Free of",
+            "Never had",
+            "Patients must not have",
+            "Absence of",
+        ]
+    ),
+    thing=st.sampled_from(
+        [
+            ("cancer", "I had breast cancer 2 years ago."),
+            ("rituximab", "I got rituximab 2 months ago."),
+            ("HIV infection", "I have HIV."),
+            ("belimumab", "I had belimumab last year."),
+            ("tuberculosis", "I had tuberculosis in 2020."),
+        ]
+    ),
+)
+def test_an_inclusion_worded_as_an_absence_never_admits_someone_who_has_it(cue: str, thing: tuple[str, str]) -> None:
+    """ "No history of cancer" as an inclusion: a patient with cancer is never eligible (it once read as
+    'requires cancer')."""
+    name, said = thing
+    trial, compiled = trial_of(["Systemic lupus erythematosus", f"{cue} {name}"], ["Pregnant"])
+    s = screen(trial, compiled, read_patient(f"I am a 40 year old man with SLE. {said}", TODAY), TODAY)
+    assert s.decision != Decision.ELIGIBLE
+    verdict = next(v for v in s.verdicts if v.criterion.text == f"{cue} {name}")
+    assert verdict.status != "met", verdict.reason

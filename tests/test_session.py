@@ -166,3 +166,27 @@ def test_the_chat_asks_in_the_criterions_window_and_a_no_covers_only_that(catalo
     assert abuse["state"] != "disqualifying"
     fact = s.profile().get("cond:substance_abuse")
     assert fact is not None and fact.value is False and fact.covers_months == 36
+
+
+def test_a_criterion_asked_in_its_own_words_is_answered_in_the_chat(catalog: Services) -> None:
+    """The chat reaches the questions in a criterion's own words; a "no" settles that criterion for
+    every candidate that asks it, and it is never asked again."""
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    seen: set[str] = set()
+    for _ in range(40):
+        q = s.next_question()
+        if q is None:
+            break
+        assert q.key not in seen, f"asked twice: {q.text}"
+        seen.add(q.key)
+        if q.key.startswith("ask:"):
+            assert q.text and q.input == "yes_no"
+            assert s.reply("no") is None
+            for screening in s.screenings():
+                for v in screening.verdicts:
+                    if v.question and v.compiled.rule.key == q.key:  # type: ignore[union-attr]
+                        assert v.status != "unknown" or v.compiled.rule.alternative  # type: ignore[union-attr]
+            return
+        assert s.reply("not sure") is None
+    pytest.fail(f"no question in a criterion's own words among {len(seen)} asked")

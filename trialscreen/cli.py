@@ -58,6 +58,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _trial_row(trial: Any, compiled: list[Any], path: str) -> dict[str, Any]:
+    from retrieval.model_reading import read_by_model
+
     listed = [cc for c, cc in zip(trial.criteria, compiled, strict=True) if not c.field]
     limit_warnings = [w for c, cc in zip(trial.criteria, compiled, strict=True) if c.field for w in cc.warnings]
     return {
@@ -84,6 +86,7 @@ def _trial_row(trial: Any, compiled: list[Any], path: str) -> dict[str, Any]:
             "to_confirm": sum(1 for c in listed if c.team),
             "not_understood": sum(1 for c in listed if _mode(c) == "none"),
             "partly_understood": sum(1 for c in listed if _mode(c) == "partly"),
+            "by_model": sum(1 for c in listed if read_by_model(c)),
             "limits": len(trial.limits),
         },
         "limits": [c.text for c in trial.limits],
@@ -100,6 +103,8 @@ def cmd_trials(args: argparse.Namespace) -> int:
     services.require_trials()
     catalog = services.catalog
     rows = [_trial_row(t, services.compiled(t.ref), catalog.entries[t.ref].path) for t in catalog.trials()]
+    if services.criterion_reader is not None:
+        print(services.criterion_reader.tally.summary(services.criterion_reader.name), file=sys.stderr)
     if args.json:
         print(json.dumps({"trials": rows}, indent=1, ensure_ascii=False))
         return 0
@@ -110,7 +115,9 @@ def cmd_trials(args: argparse.Namespace) -> int:
             f"{row['trial']:<24} {row['status']:<12} {row['phase'] or '-':<15} ages {ages:<7} "
             f"inc {crit['inclusion']:>2} exc {crit['exclusion']:>2} rules {crit['compiled']:>2} "
             f"asked {crit['question']:>2} team {crit['to_confirm']:>2} partly {crit['partly_understood']} "
-            f"?{crit['not_understood']}  {row['title'][:60]}"
+            f"?{crit['not_understood']}"
+            + (f" model {crit['by_model']}" if crit["by_model"] else "")
+            + f"  {row['title'][:60]}"
         )
         print(f"    from {row['path']}")
         if row["status_note"]:

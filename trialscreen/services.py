@@ -39,6 +39,7 @@ class Services:
         self._catalog: Catalog | None = None
         self._rules: RuleBook | None = None
         self._answerer: Any = None
+        self._reader: Any = _UNSET
 
     # -- the index --------------------------------------------------------------------------------
     @property
@@ -105,7 +106,24 @@ class Services:
         return self._rules
 
     def compiled(self, ref: str) -> list[CompiledCriterion]:
-        return self.rules.compiled(ref)
+        """A trial's compiled criteria; with a model, those the grammar leaves unread as the model reads them."""
+        compiled = self.rules.compiled(ref)
+        reader = self.criterion_reader
+        return compiled if reader is None else reader.apply(self.catalog.trial(ref), compiled)
+
+    @property
+    def criterion_reader(self) -> Any:
+        """With a model (`--llm`): the checked model reading of criteria (`retrieval.model_reading`), else None."""
+        if self._reader is _UNSET:
+            self._reader = None
+            if self.model is not None:
+                from retrieval.model_reading import ModelReader, model_name
+                from retrieval.reading_cache import ReadingCache
+
+                s = self.settings
+                name = model_name(s.llm_model, s.llm_model_path, self.model, s.llm)
+                self._reader = ModelReader(self.model, name, ReadingCache(s.data_dir))
+        return self._reader
 
     def screen(self, ref: str, profile: Profile, today: date | None = None) -> Screening:
         from eligibility.engine import screen

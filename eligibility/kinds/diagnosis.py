@@ -1,0 +1,59 @@
+"""The diagnosis a trial studies (SLE by the ACR / SLICC / EULAR criteria), and how long ago it was made.
+
+A criterion that names another disease's classification standard goes to the study team: what it
+means for this trial's patients is a judgement.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, found, spans_of
+from eligibility.rules import Diagnosis
+from eligibility.timeparse import months_ago
+from eligibility.timewords import number, to_months
+from trialscreen.vocabulary import vocabulary
+
+BLOCKED = ("refractory", "manifestations")
+
+
+def parse_diagnosed_when(key: str, reply: str, today: date) -> Answer | None:
+    when = months_ago(reply, today)
+    if when is None:
+        return Answer(error="When were you diagnosed? For example: 3 months ago, or in 2021.")
+    return Answer(facts={"dx:sle": {"value": True, "months_ago": when}})
+
+
+class DiagnosisKind(Kind):
+    name = "diagnosis"
+    patterns = ("gate", "disease", "duration")
+    blocked_by = BLOCKED
+    specs = (
+        FactSpec("dx:sle_when", question="dx:sle_when", parse=parse_diagnosed_when, answer_keys=lambda k: ["dx:sle"]),
+        FactSpec("dx:", question=""),
+    )
+
+    def team(self, r: Read) -> str:
+        if not self.p("gate").search(r.text):
+            return ""
+        foreign = [s for s in found(vocabulary().classifications, r.text) if "lupus" not in s.disease.lower()]
+        if not foreign:
+            return ""
+        return (
+            f"names the {foreign[0].name} criteria ({foreign[0].disease}); the study team must decide "
+            "what this criterion means for an SLE patient"
+        )
+
+    def read(self, r: Read) -> list[Match]:
+        text = r.text
+        if not self.p("gate").search(text) or not self.p("disease").search(text):
+            return []
+        max_months = None
+        m = self.p("duration").search(text)
+        if m:
+            max_months = round(to_months(number(m.group("num")), m.group("unit")), 3)
+        rule = Diagnosis(disease="sle", max_duration_months=max_months)
+        return [Match(rule, tuple(spans_of(m)))]
+
+
+KIND = DiagnosisKind()

@@ -1,0 +1,92 @@
+"""Body weight and BMI limits: 'Body weight >= 40 kg', 'weight of at least 40 kg', 'BMI 18-35 kg/m2'."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
+from eligibility.rules import AllOf, Measure, Rule
+from trialscreen.keys import KG_PER_LB
+
+BLOCKED = ("refractory", "manifestations")
+WEIGHT_LIMITS = (20.0, 350.0)
+BMI_LIMITS = (10.0, 80.0)
+_NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)")
+_POUNDS = re.compile(r"\b(lb|lbs|pounds?)\b", re.IGNORECASE)
+
+
+def parse_weight(key: str, reply: str, today: date) -> Answer | None:
+    m = _NUMBER.search(reply)
+    if not m:
+        return Answer(error="Please give your weight, for example 64 kg or 140 lb.")
+    value = float(m.group(1))
+    if _POUNDS.search(reply):
+        value *= KG_PER_LB
+    if not WEIGHT_LIMITS[0] <= value <= WEIGHT_LIMITS[1]:
+        return Answer(error=f"{m.group(1)} does not look like a body weight; please check it.")
+    return Answer(facts={"weight_kg": round(value, 1)})
+
+
+def _weight(op: str, value: float) -> Measure:
+    return Measure(key="weight_kg", op=op, value=value, unit="kg", label="weight")
+
+
+def _bmi(op: str, value: float) -> Measure:
+    return Measure(key="bmi", op=op, value=value, unit="kg/m2", label="BMI")
+
+
+class Weight(Kind):
+    name = "weight"
+    patterns = ("gate", "range", "bound", "bound_after", "change", "bmi_range", "bmi")
+    blocked_by = BLOCKED
+    specs = (
+        FactSpec("weight_kg", unit="kg", limits=WEIGHT_LIMITS, question="weight_kg", parse=parse_weight),
+        FactSpec("bmi", unit="kg/m2", limits=BMI_LIMITS),
+    )
+
+    def read(self, r: Read) -> list[Match]:
+        text = r.text
+        if not self.p("gate").search(text):
+            return []
+        out: list[Match] = []
+        m = self.p("range").search(text)
+        if m and self._change(text, m):
+            m = None
+        if m and float(m.group("lo")) < float(m.group("hi")):
+            rule: Rule = AllOf([_weight(">=", float(m.group("lo"))), _weight("<=", float(m.group("hi")))])
+            out.append(Match(rule, tuple(spans_of(m, "lo", "unit1", "hi", "unit"))))
+        else:
+            m = self.p("bound").search(text)
+            if m and not self._change(text, m):
+                out.append(Match(_weight(self.op(m.group("op"), ">="), float(m.group("num"))), self._spans(m)))
+            else:
+                m = self.p("bound_after").search(text)
+                if m and not self._change(text, m):
+                    op = self.op(m.group("op"), "")
+                    if op:
+                        out.append(Match(_weight(op, float(m.group("num"))), self._spans(m)))
+        m = self.p("bmi_range").search(text)
+        if m and float(m.group("lo")) < float(m.group("hi")) and self._plausible_bmi(m.group("lo"), m.group("hi")):
+            rule = AllOf([_bmi(">=", float(m.group("lo"))), _bmi("<=", float(m.group("hi")))])
+            out.append(Match(rule, tuple(spans_of(m, "lo", "hi", "unit"))))
+        else:
+            m = self.p("bmi").search(text)
+            if m:
+                out.append(Match(_bmi(self.op(m.group("op"), ">="), float(m.group("num"))), self._spans(m)))
+        return out
+
+    def _change(self, text: str, m: re.Match[str]) -> bool:
+        """'no more than 5 kg gain or loss': a change of weight, not a body weight."""
+        return bool(self.p("change").search(text[m.end() : m.end() + 30]))
+
+    @staticmethod
+    def _spans(m: re.Match[str]) -> tuple[tuple[int, int], ...]:
+        return tuple(spans_of(m, "op", "num", "unit"))
+
+    @staticmethod
+    def _plausible_bmi(*values: str) -> bool:
+        return all(BMI_LIMITS[0] <= float(v) <= BMI_LIMITS[1] for v in values)
+
+
+KIND = Weight()
