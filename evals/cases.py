@@ -4,6 +4,7 @@ Screening case (contract): id, trial, patient, expected, acceptable?, deciding?,
   extensions: "today" (YYYY-MM-DD, the date relative times count from), "facts" (structured facts),
   "criteria": [{"text_contains": "...", "status": "met|not_met|unknown|not_applicable"}]
 Question case (contract): id, question, trials, answer_any?, answer_all?, multi?, unanswerable?
+Coverage case: id, corpus (a folder or file of trials), limit?, workers? (evals/coverage.py)
 """
 
 from __future__ import annotations
@@ -104,10 +105,21 @@ class SafetyCase(BaseModel):
     why: str = ""
 
 
-Case = ScreeningCase | QuestionCase | RobustnessCase | SafetyCase
+class CoverageCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    corpus: str = Field(min_length=1)  # a folder or file of trials; relative: see evals.coverage.find_corpus
+    limit: int | None = Field(default=None, ge=1)  # the first N trials only
+    workers: int | None = Field(default=None, ge=1, le=16)  # processes compiling (default: up to 2)
+    why: str = ""
+
+
+Case = ScreeningCase | QuestionCase | RobustnessCase | SafetyCase | CoverageCase
 
 
 def parse_case(data: dict[str, Any]) -> Case:
+    if "corpus" in data:
+        return CoverageCase.model_validate(data)
     if "safety" in data:
         return SafetyCase.model_validate(data)
     if "robustness" in data:

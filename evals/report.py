@@ -1,7 +1,8 @@
 """`trialscreen eval --report DIR`: a Markdown and an HTML report with plots.
 
 Plots (PNG, matplotlib's Agg backend, no display needed): the screening confusion matrix, accuracy per
-rule kind (from criterion-level labels), and the latency distribution per operation. The failing
+rule kind (from criterion-level labels), the latency distribution per operation, and for the coverage
+suite the reading modes per corpus and the compile time per criterion. The failing
 cases are listed with the engine's explanation beside the expected label.
 """
 
@@ -15,6 +16,73 @@ from typing import Any
 from evals.runner import EvalRun
 
 DECISIONS = ("eligible", "needs_info", "ineligible")
+MODES = ("rule", "partly", "question", "team", "none")
+MODE_COLORS = ("#2e7d32", "#f9a825", "#1565c0", "#6a1b9a", "#c62828")
+
+
+def _coverage_plots(run: EvalRun, out: Path, plt: Any) -> list[tuple[str, str]]:
+    if not run.coverage:
+        return []
+    made: list[tuple[str, str]] = []
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(run.coverage) + 1.6))
+    names = [c.id for c in run.coverage]
+    left = [0.0] * len(names)
+    for mode, color in zip(MODES, MODE_COLORS, strict=True):
+        shares = []
+        for c in run.coverage:
+            modes = c.modes
+            total = sum(modes.values()) or 1
+            shares.append(100 * modes[mode] / total)
+        ax.barh(names, shares, left=left, color=color, label=mode)
+        left = [a + b for a, b in zip(left, shares, strict=True)]
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("criteria (%)")
+    ax.set_title("Reading of each criterion, per corpus")
+    ax.legend(ncol=len(MODES), fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.08))
+    fig.tight_layout()
+    fig.savefig(out / "coverage_modes.png", dpi=110)
+    plt.close(fig)
+    made.append(("coverage_modes.png", "Reading modes per corpus"))
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for c in run.coverage:
+        times = c.ms_per_criterion()
+        if times:
+            ax.hist(times, bins=40, alpha=0.6, label=f"{c.id} ({len(times)} trials)")
+    ax.set_xlabel("compile time per criterion (ms CPU, each trial's mean)")
+    ax.set_ylabel("trials")
+    ax.set_title("Compile time per criterion")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "coverage_compile_ms.png", dpi=110)
+    plt.close(fig)
+    made.append(("coverage_compile_ms.png", "Compile time per criterion"))
+    return made
+
+
+def _coverage_md(metrics: dict[str, Any]) -> list[str]:
+    coverage = metrics.get("coverage") or {}
+    if not coverage:
+        return []
+    md = ["", "## Coverage: criteria read (compiled only)", ""]
+    md += [
+        "| corpus | trials | rejected | repeated | criteria | with a reading | partly | numbers dropped silently | "
+        "ms/criterion (mean, p95) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, c in coverage.items():
+        md.append(
+            f"| {name} | {c['trials']} | {c['rejected']} | {c['duplicates']} | {c['criteria']} | "
+            f"{100 * c['read']:.1f}% | {100 * c['partly']:.1f}% | {c['unused_numbers']} | "
+            f"{c['ms_per_criterion']:.3f}, {c['ms_per_criterion_p95']:.3f} |"
+        )
+    for name, c in coverage.items():
+        modes = ", ".join(f"{k} {v}" for k, v in c["modes"].items())
+        md += ["", f"### {name}", "", f"- reading modes: {modes}"]
+        if c["top_unused"]:
+            md.append("- top unused words: " + ", ".join(f"{w} ({n})" for w, n in c["top_unused"].items()))
+        for reason, n in c["rejected_reasons"].items():
+            md.append(f"- not read: {n} x {reason}")
+    return md
 
 
 def _plots(run: EvalRun, out: Path) -> list[tuple[str, str]]:
@@ -74,6 +142,7 @@ def _plots(run: EvalRun, out: Path) -> list[tuple[str, str]]:
         fig.savefig(out / "latency.png", dpi=110)
         plt.close(fig)
         made.append(("latency.png", "Latency per operation"))
+    made += _coverage_plots(run, out, plt)
     return made
 
 
@@ -166,6 +235,7 @@ def write_report(run: EvalRun, out: Path, gates: list[str] | None = None, compar
     if safety_kinds:
         md += ["", "## Safety boundary cases per rule kind", "", "| rule kind | cases |", "|---|---|"]
         md += [f"| {k} | {v['cases']} |" for k, v in safety_kinds.items()]
+    md += _coverage_md(metrics)
     md += ["", "## Plots", ""] + [f"![{alt}]({name})" for name, alt in plots]
     md += ["", f"## Failing cases ({len(failures)})", ""]
     if failures:
@@ -209,7 +279,9 @@ def _html(md: list[str]) -> str:
         if in_table:
             out.append("</table>")
             in_table = False
-        if line.startswith("## "):
+        if line.startswith("### "):
+            out.append(f"<h3>{html.escape(line[4:])}</h3>")
+        elif line.startswith("## "):
             out.append(f"<h2>{html.escape(line[3:])}</h2>")
         elif line.startswith("# "):
             out.append(f"<h1>{html.escape(line[2:])}</h1>")

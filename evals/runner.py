@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from evals.cases import QuestionCase, RobustnessCase, SafetyCase, ScreeningCase, load_cases
+from evals.cases import CoverageCase, QuestionCase, RobustnessCase, SafetyCase, ScreeningCase, load_cases
+from evals.coverage import CorpusCoverage, find_corpus, run_coverage
 from evals.questions import QuestionOutcome, run_question, summarize_questions
 from evals.robustness import NoteOutcome, find_notes_dir, load_notes, screen_note, summarize_robustness
 from evals.safety import SafetyOutcome, summarize_safety, timed_run
@@ -26,6 +27,7 @@ class EvalRun:
     safety: list[SafetyOutcome] = field(default_factory=list)
     safety_rules: int = 0
     safety_seconds: float = 0.0
+    coverage: list[CorpusCoverage] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # suites that could not run, and why
     label: str = "default"
 
@@ -39,6 +41,8 @@ class EvalRun:
             out["robustness"] = summarize_robustness(self.robustness)
         if self.safety:
             out["safety"] = summarize_safety(self.safety, self.safety_rules, self.safety_seconds)
+        if self.coverage:
+            out["coverage"] = {c.id: c.summary() for c in self.coverage}
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -68,6 +72,10 @@ def run_files(
     answerer = None
     bar = tqdm(cases, desc="eval", unit="case", disable=not progress or len(cases) < 20, file=sys.stderr, leave=False)
     for path, case in bar:
+        if isinstance(case, CoverageCase):
+            directory = find_corpus(case.corpus, path)
+            run.coverage.append(run_coverage(case.id, directory, case.limit, case.workers))
+            continue
         if isinstance(case, SafetyCase):
             outcomes, probed, note, seconds = timed_run(case, path, services)
             run.safety.extend(outcomes)
@@ -147,6 +155,8 @@ def print_summary(run: EvalRun) -> None:
         print(f"inside boundary ruled out  {sm['inside_disqualified']}")
         for failed in [o for o in run.safety if o.problems][:20]:
             print(f"  FAIL {failed.id}: {'; '.join(failed.problems)}")
+    for corpus, c in (m.get("coverage") or {}).items():
+        print_coverage(corpus, c)
     for note in run.notes:
         print(f"  NOT RUN {note}")
     qm = m.get("questions")
@@ -162,3 +172,22 @@ def print_summary(run: EvalRun) -> None:
         print(f"latency per answer         p50 {qm['latency_ms']['p50']:.1f} ms, p95 {qm['latency_ms']['p95']:.1f} ms")
         for q in [q for q in run.questions if not q.correct][:20]:
             print(f"  FAIL {q.case.id}: {'; '.join(q.problems)}")
+
+
+def print_coverage(corpus: str, c: dict[str, Any]) -> None:
+    modes = ", ".join(f"{k} {v}" for k, v in c["modes"].items())
+    print(f"coverage {corpus:<18} {c['trials']} trials read, {c['rejected']} rejected, {c['duplicates']} repeated")
+    print(f"  criteria                 {c['criteria']} ({modes})")
+    print(f"  with a reading           {_pct(c['read'])}   partly understood {_pct(c['partly'])}")
+    print(
+        f"  numbers left unused      {c['unused_numbers']} silently, by a rule (in "
+        f"{c['criteria_with_unused_numbers']} criteria); {c['shown_unused_words']} shown by partly understood ones"
+    )
+    if c["top_unused"]:
+        print("  top unused words         " + ", ".join(f"{w!r} {n}" for w, n in c["top_unused"].items()))
+    for reason, n in list(c["rejected_reasons"].items())[:5]:
+        print(f"  not read: {n} x {reason}")
+    print(
+        f"  compile per criterion    mean {c['ms_per_criterion']:.3f} ms, p95 {c['ms_per_criterion_p95']:.3f} ms "
+        f"(CPU); {c['seconds']:.1f} s in all"
+    )

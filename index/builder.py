@@ -8,6 +8,10 @@
   replaced versions' chunks and records deleted. An interrupt (Ctrl-C or a kill) anywhere leaves the
   index exactly as the last commit left it; the next run cleans up and finishes the rest.
 - Unchanged files (same bytes, same reader, compiler and embedding model) are skipped without parsing.
+- A table of trials (a CSV, `index.readers.csv_trials`) is one file of many trials: each is keyed by
+  its own text, so a changed table re-embeds only its changed rows, and rows gone from it are removed.
+  Its rows without criteria, and trials read before from another file (the first wins), are counted
+  in one line per table (`IndexReport.skipped`), not refused one by one.
 - Files gone from an indexed folder are removed from the index.
 - A file that states the reference (NCT number) of a trial indexed from another file that still
   exists is refused, unless `replace` is set: a trial is never silently replaced by another source.
@@ -25,10 +29,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from index.catalog import LEGACY_COLLECTION, Catalog, Entry, version_key
-from index.chunks import Chunk, chunk_trial
+from index.chunks import chunk_trial
 from index.faults import checkpoint
 from index.lock import WriterLock
-from index.readers import parse_document
+from index.readers import read_trials
 from index.storage import remove_stale_tmp
 from index.store import ChunkStore
 from index.textio import DocumentError, decode, file_digest, read_bytes
@@ -37,7 +41,7 @@ from trialscreen.errors import TrialscreenError
 from trialscreen.model import RuleCompiler, Trial
 
 READER_VERSION = "6"  # bump when parsing or chunking changes, so every trial is re-read
-DOC_SUFFIXES = {".txt", ".md", ".markdown", ".json", ".html", ".htm", ""}
+DOC_SUFFIXES = {".txt", ".md", ".markdown", ".json", ".html", ".htm", ".csv", ".tsv", ""}
 SKIP_NAMES = {"readme", "source", "license", "licence", "changelog"}
 EMBED_BATCH_CHUNKS = 8192  # large batches: the model sorts by length, so less padding
 
@@ -62,6 +66,8 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # one line per trial now read from another file
     rejected: list[str] = field(default_factory=list)  # one message per bad file
+    skipped: list[str] = field(default_factory=list)  # one line per table with rows not indexed, and why
+    skipped_rows: int = 0  # rows of tables not indexed (no criteria, or a trial read before)
     collected: int = 0  # leftovers of interrupted runs removed at the start
     chunks: int = 0
     seconds: float = 0.0
@@ -74,7 +80,8 @@ class IndexReport:
             parts.append(f"replaced {len(self.replaced)}")
         if self.rejected:
             parts.append(f"rejected {len(self.rejected)}")
-        return f"{', '.join(parts)} trial(s); {self.chunks} chunks written in {self.seconds:.1f}s"
+        rows = f"; {self.skipped_rows} table row(s) skipped" if self.skipped_rows else ""
+        return f"{', '.join(parts)} trial(s){rows}; {self.chunks} chunks written in {self.seconds:.1f}s"
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[str]]:
@@ -162,6 +169,7 @@ class Indexer:
 
     # -- versions ---------------------------------------------------------------------------
     def version(self, sha256: str) -> str:
+        """A trial version: its own text's hash, and the reader, compiler and embedding model that made it."""
         compiler = self.compiler.version if self.compiler is not None else "-"
         key = f"{sha256}:{READER_VERSION}:{compiler}:{self.embedder.name}"
         return hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -184,12 +192,17 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _current(self, entry: Entry, digest: str) -> bool:
+        """The committed version of this trial is what this file, reader, compiler and model would make."""
+        return (
+            entry.sha256 == digest and entry.version == self.version(entry.content) and entry.ref not in self._damaged
+        )
+
     def _index(self, files: list[Path], folders: list[Path], report: IndexReport) -> None:
-        by_path = {e.path: e for e in self.catalog.entries.values()}
-        batch: list[tuple[Trial, Path, str]] = []
-        batch_chunks = 0
-        seen: dict[str, Path] = {}
-        moved: dict[str, Entry] = {}
+        by_path: dict[str, list[Entry]] = {}
+        for e in self.catalog.entries.values():
+            by_path.setdefault(e.path, []).append(e)
+        run = _Run(report)
         bar = _progress(len(files), self.progress)
         try:
             for path in files:
@@ -200,54 +213,87 @@ class Indexer:
                     report.rejected.append(str(err))
                     continue
                 digest = file_digest(data)
-                version = self.version(digest)
-                resolved = str(path.resolve())
-                entry = by_path.get(resolved)
-                if entry and entry.sha256 == digest and entry.version == version and entry.ref not in self._damaged:
-                    report.unchanged.append(entry.ref)
-                    seen[entry.ref] = path
+                known = by_path.get(str(path.resolve()), [])
+                if known and all(self._current(e, digest) for e in known):
+                    for e in known:
+                        report.unchanged.append(e.ref)
+                        run.seen[e.ref] = path
                     continue
-                try:
-                    trial = parse_document(decode(path, data))
-                except DocumentError as err:
-                    report.rejected.append(str(err))
-                    continue
-                if trial.ref in seen:
-                    report.rejected.append(
-                        f"{path.name}: the same trial ({trial.ref}) as {seen[trial.ref].name}; not indexed"
-                    )
-                    continue
-                current = self.catalog.entries.get(trial.ref)
-                if current and current.path != resolved:
-                    if current.version == version and trial.ref not in self._damaged:
-                        seen[trial.ref] = path
-                        report.unchanged.append(trial.ref)  # the same content at another path
-                        if not Path(current.path).exists():
-                            moved[trial.ref] = replace(current, path=resolved, source=trial.source, stem=trial.stem)
-                        continue
-                    if Path(current.path).exists() and not self.replace:
-                        report.rejected.append(
-                            f"{path}: states {trial.ref}, which is already indexed from {current.path}; not indexed "
-                            "(pass --replace to replace that trial with this file)"
-                        )
-                        continue
-                    gone = "" if Path(current.path).exists() else " (that file is gone)"
-                    report.replaced.append(f"{trial.ref}: now read from {path}, no longer from {current.path}{gone}")
-                seen[trial.ref] = path
-                batch.append((trial, path, version))
-                batch_chunks += len(trial.criteria) + len(trial.sections)
-                if batch_chunks >= self.batch_chunks:
-                    report.chunks += self._write(batch, report)
-                    batch, batch_chunks = [], 0
-            if batch:
-                report.chunks += self._write(batch, report)
+                self._read_file(path, data, digest, run)
+            if run.batch:
+                report.chunks += self._write(run.batch, report)
         finally:
             bar.close()
-        self._remove_missing(folders, set(seen), moved, report)
+        self._remove_missing(folders, run, report)
 
-    def _write(self, batch: list[tuple[Trial, Path, str]], report: IndexReport) -> int:
+    def _read_file(self, path: Path, data: bytes, digest: str, run: _Run) -> None:
+        """Read every trial of one file into the run's batches (writing each full batch)."""
+        report = run.report
+        try:
+            read = read_trials(decode(path, data))
+            for trial in read.trials:
+                why = self._take(trial, path, digest, run, read.table)
+                if why:
+                    read.skipped[why] += 1
+                if run.batch_chunks >= self.batch_chunks:
+                    report.chunks += self._write(run.batch, report)
+                    run.batch, run.batch_chunks = [], 0
+        except DocumentError as err:
+            report.rejected.append(str(err))
+            return
+        if read.table:
+            run.tables.add(str(path.resolve()))
+            if read.skipped:
+                report.skipped.append(read.summary())
+                report.skipped_rows += sum(read.skipped.values())
+
+    def _take(self, trial: Trial, path: Path, digest: str, run: _Run, table: bool) -> str:
+        """Queue one trial of a file for writing, unless it is unchanged or refused. Returns why a row of a
+        table is not taken ('' when it is, or when the refusal was reported on its own line)."""
+        report = run.report
+        resolved = str(path.resolve())
+        version = self.version(trial.content_hash)
+        if trial.ref in run.seen:
+            if table:
+                return "the same trial as an earlier row or file (the first is kept)"
+            report.rejected.append(
+                f"{path.name}: the same trial ({trial.ref}) as {run.seen[trial.ref].name}; not indexed"
+            )
+            return ""
+        current = self.catalog.entries.get(trial.ref)
+        if current and current.version == version and trial.ref not in self._damaged:
+            if current.path == resolved or not Path(current.path).exists():
+                # the same trial text: in a table whose other rows changed, or at another path now
+                run.seen[trial.ref] = path
+                report.unchanged.append(trial.ref)
+                if current.path != resolved or current.sha256 != digest:
+                    run.relabel[trial.ref] = replace(
+                        current, path=resolved, source=trial.source, stem=trial.stem, sha256=digest
+                    )
+                return ""
+            run.seen[trial.ref] = path
+            report.unchanged.append(trial.ref)  # the same content at another path, which still exists
+            return ""
+        if current and current.path != resolved:
+            if Path(current.path).exists() and not self.replace:
+                if table:
+                    return "already indexed from another file (pass --replace to replace it)"
+                report.rejected.append(
+                    f"{path}: states {trial.ref}, which is already indexed from {current.path}; not indexed "
+                    "(pass --replace to replace that trial with this file)"
+                )
+                return ""
+            gone = "" if Path(current.path).exists() else " (that file is gone)"
+            report.replaced.append(f"{trial.ref}: now read from {path}, no longer from {current.path}{gone}")
+        run.seen[trial.ref] = path
+        run.batch.append((trial, path, version, digest))
+        run.batch_chunks += len(trial.criteria) + len(trial.sections)
+        return ""
+
+    def _write(self, batch: list[tuple[Trial, Path, str, str]], report: IndexReport) -> int:
         """Write one batch of new trial versions and commit them; returns how many chunks were written."""
-        chunked: list[tuple[Trial, Path, str, list[Chunk]]] = [(t, p, v, chunk_trial(t)) for t, p, v in batch]
+        chunked = [(t, p, v, chunk_trial(t)) for t, p, v, _ in batch]
+        digests = {t.ref: d for t, _, _, d in batch}
         new_keys = [version_key(t.ref, v) for t, _, v, _ in chunked]
         old = {t.ref: self.catalog.entries.get(t.ref) for t, _, _, _ in chunked}
         committed = False
@@ -270,11 +316,12 @@ class Indexer:
                     ref=t.ref,
                     path=str(p.resolve()),
                     source=t.source,
-                    sha256=t.content_hash,
+                    sha256=digests[t.ref],
                     version=v,
                     stem=t.stem,
                     nct_id=t.nct_id,
                     chunks=len(cs),
+                    content_sha256=t.content_hash if t.content_hash != digests[t.ref] else "",
                 )
                 for t, p, v, cs in chunked
             }
@@ -320,16 +367,18 @@ class Indexer:
                 if f not in keep:
                     f.unlink(missing_ok=True)
 
-    def _remove_missing(
-        self, folders: list[Path], seen: set[str], moved: dict[str, Entry], report: IndexReport
-    ) -> None:
+    def _remove_missing(self, folders: list[Path], run: _Run, report: IndexReport) -> None:
+        """Drop the trials of files gone from an indexed folder, and of rows gone from a table read whole."""
         gone: list[Entry] = []
         for ref, entry in self.catalog.entries.items():
-            if ref in seen:
+            if ref in run.seen:
                 continue
             path = Path(entry.path)
-            if any(path.is_relative_to(folder) for folder in folders) and not path.exists():
+            if entry.path in run.tables or (
+                any(path.is_relative_to(folder) for folder in folders) and not path.exists()
+            ):
                 gone.append(entry)
+        moved = {ref: e for ref, e in run.relabel.items() if ref in self.catalog.entries}
         if not gone and not moved:
             return
         updates: dict[str, Entry | None] = {e.ref: None for e in gone}
@@ -338,6 +387,18 @@ class Indexer:
         report.removed.extend(e.ref for e in gone)
         checkpoint("removed")
         self._delete_versions(gone)
+
+
+@dataclass
+class _Run:
+    """What one index run has read so far."""
+
+    report: IndexReport
+    seen: dict[str, Path] = field(default_factory=dict)  # trial -> the file it is read from in this run
+    relabel: dict[str, Entry] = field(default_factory=dict)  # unchanged trials at a new path or file hash
+    tables: set[str] = field(default_factory=set)  # tables read to the end: a trial not in them is gone
+    batch: list[tuple[Trial, Path, str, str]] = field(default_factory=list)  # trial, path, version, file hash
+    batch_chunks: int = 0
 
 
 def _progress(total: int, enabled: bool) -> Any:

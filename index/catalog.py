@@ -30,7 +30,8 @@ from trialscreen.errors import StorageError, TrialscreenError, UnknownTrialError
 from trialscreen.model import Trial
 
 MANIFEST_VERSION = 2
-LEGACY_COLLECTION = "trialscreen_chunks"  # where manifest version 1 kept every data dir's chunks
+LEGACY_COLLECTION = "trialscreen_chunks"
+KNOWN_SHOWN = 20  # trials an unknown-reference message names  # where manifest version 1 kept every data dir's chunks
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,17 @@ class Entry:
     ref: str
     path: str  # the absolute path of the file it was indexed from
     source: str  # that file's name
-    sha256: str
+    sha256: str  # of that file's bytes (a table of trials: the whole table)
     version: str
     stem: str
     nct_id: str | None
     chunks: int  # how many chunks of this version the store holds
+    content_sha256: str = ""  # of the trial's own text (a table's row); "" in older manifests: the file's
+
+    @property
+    def content(self) -> str:
+        """The hash the version is keyed by: the trial's own text."""
+        return self.content_sha256 or self.sha256
 
     @property
     def key(self) -> str:
@@ -221,13 +228,23 @@ class Catalog:
     def resolve(self, ref: str) -> str:
         """The indexed trial a user's reference names: NCT number, file stem or file name."""
         wanted = ref.strip().lower()
+        by_file: list[str] = []
         for entry in self.entries.values():
-            names = {entry.ref.lower(), entry.stem.lower(), entry.source.lower()}
-            if entry.nct_id:
-                names.add(entry.nct_id.lower())
-            if wanted in names:
+            if wanted == entry.ref.lower() or (entry.nct_id and wanted == entry.nct_id.lower()):
                 return entry.ref
-        known = ", ".join(sorted(self.entries)) or "none: run `trialscreen index PATH` first"
+            if wanted in (entry.stem.lower(), entry.source.lower()):
+                by_file.append(entry.ref)
+        if len(by_file) == 1:
+            return by_file[0]
+        if by_file:
+            some = ", ".join(sorted(by_file)[:5])
+            raise UnknownTrialError(
+                f"{ref!r} is a file of {len(by_file)} indexed trials ({some}, ...); name one by its NCT number"
+            )
+        refs = sorted(self.entries)
+        known = ", ".join(refs[:KNOWN_SHOWN]) or "none: run `trialscreen index PATH` first"
+        if len(refs) > KNOWN_SHOWN:  # a table of trials indexes thousands: name some, say how to list all
+            known += f", ... ({len(refs)} in all: `trialscreen trials` lists them)"
         raise UnknownTrialError(f"no indexed trial {ref!r}; indexed trials: {known}")
 
     def trial(self, ref: str) -> Trial:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from index.enrich import finalize
+from index.readers.csv_trials import TableRead, looks_like_table, read_table
 from index.textio import DocumentError, RawDocument, read_document
 from trialscreen.model import Trial
 
@@ -18,6 +19,8 @@ def detect_format(doc: RawDocument) -> str:
     head = doc.text.lstrip()[:4096]
     if head.startswith("{") or head.startswith("["):
         return "json"
+    if looks_like_table(doc):
+        return "table"
     if _HTML.match(head) or len(_TAGS.findall(head)) >= 5:
         return "html"
     return "text"
@@ -26,6 +29,8 @@ def detect_format(doc: RawDocument) -> str:
 def parse_document(doc: RawDocument) -> Trial:
     """One typed trial from a decoded document, or a DocumentError saying why not."""
     fmt = detect_format(doc)
+    if fmt == "table":
+        raise DocumentError(f"{doc.name}: a table of many trials; read it with `read_trials`")
     if fmt == "json":
         try:
             data = json.loads(doc.text)
@@ -50,6 +55,13 @@ def parse_document(doc: RawDocument) -> Trial:
         )
     trial.content_hash = doc.sha256
     return finalize(trial)
+
+
+def read_trials(doc: RawDocument) -> TableRead:
+    """Every trial of a document: each row of a table of trials, or the one trial of a page or record."""
+    if detect_format(doc) == "table":
+        return read_table(doc)
+    return TableRead(doc.name, iter([parse_document(doc)]), rows=1, table=False)
 
 
 def read_trial(path: Path) -> Trial:
