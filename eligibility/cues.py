@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
-from importlib import resources
 
-from trialscreen.errors import TrialscreenError
+from trialscreen import datafile
 
 FILE = "eligibility/data/cues.toml"
 EXPECTED = {
@@ -20,22 +18,18 @@ EXPECTED = {
 
 @lru_cache(maxsize=1)
 def _cues() -> dict[str, dict[str, re.Pattern[str]]]:
-    return load_cues(resources.files("eligibility").joinpath("data/cues.toml").read_text("utf-8"))
+    return load_cues(datafile.package_text("eligibility", "data/cues.toml"))
 
 
 def load_cues(text: str) -> dict[str, dict[str, re.Pattern[str]]]:
     """Every expected cue, compiled; one clear error naming the key when one is missing or broken."""
-    raw = tomllib.loads(text)
+    raw = datafile.toml(text, FILE)
     out: dict[str, dict[str, re.Pattern[str]]] = {}
     for section, names in EXPECTED.items():
         for name in names:
-            pattern = raw.get(section, {}).get(name)
-            if not isinstance(pattern, str) or not pattern:
-                raise TrialscreenError(f"{FILE}: [{section}] {name} is missing; it must be a regular expression")
-            try:
-                out.setdefault(section, {})[name] = re.compile(pattern, re.IGNORECASE)
-            except re.error as err:
-                raise TrialscreenError(f"{FILE}: [{section}] {name} is not a valid regular expression ({err})") from err
+            out.setdefault(section, {})[name] = datafile.pattern(
+                raw.get(section, {}).get(name), FILE, f"[{section}] {name}"
+            )
     return out
 
 

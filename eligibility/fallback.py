@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from trialscreen import datafile
 from trialscreen.errors import TrialscreenError
 
 FILE = "eligibility/data/readings.toml"
@@ -34,51 +33,42 @@ class Rules:
     fallback: str
     alternatives: re.Pattern[str]
     negated_inclusion: re.Pattern[str]
-
-
-def _compile(pattern: object, where: str) -> re.Pattern[str]:
-    if not isinstance(pattern, str) or not pattern:
-        raise TrialscreenError(f"{FILE}: {where} must be a regular expression")
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as err:
-        raise TrialscreenError(f"{FILE}: {where} is not a valid regular expression ({err})") from err
+    clause: re.Pattern[str]  # where one clause of a criterion ends and the next begins
 
 
 def load_rules(text: str) -> Rules:
     """The fallback rules from TOML text; one clear error naming the entry when one is broken."""
-    raw = tomllib.loads(text)
+    raw = datafile.toml(text, FILE)
     team = raw.get("team", {})
-    patterns = team.get("patterns")
-    if not isinstance(patterns, list) or not patterns:
-        raise TrialscreenError(f"{FILE}: [team] patterns must be a non-empty list of regular expressions")
-    for i, p in enumerate(patterns):
-        _compile(p, f"[team] patterns[{i}]")
+    team_patterns = datafile.patterns(team.get("patterns"), FILE, "[team] patterns")
     question = raw.get("question", {})
     fallback = question.get("fallback")
     if not isinstance(fallback, str) or "{text}" not in fallback:
         raise TrialscreenError(f"{FILE}: [question] fallback must be a string containing {{text}}")
     templates = []
     for i, t in enumerate(question.get("template", [])):
-        match = _compile(t.get("match"), f"[[question.template]] {i + 1} match")
+        match = datafile.pattern(t.get("match"), FILE, f"[[question.template]] {i + 1} match")
         if "rest" not in match.groupindex or not isinstance(t.get("text"), str) or "{rest}" not in t["text"]:
             raise TrialscreenError(
                 f"{FILE}: [[question.template]] {i + 1} needs a (?P<rest>...) group in match and {{rest}} in text"
             )
         templates.append(_Template(match, t["text"]))
     return Rules(
-        team=_compile("|".join(f"(?:{p})" for p in patterns), "[team] patterns"),
-        units=_compile(team.get("units"), "[team] units"),
+        team=datafile.joined(team_patterns, FILE, "[team] patterns"),
+        units=datafile.pattern(team.get("units"), FILE, "[team] units"),
         templates=tuple(templates),
         fallback=fallback,
-        alternatives=_compile(raw.get("alternatives", {}).get("lead_in"), "[alternatives] lead_in"),
-        negated_inclusion=_compile(raw.get("polarity", {}).get("negated_inclusion"), "[polarity] negated_inclusion"),
+        alternatives=datafile.pattern(raw.get("alternatives", {}).get("lead_in"), FILE, "[alternatives] lead_in"),
+        negated_inclusion=datafile.pattern(
+            raw.get("polarity", {}).get("negated_inclusion"), FILE, "[polarity] negated_inclusion"
+        ),
+        clause=datafile.pattern(raw.get("clauses", {}).get("boundary"), FILE, "[clauses] boundary"),
     )
 
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
-    return load_rules(resources.files("eligibility").joinpath("data/readings.toml").read_text("utf-8"))
+    return load_rules(datafile.package_text("eligibility", "data/readings.toml"))
 
 
 def team_reason(text: str) -> str | None:
@@ -115,6 +105,11 @@ def is_alternative(context: str) -> bool:
 def worded_as_absence(text: str) -> bool:
     """Whether an inclusion asks for the absence of what it names ("No history of cancer")."""
     return rules().negated_inclusion.search(text) is not None
+
+
+def clause_bounds(text: str) -> list[int]:
+    """The offsets where the clauses of a criterion begin, with 0 and len(text) at the ends."""
+    return [0, *(m.start() for m in rules().clause.finditer(text)), len(text)]
 
 
 def ask_key(text: str) -> str:

@@ -12,19 +12,21 @@ or someone's judgement. Nothing decides on a guess.
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import replace
 
 from eligibility.compiler import CompiledCriterion, compile_criterion
-from eligibility.fallback import ask_key, is_alternative, question_for_text, team_reason, worded_as_absence
+from eligibility.fallback import (
+    ask_key,
+    clause_bounds,
+    is_alternative,
+    question_for_text,
+    team_reason,
+    worded_as_absence,
+)
 from eligibility.quantities import numbers_of, quantities, unused
 from eligibility.reading import Mode, Reading
 from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, widened
 from trialscreen.model import Criterion, Trial
-
-# Clause boundaries inside one criterion: the understood part is what is left when the clauses that
-# hold an unused number are taken out.
-_CLAUSE = re.compile(r"[;,()\[\]]|\.\s|\s(?:and|or|but|with|without|during|after|before|unless)\s", re.IGNORECASE)
 
 
 def _asked(criterion: Criterion) -> str:
@@ -34,7 +36,7 @@ def _asked(criterion: Criterion) -> str:
 
 def _without(text: str, left: list[str]) -> str:
     """The text with every clause that holds one of the unused quantities taken out."""
-    cuts = [0, *(m.start() for m in _CLAUSE.finditer(text)), len(text)]
+    cuts = clause_bounds(text)
     spans = [q for q in quantities(text) if q.text in left]
     keep = []
     for a, b in itertools.pairwise(cuts):
@@ -55,7 +57,7 @@ def _understood(criterion: Criterion, cc: CompiledCriterion, trial: Trial, named
 
 
 def _clause_of(text: str, start: int) -> str:
-    cuts = [0, *(m.start() for m in _CLAUSE.finditer(text)), len(text)]
+    cuts = clause_bounds(text)
     for a, b in itertools.pairwise(cuts):
         if a <= start < b:
             return text[a:b]

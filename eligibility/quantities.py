@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from eligibility.timewords import NUMBER_WORDS
-from trialscreen.errors import TrialscreenError
+from trialscreen import datafile
 
 FILE = "eligibility/data/quantities.toml"
 _DIGIT = re.compile(r"\d")
@@ -63,33 +61,16 @@ class _Grammar:
 
 def load_grammar(text: str) -> _Grammar:
     """The quantity grammar from TOML text; one clear error naming the key when one is missing or broken."""
-    raw = tomllib.loads(text)
+    raw = datafile.toml(text, FILE)
     section = raw.get("quantity", {})
-    compiled: dict[str, re.Pattern[str]] = {}
-    for key in _KEYS:
-        pattern = section.get(key)
-        if not isinstance(pattern, str) or not pattern:
-            raise TrialscreenError(f"{FILE}: [quantity] {key} is missing; it must be a regular expression")
-        compiled[key] = _compile(pattern, f"[quantity] {key}")
-    names = raw.get("names", {}).get("patterns")
-    if not isinstance(names, list) or not names or not all(isinstance(p, str) and p for p in names):
-        raise TrialscreenError(f"{FILE}: [names] patterns must be a non-empty list of regular expressions")
-    for i, p in enumerate(names):
-        _compile(p, f"[names] patterns[{i}]")
-    joined = _compile("|".join(f"(?:{p})" for p in names), "[names] patterns")
-    return _Grammar(names=joined, **compiled)
-
-
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as err:
-        raise TrialscreenError(f"{FILE}: {where} is not a valid regular expression ({err})") from err
+    compiled = {key: datafile.pattern(section.get(key), FILE, f"[quantity] {key}") for key in _KEYS}
+    names = datafile.patterns(raw.get("names", {}).get("patterns"), FILE, "[names] patterns")
+    return _Grammar(names=datafile.joined(names, FILE, "[names] patterns"), **compiled)
 
 
 @lru_cache(maxsize=1)
 def grammar() -> _Grammar:
-    return load_grammar(resources.files("eligibility").joinpath("data/quantities.toml").read_text("utf-8"))
+    return load_grammar(datafile.package_text("eligibility", "data/quantities.toml"))
 
 
 def _value(token: str) -> float:

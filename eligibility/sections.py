@@ -23,7 +23,6 @@ inclusion list under the same name is never set aside (its exclusions always cou
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +30,7 @@ from importlib import resources
 from typing import Any
 
 from eligibility.facts import Profile
+from trialscreen import datafile
 from trialscreen.errors import TrialscreenError
 from trialscreen.model import Criterion, Population
 
@@ -54,27 +54,16 @@ class SectionRules:
 
 
 def _pattern(raw: dict[str, Any], key: str) -> re.Pattern[str]:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value:
-        raise TrialscreenError(f"{FILE}: {key} is missing; it must be a regular expression")
-    try:
-        return re.compile(value, re.IGNORECASE)
-    except re.error as err:
-        raise TrialscreenError(f"{FILE}: {key} is not a valid regular expression ({err}); fix the pattern") from err
+    return datafile.pattern(raw.get(key), FILE, key)
 
 
 def load_section_rules(text: str) -> SectionRules:
     """The section rules from TOML text; one clear error naming the entry when one is wrong."""
-    try:
-        raw: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise TrialscreenError(f"{FILE}: not valid TOML ({err})") from err
+    raw = datafile.toml(text, FILE)
     age = raw.get("adult_min_age")
     if isinstance(age, bool) or not isinstance(age, int | float) or not 0 < age < 30:
         raise TrialscreenError(f"{FILE}: adult_min_age must be an age in years between 0 and 30, got {age!r}")
-    names = raw.get("names")
-    if not isinstance(names, dict):
-        raise TrialscreenError(f"{FILE}: the [names] table is missing")
+    names = datafile.table(raw, "names", FILE)
     out: dict[Population, str] = {}
     for population in Population:
         name = names.get(population.value)

@@ -7,12 +7,12 @@ or an unknown population is one clear error naming the entry and how to fix it.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from trialscreen import datafile
 from trialscreen.errors import TrialscreenError
 from trialscreen.model import Population
 
@@ -64,32 +64,19 @@ class CriteriaCues:
 
 
 def _compile(where: str, pattern: Any) -> re.Pattern[str]:
-    if not isinstance(pattern, str) or not pattern:
-        raise TrialscreenError(f"{FILE}: {where} is missing or empty; it must be a regular expression")
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as err:
-        raise TrialscreenError(f"{FILE}: {where} is not a valid regular expression ({err}); fix the pattern") from err
+    return datafile.pattern(pattern, FILE, where)
 
 
 def _compile_list(where: str, patterns: Any) -> tuple[re.Pattern[str], ...]:
-    if not isinstance(patterns, list) or not patterns:
-        raise TrialscreenError(f"{FILE}: {where} must be a non-empty list of regular expressions")
-    return tuple(_compile(f"{where}[{i}]", p) for i, p in enumerate(patterns))
+    return datafile.patterns(patterns, FILE, where)
 
 
 def _table(raw: dict[str, Any], name: str) -> dict[str, Any]:
-    table = raw.get(name)
-    if not isinstance(table, dict):
-        raise TrialscreenError(f"{FILE}: the [{name}] table is missing")
-    return table
+    return datafile.table(raw, name, FILE)
 
 
 def load_criteria_cues(text: str) -> CriteriaCues:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise TrialscreenError(f"{FILE}: not valid TOML ({err})") from err
+    raw = datafile.toml(text, FILE)
     heading = _table(raw, "heading")
     cue = _table(raw, "cue_heading")
     section = _table(raw, "section")
