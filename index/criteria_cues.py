@@ -48,6 +48,7 @@ class CriteriaCues:
     excludes: tuple[re.Pattern[str], ...]
     forbids: re.Pattern[str]
     requirement: tuple[re.Pattern[str], ...]
+    strong: tuple[re.Pattern[str], ...]
     not_criteria: tuple[re.Pattern[str], ...]
 
     def populations_of(self, heading: str) -> tuple[Population, ...]:
@@ -58,6 +59,9 @@ class CriteriaCues:
 
     def is_requirement(self, text: str) -> bool:
         return any(p.search(text) for p in self.requirement)
+
+    def is_strong_requirement(self, text: str) -> bool:
+        return any(p.search(text) for p in self.strong)
 
     def is_not_criterion(self, text: str) -> bool:
         return any(p.search(text) for p in self.not_criteria)
@@ -136,6 +140,7 @@ def load_criteria_cues(text: str) -> CriteriaCues:
         excludes=_compile_list("[headingless] exclusion", headingless.get("exclusion")),
         forbids=_compile("[headingless] forbids", headingless.get("forbids")),
         requirement=_compile_list("[headingless] requirement", headingless.get("requirement")),
+        strong=_compile_list("[headingless] strong", headingless.get("strong")),
         not_criteria=_compile_list("[not_criteria] patterns", not_criteria.get("patterns")),
     )
 
