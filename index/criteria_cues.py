@@ -31,6 +31,7 @@ class CriteriaCues:
     inclusion_word: re.Pattern[str]
     exclusion_word: re.Pattern[str]
     neutral_word: re.Pattern[str]
+    neutral_headings: re.Pattern[str]
     qualifiers: re.Pattern[str]  # one or more qualifier words, whole string
     tail: re.Pattern[str]
     sentence_tail: re.Pattern[str]
@@ -123,6 +124,7 @@ def load_criteria_cues(text: str) -> CriteriaCues:
         inclusion_word=_compile("[heading] inclusion", heading.get("inclusion")),
         exclusion_word=_compile("[heading] exclusion", heading.get("exclusion")),
         neutral_word=_compile("[heading] neutral", heading.get("neutral")),
+        neutral_headings=_compile("[heading] neutral_headings", heading.get("neutral_headings")),
         qualifiers=_compile("[heading] qualifiers", r"^(?:(?:" + "|".join(qualifiers) + r")\b[\s,&/-]*)+$"),
         tail=_compile("[heading] tail", heading.get("tail")),
         sentence_tail=_compile("[heading] sentence_tail", heading.get("sentence_tail")),

@@ -96,8 +96,11 @@ def kind_heading(line: str, line_start: int) -> Heading | None:
     body = line[body_start:]
     m = kind_re.search(body)
     if m is None:
-        if body.strip() in (":", "："):  # a heading whose words were lost
+        words = _DECOR.sub("", body).strip().rstrip(":：").strip()
+        if not words and body.strip():  # a heading whose words were lost (":")
             return Heading(line_start, line_start + len(line), None, True, None)
+        if words and len(words) <= 40 and cues.neutral_headings.search(words) and body.rstrip().endswith((":", "：")):
+            return Heading(line_start, line_start + len(line), None, True, None)  # "DISEASE CHARACTERISTICS:"
         return None
     kind: CriterionKind | None = "exclusion" if m.group("exc") else "inclusion" if m.group("inc") else None
     end = m.end()

@@ -317,3 +317,15 @@ def test_every_real_lupus_record_reads_with_both_lists_where_it_has_them() -> No
             assert exc, path.name
         keys = [c.chunk_key for c in trial.criteria]
         assert len(keys) == len(set(keys)), path.name
+
+
+def test_pdq_layout_reads_as_requirements() -> None:
+    text = (
+        "DISEASE CHARACTERISTICS:\n\n  -  Histologically confirmed small cell lung cancer\n\n"
+        "PATIENT CHARACTERISTICS:\n\nHepatic:\n\n  -  Bilirubin no greater than 1.5 mg/dL\n\n"
+        "  -  Not pregnant or nursing\n\nPRIOR CONCURRENT THERAPY:\n\n  -  No prior chemotherapy\n"
+    )
+    got = split_criteria(text)
+    _exact(text, got)
+    assert [c.kind for c in got] == ["inclusion"] * 4
+    assert got[1].context == "Hepatic:"
