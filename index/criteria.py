@@ -511,9 +511,9 @@ def _read_kind(text: str, found: list[Criterion], region: Region) -> list[Criter
     )
     out: list[Criterion] = []
     for c in found:
-        forbids = cues.forbids.match(text, c.start, c.end)
-        if forbids is not None and forbids.end() < c.end:
-            start, end = _trim(text, forbids.end(), c.end)
+        forbids = cues.forbids.match(text[c.start : c.end])
+        if forbids is not None and c.start + forbids.end() < c.end:
+            start, end = _trim(text, c.start + forbids.end(), c.end)
             out.append(replace(c, kind="exclusion", start=start, end=end, text=display_text(text[start:end])))
         elif any(p.search(c.text) for p in cues.excludes):
             out.append(replace(c, kind="exclusion"))

@@ -31,6 +31,7 @@ class CriteriaCues:
     inclusion_word: re.Pattern[str]
     exclusion_word: re.Pattern[str]
     neutral_word: re.Pattern[str]
+    neutral_headings: re.Pattern[str]
     qualifiers: re.Pattern[str]  # one or more qualifier words, whole string
     tail: re.Pattern[str]
     sentence_tail: re.Pattern[str]
@@ -48,6 +49,7 @@ class CriteriaCues:
     excludes: tuple[re.Pattern[str], ...]
     forbids: re.Pattern[str]
     requirement: tuple[re.Pattern[str], ...]
+    strong: tuple[re.Pattern[str], ...]
     not_criteria: tuple[re.Pattern[str], ...]
 
     def populations_of(self, heading: str) -> tuple[Population, ...]:
@@ -58,6 +60,9 @@ class CriteriaCues:
 
     def is_requirement(self, text: str) -> bool:
         return any(p.search(text) for p in self.requirement)
+
+    def is_strong_requirement(self, text: str) -> bool:
+        return any(p.search(text) for p in self.strong)
 
     def is_not_criterion(self, text: str) -> bool:
         return any(p.search(text) for p in self.not_criteria)
@@ -106,6 +111,7 @@ def load_criteria_cues(text: str) -> CriteriaCues:
         inclusion_word=_compile("[heading] inclusion", heading.get("inclusion")),
         exclusion_word=_compile("[heading] exclusion", heading.get("exclusion")),
         neutral_word=_compile("[heading] neutral", heading.get("neutral")),
+        neutral_headings=_compile("[heading] neutral_headings", heading.get("neutral_headings")),
         qualifiers=_compile("[heading] qualifiers", r"^(?:(?:" + "|".join(qualifiers) + r")\b[\s,&/-]*)+$"),
         tail=_compile("[heading] tail", heading.get("tail")),
         sentence_tail=_compile("[heading] sentence_tail", heading.get("sentence_tail")),
@@ -123,6 +129,7 @@ def load_criteria_cues(text: str) -> CriteriaCues:
         excludes=_compile_list("[headingless] exclusion", headingless.get("exclusion")),
         forbids=_compile("[headingless] forbids", headingless.get("forbids")),
         requirement=_compile_list("[headingless] requirement", headingless.get("requirement")),
+        strong=_compile_list("[headingless] strong", headingless.get("strong")),
         not_criteria=_compile_list("[not_criteria] patterns", not_criteria.get("patterns")),
     )
 

@@ -96,8 +96,11 @@ def kind_heading(line: str, line_start: int) -> Heading | None:
     body = line[body_start:]
     m = kind_re.search(body)
     if m is None:
-        if body.strip() in (":", "："):  # a heading whose words were lost
+        words = _DECOR.sub("", body).strip().rstrip(":：").strip()
+        if not words and body.strip():  # a heading whose words were lost (":")
             return Heading(line_start, line_start + len(line), None, True, None)
+        if words and len(words) <= 40 and cues.neutral_headings.search(words) and body.rstrip().endswith((":", "：")):
+            return Heading(line_start, line_start + len(line), None, True, None)  # "DISEASE CHARACTERISTICS:"
         return None
     kind: CriterionKind | None = "exclusion" if m.group("exc") else "inclusion" if m.group("inc") else None
     end = m.end()
@@ -122,7 +125,10 @@ def kind_heading(line: str, line_start: int) -> Heading | None:
     after = body[end:]
     inline_at: int | None = None
     colon = _COLON.search(after)
-    if _INLINE_MARKED.match(after.strip()) and after[:1].isspace():
+    stripped = after.strip()
+    dashed = re.sub(r"^[-–—]\s*", "", stripped)
+    names_part = stripped[:1] in "-–—" and len(dashed.split()) <= 6 and _is_section_name(cues, dashed)
+    if _INLINE_MARKED.match(stripped) and after[:1].isspace() and not names_part:
         tail, inline_at = "", len(after) - len(after.lstrip())  # "INCLUSION CRITERIA 1. Provision ..."
     elif colon is not None and len(after[: colon.start()].split()) <= 12:
         tail, inline_at = after[: colon.start()].strip(), colon.end()
@@ -141,7 +147,7 @@ def kind_heading(line: str, line_start: int) -> Heading | None:
     if tail and re.match(r"(?:for|in)\b|[-–—]", tail, re.IGNORECASE):
         named = re.sub(r"^[-–—]\s*", "", tail)
         if _is_section_name(cues, named) or cues.common.search(re.sub(r"^(?:for|in)\s+", "", named, flags=re.I)):
-            section_words = f"{section_words} {named}".strip()
+            section_words = f"{section_words}: {named}" if section_words else named
     content = line_start + len(line)
     if inline_at is not None:
         abs_inline = line_start + body_start + end + inline_at
@@ -171,10 +177,10 @@ def cue_heading(line: str, line_start: int) -> Heading | None:
         population = cues.populations_of(words) if section else ()
     alternatives = bool(cues.alternatives.search(words))
     kind: CriterionKind | None = None
-    if cues.about_taking_part.search(words) and not alternatives:
+    if cues.about_taking_part.search(words):
         if any(p.search(words) for p in cues.cue_exclusion):
-            kind = "exclusion"
-        elif any(p.search(words) for p in cues.cue_inclusion):
+            kind = "exclusion"  # "any of the following" excludes item by item, as any exclusion list
+        elif not alternatives and any(p.search(words) for p in cues.cue_inclusion):
             kind = "inclusion"
     if kind is None and section is None:
         return None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from index.criteria import display_text, is_criteria_heading, split_criteria
+from index.criteria_cues import criteria_cues
 from index.furniture import strip_furniture
+from index.headings import find_headings
 from index.readers.layout import heading_of, label_of
 from index.textio import RawDocument
 from trialscreen.model import FieldCite, Section, Trial
@@ -143,6 +145,17 @@ def scan(text: str) -> Layout:
     return layout
 
 
+def _reads_as_criteria(text: str, start: int, end: int) -> bool:
+    """Whether text under no criteria heading is a criteria list: a line introduces one, or most of
+    its items word requirements."""
+    if any(head.kind is not None for head in find_headings(text, start, end)):
+        return True  # "Patients who fulfil the following criteria will be enrolled:"
+    found = split_criteria(text, start, end)
+    cues = criteria_cues()
+    strong = sum(1 for c in found if cues.is_strong_requirement(c.text))
+    return bool(found) and strong >= 0.5 * len(found)
+
+
 def read_text(doc: RawDocument, source_format: str = "text") -> Trial:
     text, _dropped = strip_furniture(doc.text)
     layout = scan(text)
@@ -164,13 +177,17 @@ def read_text(doc: RawDocument, source_format: str = "text") -> Trial:
         # ("- Age 18 or older ... Exclusion Criteria: ..." whose inclusion heading was lost).
         before = [ln for ln in layout.loose_lines if ln.end <= start]
         between = [c[0] for c in layout.cites.values()] + [sec.start for sec in layout.sections]
-        if before and not any(before[0].start <= at < start for at in between):
+        if (
+            before
+            and not any(before[0].start <= at < start for at in between)
+            and _reads_as_criteria(text, before[0].start, before[-1].end)
+        ):
             start = before[0].start
         trial.criteria = split_criteria(text, start, end)
     elif layout.loose_lines:
         # No heading opens the criteria: the text before any section may be a list without one.
         start, end = layout.loose_lines[0].start, layout.loose_lines[-1].end
-        if not any(start <= cite[0] < end for cite in layout.cites.values()):
+        if not any(start <= cite[0] < end for cite in layout.cites.values()) and _reads_as_criteria(text, start, end):
             trial.criteria = split_criteria(text, start, end)
     from index.enrich import apply_fields
 
