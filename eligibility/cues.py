@@ -12,7 +12,7 @@ EXPECTED = {
     "negation": ("list_separator", "window_phrase", "own_assertion"),
     "time": ("window_one", "now", "recent"),
     "facts": ("healthy_volunteer",),
-    "answers": ("yes", "no", "unsure"),
+    "answers": ("yes", "no", "unsure", "normal", "negative", "pounds"),
 }
 
 

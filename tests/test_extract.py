@@ -151,3 +151,20 @@ def test_cue_words_are_data_checked_on_load() -> None:
         load_cues(broken)
     with pytest.raises(TrialscreenError, match=r"\[facts\] healthy_volunteer is missing"):
         load_cues(shipped.split("[facts]")[0])
+
+
+@pytest.mark.parametrize(
+    "text, black",
+    [
+        ("Black stools for 2 days, no abdominal pain.", None),
+        ("White blood cell count 3.1, black tarry stool.", None),
+        ("45 yo black woman with SLE since 2019.", True),
+        ("Race: Black. SLE.", True),
+        ("I am African American and have lupus.", True),
+        ("Caucasian female with lupus nephritis.", False),
+    ],
+)
+def test_race_is_read_only_where_a_person_is_described(text: str, black: bool | None) -> None:
+    """A colour word about stools or cells says nothing about the person's race."""
+    fact = read_patient(text, date(2026, 1, 1)).get("race:black")
+    assert (None if fact is None else fact.value) == black

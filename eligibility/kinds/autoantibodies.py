@@ -11,14 +11,13 @@ from eligibility.rules import AnyOf, Flag, Measure, Rule
 
 BLOCKED = ("refractory", "manifestations")
 _TITER = re.compile(r"1\s*:\s*(\d+)")
-_NEGATIVE = re.compile(r"\bnegative\b", re.IGNORECASE)
 
 
 def parse_ana(key: str, reply: str, today: date) -> Answer | None:
     titer = _TITER.search(reply)
     if titer:
         return Answer(facts={"lab:ana": float(titer.group(1))})
-    if cue("answers", "no").match(reply) or _NEGATIVE.search(reply):
+    if cue("answers", "no").match(reply) or cue("answers", "negative").search(reply):
         return Answer(facts={"lab:ana": False})
     return Answer(error="Do you know the titer (for example 1:160)? If not, say 'not sure'.")
 

@@ -16,7 +16,6 @@ from eligibility.timewords import number
 
 BLOCKED = ("refractory", "manifestations")
 _MULTIPLE = re.compile(r"(\d+(?:\.\d+)?)\s*(x|×|times)", re.IGNORECASE)
-_NORMAL = re.compile(r"\b(normal|fine|ok|okay)\b", re.IGNORECASE)
 
 
 def parse_uln(key: str, reply: str, today: date) -> Answer | None:
@@ -28,7 +27,7 @@ def parse_uln(key: str, reply: str, today: date) -> Answer | None:
     mult = _MULTIPLE.search(reply)
     if mult:
         return Answer(facts={k: {"uln_multiple": float(mult.group(1))} for k in keys})
-    if cue("answers", "yes").match(reply) or _NORMAL.search(reply):
+    if cue("answers", "yes").match(reply) or cue("answers", "normal").search(reply):
         return Answer(facts={k: {"normal": True, "uln_multiple": 1.0} for k in keys})
     return Answer(
         error="About how many times the upper limit of normal were they (for example 2 times)? Or say 'not sure'."

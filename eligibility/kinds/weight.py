@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from eligibility.cues import cue
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
 from eligibility.rules import AllOf, Measure, Rule
 from trialscreen.keys import KG_PER_LB
@@ -13,7 +14,6 @@ BLOCKED = ("refractory", "manifestations")
 WEIGHT_LIMITS = (20.0, 350.0)
 BMI_LIMITS = (10.0, 80.0)
 _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)")
-_POUNDS = re.compile(r"\b(lb|lbs|pounds?)\b", re.IGNORECASE)
 
 
 def parse_weight(key: str, reply: str, today: date) -> Answer | None:
@@ -21,7 +21,7 @@ def parse_weight(key: str, reply: str, today: date) -> Answer | None:
     if not m:
         return Answer(error="Please give your weight, for example 64 kg or 140 lb.")
     value = float(m.group(1))
-    if _POUNDS.search(reply):
+    if cue("answers", "pounds").search(reply):
         value *= KG_PER_LB
     if not WEIGHT_LIMITS[0] <= value <= WEIGHT_LIMITS[1]:
         return Answer(error=f"{m.group(1)} does not look like a body weight; please check it.")
