@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from eligibility import concepts as concept_module
 from eligibility.concepts import concepts_in, load_concepts
+from trialscreen import datafile
 from trialscreen.errors import TrialscreenError
-from trialscreen.vocab import abbreviations, conditions, datafile, drugs, units
+from trialscreen.vocab import abbreviations, conditions, drugs, units
 from trialscreen.vocab.errors import UnitMismatchError, UnknownUnitError, VocabularyDataError
 from trialscreen.vocab.phrases import trie_pattern
 from trialscreen.vocabulary import vocabulary

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from trialscreen.vocab import datafile
+from trialscreen import datafile
 
 FILE = "abbreviations.toml"
 

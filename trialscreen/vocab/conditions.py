@@ -13,16 +13,14 @@ because importing the package costs two seconds; our words for conditions ("brea
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from trialscreen.vocab import datafile
+from trialscreen import datafile
 from trialscreen.vocab.errors import VocabularyDataError
 from trialscreen.vocab.phrases import Normaliser, PhraseIndex
 
@@ -159,18 +157,7 @@ class Icd10cm:
 
 
 def _read_snapshot() -> Icd10cm:
-    try:
-        raw = resources.files("trialscreen").joinpath(SNAPSHOT).read_bytes()
-        lines = gzip.decompress(raw).decode("utf-8").splitlines()
-    except (OSError, EOFError, UnicodeDecodeError) as err:
-        raise VocabularyDataError(
-            f"trialscreen/{SNAPSHOT} cannot be read ({err}); regenerate it: python -m trialscreen.vocab.build"
-        ) from err
-    rows = [line.split("\t") for line in lines[1:]]
-    bad = next((n for n, r in enumerate(rows, start=2) if len(r) != 4), None)
-    if bad is not None or len(rows) < 1000:
-        where = f"line {bad}: expected 4 tab-separated fields" if bad else f"only {len(rows)} codes"
-        raise VocabularyDataError(f"trialscreen/{SNAPSHOT}: {where}; regenerate it: python -m trialscreen.vocab.build")
+    rows = datafile.snapshot_rows(SNAPSHOT, 4, "codes")
     return Icd10cm((r[0], r[1], r[2], r[3]) for r in rows)
 
 

@@ -9,15 +9,12 @@ Our canonical names and classes stay in `trialscreen/data/vocabulary.toml` (`tri
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from trialscreen.vocab import datafile
-from trialscreen.vocab.errors import VocabularyDataError
+from trialscreen import datafile
 from trialscreen.vocab.phrases import Normaliser, PhraseIndex
 
 SNAPSHOT = "vocab/data/drugnames.tsv.gz"
@@ -116,18 +113,7 @@ class DrugNames:
 
 
 def _read_snapshot() -> list[tuple[str, tuple[str, ...], frozenset[str]]]:
-    try:
-        raw = resources.files("trialscreen").joinpath(SNAPSHOT).read_bytes()
-        lines = gzip.decompress(raw).decode("utf-8").splitlines()
-    except (OSError, EOFError, UnicodeDecodeError) as err:
-        raise VocabularyDataError(
-            f"trialscreen/{SNAPSHOT} cannot be read ({err}); regenerate it: python -m trialscreen.vocab.build"
-        ) from err
-    rows = [line.split("\t") for line in lines[1:]]
-    bad = next((n for n, r in enumerate(rows, start=2) if len(r) != 3), None)
-    if bad is not None or len(rows) < 1000:
-        where = f"line {bad}: expected 3 tab-separated fields" if bad else f"only {len(rows)} drugs"
-        raise VocabularyDataError(f"trialscreen/{SNAPSHOT}: {where}; regenerate it: python -m trialscreen.vocab.build")
+    rows = datafile.snapshot_rows(SNAPSHOT, 3, "drugs")
     return [(r[0], tuple(r[1].split("|")), frozenset(r[2].split("|")) if r[2] else frozenset()) for r in rows]
 
 

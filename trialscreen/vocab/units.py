@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from trialscreen.vocab import datafile
+from trialscreen import datafile
 from trialscreen.vocab.errors import UnitMismatchError, UnknownUnitError, VocabularyDataError
 
 FILE = "units.toml"
