@@ -23,7 +23,7 @@ from eligibility.fallback import (
     team_reason,
     worded_as_absence,
 )
-from eligibility.quantities import numbers_of, quantities, unused
+from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
 from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, widened
 from trialscreen.model import Criterion, Trial
@@ -34,10 +34,10 @@ def _asked(criterion: Criterion) -> str:
     return f"{criterion.context} {criterion.text}".strip() if criterion.context else criterion.text
 
 
-def _without(text: str, left: list[str]) -> str:
+def _without(text: str, left: list[Quantity]) -> str:
     """The text with every clause that holds one of the unused quantities taken out."""
     cuts = clause_bounds(text)
-    spans = [q for q in quantities(text) if q.text in left]
+    spans = left
     keep = []
     for a, b in itertools.pairwise(cuts):
         if not any(a <= q.start < b or a < q.end <= b for q in spans):
@@ -45,9 +45,9 @@ def _without(text: str, left: list[str]) -> str:
     return " ".join("".join(keep).split())
 
 
-def _understood(criterion: Criterion, cc: CompiledCriterion, trial: Trial, named: set[str] | None) -> Rule | None:
+def _understood(criterion: Criterion, left: list[Quantity], trial: Trial, named: set[str] | None) -> Rule | None:
     """The rule of the criterion's understood part, when that part is read completely."""
-    reduced = _without(criterion.text, list(cc.reading.unused if cc.reading else ()))
+    reduced = _without(criterion.text, left)
     if not reduced or reduced == criterion.text:
         return None
     part = compile_criterion(replace(criterion, text=reduced, warnings=[]), trial, named)
@@ -65,7 +65,7 @@ def _clause_of(text: str, start: int) -> str:
 
 
 def _widest(
-    criterion: Criterion, cc: CompiledCriterion, left: list[str], trial: Trial | None, named: set[str] | None
+    criterion: Criterion, cc: CompiledCriterion, left: list[Quantity], trial: Trial | None, named: set[str] | None
 ) -> Rule | None:
     """For an exclusion, the rule widened to everything it names, when every unused quantity qualifies
     something the rule already names (its clause names nothing else and needs no test result)."""
@@ -74,38 +74,15 @@ def _widest(
     wide = widened(cc.rule)
     if wide is None:
         return None
-    keys = _keys(cc.rule)
-    for q in quantities(criterion.text):
-        if q.text not in left:
-            continue
+    keys = cc.rule.names()
+    for q in left:
         clause = _clause_of(criterion.text, q.start)
         if team_reason(clause) is not None:
             return None
         alone = compile_criterion(replace(criterion, text=clause, context="", warnings=[]), trial, named)
-        if alone.team or (alone.rule is not None and not _keys(alone.rule) <= keys):
+        if alone.team or (alone.rule is not None and not alone.rule.names() <= keys):
             return None
     return wide
-
-
-def _keys(rule: Rule) -> set[str]:
-    data = rule.to_dict()
-    out: set[str] = set()
-
-    def walk(d: object) -> None:
-        if isinstance(d, dict):
-            for k in ("key", "drug"):
-                if isinstance(d.get(k), str):
-                    out.add(d[k])
-            for name in ("drugs", "classes"):
-                out.update(x for x in d.get(name, []) if isinstance(x, str))
-            for v in d.values():
-                walk(v)
-        elif isinstance(d, list):
-            for v in d:
-                walk(v)
-
-    walk(data)
-    return out
 
 
 def _absent(rule: Rule) -> Rule:
@@ -131,22 +108,22 @@ def interpret(
     if cc.rule is not None and criterion.kind == "inclusion" and worded_as_absence(criterion.text):
         cc.rule = _absent(cc.rule)
     if cc.rule is not None:
-        left = [] if criterion.field else unused(criterion.text, numbers_of(cc.rule.to_dict()), cc.used)
+        left = [] if criterion.field else unused_quantities(criterion.text, numbers_of(cc.rule.to_dict()), cc.used)
         if not left:
             cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
             return cc
         partial = cc.rule.describe()
-        missing = ", ".join(f"'{w}'" for w in left)
+        missing = ", ".join(f"'{q.text}'" for q in left)
         cc.warnings.append(f"partly understood: {missing} not used by the rule ({partial})")
         question = question_for_text(text)
         cc.reading = Reading(
             Mode.PARTLY,
             f"{partial}; partly understood: {missing} not used, so it is asked as it stands",
             cc.rule.logic(),
-            unused=tuple(left),
+            unused=tuple(q.text for q in left),
             question=question,
         )
-        understood = _understood(criterion, cc, trial, named) if trial is not None else None
+        understood = _understood(criterion, left, trial, named) if trial is not None else None
         cc.rule = Ask(
             key=ask_key(text),
             question=question,

@@ -149,15 +149,17 @@ def _matches(value: float, kept: Iterable[float]) -> bool:
     return False
 
 
-def unused(text: str, kept: set[float], used_spans: Iterable[tuple[int, int]] = ()) -> list[str]:
+def unused_quantities(text: str, kept: set[float], used_spans: Iterable[tuple[int, int]] = ()) -> list[Quantity]:
     """The quantities of `text` the rule does not use: not inside a span the rule's recognisers used,
     and not equal (in any unit the rule may have converted to) to a number the rule keeps."""
     spans = list(used_spans)
-    out = []
-    for q in quantities(text):
-        if any(a < q.end and q.start < b for a, b in spans):
-            continue
-        if _matches(q.value, kept):
-            continue
-        out.append(q.text)
-    return out
+    return [
+        q
+        for q in quantities(text)
+        if not any(a < q.end and q.start < b for a, b in spans) and not _matches(q.value, kept)
+    ]
+
+
+def unused(text: str, kept: set[float], used_spans: Iterable[tuple[int, int]] = ()) -> list[str]:
+    """The words of the quantities a rule leaves unused ("more than 20 mg/day")."""
+    return [q.text for q in unused_quantities(text, kept, used_spans)]

@@ -121,6 +121,22 @@ class Rule:
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def names(self) -> set[str]:
+        """What the rule names: its fact keys, drugs and drug classes (over every part of a composite)."""
+        out: set[str] = set()
+        for name in ("key", "drug"):
+            value = getattr(self, name, None)
+            if isinstance(value, str) and value:
+                out.add(value)
+        for name in ("drugs", "classes"):
+            out.update(x for x in getattr(self, name, None) or () if isinstance(x, str))
+        for name in ("rule", "rules"):
+            inner = getattr(self, name, None)
+            for r in inner if isinstance(inner, list) else [inner]:
+                if isinstance(r, Rule):
+                    out |= r.names()
+        return out
+
     def logic(self) -> Logic:
         """The rule as atoms joined by and / or / not (its typed reading)."""
         return atom_logic(Atom(kind=AtomKind.ADMINISTRATIVE, concept=self.describe() or self.kind))

@@ -10,7 +10,7 @@ from eligibility.concepts import Concept, concepts
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, spans_of
 from eligibility.kinds.prefilter import Words, may_match, needed
 from eligibility.kinds.treatments import lead_in_window
-from eligibility.rules import AnyOf, Condition, Measure, Not, Rule, UlnMultiple
+from eligibility.rules import AnyOf, Condition, Measure, Not, UlnMultiple
 from eligibility.timewords import window_match
 
 BLOCKED = ("refractory", "manifestations", "pregnancy", "allergy", "diagnosis", "courses")
@@ -42,13 +42,6 @@ def _cancer_exceptions() -> dict[str, re.Pattern[str]]:
     return compile_table("conditions", "cancer_exceptions")
 
 
-def _keys(rule: Rule) -> set[str]:
-    if isinstance(rule, AnyOf) or hasattr(rule, "rules"):
-        return {k for r in getattr(rule, "rules", []) for k in _keys(r)}
-    key = getattr(rule, "key", None)
-    return {key} if isinstance(key, str) else set()
-
-
 class Conditions(Kind):
     name = "conditions"
     patterns = ("requiring", "except", "negative", "active", "class")
@@ -59,8 +52,8 @@ class Conditions(Kind):
         on_full = lead_in_window(r.context)
         text = r.full if on_full else r.text
         measured_by: dict[str, str] = self.data("measured")
-        measured = {k for m in r.rules() if isinstance(m, Measure | UlnMultiple) for k in _keys(m)}
-        measured |= {k for m in r.rules() if isinstance(m, AnyOf) for k in _keys(m)}
+        measured = {k for m in r.rules() if isinstance(m, Measure | UlnMultiple) for k in m.names()}
+        measured |= {k for m in r.rules() if isinstance(m, AnyOf) for k in m.names()}
         found = [f for f in named_concepts(text) if measured_by.get(f[0].key) not in measured]
         if not found:
             return []
