@@ -41,6 +41,11 @@ class CompiledCriterion:
     reading: Reading | None = None  # how it was read (set by eligibility.interpret)
 
     @property
+    def mode(self) -> str:
+        """How it was read: rule, partly, question, team, or none (no reading given)."""
+        return "none" if self.reading is None else str(self.reading.mode)
+
+    @property
     def compiled(self) -> bool:
         return self.rule is not None or self.team
 

@@ -83,21 +83,17 @@ def _trial_row(trial: Any, compiled: list[Any], path: str) -> dict[str, Any]:
         "criteria": {
             "inclusion": len(trial.criteria_of("inclusion")),
             "exclusion": len(trial.criteria_of("exclusion")),
-            "compiled": sum(1 for c in listed if _mode(c) == "rule"),
-            "question": sum(1 for c in listed if _mode(c) == "question"),
+            "compiled": sum(1 for c in listed if c.mode == "rule"),
+            "question": sum(1 for c in listed if c.mode == "question"),
             "to_confirm": sum(1 for c in listed if c.team),
-            "not_understood": sum(1 for c in listed if _mode(c) == "none"),
-            "partly_understood": sum(1 for c in listed if _mode(c) == "partly"),
+            "not_understood": sum(1 for c in listed if c.mode == "none"),
+            "partly_understood": sum(1 for c in listed if c.mode == "partly"),
             "by_model": sum(1 for c in listed if read_by_model(c)),
             "limits": len(trial.limits),
         },
         "limits": [c.text for c in trial.limits],
         "warnings": trial.warnings + limit_warnings,
     }
-
-
-def _mode(cc: Any) -> str:
-    return "none" if cc.reading is None else str(cc.reading.mode)
 
 
 def cmd_trials(args: argparse.Namespace) -> int:
@@ -204,6 +200,8 @@ def _print_screening(result: dict[str, Any]) -> None:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     """How each criterion of a trial was read: its rule, question or study-team item, in plain words."""
+    from eligibility.engine import chunk_id
+
     services = _services(args)
     services.require_trials()
     ref = services.catalog.resolve(args.trial)
@@ -219,14 +217,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "section": getattr(c, "section", "") or None,
                 "text": c.text,
                 "context": c.context,
-                "mode": _mode(cc),
+                "mode": cc.mode,
                 "reading": reading.words if reading is not None else "not understood: the study team reads it",
                 "question": reading.question if reading is not None and reading.question else None,
                 "unused": list(reading.unused) if reading is not None else [],
                 "by": reading.by if reading is not None else "grammar",
                 "logic": reading.to_dict()["logic"] if reading is not None else None,
                 "warnings": cc.warnings,
-                "cite": {"trial": trial.ref, "chunk_id": f"{trial.ref}:{c.chunk_key}", "start": c.start, "end": c.end},
+                "cite": {"trial": trial.ref, "chunk_id": chunk_id(trial, c), "start": c.start, "end": c.end},
             }
         )
     if args.json:
