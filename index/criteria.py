@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from index.criteria_cues import criteria_cues
-from index.headings import find_headings, kind_heading
+from index.headings import find_headings, kind_heading, line_spans
 from trialscreen.model import Criterion, CriterionKind, Population
 
 _BULLET = r"[-*•●▪◦+]"
@@ -126,17 +126,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        stop = end if nl == -1 else nl
-        out.append((pos, stop))
-        pos = stop + 1
-    return out
-
-
 def _is_item(m: re.Match[str] | None) -> bool:
     return m is not None and bool(m.group("bullet") or m.group("dash") or m.group("num"))
 
@@ -182,7 +171,7 @@ def _continues(text: str, prev: _Node, s: int, e: int, wrap: int | None, few: bo
 
 
 def _line_pieces(text: str, region: Region) -> list[_Node]:
-    lines = _lines(text, region.start, region.end)
+    lines = line_spans(text, region.start, region.end)
     marked = any(_is_item(_LINE_MARKER.match(text, s, e)) for s, e in lines)
     wrap = None if marked else _wrap_width(text, lines)
     few = sum(1 for s, e in lines if text[s:e].strip()) <= 2

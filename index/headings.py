@@ -207,7 +207,8 @@ def outer_section(line: str, line_start: int) -> Heading | None:
     return Heading(line_start, line_start + len(line), None, False, section, cues.populations_of(words), "", True)
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The (start, end) of each line between `start` and `end`, newlines excluded."""
     out = []
     pos = start
     while pos < end:
@@ -227,7 +228,7 @@ def find_headings(text: str, start: int = 0, end: int | None = None) -> list[Hea
     """The headings between `start` and `end`, in order."""
     stop = len(text) if end is None else end
     _, midline = _patterns()
-    lines = _lines(text, start, stop)
+    lines = line_spans(text, start, stop)
     out: list[Heading] = []
     prev_blank = True
     prev_text = ""
