@@ -36,11 +36,6 @@ _INLINE_DASH = re.compile(r"(?<=\S)[ \t]+-[ \t]+(?=[A-Z])|(?<=\n)[ \t]*-[ \t]+(?
 _INLINE_BULLET = re.compile(r"[ \t]+•[ \t]*")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~^=])")
 _WS = re.compile(r"\s+")
-_PURE_LEAD_IN = re.compile(
-    r"((any|one|all|each) of the following|the following (that|criteria|are)|as follows|following criteria|"
-    r"should be excluded|are excluded|must meet|if (she|he|they) (is|are)\s*:?\s*$)",
-    re.IGNORECASE,
-)
 _SHORT_HEADING = re.compile(r"^[^:\n]{1,40}:[ \t]*$")
 _CHILD_MAX_LEN = 80
 
@@ -415,7 +410,7 @@ def _build_tree(text: str, parts: list[_Node], restart_heads: set[int]) -> list[
 def _is_pure_lead_in(raw: str) -> bool:
     stripped = raw.strip().rstrip(":").strip()
     ends_colon = raw.rstrip().endswith(":")
-    return (ends_colon and bool(_PURE_LEAD_IN.search(raw))) or len(stripped.split()) <= 4
+    return (ends_colon and bool(criteria_cues().pure_lead_in.search(raw))) or len(stripped.split()) <= 4
 
 
 def _roots(text: str, pieces: list[_Node]) -> list[_Node]:

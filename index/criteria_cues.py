@@ -51,6 +51,7 @@ class CriteriaCues:
     requirement: tuple[re.Pattern[str], ...]
     strong: tuple[re.Pattern[str], ...]
     not_criteria: tuple[re.Pattern[str], ...]
+    pure_lead_in: re.Pattern[str]
 
     def populations_of(self, heading: str) -> tuple[Population, ...]:
         """The populations a heading names; opposite ones cancel ("patients and healthy controls")."""
@@ -131,6 +132,7 @@ def load_criteria_cues(text: str) -> CriteriaCues:
         requirement=_compile_list("[headingless] requirement", headingless.get("requirement")),
         strong=_compile_list("[headingless] strong", headingless.get("strong")),
         not_criteria=_compile_list("[not_criteria] patterns", not_criteria.get("patterns")),
+        pure_lead_in=_compile("[lead_in] pure", _table(raw, "lead_in").get("pure")),
     )
 
 
