@@ -16,7 +16,7 @@ on that criterion. None is returned where a rule cannot be witnessed with struct
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eligibility.compiler import CompiledCriterion
@@ -35,11 +35,13 @@ from eligibility.rules import (
     HealthyVolunteers,
     Measure,
     Not,
+    PregnancyPlan,
     Rule,
     Sex,
     StableMeds,
     Treatment,
     UlnMultiple,
+    duration_key,
 )
 from eligibility.sections import member_facts
 from eligibility.timewords import WEEKS_PER_MONTH
@@ -197,7 +199,15 @@ def _condition(rule: Condition, met: bool, delta: float) -> Facts | None:
     return {key: False}
 
 
+def _duration_key(rule: Flag) -> str:
+    return duration_key(rule.duration_drugs, rule.duration_classes)
+
+
 def _flag(rule: Flag, met: bool, delta: float) -> Facts | None:
+    if rule.min_months is not None:
+        # taken for long enough decides: the flag holds, the time taken is on one side of the minimum
+        months = rule.min_months + delta if met else max(0.0, rule.min_months - delta)
+        return {**(_flag(replace(rule, min_months=None), True, delta) or {}), _duration_key(rule): round(months, 3)}
     if met:
         if rule.within_months is None:
             return {rule.key: True}
@@ -258,6 +268,8 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         return _flag(rule, met, delta)
     if isinstance(rule, Contraception):
         return {"contraception": not met}
+    if isinstance(rule, PregnancyPlan):
+        return {"pregnancy_plan": met}
     if isinstance(rule, Allergy):
         drug = rule.drugs[0] if rule.drugs else _member(rule.classes)
         if met:

@@ -55,7 +55,11 @@ _CURRENT = re.compile(r"\b(currently|now|at the moment|still|active|ongoing|am o
 # "HBV, HCV, HIV and TB all negative": a result closing a list negates every item in it
 _LIST_NEGATIVE = re.compile(r"^(?:(?!positive|\+)[\w\s,/&()-]){0,80}?\b(negative|neg)\b", re.I)
 # a new verb after a comma ends a negation's scope: "not breastfeeding, uses an IUD"
-_SCOPE_END = re.compile(r",\s*(uses?|using|takes?|taking|has|have|had|is|am|are|on|gets?|got|started|wants?)\b", re.I)
+_SCOPE_END = re.compile(
+    r",\s*(uses?|using|takes?|taking|has|have|had|is|am|are|on|gets?|got|started|wants?|trying|tries|plans?|"
+    r"planning|hop(?:es|ing)|intends?|intending|expecting)\b",
+    re.I,
+)
 _BREAKER = re.compile(r"\b(but|and|or)\b", re.IGNORECASE)
 
 
@@ -125,7 +129,11 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         last = cues[-1]
         between = before[last.end() :]
         # "no fever but rash": a conjunction after the cue ends its scope; "no X or Y" keeps it
-        negated = not re.search(r"\bbut\b|\bhowever\b", between, re.IGNORECASE) and not _SCOPE_END.search(between)
+        # the verb may open the mention itself: "not breastfeeding, trying to conceive"
+        opening = clause.text[start - clause.start : end - clause.start].split(" ", 1)[0]
+        negated = not re.search(r"\bbut\b|\bhowever\b", between, re.IGNORECASE) and not _SCOPE_END.search(
+            between + opening
+        )
         if negated and _asserts_own_item(between, clause.text[start - clause.start : end - clause.start], after):
             negated = False
     if _POSITIVE_AFTER.match(after):

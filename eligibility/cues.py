@@ -11,7 +11,7 @@ FILE = "eligibility/data/cues.toml"
 EXPECTED = {
     "negation": ("list_separator", "window_phrase", "own_assertion"),
     "time": ("window_one", "now", "recent"),
-    "facts": ("healthy_volunteer",),
+    "facts": ("healthy_volunteer", "pregnancy_plan"),
     "answers": ("yes", "no", "unsure", "normal", "negative", "pounds"),
 }
 

@@ -590,6 +590,11 @@ class _Reader:
             if not ctx.family and not ctx.hypothetical:
                 self.add("breastfeeding", not ctx.negated, _clause_ev(clause))
                 break
+        plan = cue("facts", "pregnancy_plan").search(t)
+        if plan:
+            clause, ctx = self.ctx(plan.start(), plan.end())
+            if not ctx.family:  # a plan is hypothetical by its nature: only a denial or a family member's matters
+                self.add("pregnancy_plan", not ctx.negated, _clause_ev(clause))
         for m in _CONTRACEPTION.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             unwilling = bool(_UNWILLING.search(clause.text)) or ctx.negated

@@ -26,7 +26,7 @@ _KEY = re.compile(
     r"contraception|trial|refractory|active_sle|meds_stable_months|standard_treatment|stable_regimen|"
     r"new_medicine|steroid_courses|race:black|score:sledai|dx:sle|healthy_volunteer|allergy:[a-z0-9 -]+|"
     r"ask:[0-9a-f]{10}|"
-    r"(lab|cond|med|prior):[a-z0-9_ :-]+)$"
+    r"(lab|cond|med|prior):[a-z0-9_ :-]+|months_on:[a-z0-9_ :+-]+)$"
 )
 _SPEC_KEY = re.compile(r"^[a-z_]+(:[a-z0-9_ -]+)*$")  # the shape of a kind's fact key ("courses:corticosteroid:3")
 _LIMITS = {
@@ -93,7 +93,7 @@ class MedicineFact(_Detail):
 
 
 def _schema(key: str) -> type[_Detail]:
-    if key in _NUMBERS:
+    if key in _NUMBERS or _limits(key) is not None:
         return NumberFact
     if key == "sex":
         return SexFact
@@ -135,7 +135,7 @@ def _limits(key: str) -> tuple[float, float] | None:
     if key in _LIMITS:
         return _LIMITS[key]
     spec = spec_for(key)
-    return spec.limits if spec is not None and spec.key == key else None
+    return spec.limits if spec is not None else None  # a family's limits hold for each of its keys
 
 
 def _fact(key: str, raw: Any) -> Fact:

@@ -56,6 +56,7 @@ _CLASS_WORDS = {
     "anti-tnf": "an anti-TNF medicine",
     "antimalarial": "an antimalarial",
     "nsaid": "an NSAID",
+    "treatment": "the treatment the trial names",
 }
 
 
@@ -89,6 +90,8 @@ def question_for(key: str, window: float | None = None) -> Question:
         label = group.label if group else key[5:].replace("_", " ")
         return Question(key, f"Do you self-identify as {label}?", "yes_no")
     treatment = TreatmentKey.parse(key)
+    if treatment is not None and treatment.prefix == "months_on":
+        return Question(key, f"For how long have you been taking {_names(treatment)}?", "duration")
     if treatment is not None and treatment.prefix == "prior":
         template = f"Have you received {_names(treatment)} {WHEN}? If yes, when was the last dose?"
         return _fill(key, template, "months_ago", window)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
 from eligibility.facts import Fact, Profile, denial_settles
-from eligibility.timewords import WEEKS_PER_MONTH, period_words, window_words
+from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
 from trialscreen.vocabulary import vocabulary
 
@@ -884,6 +884,40 @@ class Diagnosis(Rule):
         return _joined("all", parts)
 
 
+def months_treated(profile: Profile, drugs: list[str], classes: list[str]) -> tuple[float | None, list[Fact]]:
+    """How long the patient has been taking these drugs (the longest of the current ones), with the facts
+    that say so: a note's "for 2 years" or "started 8 months ago" on the medicine, an answer to the
+    "how long" question (`months_on:...`), or doses stable for N months (taken at least that long)."""
+    answered = profile.get(str(TreatmentKey("months_on", tuple(drugs), tuple(classes))))
+    if answered is not None and isinstance(answered.value, int | float) and not isinstance(answered.value, bool):
+        return float(answered.value), [answered]
+    best: float | None = None
+    facts: list[Fact] = []
+    taking = False
+    for key in profile.keys_with_prefix("med:"):
+        fact = profile.get(key)
+        if fact is None or fact.value is False or not _drug_matches(key[4:], drugs, classes):
+            continue
+        taking = True
+        months = fact.detail.get("since_months", fact.detail.get("started_months"))
+        if isinstance(months, int | float) and (best is None or months > best):
+            best, facts = float(months), [fact]
+    stable = profile.get("meds_stable_months")
+    if (
+        taking
+        and stable is not None
+        and isinstance(stable.value, int | float)
+        and (best is None or stable.value > best)
+    ):
+        best, facts = float(stable.value), [stable]
+    return best, facts
+
+
+def duration_key(drugs: list[str], classes: list[str]) -> str:
+    """The fact key of the question 'how long have you been taking these?'."""
+    return str(TreatmentKey("months_on", tuple(drugs), tuple(classes)))
+
+
 @dataclass
 class Flag(Windowed):
     """A yes/no fact: refractory disease, in another trial recently, pregnant, breastfeeding ..."""
@@ -893,6 +927,12 @@ class Flag(Windowed):
     label: str = ""
     within_months: float | None = None
     pregnancy_related: bool = False  # not applicable to people who cannot be pregnant
+    # "standard treatment for at least 3 months": how long the treatment has been taken counts too;
+    # which treatment: these drugs and classes (taken now)
+    min_months: float | None = None
+    min_months_exclusive: bool = False  # "for more than 6 months": exactly 6 is not enough
+    duration_drugs: list[str] = field(default_factory=list)
+    duration_classes: list[str] = field(default_factory=list)
 
     def decide(self, profile: Profile) -> Result:
         if self.pregnancy_related:
@@ -922,14 +962,36 @@ class Flag(Windowed):
             return Result(UNKNOWN, [fact], asks=[self.key], reason=f"when is not given ({self.label})")
         if not inside:
             return Result(NOT_MET, [fact], reason=f"{self.label}, but longer ago than the window")
+        if self.min_months is not None:
+            return self._long_enough(profile, fact)
         return Result(MET, [fact], reason=f"{self.label}{window_words(self.within_months)}")
+
+    def _long_enough(self, profile: Profile, fact: Fact) -> Result:
+        """A flag that also needs the treatment taken for at least `min_months`."""
+        assert self.min_months is not None
+        months, facts = months_treated(profile, self.duration_drugs, self.duration_classes)
+        need = duration_words(self.min_months)
+        if months is None:
+            return Result(
+                UNKNOWN,
+                [fact],
+                asks=[duration_key(self.duration_drugs, self.duration_classes)],
+                reason=f"{self.label}; how long the treatment has been taken is not given ({need} needed)",
+            )
+        short = months <= self.min_months + 0.01 if self.min_months_exclusive else months < self.min_months - 0.01
+        if short:
+            return Result(
+                NOT_MET, [fact, *facts], reason=f"{self.label}, but treated for {duration_words(months)}, {need} needed"
+            )
+        return Result(MET, [fact, *facts], reason=f"{self.label}, treated for {duration_words(months)}")
 
     @property
     def ask_window(self) -> float | None:
         return 0.0 if self.within_months is None else self.within_months  # a flag with no window: now
 
     def describe(self) -> str:
-        return f"{self.label}{window_words(self.within_months)}"
+        treated = f", treated for at least {duration_words(self.min_months)}" if self.min_months is not None else ""
+        return f"{self.label}{window_words(self.within_months)}{treated}"
 
     def logic(self) -> Logic:
         kind = (
@@ -937,9 +999,15 @@ class Flag(Windowed):
             if self.pregnancy_related
             else _FLAG_KINDS.get(self.key.split(":")[0], AtomKind.CONDITION)
         )
-        return atom_logic(
+        flag = atom_logic(
             Atom(kind=kind, concept=self.label or self.key, vocab_id=self.key, **_window(self.within_months, True))
         )
+        if self.min_months is None:
+            return flag
+        what = " or ".join([*self.duration_drugs, *self.duration_classes]) or "the treatment"
+        op = ">" if self.min_months_exclusive else ">="
+        took = _atom(AtomKind.TREATMENT, f"time taking {what}", op, self.min_months, "months")
+        return _joined("all", [flag, took])
 
 
 @dataclass
@@ -947,6 +1015,7 @@ class Contraception(Rule):
     """A person who can become pregnant and will not use contraception (an exclusion)."""
 
     kind: ClassVar[str] = "no_contraception"
+    after_months: float | None = None  # "during the study and for 12 months after it"
 
     def evaluate(self, profile: Profile) -> Result:
         can = profile.can_be_pregnant()
@@ -963,10 +1032,50 @@ class Contraception(Rule):
         )
 
     def describe(self) -> str:
-        return "unwilling to use contraception"
+        return "unwilling to use contraception" + _after_words(self.after_months)
 
     def logic(self) -> Logic:
-        return atom_logic(Atom(kind=AtomKind.REPRODUCTION, concept="unwilling to use contraception", when=When.CURRENT))
+        return _study_atom(self.describe(), self.after_months)
+
+
+def _study_atom(concept: str, after_months: float | None) -> Logic:
+    """A reproductive atom about the study and, when the criterion says, a stretch after its end."""
+    event = "the end of the study" if after_months else None
+    return atom_logic(
+        Atom(kind=AtomKind.REPRODUCTION, concept=concept, when=When.CURRENT, months=after_months or None, event=event)
+    )
+
+
+def _after_words(months: float | None) -> str:
+    return f" during the study and for {duration_words(months)} after it" if months else ""
+
+
+@dataclass
+class PregnancyPlan(Rule):
+    """Planning a pregnancy during the study or within `ahead_months` after it (an exclusion)."""
+
+    kind: ClassVar[str] = "pregnancy_plan"
+    ahead_months: float | None = None
+    men_too: bool = False  # "or father a child", "or whose partner plans a pregnancy"
+
+    def evaluate(self, profile: Profile) -> Result:
+        can = profile.can_be_pregnant()
+        if can is False and not self.men_too:
+            facts = [f for f in (profile.get("sex"), profile.get("childbearing")) if f is not None]
+            return Result(NA, facts, reason="does not apply to people who cannot become pregnant")
+        fact = profile.get("pregnancy_plan")
+        if fact is None:
+            return Result(UNKNOWN, asks=["pregnancy_plan"], reason="plans for a pregnancy not discussed")
+        return Result(
+            MET if fact.value else NOT_MET, [fact], reason=("plans" if fact.value else "no plans") + " for a pregnancy"
+        )
+
+    def describe(self) -> str:
+        ahead = f" or within {duration_words(self.ahead_months)} after it" if self.ahead_months else ""
+        return f"planning a pregnancy during the study{ahead}"
+
+    def logic(self) -> Logic:
+        return _study_atom(self.describe(), self.ahead_months)
 
 
 @dataclass

@@ -127,3 +127,19 @@ def period_words(months: float | None) -> str:
 def when_phrase(months: float | None) -> str:
     """How a question names its window: 'in the last 3 years', 'at the moment', 'at any time'."""
     return window_words(months).strip() or "at any time"
+
+
+def duration_words(months: float) -> str:
+    """How long, in words: '21 days', '8 weeks', '3 months', '2 years'."""
+    if months >= 11.9 and abs(months / 12 - round(months / 12)) < 0.01:
+        years = round(months / 12)
+        return "1 year" if years == 1 else f"{years} years"
+    weeks = months * WEEKS_PER_MONTH
+    whole_months = abs(months - round(months)) < 0.05
+    if not whole_months and months < 6 and abs(weeks - round(weeks)) < 0.05 and round(weeks) >= 1:
+        return "1 week" if round(weeks) == 1 else f"{round(weeks)} weeks"
+    if months < 1:
+        days = round(months * 30.4375)
+        return "1 day" if days == 1 else f"{days} days"
+    value = round(months, 1)
+    return "1 month" if value == 1 else f"{value:g} months"

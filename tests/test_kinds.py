@@ -271,8 +271,13 @@ def test_every_kind_is_registered_with_its_data_and_facts() -> None:
 
 
 def test_a_broken_data_file_names_the_section_and_key() -> None:
-    good = "[registry]\norder = []\n[grammar]\ncomparators = { '<' = '<' }\nclassic = ['<']\ntimes = 'x'\n[team]\n"
+    good = (
+        "[registry]\norder = []\n[grammar]\ncomparators = { '<' = '<' }\nclassic = ['<']\ntimes = 'x'\n"
+        "duration = 'for'\nduration_exclusive = 'more'\n[team]\n"
+    )
     load_grammar(good, {})
+    with pytest.raises(TrialscreenError, match=r"\[grammar\] duration"):
+        load_grammar(good.replace("duration = 'for'\n", ""), {})
     with pytest.raises(TrialscreenError, match=r"\[age\] gate"):
         load_grammar(good + "[age]\n", {"age": ("gate",)})
     with pytest.raises(TrialscreenError, match=r"\[age\] gate.*not a valid"):

@@ -30,10 +30,11 @@ class Decision(StrEnum):
 
 @dataclass(frozen=True)
 class TreatmentKey:
-    """The fact a treatment question settles: drugs and drug classes, ever received (`prior`) or
-    taken now (`med`). Written `prior:rituximab+class:biologic`, `med:class:corticosteroid`."""
+    """The fact a treatment question settles: drugs and drug classes, ever received (`prior`), taken
+    now (`med`) or for how long (`months_on`). Written `prior:rituximab+class:biologic`,
+    `med:class:corticosteroid`, `months_on:class:antimalarial`."""
 
-    prefix: str  # "prior" or "med"
+    prefix: str  # "prior", "med" or "months_on"
     drugs: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
 
@@ -44,7 +45,7 @@ class TreatmentKey:
     def parse(cls, key: str) -> TreatmentKey | None:
         """The typed key, or None when `key` is not a treatment key."""
         prefix, _, spec = key.partition(":")
-        if prefix not in ("prior", "med") or not spec:
+        if prefix not in ("prior", "med", "months_on") or not spec:
             return None
         parts = spec.split("+")
         return cls(

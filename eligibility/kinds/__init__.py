@@ -15,7 +15,7 @@ from functools import lru_cache
 from eligibility.kinds.base import FILE, FactSpec, Kind, grammar
 from trialscreen.errors import TrialscreenError
 
-_NOT_KINDS = frozenset({"base", "prefilter"})
+_NOT_KINDS = frozenset({"base", "prefilter", "durations"})  # shared pieces, not kinds
 
 
 @lru_cache(maxsize=1)

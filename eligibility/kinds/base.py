@@ -255,6 +255,9 @@ def load_grammar(text: str, expected: dict[str, tuple[str, ...]] | None = None) 
     }
     if not pieces["times"]:
         raise _fail("[grammar] times", "is missing; it must be a regular expression with the group `mult`")
+    for key in ("duration", "duration_exclusive"):
+        if not isinstance(grammar.get(key), str) or not grammar[key]:
+            raise _fail(f"[grammar] {key}", "is missing; it must be a regular expression")
     sections: dict[str, dict[str, Any]] = {}
     patterns: dict[str, dict[str, re.Pattern[str]]] = {}
     names = set(order) | {"grammar", "team"}

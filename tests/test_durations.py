@@ -1,0 +1,184 @@
+"""How long a treatment has been taken, and plans after the study: 'standard treatment (≥ 2 months)',
+'refractory to an antimalarial for at least 3 months', 'contraception during treatment and 12 months
+after', 'planning to become pregnant within 30 days after the study' (issue 12: no number left unread)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.compiler import CompiledCriterion
+from eligibility.extract import read_patient
+from eligibility.kinds.durations import minimum_duration
+from eligibility.patient import profile_from_facts
+from eligibility.questions import question_for
+from eligibility.rules import Contraception, Flag, PregnancyPlan, duration_key
+from eligibility.timewords import to_months
+from tests.test_kinds import leaves
+from tests.test_reading import trial_of
+from trialscreen.errors import TrialscreenError
+from trialscreen.keys import Status
+
+TODAY = date(2026, 11, 1)
+EXAMPLES = settings(max_examples=60, derandomize=True, deadline=None)
+
+
+def read(text: str, kind: str = "inclusion") -> CompiledCriterion:
+    """A criterion as a whole trial compiles it (its reading included)."""
+    trial, compiled = trial_of([text], []) if kind == "inclusion" else trial_of([], [text])
+    return next(cc for c, cc in zip(trial.criteria, compiled, strict=True) if c.kind == kind)
+
+
+def _flag(text: str, key: str, kind: str = "inclusion") -> Flag:
+    cc = read(text, kind)
+    flags = [r for r in leaves(cc.rule) if isinstance(r, Flag) and r.key == key]
+    assert len(flags) == 1, (text, cc.rule)
+    assert str(cc.reading.mode) == "rule", (text, cc.reading)
+    return flags[0]
+
+
+def _status(text: str, note: str, kind: str = "inclusion") -> Status:
+    cc = read(text, kind)
+    assert cc.rule is not None
+    return cc.rule.evaluate(read_patient(note, TODAY)).status
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def test_standard_treatment_keeps_its_minimum_duration() -> None:
+    flag = _flag("Under standard treatment (≥ 2 months) at the time of inclusion", "standard_treatment")
+    assert flag.min_months == 2 and not flag.min_months_exclusive
+    assert set(flag.duration_classes) == {"antimalarial", "corticosteroid", "immunosuppressant"}
+
+
+def test_refractory_names_the_treatment_that_must_have_been_taken_that_long() -> None:
+    flag = _flag(
+        "Have refractory disease to an anti-malarial for at least 3 months as assessed by Dermatologist.", "refractory"
+    )
+    assert flag.min_months == 3 and flag.duration_classes == ["antimalarial"]
+    drug = _flag(
+        "Patients who have inadequate response to MTX administered for at least 12 weeks before screening.",
+        "refractory",
+    )
+    assert drug.duration_drugs == ["methotrexate"] and round(drug.min_months, 2) == round(to_months(12, "weeks"), 2)
+    # a treatment the vocabulary does not know is asked about as the trial names it, never inferred
+    other = _flag("Inadequate response after at least 4 weeks of an approved therapy for the condition.", "refractory")
+    assert other.duration_classes == ["treatment"] and not other.duration_drugs
+    assert "the treatment the trial names" in question_for(duration_key([], ["treatment"])).text
+
+
+def test_a_window_is_not_a_minimum_duration() -> None:
+    assert minimum_duration("Rituximab within 6 months of screening") is None
+    assert minimum_duration("No change in the last 3 months") is None
+    assert minimum_duration("NSAID use for less than 1 week is allowed") is None
+
+
+@EXAMPLES
+@given(
+    lead=st.sampled_from(["for {op}{n} {u}", "({op}{n} {u})", "{op}{n} {u} of", "for a period of {op}{n} {u}"]),
+    op=st.sampled_from(["", "at least ", "more than ", "≥ ", "a minimum of "]),
+    n=st.integers(min_value=1, max_value=36),
+    unit=st.sampled_from(["days", "weeks", "months", "years"]),
+)
+def test_a_minimum_duration_is_read_in_any_unit(lead: str, op: str, n: int, unit: str) -> None:
+    if lead.endswith("of") and not op:
+        return  # "6 months of" alone is as often a window ("within 6 months of"): not a minimum
+    text = "Inadequate response to methotrexate " + lead.format(op=op, n=n, u=unit) + " therapy"
+    found = minimum_duration(text)
+    assert found is not None, text
+    assert abs(found.months - to_months(n, unit)) < 0.01
+    assert found.exclusive == (op == "more than "), text
+
+
+# -- deciding --------------------------------------------------------------------------------------
+
+STANDARD = "Under standard treatment (≥ 2 months) at the time of inclusion"
+
+
+def test_the_time_on_treatment_decides_and_an_unknown_time_is_asked() -> None:
+    assert _status(STANDARD, "On prednisone 10 mg and hydroxychloroquine for 2 years.") == Status.MET
+    assert _status(STANDARD, "Hydroxychloroquine 200 mg daily for the past 3 weeks.") == Status.NOT_MET
+    cc = read(STANDARD)
+    assert cc.rule is not None
+    result = cc.rule.evaluate(read_patient("Takes hydroxychloroquine 200 mg daily.", TODAY))
+    assert result.status == Status.UNKNOWN and result.asks and result.asks[0].startswith("months_on:")
+    assert question_for(result.asks[0]).text.startswith("For how long have you been taking")
+    answered = profile_from_facts({"standard_treatment": True, result.asks[0]: 5})
+    assert cc.rule.evaluate(answered).status == Status.MET
+
+
+def test_doses_stable_for_months_mean_taken_for_months() -> None:
+    note = "On hydroxychloroquine 200 mg twice daily and prednisone 7.5 mg daily, doses unchanged for 6 months."
+    assert _status(STANDARD, note) == Status.MET
+
+
+@EXAMPLES
+@given(months=st.floats(min_value=0, max_value=60, allow_nan=False))
+def test_exactly_the_minimum_is_enough_unless_the_trial_says_more_than(months: float) -> None:
+    for text, strict in ((STANDARD, False), ("On standard SLE treatment for more than 2 months", True)):
+        cc = read(text)
+        assert cc.rule is not None
+        on = {"standard_treatment": True}
+        key = cc.rule.evaluate(profile_from_facts(on)).asks[0]
+        status = cc.rule.evaluate(profile_from_facts({**on, key: months})).status
+        enough = months > 2 + 0.01 if strict else months >= 2 - 0.01
+        if abs(months - 2) > 0.02:
+            assert status == (Status.MET if enough else Status.NOT_MET), (text, months)
+
+
+def test_a_duration_answer_is_a_number_of_months_within_limits() -> None:
+    key = duration_key(["hydroxychloroquine"], [])
+    assert profile_from_facts({key: 24}).value(key) == 24
+    for bad in (-1, 5000, "two years", True):
+        try:
+            profile_from_facts({key: bad})
+        except TrialscreenError as err:
+            assert key in str(err)
+        else:
+            raise AssertionError(f"{bad!r} was accepted for {key}")
+
+
+# -- after the study: contraception and pregnancy plans -----------------------------------------------
+
+
+def test_the_time_after_the_study_is_part_of_the_reading() -> None:
+    text = (
+        "Pregnant, lactating women (WCBP) are reluctant to use medically approved contraceptives during "
+        "treatment and 12 months after treatment."
+    )
+    cc = read(text, "exclusion")
+    contraception = [r for r in leaves(cc.rule) if isinstance(r, Contraception)]
+    assert contraception and contraception[0].after_months == 12 and str(cc.reading.mode) == "rule"
+    plan_text = (
+        "Is pregnant or breast-feeding, or is planning to conceive during the study, including 14 days following "
+        "the last dose of study medication"
+    )
+    cc = read(plan_text, "exclusion")
+    plans = [r for r in leaves(cc.rule) if isinstance(r, PregnancyPlan)]
+    assert len(plans) == 1 and plans[0].ahead_months is not None and str(cc.reading.mode) == "rule"
+    assert {r.key for r in leaves(cc.rule) if isinstance(r, Flag)} == {"pregnant", "breastfeeding"}
+
+
+def test_a_pregnancy_plan_excludes_and_asks_and_spares_men_unless_fathering_is_named() -> None:
+    text = "Women who are pregnant, breastfeeding or plan to become pregnant during the study."
+    assert (
+        _status(text, "29-year-old woman, not pregnant, not breastfeeding, trying to conceive.", "exclusion")
+        == Status.MET
+    )
+    assert (
+        _status(text, "29-year-old woman, not pregnant, not breastfeeding. Not planning a pregnancy.", "exclusion")
+        == Status.NOT_MET
+    )
+    assert _status(text, "29-year-old woman, not pregnant, not breastfeeding.", "exclusion") == Status.UNKNOWN
+    assert _status(text, "41-year-old man.", "exclusion") == Status.NOT_APPLICABLE
+    fathering = (
+        "Is pregnant or breastfeeding or expecting to conceive or father children within the projected duration "
+        "of the study"
+    )
+    assert _status(fathering, "41-year-old man.", "exclusion") == Status.UNKNOWN
+    # "desire of pregnancy" is a plan, not a pregnancy
+    cc = read("Desire of pregnancy in the next 7 months", "exclusion")
+    assert [type(r) for r in leaves(cc.rule)] == [PregnancyPlan]
