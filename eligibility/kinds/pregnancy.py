@@ -17,11 +17,10 @@ class Pregnancy(Kind):
         "gate",
         "contraception",
         "unwilling",
-        "leads_pregnant",
-        "leads_pregnant_lactating",
         "pregnant",
         "breastfeeding",
         "plan",
+        "not_pregnant",
         "partner",
         "after",
     )
@@ -43,18 +42,19 @@ class Pregnancy(Kind):
         text = r.text
         if not self.p("gate").search(text):
             return []
-        rules: list[Rule] = []
+        exclusion = r.kind == "exclusion"
         after, spans = self._after(text)
-        if self.p("contraception").search(text) and self.p("unwilling").search(text):
-            # "Pregnant, lactating women (WCBP) are reluctant to use contraception": all three exclude
+        plan = self.p("plan").search(text) if exclusion else None
+        # what is left once the plan and the words that do not say "pregnant" are set aside
+        rest = _blank(text, [plan.span()] if plan else [])
+        rest = _blank(rest, [m.span() for m in self.p("not_pregnant").finditer(rest)])
+        rules: list[Rule] = []
+        unwilling = bool(self.p("contraception").search(text) and self.p("unwilling").search(text))
+        if unwilling:
+            # "Pregnant or nursing women, or women unwilling to use contraception ...": each one excludes
             rules.append(Contraception(after_months=after))
-            if r.kind == "exclusion" and self.p("leads_pregnant").search(text):
-                rules.append(Flag(key="pregnant", label="pregnant", pregnancy_related=True))
-            if r.kind == "exclusion" and self.p("leads_pregnant_lactating").search(text):
-                rules.append(Flag(key="breastfeeding", label="breastfeeding", pregnancy_related=True))
-            return [Match(AnyOf(rules) if len(rules) > 1 else rules[0], spans)]
-        plan = self.p("plan").search(text) if r.kind == "exclusion" else None
-        rest = text[: plan.start()] + " " * (plan.end() - plan.start()) + text[plan.end() :] if plan else text
+            if not exclusion:
+                return [Match(rules[0], spans)]
         if self.p("pregnant").search(rest):
             rules.append(Flag(key="pregnant", label="pregnant", pregnancy_related=True))
         if self.p("breastfeeding").search(rest):
@@ -66,7 +66,14 @@ class Pregnancy(Kind):
         rule: Rule = AnyOf(rules) if len(rules) > 1 else rules[0]
         if r.kind == "inclusion":  # "Negative pregnancy test", "Not pregnant or nursing"
             rule = Not(rule)
-        return [Match(rule, spans if plan else ())]
+        return [Match(rule, spans if (plan or unwilling) else ())]
+
+
+def _blank(text: str, spans: list[Span]) -> str:
+    """The text with these spans replaced by spaces (offsets kept)."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 KIND = Pregnancy()
