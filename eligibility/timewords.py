@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from eligibility.cues import cue
 
@@ -47,14 +48,20 @@ UNIT_MONTHS = {
 
 NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True)) + ")"
 UNIT = r"(days?|weeks?|wks?|months?|mos?|years?|yrs?)"
-_WINDOW = re.compile(
-    r"(within|in|over|during|for less than|less than|in the|within the)\s+(?:the\s+)?"
-    r"(?:last|past|previous|prior)?\s*" + NUM + r"\s*-?\s*" + UNIT + r"\b",
-    re.IGNORECASE,
-)
-_WINDOW_AFTER = re.compile(NUM + r"\s*-?\s*" + UNIT + r"\s+(before|prior)", re.IGNORECASE)
+_SPAN = r"(?P<num>" + NUM[1:-1] + r")(?:\s*\(\s*\d+\s*\))?\s*-?\s*"  # "six (6) months", "6-month"
 # What a denial with only 'recent' covers (the cue words are in eligibility/data/cues.toml).
 RECENT_MONTHS = 1.0
+
+
+@lru_cache(maxsize=1)
+def _windows() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The two forms of a look-back window, from the cue words: a window word before the number
+    ("within the preceding 3 months", "during the 12 previous months") and one after it ("6 months
+    prior to screening")."""
+    lead, back, trail = (cue("time", name).pattern for name in ("window_lead", "window_back", "window_trail"))
+    before = re.compile(f"(?:{lead}){_SPAN}(?:{back}\\s+)?(?P<unit>{UNIT[1:-1]})\\b", re.IGNORECASE)
+    after = re.compile(f"{_SPAN}(?P<unit>{UNIT[1:-1]})(?:{trail})", re.IGNORECASE)
+    return before, after
 
 
 def number(word: str) -> float:
@@ -70,16 +77,18 @@ def to_months(value: float, unit: str) -> float:
 
 
 def window_match(text: str) -> tuple[float, tuple[int, int]] | None:
-    """The look-back window a criterion states, in months, with the span of the words that state it."""
-    m = _WINDOW.search(text)
+    """The look-back window a criterion states, in months, with the span of the words that state it.
+    "At least 4 weeks prior to screening" states a gap, not a window: it is not read as one."""
+    before, after = _windows()
+    m = before.search(text)
+    if m is None:
+        gap = cue("time", "window_gap")
+        m = next((a for a in after.finditer(text) if not gap.search(text, 0, a.start())), None)
     if m:
-        return round(to_months(number(m.group(2)), m.group(3)), 3), m.span()
-    m = _WINDOW_AFTER.search(text)
-    if m:
-        return round(to_months(number(m.group(1)), m.group(2)), 3), m.span()
-    m = cue("time", "window_one").search(text)
-    if m:
-        return round(to_months(1.0, m.group(1)), 3), m.span()
+        return round(to_months(number(m.group("num")), m.group("unit")), 3), m.span()
+    one = cue("time", "window_one").search(text)
+    if one:
+        return round(to_months(1.0, one.group(1)), 3), one.span()
     return None
 
 

@@ -79,6 +79,74 @@ def test_numbers_inside_names_are_not_quantities(text: str) -> None:
     assert values in ([], [1.5]), values
 
 
+# Real criterion sentences (lupus and HINT trials): the numbers of citations, of a standard's year or
+# version, of reference markers and of counts of classification criteria are names; the quantities
+# next to them stay quantities (what is left is listed, in order).
+NAMED_AND_QUANTITIES = [
+    (
+        "SCLE as defined by the Gilliam and Sontheimer classification (J Am Acad Dermatol 1981; "
+        "4(4):471-475). SLE is defined by the most recent American College of Rheumatology criteria",
+        [],
+    ),
+    (
+        "Systemic Lupus Erythematosus subjects 4/11 of the American College of Rheumatology criteria for "
+        "SLE (23), age less than 22 years.",
+        [22.0],
+    ),
+    ("A diagnosis of SLE according to the ACR criteria (at least 4/11 criteria).", []),
+    ("Fulfils 4 of 11 American College of Rheumatology classification criteria for SLE", []),
+    (
+        "The American College of Rheumatology established eleven criteria in 1982,which were revised in "
+        "1997 as a classificatory instrument",
+        [],
+    ),
+    (
+        "Has a diagnosis of SLE defined by meeting either the 2012 Systemic Lupus International "
+        "Collaborating Clinics (SLICC) criteria or the ACR criteria",
+        [],
+    ),
+    (
+        "History of clinically significant neuropathies of National Cancer Institute (NCI) Common "
+        "Terminology Criteria for Adverse Events (CTCAE) v 4.03 Grade 2 or higher.",
+        [2.0],
+    ),
+    ("Peripheral neuropathy ≥ grade 3 based on NCI CTCAE version 5.0", [3.0]),
+    ("Adverse events coded with MedDRA 23.0 of grade 3 or more", [3.0]),
+    ("Measurable disease according to RECIST v1.1 with at least 1 lesion ≥ 10 mm", [1.0, 10.0]),
+    (
+        "Systemic Lupus Erythematosus Disease Activity Index 2000 (SLEDAI-2K) score greater than or "
+        "equal to [>=] 6 at screening",
+        [6.0],
+    ),
+    ("SLEDAI-2000 score of at least 6", [6.0]),
+    ("Measurable disease as defined by RECIST criteria (Therasse et al. 2000), creatinine < 1.5 mg/dL", [1.5]),
+    ("Symptomatic myeloma based on standard CRAB criteria (5). Hemoglobin < 10 g/dL", [10.0]),
+    ("Diagnosis according to WHO classification (2008), platelets > 100,000/mm3", [100000.0]),
+    # a quantity written like a reference or beside a year stays a quantity
+    ("Uncontrolled hypertension (BP > 140/90) or tachycardia (100) at screening visit", [140.0, 100.0]),
+    ("Diagnosis of SLE made since 2015", [2015.0]),
+    ("Received an investigational drug within 30 days (Day -30 to Day 1)", [30.0]),
+]
+
+
+@pytest.mark.parametrize(("text", "left"), NAMED_AND_QUANTITIES)
+def test_citations_versions_and_criteria_counts_are_names(text: str, left: list[float]) -> None:
+    assert [q.value for q in quantities(text)] == left
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    version=st.sampled_from(["CTCAE v 4.03", "CTCAE version 5.0", "NCI CTCAE v4.0", "MedDRA 23.0", "RECIST 1.1"]),
+    op=st.sampled_from(["≥", ">", "at least", "more than", "<"]),
+    value=st.integers(1, 4),
+    unit=st.sampled_from(["grade", "Grade"]),
+)
+def test_a_grade_beside_a_version_stays_a_quantity(version: str, op: str, value: int, unit: str) -> None:
+    """'Neuropathy ≥ grade 2 (CTCAE v 4.03)': the version is a name, the grade is what the criterion sets."""
+    for text in (f"Neuropathy {op} {unit} {value} per {version}", f"{version} {unit} {value} or higher neuropathy"):
+        assert [q.value for q in quantities(text)] == [float(value)], text
+
+
 def test_broken_grammar_files_say_which_entry() -> None:
     with pytest.raises(TrialscreenError, match=r"quantities.toml: \[quantity\] unit is missing"):
         load_grammar(
