@@ -177,7 +177,7 @@ def read_doses(r: Read, text: str) -> list[Dose]:
         if not drug and per:
             after = trailing  # '> 20 mg/day prednisone'
             drug = _one_drug(r, after, last=False)
-        unreadable = not per and (p.frequency.match(text[m.end() :]) is not None or p.unreadable.search(text))
+        unreadable = not per and (p.frequency.match(text[m.end() :]) is not None or bool(p.unreadable.search(text)))
         unreadable = unreadable or bool(m.group("op") and p.negated.search(text[max(0, m.start() - 30) : m.start()]))
         if drug == STEROIDS and p.local_steroid.search(f"{before} {after}"):
             unreadable = True  # an inhaled or topical dose is not a prednisone-equivalent one

@@ -1,6 +1,11 @@
-"""Dose limits on current medicines: 'Prednisone, 10 mg/day or less' (a cap an inclusion allows),
-'stable for at least 4 weeks', and the exclusion of current use above a dose ('Current use of more than
-20 mg/day prednisone'), which rules a person out only above that dose, never for any use."""
+"""Dose limits on current medicines (doses read by `eligibility/kinds/_doses.py`).
+
+An inclusion's cap ('Prednisone, 10 mg/day or less', 'methotrexate ≤ 20 mg/week', '< 10 mg/d': the
+dose itself is over it), range ('must be taking 5 to 35 mg/day': taking it is required; 'doses of 5
+to 20 mg/day are allowed': only a dose taken must be in range) or minimum, 'stable for at least 4
+weeks'; and the exclusion of current use above a dose ('taking ≥ 30 mg of prednisone daily'), which
+rules a person out only at or above that dose, never for any use. A cap inside an absence ('No
+steroids, except prednisone < 20 mg/day') is an exception, not read here."""
 
 from __future__ import annotations
 
@@ -67,7 +72,7 @@ class DoseCaps(Kind):
             r.warnings.append("a dose whose drug is not clear: the study team checks")
             return []
         doses = [d for d in doses if d.drug]
-        if window_match(r.text) is not None:
+        if doses and window_match(r.text) is not None:
             # a dose above a threshold within a window is a treatment received (the treatments kind);
             # a cap stays a cap ('MTX (a maximum of 16 mg/week) from at least 28 days prior')
             doses = [d for d in doses if not d.above]
@@ -124,9 +129,7 @@ class DoseCaps(Kind):
             name = label(dose.drug) + unit_words(dose)
             # above the dose now (or at it, for '≥'): the cap a person must stay within, negated; the
             # cap adds up the person's steroids as prednisone equivalents
-            cap = DoseCap(
-                drug=dose.drug, max_mg_day=dose.mg_day, label=name, per_kg=dose.per_kg, below=dose.op == ">="
-            )
+            cap = DoseCap(drug=dose.drug, max_mg_day=dose.mg_day, label=name, per_kg=dose.per_kg, below=dose.op == ">=")
             out.append(Match(Not(cap), dose.spans))
         return out
 

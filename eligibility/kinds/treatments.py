@@ -1,5 +1,8 @@
 """Treatments received, with their windows, routes and dose thresholds: 'rituximab or other biologics
-within 6 months', 'IV cyclophosphamide within 90 days', 'high-dose prednisone > 100 mg/day'."""
+within 6 months', 'IV cyclophosphamide within 90 days', 'high-dose prednisone > 100 mg/day', '> 3 g/day
+of MMF within 4 weeks' (doses read by `eligibility/kinds/_doses.py`). An exclusion whose clauses each
+name medicines and then a window ('belimumab within 2 months, or rituximab within 6 months') gives
+each clause its own window; any of them rules the person out."""
 
 from __future__ import annotations
 
@@ -86,7 +89,7 @@ class Treatments(Kind):
             return [(0, len(text))]
         cuts = [0] + [end for _, end in windows[:-1]] + [len(text)]
         parts = list(itertools.pairwise(cuts))
-        for (start, end), (w_start, _) in zip(parts, windows, strict=True):
+        for (start, _end), (w_start, _) in zip(parts, windows, strict=True):
             if not (r.drugs(text[start:w_start]) or r.classes(text[start:w_start])):
                 return [(0, len(text))]  # a window before its medicines, or one with none of its own
         return parts
