@@ -165,13 +165,17 @@ def _dose_cap(rule: DoseCap, met: bool, delta: float) -> Facts | None:
     if not drug or drug.startswith("class:"):
         return None
     if rule.per_kg:  # the caps are per kg: the same boundary for a person of WEIGHT kg
-        scaled = DoseCap(rule.drug, _times(rule.max_mg_day), _times(rule.min_mg_day), rule.label)
+        scaled = DoseCap(rule.drug, _times(rule.max_mg_day), _times(rule.min_mg_day), rule.label, below=rule.below)
         facts = _dose_cap(scaled, met, delta)
         return None if facts is None else {**facts, "weight_kg": WEIGHT}
     if met:
+        if rule.max_mg_day is not None and rule.below:  # "< 10 mg/day": just under the cap
+            return {f"med:{drug}": rule.max_mg_day - min(delta, rule.max_mg_day / 2)}
         if rule.max_mg_day is not None:
             return {f"med:{drug}": rule.max_mg_day}
         return {f"med:{drug}": (rule.min_mg_day or 0.0) + delta}
+    if rule.max_mg_day is not None and rule.below:  # the cap itself is over it
+        return {f"med:{drug}": rule.max_mg_day}
     if rule.max_mg_day is not None:
         return {f"med:{drug}": rule.max_mg_day + max(delta, 0.5)}
     if rule.min_mg_day is not None and rule.min_mg_day - delta > 0:

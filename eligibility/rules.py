@@ -725,6 +725,7 @@ class DoseCap(Rule):
     min_mg_day: float | None = None
     label: str = ""
     per_kg: bool = False  # the limits are mg per kg of body weight per day: the weight is needed
+    below: bool = False  # "< 10 mg/day": the cap itself is over it
 
     def _doses(self, profile: Profile) -> tuple[list[tuple[Fact, float | None]], bool]:
         """(taking facts with their dose in the cap's units, whether the patient denied taking it)."""
@@ -776,14 +777,18 @@ class DoseCap(Rule):
                 )
             facts.append(weight)
             total, unit = round(total / float(weight.value), 4), "mg/kg/day"
-        if self.max_mg_day is not None and total > self.max_mg_day:
-            return Result(NOT_MET, facts, reason=f"{self.label} {_fmt(total)} {unit} is above {_fmt(self.max_mg_day)}")
+        over = total >= self.max_mg_day if self.below and self.max_mg_day is not None else None
+        if self.max_mg_day is not None and (over if over is not None else total > self.max_mg_day):
+            words = "is not below" if self.below else "is above"
+            return Result(NOT_MET, facts, reason=f"{self.label} {_fmt(total)} {unit} {words} {_fmt(self.max_mg_day)}")
         if self.min_mg_day is not None and total < self.min_mg_day:
             return Result(NOT_MET, facts, reason=f"{self.label} {_fmt(total)} {unit} is below {_fmt(self.min_mg_day)}")
         return Result(MET, facts, reason=f"{self.label} {_fmt(total)} {unit} is within the limit")
 
     def describe(self) -> str:
-        return f"{self.label} at most {_fmt(self.max_mg_day or 0)} {'mg/kg/day' if self.per_kg else 'mg/day'}"
+        unit = "mg/kg/day" if self.per_kg else "mg/day"
+        least = f" at least {_fmt(self.min_mg_day)} {unit} and" if self.min_mg_day is not None else ""
+        return f"{self.label}{least} {'below' if self.below else 'at most'} {_fmt(self.max_mg_day or 0)} {unit}"
 
 
 def per_kg_weight(profile: Profile) -> Fact | None:
@@ -797,7 +802,8 @@ def per_kg_weight(profile: Profile) -> Fact | None:
         unit = "mg/kg/day" if self.per_kg else "mg/day"
         parts = []
         if self.max_mg_day is not None:
-            parts.append(_atom(AtomKind.TREATMENT, self.label or self.drug, "<=", self.max_mg_day, unit, self.drug))
+            op = "<" if self.below else "<="
+            parts.append(_atom(AtomKind.TREATMENT, self.label or self.drug, op, self.max_mg_day, unit, self.drug))
         if self.min_mg_day is not None:
             parts.append(_atom(AtomKind.TREATMENT, self.label or self.drug, ">=", self.min_mg_day, unit, self.drug))
         return (

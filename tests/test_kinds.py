@@ -16,6 +16,7 @@ from eligibility.kinds import registry, spec_for
 from eligibility.kinds.base import load_grammar
 from eligibility.kinds.prefilter import needed
 from eligibility.patient import profile_from_facts
+from eligibility.quantities import numbers_of, unused
 from eligibility.rules import Age, AllOf, AnyOf, DoseCap, Flag, Measure, Not, Rule, Treatment
 from trialscreen.errors import TrialscreenError
 from trialscreen.model import Criterion, Trial
@@ -74,6 +75,12 @@ def used_words(cc: CompiledCriterion, text: str) -> list[str]:
 def numbers_used(cc: CompiledCriterion, text: str) -> set[str]:
     """The numbers of the text that fall inside the spans the rule used."""
     return {m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?", text) if any(a <= m.start() < b for a, b in cc.used)}
+
+
+def unused_numbers(cc: CompiledCriterion, text: str) -> list[str]:
+    """What a rule leaves unused of the criterion's numbers (a partly understood reading when not empty)."""
+    assert cc.rule is not None, text
+    return unused(text, numbers_of(cc.rule.to_dict()), cc.used)
 
 
 # -- ordinary wording ----------------------------------------------------------------------------
@@ -195,15 +202,148 @@ def test_current_use_above_a_dose_rules_out_only_above_it(phrase: str, n: int) -
 
 
 def test_at_least_a_dose_now_counts_the_dose_itself() -> None:
-    cc = read("Current use of ≥ 20 mg/day prednisone", kind="exclusion")
-    treatment = next(r for r in leaves(cc.rule) if isinstance(r, Treatment))
-    assert (treatment.min_dose_mg_day, treatment.min_dose_inclusive, treatment.within_months) == (20, True, 0.0)
+    text = "Current use of ≥ 20 mg/day prednisone"
+    assert _decide(text, "exclusion", {"med:prednisone": 20}) == "ineligible"
+    assert _decide(text, "exclusion", {"med:prednisone": 19.5}) == "eligible"
+    assert _decide(text, "exclusion", {"med:prednisone": False}) == "eligible"
 
 
 def test_a_threshold_it_cannot_attach_gives_no_rule_rather_than_any_use() -> None:
-    text = "Previous use of hydroxychloroquine (> 400 mg/day) or methotrexate"
+    # the dose is given with thalidomide, a drug the rules' vocabulary has no entry for
+    text = "Previous use of methotrexate or thalidomide (> 400 mg/day)"
     cc = read(text, kind="exclusion")
     assert cc.rule is None and any("not read" in w for w in cc.warnings)
+
+
+def test_a_threshold_next_to_its_drug_counts_only_above_it_and_other_drugs_count_at_any_dose() -> None:
+    text = "Previous use of hydroxychloroquine (> 400 mg/day) or methotrexate"
+    cc = read(text, kind="exclusion")
+    trial = _trial([Criterion(kind="exclusion", number=1, text=text, start=0, end=len(text))])
+
+    def decision(facts: dict[str, object]) -> str:
+        return screen(trial, [cc], profile_from_facts({"age": 40, **facts}), TODAY).decision
+
+    # 400 mg/day now does not rule the person out (an earlier dose above it would: asked)
+    assert decision({"med:hydroxychloroquine": 400, "prior:methotrexate": False}) == "needs_info"
+    assert decision({"med:hydroxychloroquine": 600, "prior:methotrexate": False}) == "ineligible"
+    assert decision({"prior:methotrexate": True}) == "ineligible"
+
+
+# -- doses as registries write them (real criteria: lupus and HINT records) ------------------------
+
+
+def _decide(text: str, kind: str, facts: dict[str, object]) -> str:
+    cc = read(text, kind=kind)
+    trial = _trial([Criterion(kind=kind, number=1, text=text, start=0, end=len(text))])  # type: ignore[arg-type]
+    return str(screen(trial, [cc], profile_from_facts({"age": 40, "dx:sle": True, **facts}), TODAY).decision)
+
+
+@pytest.mark.parametrize(
+    ("text", "dose", "ruled_out"),
+    [
+        ("taking ≥ 30 mg of prednisone daily", 30, True),
+        ("taking ≥ 30 mg of prednisone daily", 25, False),
+        ("Are currently receiving corticosteroids at doses >10 mg of prednisone per day (or equivalent)", 10, False),
+        ("Are currently receiving corticosteroids at doses >10 mg of prednisone per day (or equivalent)", 11, True),
+        ("Corticosteroid of greater than 10mg prednisolone daily equivalent", 12.5, True),
+        ("Participants receiving oral steroids >20 mg prednisolone per day (or equivalent)", 25, True),
+    ],
+)
+def test_a_steroid_dose_now_rules_out_only_at_or_above_its_threshold(text: str, dose: float, ruled_out: bool) -> None:
+    cc = read(text, kind="exclusion")
+    assert cc.rule is not None and not unused_numbers(cc, text), (text, cc.rule)
+    verdict = _decide(text, "exclusion", {"med:prednisone": dose})
+    assert verdict == ("ineligible" if ruled_out else "eligible"), (text, dose, verdict)
+
+
+def test_a_dose_in_grams_of_a_named_drug_within_a_window() -> None:
+    text = "Has been treated with > 3 g/day of MMF within 4 weeks of the Screening Visit."
+    treatment = read(text, kind="exclusion").rule
+    assert isinstance(treatment, Treatment)
+    assert (treatment.drugs, treatment.min_dose_mg_day, treatment.within_months) == (
+        ["mycophenolate mofetil"],
+        3000,
+        pytest.approx(0.92, abs=0.01),
+    )
+    # 3 g/day now does not rule the person out (a higher dose earlier in the 4 weeks would: asked)
+    assert _decide(text, "exclusion", {"med:mycophenolate mofetil": 3000}) == "needs_info"
+    assert _decide(text, "exclusion", {"med:mycophenolate mofetil": 3500}) == "ineligible"
+
+
+WEEKLY_CAPS = (
+    "Stable doses of methotrexate ≤ 20 mg/week, azathioprine ≤ 150 mg/day, and 6-mercaptopurine ≤ 150 mg/day"
+    " for 12 weeks prior to screening are permitted."
+)
+
+
+@EXAMPLES
+@given(weekly=st.integers(5, 30))
+def test_a_weekly_cap_compares_with_the_weekly_dose_a_patient_takes(weekly: int) -> None:
+    cc = read(WEEKLY_CAPS)
+    caps = {r.drug: r for r in leaves(cc.rule) if isinstance(r, DoseCap)}
+    assert set(caps) == {"methotrexate", "azathioprine", "mercaptopurine"}, cc.rule
+    assert not unused_numbers(cc, WEEKLY_CAPS)
+    # a patient's "methotrexate 20 mg weekly" is read as mg/day, rounded (eligibility/extract.py)
+    profile = profile_from_facts({"med:methotrexate": round(weekly / 7, 3)})
+    assert caps["methotrexate"].evaluate(profile).status == ("met" if weekly <= 20 else "not_met")
+
+
+def test_each_clause_keeps_its_own_window() -> None:
+    text = (
+        "Having received belimumab within 2 months of Baseline, or having received rituximab or other B cell "
+        "depleting biologic therapy within 6 months of Baseline."
+    )
+    assert not unused_numbers(read(text, kind="exclusion"), text)
+    assert _decide(text, "exclusion", {"prior:rituximab": {"value": True, "months_ago": 4}}) == "ineligible"
+    assert _decide(text, "exclusion", {"prior:rituximab": {"value": True, "months_ago": 8}}) != "ineligible"
+    belimumab = {"prior:belimumab": {"value": True, "months_ago": 4}, "prior:class:b-cell therapy": False}
+    assert _decide(text, "exclusion", {**belimumab, "prior:class:biologic": False}) != "ineligible"
+
+
+def test_a_pulse_dose_per_kg_is_read_no_narrower_than_written() -> None:
+    text = "High-dose steroid pulse therapy (>1.5mg/kg) or IV bolus of corticosteroids in the last 2 months"
+    cc = read(text, kind="exclusion")
+    assert not unused_numbers(cc, text)
+    pulse = {"prior:methylprednisolone": {"value": True, "months_ago": 1, "route": "iv"}}
+    assert _decide(text, "exclusion", pulse) == "ineligible"
+
+
+def test_a_range_an_inclusion_requires_is_a_dose_the_person_must_take() -> None:
+    text = (
+        "Participants must be taking 5 to 35 mg/day of prednisone/prednisolone, or the equivalent, at Visit 1 and "
+        "at the randomization visit."
+    )
+    assert not unused_numbers(read(text), text)
+    assert _decide(text, "inclusion", {"med:prednisone": 10}) == "eligible"
+    assert _decide(text, "inclusion", {"med:prednisone": 40}) == "ineligible"
+    assert _decide(text, "inclusion", {"med:prednisone": False, "prior:class:corticosteroid": False}) == "ineligible"
+
+
+def test_a_cap_below_a_dose_excludes_the_dose_itself() -> None:
+    text = (
+        "Oral corticosteroids in low doses (< 10 mg/d prednisone or equivalent) will be allowed if stable for 1 "
+        "month prior to randomization"
+    )
+    cap = next(r for r in leaves(read(text).rule) if isinstance(r, DoseCap))
+    assert cap.evaluate(profile_from_facts({"med:prednisone": 10})).status == "not_met"
+    assert cap.evaluate(profile_from_facts({"med:prednisone": 9.5})).status == "met"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a cap inside an absence is an exception to it, never the rule negated
+        "No concurrent corticosteroids, except for stable doses of prednisone (< 20 mg/day or equivalent)",
+        # an inhaled dose is not a prednisone-equivalent one
+        "inhaled corticosteroid at a dose >=500 mcg/day fluticasone propionate dose equivalent",
+        # a negation before the comparison turns it around
+        "Non-escalating corticosteroid dose (not exceeding more than 16 mg daily of dexamethasone oral)",
+    ],
+)
+def test_doses_that_are_not_a_prednisone_threshold_give_no_dose_rule(text: str) -> None:
+    rules = leaves(read(text).rule)
+    assert not any(isinstance(r, DoseCap) for r in rules), rules
+    assert not any(isinstance(r, Treatment) and r.min_dose_mg_day is not None for r in rules), rules
 
 
 # -- spans, general mechanisms, registry ----------------------------------------------------------

@@ -1,6 +1,11 @@
-"""Dose limits on current medicines: 'Prednisone, 10 mg/day or less' (a cap an inclusion allows),
-'stable for at least 4 weeks', and the exclusion of current use above a dose ('Current use of more than
-20 mg/day prednisone'), which rules a person out only above that dose, never for any use."""
+"""Dose limits on current medicines (doses read by `eligibility/kinds/_doses.py`).
+
+An inclusion's cap ('Prednisone, 10 mg/day or less', 'methotrexate ≤ 20 mg/week', '< 10 mg/d': the
+dose itself is over it), range ('must be taking 5 to 35 mg/day': taking it is required; 'doses of 5
+to 20 mg/day are allowed': only a dose taken must be in range) or minimum, 'stable for at least 4
+weeks'; and the exclusion of current use above a dose ('taking ≥ 30 mg of prednisone daily'), which
+rules a person out only at or above that dose, never for any use. A cap inside an absence ('No
+steroids, except prednisone < 20 mg/day') is an exception, not read here."""
 
 from __future__ import annotations
 
@@ -8,14 +13,14 @@ import re
 from datetime import date
 
 from eligibility.cues import cue
+from eligibility.fallback import worded_as_absence
+from eligibility.kinds._doses import STEROIDS, Dose, is_steroid, label, read_doses, unit_words
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
-from eligibility.rules import DoseCap, Not, Rule, StableMeds, Treatment
+from eligibility.rules import AllOf, DoseCap, Not, Rule, StableMeds, Treatment
 from eligibility.timeparse import duration_months, months_ago
-from eligibility.timewords import WEEKS_PER_MONTH, number, to_months
-from trialscreen.vocabulary import vocabulary
+from eligibility.timewords import WEEKS_PER_MONTH, number, to_months, window_match
 
 BLOCKED = ("refractory", "manifestations")
-STEROIDS = "class:corticosteroid"
 _FOR = re.compile(r"\bfor\b")
 
 
@@ -37,7 +42,18 @@ def stable_keys(key: str) -> list[str]:
 
 class DoseCaps(Kind):
     name = "dose_caps"
-    patterns = ("allowed", "dose", "steroid", "stable", "stable_word", "current", "above")
+    patterns = (
+        "allowed",
+        "steroid",
+        "stable",
+        "stable_word",
+        "current",
+        "permission",
+        "unreadable",
+        "frequency",
+        "not_dose",
+        "separator",
+    )
     blocked_by = BLOCKED
     specs = (
         FactSpec(
@@ -51,35 +67,36 @@ class DoseCaps(Kind):
     )
 
     def read(self, r: Read) -> list[Match]:
+        doses = [d for d in read_doses(r, r.text) if d.op or d.low is not None or self._allowed(r)]
+        if any(d.unclear for d in doses):
+            r.warnings.append("a dose whose drug is not clear: the study team checks")
+            return []
+        doses = [d for d in doses if d.drug]
+        if doses and window_match(r.text) is not None:
+            # a dose above a threshold within a window is a treatment received (the treatments kind);
+            # a cap stays a cap ('MTX (a maximum of 16 mg/week) from at least 28 days prior')
+            doses = [d for d in doses if not d.above]
         if r.kind == "exclusion":
-            return self._current_above(r)
-        return self._caps(r)
+            return self._current_above(r, doses)
+        return self._caps(r, doses)
 
-    def _drug(self, r: Read, text: str) -> str:
-        drugs = r.drugs(text)
-        return STEROIDS if self.p("steroid").search(text) else (drugs[0] if drugs else "")
+    def _allowed(self, r: Read) -> bool:
+        """'Maximum doses allowed: Prednisone 10 mg/day': a dose stated with no comparison is a cap."""
+        return bool(self.p("allowed").search(r.context) or self.p("allowed").search(r.text))
 
-    def _near(self, r: Read, text: str, start: int, end: int) -> str:
-        """The one drug (or the steroids) named next to a dose; '' when none or several are."""
-        reach = int(self.data("near"))
-        around = text[max(0, start - reach) : end + reach]
-        if self.p("steroid").search(around):
-            return STEROIDS
-        drugs = r.drugs(around)
-        return drugs[0] if len(drugs) == 1 else ""
-
-    def _caps(self, r: Read) -> list[Match]:
+    def _caps(self, r: Read, doses: list[Dose]) -> list[Match]:
         text, context = r.text, r.context
         out: list[Match] = []
+        permitted = self.p("permission").search(text) is not None
+        if worded_as_absence(text):
+            doses = []  # "No steroids, except prednisone ≤ 10 mg/day": a cap inside an absence is an exception
+        for dose in doses:
+            if not dose.per_period:
+                continue  # a dose per administration is not a daily cap
+            rule = self._cap(dose, permitted)
+            if rule is not None:
+                out.append(Match(rule, dose.spans))
         both = context + " " + text
-        allowed = self.p("allowed").search(both)
-        m = self.p("dose").search(text) if allowed else None
-        if allowed and m:
-            drug = self._drug(r, text)
-            if drug:
-                label = "prednisone (or equivalent)" if drug == STEROIDS else drug
-                rule = DoseCap(drug=drug, max_mg_day=float(m.group("num")), label=label, per_kg=bool(m.group("kg")))
-                out.append(Match(rule, tuple(spans_of(m, "op", "num", "unit"))))
         stable = self.p("stable").search(both)
         if stable and (out or self.p("stable_word").search(text) or self.p("stable_word").search(context)):
             weeks = round(to_months(number(stable.group("num")), stable.group("unit")) * WEEKS_PER_MONTH, 1)
@@ -88,39 +105,60 @@ class DoseCaps(Kind):
             out.append(Match(StableMeds(min_weeks=weeks), tuple(spans)))
         return out
 
-    def _current_above(self, r: Read) -> list[Match]:
+    def _cap(self, dose: Dose, permitted: bool) -> Rule | None:
+        """What an inclusion's dose asks: a cap ('≤ 10 mg/day'), a range, or a dose the person must take."""
+        name = label(dose.drug) + unit_words(dose)
+        if dose.low is not None:
+            cap = DoseCap(drug=dose.drug, max_mg_day=dose.mg_day, min_mg_day=dose.low, label=name, per_kg=dose.per_kg)
+            if permitted:
+                return cap  # "doses of 5 to 20 mg/day are allowed": only a dose taken must be in range
+            taking = _taking(dose, dose.low, ">=")  # "must be taking 5 to 35 mg/day": taking is required
+            return AllOf([taking, DoseCap(drug=dose.drug, max_mg_day=dose.mg_day, label=name, per_kg=dose.per_kg)])
+        if dose.above:
+            return None if permitted else _taking(dose, dose.mg_day, dose.op)
+        return DoseCap(drug=dose.drug, max_mg_day=dose.mg_day, label=name, per_kg=dose.per_kg, below=dose.op == "<")
+
+    def _current_above(self, r: Read, doses: list[Dose]) -> list[Match]:
         """An exclusion of current use above a dose: only doses above it rule the person out."""
-        text = r.text
-        if not self.p("current").search(text):
-            return []
-        m = self.p("above").search(text)
-        if not m:
-            return []
-        op = self.op(m.group("op"), "")
-        drug = self._near(r, text, m.start(), m.end())
-        if op not in (">", ">=") or not drug:
-            return []
-        dose = float(m.group("num"))
-        label = "prednisone (or equivalent)" if drug == STEROIDS else drug
-        spans = tuple(spans_of(m, "op", "num", "unit"))
-        if op == ">":  # above the dose now: the cap a person must stay within, negated
-            return [Match(Not(DoseCap(drug=drug, max_mg_day=dose, label=label)), spans)]
-        steroid = drug == STEROIDS
-        drugs = [d for d in r.drugs(text) if not steroid or "corticosteroid" in _classes(d)] if steroid else [drug]
-        rule: Rule = Treatment(
-            drugs=drugs,
-            classes=["corticosteroid"] if steroid else [],
-            within_months=0.0,
-            min_dose_mg_day=dose,
-            min_dose_inclusive=True,
-            label=f"{label} at least {dose:g} mg/day now",
-        )
-        return [Match(rule, spans)]
+        if not self.p("current").search(r.text) or not _covered(r, doses):
+            return []  # other medicines named too: the treatments kind reads them all
+        out = []
+        for dose in doses:
+            if not dose.above:
+                continue
+            name = label(dose.drug) + unit_words(dose)
+            # above the dose now (or at it, for '≥'): the cap a person must stay within, negated; the
+            # cap adds up the person's steroids as prednisone equivalents
+            cap = DoseCap(drug=dose.drug, max_mg_day=dose.mg_day, label=name, per_kg=dose.per_kg, below=dose.op == ">=")
+            out.append(Match(Not(cap), dose.spans))
+        return out
 
 
-def _classes(drug: str) -> tuple[str, ...]:
-    term = vocabulary().drug(drug)
-    return term.classes if term else ()
+def _covered(r: Read, doses: list[Dose]) -> bool:
+    """Whether every medicine the criterion names is one a dose is attached to."""
+    attached = {d.drug for d in doses if d.above}
+    if not attached:
+        return False
+    steroid = STEROIDS in attached
+    drugs = [d for d in r.drugs(r.text) if d not in attached and not (steroid and is_steroid(d))]
+    classes = [c for c in r.classes(r.text) if not (steroid and c == "corticosteroid")]
+    return not drugs and not classes
+
+
+def _taking(dose: Dose, mg: float, op: str) -> Treatment:
+    """Taking the drug now, at this dose or above it."""
+    steroid = dose.drug == STEROIDS
+    unit = "mg/kg/day" if dose.per_kg else "mg/day"
+    words = "at least" if op == ">=" else "above"
+    return Treatment(
+        drugs=[] if steroid else [dose.drug],
+        classes=["corticosteroid"] if steroid else [],
+        within_months=0.0,
+        min_dose_mg_day=mg,
+        min_dose_inclusive=op == ">=",
+        min_dose_per_kg=dose.per_kg,
+        label=f"{label(dose.drug)} {words} {mg:g} {unit}{unit_words(dose)} now",
+    )
 
 
 KIND = DoseCaps()

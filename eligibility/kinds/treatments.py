@@ -1,10 +1,16 @@
 """Treatments received, with their windows, routes and dose thresholds: 'rituximab or other biologics
-within 6 months', 'IV cyclophosphamide within 90 days', 'high-dose prednisone > 100 mg/day'."""
+within 6 months', 'IV cyclophosphamide within 90 days', 'high-dose prednisone > 100 mg/day', '> 3 g/day
+of MMF within 4 weeks' (doses read by `eligibility/kinds/_doses.py`). An exclusion whose clauses each
+name medicines and then a window ('belimumab within 2 months, or rituximab within 6 months') gives
+each clause its own window; any of them rules the person out."""
 
 from __future__ import annotations
 
+import itertools
+
+from eligibility.kinds._doses import STEROIDS, Dose, is_steroid, label, read_doses, unit_words
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, spans_of
-from eligibility.rules import Flag, Not, Rule, StableMeds, Treatment
+from eligibility.rules import AnyOf, Flag, Not, Rule, StableMeds, Treatment
 from eligibility.timewords import WEEKS_PER_MONTH, window_match
 from trialscreen.keys import TreatmentKey
 from trialscreen.vocabulary import vocabulary
@@ -44,7 +50,7 @@ def lead_in_window(context: str) -> bool:
 
 class Treatments(Kind):
     name = "treatments"
-    patterns = ("needs", "iv", "injection", "high_dose", "above", "new", "dose_change", "other", "steroid")
+    patterns = ("needs", "iv", "injection", "high_dose", "new", "dose_change", "other", "steroid", "current", "past")
     blocked_by = BLOCKED
     specs = (
         FactSpec("prior:", unit="months ago", answer_keys=_answer_keys),
@@ -55,6 +61,42 @@ class Treatments(Kind):
     def read(self, r: Read) -> list[Match]:
         on_full = lead_in_window(r.context)
         text = r.full if on_full else r.text
+        if not r.drugs(text) and not r.classes(text):
+            return []
+        parts = self._parts(r, text) if r.kind == "exclusion" else [(0, len(text))]
+        found: list[Match] = []
+        for start, end in parts:
+            part = self._read_part(r, text, start, end, single=len(parts) == 1)
+            if part is None:
+                return []
+            found += part
+        if len(parts) == 1 or not found:
+            return [Match(m.rule, tuple(r.in_text(m.spans, on_full))) for m in found]
+        # one window per clause ("belimumab within 2 months, or rituximab within 6 months"): any of them
+        rule = AnyOf([m.rule for m in found])
+        return [Match(rule, tuple(r.in_text([s for m in found for s in m.spans], on_full)))]
+
+    def _parts(self, r: Read, text: str) -> list[tuple[int, int]]:
+        """The clauses of an exclusion that each name their medicines and then their own window, cut after
+        each window; the whole text when it states one window or the clauses do not line up so."""
+        windows = []
+        at = 0
+        while (found := window_match(text[at:])) is not None:
+            start, end = found[1][0] + at, found[1][1] + at
+            windows.append((start, end))
+            at = end
+        if len(windows) < 2:
+            return [(0, len(text))]
+        cuts = [0] + [end for _, end in windows[:-1]] + [len(text)]
+        parts = list(itertools.pairwise(cuts))
+        for (start, _end), (w_start, _) in zip(parts, windows, strict=True):
+            if not (r.drugs(text[start:w_start]) or r.classes(text[start:w_start])):
+                return [(0, len(text))]  # a window before its medicines, or one with none of its own
+        return parts
+
+    def _read_part(self, r: Read, whole: str, start: int, end: int, single: bool) -> list[Match] | None:
+        """The rules of one clause (spans in `whole`); None when a dose in it cannot be attached."""
+        text = whole[start:end]
         drugs = r.drugs(text)
         classes = r.classes(text)
         if not drugs and not classes:
@@ -69,52 +111,36 @@ class Treatments(Kind):
         route = "iv" if self.p("iv").search(text) else None
         if self.p("injection").search(text) and not route:
             route = "injection"
-        high_dose = self.p("high_dose").search(text)
-        # "treated with > 10 mg/day prednisone": only doses above the threshold count, never any use
-        thresholds = list(self.p("above").finditer(text))
-        above = next((m for m in thresholds if self.op(m.group("op"), "") in (">", ">=")), None)
-        above = above or (thresholds[0] if thresholds else None)
-        steroids = [d for d in drugs if "corticosteroid" in _classes_of(d)]
-        inclusive = False
-        per_kg = bool(above and above.group("kg")) and not high_dose
-        unit = "mg/kg/day" if per_kg else "mg/day"
-        above_op = self.op(above.group("op"), "") if above else ""
-        min_dose: float | None = None
-        if high_dose:
-            min_dose = float(high_dose.group("num"))
-            spans += spans_of(high_dose, "op", "num", "unit")
-        elif above and (steroids or "corticosteroid" in classes) and above_op in (">", ">="):
-            min_dose = float(above.group("num"))
-            inclusive = above_op == ">="
-            spans += spans_of(above, "op", "num", "unit")
-        elif above:
-            # a dose threshold this reading cannot attach: no rule rather than "any use"
-            r.warnings.append(f"dose threshold '{above.group(0).strip()}' not read: the study team checks")
-            return []
-        used = tuple(r.in_text(spans, on_full))
-        if min_dose is not None:
-            others = [d for d in drugs if d not in steroids]
-            words = "at least" if inclusive else "above"
-            rules: list[Rule] = [
-                Treatment(
-                    drugs=steroids,
-                    classes=["corticosteroid"],
-                    within_months=window,
-                    min_dose_mg_day=min_dose,
-                    min_dose_inclusive=inclusive,
-                    min_dose_per_kg=per_kg,
-                    label=f"steroids {words} {min_dose:g} {unit} (prednisone or equivalent)",
-                )
+        doses = self._doses(r, text, window)
+        if doses is None:
+            return None
+        if doses:
+            rules = self._dosed(r, text, doses, window, drugs, classes)
+            if self.p("dose_change").search(text) and window is not None:
+                rules.append((Not(StableMeds(min_weeks=round(window * WEEKS_PER_MONTH, 1))), []))
+            return [Match(rules[0][0], tuple((a + start, b + start) for a, b in (spans + rules[0][1])))] + [
+                Match(rule, tuple((a + start, b + start) for a, b in used)) for rule, used in rules[1:]
             ]
-            if others:
-                rules.append(Treatment(drugs=others, within_months=window, route=route, label=" or ".join(others)))
-            return [Match(rules[0], used)] + [Match(x) for x in rules[1:]]
+        high_dose = self.p("high_dose").search(text)
+        steroids = [d for d in drugs if "corticosteroid" in _classes_of(d)]
+        if high_dose and (steroids or "corticosteroid" in classes or self.p("steroid").search(text)):
+            spans += spans_of(high_dose, "op", "num", "unit")
+            dose = float(high_dose.group("num"))
+            rule: Rule = Treatment(
+                drugs=steroids,
+                classes=["corticosteroid"],
+                within_months=window,
+                min_dose_mg_day=dose,
+                label=f"steroids above {dose:g} mg/day (prednisone or equivalent)",
+            )
+            return [Match(rule, tuple((a + start, b + start) for a, b in spans))]
+        used = tuple((a + start, b + start) for a, b in spans)
         if self.p("new").search(text) and window is not None:
             return [Match(Flag(key="new_medicine", label="a new SLE medicine started", within_months=window), used)]
         if self.p("dose_change").search(text) and window is not None:
             return [Match(Not(StableMeds(min_weeks=round(window * WEEKS_PER_MONTH, 1))), used)]
         except_drugs: list[str] = []
-        if self.p("other").search(text) and classes and not drugs and window is None:
+        if single and self.p("other").search(text) and classes and not drugs and window is None:
             # "therapy with other immunosuppressors": current use of others than the trial itself names
             except_drugs = sorted(r.named_drugs)
             window = 1.0
@@ -125,6 +151,52 @@ class Treatments(Kind):
             drugs=drugs, classes=classes, within_months=window, route=route, label=label, except_drugs=except_drugs
         )
         return [Match(rule, used)]
+
+    def _doses(self, r: Read, text: str, window: float | None) -> list[Dose] | None:
+        """The dose thresholds of a clause: only doses above them count ('> 3 g/day of MMF'); None (no
+        rule rather than any use) when one cannot be attached to its drug, or is a cap or a range."""
+        doses = [d for d in read_doses(r, text) if d.op or d.low is not None]
+        for d in doses:
+            if d.unclear or (d.drug and not d.above) or (d.drug and not d.per_period and r.kind != "exclusion"):
+                # a dose per administration is read per day only where that is wider: an exclusion
+                r.warnings.append(f"dose threshold '{d.stated}' not read: the study team checks")
+                return None
+        return [d for d in doses if d.drug]
+
+    def _dosed(
+        self, r: Read, text: str, doses: list[Dose], window: float | None, drugs: list[str], classes: list[str]
+    ) -> list[tuple[Rule, list[Span]]]:
+        """A rule for each dose threshold, and one for the medicines no dose is attached to."""
+        if window is None and self.p("current").search(text) and not self.p("past").search(text):
+            window = 0.0  # "currently receiving > 10 mg/day": now
+        out: list[tuple[Rule, list[Span]]] = []
+        for dose in doses:
+            steroid = dose.drug == STEROIDS
+            words = "at least" if dose.op == ">=" else "above"
+            unit = "mg/kg/day" if dose.per_kg else "mg/day"
+            rule = Treatment(
+                drugs=[d for d in drugs if is_steroid(d)] if steroid else [dose.drug],
+                classes=["corticosteroid"] if steroid else [],
+                within_months=window,
+                min_dose_mg_day=dose.mg_day,
+                min_dose_inclusive=dose.op == ">=",
+                min_dose_per_kg=dose.per_kg,
+                label=f"{label(dose.drug)} {words} {dose.mg_day:g} {unit}{unit_words(dose)}",
+            )
+            out.append((rule, list(dose.spans)))
+        dosed = {d.drug for d in doses}
+        steroid = STEROIDS in dosed
+        rest = [d for d in drugs if d not in dosed and not (steroid and is_steroid(d))]
+        rest_classes = [c for c in classes if not (steroid and c == "corticosteroid")]
+        outside = [m for m in self.p("iv").finditer(text) if not any(d.start <= m.start() < d.end for d in doses)]
+        if steroid and any(self.p("steroid").search(m.group(0)) for m in outside):
+            # "steroid pulse (>1.5mg/kg) or IV bolus of corticosteroids": any IV steroid counts as well
+            iv = Treatment(drugs=[], classes=["corticosteroid"], within_months=window, route="iv", label="IV steroids")
+            out.append((iv, []))
+        if rest or rest_classes:
+            names = " or ".join(rest + rest_classes)
+            out.append((Treatment(drugs=rest, classes=rest_classes, within_months=window, label=names), []))
+        return out
 
 
 KIND = Treatments()
