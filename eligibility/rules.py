@@ -625,6 +625,9 @@ class Treatment(Windowed):
                     continue
                 if self.min_dose_per_kg:
                     weight = per_kg_weight(profile)
+                    highest = most_per_kg(profile, float(dose)) if weight is None else None
+                    if weight is None and highest is not None and highest <= self.min_dose_mg_day:
+                        continue  # below the threshold whatever an adult weighs
                     if weight is None:
                         seen_unknown_time.append(fact)  # a per-kg threshold needs the weight
                         continue
@@ -797,6 +800,20 @@ def per_kg_weight(profile: Profile) -> Fact | None:
     if weight is None or not isinstance(weight.value, int | float) or weight.value <= 0:
         return None
     return weight
+
+
+# The lightest plausible adult (the low end of a weight answer's limits, eligibility/kinds/weight.py):
+# with no weight given, an adult's dose per kg is at most the daily dose divided by this.
+LIGHTEST_ADULT_KG = 20.0
+ADULT_YEARS = 18
+
+
+def most_per_kg(profile: Profile, mg_day: float) -> float | None:
+    """The highest a dose per kg can be for this patient when the weight is not given (adults only)."""
+    age = profile.get("age")
+    if age is None or not isinstance(age.value, int | float) or age.value < ADULT_YEARS:
+        return None
+    return mg_day / LIGHTEST_ADULT_KG
 
     def logic(self) -> Logic:
         unit = "mg/kg/day" if self.per_kg else "mg/day"

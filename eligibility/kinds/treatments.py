@@ -174,10 +174,13 @@ class Treatments(Kind):
             steroid = dose.drug == STEROIDS
             words = "at least" if dose.op == ">=" else "above"
             unit = "mg/kg/day" if dose.per_kg else "mg/day"
+            # "steroid pulse therapy (>1.5mg/kg)": a pulse or an IV dose is given intravenously
+            pulse = self.p("iv").search(text[max(0, dose.start - self.data("route_near")) : dose.start])
             rule = Treatment(
                 drugs=[d for d in drugs if is_steroid(d)] if steroid else [dose.drug],
                 classes=["corticosteroid"] if steroid else [],
                 within_months=window,
+                route="iv" if pulse else None,
                 min_dose_mg_day=dose.mg_day,
                 min_dose_inclusive=dose.op == ">=",
                 min_dose_per_kg=dose.per_kg,

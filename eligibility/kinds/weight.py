@@ -7,11 +7,11 @@ from datetime import date
 
 from eligibility.cues import cue
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
-from eligibility.rules import AllOf, Measure, Rule
+from eligibility.rules import LIGHTEST_ADULT_KG, AllOf, Measure, Rule
 from trialscreen.keys import KG_PER_LB
 
 BLOCKED = ("refractory", "manifestations")
-WEIGHT_LIMITS = (20.0, 350.0)
+WEIGHT_LIMITS = (LIGHTEST_ADULT_KG, 350.0)
 BMI_LIMITS = (10.0, 80.0)
 _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)")
 
