@@ -176,3 +176,17 @@ def test_a_threshold_on_part_of_the_score_is_not_applied_to_the_total() -> None:
     assert status(cc, {"score:sledai": 8}) == UNKNOWN  # the total says nothing of the clinical part
     part = "Participants must have SLEDAI-2K score of at least 2 points for musculoskeletal manifestations"
     assert measures(read(part).rule) == []
+
+
+def test_a_score_at_the_end_of_a_sentence_is_read() -> None:
+    assert measures(read("SLE disease activity index(SLEDAI) ≥ 8.").rule) == [("score:sledai", ">=", 8.0)]
+
+
+def test_a_unit_that_begins_another_does_not_hide_it() -> None:
+    text = (
+        "Positive for at least one of the following laboratory tests: ANA>1:160, anti-dsDNA, immunoglobulin>20g/L, "
+        "decreased C3 or C4, leukopenia<3×10^9/L, thrombocytopenia<100×10^9/L;"
+    )
+    got = measures(read(text).rule)
+    assert ("lab:immunoglobulin", ">", 20.0) in got and ("lab:wbc", "<", 3.0) in got
+    assert measures(read("Proteinuria > 0.5 g/day").rule) == [("lab:proteinuria", ">", 0.5)]

@@ -92,8 +92,9 @@ class _Run:
 
 @lru_cache(maxsize=4)
 def _pattern(name: str) -> re.Pattern[str]:
-    """A [labs] pattern with `{units}` filled from labs.toml [units] (longest spellings first)."""
-    spellings = sorted((p.pattern for _, p in units()), key=len, reverse=True)
+    """A [labs] pattern with `{units}` filled from labs.toml [units], in the file's order (a unit
+    that begins another, 'g' of 'g/L', comes after it there)."""
+    spellings = (p.pattern for _, p in units())
     filled = grammar().patterns["labs"][name].pattern.replace("{units}", "|".join(spellings))
     return re.compile(filled, re.IGNORECASE)
 
