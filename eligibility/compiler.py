@@ -25,7 +25,7 @@ from eligibility.rules import Age, AllOf, AnyOf, HealthyVolunteers, Rule, Sex, r
 from trialscreen.model import Criterion, Trial
 from trialscreen.vocabulary import vocabulary
 
-COMPILER_VERSION = "5"
+COMPILER_VERSION = "6"
 
 
 @dataclass

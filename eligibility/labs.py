@@ -1,7 +1,8 @@
 """Lab tests from `eligibility/data/labs.toml`: one table for criteria (compiler) and patients (extract).
 
 Every entry is checked when first loaded; a missing field or a broken pattern names the file, the lab
-and the field.
+and the field. The file also names the units criteria write (`[units]`): a threshold's unit is read
+as one of those names, and a lab converts only the units it lists.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from trialscreen.errors import TrialscreenError
 
@@ -27,11 +29,41 @@ class Lab:
     convert: dict[str, float] = field(default_factory=dict)  # other unit (lower case) -> factor
     uln: bool = False  # stated as a multiple of the upper limit of normal
     group: str = ""  # labs asked and answered together ("transaminases": ALT and AST)
+    range: tuple[float, float] | None = None  # plausible thresholds in the canonical unit (others: not read)
+    bare: tuple[str, ...] = ()  # units a threshold written without one may be in (outside `range`)
+    only_with_unit: bool = False  # read only from a threshold that carries one of its units
 
     @property
     def named(self) -> re.Pattern[str]:
         """How criteria name it, compiled once."""
         return _compiled(self.criterion)
+
+    def factor(self, unit: str) -> float | None:
+        """The factor that converts a value in `unit` (a [units] name) to the canonical unit, or None
+        when the lab is not measured in that unit."""
+        if unit == self.unit.lower():
+            return 1.0
+        return self.convert.get(unit)
+
+    def canonical(self, value: float, unit: str) -> float | None:
+        """A threshold in the canonical unit, or None when it cannot be read honestly: a unit the lab
+        does not have, no unit where one is needed, or a bare number no unit makes plausible."""
+        if unit:
+            f = self.factor(unit)
+            converted = None if f is None else round(value * f, 6)
+            return converted if converted is not None and self._plausible(converted) else None
+        if self.only_with_unit:
+            return None
+        if self.range is None or self._plausible(value):
+            return value
+        for name in self.bare:
+            converted = round(value * self.convert[name], 6)
+            if self._plausible(converted):
+                return converted
+        return None
+
+    def _plausible(self, value: float) -> bool:
+        return self.range is None or self.range[0] <= value <= self.range[1]
 
 
 @lru_cache(maxsize=256)
@@ -39,8 +71,51 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(f"(?:{pattern})", re.IGNORECASE)
 
 
+def _range(lab: dict[str, Any], where: str) -> tuple[float, float] | None:
+    raw = lab.get("range")
+    if raw is None:
+        return None
+    if (
+        not isinstance(raw, list)
+        or len(raw) != 2
+        or not all(isinstance(x, int | float) for x in raw)
+        or raw[0] > raw[1]
+    ):
+        raise TrialscreenError(f"{where}: `range` must be two numbers, low then high, in the lab's unit")
+    return float(raw[0]), float(raw[1])
+
+
+def _checked_units(lab: dict[str, Any], where: str) -> tuple[dict[str, float], tuple[str, ...]]:
+    """`convert` (unit names of [units], and spellings patients write, -> factor) and `bare`."""
+    try:
+        convert = {k.lower(): float(v) for k, v in lab.get("convert", {}).items()}
+    except (TypeError, ValueError, AttributeError) as err:
+        raise TrialscreenError(f"{where}: `convert` must map units to numbers") from err
+    bare = lab.get("bare", [])
+    if not isinstance(bare, list) or any(b not in convert for b in bare):
+        raise TrialscreenError(f"{where}: `bare` must list units of its `convert`")
+    return convert, tuple(bare)
+
+
+def load_units(text: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The [units] table: each unit's name and its spellings, in the file's order."""
+    raw = tomllib.loads(text).get("units", {})
+    if not isinstance(raw, dict):
+        raise TrialscreenError(f"{FILE}: [units] must map unit names to regular expressions")
+    out = []
+    for name, pattern in raw.items():
+        if not isinstance(pattern, str) or not pattern:
+            raise TrialscreenError(f"{FILE}: [units] {name!r} must be a regular expression")
+        try:
+            out.append((name.lower(), re.compile(f"(?:{pattern})", re.IGNORECASE)))
+        except re.error as err:
+            raise TrialscreenError(f"{FILE}: [units] {name!r} is not a valid regular expression ({err})") from err
+    return tuple(out)
+
+
 def load_labs(text: str) -> tuple[Lab, ...]:
     raw = tomllib.loads(text)
+    load_units(text)  # checked with the labs
     out = []
     for i, lab in enumerate(raw.get("lab", [])):
         where = f"{FILE}: lab {lab.get('key', i + 1)}"
@@ -52,10 +127,7 @@ def load_labs(text: str) -> tuple[Lab, ...]:
                 re.compile(lab[name])
             except re.error as err:
                 raise TrialscreenError(f"{where}: `{name}` is not a valid regular expression ({err})") from err
-        try:
-            convert = {k: float(v) for k, v in lab.get("convert", {}).items()}
-        except (TypeError, ValueError) as err:
-            raise TrialscreenError(f"{where}: `convert` must map units to numbers") from err
+        convert, bare = _checked_units(lab, where)
         out.append(
             Lab(
                 key=lab["key"],
@@ -66,6 +138,9 @@ def load_labs(text: str) -> tuple[Lab, ...]:
                 convert=convert,
                 uln=bool(lab.get("uln", False)),
                 group=str(lab.get("group", "")),
+                range=_range(lab, where),
+                bare=bare,
+                only_with_unit=bool(lab.get("only_with_unit", False)),
             )
         )
     if not out:
@@ -73,9 +148,24 @@ def load_labs(text: str) -> tuple[Lab, ...]:
     return tuple(out)
 
 
+def _text() -> str:
+    return resources.files("eligibility").joinpath("data/labs.toml").read_text("utf-8")
+
+
 @lru_cache(maxsize=1)
 def labs() -> tuple[Lab, ...]:
-    return load_labs(resources.files("eligibility").joinpath("data/labs.toml").read_text("utf-8"))
+    return load_labs(_text())
+
+
+@lru_cache(maxsize=1)
+def units() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The units criteria write, by name (`[units]` of the file)."""
+    return load_units(_text())
+
+
+def unit_named(written: str) -> str | None:
+    """The name of the unit a criterion wrote ('cells/mm^3' -> '/ul'), or None when it is none of them."""
+    return next((name for name, pattern in units() if pattern.fullmatch(written.strip())), None)
 
 
 def lab(key: str) -> Lab | None:
@@ -90,11 +180,13 @@ def grouped(key: str) -> list[str]:
     return [key] + [x.key for x in labs() if x.group == found.group and x.key != key]
 
 
+@lru_cache(maxsize=1)
 def measured() -> tuple[Lab, ...]:
     """Labs given as values in a unit."""
     return tuple(lab for lab in labs() if not lab.uln)
 
 
+@lru_cache(maxsize=1)
 def uln_labs() -> tuple[Lab, ...]:
     """Labs given as multiples of the upper limit of normal."""
     return tuple(lab for lab in labs() if lab.uln)

@@ -1,4 +1,5 @@
-"""Body weight and BMI limits: 'Body weight >= 40 kg', 'weight of at least 40 kg', 'BMI 18-35 kg/m2'."""
+"""Body weight and BMI limits: 'Body weight >= 40 kg', 'weight of at least 40 kg', 'BMI 18-35 kg/m2',
+and BMI limits on either side ('BMI below 18 kg/m^2 or above 38 kg/m^2': either one applies)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import re
 from datetime import date
 
 from eligibility.cues import cue
+from eligibility.kinds._comparison import GROUPS, comparison
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
-from eligibility.rules import LIGHTEST_ADULT_KG, AllOf, Measure, Rule
+from eligibility.rules import LIGHTEST_ADULT_KG, AllOf, AnyOf, Measure, Rule
 from trialscreen.keys import KG_PER_LB
 
 BLOCKED = ("refractory", "manifestations")
@@ -38,7 +40,7 @@ def _bmi(op: str, value: float) -> Measure:
 
 class Weight(Kind):
     name = "weight"
-    patterns = ("gate", "range", "bound", "bound_after", "change", "bmi_range", "bmi")
+    patterns = ("gate", "range", "bound", "bound_after", "change", "bmi_range", "bmi", "bmi_after", "bmi_other")
     blocked_by = BLOCKED
     specs = (
         FactSpec("weight_kg", unit="kg", limits=WEIGHT_LIMITS, question="weight_kg", parse=parse_weight),
@@ -71,10 +73,23 @@ class Weight(Kind):
             rule = AllOf([_bmi(">=", float(m.group("lo"))), _bmi("<=", float(m.group("hi")))])
             out.append(Match(rule, tuple(spans_of(m, "lo", "hi", "unit"))))
         else:
-            m = self.p("bmi").search(text)
-            if m:
-                out.append(Match(_bmi(self.op(m.group("op"), ">="), float(m.group("num"))), self._spans(m)))
+            out += self._bmi_limit(text)
         return out
+
+    def _bmi_limit(self, text: str) -> list[Match]:
+        """'BMI >= 18', 'BMI of 35 or greater', and either side: 'BMI below 18 or above 38 kg/m2'."""
+        found = [m for m in (self.p("bmi").search(text), self.p("bmi_after").search(text)) if m]
+        if not found:
+            return []
+        m = min(found, key=lambda x: x.start())
+        first = _bmi(comparison(m, ">="), float(m.group("num")))
+        other = self.p("bmi_other").match(text[m.end() :])
+        if other:
+            second = _bmi(comparison(other, ""), float(other.group("num")))
+            if _either_side(first, second):
+                spans = self._spans(m) + tuple(spans_of(other, *GROUPS, "num", "unit", shift=m.end()))
+                return [Match(AnyOf([first, second]), spans)]
+        return [Match(first, self._spans(m))]
 
     def _change(self, text: str, m: re.Match[str]) -> bool:
         """'no more than 5 kg gain or loss': a change of weight, not a body weight."""
@@ -82,11 +97,18 @@ class Weight(Kind):
 
     @staticmethod
     def _spans(m: re.Match[str]) -> tuple[tuple[int, int], ...]:
-        return tuple(spans_of(m, "op", "num", "unit"))
+        return tuple(spans_of(m, *GROUPS, "num", "unit"))
 
     @staticmethod
     def _plausible_bmi(*values: str) -> bool:
         return all(BMI_LIMITS[0] <= float(v) <= BMI_LIMITS[1] for v in values)
+
+
+def _either_side(low: Measure, high: Measure) -> bool:
+    """Two limits that leave out both ends ('< 18 or > 38'): opposite directions, the lower one lower."""
+    if low.op[0] == ">":
+        low, high = high, low
+    return low.op[0] == "<" and high.op[0] == ">" and low.value < high.value
 
 
 KIND = Weight()

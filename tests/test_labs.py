@@ -1,0 +1,192 @@
+"""Lab, score and BMI thresholds as registries write them (sentences from the lupus and HINT trials):
+either side of a limit, lists of labs each with its own threshold, alternatives under a condition
+the person must confirm, counts per high-power field, units of cell counts, and scores on part of
+SLEDAI that must not be applied to the total."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.compiler import CompiledCriterion, compile_trial
+from eligibility.patient import profile_from_facts
+from eligibility.rules import MET, NOT_MET, UNKNOWN, Ask, Measure, Rule
+from tests.test_kinds import _trial, leaves, read
+
+EXAMPLES = settings(max_examples=60, derandomize=True, deadline=None)
+
+
+def reading(text: str, kind: str = "exclusion") -> CompiledCriterion:
+    """The criterion compiled and given its reading (rule, partly understood ...)."""
+    from trialscreen.model import Criterion
+
+    criterion = Criterion(kind=kind, number=1, text=text, start=0, end=len(text))  # type: ignore[arg-type]
+    return compile_trial(_trial([criterion]))[0]
+
+
+def status(cc: CompiledCriterion, facts: dict[str, Any]) -> str:
+    assert cc.rule is not None
+    return str(cc.rule.evaluate(profile_from_facts(facts)).status)
+
+
+def measures(rule: Rule | None) -> list[tuple[str, str, float]]:
+    inner = rule.partial if isinstance(rule, Ask) else rule
+    return sorted((m.key, m.op, m.value) for m in leaves(inner) if isinstance(m, Measure))
+
+
+# -- either side of one limit ---------------------------------------------------------------------
+
+NEUTROPHILS = "Neutrophils <1500/ mm^3 or > 11,000/ mm^3"
+
+
+@EXAMPLES
+@given(value=st.floats(min_value=0.1, max_value=30, allow_nan=False))
+def test_an_exclusion_on_either_side_of_a_lab_rules_out_on_both_sides(value: float) -> None:
+    cc = reading(NEUTROPHILS)
+    assert cc.mode == "rule"
+    outside = value < 1.5 or value > 11
+    assert status(cc, {"lab:neutrophils": value}) == (MET if outside else NOT_MET)
+
+
+BMI_EITHER = [
+    "Body mass index (BMI) below {lo} kg/m^2 or above {hi} kg/m^2",
+    "At screening visit, Body Mass Index (BMI) less than {lo} or above {hi} kg/m^2.",
+    "Subject has a body mass index (BMI) less than {lo} or greater than {hi} kg/m2 at screening",
+    "BMI < {lo} or > {hi}",
+]
+
+
+@EXAMPLES
+@given(
+    phrase=st.sampled_from(BMI_EITHER),
+    lo=st.integers(min_value=15, max_value=22),
+    hi=st.integers(min_value=30, max_value=45),
+    bmi=st.floats(min_value=12, max_value=60, allow_nan=False),
+)
+def test_a_bmi_either_side_is_either(phrase: str, lo: int, hi: int, bmi: float) -> None:
+    cc = reading(phrase.format(lo=lo, hi=hi))
+    assert cc.mode == "rule", cc.reading
+    assert status(cc, {"bmi": bmi}) == (MET if bmi < lo or bmi > hi else NOT_MET)
+
+
+def test_a_second_bmi_limit_under_a_condition_is_not_read_as_either_side() -> None:
+    cc = reading("Body mass index > 30 Kg/m2 or >27 Kg/m2 with other risk factors (HTN, Lipid", "inclusion")
+    assert cc.mode == "partly" and "27" in " ".join(cc.reading.unused)  # type: ignore[union-attr]
+
+
+# -- lists of labs, each threshold with the lab named before it ------------------------------------
+
+LIST = (
+    "Anemia (hemoglobin < 8.0 g/dL), leucopenia (leucocytes < 4000/uL unless attributable to SLE: "
+    "leucocytes < 2000/uL), thrombocytopenia (platelets < 50000/uL)."
+)
+
+
+def test_each_threshold_of_a_list_belongs_to_the_lab_named_before_it() -> None:
+    cc = read("Neutropenia (<2,000/mm3) or Thrombocytopenia (<50,000/mm3).", "exclusion")
+    assert measures(cc.rule) == [("lab:neutrophils", "<", 2.0), ("lab:platelets", "<", 50.0)]
+    cc = read("White Blood Cell count (WBC) ≥ 4.0 × 109/L, hemoglobin ≥ 11.5 g/dL and a platelet count ≥ 150 × 109/L.")
+    assert measures(cc.rule) == [("lab:hb", ">=", 11.5), ("lab:platelets", ">=", 150.0), ("lab:wbc", ">=", 4.0)]
+
+
+def test_a_threshold_under_a_condition_the_person_confirms_never_decides_on_a_guess() -> None:
+    cc = reading(LIST)
+    assert cc.mode == "partly" and cc.reading.unused == ("< 4000",)  # type: ignore[union-attr]
+    normal = {"lab:hb": 12.0, "lab:platelets": 200.0}
+    assert status(cc, {**normal, "lab:wbc": 1.5}) == MET  # below either limit: out, whatever the cause
+    assert status(cc, {**normal, "lab:wbc": 3.0}) == UNKNOWN  # out unless due to SLE: asked
+    assert status(cc, {**normal, "lab:hb": 7.0, "lab:wbc": 6.0}) == MET
+
+
+def test_an_inclusion_limit_with_a_condition_keeps_the_one_missed_under_both() -> None:
+    text = "ANC ≥ 750 cells/μL, or ≥ 500 cells/μL in subjects with documented bone marrow involvement"
+    cc = reading(text, "inclusion")
+    assert cc.mode == "partly"
+    assert measures(cc.rule) == [("lab:neutrophils", ">=", 0.5)]
+    assert status(cc, {"lab:neutrophils": 0.6}) == UNKNOWN  # enough only with marrow involvement: asked
+
+
+def test_alternative_labs_of_an_inclusion_are_any_of_them() -> None:
+    text = (
+        "leukopenia (white blood cell count<4000/µl), lymphopenia (<1500/µl) or thrombocytopenia (<100000/µl) "
+        "in the absence of offending drug."
+    )
+    cc = reading(text, "inclusion")
+    assert status(cc, {"lab:wbc": 6.0, "lab:lymphocytes": 1.0, "lab:platelets": 250.0}) == MET
+
+
+# -- units and counts --------------------------------------------------------------------------------
+
+
+def test_cell_counts_are_read_in_their_unit_and_a_bare_count_per_microlitre() -> None:
+    cases = {
+        "Absolute neutrophil count (ANC) ≥1500 cell/mm^3": ("lab:neutrophils", ">=", 1.5),
+        "Platelet count <100 × 109/L or >1200 × 109/L": ("lab:platelets", "<", 100.0),
+        "Granulocytes ≥ 1,500/µL": ("lab:neutrophils", ">=", 1.5),
+        "WBC <3,000 or >12,000": ("lab:wbc", "<", 3.0),
+        "Lymphocytes ≤500/μL": ("lab:lymphocytes", "<=", 0.5),
+        "Hemoglobin >= 9 g/dL or >= 5.6 mmol/L": ("lab:hb", ">=", 9.0),
+    }
+    for text, first in cases.items():
+        assert measures(read(text).rule)[0] == first, text
+
+
+def test_a_count_in_no_plausible_unit_or_another_test_is_not_read() -> None:
+    assert measures(read("Subject has pyuria (white blood cell [WBC] count > 10/µL", "exclusion").rule) == []
+    assert measures(read("Hemoglobin A1c <7% or >10% via central laboratory test", "exclusion").rule) == [
+        ("lab:hba1c", "<", 7.0),
+        ("lab:hba1c", ">", 10.0),
+    ]
+    assert measures(read("serum creatinine > 1.5 times ULN", "exclusion").rule) == []
+
+
+def test_cells_per_high_power_field_are_urine_sediment_not_blood_counts() -> None:
+    cc = reading(">=5 white blood cells (WBC) per high power field in the absence of infection.", "inclusion")
+    assert cc.mode == "rule"
+    assert measures(cc.rule) == [("lab:urine_wbc", ">=", 5.0)]
+    assert status(cc, {"lab:urine_wbc": 4.0}) == NOT_MET
+    assert measures(read("Microscopic hematuria defined as >5 red cells per high power field").rule) == [
+        ("lab:urine_rbc", ">", 5.0)
+    ]
+    assert "lab:urine_rbc" not in {k for k, _, _ in measures(read("RBC count < 3.5").rule)}
+
+
+# -- disease activity scores -----------------------------------------------------------------------
+
+
+def test_a_score_under_its_long_name_is_read() -> None:
+    text = (
+        "Subjects with clinically active SLE defined as a Safety of Estrogens in Lupus Erythematosus National "
+        "Assessment (SELENA)-Systemic Lupus Erythematosus Disease Activity Index (SLEDAI) score of at least 6"
+    )
+    assert measures(read(text).rule) == [("score:sledai", ">=", 6.0)]
+
+
+def test_a_threshold_on_part_of_the_score_is_not_applied_to_the_total() -> None:
+    text = (
+        "Have a Systemic Lupus Erythematosus Disease Activity Index 2000 (SLEDAI-2K) score greater than or equal "
+        "to [>=] 6 at screening. Must also have SLEDAI-2K >= 4 for clinical features (excluding headache and "
+        "laboratory abnormalities) at Week 0"
+    )
+    cc = reading(text, "inclusion")
+    assert cc.mode == "partly" and cc.reading.unused == (">= 4",)  # type: ignore[union-attr]
+    assert measures(cc.rule) == [("score:sledai", ">=", 6.0)]
+    assert status(cc, {"score:sledai": 8}) == UNKNOWN  # the total says nothing of the clinical part
+    part = "Participants must have SLEDAI-2K score of at least 2 points for musculoskeletal manifestations"
+    assert measures(read(part).rule) == []
+
+
+def test_a_score_at_the_end_of_a_sentence_is_read() -> None:
+    assert measures(read("SLE disease activity index(SLEDAI) ≥ 8.").rule) == [("score:sledai", ">=", 8.0)]
+
+
+def test_a_unit_that_begins_another_does_not_hide_it() -> None:
+    text = (
+        "Positive for at least one of the following laboratory tests: ANA>1:160, anti-dsDNA, immunoglobulin>20g/L, "
+        "decreased C3 or C4, leukopenia<3×10^9/L, thrombocytopenia<100×10^9/L;"
+    )
+    got = measures(read(text).rule)
+    assert ("lab:immunoglobulin", ">", 20.0) in got and ("lab:wbc", "<", 3.0) in got
+    assert measures(read("Proteinuria > 0.5 g/day").rule) == [("lab:proteinuria", ">", 0.5)]
