@@ -143,9 +143,10 @@ def _treatment(rule: Treatment, met: bool, delta: float) -> Facts | None:
         return None
     if met:
         if rule.min_dose_mg_day is not None:  # "high-dose steroids above 100 mg/day": a current dose above it
-            if rule.min_dose_per_kg:
-                return {f"med:{drug}": rule.min_dose_mg_day * WEIGHT + max(delta, 0.5), "weight_kg": WEIGHT}
-            return {f"med:{drug}": rule.min_dose_mg_day + max(delta, 0.5)}
+            per_kg = rule.min_dose_per_kg
+            dose = rule.min_dose_mg_day * (WEIGHT if per_kg else 1) + max(delta, 0.5)
+            taken: Any = {"value": dose, "route": rule.route} if rule.route else dose  # a pulse: given IV
+            return {f"med:{drug}": taken, **({"weight_kg": WEIGHT} if per_kg else {})}
         fact: Facts = {"value": True, **_months(rule.within_months, True, delta)}
         if rule.route:
             fact["route"] = "iv" if rule.route == "iv" else "injection"
