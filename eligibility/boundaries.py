@@ -31,6 +31,7 @@ from eligibility.rules import (
     Contraception,
     Diagnosis,
     DoseCap,
+    DoseChanged,
     Flag,
     HealthyVolunteers,
     Measure,
@@ -141,6 +142,10 @@ def _treatment(rule: Treatment, met: bool, delta: float) -> Facts | None:
     drug = rule.drugs[0] if rule.drugs else _member([c for c in rule.classes if c])
     if drug is None or drug in rule.except_drugs:
         return None
+    if rule.min_months is not None and rule.min_dose_mg_day is None:
+        # "treatment with X for at least 6 months": taken now, for a time on one side of the minimum
+        months = rule.min_months + delta if met else max(0.0, rule.min_months - delta)
+        return {f"med:{drug}": True, duration_key(rule.drugs, rule.classes): round(months, 3)}
     if met:
         if rule.min_dose_mg_day is not None:  # "high-dose steroids above 100 mg/day": a current dose above it
             per_kg = rule.min_dose_per_kg
@@ -256,6 +261,8 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         return _treatment(rule, met, delta)
     if isinstance(rule, DoseCap):
         return _dose_cap(rule, met, delta)
+    if isinstance(rule, DoseChanged):
+        return witness(StableMeds(min_weeks=rule.min_weeks), not met, delta)
     if isinstance(rule, StableMeds):
         months = rule.min_weeks / WEEKS_PER_MONTH
         return {"meds_stable_months": round(months + (delta if met else -min(delta, months)), 3)}

@@ -582,10 +582,14 @@ class Treatment(Windowed):
     min_dose_per_kg: bool = False  # the threshold is mg per kg per day: the weight is needed
     label: str = ""
     except_drugs: list[str] = field(default_factory=list)  # "other immunosuppressants" than these
+    min_months: float | None = None  # "treatment with HCQ for at least 6 months": taken that long
+    min_months_exclusive: bool = False
 
     def decide(self, profile: Profile) -> Result:
         seen_unknown_time: list[Fact] = []
         denied: list[Fact] = []
+        untimed: list[Fact] = []  # taken, for how long not said (a rule with a minimum time taken)
+        short: list[Fact] = []  # taken, but not for long enough
         for key in profile.keys_with_prefix("prior:") + profile.keys_with_prefix("med:"):
             if key.startswith("prior:class:"):
                 continue
@@ -636,12 +640,31 @@ class Treatment(Windowed):
                 if below:
                     continue
             inside = _within(fact, self.within_months)
+            if inside and self.min_months is not None:
+                months = self._months_taken(profile, fact)
+                if months is None:
+                    untimed.append(fact)
+                    continue
+                if months <= self.min_months + 0.01 if self.min_months_exclusive else months < self.min_months - 0.01:
+                    short.append(fact)
+                    continue
             if inside:
                 return Result(MET, [fact], reason=f"received {drug}{window_words(self.within_months)}")
             if inside is None:
                 seen_unknown_time.append(fact)
             elif key.startswith("prior:") and self.min_dose_mg_day is None:
                 denied.append(fact)  # given, but longer ago than the window: not within it
+        if untimed and not seen_unknown_time:
+            need = duration_words(self.min_months or 0)
+            return Result(
+                UNKNOWN,
+                untimed,
+                asks=[duration_key(self.drugs, self.classes)],
+                reason=f"how long {untimed[0].key.split(':', 1)[1]} has been taken is not given ({need} needed)",
+            )
+        if short and not seen_unknown_time:
+            need = duration_words(self.min_months or 0)
+            return Result(NOT_MET, short, reason=f"{short[0].key.split(':', 1)[1]} taken for less than {need}")
         if seen_unknown_time:
             return Result(
                 UNKNOWN,
@@ -663,6 +686,22 @@ class Treatment(Windowed):
         if self.drugs and denied_all and not self.classes:
             return Result(NOT_MET, denied, reason=f"no {self.label or self.describe()}")
         return Result(UNKNOWN, asks=[self.asks_key()], reason=f"{self.describe()} not mentioned")
+
+    def _months_taken(self, profile: Profile, fact: Fact) -> float | None:
+        """How long this medicine has been taken: the note's 'for 2 years', or the answer to 'how long'."""
+        taking = profile.get(f"med:{fact.key.split(':', 1)[1]}")  # a current use says how long
+        for said in (fact, taking):
+            months = said.detail.get("since_months", said.detail.get("started_months")) if said else None
+            if isinstance(months, int | float):
+                return float(months)
+        answered = profile.get(duration_key(self.drugs, self.classes))
+        if answered is not None and isinstance(answered.value, int | float) and not isinstance(answered.value, bool):
+            return float(answered.value)
+        # doses unchanged for N months: taken at least that long (a lower bound: it settles only "enough")
+        steady, _ = stable_for(profile)
+        if steady is not None and fact.key.startswith("med:") and self.min_months is not None:
+            return steady if steady > self.min_months + 0.01 else None
+        return None
 
     def _class_denies(self, profile: Profile, klass: str, fact: Fact) -> bool:
         """Whether the patient denied a whole class over a stretch that includes this use of its drug."""
@@ -700,10 +739,20 @@ class Treatment(Windowed):
         words = "at least" if self.min_dose_inclusive else "above"
         unit = "mg/kg/day" if self.min_dose_per_kg else "mg/day"
         dose = f" {words} {_fmt(self.min_dose_mg_day)} {unit}" if self.min_dose_mg_day is not None else ""
-        return f"{route}{' or '.join(what)}{dose}{window_words(self.within_months)}"
+        longer = "more than" if self.min_months_exclusive else "at least"
+        taken = f", taken for {longer} {duration_words(self.min_months)}" if self.min_months is not None else ""
+        return f"{route}{' or '.join(what)}{dose}{window_words(self.within_months)}{taken}"
 
     def logic(self) -> Logic:
         names = [*self.drugs, *(f"class:{c}" for c in self.classes)]
+        use = self._use_logic(names)
+        if self.min_months is None:
+            return use
+        op = ">" if self.min_months_exclusive else ">="
+        concept = f"time taking {' or '.join(self.drugs + self.classes) or 'the treatment'}"
+        return _joined("all", [use, _atom(AtomKind.TREATMENT, concept, op, self.min_months, "months")])
+
+    def _use_logic(self, names: list[str]) -> Logic:
         return atom_logic(
             Atom(
                 kind=AtomKind.TREATMENT,
@@ -863,6 +912,29 @@ class StableMeds(Rule):
 
 
 @dataclass
+class DoseChanged(StableMeds):
+    """A dose changed in the last `min_weeks` weeks ('change in oral steroid dose within 28 days'): the
+    event itself, so that 'No change in dose ...' in an inclusion is its plain negation."""
+
+    kind: ClassVar[str] = "dose_changed"
+
+    def evaluate(self, profile: Profile) -> Result:
+        stable = super().evaluate(profile)
+        flipped = {MET: NOT_MET, NOT_MET: MET}.get(stable.status, stable.status)
+        return replace(stable, status=flipped)
+
+    def describe(self) -> str:
+        return f"a dose changed in the last {_fmt(self.min_weeks)} weeks"
+
+    def logic(self) -> Logic:
+        return atom_logic(
+            Atom(
+                kind=AtomKind.TREATMENT, concept="a change of dose", **_window(self.min_weeks / WEEKS_PER_MONTH, False)
+            )
+        )
+
+
+@dataclass
 class Diagnosis(Rule):
     kind: ClassVar[str] = "diagnosis"
     disease: str = "sle"
@@ -909,31 +981,29 @@ class Diagnosis(Rule):
 
 def months_treated(profile: Profile, drugs: list[str], classes: list[str]) -> tuple[float | None, list[Fact]]:
     """How long the patient has been taking these drugs (the longest of the current ones), with the facts
-    that say so: a note's "for 2 years" or "started 8 months ago" on the medicine, an answer to the
-    "how long" question (`months_on:...`), or doses stable for N months (taken at least that long)."""
+    that say so: a note's "for 2 years" or "started 8 months ago" on the medicine, or an answer to the
+    "how long" question (`months_on:...`)."""
     answered = profile.get(str(TreatmentKey("months_on", tuple(drugs), tuple(classes))))
     if answered is not None and isinstance(answered.value, int | float) and not isinstance(answered.value, bool):
         return float(answered.value), [answered]
     best: float | None = None
     facts: list[Fact] = []
-    taking = False
     for key in profile.keys_with_prefix("med:"):
         fact = profile.get(key)
         if fact is None or fact.value is False or not _drug_matches(key[4:], drugs, classes):
             continue
-        taking = True
         months = fact.detail.get("since_months", fact.detail.get("started_months"))
         if isinstance(months, int | float) and (best is None or months > best):
             best, facts = float(months), [fact]
-    stable = profile.get("meds_stable_months")
-    if (
-        taking
-        and stable is not None
-        and isinstance(stable.value, int | float)
-        and (best is None or stable.value > best)
-    ):
-        best, facts = float(stable.value), [stable]
     return best, facts
+
+
+def stable_for(profile: Profile) -> tuple[float | None, Fact | None]:
+    """How long the doses have stayed the same: a lower bound on how long the medicines have been taken."""
+    stable = profile.get("meds_stable_months")
+    if stable is None or not isinstance(stable.value, int | float) or isinstance(stable.value, bool):
+        return None, None
+    return float(stable.value), stable
 
 
 def duration_key(drugs: list[str], classes: list[str]) -> str:
@@ -993,6 +1063,10 @@ class Flag(Windowed):
         """A flag that also needs the treatment taken for at least `min_months`."""
         assert self.min_months is not None
         months, facts = months_treated(profile, self.duration_drugs, self.duration_classes)
+        steady, stable = stable_for(profile)
+        # no time stated, but doses unchanged longer than needed: taken at least that long
+        if months is None and stable is not None and steady is not None and steady > self.min_months + 0.01:
+            months, facts = steady, [stable]
         need = duration_words(self.min_months)
         if months is None:
             return Result(

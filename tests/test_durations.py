@@ -14,7 +14,7 @@ from eligibility.extract import read_patient
 from eligibility.kinds.durations import minimum_duration
 from eligibility.patient import profile_from_facts
 from eligibility.questions import question_for
-from eligibility.rules import Contraception, Flag, PregnancyPlan, duration_key
+from eligibility.rules import Contraception, Flag, PregnancyPlan, Treatment, duration_key
 from eligibility.timewords import to_months
 from tests.test_kinds import leaves
 from tests.test_reading import trial_of
@@ -182,3 +182,44 @@ def test_a_pregnancy_plan_excludes_and_asks_and_spares_men_unless_fathering_is_n
     # "desire of pregnancy" is a plan, not a pregnancy
     cc = read("Desire of pregnancy in the next 7 months", "exclusion")
     assert [type(r) for r in leaves(cc.rule)] == [PregnancyPlan]
+
+
+# -- drugs taken for a time, dose changes, drugs named as what an exam concerns --------------------------
+
+
+def test_a_drug_taken_for_at_least_a_time() -> None:
+    text = "use of antimalarials (such as chloroquine or hydroxychloroquine) for at least 8 weeks"
+    assert _status(text, "On hydroxychloroquine 200 mg twice daily for 2 years.") == Status.MET
+    assert _status(text, "Hydroxychloroquine 200 mg daily for the past 3 weeks.") == Status.NOT_MET
+    cc = read(text)
+    assert cc.rule is not None and str(cc.reading.mode) == "rule"
+    result = cc.rule.evaluate(read_patient("Takes hydroxychloroquine 200 mg daily.", TODAY))
+    assert result.status == Status.UNKNOWN and result.asks[0].startswith("months_on:")
+
+
+def test_no_change_in_dose_means_stable_doses_and_a_change_excludes() -> None:
+    stable = "On prednisone 5 mg daily, dose unchanged for 6 months."
+    changed = "Prednisone increased from 5 to 10 mg daily 2 weeks ago."
+    inclusion = "No change in dose of prednisone within the previous 4 weeks"
+    assert _status(inclusion, stable) == Status.MET
+    assert _status(inclusion, changed) == Status.NOT_MET
+    exclusion = "Change in oral steroid dose within 28 days prior to Baseline"
+    assert _status(exclusion, stable, "exclusion") == Status.NOT_MET
+    assert _status(exclusion, changed, "exclusion") == Status.MET
+
+
+def test_a_drug_named_as_what_an_examination_concerns_is_not_a_use_of_it() -> None:
+    cc = read("Ophthalmologic examination in the 6 previous months with no contra-indication for the use of HCQ")
+    assert not [r for r in leaves(cc.rule) if isinstance(r, Treatment)]
+
+
+def test_a_per_kg_dose_threshold_is_settled_for_an_adult_without_a_weight() -> None:
+    pulse = "High-dose steroid pulse therapy (>1.5mg/kg) or IV bolus of corticosteroids in the last 2 months."
+    adult = "33-year-old man on prednisone 10 mg daily. No IV steroid pulses in the past year."
+    assert _status(pulse, adult, "exclusion") == Status.NOT_MET
+    # no adult reaches 1 mg/kg on 10 mg a day: the weight is not needed; a child may, and is asked it
+    cc = read("Received prednisone at a dose above 1 mg/kg/day in the last 2 months", "exclusion")
+    assert cc.rule is not None
+    adult_asks = cc.rule.evaluate(read_patient("33-year-old man on prednisone 10 mg daily.", TODAY)).asks
+    child_asks = cc.rule.evaluate(read_patient("6-year-old boy on prednisone 10 mg daily.", TODAY)).asks
+    assert "weight_kg" not in adult_asks and "weight_kg" in child_asks

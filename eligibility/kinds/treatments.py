@@ -10,7 +10,8 @@ import itertools
 
 from eligibility.kinds._doses import STEROIDS, Dose, is_steroid, label, read_doses, unit_words
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, spans_of
-from eligibility.rules import AnyOf, Flag, Not, Rule, StableMeds, Treatment
+from eligibility.kinds.durations import minimum_duration
+from eligibility.rules import AnyOf, DoseChanged, Flag, Not, Rule, Treatment
 from eligibility.timewords import WEEKS_PER_MONTH, window_match
 from trialscreen.keys import TreatmentKey
 from trialscreen.vocabulary import vocabulary
@@ -50,7 +51,10 @@ def lead_in_window(context: str) -> bool:
 
 class Treatments(Kind):
     name = "treatments"
-    patterns = ("needs", "iv", "injection", "high_dose", "new", "dose_change", "other", "steroid", "current", "past")
+    patterns = (
+        *("needs", "iv", "injection", "high_dose", "new", "dose_change", "no_change", "not_a_use"),
+        *("other", "steroid", "current", "past"),
+    )
     blocked_by = BLOCKED
     specs = (
         FactSpec("prior:", unit="months ago", answer_keys=_answer_keys),
@@ -63,6 +67,8 @@ class Treatments(Kind):
         text = r.full if on_full else r.text
         if not r.drugs(text) and not r.classes(text):
             return []
+        if self.p("not_a_use").search(text):
+            return []  # "no contra-indication for the use of HCQ": the drug is not what is asked about
         parts = self._parts(r, text) if r.kind == "exclusion" else [(0, len(text))]
         found: list[Match] = []
         for start, end in parts:
@@ -117,7 +123,7 @@ class Treatments(Kind):
         if doses:
             rules = self._dosed(r, text, doses, window, drugs, classes)
             if self.p("dose_change").search(text) and window is not None:
-                rules.append((Not(StableMeds(min_weeks=round(window * WEEKS_PER_MONTH, 1))), []))
+                rules.append((self._dose_changed(text, window), []))
             return [Match(rules[0][0], tuple((a + start, b + start) for a, b in (spans + rules[0][1])))] + [
                 Match(rule, tuple((a + start, b + start) for a, b in used)) for rule, used in rules[1:]
             ]
@@ -138,7 +144,7 @@ class Treatments(Kind):
         if self.p("new").search(text) and window is not None:
             return [Match(Flag(key="new_medicine", label="a new SLE medicine started", within_months=window), used)]
         if self.p("dose_change").search(text) and window is not None:
-            return [Match(Not(StableMeds(min_weeks=round(window * WEEKS_PER_MONTH, 1))), used)]
+            return [Match(self._dose_changed(text, window), used)]
         except_drugs: list[str] = []
         if single and self.p("other").search(text) and classes and not drugs and window is None:
             # "therapy with other immunosuppressors": current use of others than the trial itself names
@@ -147,10 +153,23 @@ class Treatments(Kind):
         if self.p("steroid").search(text) and "corticosteroid" not in classes:
             classes.append("corticosteroid")
         label = " or ".join(drugs + classes)
+        took = minimum_duration(text)  # "treatment with HCQ for at least 6 months"
         rule = Treatment(
-            drugs=drugs, classes=classes, within_months=window, route=route, label=label, except_drugs=except_drugs
+            drugs=drugs,
+            classes=classes,
+            within_months=window,
+            route=route,
+            label=label,
+            except_drugs=except_drugs,
+            min_months=took.months if took else None,
+            min_months_exclusive=bool(took and took.exclusive),
         )
-        return [Match(rule, used)]
+        return [Match(rule, (*used, (took.span[0] + start, took.span[1] + start)) if took else used)]
+
+    def _dose_changed(self, text: str, window: float) -> Rule:
+        """A dose change in the window; 'no change in dose' (the trial's own negation) is its opposite."""
+        changed = DoseChanged(min_weeks=round(window * WEEKS_PER_MONTH, 1))
+        return Not(changed) if self.p("no_change").search(text) else changed
 
     def _doses(self, r: Read, text: str, window: float | None) -> list[Dose] | None:
         """The dose thresholds of a clause: only doses above them count ('> 3 g/day of MMF'); None (no
