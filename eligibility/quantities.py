@@ -37,6 +37,7 @@ _FACTORS = (
         1 / 7,
     ),  # months, weeks, days
     *(10.0, 0.1, 1000.0, 0.001, 88.4, 1 / 88.4),  # g/L <-> g/dL, mg <-> g, creatinine umol/L <-> mg/dL
+    *(0.45359237, 1 / 0.45359237),  # pounds <-> kg
 )
 
 

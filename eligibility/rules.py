@@ -960,6 +960,8 @@ class Diagnosis(Rule):
     def describe(self) -> str:
         if self.max_duration_months is not None:
             return f"SLE diagnosed within {_fmt(self.max_duration_months)} months"
+        if self.min_duration_months is not None:
+            return f"SLE diagnosed at least {duration_words(self.min_duration_months)} ago"
         return "diagnosis of SLE"
 
     def logic(self) -> Logic:

@@ -223,3 +223,32 @@ def test_a_per_kg_dose_threshold_is_settled_for_an_adult_without_a_weight() -> N
     adult_asks = cc.rule.evaluate(read_patient("33-year-old man on prednisone 10 mg daily.", TODAY)).asks
     child_asks = cc.rule.evaluate(read_patient("6-year-old boy on prednisone 10 mg daily.", TODAY)).asks
     assert "weight_kg" not in adult_asks and "weight_kg" in child_asks
+
+
+def test_a_diagnosis_at_least_some_time_ago() -> None:
+    for text in (
+        "Diagnosed with SLE for at least 6 months",
+        "Participant met the SLICC classification criteria for SLE at least 6 months prior to first dose",
+    ):
+        assert _status(text, "Lupus diagnosed in 2019.") == Status.MET, text
+        assert _status(text, "SLE diagnosed 2 months ago.") == Status.NOT_MET, text
+
+
+def test_weights_in_pounds_are_limits_in_kg() -> None:
+    text = "Subjects weighing over 300 pounds"
+    assert _status(text, "Weight 150 kg.", "exclusion") == Status.MET
+    assert _status(text, "Weight 120 kg.", "exclusion") == Status.NOT_MET
+
+
+def test_a_measured_drug_level_and_a_visit_tolerance_are_not_uses_or_limits() -> None:
+    level = read("Blood HCQ concentration ranging between 100 and 750 ng/ml at the time of the visit")
+    assert not [r for r in leaves(level.rule) if isinstance(r, Treatment)]
+    window = read("A change in the dose of methotrexate within 28 days (±1 day) prior to Baseline Visit.", "exclusion")
+    assert str(window.reading.mode) == "rule" and not window.reading.unused
+
+
+def test_a_dose_cap_kept_for_a_time_needs_the_dose_unchanged_that_long() -> None:
+    text = "Prednisone (or equivalent) ≤ 7.5mg/d for more than 6 months"
+    assert _status(text, "Prednisone 5 mg daily, dose unchanged for a year.") == Status.MET
+    assert _status(text, "Prednisone 5 mg daily, dose unchanged for 2 months.") == Status.NOT_MET
+    assert _status(text, "Prednisone 10 mg daily, dose unchanged for a year.") == Status.NOT_MET

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, found, spans_of
+from eligibility.kinds.durations import minimum_duration, months_in
 from eligibility.rules import Diagnosis
 from eligibility.timeparse import months_ago
 from eligibility.timewords import number, to_months
@@ -26,7 +27,7 @@ def parse_diagnosed_when(key: str, reply: str, today: date) -> Answer | None:
 
 class DiagnosisKind(Kind):
     name = "diagnosis"
-    patterns = ("gate", "disease", "duration")
+    patterns = ("gate", "disease", "duration", "since")
     blocked_by = BLOCKED
     specs = (
         FactSpec("dx:sle_when", question="dx:sle_when", parse=parse_diagnosed_when, answer_keys=lambda k: ["dx:sle"]),
@@ -52,8 +53,14 @@ class DiagnosisKind(Kind):
         m = self.p("duration").search(text)
         if m:
             max_months = round(to_months(number(m.group("num")), m.group("unit")), 3)
-        rule = Diagnosis(disease="sle", max_duration_months=max_months)
-        return [Match(rule, tuple(spans_of(m)))]
+        spans = spans_of(m)
+        # "diagnosed with SLE for at least 1 month", "met the criteria at least 3 months prior to Day 1"
+        took = minimum_duration(text)
+        since = self.p("since").search(text)
+        min_months = took.months if took else (months_in(since.group(0)) if since else None)
+        spans += [took.span] if took else ([since.span()] if since and min_months is not None else [])
+        rule = Diagnosis(disease="sle", max_duration_months=max_months, min_duration_months=min_months)
+        return [Match(rule, tuple(spans))]
 
 
 KIND = DiagnosisKind()

@@ -16,6 +16,7 @@ from eligibility.cues import cue
 from eligibility.fallback import worded_as_absence
 from eligibility.kinds._doses import STEROIDS, Dose, is_steroid, label, read_doses, unit_words
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
+from eligibility.kinds.durations import minimum_duration
 from eligibility.rules import AllOf, DoseCap, Not, Rule, StableMeds, Treatment
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import WEEKS_PER_MONTH, number, to_months, window_match
@@ -103,6 +104,11 @@ class DoseCaps(Kind):
             shift = len(context) + 1
             spans = r.in_text(spans_of(stable, "op", "num", "unit", shift=-shift), on_full=False)
             out.append(Match(StableMeds(min_weeks=weeks), tuple(spans)))
+        elif out and not permitted and (took := minimum_duration(text)) is not None:
+            # "Prednisone ≤ 7.5 mg/d for more than 6 months": within the cap that long; read as the dose
+            # unchanged that long (stricter than the text when the dose moved below the cap: never looser)
+            weeks = round(took.months * WEEKS_PER_MONTH + (0.1 if took.exclusive else 0.0), 1)  # "more than"
+            out.append(Match(StableMeds(min_weeks=weeks), (took.span,)))
         return out
 
     def _cap(self, dose: Dose, permitted: bool) -> Rule | None:

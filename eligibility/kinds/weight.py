@@ -56,18 +56,20 @@ class Weight(Kind):
         if m and self._change(text, m):
             m = None
         if m and float(m.group("lo")) < float(m.group("hi")):
-            rule: Rule = AllOf([_weight(">=", float(m.group("lo"))), _weight("<=", float(m.group("hi")))])
+            lo, hi = _kg(m.group("lo"), m.group("unit")), _kg(m.group("hi"), m.group("unit"))
+            rule: Rule = AllOf([_weight(">=", lo), _weight("<=", hi)])
             out.append(Match(rule, tuple(spans_of(m, "lo", "unit1", "hi", "unit"))))
         else:
             m = self.p("bound").search(text)
             if m and not self._change(text, m):
-                out.append(Match(_weight(self.op(m.group("op"), ">="), float(m.group("num"))), self._spans(m)))
+                limit = _kg(m.group("num"), m.group("unit"))
+                out.append(Match(_weight(self.op(m.group("op"), ">="), limit), self._spans(m)))
             else:
                 m = self.p("bound_after").search(text)
                 if m and not self._change(text, m):
                     op = self.op(m.group("op"), "")
                     if op:
-                        out.append(Match(_weight(op, float(m.group("num"))), self._spans(m)))
+                        out.append(Match(_weight(op, _kg(m.group("num"), m.group("unit"))), self._spans(m)))
         m = self.p("bmi_range").search(text)
         if m and float(m.group("lo")) < float(m.group("hi")) and self._plausible_bmi(m.group("lo"), m.group("hi")):
             rule = AllOf([_bmi(">=", float(m.group("lo"))), _bmi("<=", float(m.group("hi")))])
@@ -102,6 +104,12 @@ class Weight(Kind):
     @staticmethod
     def _plausible_bmi(*values: str) -> bool:
         return all(BMI_LIMITS[0] <= float(v) <= BMI_LIMITS[1] for v in values)
+
+
+def _kg(number: str, unit: str | None) -> float:
+    """A weight limit in kg; one stated in pounds ("over 300 pounds") is converted."""
+    value = float(number)
+    return round(value * KG_PER_LB, 1) if unit and cue("answers", "pounds").search(unit) else value
 
 
 def _either_side(low: Measure, high: Measure) -> bool:
