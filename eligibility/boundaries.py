@@ -139,7 +139,9 @@ def _months(window: float | None, inside: bool, delta: float) -> Facts:
 
 
 def _treatment(rule: Treatment, met: bool, delta: float) -> Facts | None:
-    drug = rule.drugs[0] if rule.drugs else _member([c for c in rule.classes if c])
+    # a drug our vocabulary knows first: its classes tell which other statements contradict it
+    known = [d for d in rule.drugs if vocabulary().drug(d) is not None]
+    drug = known[0] if known else (_member([c for c in rule.classes if c]) or next(iter(rule.drugs), None))
     if drug is None or drug in rule.except_drugs:
         return None
     if rule.min_months is not None and rule.min_dose_mg_day is None:

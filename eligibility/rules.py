@@ -583,6 +583,7 @@ class Treatment(Windowed):
     label: str = ""
     except_drugs: list[str] = field(default_factory=list)  # "other immunosuppressants" than these
     min_months: float | None = None  # "treatment with HCQ for at least 6 months": taken that long
+    half_lives: float | None = None  # "within 3 months or 5 half-lives": the window may be longer
     min_months_exclusive: bool = False
 
     def decide(self, profile: Profile) -> Result:
@@ -604,7 +605,7 @@ class Treatment(Windowed):
             if fact is None:
                 continue
             if fact.value is False:
-                if key.startswith("prior:") and denial_settles(fact, self.within_months):
+                if key.startswith("prior:") and denial_settles(fact, self._denial_window):
                     denied.append(fact)
                 continue
             route = fact.detail.get("route")
@@ -650,8 +651,8 @@ class Treatment(Windowed):
                     continue
             if inside:
                 return Result(MET, [fact], reason=f"received {drug}{window_words(self.within_months)}")
-            if inside is None:
-                seen_unknown_time.append(fact)
+            if inside is None or (inside is False and self.half_lives is not None):
+                seen_unknown_time.append(fact)  # when, or (half-lives) how long the window is, is not known
             elif key.startswith("prior:") and self.min_dose_mg_day is None:
                 denied.append(fact)  # given, but longer ago than the window: not within it
         if untimed and not seen_unknown_time:
@@ -712,12 +713,18 @@ class Treatment(Windowed):
             return True
         return fact.when_months is not None and fact.when_months <= denial.covers_months
 
+    @property
+    def _denial_window(self) -> float | None:
+        """The stretch a "none" must cover to settle this rule: its window, or all time when half-lives
+        may make the window longer than stated."""
+        return None if self.half_lives is not None else self.within_months
+
     def _class_denied(self, profile: Profile, klass: str) -> bool:
         """'never had biologics'; 'no IV steroid pulses' denies only IV use, 'no high-dose steroids' only high doses."""
         fact = profile.get(f"prior:class:{klass}")
         if fact is None or fact.value is not False:
             return False
-        if not denial_settles(fact, self.within_months):
+        if not denial_settles(fact, self._denial_window):
             return False
         if fact.detail.get("route") == "iv":
             return self.route in ("iv", "injection")
@@ -741,7 +748,8 @@ class Treatment(Windowed):
         dose = f" {words} {_fmt(self.min_dose_mg_day)} {unit}" if self.min_dose_mg_day is not None else ""
         longer = "more than" if self.min_months_exclusive else "at least"
         taken = f", taken for {longer} {duration_words(self.min_months)}" if self.min_months is not None else ""
-        return f"{route}{' or '.join(what)}{dose}{window_words(self.within_months)}{taken}"
+        lives = f" or {_fmt(self.half_lives)} half-lives, whichever is longer" if self.half_lives is not None else ""
+        return f"{route}{' or '.join(what)}{dose}{window_words(self.within_months)}{lives}{taken}"
 
     def logic(self) -> Logic:
         names = [*self.drugs, *(f"class:{c}" for c in self.classes)]
@@ -1026,6 +1034,7 @@ class Flag(Windowed):
     # which treatment: these drugs and classes (taken now)
     min_months: float | None = None
     min_months_exclusive: bool = False  # "for more than 6 months": exactly 6 is not enough
+    half_lives: float | None = None  # "within 30 days or 5 half-lives": the window may be longer
     duration_drugs: list[str] = field(default_factory=list)
     duration_classes: list[str] = field(default_factory=list)
 
@@ -1043,7 +1052,8 @@ class Flag(Windowed):
         if fact is None:
             return Result(UNKNOWN, asks=[self.key], reason=f"{self.label} not mentioned")
         if not fact.value:
-            if not denial_settles(fact, self.within_months, current_only=self.within_months is None):
+            window = None if self.half_lives is not None else self.within_months
+            if not denial_settles(fact, window, current_only=window is None and self.half_lives is None):
                 return Result(
                     UNKNOWN,
                     [fact],
@@ -1055,6 +1065,9 @@ class Flag(Windowed):
         inside = _within(fact, self.within_months)
         if inside is None:
             return Result(UNKNOWN, [fact], asks=[self.key], reason=f"when is not given ({self.label})")
+        if not inside and self.half_lives is not None:
+            why = f"{self.label} longer ago than the stated window; {_fmt(self.half_lives)} half-lives may be longer"
+            return Result(UNKNOWN, [fact], asks=[self.key], reason=why)
         if not inside:
             return Result(NOT_MET, [fact], reason=f"{self.label}, but longer ago than the window")
         if self.min_months is not None:
@@ -1090,7 +1103,8 @@ class Flag(Windowed):
 
     def describe(self) -> str:
         treated = f", treated for at least {duration_words(self.min_months)}" if self.min_months is not None else ""
-        return f"{self.label}{window_words(self.within_months)}{treated}"
+        lives = f" or {_fmt(self.half_lives)} half-lives, whichever is longer" if self.half_lives is not None else ""
+        return f"{self.label}{window_words(self.within_months)}{lives}{treated}"
 
     def logic(self) -> Logic:
         kind = (

@@ -252,3 +252,33 @@ def test_a_dose_cap_kept_for_a_time_needs_the_dose_unchanged_that_long() -> None
     assert _status(text, "Prednisone 5 mg daily, dose unchanged for a year.") == Status.MET
     assert _status(text, "Prednisone 5 mg daily, dose unchanged for 2 months.") == Status.NOT_MET
     assert _status(text, "Prednisone 10 mg daily, dose unchanged for a year.") == Status.NOT_MET
+
+
+def test_a_blood_pressure_pair_is_either_side_above_or_both_sides_below() -> None:
+    high = "Uncontrolled hypertension (blood pressure greater than 150/100 mm Hg despite medication)"
+    assert _status(high, "BP 160/85 mmHg.", "exclusion") == Status.MET
+    assert _status(high, "BP 130/105 mmHg.", "exclusion") == Status.MET
+    assert _status(high, "BP 130/80 mmHg.", "exclusion") == Status.NOT_MET
+    controlled = "Blood pressure < 160/100 mmHg at screening"
+    assert _status(controlled, "BP 150/95 mmHg.") == Status.MET
+    assert _status(controlled, "BP 150/105 mmHg.") == Status.NOT_MET
+
+
+def test_half_lives_make_a_window_that_only_a_use_inside_the_stated_days_settles() -> None:
+    text = (
+        "Receiving or has received any investigational drug within the 30 days or 5 half-lives (whichever is "
+        "longer), prior to receiving the first dose of study medication."
+    )
+    cc = read(text, "exclusion")
+    assert str(cc.reading.mode) == "rule" and "half-lives" in cc.reading.words
+    assert _status(text, "In a clinical trial of an investigational drug until 2 weeks ago.", "exclusion") == Status.MET
+    assert _status(text, "Took part in a drug trial that ended 3 months ago.", "exclusion") == Status.UNKNOWN
+    assert _status(text, "Never took part in a clinical trial.", "exclusion") == Status.NOT_MET
+
+
+def test_a_list_of_medicines_keeps_the_ones_our_vocabulary_does_not_know() -> None:
+    text = "Current treatment (within 3 months) with thalidomide, mycophenolate mofetil or oral or IV cyclophosphamide"
+    drugs = {d for r in leaves(read(text, "exclusion").rule) if isinstance(r, Treatment) for d in r.drugs}
+    assert {"thalidomide", "mycophenolate mofetil", "cyclophosphamide"} <= drugs
+    treatment = next(r for r in leaves(read(text, "exclusion").rule) if isinstance(r, Treatment))
+    assert treatment.route is None  # "oral or IV": either route counts

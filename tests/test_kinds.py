@@ -413,7 +413,7 @@ def test_every_kind_is_registered_with_its_data_and_facts() -> None:
 def test_a_broken_data_file_names_the_section_and_key() -> None:
     good = (
         "[registry]\norder = []\n[grammar]\ncomparators = { '<' = '<' }\nclassic = ['<']\ntimes = 'x'\n"
-        "duration = 'for'\nduration_exclusive = 'more'\n[team]\n"
+        "duration = 'for'\nduration_exclusive = 'more'\nhalf_lives = 'half'\n[team]\n"
     )
     load_grammar(good, {})
     with pytest.raises(TrialscreenError, match=r"\[grammar\] duration"):

@@ -152,6 +152,10 @@ class Read:
     def classes(self, text: str) -> list[str]:
         return list(class_names(text))
 
+    def other_drugs(self, text: str) -> list[str]:
+        """Drugs the package's drug list names in a text that our vocabulary does not know ('thalidomide')."""
+        return list(other_drug_names(text))
+
 
 # -- vocabulary look-ups, with a cheap first look ------------------------------------------------
 
@@ -180,6 +184,16 @@ def _drug_names(vocab_id: int, text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=8192)
 def _class_names(vocab_id: int, text: str) -> tuple[str, ...]:
     return tuple(c.name for c in found(vocabulary().drug_classes, text))
+
+
+@lru_cache(maxsize=4096)
+def _other_drug_names(vocab_id: int, text: str) -> tuple[str, ...]:
+    ours = set(_drug_names(vocab_id, text))
+    return tuple(t.name for t in vocabulary().drugs_in(text, unknown=True) if t.name not in ours)
+
+
+def other_drug_names(text: str) -> tuple[str, ...]:
+    return _other_drug_names(id(vocabulary()), text)
 
 
 def drug_names(text: str) -> tuple[str, ...]:
@@ -255,7 +269,7 @@ def load_grammar(text: str, expected: dict[str, tuple[str, ...]] | None = None) 
     }
     if not pieces["times"]:
         raise _fail("[grammar] times", "is missing; it must be a regular expression with the group `mult`")
-    for key in ("duration", "duration_exclusive"):
+    for key in ("duration", "duration_exclusive", "half_lives"):
         if not isinstance(grammar.get(key), str) or not grammar[key]:
             raise _fail(f"[grammar] {key}", "is missing; it must be a regular expression")
     sections: dict[str, dict[str, Any]] = {}

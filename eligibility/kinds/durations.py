@@ -40,6 +40,15 @@ def minimum_duration(text: str, start: int = 0) -> Duration | None:
     return Duration(months, bool(patterns["duration_exclusive"].search(m.group(0))), m.span())
 
 
+def half_lives(text: str) -> tuple[float, Span] | None:
+    """'... or 5 half-lives (whichever is longer)': how many half-lives, and where it is said."""
+    m = grammar().patterns["grammar"]["half_lives"].search(text)
+    if m is None:
+        return None
+    count = re.search(NUM, m.group(0)[2:], re.IGNORECASE)
+    return (number(count.group(1)), m.span()) if count else None
+
+
 def months_in(text: str) -> float | None:
     """The first amount of time a text states, in months ('12 weeks' -> 2.76)."""
     amount = _AMOUNT.search(text)

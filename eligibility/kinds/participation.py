@@ -6,6 +6,7 @@ from datetime import date
 
 from eligibility.cues import cue
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read
+from eligibility.kinds.durations import half_lives
 from eligibility.rules import Flag
 from eligibility.timeparse import months_ago
 from eligibility.timewords import window_match
@@ -32,7 +33,9 @@ class Participation(Kind):
         window = window_match(r.text)
         months = window[0] if window else None
         spans = (window[1],) if window else ()
-        return [Match(Flag(key="trial", label="in another clinical trial", within_months=months), spans)]
+        lives = half_lives(r.text) if window else None  # "within 30 days or 5 half-lives, whichever is longer"
+        rule = Flag(key="trial", label="in another clinical trial", within_months=months, half_lives=lives and lives[0])
+        return [Match(rule, spans + ((lives[1],) if lives else ()))]
 
 
 KIND = Participation()

@@ -10,7 +10,7 @@ import itertools
 
 from eligibility.kinds._doses import STEROIDS, Dose, is_steroid, label, read_doses, unit_words
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, spans_of
-from eligibility.kinds.durations import minimum_duration
+from eligibility.kinds.durations import half_lives, minimum_duration
 from eligibility.rules import AnyOf, DoseChanged, Flag, Not, Rule, Treatment
 from eligibility.timewords import WEEKS_PER_MONTH, window_match
 from trialscreen.keys import TreatmentKey
@@ -52,7 +52,7 @@ def lead_in_window(context: str) -> bool:
 class Treatments(Kind):
     name = "treatments"
     patterns = (
-        *("needs", "iv", "injection", "high_dose", "new", "dose_change", "no_change", "not_a_use"),
+        *("needs", "iv", "any_route", "injection", "high_dose", "new", "dose_change", "no_change", "not_a_use"),
         *("other", "steroid", "current", "past"),
     )
     blocked_by = BLOCKED
@@ -107,6 +107,8 @@ class Treatments(Kind):
         classes = r.classes(text)
         if not drugs and not classes:
             return []
+        # a list of medicines keeps those our vocabulary does not know ("thalidomide, mycophenolate ...")
+        drugs += [d for d in r.other_drugs(text) if d not in drugs]
         spans: list[Span] = []
         found = window_match(text)
         window = found[0] if found else None
@@ -114,7 +116,7 @@ class Treatments(Kind):
             spans.append(found[1])
         if window is None and self.p("needs").search(text):
             window = 1.0  # "who need pulse steroids": a current need
-        route = "iv" if self.p("iv").search(text) else None
+        route = self._route(r, text, drugs, classes)
         if self.p("injection").search(text) and not route:
             route = "injection"
         doses = self._doses(r, text, window)
@@ -154,6 +156,9 @@ class Treatments(Kind):
             classes.append("corticosteroid")
         label = " or ".join(drugs + classes)
         took = minimum_duration(text)  # "treatment with HCQ for at least 6 months"
+        lives = half_lives(text) if window is not None else None  # "within 3 months or 5 half-lives"
+        if lives:
+            used = (*used, (lives[1][0] + start, lives[1][1] + start))
         rule = Treatment(
             drugs=drugs,
             classes=classes,
@@ -163,8 +168,20 @@ class Treatments(Kind):
             except_drugs=except_drugs,
             min_months=took.months if took else None,
             min_months_exclusive=bool(took and took.exclusive),
+            half_lives=lives[0] if lives else None,
         )
         return [Match(rule, (*used, (took.span[0] + start, took.span[1] + start)) if took else used)]
+
+    def _route(self, r: Read, text: str, drugs: list[str], classes: list[str]) -> str | None:
+        """'iv' when the criterion's medicines count only given intravenously. Not when either route counts
+        ('oral or IV cyclophosphamide'), nor when the IV words name one medicine of a longer list."""
+        m = self.p("iv").search(text)
+        if m is None or self.p("any_route").search(text):
+            return None
+        named = set(r.drugs(m.group(0))) | set(r.classes(m.group(0)))
+        if named and (set(drugs) | set(classes)) - named - {"corticosteroid"} - {d for d in drugs if is_steroid(d)}:
+            return None  # "tacrolimus, IV immunoglobulin or IV cyclophosphamide": not all of them IV
+        return "iv"
 
     def _dose_changed(self, text: str, window: float) -> Rule:
         """A dose change in the window; 'no change in dose' (the trial's own negation) is its opposite."""
