@@ -73,9 +73,20 @@ def _cmp(op: str) -> Comparator:
     return _CMP.get(op, ">=")
 
 
+_CONCEPT_MAX = 400  # Atom.concept's limit (eligibility/atoms.py)
+
+
+def _made_atom(**fields: Any) -> Atom:
+    """An atom this module builds: a concept naming a long list of medicines is shortened to the limit."""
+    concept = str(fields.get("concept", ""))
+    if len(concept) > _CONCEPT_MAX:
+        fields["concept"] = concept[: _CONCEPT_MAX - 1].rsplit(" ", 1)[0] + "…"
+    return Atom(**fields)
+
+
 def _atom(kind: AtomKind, concept: str, op: str, value: float, unit: str, vocab_id: str | None = None) -> Logic:
     return atom_logic(
-        Atom(
+        _made_atom(
             kind=kind,
             concept=concept or kind.value,
             vocab_id=vocab_id or None,
@@ -139,7 +150,7 @@ class Rule:
 
     def logic(self) -> Logic:
         """The rule as atoms joined by and / or / not (its typed reading)."""
-        return atom_logic(Atom(kind=AtomKind.ADMINISTRATIVE, concept=self.describe() or self.kind))
+        return atom_logic(_made_atom(kind=AtomKind.ADMINISTRATIVE, concept=self.describe() or self.kind))
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind}
@@ -356,7 +367,7 @@ class Sex(Rule):
         return f"{self.allowed} only"
 
     def logic(self) -> Logic:
-        return atom_logic(Atom(kind=AtomKind.DEMOGRAPHIC, concept=f"sex: {self.allowed}"))
+        return atom_logic(_made_atom(kind=AtomKind.DEMOGRAPHIC, concept=f"sex: {self.allowed}"))
 
 
 @dataclass
@@ -384,7 +395,7 @@ class HealthyVolunteers(Rule):
 
     def logic(self) -> Logic:
         return atom_logic(
-            Atom(kind=AtomKind.DEMOGRAPHIC, concept="not a healthy volunteer", vocab_id=self.disease or None)
+            _made_atom(kind=AtomKind.DEMOGRAPHIC, concept="not a healthy volunteer", vocab_id=self.disease or None)
         )
 
 
@@ -420,7 +431,7 @@ class Measure(Rule):
     def logic(self) -> Logic:
         kind = AtomKind.SCORE if self.key.startswith("score:") else AtomKind.MEASUREMENT
         return atom_logic(
-            Atom(
+            _made_atom(
                 kind=kind,
                 concept=self.label or self.key,
                 vocab_id=self.key,
@@ -466,7 +477,7 @@ class UlnMultiple(Rule):
 
     def logic(self) -> Logic:
         return atom_logic(
-            Atom(
+            _made_atom(
                 kind=AtomKind.MEASUREMENT,
                 concept=self.label or self.key,
                 vocab_id=self.key,
@@ -554,7 +565,7 @@ def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
 
     def logic(self) -> Logic:
         return atom_logic(
-            Atom(
+            _made_atom(
                 kind=AtomKind.CONDITION,
                 concept=self.label or self.key,
                 vocab_id=f"cond:{self.key}",
@@ -762,7 +773,7 @@ class Treatment(Windowed):
 
     def _use_logic(self, names: list[str]) -> Logic:
         return atom_logic(
-            Atom(
+            _made_atom(
                 kind=AtomKind.TREATMENT,
                 concept=self.label or ", ".join(names) or "treatment",
                 vocab_id=";".join(names) or None,
@@ -883,7 +894,7 @@ def most_per_kg(profile: Profile, mg_day: float) -> float | None:
         return (
             _joined("all", parts)
             if parts
-            else atom_logic(Atom(kind=AtomKind.TREATMENT, concept=self.label or self.drug))
+            else atom_logic(_made_atom(kind=AtomKind.TREATMENT, concept=self.label or self.drug))
         )
 
 
@@ -909,7 +920,7 @@ class StableMeds(Rule):
 
     def logic(self) -> Logic:
         return atom_logic(
-            Atom(
+            _made_atom(
                 kind=AtomKind.TREATMENT,
                 concept="stable doses of current medicines",
                 comparator=">=",
@@ -936,7 +947,7 @@ class DoseChanged(StableMeds):
 
     def logic(self) -> Logic:
         return atom_logic(
-            Atom(
+            _made_atom(
                 kind=AtomKind.TREATMENT, concept="a change of dose", **_window(self.min_weeks / WEEKS_PER_MONTH, False)
             )
         )
@@ -975,7 +986,9 @@ class Diagnosis(Rule):
     def logic(self) -> Logic:
         parts = [
             atom_logic(
-                Atom(kind=AtomKind.CONDITION, concept=f"diagnosis of {self.disease}", vocab_id=f"dx:{self.disease}")
+                _made_atom(
+                    kind=AtomKind.CONDITION, concept=f"diagnosis of {self.disease}", vocab_id=f"dx:{self.disease}"
+                )
             )
         ]
         if self.max_duration_months is not None:
@@ -1113,7 +1126,9 @@ class Flag(Windowed):
             else _FLAG_KINDS.get(self.key.split(":")[0], AtomKind.CONDITION)
         )
         flag = atom_logic(
-            Atom(kind=kind, concept=self.label or self.key, vocab_id=self.key, **_window(self.within_months, True))
+            _made_atom(
+                kind=kind, concept=self.label or self.key, vocab_id=self.key, **_window(self.within_months, True)
+            )
         )
         if self.min_months is None:
             return flag
@@ -1155,7 +1170,9 @@ def _study_atom(concept: str, after_months: float | None) -> Logic:
     """A reproductive atom about the study and, when the criterion says, a stretch after its end."""
     event = "the end of the study" if after_months else None
     return atom_logic(
-        Atom(kind=AtomKind.REPRODUCTION, concept=concept, when=When.CURRENT, months=after_months or None, event=event)
+        _made_atom(
+            kind=AtomKind.REPRODUCTION, concept=concept, when=When.CURRENT, months=after_months or None, event=event
+        )
     )
 
 
@@ -1219,7 +1236,9 @@ class Allergy(Rule):
     def logic(self) -> Logic:
         names = [*self.drugs, *(f"class:{c}" for c in self.classes)]
         return atom_logic(
-            Atom(kind=AtomKind.ALLERGY, concept="allergy to " + ", ".join(names), vocab_id=";".join(names) or None)
+            _made_atom(
+                kind=AtomKind.ALLERGY, concept="allergy to " + ", ".join(names), vocab_id=";".join(names) or None
+            )
         )
 
 
@@ -1273,7 +1292,7 @@ class Ask(Rule):
         return f"asked as it stands: {self.question}"
 
     def logic(self) -> Logic:
-        return atom_logic(Atom(kind=AtomKind.CONDITION, concept=self.label or self.question, vocab_id=self.key))
+        return atom_logic(_made_atom(kind=AtomKind.CONDITION, concept=self.label or self.question, vocab_id=self.key))
 
 
 __all__ = [
