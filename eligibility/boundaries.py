@@ -32,6 +32,7 @@ from eligibility.rules import (
     Diagnosis,
     DoseCap,
     DoseChanged,
+    DrugCount,
     Flag,
     HealthyVolunteers,
     Measure,
@@ -168,6 +169,21 @@ def _treatment(rule: Treatment, met: bool, delta: float) -> Facts | None:
     return {**{f"prior:{d}": False for d in rule.drugs}, **{f"prior:class:{c}": False for c in rule.classes}}
 
 
+def _drug_count(rule: DrugCount, met: bool) -> Facts | None:
+    """That many medicines of the class (taken now, or ever), one side or the other of the count."""
+    members = [t.name for c in rule.classes for t in vocabulary().members(c)]
+    c = rule.count
+    n = ({">=": c, ">": c + 1, "<=": c, "<": c - 1} if met else {">=": c - 1, ">": c, "<=": c + 1, "<": c})[rule.op]
+    n = max(n, 0)
+    if n > len(members):
+        return None
+    prefix = "med" if rule.current else "prior"
+    facts: Facts = {f"{prefix}:{d}": True for d in members[:n]}
+    if n == 0:
+        facts = {f"prior:class:{c}": False for c in rule.classes}
+    return facts
+
+
 def _dose_cap(rule: DoseCap, met: bool, delta: float) -> Facts | None:
     drug = "prednisone" if rule.drug in ("class:corticosteroid", "prednisone") else rule.drug
     if not drug or drug.startswith("class:"):
@@ -263,6 +279,8 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         return _treatment(rule, met, delta)
     if isinstance(rule, DoseCap):
         return _dose_cap(rule, met, delta)
+    if isinstance(rule, DrugCount):
+        return _drug_count(rule, met)
     if isinstance(rule, DoseChanged):
         return witness(StableMeds(min_weeks=rule.min_weeks), not met, delta)
     if isinstance(rule, StableMeds):

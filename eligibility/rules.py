@@ -931,6 +931,57 @@ class StableMeds(Rule):
 
 
 @dataclass
+class DrugCount(Rule):
+    """How many medicines of these classes the patient takes now (or has ever had): 'at least 1
+    immunosuppressive agent', 'a maximum of 1 non-corticosteroid immunosuppressive drug'. The medicines a
+    note or the answers list are taken as the list, as the dose caps take them."""
+
+    kind: ClassVar[str] = "drug_count"
+    classes: list[str] = field(default_factory=list)
+    op: str = ">="
+    count: int = 1
+    current: bool = True  # taken now; False: ever had
+    label: str = ""
+
+    def evaluate(self, profile: Profile) -> Result:
+        prefix = "med:" if self.current else "prior:"
+        named: dict[str, Fact] = {}
+        for key in profile.keys_with_prefix("med:") + profile.keys_with_prefix("prior:"):
+            fact = profile.get(key)
+            drug = key.split(":", 1)[1]
+            if fact is None or key.startswith("prior:class:") or not _drug_matches(drug, [], self.classes):
+                continue
+            if fact.value is not False and (key.startswith(prefix) or key.startswith("med:")):
+                named.setdefault(drug, fact)
+        facts = list(named.values())
+        n = len(facts)
+        holds = OPS[self.op](n, self.count)
+        denied = [f for c in self.classes if (f := profile.get(f"prior:class:{c}")) is not None and f.value is False]
+        listed = bool(profile.keys_with_prefix("med:"))  # the patient's medicines are known
+        if self.op in (">", ">="):
+            if holds:
+                return Result(MET, facts, reason=f"{n} {self.label}")
+            if denied and not facts:
+                return Result(NOT_MET, denied, reason=f"no {self.label}")
+            return Result(UNKNOWN, facts, asks=self._asks(), reason=f"{n} {self.label} mentioned")
+        if not holds:
+            return Result(NOT_MET, facts, reason=f"{n} {self.label}")
+        if listed or denied:
+            return Result(MET, facts + denied, reason=f"{n} {self.label}")
+        return Result(UNKNOWN, asks=self._asks(), reason=f"{self.label}: the medicines are not given")
+
+    def _asks(self) -> list[str]:
+        return [str(TreatmentKey("med" if self.current else "prior", (), tuple(self.classes)))]
+
+    def describe(self) -> str:
+        return f"{OP_WORDS.get(self.op, self.op)} {self.count} {self.label}" + ("" if self.current else " ever")
+
+    def logic(self) -> Logic:
+        concept = f"number of {self.label or ' or '.join(self.classes)}"
+        return _atom(AtomKind.TREATMENT, concept, self.op, float(self.count), "medicines")
+
+
+@dataclass
 class DoseChanged(StableMeds):
     """A dose changed in the last `min_weeks` weeks ('change in oral steroid dose within 28 days'): the
     event itself, so that 'No change in dose ...' in an inclusion is its plain negation."""

@@ -282,3 +282,21 @@ def test_a_list_of_medicines_keeps_the_ones_our_vocabulary_does_not_know() -> No
     assert {"thalidomide", "mycophenolate mofetil", "cyclophosphamide"} <= drugs
     treatment = next(r for r in leaves(read(text, "exclusion").rule) if isinstance(r, Treatment))
     assert treatment.route is None  # "oral or IV": either route counts
+
+
+def test_a_count_of_medicines_of_a_class() -> None:
+    most = "maximum of 1 non-corticosteroid immunosuppressive drug"
+    assert _status(most, "On azathioprine 100 mg daily and prednisone 10 mg daily.") == Status.MET
+    assert _status(most, "On azathioprine 100 mg daily and mycophenolate 2 g daily.") == Status.NOT_MET
+    least = "Have failed standard therapy, including at least 1 immunosuppressive agent"
+    cc = read(least)
+    assert str(cc.reading.mode) == "rule"
+    assert _status(least, "Lupus still active despite azathioprine for a year, inadequate response.") == Status.MET
+    assert _status(least, "Inadequate response to hydroxychloroquine. Never had immunosuppressants.") == Status.NOT_MET
+
+
+def test_a_dose_unchanged_for_a_time_beside_a_treatment_taken_for_a_time() -> None:
+    text = "Treatment with HCQ for at least 6 months, without modification of HCQ dosage for 2 months"
+    assert str(read(text).reading.mode) == "rule"
+    assert _status(text, "Hydroxychloroquine 400 mg daily for 3 years, dose unchanged for a year.") == Status.MET
+    assert _status(text, "Hydroxychloroquine for 3 years; dose increased 3 weeks ago.") == Status.NOT_MET

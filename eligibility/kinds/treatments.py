@@ -25,6 +25,7 @@ BLOCKED = (
     "stable_regimen",
     "participation",
     "courses",  # "3 or more courses of steroids": the count decides, not any use
+    "drug_count",  # "a maximum of 1 immunosuppressive drug": the count decides
 )
 
 
@@ -155,7 +156,8 @@ class Treatments(Kind):
         if self.p("steroid").search(text) and "corticosteroid" not in classes:
             classes.append("corticosteroid")
         label = " or ".join(drugs + classes)
-        took = minimum_duration(text)  # "treatment with HCQ for at least 6 months"
+        steady = self._unchanged_for(text)  # "... without modification of the dosage for 2 months"
+        took = minimum_duration(text[: steady[1][0]] if steady else text)  # "with HCQ for at least 6 months"
         lives = half_lives(text) if window is not None else None  # "within 3 months or 5 half-lives"
         if lives:
             used = (*used, (lives[1][0] + start, lives[1][1] + start))
@@ -170,7 +172,21 @@ class Treatments(Kind):
             min_months_exclusive=bool(took and took.exclusive),
             half_lives=lives[0] if lives else None,
         )
-        return [Match(rule, (*used, (took.span[0] + start, took.span[1] + start)) if took else used)]
+        out = [Match(rule, (*used, (took.span[0] + start, took.span[1] + start)) if took else used)]
+        if steady:
+            out.append(Match(steady[0], ((steady[1][0] + start, steady[1][1] + start),)))
+        return out
+
+    def _unchanged_for(self, text: str) -> tuple[Rule, Span] | None:
+        """'without modification of HCQ dosage for 2 months': the doses unchanged that long (a rule, and
+        the span of the duration)."""
+        change = self.p("dose_change").search(text)
+        if change is None or not self.p("no_change").search(text[max(0, change.start() - 30) : change.end()]):
+            return None
+        took = minimum_duration(text, change.end())
+        if took is None:
+            return None
+        return Not(DoseChanged(min_weeks=round(took.months * WEEKS_PER_MONTH, 1))), took.span
 
     def _route(self, r: Read, text: str, drugs: list[str], classes: list[str]) -> str | None:
         """'iv' when the criterion's medicines count only given intravenously. Not when either route counts
