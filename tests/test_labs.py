@@ -190,3 +190,10 @@ def test_a_unit_that_begins_another_does_not_hide_it() -> None:
     got = measures(read(text).rule)
     assert ("lab:immunoglobulin", ">", 20.0) in got and ("lab:wbc", "<", 3.0) in got
     assert measures(read("Proteinuria > 0.5 g/day").rule) == [("lab:proteinuria", ">", 0.5)]
+
+
+def test_a_threshold_written_before_its_lab() -> None:
+    cc = reading("Hypogammaglobulinemia below 400 mg/dL of serum IgG.", "exclusion")
+    assert ("lab:igg", "<", 400.0) in measures(cc.rule)
+    cc = reading("More than 0.5 g per day protein in urine", "inclusion")
+    assert measures(cc.rule) == [("lab:proteinuria", ">", 0.5)]

@@ -128,6 +128,7 @@ class Labs(Kind):
     patterns = (
         "between",
         "value",
+        "before_name",
         "not_after",
         "chain",
         "joiner",
@@ -219,12 +220,26 @@ class Labs(Kind):
                         return n.lab, value
                 return None
         if not before or (named and max(n.end for n in named) > before[-1].start):
-            return None
+            return self._named_after(text, m, names, number, unit)
         if not self.p("chain").fullmatch(text[before[-1].end : m.start()]):
             return None
         item = before[-1].lab  # "< 1500/mm^3 or > 11,000/mm^3": the lab of the threshold before
         value = item.canonical(number, unit)
         return None if value is None else (item, value)
+
+    def _named_after(
+        self, text: str, m: re.Match[str], names: list[_Named], number: float, unit: str
+    ) -> tuple[Lab, float] | None:
+        """A threshold written before its lab: 'below 400 mg/dL of serum IgG', 'more than 0.5 g per day
+        protein in urine' (only when no lab is named before it)."""
+        if any(n.end <= m.start() for n in names) or self.p("counted").match(text, m.start()):
+            return None  # a count of cells per field is read as such (`_counted`)
+        for n in sorted((n for n in names if n.start >= m.end()), key=lambda n: n.start):
+            if not self.p("before_name").fullmatch(text[m.end() : n.start]):
+                return None
+            value = n.lab.canonical(number, unit)
+            return None if value is None else (n.lab, value)
+        return None
 
     def _counted(self, text: str) -> list[_Threshold]:
         """Counts written before what they count: '>=5 red blood cells (RBC) per high power field'."""
