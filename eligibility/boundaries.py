@@ -269,6 +269,8 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         value = round(_number(rule.op, rule.value, met, delta), 3)
         if value < 0:
             return None
+        if rule.within_months is not None:  # a recent result: measured now
+            return {rule.key: {"value": value, "months_ago": 0.0}}
         return {rule.key: value}
     if isinstance(rule, UlnMultiple):
         multiple = round(_number(rule.op, rule.multiple, met, min(delta, 0.5)), 3)

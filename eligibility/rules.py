@@ -409,6 +409,7 @@ class Measure(Rule):
     value: float = 0.0
     unit: str = ""
     label: str = ""
+    within_months: float | None = None  # "a positive ANA ... within 6 months of screening": a recent result
 
     def evaluate(self, profile: Profile) -> Result:
         fact = profile.get(self.key)
@@ -418,6 +419,12 @@ class Measure(Rule):
             return Result(UNKNOWN, asks=[self.key], reason=f"{self.label} not given")
         value = float(fact.value)
         ok = OPS[self.op](value, self.value)
+        if ok and self.within_months is not None:
+            inside = _within(fact, self.within_months)
+            if inside is None:
+                return Result(UNKNOWN, [fact], asks=[self.key], reason=f"when the {self.label} result is from")
+            if not inside:
+                return Result(NOT_MET, [fact], reason=f"{self.label}: the result is older than the window")
         return Result(
             MET if ok else NOT_MET,
             [fact],
@@ -426,7 +433,8 @@ class Measure(Rule):
         )
 
     def describe(self) -> str:
-        return f"{self.label} {self.op} {_fmt(self.value)}{(' ' + self.unit) if self.unit else ''}"
+        value = f"{self.label} {self.op} {_fmt(self.value)}{(' ' + self.unit) if self.unit else ''}"
+        return value + window_words(self.within_months)
 
     def logic(self) -> Logic:
         kind = AtomKind.SCORE if self.key.startswith("score:") else AtomKind.MEASUREMENT
@@ -438,7 +446,7 @@ class Measure(Rule):
                 comparator=_cmp(self.op),
                 value=self.value,
                 unit=self.unit or None,
-                when=When.CURRENT,
+                **(_window(self.within_months, True) if self.within_months is not None else {"when": When.CURRENT}),
             )
         )
 
@@ -1195,10 +1203,11 @@ class Contraception(Rule):
 
     kind: ClassVar[str] = "no_contraception"
     after_months: float | None = None  # "during the study and for 12 months after it"
+    men_too: bool = False  # "male patients ... must use contraception": it applies to men as well
 
     def evaluate(self, profile: Profile) -> Result:
         can = profile.can_be_pregnant()
-        if can is False:
+        if can is False and not (self.men_too and profile.sex == "male"):
             facts = [f for f in (profile.get("sex"), profile.get("childbearing")) if f is not None]
             return Result(NA, facts, reason="does not apply to people who cannot become pregnant")
         fact = profile.get("contraception")

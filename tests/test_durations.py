@@ -300,3 +300,26 @@ def test_a_dose_unchanged_for_a_time_beside_a_treatment_taken_for_a_time() -> No
     assert str(read(text).reading.mode) == "rule"
     assert _status(text, "Hydroxychloroquine 400 mg daily for 3 years, dose unchanged for a year.") == Status.MET
     assert _status(text, "Hydroxychloroquine for 3 years; dose increased 3 weeks ago.") == Status.NOT_MET
+
+
+def test_contraception_asked_of_men_when_the_trial_names_them() -> None:
+    text = "Use of effective contraception for male patients before, during and up to 12 weeks after sirolimus therapy."
+    cc = read(text)
+    assert str(cc.reading.mode) == "rule" and not [r for r in leaves(cc.rule) if isinstance(r, Treatment)]
+    assert _status(text, "41-year-old man, uses condoms.") == Status.MET
+    women = "Women of childbearing potential must use effective contraception"
+    assert _status(women, "41-year-old man.") == Status.NOT_APPLICABLE
+    assert _status(women, "30-year-old woman, uses an IUD.") == Status.MET
+
+
+def test_a_recent_autoantibody_result_needs_its_date() -> None:
+    text = "Evidence of a positive ANA (≥1:80 titer) or positive dsDNA antibody test within 6 months of screening"
+    assert str(read(text).reading.mode) == "rule"
+    recent = profile_from_facts({"lab:ana": {"value": 320, "months_ago": 2}})
+    old = profile_from_facts({"lab:ana": {"value": 320, "months_ago": 30}, "lab:anti_dsdna": False})
+    undated = profile_from_facts({"lab:ana": 320})
+    cc = read(text)
+    assert cc.rule is not None
+    assert cc.rule.evaluate(recent).status == Status.MET
+    assert cc.rule.evaluate(old).status == Status.NOT_MET
+    assert cc.rule.evaluate(undated).status == Status.UNKNOWN

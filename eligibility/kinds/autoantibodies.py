@@ -8,6 +8,7 @@ from datetime import date
 from eligibility.cues import cue
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
 from eligibility.rules import AnyOf, Flag, Measure, Rule
+from eligibility.timewords import window_match
 
 BLOCKED = ("refractory", "manifestations")
 _TITER = re.compile(r"1\s*:\s*(\d+)")
@@ -39,12 +40,15 @@ class Autoantibodies(Kind):
         if not self.p("gate").search(text):
             return []
         options: list[Rule] = []
+        recent = window_match(text)  # "a positive ANA or dsDNA test within 6 months of screening"
+        months = recent[0] if recent else None
         ana = self.p("ana").search(text)
         if ana:
             op = self.op(ana.group("op"), ">=")
-            options.append(Measure(key="lab:ana", op=op, value=float(ana.group("titer")), label="ANA titer 1:"))
+            titer = float(ana.group("titer"))
+            options.append(Measure(key="lab:ana", op=op, value=titer, label="ANA titer 1:", within_months=months))
         if self.p("dsdna").search(text):
-            options.append(Flag(key="lab:anti_dsdna", label="anti-dsDNA positive"))
+            options.append(Flag(key="lab:anti_dsdna", label="anti-dsDNA positive", within_months=months))
         if self.p("any_positive").search(text) and not options:
             options = [
                 Flag(key="lab:ana", label="ANA positive"),
@@ -54,7 +58,7 @@ class Autoantibodies(Kind):
             options.append(Flag(key="lab:low_complement", label="low C3 or C4"))
         if not options:
             return []
-        spans = tuple(spans_of(ana, "op", "num"))
+        spans = tuple(spans_of(ana, "op", "num")) + ((recent[1],) if recent and months is not None else ())
         return [Match(AnyOf(options) if len(options) > 1 else options[0], spans)]
 
 

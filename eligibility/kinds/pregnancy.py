@@ -22,6 +22,8 @@ class Pregnancy(Kind):
         "plan",
         "not_pregnant",
         "partner",
+        "men",
+        "will_use",
         "after",
     )
     blocked_by = BLOCKED
@@ -50,11 +52,15 @@ class Pregnancy(Kind):
         rest = _blank(rest, [m.span() for m in self.p("not_pregnant").finditer(rest)])
         rules: list[Rule] = []
         unwilling = bool(self.p("contraception").search(text) and self.p("unwilling").search(text))
+        men = bool(self.p("men").search(text))
         if unwilling:
             # "Pregnant or nursing women, or women unwilling to use contraception ...": each one excludes
-            rules.append(Contraception(after_months=after))
+            rules.append(Contraception(after_months=after, men_too=men))
             if not exclusion:
                 return [Match(rules[0], spans)]
+        elif not exclusion and self.p("contraception").search(text) and self.p("will_use").search(text):
+            # "must agree to use effective contraception during and up to 12 weeks after": willing to use it
+            return [Match(Not(Contraception(after_months=after, men_too=men)), spans)]
         if self.p("pregnant").search(rest):
             rules.append(Flag(key="pregnant", label="pregnant", pregnancy_related=True))
         if self.p("breastfeeding").search(rest):
