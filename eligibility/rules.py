@@ -1206,10 +1206,8 @@ class Contraception(Rule):
     men_too: bool = False  # "male patients ... must use contraception": it applies to men as well
 
     def evaluate(self, profile: Profile) -> Result:
-        can = profile.can_be_pregnant()
-        if can is False and not (self.men_too and profile.sex == "male"):
-            facts = [f for f in (profile.get("sex"), profile.get("childbearing")) if f is not None]
-            return Result(NA, facts, reason="does not apply to people who cannot become pregnant")
+        if (na := _not_applicable(profile, self.men_too)) is not None:
+            return na
         fact = profile.get("contraception")
         if fact is None:
             return Result(UNKNOWN, asks=["contraception"], reason="contraception not discussed")
@@ -1224,6 +1222,14 @@ class Contraception(Rule):
 
     def logic(self) -> Logic:
         return _study_atom(self.describe(), self.after_months)
+
+
+def _not_applicable(profile: Profile, men_too: bool) -> Result | None:
+    """A reproductive rule does not apply to someone who cannot become pregnant, unless it names men too."""
+    if profile.can_be_pregnant() is not False or (men_too and profile.sex == "male"):
+        return None
+    facts = [f for f in (profile.get("sex"), profile.get("childbearing")) if f is not None]
+    return Result(NA, facts, reason="does not apply to people who cannot become pregnant")
 
 
 def _study_atom(concept: str, after_months: float | None) -> Logic:
@@ -1249,10 +1255,8 @@ class PregnancyPlan(Rule):
     men_too: bool = False  # "or father a child", "or whose partner plans a pregnancy"
 
     def evaluate(self, profile: Profile) -> Result:
-        can = profile.can_be_pregnant()
-        if can is False and not self.men_too:
-            facts = [f for f in (profile.get("sex"), profile.get("childbearing")) if f is not None]
-            return Result(NA, facts, reason="does not apply to people who cannot become pregnant")
+        if (na := _not_applicable(profile, self.men_too)) is not None:
+            return na
         fact = profile.get("pregnancy_plan")
         if fact is None:
             return Result(UNKNOWN, asks=["pregnancy_plan"], reason="plans for a pregnancy not discussed")

@@ -16,9 +16,8 @@ from eligibility.cues import cue
 from eligibility.fallback import worded_as_absence
 from eligibility.kinds._doses import STEROIDS, Dose, is_steroid, label, read_doses, unit_words
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
-from eligibility.kinds.durations import minimum_duration
+from eligibility.kinds.durations import minimum_duration, time_span
 from eligibility.rules import AllOf, DoseCap, Not, Rule, StableMeds, Treatment
-from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import WEEKS_PER_MONTH, number, to_months, window_match
 
 BLOCKED = ("refractory", "manifestations")
@@ -27,9 +26,7 @@ _FOR = re.compile(r"\bfor\b")
 
 def parse_stable(key: str, reply: str, today: date) -> Answer | None:
     """How long the doses have stayed the same ('6 months', 'since March', 'changed 2 weeks ago')."""
-    stable = duration_months(reply if _FOR.search(reply) else f"for {reply}")
-    if stable is None:
-        stable = months_ago(reply, today)
+    stable = time_span(reply, today)
     if stable is None:
         if cue("answers", "no").match(reply):
             return Answer(error="When did a dose last change? For example: 2 weeks ago.")

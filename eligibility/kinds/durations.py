@@ -55,11 +55,15 @@ def months_in(text: str) -> float | None:
     return None if amount is None else round(to_months(number(amount.group(1)), amount.group(2)), 3)
 
 
+def time_span(reply: str, today: date) -> float | None:
+    """How long, in months, a reply says: '6 months', 'for 2 years', 'since March', '8 months ago'."""
+    months = duration_months(reply if _FOR.search(reply) else f"for {reply}")
+    return months_ago(reply, today) if months is None else months
+
+
 def parse_months_on(key: str, reply: str, today: date) -> Answer | None:
     """'2 years', 'since March', 'started 8 months ago' -> how many months the treatment has been taken."""
-    months = duration_months(reply if _FOR.search(reply) else f"for {reply}")
-    if months is None:
-        months = months_ago(reply, today)
+    months = time_span(reply, today)
     if months is None:
         if cue("answers", "no").match(reply):
             return Answer(facts={key: 0.0})
