@@ -13,7 +13,11 @@ comparators, units and time spans.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from eligibility.concepts import concepts_in
@@ -25,7 +29,32 @@ from eligibility.rules import Age, AllOf, AnyOf, HealthyVolunteers, Rule, Sex, r
 from trialscreen.model import Criterion, Trial
 from trialscreen.vocabulary import vocabulary
 
-COMPILER_VERSION = "6"
+COMPILER_VERSION = "6"  # the shape of stored rules: a change re-indexes
+
+
+@lru_cache(maxsize=1)
+def compiler_fingerprint() -> str:
+    """The reader as it is: its version and a hash of the code and data files that read criteria (this
+    package and the vocabularies). Rules stored by another reader are compiled anew when loaded, so an
+    upgraded trialscreen never screens with an old reading of a trial."""
+    digest = hashlib.sha256(COMPILER_VERSION.encode())
+    for package in ("eligibility", "trialscreen"):
+        root = resources.files(package)
+        for item in sorted(_files(root), key=lambda t: t.name):
+            digest.update(item.name.encode())
+            digest.update(item.read_bytes())
+    return f"{COMPILER_VERSION}+{digest.hexdigest()[:12]}"
+
+
+def _files(folder: Traversable) -> list[Traversable]:
+    """The reader's files under a package folder: Python modules and TOML/table data, in every subfolder."""
+    out: list[Traversable] = []
+    for item in folder.iterdir():
+        if item.is_dir() and item.name != "__pycache__":
+            out += _files(item)
+        elif item.name.endswith((".py", ".toml", ".tsv", ".csv", ".gz")):
+            out.append(item)
+    return out
 
 
 @dataclass
@@ -231,6 +260,10 @@ class EngineRules:
     """The rule compiler the index calls at index time (`trialscreen.model.RuleCompiler`)."""
 
     version = COMPILER_VERSION
+
+    @property
+    def fingerprint(self) -> str:
+        return compiler_fingerprint()
 
     def compile(self, trial: Trial) -> list[dict[str, Any]]:
         return [c.to_dict() for c in compile_trial(trial)]

@@ -1,11 +1,11 @@
 """A trial's compiled rules, as stored beside it at index time, or compiled anew when they are missing
-or were written by another compiler version. Cached per trial version."""
+or were written by another reader (`compiler_fingerprint`: its code and data). Cached per trial version."""
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from eligibility.compiler import COMPILER_VERSION, CompiledCriterion, compile_trial
+from eligibility.compiler import CompiledCriterion, compile_trial, compiler_fingerprint
 from trialscreen.model import Trial
 
 
@@ -35,7 +35,7 @@ class RuleBook:
 
     def _load(self, trial: Trial) -> list[CompiledCriterion]:
         version, stored = self.catalog.rules(trial.ref)
-        if version == COMPILER_VERSION and stored is not None and len(stored) == len(trial.criteria):
+        if version == compiler_fingerprint() and stored is not None and len(stored) == len(trial.criteria):
             try:
                 return [CompiledCriterion.from_dict(c) for c in stored]
             except (KeyError, TypeError, ValueError):

@@ -300,7 +300,7 @@ class Indexer:
         try:
             for trial, _, version, _ in chunked:
                 rules = self.compiler.compile(trial) if self.compiler is not None else None
-                self.catalog.write_records(trial, version, rules, self.compiler.version if self.compiler else "")
+                self.catalog.write_records(trial, version, rules, self.compiler.fingerprint if self.compiler else "")
             checkpoint("records")
             all_chunks = [(c, v, t.title) for t, _, v, cs in chunked for c in cs]
             vectors = encode(self.embedder, [c.embed_text for c, _, _ in all_chunks])

@@ -323,3 +323,16 @@ def test_a_recent_autoantibody_result_needs_its_date() -> None:
     assert cc.rule.evaluate(recent).status == Status.MET
     assert cc.rule.evaluate(old).status == Status.NOT_MET
     assert cc.rule.evaluate(undated).status == Status.UNKNOWN
+
+
+def test_a_window_before_the_autoantibody_words_is_not_the_tests() -> None:
+    text = (
+        "Clinical diagnosis of SLE according to the 2019 EULAR/ACR classification criteria within three months, "
+        "which is autoantibody-positive (antinuclear antibody titers ≥1:80, anti-double-stranded DNA antibodies, "
+        "or both)"
+    )
+    cc = read(text)
+    assert cc.rule is not None
+    assert cc.rule.evaluate(
+        profile_from_facts({"lab:ana": 320, "dx:sle": {"value": True, "months_ago": 2}})
+    ).status == (Status.MET)

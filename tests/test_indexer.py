@@ -197,3 +197,24 @@ def test_an_index_from_an_older_trialscreen_says_so_and_is_rebuilt(
     assert len(report.indexed) == 9
     assert not (settings.trials_dir / "NCT00071487.json").exists()
     assert leftovers(settings) == (0, [])
+
+
+def test_rules_stored_by_another_reader_are_compiled_anew(tmp_path: Path, fake_embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An upgraded reader never screens with an old reading of an indexed trial."""
+    from eligibility import rulebook
+    from eligibility.compiler import RULES
+    from eligibility.rulebook import RuleBook
+
+    settings = Settings.resolve(data_dir=tmp_path / "data")
+    Indexer(settings, fake_embedder, progress=False, compiler=RULES).run([BUNDLED])
+    catalog = Catalog(settings)
+    ref = sorted(catalog.entries)[0]
+    assert catalog.rules(ref)[1] is not None
+    calls: list[str] = []
+    real = rulebook.compile_trial
+    monkeypatch.setattr(rulebook, "compile_trial", lambda t: calls.append(t.ref) or real(t))
+    RuleBook(catalog).compiled(ref)
+    assert calls == []  # stored by this reader: read as stored
+    monkeypatch.setattr(rulebook, "compiler_fingerprint", lambda: "another reader")
+    RuleBook(catalog).compiled(ref)
+    assert calls == [ref]

@@ -181,6 +181,11 @@ class RuleCompiler(Protocol):
     """What the index calls to store each trial's rules beside its record, at index time. The
     eligibility engine provides it (`eligibility.compiler.RULES`); the index knows only this shape."""
 
-    version: str
+    version: str  # what the stored rules' shape depends on: a change re-indexes
+
+    @property
+    def fingerprint(self) -> str:
+        """The reader's code and data: rules stored by another one are compiled anew when loaded."""
+        ...
 
     def compile(self, trial: Trial) -> list[dict[str, Any]]: ...

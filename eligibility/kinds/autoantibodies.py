@@ -37,10 +37,14 @@ class Autoantibodies(Kind):
         return self.read_text(r.text)
 
     def read_text(self, text: str) -> list[Match]:
-        if not self.p("gate").search(text):
+        gate = self.p("gate").search(text)
+        if gate is None:
             return []
         options: list[Rule] = []
-        recent = window_match(text)  # "a positive ANA or dsDNA test within 6 months of screening"
+        # "a positive ANA or dsDNA test within 6 months of screening": a window after the test words is
+        # the test's; one before them ("diagnosis ... within three months, which is ANA-positive") is not
+        found = window_match(text[gate.start() :])
+        recent = (found[0], (found[1][0] + gate.start(), found[1][1] + gate.start())) if found else None
         months = recent[0] if recent else None
         ana = self.p("ana").search(text)
         if ana:
