@@ -165,15 +165,57 @@ def any_of(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
 
 
-@lru_cache(maxsize=8)
-def _words(terms: tuple[Any, ...]) -> tuple[Words, ...]:
-    return tuple(needed(any_of(t.patterns)) for t in terms)
+@dataclass(frozen=True)
+class FirstLook:
+    """For a list of terms: each one's needed words, and which terms a word's first three letters point
+    to (a text can name a term only if it holds the first three letters of one of the term's words)."""
+
+    words: tuple[Words, ...]
+    by_start: dict[str, frozenset[int]]
+    always: frozenset[int]  # terms with no needed words: always looked at
+
+    def candidates(self, low_text: str) -> list[int]:
+        """The terms (by index, in order) a lower-cased text may name."""
+        out = set(self.always)
+        for start in _starts(low_text) & self.by_start.keys():
+            out |= self.by_start[start]
+        return [i for i in sorted(out) if may_match(self.words[i], low_text)]
+
+
+@lru_cache(maxsize=1024)
+def _starts(low_text: str) -> frozenset[str]:
+    """Every three letters of a text (several vocabularies look at the same criterion)."""
+    return frozenset(low_text[i : i + 3] for i in range(len(low_text) - 2))
+
+
+_LOOKS: dict[int, tuple[Any, FirstLook]] = {}
+
+
+def first_look(terms: tuple[Any, ...], words_of: Any) -> FirstLook:
+    """The first look of a list of terms, built once per list (found by identity: hashing every term of
+    a vocabulary on each call cost more than the look saved)."""
+    known = _LOOKS.get(id(terms))
+    if known is not None and known[0] is terms:
+        return known[1]
+    words = tuple(words_of(t) for t in terms)
+    by_start: dict[str, set[int]] = {}
+    for i, w in enumerate(words):
+        for word in w or ():
+            by_start.setdefault(word[:3], set()).add(i)
+    always = frozenset(i for i, w in enumerate(words) if w is None)
+    look = FirstLook(words, {k: frozenset(v) for k, v in by_start.items()}, always)
+    _LOOKS[id(terms)] = (terms, look)
+    return look
+
+
+def _term_words(term: Any) -> Words:
+    return needed(any_of(term.patterns))
 
 
 def found(terms: tuple[Any, ...], text: str) -> list[Any]:
     """The vocabulary terms a text names, in vocabulary order (`Vocabulary.drugs_in` with a first look)."""
-    low = text.lower()
-    return [t for t, w in zip(terms, _words(terms), strict=True) if may_match(w, low) and t.found_in(text)]
+    look = first_look(terms, _term_words)
+    return [terms[i] for i in look.candidates(text.lower()) if terms[i].found_in(text)]
 
 
 @lru_cache(maxsize=8192)

@@ -7,8 +7,8 @@ import re
 from functools import lru_cache
 
 from eligibility.concepts import Concept, concepts
-from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, spans_of
-from eligibility.kinds.prefilter import Words, may_match, needed
+from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, first_look, spans_of
+from eligibility.kinds.prefilter import Words, needed
 from eligibility.kinds.treatments import lead_in_window
 from eligibility.rules import AnyOf, Condition, Measure, Not, UlnMultiple
 from eligibility.timewords import window_match
@@ -17,23 +17,20 @@ BLOCKED = ("refractory", "manifestations", "pregnancy", "allergy", "diagnosis", 
 _CLASSES = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
-@lru_cache(maxsize=4)
-def _words(items: tuple[Concept, ...]) -> tuple[Words, ...]:
-    return tuple(needed(c.joined) for c in items)
+def _concept_words(concept: Concept) -> Words:
+    return needed(concept.joined)
 
 
 def named_concepts(text: str) -> list[tuple[Concept, int, int]]:
     """`concepts_in` (each concept named, at its first place, in text order), trying only the concepts
     whose words the text contains."""
-    low = text.lower()
     items = concepts()
     out = []
-    for c, words in zip(items, _words(items), strict=True):
-        if may_match(words, low):
-            spans = c.spans(text)
-            if spans:
-                start, end = min(spans)
-                out.append((c, start, end))
+    for i in first_look(items, _concept_words).candidates(text.lower()):
+        spans = items[i].spans(text)
+        if spans:
+            start, end = min(spans)
+            out.append((items[i], start, end))
     return sorted(out, key=lambda x: x[1])
 
 
