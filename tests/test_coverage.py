@@ -140,3 +140,21 @@ def test_a_slice_of_the_real_trials() -> None:
     lupus = run_coverage("lupus", EXTERNAL / "lupus", workers=1).summary()
     assert lupus["files"] == 43 and lupus["trials"] + lupus["rejected"] == 43  # every record accounted for
     assert lupus["criteria"] > 400
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (EXTERNAL / "hint").is_dir(), reason="the external trials are not on this machine")
+def test_the_coverage_suite_holds_its_gates_over_every_external_trial(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CI runs the whole coverage suite (43 lupus trials, 4,404 HINT rows) with the gates of pyproject.toml."""
+    from trialscreen import cli
+
+    cases = Path(__file__).resolve().parent.parent / "evals" / "cases" / "coverage.jsonl"
+    out = tmp_path / "coverage.json"
+    code = cli.main(["eval", str(cases), "--json", str(out), "--quiet", "--data-dir", str(tmp_path / "data")])
+    assert code == 0, capsys.readouterr().err
+    coverage = json.loads(out.read_text())["metrics"]["coverage"]
+    assert coverage["lupus"]["read"] >= 0.95 and coverage["hint"]["read"] >= 0.90
+    assert coverage["lupus"]["unused_numbers"] == 0 and coverage["hint"]["unused_numbers"] == 0
+    assert coverage["hint"]["trials"] > 4000
