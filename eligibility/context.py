@@ -54,12 +54,6 @@ _HISTORY = re.compile(
 _CURRENT = re.compile(r"\b(currently|now|at the moment|still|active|ongoing|am on|i'm on|taking|take)\b", re.I)
 # "HBV, HCV, HIV and TB all negative": a result closing a list negates every item in it
 _LIST_NEGATIVE = re.compile(r"^(?:(?!positive|\+)[\w\s,/&()-]){0,80}?\b(negative|neg)\b", re.I)
-# a new verb after a comma ends a negation's scope: "not breastfeeding, uses an IUD"
-_SCOPE_END = re.compile(
-    r",\s*(uses?|using|takes?|taking|has|have|had|is|am|are|on|gets?|got|started|wants?|trying|tries|plans?|"
-    r"planning|hop(?:es|ing)|intends?|intending|expecting)\b",
-    re.I,
-)
 _BREAKER = re.compile(r"\b(but|and|or)\b", re.IGNORECASE)
 
 
@@ -131,7 +125,7 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         # "no fever but rash": a conjunction after the cue ends its scope; "no X or Y" keeps it
         # the verb may open the mention itself: "not breastfeeding, trying to conceive"
         opening = clause.text[start - clause.start : end - clause.start].split(" ", 1)[0]
-        negated = not re.search(r"\bbut\b|\bhowever\b", between, re.IGNORECASE) and not _SCOPE_END.search(
+        negated = not cue("negation", "scope_break").search(between) and not cue("negation", "scope_end").search(
             between + opening
         )
         if negated and _asserts_own_item(between, clause.text[start - clause.start : end - clause.start], after):

@@ -9,7 +9,7 @@ from trialscreen import datafile
 
 FILE = "eligibility/data/cues.toml"
 EXPECTED = {
-    "negation": ("list_separator", "window_phrase", "own_assertion"),
+    "negation": ("list_separator", "window_phrase", "own_assertion", "scope_break", "scope_end"),
     "time": ("window_lead", "window_back", "window_trail", "window_gap", "window_one", "now", "recent"),
     "facts": ("healthy_volunteer", "pregnancy_plan"),
     "answers": ("yes", "no", "unsure", "normal", "negative", "pounds"),
