@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from eligibility.kinds.base import Read, Span, grammar, spans_of
+from eligibility.kinds.base import Read, Span, alternation, grammar, spans_of
 from trialscreen.errors import TrialscreenError
 from trialscreen.vocabulary import vocabulary
 
@@ -25,7 +25,6 @@ SECTION = "dose_caps"
 STEROIDS = "class:corticosteroid"
 _MASS = {"g": 1000.0, "gram": 1000.0, "gm": 1000.0, "mcg": 0.001, "µg": 0.001, "ug": 0.001, "microgram": 0.001}
 _DAYS_PER_WEEK = 7
-_MASS_UNIT = re.compile(r"\d\s*(?:mg|g|gm|grams?|milligrams?|mcg|µg|micrograms?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,6 @@ class _Patterns:
     negated: re.Pattern[str]
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def patterns() -> _Patterns:
     section = grammar().sections[SECTION]
@@ -87,8 +82,8 @@ def patterns() -> _Patterns:
     raw = str(section.get("amount", ""))
     if "{cmp}" not in raw or "{after}" not in raw:
         raise TrialscreenError("eligibility/data/kinds.toml: [dose_caps] amount must use {cmp} and {after}")
-    filled = raw.replace("{cmp}", _alternation([w for w in comparators if w.lower() not in after]))
-    filled = filled.replace("{after}", _alternation(after))
+    filled = raw.replace("{cmp}", alternation([w for w in comparators if w.lower() not in after]))
+    filled = filled.replace("{after}", alternation(after))
     try:
         dose = re.compile(filled, re.IGNORECASE)
     except re.error as err:
@@ -148,7 +143,7 @@ def _one_drug(r: Read, text: str, last: bool) -> str:
 
 def read_doses(r: Read, text: str) -> list[Dose]:
     """Every dose `text` states, in order, each with the drug it is given with ('' when unclear)."""
-    if not _MASS_UNIT.search(text):
+    if not grammar().patterns[SECTION]["mass_unit"].search(text):
         return []  # the cheap first look: no amount in a mass unit, no dose
     p = patterns()
     out: list[Dose] = []

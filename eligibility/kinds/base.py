@@ -267,7 +267,8 @@ class Grammar:
         return self.comparators.get(" ".join(word.lower().split()), default)
 
 
-def _alternation(words: Iterable[str]) -> str:
+def alternation(words: Iterable[str]) -> str:
+    """A regular expression for any of these phrases (longest first; spaces match any whitespace)."""
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
 
 
@@ -303,7 +304,7 @@ def load_grammar(text: str, expected: dict[str, tuple[str, ...]] | None = None) 
         if not isinstance(words, list) or not words or any(w not in comparators for w in words):
             raise _fail(f"[grammar] {name}", "must list comparator words that `comparators` defines")
     pieces = {
-        "op": f"(?P<op>{_alternation(grammar['classic'])})",
+        "op": f"(?P<op>{alternation(grammar['classic'])})",
         "num": r"(?:\d+(?:\.\d+)?)",
         "wnum": "(?:" + NUM[1:],
         "tunit": r"(?:days?|weeks?|wks?|months?|mos?|years?|yrs?)",

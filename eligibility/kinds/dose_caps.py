@@ -9,7 +9,6 @@ steroids, except prednisone < 20 mg/day') is an exception, not read here."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from eligibility.cues import cue
@@ -21,7 +20,6 @@ from eligibility.rules import AllOf, DoseCap, Not, Rule, StableMeds, Treatment
 from eligibility.timewords import WEEKS_PER_MONTH, number, to_months, window_match
 
 BLOCKED = ("refractory", "manifestations")
-_FOR = re.compile(r"\bfor\b")
 
 
 def parse_stable(key: str, reply: str, today: date) -> Answer | None:
@@ -48,6 +46,7 @@ class DoseCaps(Kind):
         "current",
         "permission",
         "unreadable",
+        "mass_unit",
         "frequency",
         "not_dose",
         "separator",
