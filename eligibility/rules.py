@@ -711,11 +711,11 @@ class Treatment(Windowed):
         """How long this medicine has been taken: the note's 'for 2 years', or the answer to 'how long'."""
         taking = profile.get(f"med:{fact.key.split(':', 1)[1]}")  # a current use says how long
         for said in (fact, taking):
-            months = said.detail.get("since_months", said.detail.get("started_months")) if said else None
-            if isinstance(months, int | float):
-                return float(months)
-        answered = profile.get(duration_key(self.drugs, self.classes))
-        if answered is not None and isinstance(answered.value, int | float) and not isinstance(answered.value, bool):
+            months = _time_taken(said) if said else None
+            if months is not None:
+                return months
+        answered = _answered_months(profile, self.drugs, self.classes)
+        if answered is not None:
             return float(answered.value)
         # doses unchanged for N months: taken at least that long (a lower bound: it settles only "enough")
         steady, _ = stable_for(profile)
@@ -1065,8 +1065,8 @@ def months_treated(profile: Profile, drugs: list[str], classes: list[str]) -> tu
     """How long the patient has been taking these drugs (the longest of the current ones), with the facts
     that say so: a note's "for 2 years" or "started 8 months ago" on the medicine, or an answer to the
     "how long" question (`months_on:...`)."""
-    answered = profile.get(str(TreatmentKey("months_on", tuple(drugs), tuple(classes))))
-    if answered is not None and isinstance(answered.value, int | float) and not isinstance(answered.value, bool):
+    answered = _answered_months(profile, drugs, classes)
+    if answered is not None:
         return float(answered.value), [answered]
     best: float | None = None
     facts: list[Fact] = []
@@ -1074,10 +1074,24 @@ def months_treated(profile: Profile, drugs: list[str], classes: list[str]) -> tu
         fact = profile.get(key)
         if fact is None or fact.value is False or not _drug_matches(key[4:], drugs, classes):
             continue
-        months = fact.detail.get("since_months", fact.detail.get("started_months"))
-        if isinstance(months, int | float) and (best is None or months > best):
-            best, facts = float(months), [fact]
+        months = _time_taken(fact)
+        if months is not None and (best is None or months > best):
+            best, facts = months, [fact]
     return best, facts
+
+
+def _time_taken(fact: Fact) -> float | None:
+    """How long a medicine fact says it has been taken ('for 2 years', 'started 8 months ago')."""
+    months = fact.detail.get("since_months", fact.detail.get("started_months"))
+    return float(months) if isinstance(months, int | float) else None
+
+
+def _answered_months(profile: Profile, drugs: list[str], classes: list[str]) -> Fact | None:
+    """The answer to 'for how long have you been taking these?', when it is a number of months."""
+    answered = profile.get(duration_key(drugs, classes))
+    if answered is None or not isinstance(answered.value, int | float) or isinstance(answered.value, bool):
+        return None
+    return answered
 
 
 def stable_for(profile: Profile) -> tuple[float | None, Fact | None]:
