@@ -89,7 +89,7 @@ class Verdict:
     @property
     def mentioned(self) -> bool:
         """Whether the patient's text or answers say anything about what the criterion asks."""
-        return bool(self._result is not None and self._result.facts)
+        return self._result is not None and bool(self._result.facts or self._result.related)
 
     @property
     def question(self) -> str:

@@ -11,6 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
+from eligibility.coded import read_conditions
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
 from eligibility.cues import cue
@@ -666,6 +667,7 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.medicines()
     reader.blanket_denials()
     reader.conditions()
+    read_conditions(reader.profile, text, today)
     reader.reproductive()
     reader.trials_and_allergies()
     reader.derived()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
+from eligibility.assurances import assured
+from eligibility.coded import criterion_codes
 from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.fallback import (
     ask_key,
@@ -103,6 +105,7 @@ def interpret(
         return cc
     if cc.team:
         cc.reading = Reading(Mode.TEAM, cc.note or "the study team checks this one")
+        cc.rule = cc.rule or assured(criterion.text, criterion.kind)
         return cc
     text = _asked(criterion)
     if cc.rule is not None and criterion.kind == "inclusion" and worded_as_absence(criterion.text):
@@ -133,15 +136,20 @@ def interpret(
             partial=cc.rule,
             alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
             widest=_widest(criterion, cc, left, trial, named),
+            names=criterion_codes(text)[1] or criterion_codes(text)[0],
         )
         return cc
     reason = team_reason(text)
     if reason is not None:
         cc.team, cc.note = True, reason
         cc.reading = Reading(Mode.TEAM, reason)
+        cc.rule = assured(criterion.text, criterion.kind)
         return cc
     question = question_for_text(text)
     alternative = criterion.kind == "inclusion" and is_alternative(criterion.context)
-    cc.rule = Ask(key=ask_key(text), question=question, label=criterion.text, alternative=alternative)
+    codes, names = criterion_codes(text)
+    cc.rule = Ask(
+        key=ask_key(text), question=question, label=criterion.text, alternative=alternative, codes=codes, names=names
+    )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

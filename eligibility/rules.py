@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
+from eligibility.coded import facts_under
 from eligibility.facts import Fact, Profile, denial_settles
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
@@ -45,6 +46,9 @@ class Result:
     # the stretch of time the criterion asks about, per asked key (months; 0 = now; None = ever), so
     # the question asks in the criterion's own window and the answer covers exactly that
     windows: dict[str, float | None] = field(default_factory=dict)
+    # facts that speak to what the criterion asks without settling it (a woman, for "pregnant women"):
+    # the text mentions the subject, so an unknown is "unclear" rather than "not mentioned"
+    related: list[Fact] = field(default_factory=list)
 
     def asking(self, window: float | None) -> Result:
         self.windows = {key: window for key in self.asks}
@@ -230,6 +234,11 @@ class Windowed(Rule):
 # -- composites -----------------------------------------------------------------------------------
 
 
+def _spoken(results: list[Result]) -> list[Fact]:
+    """Every fact the parts of a combined criterion looked at: what the text says about it."""
+    return [f for r in results for f in (*r.facts, *r.related)]
+
+
 @dataclass
 class AnyOf(Rule):
     kind: ClassVar[str] = "any_of"
@@ -247,6 +256,7 @@ class AnyOf(Rule):
                 asks=[a for r in unknown for a in r.asks],
                 reason=unknown[0].reason,
                 windows=merge_windows(unknown),
+                related=_spoken(results),
             )
         if all(r.status == NA for r in results):
             return Result(NA, reason=results[0].reason if results else "")
@@ -277,6 +287,7 @@ class AllOf(Rule):
                 asks=[a for r in unknown for a in r.asks],
                 reason=unknown[0].reason,
                 windows=merge_windows(unknown),
+                related=_spoken(results),
             )
         applicable = [r for r in results if r.status != NA]
         if not applicable:
@@ -301,7 +312,7 @@ class Not(Rule):
     def evaluate(self, profile: Profile) -> Result:
         inner = self.rule.evaluate(profile)
         flipped = {MET: NOT_MET, NOT_MET: MET}.get(inner.status, inner.status)
-        return Result(flipped, inner.facts, inner.asks, inner.reason, inner.windows)
+        return Result(flipped, inner.facts, inner.asks, inner.reason, inner.windows, inner.related)
 
     def describe(self) -> str:
         return f"not ({self.rule.describe()})"
@@ -1116,6 +1127,8 @@ class Flag(Windowed):
     label: str = ""
     within_months: float | None = None
     pregnancy_related: bool = False  # not applicable to people who cannot be pregnant
+    # a trial of pregnant women ("Term pregnancy"): people who cannot be pregnant do not meet it
+    required_pregnancy: bool = False
     # "standard treatment for at least 3 months": how long the treatment has been taken counts too;
     # which treatment: these drugs and classes (taken now)
     min_months: float | None = None
@@ -1125,11 +1138,13 @@ class Flag(Windowed):
     duration_classes: list[str] = field(default_factory=list)
 
     def decide(self, profile: Profile) -> Result:
-        if self.pregnancy_related:
+        if self.pregnancy_related or self.required_pregnancy:
             can = profile.can_be_pregnant()
             if can is False:
                 who = "men" if profile.sex == "male" else "people who cannot become pregnant"
                 facts = [f for f in (profile.get("sex"), profile.get("childbearing")) if f is not None]
+                if self.required_pregnancy:
+                    return Result(NOT_MET, facts, reason=f"not {self.label}: {who} cannot be")
                 return Result(NA, facts, reason=f"does not apply to {who}")
         look = profile.lookup(self.key)
         if look.conflict:
@@ -1321,6 +1336,42 @@ class Allergy(Rule):
 
 
 @dataclass
+class Assured(Rule):
+    """What only the person can promise and the study team confirms: consent, following the protocol.
+
+    Read from what the person's text states. For an inclusion that asks for it ("Signed informed
+    consent"), a statement that it will be given meets it; a refusal or an inability leaves it to the
+    study team (a surrogate or help may still make it possible). For an exclusion that asks for its
+    absence ("History of poor compliance"), a stated lapse meets it and a promise alone does not
+    settle it. It never asks the patient a question: the study team confirms it at screening.
+    """
+
+    kind: ClassVar[str] = "assured"
+    key: str = ""  # the fact: consent, compliance
+    label: str = ""
+    against: bool = False  # the criterion asks for its absence ("inability to comply")
+
+    def evaluate(self, profile: Profile) -> Result:
+        facts = profile.facts.get(self.key, [])
+        kept = [f for f in facts if f.value is True]
+        lapsed = [f for f in facts if f.value is False]
+        if self.against:
+            if lapsed:
+                return Result(MET, lapsed, reason=f"the text states a lapse in {self.label}")
+            return Result(UNKNOWN, kept, reason=f"{self.label}: the study team confirms")
+        if kept and not lapsed:
+            return Result(MET, kept, reason=f"the text states {self.label}")
+        return Result(UNKNOWN, facts, reason=f"{self.label}: the study team confirms")
+
+    def describe(self) -> str:
+        return f"no {self.label}" if self.against else self.label
+
+    def logic(self) -> Logic:
+        atom = atom_logic(_made_atom(kind=AtomKind.ADMINISTRATIVE, concept=self.label, vocab_id=self.key))
+        return Logic(op="not", parts=(atom,)) if self.against else atom
+
+
+@dataclass
 class Ask(Rule):
     """A criterion asked in its own words (yes / no / not sure): 'yes' means it applies to the patient."""
 
@@ -1340,6 +1391,11 @@ class Ask(Rule):
     # an item of an inclusion's list of alternatives ("at least one of the following"): a "no" leaves it
     # open for the study team (another item may hold), it never rules the patient out
     alternative: bool = False
+    # a criterion that only names conditions ("Esophageal varices", "Patients with cough or shortness
+    # of breath"): their ICD-10-CM codes, so what the person's text states about them answers it
+    codes: list[str] = field(default_factory=list)
+    # conditions a longer criterion names: what the text says of them speaks to it, never decides it
+    names: list[str] = field(default_factory=list)
 
     def evaluate(self, profile: Profile) -> Result:
         if self.understood is not None:
@@ -1347,7 +1403,8 @@ class Ask(Rule):
             if part.status == self.rules_out:
                 part.reason = f"{part.reason} (from the part of the criterion that is understood)"
                 return part
-        if self.partial is not None and self.partial.evaluate(profile).status == NA:
+        seen = self.partial.evaluate(profile) if self.partial is not None else None
+        if self.partial is not None and seen is not None and seen.status == NA:
             return Result(NA, reason="does not apply to this person (" + self.partial.describe() + ")")
         look = profile.lookup(self.key)
         if look.fact is None and not look.conflict and self.widest is not None:  # an answer always wins
@@ -1358,13 +1415,34 @@ class Ask(Rule):
         if look.conflict:
             return Result(UNKNOWN, asks=[self.key], reason="contradictory answers")
         fact = look.fact
+        if fact is None and self.codes:
+            stated = self._stated(profile)
+            if stated is not None:
+                return stated
         if fact is None:
-            return Result(UNKNOWN, asks=[self.key], reason="not answered yet")
+            related = _spoken([seen]) if seen is not None else []
+            if self.codes or self.names:
+                cases, denials, others = facts_under(profile, [*self.codes, *self.names])
+                related += [*cases, *denials, *others]
+            return Result(UNKNOWN, asks=[self.key], reason="not answered yet", related=related)
         if fact.value:
             return Result(MET, [fact], reason="the patient says this applies")
         if self.alternative:
             return Result(UNKNOWN, [fact], reason="one of several alternatives: the study team checks the others")
         return Result(NOT_MET, [fact], reason="the patient says this does not apply")
+
+    def _stated(self, profile: Profile) -> Result | None:
+        """What the person's text states about the conditions the criterion names, when it settles it."""
+        cases, denials, _ = facts_under(profile, self.codes)
+        now = [f for f in cases if f.current is not False]
+        if now:
+            return Result(MET, now[:1], reason=f"the text names {now[0].detail.get('words', 'it')}")
+        if cases:
+            return None  # only in the past: whether the criterion means that too is asked
+        settled = [f for f in denials if denial_settles(f, None)]
+        if settled and not self.alternative:
+            return Result(NOT_MET, settled[:1], reason=f"the text denies {settled[0].detail.get('words', 'it')}")
+        return None
 
     def describe(self) -> str:
         return f"asked as it stands: {self.question}"

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from eligibility.kinds import durations
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span
 from eligibility.rules import AnyOf, Contraception, Flag, Not, PregnancyPlan, Rule
@@ -25,6 +27,8 @@ class Pregnancy(Kind):
         "men",
         "will_use",
         "after",
+        "inclusion_absent",
+        "expecting",
     )
     blocked_by = BLOCKED
     specs = (
@@ -70,9 +74,25 @@ class Pregnancy(Kind):
         if not rules:
             return []
         rule: Rule = AnyOf(rules) if len(rules) > 1 else rules[0]
-        if r.kind == "inclusion":  # "Negative pregnancy test", "Not pregnant or nursing"
-            rule = Not(rule)
+        if r.kind == "inclusion":
+            if self.p("inclusion_absent").search(text):  # "Negative pregnancy test", "Not pregnant or nursing"
+                rule = Not(rule)
+            elif not self.p("expecting").search(text) or plan:
+                # "Pregnant or lactating women" among inclusions, with no word for which it means (a
+                # misfiled exclusion, or a trial of pregnant women): asked as it stands, never guessed
+                return []
+            else:  # a trial of pregnant women: who cannot be pregnant does not meet it
+                rule = _required(rule)
         return [Match(rule, spans if (plan or unwilling) else ())]
+
+
+def _required(rule: Rule) -> Rule:
+    """The pregnancy flags of a rule, as what the trial requires (not merely what applies to women)."""
+    if isinstance(rule, Flag) and rule.key == "pregnant":
+        return replace(rule, pregnancy_related=False, required_pregnancy=True)
+    if isinstance(rule, AnyOf):
+        return AnyOf([_required(x) for x in rule.rules])
+    return rule
 
 
 def _blank(text: str, spans: list[Span]) -> str:

@@ -81,9 +81,9 @@ class TermEntry(_Strict):
     @field_validator("codes")
     @classmethod
     def _codes(cls, v: list[str]) -> list[str]:
-        bad = [c for c in v if not CODE.match(c)]
+        bad = [c for c in v if not (CODE.match(c) or RANGE.match(c))]
         if bad:
-            raise ValueError(f"not ICD-10-CM codes (like C50 or I82.40): {bad}")
+            raise ValueError(f"not ICD-10-CM codes or blocks (like C50, I82.40 or E08-E13): {bad}")
         return v
 
 

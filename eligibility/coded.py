@@ -1,0 +1,101 @@
+"""Conditions by their ICD-10-CM codes, in a person's text and in criteria, with the hierarchy.
+
+The same vocabulary reads both sides (`trialscreen.vocab.conditions`: ICD-10-CM names and our words
+for them). A person's text gives facts `icd:CODE` (true, or false when denied), each with its
+context (family and hypothetical mentions are not the person's; history or current); a criterion
+names codes. A fact answers a criterion's code when one lies under the other: "type 2 diabetes"
+(E11.9) is a case of "diabetes" (E08-E13); a denial of "diabetes" denies type 2 diabetes, but a
+denial of type 2 diabetes does not deny every diabetes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+
+from eligibility.context import clause_at, clauses, context_of
+from eligibility.facts import Evidence, Fact, Profile
+from eligibility.fallback import FILE
+from eligibility.timeparse import months_ago
+from trialscreen import datafile
+from trialscreen.vocab import conditions as icd
+
+PREFIX = "icd:"
+
+
+def read_conditions(profile: Profile, text: str, today: date) -> None:
+    """Adds an `icd:CODE` fact for each condition the text names as the person's own."""
+    parts = clauses(text)
+    if not parts:
+        return
+    for m in icd.conditions_in(text):
+        clause = clause_at(parts, m.start)
+        ctx = context_of(clause, m.start, m.end)
+        if ctx.family or (ctx.hypothetical and not ctx.negated):
+            continue
+        when = None if ctx.negated else months_ago(clause.text, today)
+        current = None if ctx.negated else (ctx.current or (when is None and not ctx.historical))
+        lead = len(clause.text) - len(clause.text.lstrip())
+        evidence = Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
+        profile.add(
+            Fact(
+                key=PREFIX + m.code,
+                value=not ctx.negated,
+                evidence=evidence,
+                when_months=0.0 if current and when is None else when,
+                current=current,
+                detail={"codes": list(m.codes), "words": m.text},
+            )
+        )
+
+
+def under(code: str, ancestor: str) -> bool:
+    """`code` is `ancestor` or lies under it (a block such as E08-E13 included)."""
+    return code == ancestor or icd.is_a(code, ancestor)
+
+
+def related(code: str, other: str) -> bool:
+    """One code lies under the other (either way)."""
+    return under(code, other) or under(other, code)
+
+
+def facts_under(profile: Profile, codes: Iterable[str]) -> tuple[list[Fact], list[Fact], list[Fact]]:
+    """The person's coded facts for these codes: (cases of them, denials that cover them, other
+    mentions of related codes that settle nothing)."""
+    codes = tuple(codes)
+    cases: list[Fact] = []
+    denials: list[Fact] = []
+    others: list[Fact] = []
+    for key in profile.keys_with_prefix(PREFIX):
+        own = key[len(PREFIX) :]
+        for fact in profile.facts[key]:
+            if fact.value and any(under(own, c) for c in codes):
+                cases.append(fact)
+            elif not fact.value and any(under(c, own) for c in codes):
+                denials.append(fact)
+            elif any(related(own, c) for c in codes):
+                others.append(fact)
+    return cases, denials, others
+
+
+@lru_cache(maxsize=1)
+def _filler() -> re.Pattern[str]:
+    raw = datafile.toml(datafile.package_text("eligibility", "data/readings.toml"), FILE)
+    return datafile.pattern(raw.get("coded", {}).get("filler"), FILE, "[coded] filler")
+
+
+def criterion_codes(text: str) -> tuple[list[str], list[str]]:
+    """(codes that settle the criterion, codes it names): the first only when the criterion names
+    nothing but conditions ("Patients with cough or shortness of breath"); what a longer criterion
+    names ("stroke within the previous 60 days") only speaks to it."""
+    mentions = icd.conditions_in(text)
+    names = list(dict.fromkeys(m.code for m in mentions))
+    if not names:
+        return [], []
+    rest = list(text)
+    for m in mentions:
+        rest[m.start : m.end] = " " * (m.end - m.start)
+    left = _filler().sub("", "".join(rest))
+    return (names, []) if not left else ([], names)
