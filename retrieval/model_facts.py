@@ -11,7 +11,10 @@ them by each rule kind's `FactSpec`) go to the model with the note. The reply is
 - its span must occur in the note verbatim (only white space may differ); the fact's evidence is that
   stretch of the note with its offsets, marked as read by the model (`Evidence.by`);
 - every number it states (the value, months ago, the window) must be in its span, a yes/no must agree
-  with the span's negation (false needs a "no", "never", ...; true has none) and a sex must be named;
+  with the span's negation (false needs a "no", "never", ...; true has none, nor a cue the reader takes
+  as negating), neither may be about a relative or a possibility, and a sex must be named;
+  a denial or a number (what can settle a criterion in the patient's favour) counts only when its span
+  names the thing in the reader's own vocabulary (drugs, conditions, labs);
 - it never replaces a fact the reader found: a key the reader's profile has keeps the reader's facts.
 Everything rejected is counted with why (`Tally`) and logged; a model that fails (a dead endpoint, a
 timeout) is not asked again in this run: one warning, and the profile stays as the reader read it.
@@ -30,13 +33,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from eligibility.concepts import concept
+from eligibility.context import Clause, context_of
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.kinds import answer_keys, spec_for
+from eligibility.labs import lab
 from eligibility.patient import profile_from_facts, value_kind
 from eligibility.questions import question_for
 from prompts import Prompt, load_prompt
 from retrieval.grounding import normalise, numbers, same_months, same_number, time_spans, words
 from trialscreen.errors import TrialscreenError
+from trialscreen.vocabulary import vocabulary
 
 log = logging.getLogger("trialscreen.llm")
 
@@ -122,12 +129,60 @@ def locate(span: str, note: str) -> tuple[int, int] | None:
     return (found.start(), found.end()) if found else None
 
 
-def _negated(text: str) -> bool:
-    return any(t in words().negation for t in re.findall(r"[a-z]+", normalise(text)))
+def _polarity(value: bool, span: str) -> str | None:
+    """Why a yes/no disagrees with its span, or None. A denial needs a word of absence ("no", "never",
+    "none", "negative", ...); a positive statement has none, nor any cue the rule-based reader takes
+    as negating ("denies", "did not", "stopped"); neither may be about a relative or only a possibility."""
+    ctx = context_of(Clause(0, len(span), span), len(span), len(span))
+    if ctx.family:
+        return "the span is about a relative, not the patient"
+    if ctx.hypothetical:
+        return "the span states only a possibility"
+    absent = any(t in words().negation for t in re.findall(r"[a-z]+", normalise(span)))
+    if value is False:
+        return None if absent else "the span states no denial"
+    return "the span says no" if absent or ctx.negated else None
+
+
+_DRUG_FAMILIES = ("prior", "med", "allergy", "months_on")
+
+
+def names_thing(key: str, span: str) -> bool | None:
+    """Whether the span names what a key is about, as the rule-based reader's own vocabulary names it
+    (drugs and classes, conditions, labs); None when that vocabulary has no entry for the key."""
+    family, _, name = key.partition(":")
+    if family in _DRUG_FAMILIES:
+        if name.startswith("class:"):
+            term = next((c for c in vocabulary().drug_classes if c.name == name.removeprefix("class:")), None)
+        else:
+            term = vocabulary().drug(name)
+        return None if term is None else term.found_in(span)
+    if family == "cond":
+        found = concept(name)
+        return None if found is None else bool(found.spans(span))
+    if family == "lab":
+        measured = lab(key)
+        return None if measured is None else re.search(measured.patient, span, re.IGNORECASE) is not None
+    return None
+
+
+def _favourable(fact: ModelFact, span: str) -> str | None:
+    """A denial or a number can settle a criterion in the patient's favour: it counts only when its span
+    names the thing in the reader's vocabulary ('No fever' never denies cancer). A positive statement
+    may use a name the vocabulary lacks (a brand, an abbreviation): that is what the model adds."""
+    if fact.value is not False and not isinstance(fact.value, float):
+        return None
+    named = names_thing(fact.key, span)
+    if named is None and fact.value is False:
+        return "a denial counts only when its span names the thing as the reader's vocabulary does"
+    if named is False:
+        return f"the span does not name what {fact.key} is about"
+    return None
 
 
 def ungrounded(fact: ModelFact, span: str) -> str | None:
-    """Why the span does not state the fact (a number, a time, a yes/no or a sex it lacks), or None."""
+    """Why the span does not state the fact (a number, a time, a yes/no, a sex or, for a denial or a
+    number, the thing it is about), or None."""
     norm = normalise(span)
     value = fact.value
     if isinstance(value, float) and not any(same_number(n.value, value) for n in numbers(norm)):
@@ -136,13 +191,15 @@ def ungrounded(fact: ModelFact, span: str) -> str | None:
         months = getattr(fact, name)
         if months is not None and not any(same_months(m, months) for m, _, _ in time_spans(norm)):
             return f"{name}={months:g} is not a time the span states"
-    if isinstance(value, bool) and value == _negated(span):
-        return "the span says no" if value else "the span states no denial"
+    if isinstance(value, bool):
+        disagrees = _polarity(value, span)
+        if disagrees:
+            return disagrees
     if isinstance(value, str) and fact.key == "sex":
         named = words().female if value == "female" else words().male
         if not set(re.findall(r"[a-z]+", norm)) & named:
             return f"the span does not name the patient {value}"
-    return None
+    return _favourable(fact, span)
 
 
 def _raw(fact: ModelFact) -> dict[str, Any]:

@@ -127,6 +127,33 @@ def test_a_fact_not_stated_by_the_note_or_not_of_the_schema_is_rejected(item: di
     assert why in reason and not reader.tally.accepted
 
 
+@pytest.mark.parametrize(
+    "note, item, why",
+    [
+        # a denial must name its thing as the reader's vocabulary does: "never" about cancer denies no biologic
+        (NOTE, {"key": "prior:class:biologic", "value": False, "span": "Never had cancer"}, "does not name"),
+        # a number likewise: "Cr" is not how the lab table names creatinine, so the model's reading is not taken
+        ("Cr 1.1 last week.", {"key": "lab:creatinine", "value": 1.1, "span": "Cr 1.1"}, "does not name"),
+        # a relative's treatment, a plan, a cue the reader takes as negating
+        ("Her sister had Ruxience 4 months ago.", {**RTX, "span": "Her sister had Ruxience 4 months ago"}, "relative"),
+        ("She might get Ruxience in 4 months.", {**RTX, "span": "She might get Ruxience in 4 months"}, "possibility"),
+        ("Denies Ruxience 4 months ago.", {**RTX, "span": "Denies Ruxience 4 months ago"}, "the span says no"),
+    ],
+)
+def test_a_span_that_does_not_say_it_of_the_patient_is_rejected(note: str, item: dict[str, Any], why: str) -> None:
+    before, after, reader = complete(facts(item), note=note, asked=[*RTX_KEYS, "lab:creatinine"])
+    assert after is before and why in reader.tally.rejected[0][1]
+
+
+def test_a_denial_that_names_its_thing_is_accepted() -> None:
+    note = "SLE for 6 years. Biologics: none to date."  # the reader does not read this denial
+    item = {"key": "prior:class:biologic", "value": False, "span": "Biologics: none to date"}
+    before, after, _ = complete(facts(item), note=note)
+    assert before.get("prior:class:biologic") is None
+    fact = after.get("prior:class:biologic")
+    assert fact is not None and fact.value is False and fact.evidence.text == "Biologics: none to date"
+
+
 def test_an_implausible_value_is_rejected_by_its_kinds_limits() -> None:
     note = "Weight 900 kg per the scale."  # a typo the reader leaves out too
     item = {"key": "weight_kg", "value": 900, "span": "Weight 900 kg"}
