@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -53,11 +53,11 @@ _KEY_SHAPE = re.compile(r"^[a-z_]+(:[a-z0-9_ +-]+)*$")
 
 
 class ModelFact(BaseModel):
-    """One fact as the model states it, with the note's words that state it."""
+    """One fact as the model states it, with the note's words that state it (strict: "yes" is no bool)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     key: str = Field(min_length=1, max_length=120)
-    value: bool | float | str
+    value: bool | float | Literal["female", "male"]  # no "yes"/"no": a yes/no is checked against its span
     months_ago: float | None = Field(default=None, ge=0, le=1200)
     within_months: float | None = Field(default=None, ge=0, le=1200)
     span: str = Field(min_length=2, max_length=400)

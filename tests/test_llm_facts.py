@@ -113,7 +113,8 @@ def test_a_span_that_differs_only_in_white_space_is_the_notes_stretch() -> None:
         ({**RTX, "span": "Received rituximab 4 months ago"}, "is not in the note"),  # a paraphrase
         ({**RTX, "months_ago": 3}, "months_ago=3 is not a time the span states"),
         ({**RTX, "value": False}, "the span states no denial"),
-        ({**RTX, "value": "sometimes"}, "must be true or false"),
+        ({**RTX, "value": "yes"}, "not a fact of the schema (value"),  # true/false only: its span checks it
+        ({**RTX, "value": "male"}, "must be true or false"),  # a sex is no answer to a yes/no key
         ({**RTX, "key": "prior:ocrelizumab"}, "the key was not offered"),  # a real key no criterion asked
         ({**RTX, "key": "favourite_colour"}, "the key was not offered"),  # invented
         ({**RTX, "route": "iv"}, "not a fact of the schema"),  # a field the schema does not have
