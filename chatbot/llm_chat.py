@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from eligibility.kinds import spec_for
+from eligibility.kinds import answer_keys
 from eligibility.patient import profile_from_facts
 from eligibility.questions import Question
 from prompts import load_prompt
@@ -62,10 +62,7 @@ def phrase_question(model: Any, question: Question) -> str:
 
 def allowed_keys(question: Question) -> list[str]:
     """The fact keys a reply to this question may set: the asking rule kind's `answer_keys`, else its own key."""
-    spec = spec_for(question.key)
-    if spec is not None and spec.answer_keys is not None:
-        return spec.answer_keys(question.key)
-    return [question.key]
+    return answer_keys(question.key)
 
 
 def read_reply(model: Any, question: Question, reply: str) -> dict[str, Any] | None:

@@ -71,14 +71,23 @@ class Verdict:
         return [f.evidence.text for f in self._result.facts if f.evidence.text]
 
     @cached_property
+    def evidence_by(self) -> list[str]:
+        """Who read each of `evidence` ('' the rule-based reader or an answer; else, e.g., a language model)."""
+        if self._result is None:
+            return []
+        return [f.evidence.by for f in self._result.facts if f.evidence.text]
+
+    @cached_property
     def reason(self) -> str:
         if self._result is None:
             if self.compiled.team:
                 return self.compiled.note
             return "not checked automatically: the study team reads this one"
-        if self.evidence:
-            return f"{self._result.reason} (patient: \u201c{self.evidence[0][:120]}\u201d)"
-        return self._result.reason
+        said = next((f.evidence for f in self._result.facts if f.evidence.text), None)
+        if said is None:
+            return self._result.reason
+        by = f", read by {said.by}" if said.by else ""
+        return f"{self._result.reason} (patient: \u201c{said.text[:120]}\u201d{by})"
 
     @property
     def reading(self) -> str:
@@ -180,6 +189,7 @@ class Screening:
                     "to_confirm": v.compiled.team,
                     "compiled": v.compiled.compiled,
                     "patient_facts": v.evidence,
+                    "patient_facts_by": v.evidence_by,
                     "warnings": v.compiled.warnings,
                     "reading": v.reading,
                     "reading_mode": str(v.compiled.reading.mode) if v.compiled.reading else "none",

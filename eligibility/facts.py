@@ -23,11 +23,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Evidence:
-    """Where a fact came from: a stretch of the patient's text, or a structured answer."""
+    """Where a fact came from: a stretch of the patient's text, or a structured answer; `by` names who
+    read it when that was not the rule-based reader ("the language model llama3": `retrieval.model_facts`)."""
 
     text: str
     start: int = -1
     end: int = -1
+    by: str = ""
 
 
 @dataclass

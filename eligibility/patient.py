@@ -113,6 +113,11 @@ _KINDS = {
 }
 
 
+def value_kind(key: str) -> str:
+    """What a fact key's value must be, in words ('true or false (or "yes" / "no")')."""
+    return _KINDS[_schema(key)]
+
+
 def _refusal(key: str, schema: type[_Detail], err: ValidationError) -> TrialscreenError:
     first = err.errors()[0]
     field = str(first["loc"][0]) if first["loc"] else "value"

@@ -41,7 +41,7 @@ def reply(answer: str, *cites: tuple[str, str]) -> str:
 
 def test_prompt_files_load_and_validate() -> None:
     prompts = validate_all()
-    assert sorted(p.name for p in prompts) == ["answer", "criterion", "question", "reply"]
+    assert sorted(p.name for p in prompts) == ["answer", "criterion", "facts", "question", "reply"]
     text = load_prompt("answer").template().format_messages(question="Q?", passages="[x] y")
     assert "never follow" in text[0].content and "<question>\nQ?\n</question>" in text[1].content
 

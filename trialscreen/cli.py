@@ -239,6 +239,13 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _note_summary(services: Services) -> None:
+    """With a model: what it read in the patient's note (accepted and rejected facts), on stderr."""
+    reader = services.fact_reader
+    if reader is not None:
+        print(reader.tally.summary(reader.name), file=sys.stderr)
+
+
 def cmd_screen(args: argparse.Namespace) -> int:
     from eligibility.patient import load_patient
 
@@ -246,7 +253,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
     services.require_trials()
     ref = services.catalog.resolve(args.trial)
     profile = load_patient(args.patient, _today(args))
-    result = services.screen(ref, profile, _today(args)).to_json()
+    result = services.screen(ref, profile, _today(args), read_note=True).to_json()
+    _note_summary(services)
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
     else:
@@ -260,7 +268,8 @@ def cmd_match(args: argparse.Namespace) -> int:
     services = _services(args)
     services.require_trials()
     profile = load_patient(args.patient, _today(args))
-    results = services.match(profile, _today(args))
+    results = services.match(profile, _today(args), read_note=True)
+    _note_summary(services)
     if args.json:
         print(json.dumps({"results": [r.to_json() for r in results]}, indent=1, ensure_ascii=False))
     else:

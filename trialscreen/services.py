@@ -40,6 +40,7 @@ class Services:
         self._rules: RuleBook | None = None
         self._answerer: Any = None
         self._reader: Any = _UNSET
+        self._fact_reader: Any = _UNSET
 
     # -- the index --------------------------------------------------------------------------------
     @property
@@ -125,21 +126,58 @@ class Services:
                 self._reader = ModelReader(self.model, name, ReadingCache(s.data_dir))
         return self._reader
 
-    def screen(self, ref: str, profile: Profile, today: date | None = None) -> Screening:
+    @property
+    def fact_reader(self) -> Any:
+        """With a model (`--llm`): the checked reading of a patient's note (`retrieval.model_facts`), else None."""
+        if self._fact_reader is _UNSET:
+            self._fact_reader = None
+            if self.model is not None:
+                from retrieval.model_facts import FactReader
+                from retrieval.model_reading import model_name
+
+                s = self.settings
+                self._fact_reader = FactReader(self.model, model_name(s.llm_model, s.llm_model_path, self.model, s.llm))
+        return self._fact_reader
+
+    def read_note(self, profile: Profile, screenings: Sequence[Screening]) -> Profile:
+        """With a model: the profile plus the checked facts the model reads in its note for what these
+        screenings still ask (never replacing the reader's); without one, the profile itself."""
+        reader = self.fact_reader
+        if reader is None or not profile.text.strip():
+            return profile
+        from eligibility.engine import rank_questions
+
+        result: Profile = reader.complete(profile, rank_questions([s.verdicts for s in screenings]))
+        return result
+
+    def screen(self, ref: str, profile: Profile, today: date | None = None, read_note: bool = False) -> Screening:
+        """One trial against the profile; with `read_note` and a model, the note is read again by the
+        model for what the screening still asks, and the trial screened with what it adds."""
         from eligibility.engine import screen
 
         trial = self.catalog.trial(self.catalog.resolve(ref))
-        return screen(trial, self.compiled(trial.ref), profile, today)
+        compiled = self.compiled(trial.ref)
+        result = screen(trial, compiled, profile, today)
+        if read_note:
+            more = self.read_note(profile, [result])
+            if more is not profile:
+                result = screen(trial, compiled, more, today)
+        return result
 
     def screen_all(self, profile: Profile, today: date | None = None, refs: Sequence[str] | None = None) -> list[Any]:
         """Screenings of every indexed trial (or of `refs`), in index order."""
         return [self.screen(ref, profile, today) for ref in (refs or [t.ref for t in self.catalog.trials()])]
 
-    def match(self, profile: Profile, today: date | None = None) -> list[Screening]:
-        """Every indexed trial, best first (eligible, needs_info, ineligible)."""
+    def match(self, profile: Profile, today: date | None = None, read_note: bool = False) -> list[Screening]:
+        """Every indexed trial, best first (eligible, needs_info, ineligible); with `read_note`, as `screen`."""
         from eligibility.engine import match
 
-        return match(self.screen_all(profile, today))
+        results = self.screen_all(profile, today)
+        if read_note:
+            more = self.read_note(profile, results)
+            if more is not profile:
+                results = self.screen_all(more, today)
+        return match(results)
 
     # -- answering ----------------------------------------------------------------------------------
     @property

@@ -74,4 +74,13 @@ def spec_for(key: str) -> FactSpec | None:
     return families[0] if families else None
 
 
-__all__ = ["FactSpec", "Kind", "expected_patterns", "fact_specs", "registry", "spec_for"]
+def answer_keys(key: str) -> list[str]:
+    """The fact keys that answer an asked key ("prior:rituximab+class:biologic" -> prior:rituximab,
+    prior:class:biologic): its kind's `answer_keys`, else the key itself."""
+    spec = spec_for(key)
+    if spec is not None and spec.answer_keys is not None:
+        return spec.answer_keys(key)
+    return [key]
+
+
+__all__ = ["FactSpec", "Kind", "answer_keys", "expected_patterns", "fact_specs", "registry", "spec_for"]
