@@ -247,6 +247,7 @@ def _explain(
             f"Nothing you have told us rules you out, but {len(questions)} question(s) need an answer "
             f"first, starting with: {questions[0]}"
         )
+        parts.extend(_silent_or_unclear(verdicts))
     else:
         met = sum(1 for v in verdicts if v.status in (MET, NOT_MET, NA) and not v.disqualifying)
         parts.append(f"On what you have told us, all {met} criteria that could be checked are satisfied.")
@@ -260,6 +261,23 @@ def _explain(
         parts.append(f"Note: {status_note}.")
     parts.append(DISCLAIMER)
     return " ".join(parts)
+
+
+def _silent_or_unclear(verdicts: list[Verdict]) -> list[str]:
+    """What the text never mentions apart from what it mentions without settling (`mentioned`)."""
+    open_items = [v for v in verdicts if v.patient_unknown]
+    silent = [v for v in open_items if not v.mentioned]
+    unclear = [v for v in open_items if v.mentioned]
+    out = []
+    if silent:
+        out.append(f"Your text does not mention {len(silent)} of them, such as {_quote(silent[0].criterion.text, 80)}.")
+    if unclear:
+        first = unclear[0]
+        out.append(
+            f"It mentions {len(unclear)} but does not settle them, such as {_quote(first.criterion.text, 80)} "
+            f"({first.reason})."
+        )
+    return out
 
 
 def worded_questions(verdict_lists: list[list[Verdict]]) -> dict[str, Question]:
