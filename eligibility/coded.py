@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from eligibility.context import clause_at, clauses, context_of
 from eligibility.facts import Evidence, Fact, Profile
@@ -99,3 +99,30 @@ def criterion_codes(text: str) -> tuple[list[str], list[str]]:
         rest[m.start : m.end] = " " * (m.end - m.start)
     left = _filler().sub("", "".join(rest))
     return (names, []) if not left else ([], names)
+
+
+def narrower_denial(refs: Iterable[str], text: str, at: int) -> bool:
+    """Whether the condition named at offset `at` is only a kind of the group `refs` codes (a denial of
+    it then does not deny the group: "denies type 2 diabetes" leaves type 1 open)."""
+    refs = tuple(refs)
+    if not refs:
+        return False
+    here = [m for m in icd.conditions_in(text) if m.start <= at < m.end]
+    return bool(here) and not any(under(ref, code) for m in here for code in m.codes for ref in refs)
+
+
+@cache
+def _concept_refs(key: str) -> tuple[str, ...]:
+    from eligibility.concepts import concepts  # the concepts load the vocabulary: only when asked
+
+    return next((c.icd10cm for c in concepts() if c.key == key), ())
+
+
+def concept_mentions(profile: Profile, key: str) -> list[Fact]:
+    """Coded facts that speak to a concept of `eligibility/data/concepts.toml` (by its ICD-10-CM codes)
+    without being read as it: "denies type 2 diabetes" for "diabetes"."""
+    refs = _concept_refs(key)
+    if not refs or not profile.keys_with_prefix(PREFIX):
+        return []
+    cases, denials, others = facts_under(profile, refs)
+    return [*cases, *denials, *others]

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
-from eligibility.coded import read_conditions
+from eligibility.coded import narrower_denial, read_conditions
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
 from eligibility.cues import cue
@@ -525,6 +525,8 @@ class _Reader:
                         continue
                     if concept.key == "lupus_fever" and re.search(r"infection", clause.text, re.I):
                         continue
+                    if ctx.negated and narrower_denial(concept.icd10cm, t, m.start()):
+                        continue  # "denies type 2 diabetes" does not deny every diabetes
                     self._condition(concept.key, clause, ctx, m)
                 break
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
-from eligibility.coded import facts_under
+from eligibility.coded import concept_mentions, facts_under
 from eligibility.facts import Fact, Profile, denial_settles
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
@@ -533,7 +533,12 @@ class Condition(Windowed):
             )
         fact = look.fact
         if fact is None:
-            return Result(UNKNOWN, asks=[f"cond:{self.key}"], reason=f"{self.label} not mentioned")
+            return Result(
+                UNKNOWN,
+                asks=[f"cond:{self.key}"],
+                reason=f"{self.label} not mentioned",
+                related=concept_mentions(profile, self.key),
+            )
         if not fact.value:
             if not denial_settles(fact, self.within_months, current_only=self.current_only):
                 return Result(
