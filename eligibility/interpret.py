@@ -136,7 +136,7 @@ def interpret(
             partial=cc.rule,
             alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
             widest=_widest(criterion, cc, left, trial, named),
-            names=criterion_codes(text)[1] or criterion_codes(text)[0],
+            mentions=criterion_codes(text)[1] or criterion_codes(text)[0],
         )
         return cc
     reason = team_reason(text)
@@ -149,7 +149,7 @@ def interpret(
     alternative = criterion.kind == "inclusion" and is_alternative(criterion.context)
     codes, names = criterion_codes(text)
     cc.rule = Ask(
-        key=ask_key(text), question=question, label=criterion.text, alternative=alternative, codes=codes, names=names
+        key=ask_key(text), question=question, label=criterion.text, alternative=alternative, codes=codes, mentions=names
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

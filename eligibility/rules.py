@@ -1400,7 +1400,7 @@ class Ask(Rule):
     # of breath"): their ICD-10-CM codes, so what the person's text states about them answers it
     codes: list[str] = field(default_factory=list)
     # conditions a longer criterion names: what the text says of them speaks to it, never decides it
-    names: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
 
     def evaluate(self, profile: Profile) -> Result:
         if self.understood is not None:
@@ -1426,8 +1426,8 @@ class Ask(Rule):
                 return stated
         if fact is None:
             related = _spoken([seen]) if seen is not None else []
-            if self.codes or self.names:
-                cases, denials, others = facts_under(profile, [*self.codes, *self.names])
+            if self.codes or self.mentions:
+                cases, denials, others = facts_under(profile, [*self.codes, *self.mentions])
                 related += [*cases, *denials, *others]
             return Result(UNKNOWN, asks=[self.key], reason="not answered yet", related=related)
         if fact.value:

@@ -25,7 +25,7 @@ PROMISE = (
 
 
 def verdict(inclusion: list[str], exclusion: list[str], note: str):  # type: ignore[no-untyped-def]
-    trial, compiled = trial_of(inclusion, exclusion)
+    _, compiled = trial_of(inclusion, exclusion)
     s = screen(trial, compiled, read_patient(note, TODAY), TODAY)
     return s, s.verdicts[0]
 
@@ -144,7 +144,7 @@ def test_an_unwilling_patient_is_not_ruled_out_by_a_consent_inclusion() -> None:
     [("Female sex", "female"), ("Males aged ≥50 years.", "male"), ("Women, 18 years or older", "female")],
 )
 def test_a_sex_limit_in_the_criterions_words(text: str, allowed: str) -> None:
-    trial, compiled = trial_of([text], [])
+    _, compiled = trial_of([text], [])
     rules = [compiled[0].rule, *getattr(compiled[0].rule, "rules", [])]
     assert any(isinstance(r, Sex) and r.allowed == allowed for r in rules)
 
@@ -159,7 +159,7 @@ def test_a_sex_limit_in_the_criterions_words(text: str, allowed: str) -> None:
     ],
 )
 def test_not_a_sex_limit_alone(text: str) -> None:
-    trial, compiled = trial_of([text], [])
+    _, compiled = trial_of([text], [])
     rules = [compiled[0].rule, *getattr(compiled[0].rule, "rules", [])]
     assert not any(isinstance(r, Sex) for r in rules)
 
@@ -175,7 +175,7 @@ def test_a_trial_of_pregnant_women_requires_a_pregnancy() -> None:
 
 
 def test_pregnancy_in_inclusions_without_a_word_for_which_way_is_asked() -> None:
-    trial, compiled = trial_of(["Pregnant or lactating women"], [])
+    _, compiled = trial_of(["Pregnant or lactating women"], [])
     assert isinstance(compiled[0].rule, Ask)
 
 
