@@ -25,7 +25,7 @@ PROMISE = (
 
 
 def verdict(inclusion: list[str], exclusion: list[str], note: str):  # type: ignore[no-untyped-def]
-    _, compiled = trial_of(inclusion, exclusion)
+    trial, compiled = trial_of(inclusion, exclusion)
     s = screen(trial, compiled, read_patient(note, TODAY), TODAY)
     return s, s.verdicts[0]
 
@@ -130,7 +130,7 @@ def test_a_stated_lapse_meets_a_poor_compliance_exclusion_a_promise_alone_does_n
 
 
 def test_an_unwilling_patient_is_not_ruled_out_by_a_consent_inclusion() -> None:
-    s, v = verdict(
+    _, v = verdict(
         ["Decisional capacity to provide informed consent or an authorized surrogate"], [], "He is unable to consent."
     )
     assert v.status == "unknown" and not v.disqualifying
