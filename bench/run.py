@@ -115,11 +115,21 @@ def main(argv: list[str] | None = None) -> int:
         "--hint-trials", type=_rows, default=None, metavar="N|all", help="HINT rows to index (default: all 4,404)"
     )
     parser.add_argument("--hint-dir", default="../shared/data/external/hint", help="where the HINT CSVs are")
+    parser.add_argument(
+        "--notes-dir",
+        default="../shared/data/trialgpt/dataset",
+        help="the TrialGPT notes (queries.jsonl files) for the screening figures ($TRIALSCREEN_TRIALGPT wins)",
+    )
+    parser.add_argument(
+        "--expert-labels",
+        default="../shared/data/external/trialgpt_criteria_dev.jsonl",
+        help="the expert labels whose trials are screened ($TRIALSCREEN_EXPERT_LABELS wins)",
+    )
     args = parser.parse_args(argv)
     runners: dict[str, Callable[[Any], Any]] = {
         "chat": lambda m: m.run(),
         "retrieval": lambda m: m.run(),
-        "engine": lambda m: m.run(args.engine_trials),
+        "engine": lambda m: m.run(args.engine_trials, args.notes_dir, args.expert_labels),
         "hint": lambda m: m.run(args.hint_trials, args.hint_dir),
     }
     for name, run in runners.items():

@@ -128,7 +128,11 @@ class Screening:
         self.decision = decision
         self.verdicts = verdicts
         self.notes = notes
-        self.status_note = trial.status_note(today)
+        self.today = today
+
+    @cached_property
+    def status_note(self) -> str:
+        return self.trial.status_note(self.today)
 
     @cached_property
     def question_keys(self) -> list[str]:
@@ -215,11 +219,12 @@ def chunk_id(trial: Trial, criterion: Criterion) -> str:
     return f"{trial.ref}:{criterion.chunk_key}"
 
 
-def _verdict(trial: Trial, criterion: Criterion, compiled: CompiledCriterion, profile: Profile) -> Verdict:
-    if compiled.rule is None:
-        return Verdict(criterion, compiled, UNKNOWN, None, trial.ref)
-    result = compiled.rule.evaluate(profile)
-    return Verdict(criterion, compiled, result.status, result, trial.ref)
+def _verdict(trial_ref: str, criterion: Criterion, compiled: CompiledCriterion, profile: Profile) -> Verdict:
+    rule = compiled.rule
+    if rule is None:
+        return Verdict(criterion, compiled, UNKNOWN, None, trial_ref)
+    result = rule.evaluate(profile)
+    return Verdict(criterion, compiled, result.status, result, trial_ref)
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -321,16 +326,21 @@ def _waiting(verdict: Verdict, why: str, asks: str) -> Verdict:
 
 
 def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile, today: date | None = None) -> Screening:
-    verdicts = [_verdict(trial, c, cc, profile) for c, cc in zip(trial.criteria, compiled, strict=True)]
+    criteria, ref = trial.criteria, trial.ref
+    verdicts = [_verdict(ref, c, cc, profile) for c, cc in zip(criteria, compiled, strict=True)]
     # Parts of the trial for other people (healthy volunteers, children, another cohort) do not decide.
-    fit = applicable(trial.criteria, profile)
-    verdicts = [_off_section(v, why) if why else v for v, why in zip(verdicts, fit, strict=True)]
-    pending = unchosen(trial.criteria, fit, [v.disqualifying for v in verdicts], profile)
-    verdicts = [
-        _waiting(v, p.reason, p.asks) if p and not v.compiled.team else v
-        for v, p in zip(verdicts, pending, strict=True)
-    ]
-    if any(v.disqualifying for v in verdicts):
+    fit = applicable(criteria, profile)
+    if any(fit):
+        verdicts = [_off_section(v, why) if why else v for v, why in zip(verdicts, fit, strict=True)]
+    ruling_out = [v.disqualifying for v in verdicts]
+    pending = unchosen(criteria, fit, ruling_out, profile)
+    if any(pending):
+        verdicts = [
+            _waiting(v, p.reason, p.asks) if p and not v.compiled.team else v
+            for v, p in zip(verdicts, pending, strict=True)
+        ]
+        ruling_out = [v.disqualifying for v in verdicts]
+    if any(ruling_out):
         decision = Decision.INELIGIBLE
     elif any(v.patient_unknown for v in verdicts):
         decision = Decision.NEEDS_INFO

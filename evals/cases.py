@@ -5,6 +5,9 @@ Screening case (contract): id, trial, patient, expected, acceptable?, deciding?,
   "criteria": [{"text_contains": "...", "status": "met|not_met|unknown|not_applicable"}]
 Question case (contract): id, question, trials, answer_any?, answer_all?, multi?, unanswerable?
 Coverage case: id, corpus (a folder or file of trials), limit?, workers? (evals/coverage.py)
+Expert label (TrialGPT format, contract): note, trial_id, criterion_type, criterion_text,
+  expert_eligibility, gpt4_eligibility?, annotation_id?, patient_id? (evals/experts.py)
+Expert labels file: id, experts (a file of expert labels; see evals.experts.find_labels)
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from trialscreen.errors import TrialscreenError
 
@@ -114,10 +117,72 @@ class CoverageCase(BaseModel):
     why: str = ""
 
 
-Case = ScreeningCase | QuestionCase | RobustnessCase | SafetyCase | CoverageCase
+ExpertLabel = Literal[
+    "included", "not included", "excluded", "not excluded", "not enough information", "not applicable"
+]
+# The labels each kind of criterion can have (TrialGPT's scheme; SOURCES.md of the expert labels).
+LABELS_FOR: dict[str, tuple[str, ...]] = {
+    "inclusion": ("included", "not included", "not enough information", "not applicable"),
+    "exclusion": ("excluded", "not excluded", "not enough information", "not applicable"),
+}
+# The date the SIGIR 2016 notes count relative times from (the contract's "today" for these labels).
+EXPERT_NOTES_TODAY = date(2014, 6, 1)
+
+
+class ExpertCase(BaseModel):
+    """One criterion-level expert label: the patient note screened against a trial made of the labelled
+    criteria of `trial_id`; this criterion's status, mapped to TrialGPT's labels, against the experts'."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str = ""  # default: "annotation-<annotation_id>", else built from patient, trial and criterion
+    note: str
+    trial_id: str = Field(min_length=1)
+    criterion_type: Literal["inclusion", "exclusion"]
+    criterion_text: str = ""
+    expert_eligibility: ExpertLabel
+    gpt4_eligibility: ExpertLabel | None = None
+    annotation_id: int | str | None = None
+    patient_id: str = ""
+    trial_title: str = ""
+    today: date = EXPERT_NOTES_TODAY
+
+    @field_validator("criterion_text", mode="before")
+    @classmethod
+    def _text(cls, v: object) -> object:
+        return "" if v is None else v  # the public file has one criterion with no text (null)
+
+    @model_validator(mode="after")
+    def _label_fits_kind(self) -> ExpertCase:
+        if self.expert_eligibility not in LABELS_FOR[self.criterion_type]:
+            allowed = ", ".join(LABELS_FOR[self.criterion_type])
+            raise ValueError(
+                f"expert_eligibility {self.expert_eligibility!r} is not a label of an {self.criterion_type} "
+                f"criterion (one of: {allowed})"
+            )
+        if not self.id:
+            if self.annotation_id is not None:
+                self.id = f"annotation-{self.annotation_id}"
+            else:
+                who = self.patient_id or "note"
+                self.id = f"{who}:{self.trial_id}:{self.criterion_type}:{self.criterion_text[:60]}"
+        return self
+
+
+class ExpertFileCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    experts: str = Field(min_length=1)  # a file of expert labels; relative: see evals.experts.find_labels
+    why: str = ""
+
+
+Case = ScreeningCase | QuestionCase | RobustnessCase | SafetyCase | CoverageCase | ExpertCase | ExpertFileCase
 
 
 def parse_case(data: dict[str, Any]) -> Case:
+    if "expert_eligibility" in data:
+        return ExpertCase.model_validate(data)
+    if "experts" in data:
+        return ExpertFileCase.model_validate(data)
     if "corpus" in data:
         return CoverageCase.model_validate(data)
     if "safety" in data:

@@ -33,6 +33,7 @@ LOWER_IS_BETTER = {
     "inside_disqualified",
     "unused_numbers",
     "rejected",
+    "false_disqualifications",
 }
 # Metrics checked against their gate limits only, never against the baseline (times, and counts that
 # change as readers improve).
@@ -65,6 +66,8 @@ NOT_GATED = {
     "modes",
     "top_unused",
     "rejected_reasons",
+    "labels",
+    "disqualifying_labels",
 }
 
 

@@ -1,8 +1,9 @@
 """`trialscreen eval --report DIR`: a Markdown and an HTML report with plots.
 
 Plots (PNG, matplotlib's Agg backend, no display needed): the screening confusion matrix, accuracy per
-rule kind (from criterion-level labels), the latency distribution per operation, and for the coverage
-suite the reading modes per corpus and the compile time per criterion. The failing
+rule kind (from criterion-level labels), the latency distribution per operation, for the coverage
+suite the reading modes per corpus and the compile time per criterion, and for the expert labels the
+confusion matrix of the experts' labels x ours (their disagreements are listed apart). The failing
 cases are listed with the engine's explanation beside the expected label.
 """
 
@@ -57,6 +58,64 @@ def _coverage_plots(run: EvalRun, out: Path, plt: Any) -> list[tuple[str, str]]:
     plt.close(fig)
     made.append(("coverage_compile_ms.png", "Compile time per criterion"))
     return made
+
+
+def _experts_plot(run: EvalRun, out: Path, plt: Any) -> list[tuple[str, str]]:
+    """The expert-agreement confusion matrix: the experts' label (rows) x ours (columns)."""
+    if not run.experts:
+        return []
+    confusion = run.metrics()["experts"]["confusion"]
+    rows = list(confusion)
+    columns = list(next(iter(confusion.values())))
+    grid = [[confusion[e][o] for o in columns] for e in rows]
+    top = max(max(r) for r in grid) or 1
+    fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(rows) + 2.6))
+    ax.imshow(grid, cmap="Blues")
+    ax.set_xticks(range(len(columns)), [c.replace(" ", "\n") for c in columns], fontsize=8)
+    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+    ax.set_xlabel("ours (the criterion's status, mapped)")
+    ax.set_ylabel("experts")
+    for i, row in enumerate(grid):
+        for j, v in enumerate(row):
+            ax.text(j, i, str(v), ha="center", va="center", color="black" if v < top / 2 else "white", fontsize=8)
+    ax.set_title(f"Criterion labels: experts x ours ({len(run.experts)} labels)")
+    fig.tight_layout()
+    fig.savefig(out / "experts_confusion.png", dpi=110)
+    plt.close(fig)
+    return [("experts_confusion.png", "Expert labels x ours (confusion matrix)")]
+
+
+def _experts_md(run: EvalRun, metrics: dict[str, Any], shown: int = 40) -> list[str]:
+    e = metrics.get("experts")
+    if not e:
+        return []
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.1f}%"
+
+    md = ["", "## Agreement with clinicians (criterion-level expert labels)", ""]
+    md += [
+        f"- {e['cases']} labels over {e['trials']} trials: agreement {pct(e['agreement'])} (GPT-4 "
+        f"{pct(e['gpt4_agreement'])}; a labeller that reads nothing {pct(e['trivial_agreement'])})",
+        f"- disqualifying recall {pct(e['disqualifying_recall'])} of {e['disqualifying_labels']} "
+        f"(the experts' not included / excluded); false disqualifications {e['false_disqualifications']}",
+        "",
+        "| expert label | labels | ours | GPT-4 |",
+        "|---|---|---|---|",
+    ]
+    md += [
+        f"| {label} | {n} | {pct(e['agreement_by_label'][label])} | {pct(e['gpt4_agreement_by_label'][label])} |"
+        for label, n in e["labels"].items()
+    ]
+    wrong = [o for o in run.experts if not o.correct]
+    wrong.sort(key=lambda o: (not o.false_disqualification, o.expert not in ("not included", "excluded")))
+    md += ["", f"### Disagreements ({len(wrong)}; the first {min(shown, len(wrong))}, ruling out first)", ""]
+    if wrong:
+        md += ["| label | trial | criterion | experts | ours | engine's reason |", "|---|---|---|---|---|---|"]
+        for o in wrong[:shown]:
+            cells = [o.case.id, o.case.trial_id, o.case.criterion_text[:160], o.expert, o.ours, o.reason[:200]]
+            md.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    return md
 
 
 def _coverage_md(metrics: dict[str, Any]) -> list[str]:
@@ -143,6 +202,7 @@ def _plots(run: EvalRun, out: Path) -> list[tuple[str, str]]:
         plt.close(fig)
         made.append(("latency.png", "Latency per operation"))
     made += _coverage_plots(run, out, plt)
+    made += _experts_plot(run, out, plt)
     return made
 
 
@@ -236,6 +296,7 @@ def write_report(run: EvalRun, out: Path, gates: list[str] | None = None, compar
         md += ["", "## Safety boundary cases per rule kind", "", "| rule kind | cases |", "|---|---|"]
         md += [f"| {k} | {v['cases']} |" for k, v in safety_kinds.items()]
     md += _coverage_md(metrics)
+    md += _experts_md(run, metrics)
     md += ["", "## Plots", ""] + [f"![{alt}]({name})" for name, alt in plots]
     md += ["", f"## Failing cases ({len(failures)})", ""]
     if failures:

@@ -9,8 +9,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from evals.cases import CoverageCase, QuestionCase, RobustnessCase, SafetyCase, ScreeningCase, load_cases
+from evals.cases import (
+    CoverageCase,
+    ExpertCase,
+    ExpertFileCase,
+    QuestionCase,
+    RobustnessCase,
+    SafetyCase,
+    ScreeningCase,
+    load_cases,
+)
 from evals.coverage import CorpusCoverage, find_corpus, run_coverage
+from evals.experts import ExpertOutcome, find_labels, load_labels, run_experts, summarize_experts
 from evals.questions import QuestionOutcome, run_question, summarize_questions
 from evals.robustness import NoteOutcome, find_notes_dir, load_notes, screen_note, summarize_robustness
 from evals.safety import SafetyOutcome, summarize_safety, timed_run
@@ -28,6 +38,8 @@ class EvalRun:
     safety_rules: int = 0
     safety_seconds: float = 0.0
     coverage: list[CorpusCoverage] = field(default_factory=list)
+    experts: list[ExpertOutcome] = field(default_factory=list)
+    experts_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # suites that could not run, and why
     label: str = "default"
 
@@ -43,6 +55,8 @@ class EvalRun:
             out["safety"] = summarize_safety(self.safety, self.safety_rules, self.safety_seconds)
         if self.coverage:
             out["coverage"] = {c.id: c.summary() for c in self.coverage}
+        if self.experts:
+            out["experts"] = summarize_experts(self.experts, self.experts_seconds)
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -54,7 +68,8 @@ class EvalRun:
             "cases": [o.to_json() for o in self.screening]
             + [o.to_json() for o in self.questions]
             + [o.to_json() for o in self.robustness]
-            + [o.to_json() for o in self.safety if o.problems],
+            + [o.to_json() for o in self.safety if o.problems]
+            + [o.to_json() for o in self.experts],
         }
 
 
@@ -70,8 +85,22 @@ def run_files(
     run = EvalRun(files=[str(p) for p in paths])
     cases = [(p, c) for p in paths for c in load_cases(p)]
     answerer = None
+    labels: list[ExpertCase] = []  # every expert label, run together: each trial compiled once
     bar = tqdm(cases, desc="eval", unit="case", disable=not progress or len(cases) < 20, file=sys.stderr, leave=False)
     for path, case in bar:
+        if isinstance(case, ExpertCase):
+            labels.append(case)
+            continue
+        if isinstance(case, ExpertFileCase):
+            found = find_labels(case.experts, path)
+            if found is None:
+                run.notes.append(
+                    f"{case.id}: no expert labels at {case.experts!r} (relative to the repository or {path.parent}); "
+                    "set TRIALSCREEN_EXPERT_LABELS to the file"
+                )
+            else:
+                labels += load_labels(found)
+            continue
         if isinstance(case, CoverageCase):
             directory = find_corpus(case.corpus, path)
             run.coverage.append(run_coverage(case.id, directory, case.limit, case.workers))
@@ -95,6 +124,8 @@ def run_files(
         else:
             assert isinstance(case, ScreeningCase)
             run.screening.append(run_case(case, services, today))
+    if labels:
+        run.experts, run.experts_seconds = run_experts(labels)
     return run
 
 
@@ -157,6 +188,8 @@ def print_summary(run: EvalRun) -> None:
             print(f"  FAIL {failed.id}: {'; '.join(failed.problems)}")
     for corpus, c in (m.get("coverage") or {}).items():
         print_coverage(corpus, c)
+    if m.get("experts"):
+        print_experts(m["experts"])
     for note in run.notes:
         print(f"  NOT RUN {note}")
     qm = m.get("questions")
@@ -191,3 +224,19 @@ def print_coverage(corpus: str, c: dict[str, Any]) -> None:
         f"  compile per criterion    mean {c['ms_per_criterion']:.3f} ms, p95 {c['ms_per_criterion_p95']:.3f} ms "
         f"(CPU); {c['seconds']:.1f} s in all"
     )
+
+
+def print_experts(e: dict[str, Any]) -> None:
+    print(f"expert labels              {e['cases']} over {e['trials']} trials ({e['seconds']:.1f} s)")
+    print(
+        f"agreement with experts     {_pct(e['agreement'])}   GPT-4 {_pct(e['gpt4_agreement'])}   "
+        f"trivial labeller {_pct(e['trivial_agreement'])}"
+    )
+    print(
+        f"disqualifying recall       {_pct(e['disqualifying_recall'])} of {e['disqualifying_labels']} "
+        f"(not included / excluded)"
+    )
+    print(f"false disqualifications    {e['false_disqualifications']}")
+    for label, n in e["labels"].items():
+        ours, gpt4 = e["agreement_by_label"][label], e["gpt4_agreement_by_label"][label]
+        print(f"  expert {label:<23} {n:>4}   ours {_pct(ours):>6}   GPT-4 {_pct(gpt4):>6}")

@@ -306,7 +306,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = [Path(p) for p in args.cases]
-    from evals.cases import CoverageCase, load_cases
+    from evals.cases import CoverageCase, ExpertCase, ExpertFileCase, load_cases
 
     for p in paths:
         if not p.is_file():
@@ -314,8 +314,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         load_cases(p)  # a bad case file gets its one line before anything is indexed or written
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     gates = load_gates(_gates_file(args))
-    compile_only = all(isinstance(case, CoverageCase) for p in paths for case in load_cases(p))
-    services = Services(settings) if compile_only else _with_trials(Services(settings))  # coverage embeds nothing
+    offline = (CoverageCase, ExpertCase, ExpertFileCase)  # suites that compile their own trials, embed nothing
+    compile_only = all(isinstance(case, offline) for p in paths for case in load_cases(p))
+    services = Services(settings) if compile_only else _with_trials(Services(settings))
     today = _today(args) if args.today else None
     run = run_files(paths, services, today, progress=not args.quiet)
     run.label = settings.llm
