@@ -101,14 +101,15 @@ def criterion_codes(text: str) -> tuple[list[str], list[str]]:
     return (names, []) if not left else ([], names)
 
 
-def narrower_denial(refs: Iterable[str], text: str, at: int) -> bool:
-    """Whether the condition named at offset `at` is only a kind of the group `refs` codes (a denial of
-    it then does not deny the group: "denies type 2 diabetes" leaves type 1 open)."""
+def narrower_denial(refs: Iterable[str], text: str, start: int, end: int) -> bool:
+    """Whether the words at [start, end) that name a concept of the group `refs` codes sit inside a longer
+    name of only a kind of it ("type 2 diabetes", "basal cell carcinoma"): a denial of that kind does
+    not deny the group ("denies type 2 diabetes" leaves type 1 open)."""
     refs = tuple(refs)
     if not refs:
         return False
-    here = [m for m in icd.conditions_in(text) if m.start <= at < m.end]
-    return bool(here) and not any(under(ref, code) for m in here for code in m.codes for ref in refs)
+    longer = [m for m in icd.conditions_in(text) if m.start <= start < m.end and (m.start < start or m.end > end)]
+    return any(not any(under(ref, code) for code in m.codes for ref in refs) for m in longer)
 
 
 @cache

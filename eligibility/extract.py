@@ -525,7 +525,7 @@ class _Reader:
                         continue
                     if concept.key == "lupus_fever" and re.search(r"infection", clause.text, re.I):
                         continue
-                    if ctx.negated and narrower_denial(concept.icd10cm, t, m.start()):
+                    if ctx.negated and narrower_denial(concept.icd10cm, t, m.start(), m.end()):
                         continue  # "denies type 2 diabetes" does not deny every diabetes
                     self._condition(concept.key, clause, ctx, m)
                 break
