@@ -51,11 +51,13 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         )
 
 
+@lru_cache(maxsize=65536)
 def under(code: str, ancestor: str) -> bool:
     """`code` is `ancestor` or lies under it (a block such as E08-E13 included)."""
     return code == ancestor or icd.is_a(code, ancestor)
 
 
+@lru_cache(maxsize=65536)
 def related(code: str, other: str) -> bool:
     """One code lies under the other (either way)."""
     return under(code, other) or under(other, code)
@@ -65,6 +67,14 @@ def facts_under(profile: Profile, codes: Iterable[str]) -> tuple[list[Fact], lis
     """The person's coded facts for these codes: (cases of them, denials that cover them, other
     mentions of related codes that settle nothing)."""
     codes = tuple(codes)
+    memo_key = ("coded", codes)
+    known = profile.derived.get(memo_key)
+    if known is None:
+        known = profile.derived[memo_key] = _facts_under(profile, codes)
+    return known  # type: ignore[return-value]
+
+
+def _facts_under(profile: Profile, codes: tuple[str, ...]) -> tuple[list[Fact], list[Fact], list[Fact]]:
     cases: list[Fact] = []
     denials: list[Fact] = []
     others: list[Fact] = []

@@ -11,6 +11,7 @@ A patient with any disqualifying fact is never eligible.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 from functools import cached_property
@@ -19,7 +20,7 @@ from typing import Any
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
 from eligibility.questions import Question, question_for
-from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Ask, Result, merge_windows
+from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Ask, Result, Rule, merge_windows
 from eligibility.sections import applicable, unchosen
 from trialscreen.keys import Decision, Status
 from trialscreen.model import Criterion, Trial
@@ -223,8 +224,21 @@ def _verdict(trial_ref: str, criterion: Criterion, compiled: CompiledCriterion, 
     rule = compiled.rule
     if rule is None:
         return Verdict(criterion, compiled, UNKNOWN, None, trial_ref)
-    result = rule.evaluate(profile)
+    key = ("rule", _signature(rule))
+    result = profile.derived.get(key)
+    if result is None:  # the same rule in another trial (or a repeated screening) is decided once
+        result = profile.derived[key] = rule.evaluate(profile)
+    assert isinstance(result, Result)
     return Verdict(criterion, compiled, result.status, result, trial_ref)
+
+
+def _signature(rule: Rule) -> str:
+    """What a rule decides by, as text, worked out once per rule object (rules do not change once compiled)."""
+    sig: str | None = rule.__dict__.get("_signature")
+    if sig is None:
+        sig = json.dumps(rule.to_dict(), sort_keys=True, default=str)
+        rule.__dict__["_signature"] = sig
+    return sig
 
 
 def _quote(text: str, limit: int = 160) -> str:

@@ -63,11 +63,14 @@ class Profile:
 
     _memo: dict[str, Lookup] = field(default_factory=dict, repr=False, compare=False)
     _prefix_memo: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    # what other modules work out from the facts, by their own keys (cleared when a fact is added)
+    derived: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, fact: Fact) -> None:
         self.facts.setdefault(fact.key, []).append(fact)
         self._memo.clear()
         self._prefix_memo.clear()
+        self.derived.clear()
 
     def lookup(self, key: str) -> Lookup:
         found = self._memo.get(key)
