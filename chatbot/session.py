@@ -178,8 +178,8 @@ class PatientSession:
                     state = "met"
                 elif v.status == NA:
                     state = "not applicable"
-                else:
-                    state = "unknown"
+                else:  # what the text never mentions apart from what it mentions without settling
+                    state = "unclear" if v.mentioned else "not mentioned"
                 items.append(
                     {
                         "state": state,

@@ -19,7 +19,8 @@ BADGES = {
 LABELS = {
     "met": ("met", "#1b7f3b"),
     "disqualifying": ("rules out", "#b3261e"),
-    "unknown": ("unknown", "#a86400"),
+    "not mentioned": ("not mentioned", "#a86400"),
+    "unclear": ("unclear", "#a86400"),
     "to confirm": ("study team", "#3558a8"),
     "not applicable": ("n/a", "#777"),
 }
@@ -60,7 +61,7 @@ def cards_html(cards: list[dict[str, Any]], sources: dict[str, str]) -> str:
             f"<div><span class='ts-badge' style='background:{color}'>{label}</span>"
             f"<b>{_e(card['title'])}</b> ({_e(card['trial'])}) · {state}</div><ul>"
         )
-        order = {"disqualifying": 0, "unknown": 1, "to confirm": 2, "met": 3, "not applicable": 4}
+        order = {"disqualifying": 0, "unclear": 1, "not mentioned": 1, "to confirm": 2, "met": 3, "not applicable": 4}
         for item in sorted(card["items"], key=lambda i: (order[i["state"]], i["kind"], i["number"])):
             src = highlight(sources[card["trial"]], item["start"], item["end"], cls=item["kind"])
             parts.append(
