@@ -14,6 +14,7 @@ from typing import Any
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
 from eligibility.cues import cue
+from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.kinds import spec_for
 from eligibility.kinds.race import groups as race_groups
@@ -21,6 +22,7 @@ from eligibility.labs import measured, uln_labs
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window
 from trialscreen.keys import KG_PER_LB
+from trialscreen.vocab import drugs as vocab_drugs
 from trialscreen.vocabulary import vocabulary
 
 MAX_TEXT = 50_000
@@ -56,11 +58,6 @@ _NYHA = re.compile(r"\b(?:NYHA|class|grade)\s*(?:class\s*)?(IV|III|II|I|[1-4])\b
 
 _UNIT = r"(g/dl|g/l|mg/dl|ml/min|mm|umol/l|µmol/l|mg/day|g/day|g/24 ?h|grams?|mg|x ?10\^?9/l|×10\^?9/l|k/ul|/ul)?"
 
-_MED_CUES = re.compile(
-    r"\b(on|taking|take|takes|currently|daily|a day|per day|now|still|had|received|got|was|took|ago|since|for|"
-    r"stopped|in (19|20)\d\d|last)\b|\d\s*mg",
-    re.I,
-)
 _NO_INFECTIONS = re.compile(
     r"\b(no|denies|without|never had any)\s+((recent|serious|severe|chronic|active|current|other)\s+(or\s+)?)*"
     r"infections?\b(?!\s+(needing|requiring))",
@@ -106,22 +103,35 @@ _PREGNANT = re.compile(r"\bpregnan\w*\b", re.I)
 _BREASTFEEDING = re.compile(r"\b(breast[- ]?feed\w*|nursing|lactat\w*)\b", re.I)
 _ROUTE_IV = re.compile(r"\b(iv|intravenous\w*|infusions?|drip|pulse)\b", re.I)
 _ROUTE_INJECTION = re.compile(r"\b(injections?|shots?|im|intramuscular|subcutaneous)\b", re.I)
-_FREQ = [
-    (
-        re.compile(r"\b(twice (a|per) day|twice daily|bid|b\.i\.d\.|two times a day|2x ?(a |per )?day)\b", re.I),
-        2.0,
-    ),
-    (re.compile(r"\b(three times (a|per) day|tid|t\.i\.d\.|3x ?(a |per )?day)\b", re.I), 3.0),
-    (re.compile(r"\b(every other day|alternate days|qod)\b", re.I), 0.5),
-    (re.compile(r"\b(weekly|a week|per week|once a week)\b", re.I), 1 / 7),
-]
-_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|milligrams?|g|mcg)\b", re.I)
 _CLASS_WORDS = {
     "biologic": re.compile(r"\bbiologics?\b|biologic (drugs?|medicines?|therap\w+)", re.I),
     "b-cell therapy": re.compile(r"b[- ]?cell (therap\w+|drugs?|treatments?|depleting)", re.I),
     "corticosteroid": re.compile(r"\b(steroids?|corticosteroids?|glucocorticoids?)\b", re.I),
     "immunosuppressant": re.compile(r"\bimmunosuppress\w*", re.I),
 }
+
+
+def _drug_mentions(text: str) -> list[tuple[int, int, str]]:
+    """Every drug the shared vocabulary knows, where the text names it (start, end, canonical name), in
+    text order: ours (trialscreen/data/vocabulary.toml, with their abbreviations and brand names) and the
+    package's other drugs under the name the criteria give them (`Vocabulary.drugs_in(unknown=True)`)."""
+    ours = [(m.start(), m.end(), d.name) for d in vocabulary().drugs for p in d.patterns for m in p.finditer(text)]
+    taken = [(a, b) for a, b, _ in ours]
+    others = [
+        (h.start, h.end, h.names[0])
+        for h in vocab_drugs.drugs_in(text)
+        if vocab_drugs.searchable(h.text)  # "He" is not helium: the package's name "[he]" is too short
+        and not any(a < h.end and h.start < b for a, b in taken)
+    ]
+    return sorted(m for m in ours + others if not _measured(text, m[0], m[1]))
+
+
+def _measured(text: str, start: int, end: int) -> bool:
+    """A substance named as a measurement ("IGF-1 of 968 ng/mL", "low serum ceruloplasmin"), not a medicine."""
+    return bool(
+        cue("medicines", "measured_after").match(text[end : end + 40])
+        or cue("medicines", "measured_before").search(text[max(0, start - 30) : start])
+    )
 
 
 def _plausible(key: str, value: float) -> bool:
@@ -361,22 +371,21 @@ class _Reader:
     def medicines(self) -> None:
         t = self.text
         seen: set[str] = set()
-        self._drug_offsets = sorted(m.start() for d in vocabulary().drugs for p in d.patterns for m in p.finditer(t))
-        for drug in vocabulary().drugs:
-            for pattern in drug.patterns:
-                for m in pattern.finditer(t):
-                    if drug.name in seen:
-                        break
-                    clause, ctx = self.ctx(m.start(), m.end())
-                    if ctx.family:
-                        continue
-                    if re.search(r"allerg|intoleran|reaction to", clause.text[: m.start() - clause.start], re.I):
-                        continue  # an allergy, not a treatment
-                    if re.match(r"\s*(study|trial|studies|trials)\b", t[m.end() : m.end() + 12], re.I):
-                        continue  # "the IL-2 study": the trial's drug, not the patient's
-                    seen.add(drug.name)
-                    piece = segment(clause, m.start(), m.end(), self._drug_offsets)
-                    self._medicine(drug.name, piece, ctx, m, clause)
+        mentions = _drug_mentions(t)
+        self._drug_offsets = sorted(start for start, _, _ in mentions)
+        for start, end, name in mentions:
+            if name in seen:
+                continue
+            clause, ctx = self.ctx(start, end)
+            if ctx.family:
+                continue
+            if re.search(r"allerg|intoleran|reaction to", clause.text[: start - clause.start], re.I):
+                continue  # an allergy, not a treatment
+            if re.match(r"\s*(study|trial|studies|trials)\b", t[end : end + 12], re.I):
+                continue  # "the IL-2 study": the trial's drug, not the patient's
+            seen.add(name)
+            piece = segment(clause, start, end, self._drug_offsets)
+            self._medicine(name, piece, ctx, start, end, clause)
         for name, pattern in _CLASS_WORDS.items():
             for m in pattern.finditer(t):
                 clause, ctx = self.ctx(m.start(), m.end())
@@ -391,10 +400,10 @@ class _Reader:
         self._stability()
 
     def _medicine(
-        self, drug: str, clause: Clause, ctx: MentionContext, m: re.Match[str], whole: Clause | None = None
+        self, drug: str, clause: Clause, ctx: MentionContext, start: int, end: int, whole: Clause | None = None
     ) -> None:
         text = clause.text
-        if whole is not None and not _MED_CUES.search(text):
+        if whole is not None and not cue("medicines", "any").search(text):
             text = whole.text  # "hydroxychloroquine and mycophenolate for the past year": cues are shared
         follow = self._following(whole or clause)
         if follow is not None and months_ago(text, self.today) is None:
@@ -403,8 +412,7 @@ class _Reader:
         when = months_ago(text, self.today)
         route = "iv" if _ROUTE_IV.search(text) else ("injection" if _ROUTE_INJECTION.search(text) else None)
         if ctx.negated:
-            stopped = re.search(r"\b(stopped|no longer|came off|quit|discontinued|off)\b", text, re.I)
-            if stopped:
+            if cue("medicines", "stopped").search(text) or re.search(r"\b(no longer|off)\b", text, re.I):
                 self.add(f"med:{drug}", False, ev)
                 self.add(f"prior:{drug}", True, ev, when_months=when, detail={"route": route} if route else {})
             else:
@@ -413,28 +421,24 @@ class _Reader:
             return
         if ctx.hypothetical:
             return
-        dose = self._dose(clause.text, m.end() - clause.start)
-        past = bool(
-            re.search(
-                r"\b(had|received|got|was on|were|took|used to|infusions? (of|in)|last (dose|infusion)|"
-                r"ago|in (19|20)\d\d|finished|completed|stopped|course of)\b",
-                text,
-                re.I,
-            )
-        )
-        current = bool(
-            re.search(r"\b(on|taking|take|takes|currently|daily|a day|per day|/day|now|still)\b", text, re.I)
-        )
-        if duration_months(text) is not None and re.search(r"\bfor (the )?(past|last)\b|\bfor \d", text, re.I):
-            current, past = True, False  # "mycophenolate for the past year": ongoing
-        if re.search(r"\bstopped|came off|discontinued|quit\b", text, re.I):
+        written = self._dose(end, (whole or clause).end)
+        dose = None if written is None else written.mg_day
+        past = bool(cue("medicines", "past").search(text))
+        current = bool(cue("medicines", "current").search(text))
+        if cue("medicines", "ongoing").search(text) and (
+            duration_months(text) is not None or re.search(r"\bsince\b", text, re.I)
+        ):
+            current, past = True, False  # "mycophenolate for the past year", "since 4 months ago": ongoing
+        if written is not None and not past:
+            current = True  # "HCQ 400 + pred 7.5": a dose written without a past word is a medicine taken now
+        if cue("medicines", "stopped").search(text):
             current = False
         detail: dict[str, Any] = {}
         if route:
             detail["route"] = route
         if dose is not None:
             detail["mg_day"] = dose
-        if current and not (past and when is not None and not re.search(r"\b(still|currently|now)\b", text, re.I)):
+        if current and not (past and when is not None and not cue("time", "now").search(text)):
             started = when if _STARTED.search(text) else None
             since = duration_months(text)
             self.add(
@@ -462,22 +466,10 @@ class _Reader:
             return later[0]
         return None
 
-    def _dose(self, text: str, after: int) -> float | None:
-        window = text[max(0, after - 5) : after + 60]
-        m = _DOSE.search(window)
-        if not m:
-            return None
-        value = float(m.group(1))
-        unit = m.group(2).lower()
-        if unit == "g":
-            value *= 1000
-        elif unit == "mcg":
-            value /= 1000
-        for pattern, factor in _FREQ:
-            if pattern.search(window):
-                value *= factor
-                break
-        return round(value, 3)
+    def _dose(self, end: int, limit: int) -> Dose | None:
+        """The dose written right after a drug's name, up to the next drug named or the clause's end."""
+        nxt = next((o for o in self._drug_offsets if o >= end), limit)
+        return dose_after(self.text[end : min(nxt, limit)], bare=True)
 
     def _stability(self) -> None:
         for clause in self.parts:
