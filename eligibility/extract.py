@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from eligibility.concepts import concepts
@@ -18,7 +19,7 @@ from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.kinds import spec_for
 from eligibility.kinds.race import groups as race_groups
-from eligibility.labs import measured, uln_labs
+from eligibility.labs import Lab, measured, uln_labs, units
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window
 from trialscreen.keys import KG_PER_LB
@@ -56,7 +57,6 @@ _SLEDAI = re.compile(
 )
 _NYHA = re.compile(r"\b(?:NYHA|class|grade)\s*(?:class\s*)?(IV|III|II|I|[1-4])\b", re.I)
 
-_UNIT = r"(g/dl|g/l|mg/dl|ml/min|mm|umol/l|µmol/l|mg/day|g/day|g/24 ?h|grams?|mg|x ?10\^?9/l|×10\^?9/l|k/ul|/ul)?"
 
 _NO_INFECTIONS = re.compile(
     r"\b(no|denies|without|never had any)\s+((recent|serious|severe|chronic|active|current|other)\s+(or\s+)?)*"
@@ -132,6 +132,31 @@ def _measured(text: str, start: int, end: int) -> bool:
         cue("medicines", "measured_after").match(text[end : end + 40])
         or cue("medicines", "measured_before").search(text[max(0, start - 30) : start])
     )
+
+
+@lru_cache(maxsize=128)
+def _lab_value(names: str) -> re.Pattern[str]:
+    """A lab's name (labs.toml `patient`), then its value: "Hb is 8.9", "hemoglobin (Hb) of 89",
+    "WBC: 12,000", "plt 90k"."""
+    return re.compile(
+        r"\b(?:" + names + r")\b(?:\s*\([^()]{1,15}\))?[\s:=]*(?:(?:level|count|is|was|of|at|around|about)\b[\s:=]*)*"
+        r"(?P<op><|>|≤|≥)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<k>\s?k\b)?",
+        re.I,
+    )
+
+
+def _unit_text(after: str) -> str:
+    """The unit written right after a value (a [units] spelling of labs.toml), as written."""
+    for _, pattern in units():
+        m = pattern.match(after.lstrip())
+        if m:
+            return after[: len(after) - len(after.lstrip())] + m.group(0)
+    return ""
+
+
+def _unit_at(after: str) -> str:
+    """The [units] name of the unit written right after a value ('' when none is)."""
+    return next((name for name, pattern in units() if pattern.match(after.lstrip())), "")
 
 
 def _plausible(key: str, value: float) -> bool:
@@ -230,17 +255,9 @@ class _Reader:
         t = self.text
         m: re.Match[str] | None
         for lab in measured():
-            pattern = re.compile(
-                r"\b(?:" + lab.patient + r")\b\s*(?:level|count|is|was|of|=|:|at|around|about)*\s*"
-                r"(?P<op><|>|≤|≥)?\s*(?P<num>\d+(?:\.\d+)?)\s*" + _UNIT,
-                re.I,
-            )
-            for m in pattern.finditer(t):
-                value = float(m.group("num"))
-                unit = (m.group(3) or "").lower().replace(" ", "")
-                value *= lab.convert.get(unit, 1.0)
-                self.add(lab.key, round(value, 4), _ev(t, m.start(), m.end()))
-                break
+            for m in _lab_value(lab.patient).finditer(t):
+                if self._lab_value(lab, m):
+                    break
             else:
                 named = re.search(r"\b(?:" + lab.patient + r")\b", t, re.I)
                 if named:
@@ -282,6 +299,29 @@ class _Reader:
         m = _SLEDAI.search(t)
         if m:
             self.add("score:sledai", float(m.group(1)), _ev(t, m.start(), m.end()))
+
+    def _lab_value(self, lab: Lab, m: re.Match[str]) -> bool:
+        """A lab's value in any unit labs.toml gives it ("Cr 124 umol/L", "WBC 12,000/mm3", "plt 90k",
+        "Hb 8.9"); a bare number is read in the lab's unit or the first of its `bare` units that makes it
+        plausible. A bound ("eGFR >60") or a value no unit of the lab makes plausible is not used."""
+        t = self.text
+        value = float(m.group("num").replace(",", ""))
+        unit = _unit_at(t[m.end() : m.end() + 30])
+        if m.group("k"):  # "plt 90k": thousands per microlitre
+            value, unit = value * 1000, unit or "/ul"
+        evidence = _ev(t, m.start(), m.end() + len(_unit_text(t[m.end() : m.end() + 30])))
+        if m.group("op"):
+            self.note(f"{lab.label} {m.group('op')}{m.group('num')} is a bound, not a value; not used")
+            return True
+        canonical = lab.canonical(value, unit)
+        if canonical is None:
+            self.note(f"{lab.label} {evidence.text!r} is not a plausible value in a unit it is measured in; not used")
+            return False
+        _, ctx = self.ctx(m.start(), m.end())
+        if ctx.family:
+            return False
+        self.add(lab.key, round(canonical, 4), evidence)
+        return True
 
     def _lab_words(self, key: str, named: re.Match[str]) -> None:
         t = self.text
