@@ -12,7 +12,14 @@ EXPECTED = {
     "negation": ("list_separator", "window_phrase", "own_assertion", "scope_break", "scope_end"),
     "time": ("window_lead", "window_back", "window_trail", "window_gap", "window_one", "now", "recent"),
     "medicines": ("any", "past", "current", "ongoing", "stopped", "measured_after", "measured_before"),
-    "facts": ("healthy_volunteer", "pregnancy_plan"),
+    "facts": (
+        "healthy_volunteer",
+        "pregnancy_plan",
+        "consent",
+        "consent_refused",
+        "compliance",
+        "noncompliance",
+    ),
     "answers": ("yes", "no", "unsure", "normal", "negative", "pounds"),
 }
 

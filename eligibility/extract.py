@@ -240,7 +240,11 @@ class _Reader:
         """The race a person states, from the groups in eligibility/data/kinds.toml ([race] groups):
         the group named is true, and the other groups false."""
         t = self.text
-        named = [(g, m) for g in race_groups() if (m := g.patient.search(t)) is not None]
+        named = [
+            (g, m)
+            for g in race_groups()
+            if (m := g.patient.search(t)) is not None and not self.ctx(m.start(), m.end())[1].family
+        ]
         if not named:
             return
         for group, m in named:
@@ -660,6 +664,26 @@ class _Reader:
                 if klass.found_in(rest):
                     self.add(f"allergy:{klass.name}", not ctx.negated, _clause_ev(clause))
 
+    def participation(self) -> None:
+        """Consent to take part and following the protocol: "will provide informed consent, and will comply
+        with the trial protocol", "unable to give consent", "non-adherent". A negation before a yes-cue
+        ("does not consent to participate") makes it no; a relative's words are not the patient's."""
+        for key, yes, no in (("consent", "consent", "consent_refused"), ("compliance", "compliance", "noncompliance")):
+            found = self._stated(cue("facts", no), negative=True)
+            if found is None:
+                found = self._stated(cue("facts", yes), negative=False)
+            if found is not None:
+                value, clause = found
+                self.add(key, value, _clause_ev(clause))
+
+    def _stated(self, pattern: re.Pattern[str], negative: bool) -> tuple[bool, Clause] | None:
+        for m in pattern.finditer(self.text):
+            clause, ctx = self.ctx(m.start(), m.end())
+            if ctx.family or (ctx.hypothetical and not ctx.negated):
+                continue
+            return (ctx.negated if negative else not ctx.negated), clause
+        return None
+
     def derived(self) -> None:
         """Facts that follow from others: on standard therapy, a stable regimen."""
         standard = []
@@ -700,5 +724,6 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.conditions()
     reader.reproductive()
     reader.trials_and_allergies()
+    reader.participation()
     reader.derived()
     return reader.profile
