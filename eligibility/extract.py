@@ -32,7 +32,7 @@ _AGE = [
     re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
     re.compile(r"\b(-?\d{1,3})\s*(?:yo|y/o|y\.o\.|yr old)\b", re.I),
     re.compile(
-        r"\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b(?!\s*(?:kg|lb|mg|%|cm|weeks?|months?|years? ago))", re.I
+        r"(?<!at )(?<!at the )\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b(?!\s*(?:kg|lb|mg|%|cm|weeks?|months?|years? ago))", re.I
     ),
     re.compile(r"\b(\d{1,3})\s*(?:F|M)\b"),
     re.compile(r"\b(?:female|male|woman|man|pt|patient)[,:\s]+(\d{1,3})\b(?!\s*(?:kg|mg|%|/))", re.I),
@@ -100,7 +100,7 @@ _NOT_CHILDBEARING = re.compile(
 _CONTRACEPTION = re.compile(r"\b(birth control|contracepti\w*|the pill|\biud\b|implant|condoms?|depo)\b", re.I)
 _UNWILLING = re.compile(r"\b(won'?t|will not|don'?t want|do not want|not willing|unwilling|refuse|against)\b", re.I)
 _PREGNANT = re.compile(r"\bpregnan\w*\b", re.I)
-_BREASTFEEDING = re.compile(r"\b(breast[- ]?feed\w*|nursing|lactat\w*)\b", re.I)
+_BREASTFEEDING = re.compile(r"\b(breast[- ]?feed\w*|nursing|lactating|lactation)\b(?! (?:home|facility|staff|care))", re.I)
 _ROUTE_IV = re.compile(r"\b(iv|intravenous\w*|infusions?|drip|pulse)\b", re.I)
 _ROUTE_INJECTION = re.compile(r"\b(injections?|shots?|im|intramuscular|subcutaneous)\b", re.I)
 _CLASS_WORDS = {
@@ -186,6 +186,11 @@ class _Reader:
             # a denial covers only the window its clause names: "no biologics in the past year"
             kw["covers_months"] = denial_window(clause_at(self.parts, evidence.start).text)
         self.profile.add(Fact(key=key, value=value, evidence=evidence, **kw))
+
+    def when(self, text: str) -> float | None:
+        """How long ago (months) the text places something; "at age 26" counts from the person's age."""
+        age = self.profile.value("age")
+        return months_ago(text, self.today, age=float(age) if isinstance(age, int | float) else None)
 
     def note(self, message: str) -> None:
         if message not in self.profile.notes:
@@ -379,10 +384,13 @@ class _Reader:
                 continue
             if _NOT_SLE.search(clause.text):
                 continue
-            when = months_ago(clause.text, self.today)
+            when = self.when(clause.text)
             since = duration_months(clause.text)
             if since is not None and re.search(r"\b(had|have|living with)\b.{0,20}\bfor\b", clause.text, re.I):
                 when = since
+            year = cue("facts", "diagnosed_year").search(clause.text)
+            if when is None and year is not None:  # "SLE dx 2017", "diagnosed 2017"
+                when = months_ago(f"in {year.group('year')}", self.today)
             if when is None and re.search(r"\bsince\b", clause.text, re.I):
                 when = months_ago(clause.text.replace("since", "in"), self.today)
             if re.search(r"newly diagnosed|new diagnosis|just diagnosed", clause.text, re.I) and when is None:
@@ -436,7 +444,11 @@ class _Reader:
                 if ctx.negated and re.search(r"\b(never|no|not|haven'?t|hasn'?t|didn'?t)\b", clause.text, re.I):
                     iv_only = name == "corticosteroid" and _ROUTE_IV.search(clause.text)
                     high_only = name == "corticosteroid" and re.search(r"high[- ]dose", clause.text, re.I)
-                    detail = {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
+                    detail: dict[str, Any] = (
+                        {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
+                    )
+                    if re.search(r"\bother\s+(?:\w+\s+)?$", t[max(0, m.start() - 20) : m.start()], re.I):
+                        detail["other"] = True  # "rituximab 8 months ago, no other biologics": all but the one named
                     self.add(f"prior:class:{name}", False, _clause_ev(clause), detail=detail)
                     if name == "corticosteroid" and not detail:
                         self.add("med:prednisone", False, _clause_ev(clause))
@@ -450,10 +462,10 @@ class _Reader:
         if whole is not None and not cue("medicines", "any").search(text):
             text = whole.text  # "hydroxychloroquine and mycophenolate for the past year": cues are shared
         follow = self._following(whole or clause)
-        if follow is not None and months_ago(text, self.today) is None:
+        if follow is not None and self.when(text) is None:
             text = f"{text} {follow.text}"  # "I had belimumab infusions but stopped 8 months ago"
         ev = _clause_ev(clause)
-        when = months_ago(text, self.today)
+        when = self.when(text)
         route = "iv" if _ROUTE_IV.search(text) else ("injection" if _ROUTE_INJECTION.search(text) else None)
         if ctx.negated:
             if cue("medicines", "stopped").search(text) or re.search(r"\b(no longer|off)\b", text, re.I):
@@ -528,7 +540,7 @@ class _Reader:
             stable_word = _STABLE.search(text)
             changed = _CHANGED.search(text)
             if changed and not (stable_word and re.search(r"not|n't|no", text[: changed.start()], re.I)):
-                when = months_ago(text, self.today)
+                when = self.when(text)
                 if when is not None:
                     self.add("meds_stable_months", when, _clause_ev(clause))
                     return
@@ -586,7 +598,7 @@ class _Reader:
             if nyha:
                 raw = nyha.group(1).upper()
                 detail["nyha_class"] = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(raw) or int(raw)
-        when = months_ago(text, self.today)
+        when = self.when(text)
         recent = when is not None and when <= 1.0  # "last week": still active
         current = None if ctx.negated else (ctx.current or recent or (when is None and not ctx.historical))
         if when is None and current:
@@ -609,7 +621,10 @@ class _Reader:
             self.add("childbearing", False, _ev(t, m.start(), m.end()))
         for m in _PREGNANT.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
-            if ctx.family:
+            if ctx.family or ctx.anchor:
+                continue  # a relative's, or only a date ("prior to her pregnancy")
+            if ctx.past:
+                self.note("a past pregnancy (or its denial) says nothing of now; not used")
                 continue
             if ctx.hypothetical and not ctx.negated:
                 self.note("pregnancy: only a possibility; it stays a question")
@@ -623,7 +638,7 @@ class _Reader:
             self.add("pregnant", not ctx.negated, _clause_ev(clause))
         for m in _BREASTFEEDING.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
-            if not ctx.family and not ctx.hypothetical:
+            if not ctx.family and not ctx.hypothetical and not ctx.anchor and not ctx.past:
                 self.add("breastfeeding", not ctx.negated, _clause_ev(clause))
                 break
         plan = cue("facts", "pregnancy_plan").search(t)
@@ -648,7 +663,7 @@ class _Reader:
                 continue
             if ctx.hypothetical and not ctx.negated:
                 continue
-            self.add("trial", not ctx.negated, _clause_ev(clause), when_months=months_ago(clause.text, self.today))
+            self.add("trial", not ctx.negated, _clause_ev(clause), when_months=self.when(clause.text))
             break
         if _NO_ALLERGY.search(t):
             m = _NO_ALLERGY.search(t)
