@@ -32,7 +32,9 @@ _AGE = [
     re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
     re.compile(r"\b(-?\d{1,3})\s*(?:yo|y/o|y\.o\.|yr old)\b", re.I),
     re.compile(
-        r"(?<!at )(?<!at the )\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b(?!\s*(?:kg|lb|mg|%|cm|weeks?|months?|years? ago))", re.I
+        r"(?<!at )(?<!at the )\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b"
+        r"(?!\s*(?:kg|lb|mg|%|cm|weeks?|months?|years? ago))",
+        re.I,
     ),
     re.compile(r"\b(\d{1,3})\s*(?:F|M)\b"),
     re.compile(r"\b(?:female|male|woman|man|pt|patient)[,:\s]+(\d{1,3})\b(?!\s*(?:kg|mg|%|/))", re.I),
@@ -100,7 +102,9 @@ _NOT_CHILDBEARING = re.compile(
 _CONTRACEPTION = re.compile(r"\b(birth control|contracepti\w*|the pill|\biud\b|implant|condoms?|depo)\b", re.I)
 _UNWILLING = re.compile(r"\b(won'?t|will not|don'?t want|do not want|not willing|unwilling|refuse|against)\b", re.I)
 _PREGNANT = re.compile(r"\bpregnan\w*\b", re.I)
-_BREASTFEEDING = re.compile(r"\b(breast[- ]?feed\w*|nursing|lactating|lactation)\b(?! (?:home|facility|staff|care))", re.I)
+_BREASTFEEDING = re.compile(
+    r"\b(breast[- ]?feed\w*|nursing|lactating|lactation)\b(?! (?:home|facility|staff|care))", re.I
+)
 _ROUTE_IV = re.compile(r"\b(iv|intravenous\w*|infusions?|drip|pulse)\b", re.I)
 _ROUTE_INJECTION = re.compile(r"\b(injections?|shots?|im|intramuscular|subcutaneous)\b", re.I)
 _CLASS_WORDS = {
@@ -143,6 +147,18 @@ def _lab_value(names: str) -> re.Pattern[str]:
         r"(?P<op><|>|≤|≥)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<k>\s?k\b)?",
         re.I,
     )
+
+
+def _patient_value(lab: Lab, value: float, unit: str) -> float | None:
+    """A patient's value in the lab's canonical unit. A unit written is converted as it is (a patient's value
+    may be far from any threshold: neutrophils 0.0); a bare number above the lab's range is read in the
+    first of its `bare` units that makes it plausible ("Plt: 350000" per microlitre), else not at all."""
+    if unit:
+        factor = lab.factor(unit)
+        return None if factor is None else value * factor
+    if lab.range is None or value <= lab.range[1]:
+        return value
+    return lab.canonical(value, "")
 
 
 def _unit_text(after: str) -> str:
@@ -322,7 +338,7 @@ class _Reader:
         if m.group("op"):
             self.note(f"{lab.label} {m.group('op')}{m.group('num')} is a bound, not a value; not used")
             return True
-        canonical = lab.canonical(value, unit)
+        canonical = _patient_value(lab, value, unit)
         if canonical is None:
             self.note(f"{lab.label} {evidence.text!r} is not a plausible value in a unit it is measured in; not used")
             return False
@@ -444,9 +460,7 @@ class _Reader:
                 if ctx.negated and re.search(r"\b(never|no|not|haven'?t|hasn'?t|didn'?t)\b", clause.text, re.I):
                     iv_only = name == "corticosteroid" and _ROUTE_IV.search(clause.text)
                     high_only = name == "corticosteroid" and re.search(r"high[- ]dose", clause.text, re.I)
-                    detail: dict[str, Any] = (
-                        {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
-                    )
+                    detail: dict[str, Any] = {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
                     if re.search(r"\bother\s+(?:\w+\s+)?$", t[max(0, m.start() - 20) : m.start()], re.I):
                         detail["other"] = True  # "rituximab 8 months ago, no other biologics": all but the one named
                     self.add(f"prior:class:{name}", False, _clause_ev(clause), detail=detail)
@@ -497,6 +511,8 @@ class _Reader:
         if current and not (past and when is not None and not cue("time", "now").search(text)):
             started = when if _STARTED.search(text) else None
             since = duration_months(text)
+            if since is None and re.search(r"\bsince\b", text, re.I):
+                since = when  # "on MMF since 2019": taken from then to now
             self.add(
                 f"med:{drug}",
                 dose,
