@@ -4,9 +4,14 @@ Text is cut into clauses (sentences, then at "but", "however", ";"), so that "HB
 HBcAb positive" gives each test its own polarity. A mention is:
 - negated by a cue before it in its clause ("no history of cancer", "never had rituximab") or a
   result word right after it ("HBsAg negative", "HIV neg");
-- about family when its clause names a relative ("my mother had breast cancer");
-- hypothetical when its clause is a guess or a plan ("I might be pregnant", "planning to start");
-- historical when its clause speaks of the past ("history of", "had", "years ago").
+- about family when a relative is named before it, until the clause returns to the patient ("my mother
+  had breast cancer", but not diabetes in "her mother had lupus and she has diabetes");
+- hypothetical when its clause is a guess or a plan ("I might be pregnant", "planning to start"), or a
+  diagnosis still to be made comes before it ("to rule out pneumonia", "suspected TB");
+- historical when its clause speaks of the past ("history of", "had", "years ago"), and a past event when
+  it is placed in the history ("an ectopic pregnancy at age 26");
+- a time anchor when it only dates something else ("no UTI prior to her pregnancy"): not negated.
+The cue words are data: eligibility/data/cues.toml [negation] and [context].
 """
 
 from __future__ import annotations
@@ -36,16 +41,6 @@ _POSITIVE_AFTER = re.compile(
     r"^[\s:()-]{0,3}(?:test(?:ed)?\s+|was\s+|is\s+|came back\s+)?(positive|pos\b|\+ve\b|reactive|detected)",
     re.IGNORECASE,
 )
-_FAMILY = re.compile(
-    r"\b(mother|mom|mum|father|dad|sister|brother|aunt|uncle|grand(mother|father|ma|pa)|cousin|son|"
-    r"daughter|husband|wife|partner|niece|nephew|family history|runs in (my|the) family|relatives?)\b",
-    re.IGNORECASE,
-)
-_HYPOTHETICAL = re.compile(
-    r"\b(might|maybe|may be|possibly|could be|not sure|unsure|i think i|worried|planning|plan to|"
-    r"thinking (about|of)|considering|hoping|trying to get|want to get|if i|in case)\b",
-    re.IGNORECASE,
-)
 _HISTORY = re.compile(
     r"\b(history of|had|was|were|used to|previously|in the past|ago|years back|last year|treated for|"
     r"cured|removed|resolved|recovered)\b",
@@ -69,8 +64,10 @@ class MentionContext:
     negated: bool
     family: bool
     hypothetical: bool
-    historical: bool
+    historical: bool  # the clause speaks of the past at all ("had", "was", "history of")
     current: bool
+    past: bool = False  # the mention is an event of the history ("an ectopic pregnancy at age 26")
+    anchor: bool = False  # the mention only dates something else ("prior to her pregnancy")
 
 
 def clauses(text: str) -> list[Clause]:
@@ -134,18 +131,29 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         negated = False
     elif _NEGATION_AFTER.match(after) or _LIST_NEGATIVE.search(after):
         negated = True
-    # a relative named before the mention ("my mother had breast cancer", "family history of lupus"); one named
-    # after it in a list ("denies diabetes, or a family history of heart disease") does not make it family
-    family = bool(_FAMILY.search(before)) or bool(
-        re.match(r"^\W{0,3}(in|runs in) (my|the|her|his) family", after, re.I)
-    )
+    anchor = bool(cue("context", "time_anchor").search(before))
+    if anchor:
+        negated = False  # "no UTI prior to her pregnancy": the pregnancy is not what is denied
     return MentionContext(
         negated=negated,
-        family=family,
-        hypothetical=bool(_HYPOTHETICAL.search(clause.text)),
+        family=_family(before, after),
+        hypothetical=bool(cue("context", "hypothetical").search(clause.text))
+        or bool(cue("context", "uncertain").search(before)),
         historical=bool(_HISTORY.search(clause.text)),
         current=bool(_CURRENT.search(clause.text)),
+        past=bool(cue("context", "past_event").search(clause.text)),
+        anchor=anchor,
     )
+
+
+def _family(before: str, after: str) -> bool:
+    """A relative named before the mention, with no return to the patient in between ("my mother had breast
+    cancer", not "her mother had lupus and she has diabetes"); one named after it in a list ("denies
+    diabetes, or a family history of heart disease") does not make it family."""
+    relatives = list(cue("context", "family").finditer(before))
+    if relatives and not cue("context", "family_end").search(before[relatives[-1].end() :]):
+        return True
+    return bool(re.match(r"^\W{0,3}(in|runs in) (my|the|her|his) family", after, re.I))
 
 
 def _asserts_own_item(between: str, mention: str, after: str) -> bool:

@@ -10,8 +10,18 @@ from trialscreen import datafile
 FILE = "eligibility/data/cues.toml"
 EXPECTED = {
     "negation": ("list_separator", "window_phrase", "own_assertion", "scope_break", "scope_end"),
+    "context": ("family", "family_end", "hypothetical", "uncertain", "past_event", "time_anchor"),
     "time": ("window_lead", "window_back", "window_trail", "window_gap", "window_one", "now", "recent"),
-    "facts": ("healthy_volunteer", "pregnancy_plan"),
+    "medicines": ("any", "past", "current", "ongoing", "stopped", "measured_after", "measured_before"),
+    "facts": (
+        "healthy_volunteer",
+        "pregnancy_plan",
+        "diagnosed_year",
+        "consent",
+        "consent_refused",
+        "compliance",
+        "noncompliance",
+    ),
     "answers": ("yes", "no", "unsure", "normal", "negative", "pounds"),
 }
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from eligibility.coded import narrower_denial, read_conditions
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
 from eligibility.cues import cue
+from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.kinds import spec_for
 from eligibility.kinds.race import groups as race_groups
-from eligibility.labs import measured, uln_labs
+from eligibility.labs import Lab, measured, uln_labs, units
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window
 from trialscreen.keys import KG_PER_LB
+from trialscreen.vocab import drugs as vocab_drugs
 from trialscreen.vocabulary import vocabulary
 
 MAX_TEXT = 50_000
@@ -30,7 +33,9 @@ _AGE = [
     re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
     re.compile(r"\b(-?\d{1,3})\s*(?:yo|y/o|y\.o\.|yr old)\b", re.I),
     re.compile(
-        r"\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b(?!\s*(?:kg|lb|mg|%|cm|weeks?|months?|years? ago))", re.I
+        r"(?<!at )(?<!at the )\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b"
+        r"(?!\s*(?:kg|lb|mg|%|cm|weeks?|months?|years? ago))",
+        re.I,
     ),
     re.compile(r"\b(\d{1,3})\s*(?:F|M)\b"),
     re.compile(r"\b(?:female|male|woman|man|pt|patient)[,:\s]+(\d{1,3})\b(?!\s*(?:kg|mg|%|/))", re.I),
@@ -55,13 +60,7 @@ _SLEDAI = re.compile(
 )
 _NYHA = re.compile(r"\b(?:NYHA|class|grade)\s*(?:class\s*)?(IV|III|II|I|[1-4])\b", re.I)
 
-_UNIT = r"(g/dl|g/l|mg/dl|ml/min|mm|umol/l|µmol/l|mg/day|g/day|g/24 ?h|grams?|mg|x ?10\^?9/l|×10\^?9/l|k/ul|/ul)?"
 
-_MED_CUES = re.compile(
-    r"\b(on|taking|take|takes|currently|daily|a day|per day|now|still|had|received|got|was|took|ago|since|for|"
-    r"stopped|in (19|20)\d\d|last)\b|\d\s*mg",
-    re.I,
-)
 _NO_INFECTIONS = re.compile(
     r"\b(no|denies|without|never had any)\s+((recent|serious|severe|chronic|active|current|other)\s+(or\s+)?)*"
     r"infections?\b(?!\s+(needing|requiring))",
@@ -104,25 +103,77 @@ _NOT_CHILDBEARING = re.compile(
 _CONTRACEPTION = re.compile(r"\b(birth control|contracepti\w*|the pill|\biud\b|implant|condoms?|depo)\b", re.I)
 _UNWILLING = re.compile(r"\b(won'?t|will not|don'?t want|do not want|not willing|unwilling|refuse|against)\b", re.I)
 _PREGNANT = re.compile(r"\bpregnan\w*\b", re.I)
-_BREASTFEEDING = re.compile(r"\b(breast[- ]?feed\w*|nursing|lactat\w*)\b", re.I)
+_BREASTFEEDING = re.compile(
+    r"\b(breast[- ]?feed\w*|nursing|lactating|lactation)\b(?! (?:home|facility|staff|care))", re.I
+)
 _ROUTE_IV = re.compile(r"\b(iv|intravenous\w*|infusions?|drip|pulse)\b", re.I)
 _ROUTE_INJECTION = re.compile(r"\b(injections?|shots?|im|intramuscular|subcutaneous)\b", re.I)
-_FREQ = [
-    (
-        re.compile(r"\b(twice (a|per) day|twice daily|bid|b\.i\.d\.|two times a day|2x ?(a |per )?day)\b", re.I),
-        2.0,
-    ),
-    (re.compile(r"\b(three times (a|per) day|tid|t\.i\.d\.|3x ?(a |per )?day)\b", re.I), 3.0),
-    (re.compile(r"\b(every other day|alternate days|qod)\b", re.I), 0.5),
-    (re.compile(r"\b(weekly|a week|per week|once a week)\b", re.I), 1 / 7),
-]
-_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|milligrams?|g|mcg)\b", re.I)
 _CLASS_WORDS = {
     "biologic": re.compile(r"\bbiologics?\b|biologic (drugs?|medicines?|therap\w+)", re.I),
     "b-cell therapy": re.compile(r"b[- ]?cell (therap\w+|drugs?|treatments?|depleting)", re.I),
     "corticosteroid": re.compile(r"\b(steroids?|corticosteroids?|glucocorticoids?)\b", re.I),
     "immunosuppressant": re.compile(r"\bimmunosuppress\w*", re.I),
 }
+
+
+def _drug_mentions(text: str) -> list[tuple[int, int, str]]:
+    """Every drug the shared vocabulary knows, where the text names it (start, end, canonical name), in
+    text order: ours (trialscreen/data/vocabulary.toml, with their abbreviations and brand names) and the
+    package's other drugs under the name the criteria give them (`Vocabulary.drugs_in(unknown=True)`)."""
+    ours = [(m.start(), m.end(), d.name) for d in vocabulary().drugs for p in d.patterns for m in p.finditer(text)]
+    taken = [(a, b) for a, b, _ in ours]
+    others = [
+        (h.start, h.end, h.names[0])
+        for h in vocab_drugs.drugs_in(text)
+        if vocab_drugs.searchable(h.text)  # "He" is not helium: the package's name "[he]" is too short
+        and not any(a < h.end and h.start < b for a, b in taken)
+    ]
+    return sorted(m for m in ours + others if not _measured(text, m[0], m[1]))
+
+
+def _measured(text: str, start: int, end: int) -> bool:
+    """A substance named as a measurement ("IGF-1 of 968 ng/mL", "low serum ceruloplasmin"), not a medicine."""
+    return bool(
+        cue("medicines", "measured_after").match(text[end : end + 40])
+        or cue("medicines", "measured_before").search(text[max(0, start - 30) : start])
+    )
+
+
+@lru_cache(maxsize=128)
+def _lab_value(names: str) -> re.Pattern[str]:
+    """A lab's name (labs.toml `patient`), then its value: "Hb is 8.9", "hemoglobin (Hb) of 89",
+    "WBC: 12,000", "plt 90k"."""
+    return re.compile(
+        r"\b(?:" + names + r")\b(?:\s*\([^()]{1,15}\))?[\s:=]*(?:(?:level|count|is|was|of|at|around|about)\b[\s:=]*)*"
+        r"(?P<op><|>|≤|≥)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<k>\s?k\b)?",
+        re.I,
+    )
+
+
+def _patient_value(lab: Lab, value: float, unit: str) -> float | None:
+    """A patient's value in the lab's canonical unit. A unit written is converted as it is (a patient's value
+    may be far from any threshold: neutrophils 0.0); a bare number above the lab's range is read in the
+    first of its `bare` units that makes it plausible ("Plt: 350000" per microlitre), else not at all."""
+    if unit:
+        factor = lab.factor(unit)
+        return None if factor is None else value * factor
+    if lab.range is None or value <= lab.range[1]:
+        return value
+    return lab.canonical(value, "")
+
+
+def _unit_text(after: str) -> str:
+    """The unit written right after a value (a [units] spelling of labs.toml), as written."""
+    for _, pattern in units():
+        m = pattern.match(after.lstrip())
+        if m:
+            return after[: len(after) - len(after.lstrip())] + m.group(0)
+    return ""
+
+
+def _unit_at(after: str) -> str:
+    """The [units] name of the unit written right after a value ('' when none is)."""
+    return next((name for name, pattern in units() if pattern.match(after.lstrip())), "")
 
 
 def _plausible(key: str, value: float) -> bool:
@@ -152,6 +203,11 @@ class _Reader:
             # a denial covers only the window its clause names: "no biologics in the past year"
             kw["covers_months"] = denial_window(clause_at(self.parts, evidence.start).text)
         self.profile.add(Fact(key=key, value=value, evidence=evidence, **kw))
+
+    def when(self, text: str) -> float | None:
+        """How long ago (months) the text places something; "at age 26" counts from the person's age."""
+        age = self.profile.value("age")
+        return months_ago(text, self.today, age=float(age) if isinstance(age, int | float) else None)
 
     def note(self, message: str) -> None:
         if message not in self.profile.notes:
@@ -206,7 +262,11 @@ class _Reader:
         """The race a person states, from the groups in eligibility/data/kinds.toml ([race] groups):
         the group named is true, and the other groups false."""
         t = self.text
-        named = [(g, m) for g in race_groups() if (m := g.patient.search(t)) is not None]
+        named = [
+            (g, m)
+            for g in race_groups()
+            if (m := g.patient.search(t)) is not None and not self.ctx(m.start(), m.end())[1].family
+        ]
         if not named:
             return
         for group, m in named:
@@ -221,17 +281,9 @@ class _Reader:
         t = self.text
         m: re.Match[str] | None
         for lab in measured():
-            pattern = re.compile(
-                r"\b(?:" + lab.patient + r")\b\s*(?:level|count|is|was|of|=|:|at|around|about)*\s*"
-                r"(?P<op><|>|≤|≥)?\s*(?P<num>\d+(?:\.\d+)?)\s*" + _UNIT,
-                re.I,
-            )
-            for m in pattern.finditer(t):
-                value = float(m.group("num"))
-                unit = (m.group(3) or "").lower().replace(" ", "")
-                value *= lab.convert.get(unit, 1.0)
-                self.add(lab.key, round(value, 4), _ev(t, m.start(), m.end()))
-                break
+            for m in _lab_value(lab.patient).finditer(t):
+                if self._lab_value(lab, m):
+                    break
             else:
                 named = re.search(r"\b(?:" + lab.patient + r")\b", t, re.I)
                 if named:
@@ -273,6 +325,29 @@ class _Reader:
         m = _SLEDAI.search(t)
         if m:
             self.add("score:sledai", float(m.group(1)), _ev(t, m.start(), m.end()))
+
+    def _lab_value(self, lab: Lab, m: re.Match[str]) -> bool:
+        """A lab's value in any unit labs.toml gives it ("Cr 124 umol/L", "WBC 12,000/mm3", "plt 90k",
+        "Hb 8.9"); a bare number is read in the lab's unit or the first of its `bare` units that makes it
+        plausible. A bound ("eGFR >60") or a value no unit of the lab makes plausible is not used."""
+        t = self.text
+        value = float(m.group("num").replace(",", ""))
+        unit = _unit_at(t[m.end() : m.end() + 30])
+        if m.group("k"):  # "plt 90k": thousands per microlitre
+            value, unit = value * 1000, unit or "/ul"
+        evidence = _ev(t, m.start(), m.end() + len(_unit_text(t[m.end() : m.end() + 30])))
+        if m.group("op"):
+            self.note(f"{lab.label} {m.group('op')}{m.group('num')} is a bound, not a value; not used")
+            return True
+        canonical = _patient_value(lab, value, unit)
+        if canonical is None:
+            self.note(f"{lab.label} {evidence.text!r} is not a plausible value in a unit it is measured in; not used")
+            return False
+        _, ctx = self.ctx(m.start(), m.end())
+        if ctx.family:
+            return False
+        self.add(lab.key, round(canonical, 4), evidence)
+        return True
 
     def _lab_words(self, key: str, named: re.Match[str]) -> None:
         t = self.text
@@ -326,10 +401,13 @@ class _Reader:
                 continue
             if _NOT_SLE.search(clause.text):
                 continue
-            when = months_ago(clause.text, self.today)
+            when = self.when(clause.text)
             since = duration_months(clause.text)
             if since is not None and re.search(r"\b(had|have|living with)\b.{0,20}\bfor\b", clause.text, re.I):
                 when = since
+            year = cue("facts", "diagnosed_year").search(clause.text)
+            if when is None and year is not None:  # "SLE dx 2017", "diagnosed 2017"
+                when = months_ago(f"in {year.group('year')}", self.today)
             if when is None and re.search(r"\bsince\b", clause.text, re.I):
                 when = months_ago(clause.text.replace("since", "in"), self.today)
             if re.search(r"newly diagnosed|new diagnosis|just diagnosed", clause.text, re.I) and when is None:
@@ -362,29 +440,30 @@ class _Reader:
     def medicines(self) -> None:
         t = self.text
         seen: set[str] = set()
-        self._drug_offsets = sorted(m.start() for d in vocabulary().drugs for p in d.patterns for m in p.finditer(t))
-        for drug in vocabulary().drugs:
-            for pattern in drug.patterns:
-                for m in pattern.finditer(t):
-                    if drug.name in seen:
-                        break
-                    clause, ctx = self.ctx(m.start(), m.end())
-                    if ctx.family:
-                        continue
-                    if re.search(r"allerg|intoleran|reaction to", clause.text[: m.start() - clause.start], re.I):
-                        continue  # an allergy, not a treatment
-                    if re.match(r"\s*(study|trial|studies|trials)\b", t[m.end() : m.end() + 12], re.I):
-                        continue  # "the IL-2 study": the trial's drug, not the patient's
-                    seen.add(drug.name)
-                    piece = segment(clause, m.start(), m.end(), self._drug_offsets)
-                    self._medicine(drug.name, piece, ctx, m, clause)
+        mentions = _drug_mentions(t)
+        self._drug_offsets = sorted(start for start, _, _ in mentions)
+        for start, end, name in mentions:
+            if name in seen:
+                continue
+            clause, ctx = self.ctx(start, end)
+            if ctx.family:
+                continue
+            if re.search(r"allerg|intoleran|reaction to", clause.text[: start - clause.start], re.I):
+                continue  # an allergy, not a treatment
+            if re.match(r"\s*(study|trial|studies|trials)\b", t[end : end + 12], re.I):
+                continue  # "the IL-2 study": the trial's drug, not the patient's
+            seen.add(name)
+            piece = segment(clause, start, end, self._drug_offsets)
+            self._medicine(name, piece, ctx, start, end, clause)
         for name, pattern in _CLASS_WORDS.items():
             for m in pattern.finditer(t):
                 clause, ctx = self.ctx(m.start(), m.end())
                 if ctx.negated and re.search(r"\b(never|no|not|haven'?t|hasn'?t|didn'?t)\b", clause.text, re.I):
                     iv_only = name == "corticosteroid" and _ROUTE_IV.search(clause.text)
                     high_only = name == "corticosteroid" and re.search(r"high[- ]dose", clause.text, re.I)
-                    detail = {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
+                    detail: dict[str, Any] = {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
+                    if re.search(r"\bother\s+(?:\w+\s+)?$", t[max(0, m.start() - 20) : m.start()], re.I):
+                        detail["other"] = True  # "rituximab 8 months ago, no other biologics": all but the one named
                     self.add(f"prior:class:{name}", False, _clause_ev(clause), detail=detail)
                     if name == "corticosteroid" and not detail:
                         self.add("med:prednisone", False, _clause_ev(clause))
@@ -392,20 +471,19 @@ class _Reader:
         self._stability()
 
     def _medicine(
-        self, drug: str, clause: Clause, ctx: MentionContext, m: re.Match[str], whole: Clause | None = None
+        self, drug: str, clause: Clause, ctx: MentionContext, start: int, end: int, whole: Clause | None = None
     ) -> None:
         text = clause.text
-        if whole is not None and not _MED_CUES.search(text):
+        if whole is not None and not cue("medicines", "any").search(text):
             text = whole.text  # "hydroxychloroquine and mycophenolate for the past year": cues are shared
         follow = self._following(whole or clause)
-        if follow is not None and months_ago(text, self.today) is None:
+        if follow is not None and self.when(text) is None:
             text = f"{text} {follow.text}"  # "I had belimumab infusions but stopped 8 months ago"
         ev = _clause_ev(clause)
-        when = months_ago(text, self.today)
+        when = self.when(text)
         route = "iv" if _ROUTE_IV.search(text) else ("injection" if _ROUTE_INJECTION.search(text) else None)
         if ctx.negated:
-            stopped = re.search(r"\b(stopped|no longer|came off|quit|discontinued|off)\b", text, re.I)
-            if stopped:
+            if cue("medicines", "stopped").search(text) or re.search(r"\b(no longer|off)\b", text, re.I):
                 self.add(f"med:{drug}", False, ev)
                 self.add(f"prior:{drug}", True, ev, when_months=when, detail={"route": route} if route else {})
             else:
@@ -414,30 +492,28 @@ class _Reader:
             return
         if ctx.hypothetical:
             return
-        dose = self._dose(clause.text, m.end() - clause.start)
-        past = bool(
-            re.search(
-                r"\b(had|received|got|was on|were|took|used to|infusions? (of|in)|last (dose|infusion)|"
-                r"ago|in (19|20)\d\d|finished|completed|stopped|course of)\b",
-                text,
-                re.I,
-            )
-        )
-        current = bool(
-            re.search(r"\b(on|taking|take|takes|currently|daily|a day|per day|/day|now|still)\b", text, re.I)
-        )
-        if duration_months(text) is not None and re.search(r"\bfor (the )?(past|last)\b|\bfor \d", text, re.I):
-            current, past = True, False  # "mycophenolate for the past year": ongoing
-        if re.search(r"\bstopped|came off|discontinued|quit\b", text, re.I):
+        written = self._dose(end, (whole or clause).end)
+        dose = None if written is None else written.mg_day
+        past = bool(cue("medicines", "past").search(text))
+        current = bool(cue("medicines", "current").search(text))
+        if cue("medicines", "ongoing").search(text) and (
+            duration_months(text) is not None or re.search(r"\bsince\b", text, re.I)
+        ):
+            current, past = True, False  # "mycophenolate for the past year", "since 4 months ago": ongoing
+        if written is not None and not past:
+            current = True  # "HCQ 400 + pred 7.5": a dose written without a past word is a medicine taken now
+        if cue("medicines", "stopped").search(text):
             current = False
         detail: dict[str, Any] = {}
         if route:
             detail["route"] = route
         if dose is not None:
             detail["mg_day"] = dose
-        if current and not (past and when is not None and not re.search(r"\b(still|currently|now)\b", text, re.I)):
+        if current and not (past and when is not None and not cue("time", "now").search(text)):
             started = when if _STARTED.search(text) else None
             since = duration_months(text)
+            if since is None and re.search(r"\bsince\b", text, re.I):
+                since = when  # "on MMF since 2019": taken from then to now
             self.add(
                 f"med:{drug}",
                 dose,
@@ -463,22 +539,10 @@ class _Reader:
             return later[0]
         return None
 
-    def _dose(self, text: str, after: int) -> float | None:
-        window = text[max(0, after - 5) : after + 60]
-        m = _DOSE.search(window)
-        if not m:
-            return None
-        value = float(m.group(1))
-        unit = m.group(2).lower()
-        if unit == "g":
-            value *= 1000
-        elif unit == "mcg":
-            value /= 1000
-        for pattern, factor in _FREQ:
-            if pattern.search(window):
-                value *= factor
-                break
-        return round(value, 3)
+    def _dose(self, end: int, limit: int) -> Dose | None:
+        """The dose written right after a drug's name, up to the next drug named or the clause's end."""
+        nxt = next((o for o in self._drug_offsets if o >= end), limit)
+        return dose_after(self.text[end : min(nxt, limit)], bare=True)
 
     def _stability(self) -> None:
         for clause in self.parts:
@@ -493,7 +557,7 @@ class _Reader:
             stable_word = _STABLE.search(text)
             changed = _CHANGED.search(text)
             if changed and not (stable_word and re.search(r"not|n't|no", text[: changed.start()], re.I)):
-                when = months_ago(text, self.today)
+                when = self.when(text)
                 if when is not None:
                     self.add("meds_stable_months", when, _clause_ev(clause))
                     return
@@ -553,7 +617,7 @@ class _Reader:
             if nyha:
                 raw = nyha.group(1).upper()
                 detail["nyha_class"] = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(raw) or int(raw)
-        when = months_ago(text, self.today)
+        when = self.when(text)
         recent = when is not None and when <= 1.0  # "last week": still active
         current = None if ctx.negated else (ctx.current or recent or (when is None and not ctx.historical))
         if when is None and current:
@@ -576,7 +640,10 @@ class _Reader:
             self.add("childbearing", False, _ev(t, m.start(), m.end()))
         for m in _PREGNANT.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
-            if ctx.family:
+            if ctx.family or ctx.anchor:
+                continue  # a relative's, or only a date ("prior to her pregnancy")
+            if ctx.past:
+                self.note("a past pregnancy (or its denial) says nothing of now; not used")
                 continue
             if ctx.hypothetical and not ctx.negated:
                 self.note("pregnancy: only a possibility; it stays a question")
@@ -590,7 +657,7 @@ class _Reader:
             self.add("pregnant", not ctx.negated, _clause_ev(clause))
         for m in _BREASTFEEDING.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
-            if not ctx.family and not ctx.hypothetical:
+            if not ctx.family and not ctx.hypothetical and not ctx.anchor and not ctx.past:
                 self.add("breastfeeding", not ctx.negated, _clause_ev(clause))
                 break
         plan = cue("facts", "pregnancy_plan").search(t)
@@ -615,7 +682,7 @@ class _Reader:
                 continue
             if ctx.hypothetical and not ctx.negated:
                 continue
-            self.add("trial", not ctx.negated, _clause_ev(clause), when_months=months_ago(clause.text, self.today))
+            self.add("trial", not ctx.negated, _clause_ev(clause), when_months=self.when(clause.text))
             break
         if _NO_ALLERGY.search(t):
             m = _NO_ALLERGY.search(t)
@@ -630,6 +697,26 @@ class _Reader:
             for klass in vocabulary().drug_classes:
                 if klass.found_in(rest):
                     self.add(f"allergy:{klass.name}", not ctx.negated, _clause_ev(clause))
+
+    def participation(self) -> None:
+        """Consent to take part and following the protocol: "will provide informed consent, and will comply
+        with the trial protocol", "unable to give consent", "non-adherent". A negation before a yes-cue
+        ("does not consent to participate") makes it no; a relative's words are not the patient's."""
+        for key, yes, no in (("consent", "consent", "consent_refused"), ("compliance", "compliance", "noncompliance")):
+            found = self._stated(cue("facts", no), negative=True)
+            if found is None:
+                found = self._stated(cue("facts", yes), negative=False)
+            if found is not None:
+                value, clause = found
+                self.add(key, value, _clause_ev(clause))
+
+    def _stated(self, pattern: re.Pattern[str], negative: bool) -> tuple[bool, Clause] | None:
+        for m in pattern.finditer(self.text):
+            clause, ctx = self.ctx(m.start(), m.end())
+            if ctx.family or (ctx.hypothetical and not ctx.negated):
+                continue
+            return (ctx.negated if negative else not ctx.negated), clause
+        return None
 
     def derived(self) -> None:
         """Facts that follow from others: on standard therapy, a stable regimen."""
@@ -672,5 +759,6 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     read_conditions(reader.profile, text, today)
     reader.reproductive()
     reader.trials_and_allergies()
+    reader.participation()
     reader.derived()
     return reader.profile

@@ -36,6 +36,13 @@ _ISO = re.compile(r"\b(19|20)(\d\d)-(\d{1,2})(?:-(\d{1,2}))?\b")
 _YEAR = re.compile(r"\b(?:in|since|from|during|around|back in)\s+(19|20)(\d\d)\b", re.I)
 _BARE_YEAR = re.compile(r"\b(19|20)(\d\d)\b")
 _FOR = re.compile(r"\bfor\s+(?:the\s+)?(?:past|last)?\s*" + NUM + r"\s*(days?|weeks?|months?|years?|yrs?)\b", re.I)
+_AT_AGE = re.compile(r"\bat (?:the )?age (?:of )?(\d{1,3})\b", re.I)
+# "in March", "last dose in Oct.": a month without a year is its latest one ("May" only capitalised: "may" is a verb)
+_MONTH_ONLY = re.compile(
+    r"\b(?:in|since|during|last|on|from|early|late|mid)[- ]+(?:(?i:"
+    + "|".join(m for m in sorted(_MONTHS, key=len, reverse=True) if m != "may")
+    + r")|May)\b\.?(?!\s*,?\s*(?:\d|of (?:19|20)\d\d))"
+)
 _RECENT = re.compile(r"\b(recently|just (started|finished|had)|newly)\b", re.I)
 
 
@@ -43,8 +50,9 @@ def months_between(then: date, today: date) -> float:
     return round((today.year - then.year) * 12 + (today.month - then.month) + (today.day - then.day) / 30.44, 2)
 
 
-def months_ago(text: str, today: date) -> float | None:
-    """How long ago the text says something happened (months), or None when it does not say."""
+def months_ago(text: str, today: date, age: float | None = None) -> float | None:
+    """How long ago the text says something happened (months), or None when it does not say. With the
+    person's `age`, "at age 26" is a time too."""
     m = _AGO.search(text)
     if m:
         return round(to_months(number(m.group(1)), m.group(2)), 2)
@@ -73,6 +81,14 @@ def months_ago(text: str, today: date) -> float | None:
         if year == today.year:
             return max(0.0, round((today.month - 1) / 2, 2))
         return max(0.0, months_between(date(year, 7, 1), today))
+    m = _MONTH_ONLY.search(text)
+    if m:
+        month = next(v for k, v in _MONTHS.items() if re.search(rf"\b{k}", m.group(0), re.I))
+        year = today.year if month <= today.month else today.year - 1
+        return max(0.0, months_between(date(year, month, 15), today))
+    m = _AT_AGE.search(text)
+    if m and age is not None and 0 <= int(m.group(1)) <= age:
+        return round((age - int(m.group(1))) * 12.0, 2)
     m = _RECENT.search(text)
     if m:
         return 1.0
