@@ -1347,8 +1347,8 @@ class Assured(Rule):
     Read from what the person's text states. For an inclusion that asks for it ("Signed informed
     consent"), a statement that it will be given meets it; a refusal or an inability leaves it to the
     study team (a surrogate or help may still make it possible). For an exclusion that asks for its
-    absence ("History of poor compliance"), a stated lapse meets it and a promise alone does not
-    settle it. It never asks the patient a question: the study team confirms it at screening.
+    absence ("History of poor compliance"), a stated lapse meets it, and a statement of it with no
+    lapse stated does not. It never asks the patient a question: the study team still confirms it.
     """
 
     kind: ClassVar[str] = "assured"
@@ -1363,7 +1363,9 @@ class Assured(Rule):
         if self.against:
             if lapsed:
                 return Result(MET, lapsed, reason=f"the text states a lapse in {self.label}")
-            return Result(UNKNOWN, kept, reason=f"{self.label}: the study team confirms")
+            if kept:
+                return Result(NOT_MET, kept, reason=f"the text states {self.label}")
+            return Result(UNKNOWN, reason=f"{self.label}: the study team confirms")
         if kept and not lapsed:
             return Result(MET, kept, reason=f"the text states {self.label}")
         return Result(UNKNOWN, facts, reason=f"{self.label}: the study team confirms")

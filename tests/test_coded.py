@@ -116,17 +116,19 @@ def test_consent_and_visits_read_from_what_the_note_states() -> None:
     ):
         s, v = verdict([text], [], note)
         assert v.status == "met", text
-        assert text in " ".join(s.to_confirm)  # still the study team's to confirm
+        assert text.removeprefix("4. ") in " ".join(s.to_confirm)  # still the study team's to confirm
     s, v = verdict(["Signed informed consent"], [], "A 36-year-old woman.")
     assert v.status == "unknown" and v.compiled.team and s.decision != Decision.INELIGIBLE
 
 
-def test_a_stated_lapse_meets_a_poor_compliance_exclusion_a_promise_alone_does_not_clear_it() -> None:
+def test_a_stated_lapse_meets_a_poor_compliance_exclusion_and_a_promise_without_one_clears_it() -> None:
     lapse = "She is reluctant to see a nutritionist and is not compliant with her diabetes medication."
     _, v = verdict([], ["History of poor compliance with physician's recommendations"], lapse + " " + PROMISE)
     assert isinstance(v.compiled.rule, Assured) and v.status == "met"
     _, v = verdict([], ["History of poor compliance with physician's recommendations"], PROMISE)
-    assert v.status == "unknown"
+    assert v.status == "not_met"
+    _, v = verdict([], ["History of poor compliance with physician's recommendations"], "A 40-year-old man.")
+    assert v.status == "unknown" and not v.disqualifying
 
 
 def test_an_unwilling_patient_is_not_ruled_out_by_a_consent_inclusion() -> None:
