@@ -40,6 +40,7 @@ from eligibility.rules import (
     PregnancyPlan,
     Rule,
     Sex,
+    SexScoped,
     StableMeds,
     Treatment,
     UlnMultiple,
@@ -260,6 +261,8 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
                     return merged
             return None
         return _merge([witness(child, met, delta) for child in rule.rules])
+    if isinstance(rule, SexScoped):  # about one sex: a person of that sex, decided by the rule
+        return _merge([witness(rule.rule, met, delta), {"sex": rule.allowed}])
     if isinstance(rule, Age):
         return _age(rule, met, delta)
     if isinstance(rule, Sex):
@@ -315,7 +318,8 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         return None  # one of several alternatives: a "no" leaves it to the study team
     if isinstance(rule, Ask):  # asked in its own words: the answer decides, and the understood part agrees
         understood = witness(rule.understood, met, delta) if rule.understood is not None else {}
-        return None if understood is None else {**understood, rule.key: met}
+        scoped = {"sex": rule.only_sex} if rule.only_sex else {}
+        return None if understood is None else _merge([understood, scoped, {rule.key: met}])
     return None
 
 

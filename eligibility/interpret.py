@@ -25,9 +25,10 @@ from eligibility.fallback import (
     team_reason,
     worded_as_absence,
 )
+from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
-from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, widened
+from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, SexScoped, widened
 from trialscreen.model import Criterion, Trial
 
 
@@ -100,7 +101,21 @@ def _absent(rule: Rule) -> Rule:
 def interpret(
     criterion: Criterion, cc: CompiledCriterion, trial: Trial | None = None, named: set[str] | None = None
 ) -> CompiledCriterion:
-    """Sets `cc.reading` (and, for what the rules cannot decide, a question or the study team)."""
+    """Sets `cc.reading` (and, for what the rules cannot decide, a question or the study team); an
+    exclusion about people of one sex does not apply to the other."""
+    cc = _interpret(criterion, cc, trial, named)
+    if criterion.kind == "exclusion" and cc.rule is not None and not cc.team and not criterion.field:
+        sex = SEX.scope(criterion.text)
+        if sex is not None and isinstance(cc.rule, Ask):
+            cc.rule = replace(cc.rule, only_sex=sex)
+        elif sex is not None and not isinstance(cc.rule, SexScoped):
+            cc.rule = SexScoped(allowed=sex, rule=cc.rule)
+    return cc
+
+
+def _interpret(
+    criterion: Criterion, cc: CompiledCriterion, trial: Trial | None = None, named: set[str] | None = None
+) -> CompiledCriterion:
     if cc.reading is not None:
         return cc
     if cc.team:

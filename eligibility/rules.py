@@ -382,6 +382,29 @@ class Sex(Rule):
 
 
 @dataclass
+class SexScoped(Rule):
+    """A criterion about people of one sex ("Female subjects diagnosed with KD 12 years of age and
+    older", "Men who have sex with men"): it does not apply to the other sex, and otherwise decides
+    as its own rule does."""
+
+    kind: ClassVar[str] = "sex_scoped"
+    allowed: str = "female"
+    rule: Rule = field(default_factory=lambda: AnyOf())
+
+    def evaluate(self, profile: Profile) -> Result:
+        fact = profile.get("sex")
+        if fact is not None and fact.value != self.allowed:
+            return Result(NA, [fact], reason=f"only about {'women' if self.allowed == 'female' else 'men'}")
+        return self.rule.evaluate(profile)
+
+    def describe(self) -> str:
+        return f"for {'women' if self.allowed == 'female' else 'men'}: {self.rule.describe()}"
+
+    def logic(self) -> Logic:
+        return self.rule.logic()
+
+
+@dataclass
 class HealthyVolunteers(Rule):
     """A record that takes no healthy volunteers: the person must have the condition studied."""
 
@@ -1403,8 +1426,14 @@ class Ask(Rule):
     codes: list[str] = field(default_factory=list)
     # conditions a longer criterion names: what the text says of them speaks to it, never decides it
     mentions: list[str] = field(default_factory=list)
+    # an exclusion about people of one sex ("Females of childbearing potential"): not for the other
+    only_sex: str = ""
 
     def evaluate(self, profile: Profile) -> Result:
+        if self.only_sex:
+            sex = profile.get("sex")
+            if sex is not None and sex.value != self.only_sex:
+                return Result(NA, [sex], reason=f"only about {'women' if self.only_sex == 'female' else 'men'}")
         if self.understood is not None:
             part = self.understood.evaluate(profile)
             if part.status == self.rules_out:

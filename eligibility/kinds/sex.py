@@ -12,7 +12,7 @@ from eligibility.rules import Sex as SexRule
 
 class Sex(Kind):
     name = "sex"
-    patterns = ("only", "female")
+    patterns = ("only", "female", "scope")
     blocked_by = ("refractory", "manifestations", "pregnancy")
     only = "inclusion"
     specs = (FactSpec("sex", question="sex"),)
@@ -23,6 +23,13 @@ class Sex(Kind):
             return []
         allowed = "female" if self.p("female").fullmatch(m.group("sex")) else "male"
         return [Match(SexRule(allowed=allowed), (m.span("sex"),))]
+
+    def scope(self, text: str) -> str | None:
+        """The sex an exclusion is about, when its opening words name one (else None)."""
+        m = self.p("scope").search(text)
+        if m is None:
+            return None
+        return "female" if self.p("female").fullmatch(m.group("sex")) else "male"
 
 
 KIND = Sex()
