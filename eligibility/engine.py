@@ -20,7 +20,7 @@ from typing import Any
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
 from eligibility.questions import Question, question_for
-from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Ask, Result, Rule, merge_windows
+from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Ask, Result, Rule, merge_windows, speaks_to
 from eligibility.sections import applicable, unchosen
 from trialscreen.keys import Decision, Status
 from trialscreen.model import Criterion, Trial
@@ -33,6 +33,7 @@ class Verdict:
 
     __slots__ = (
         "__dict__",
+        "_profile",
         "_result",
         "asks",
         "compiled",
@@ -51,7 +52,9 @@ class Verdict:
         result: Result | None,
         trial_ref: str,
         off_section: bool = False,
+        profile: Profile | None = None,
     ) -> None:
+        self._profile = profile  # what the person's text says: for `mentioned`
         self.off_section = off_section  # in a part of the trial that is not for this person
         self.criterion = criterion
         self.compiled = compiled
@@ -99,7 +102,10 @@ class Verdict:
     @property
     def mentioned(self) -> bool:
         """Whether the patient's text or answers say anything about what the criterion asks."""
-        return self._result is not None and bool(self._result.facts or self._result.related)
+        result, rule = self._result, self.compiled.rule
+        if result is not None and (result.facts or result.related):
+            return True
+        return rule is not None and self._profile is not None and speaks_to(rule, self._profile)
 
     @property
     def question(self) -> str:
@@ -223,13 +229,13 @@ def chunk_id(trial: Trial, criterion: Criterion) -> str:
 def _verdict(trial_ref: str, criterion: Criterion, compiled: CompiledCriterion, profile: Profile) -> Verdict:
     rule = compiled.rule
     if rule is None:
-        return Verdict(criterion, compiled, UNKNOWN, None, trial_ref)
+        return Verdict(criterion, compiled, UNKNOWN, None, trial_ref, profile=profile)
     key = ("rule", _signature(rule))
     result = profile.derived.get(key)
     if result is None:  # the same rule in another trial (or a repeated screening) is decided once
         result = profile.derived[key] = rule.evaluate(profile)
     assert isinstance(result, Result)
-    return Verdict(criterion, compiled, result.status, result, trial_ref)
+    return Verdict(criterion, compiled, result.status, result, trial_ref, profile=profile)
 
 
 def _signature(rule: Rule) -> str:
@@ -336,7 +342,7 @@ def _off_section(verdict: Verdict, why: str) -> Verdict:
 
 def _waiting(verdict: Verdict, why: str, asks: str) -> Verdict:
     result = Result(UNKNOWN, asks=[asks], reason=why)
-    return Verdict(verdict.criterion, verdict.compiled, UNKNOWN, result, verdict.trial_ref)
+    return Verdict(verdict.criterion, verdict.compiled, UNKNOWN, result, verdict.trial_ref, profile=verdict._profile)
 
 
 def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile, today: date | None = None) -> Screening:

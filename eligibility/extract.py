@@ -93,7 +93,7 @@ _TRIAL = re.compile(
     r"a trial|a study|any (other )?(clinical )?(trials?|studies)|investigational)\b",
     re.I,
 )
-_ALLERGY = re.compile(r"\ballerg\w*\s+(?:to\s+)?|\bintoleran\w*\s+(?:to|of)\s+", re.I)
+_ALLERGY = re.compile(r"\ballerg\w*(?:\s*:\s*|\s+(?:to\s+)?)|\bintoleran\w*\s+(?:to|of)\s+", re.I)
 _NO_ALLERGY = re.compile(r"\b(nkda|no (known )?(drug )?allergies|not allergic to anything|no allergies)\b", re.I)
 _NOT_CHILDBEARING = re.compile(
     r"\b(post-?menopausal|menopause|went through menopause|hysterectomy|tubes? tied|tubal ligation|"
@@ -691,9 +691,8 @@ class _Reader:
         for m in _ALLERGY.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             rest = clause.text[m.end() - clause.start :]
-            for drug in vocabulary().drugs:
-                if drug.found_in(rest):
-                    self.add(f"allergy:{drug.name}", not ctx.negated, _clause_ev(clause))
+            for name in dict.fromkeys(name for _, _, name in _drug_mentions(rest)):  # every drug the vocabulary knows
+                self.add(f"allergy:{name}", not ctx.negated, _clause_ev(clause))
             for klass in vocabulary().drug_classes:
                 if klass.found_in(rest):
                     self.add(f"allergy:{klass.name}", not ctx.negated, _clause_ev(clause))

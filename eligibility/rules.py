@@ -152,6 +152,24 @@ class Rule:
                     out |= r.names()
         return out
 
+    def speaks_to(self, profile: Profile) -> bool:
+        """Whether the person's facts say anything about what the rule asks, even without settling it:
+        one of its fact keys, drugs or conditions ("cond:cancer" for "cancer"), or a drug of a class it
+        names ("rituximab 8 months ago" for "other biologics"); a composite asks what its parts ask."""
+        parts = [r for name in ("rule", "rules") for r in _as_list(getattr(self, name, None)) if isinstance(r, Rule)]
+        if parts:
+            return any(r.speaks_to(profile) for r in parts)
+        names = self.names()
+        if not names:
+            return False
+        for key in profile.facts:
+            pieces = key.split(":")
+            if key in names or pieces[-1] in names:
+                return True
+            if pieces[0] in ("med", "prior") and len(pieces) == 2 and set(_classes(pieces[1])) & names:
+                return True
+        return False
+
     def logic(self) -> Logic:
         """The rule as atoms joined by and / or / not (its typed reading)."""
         return atom_logic(_made_atom(kind=AtomKind.ADMINISTRATIVE, concept=self.describe() or self.kind))
@@ -232,6 +250,15 @@ class Windowed(Rule):
 
 
 # -- composites -----------------------------------------------------------------------------------
+
+
+def speaks_to(rule: Rule, profile: Profile) -> bool:
+    """Whether the person's facts say anything about what the rule asks (`Rule.speaks_to`)."""
+    return rule.speaks_to(profile)
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
 
 
 def _spoken(results: list[Result]) -> list[Fact]:
@@ -744,6 +771,17 @@ class Treatment(Windowed):
             return Result(NOT_MET, facts, reason=f"no {self.label or self.describe()}")
         if self.drugs and denied_all and not self.classes:
             return Result(NOT_MET, denied, reason=f"no {self.label or self.describe()}")
+        if denied or any(class_denials):
+            # "rituximab 8 months ago" for "rituximab or other biologics within 6 months": the named
+            # drug is settled, the rest of the class is not
+            said = [*denied, *(f for f in class_denials if f is not None)]
+            return Result(
+                UNKNOWN,
+                asks=[self.asks_key()],
+                reason=f"{self.describe()}: only part of it is answered "
+                f"(patient: \u201c{said[0].evidence.text[:80]}\u201d)",
+                related=said,
+            )
         return Result(UNKNOWN, asks=[self.asks_key()], reason=f"{self.describe()} not mentioned")
 
     def _months_taken(self, profile: Profile, fact: Fact) -> float | None:
@@ -1203,6 +1241,18 @@ class Flag(Windowed):
             return self._long_enough(profile, fact)
         return Result(MET, [fact], reason=f"{self.label}{window_words(self.within_months)}")
 
+    def speaks_to(self, profile: Profile) -> bool:
+        """Its fact, or (a flag about how long a treatment was taken) one of the treatments it names."""
+        if super().speaks_to(profile):
+            return True
+        names = {*self.duration_drugs, *self.duration_classes}
+        for key in profile.facts:
+            pieces = key.split(":")
+            known = pieces[0] in ("med", "prior") and len(pieces) == 2
+            if known and (pieces[1] in names or set(_classes(pieces[1])) & names):
+                return True
+        return False
+
     def _long_enough(self, profile: Profile, fact: Fact) -> Result:
         """A flag that also needs the treatment taken for at least `min_months`."""
         assert self.min_months is not None
@@ -1335,6 +1385,10 @@ class Allergy(Rule):
     drugs: list[str] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
 
+    def speaks_to(self, profile: Profile) -> bool:
+        """Only what the person says of allergies: taking a drug says nothing of an allergy to it."""
+        return bool(profile.keys_with_prefix("allergy:"))
+
     def evaluate(self, profile: Profile) -> Result:
         for key in profile.keys_with_prefix("allergy:"):
             drug = key.split(":", 1)[1]
@@ -1466,6 +1520,10 @@ class Ask(Rule):
         if self.alternative:
             return Result(UNKNOWN, [fact], reason="one of several alternatives: the study team checks the others")
         return Result(NOT_MET, [fact], reason="the patient says this does not apply")
+
+    def speaks_to(self, profile: Profile) -> bool:
+        """An answer to it, or what the text says of the part of it that is understood."""
+        return profile.get(self.key) is not None or (self.partial is not None and self.partial.speaks_to(profile))
 
     def _stated(self, profile: Profile) -> Result | None:
         """What the person's text states about the conditions the criterion names, when it settles it."""

@@ -185,3 +185,23 @@ def test_the_explanation_says_what_is_unmentioned_apart_from_unclear() -> None:
     s, _ = verdict(["Diabetes mellitus", "Esophageal varices"], [], "He denies type 2 diabetes.")
     assert s.decision == Decision.NEEDS_INFO
     assert "does not mention 1" in s.explanation and "does not settle" in s.explanation
+
+
+# -- mentioned ---------------------------------------------------------------------------------------
+
+
+def test_a_drug_outside_the_window_leaves_the_class_unclear_not_unmentioned() -> None:
+    exclusion = "Use of rituximab or other biologics within 6 months"
+    _, v = verdict([], [exclusion], "SLE, last rituximab dose 8 months ago.")
+    assert v.status == "unknown" and v.mentioned and "only part" in v.reason
+    _, v = verdict([], [exclusion], "RTX 4 months ago.")
+    assert v.status == "met"
+    _, v = verdict([], [exclusion], "A 30-year-old woman with SLE.")
+    assert v.status == "unknown" and not v.mentioned
+
+
+def test_taking_a_drug_says_nothing_of_an_allergy_to_it() -> None:
+    _, v = verdict([], ["Known allergy to hydroxychloroquine"], "hydroxychloroquine 200 mg BID")
+    assert v.status == "unknown" and not v.mentioned
+    _, v = verdict([], ["Known allergy to hydroxychloroquine"], "Allergy: amoxicillin (rash).")
+    assert v.mentioned
