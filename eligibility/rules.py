@@ -37,18 +37,35 @@ OPS: dict[str, Callable[[float, float], bool]] = {
 OP_WORDS = {">": "above", ">=": "at least", "<": "below", "<=": "at most", "==": "exactly"}
 
 
-@dataclass
 class Result:
-    status: Status
-    facts: list[Fact] = field(default_factory=list)
-    asks: list[str] = field(default_factory=list)  # fact keys that would settle an unknown
-    reason: str = ""
-    # the stretch of time the criterion asks about, per asked key (months; 0 = now; None = ever), so
-    # the question asks in the criterion's own window and the answer covers exactly that
-    windows: dict[str, float | None] = field(default_factory=dict)
-    # facts that speak to what the criterion asks without settling it (a woman, for "pregnant women"):
-    # the text mentions the subject, so an unknown is "unclear" rather than "not mentioned"
-    related: list[Fact] = field(default_factory=list)
+    """How a rule decides for a person: its status, the facts it used, and what would settle an unknown.
+
+    A plain class with slots (made for every criterion of every screening, so kept cheap to build)."""
+
+    __slots__ = ("asks", "facts", "reason", "related", "status", "windows")
+
+    def __init__(
+        self,
+        status: Status,
+        facts: list[Fact] | None = None,
+        asks: list[str] | None = None,
+        reason: str = "",
+        windows: dict[str, float | None] | None = None,
+        related: list[Fact] | None = None,
+    ) -> None:
+        self.status = status
+        self.facts: list[Fact] = facts if facts is not None else []
+        self.asks: list[str] = asks if asks is not None else []  # fact keys that would settle an unknown
+        self.reason = reason
+        # the stretch of time the criterion asks about, per asked key (months; 0 = now; None = ever), so
+        # the question asks in the criterion's own window and the answer covers exactly that
+        self.windows: dict[str, float | None] = windows if windows is not None else {}
+        # facts that speak to what the criterion asks without settling it (a woman, for "pregnant
+        # women"): the text mentions the subject, so an unknown is "unclear" rather than "not mentioned"
+        self.related: list[Fact] = related if related is not None else []
+
+    def __repr__(self) -> str:
+        return f"Result({self.status!s}, reason={self.reason!r})"
 
     def asking(self, window: float | None) -> Result:
         self.windows = {key: window for key in self.asks}
@@ -583,12 +600,7 @@ class Condition(Windowed):
             )
         fact = look.fact
         if fact is None:
-            return Result(
-                UNKNOWN,
-                asks=[f"cond:{self.key}"],
-                reason=f"{self.label} not mentioned",
-                related=concept_mentions(profile, self.key),
-            )
+            return Result(UNKNOWN, asks=[f"cond:{self.key}"], reason=f"{self.label} not mentioned")
         if not fact.value:
             if not denial_settles(fact, self.within_months, current_only=self.current_only):
                 return Result(
@@ -620,6 +632,10 @@ class Condition(Windowed):
     @property
     def ask_window(self) -> float | None:
         return 0.0 if self.current_only else self.within_months
+
+    def speaks_to(self, profile: Profile) -> bool:
+        """Its fact, or a condition coded under its concept ("denies type 2 diabetes" for diabetes)."""
+        return super().speaks_to(profile) or bool(concept_mentions(profile, self.key))
 
     def describe(self) -> str:
         extra = f" (except {', '.join(self.exceptions)})" if self.exceptions else ""
@@ -1076,7 +1092,7 @@ class DoseChanged(StableMeds):
     def evaluate(self, profile: Profile) -> Result:
         stable = super().evaluate(profile)
         flipped = {MET: NOT_MET, NOT_MET: MET}.get(stable.status, stable.status)
-        return replace(stable, status=flipped)
+        return Result(flipped, stable.facts, stable.asks, stable.reason, stable.windows, stable.related)
 
     def describe(self) -> str:
         return f"a dose changed in the last {_fmt(self.min_weeks)} weeks"
@@ -1511,9 +1527,6 @@ class Ask(Rule):
                 return stated
         if fact is None:
             related = _spoken([seen]) if seen is not None else []
-            if self.codes or self.mentions:
-                cases, denials, others = facts_under(profile, [*self.codes, *self.mentions])
-                related += [*cases, *denials, *others]
             return Result(UNKNOWN, asks=[self.key], reason="not answered yet", related=related)
         if fact.value:
             return Result(MET, [fact], reason="the patient says this applies")
@@ -1523,7 +1536,9 @@ class Ask(Rule):
 
     def speaks_to(self, profile: Profile) -> bool:
         """An answer to it, or what the text says of the part of it that is understood."""
-        return profile.get(self.key) is not None or (self.partial is not None and self.partial.speaks_to(profile))
+        if profile.get(self.key) is not None or (self.partial is not None and self.partial.speaks_to(profile)):
+            return True
+        return bool((self.codes or self.mentions) and any(facts_under(profile, [*self.codes, *self.mentions])))
 
     def _stated(self, profile: Profile) -> Result | None:
         """What the person's text states about the conditions the criterion names, when it settles it."""
