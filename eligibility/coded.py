@@ -16,6 +16,7 @@ from datetime import date
 from functools import cache, lru_cache
 
 from eligibility.context import clause_at, clauses, context_of
+from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.fallback import FILE
 from eligibility.timeparse import months_ago
@@ -36,7 +37,8 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         if ctx.family or (ctx.hypothetical and not ctx.negated):
             continue
         when = None if ctx.negated else months_ago(clause.text, today)
-        current = None if ctx.negated else (ctx.current or (when is None and not ctx.historical))
+        visit = cue("context", "encounter").search(clause.text) is not None and not ctx.historical
+        current = None if ctx.negated else (ctx.current or visit or (when is None and not ctx.historical))
         lead = len(clause.text) - len(clause.text.lstrip())
         evidence = Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
         profile.add(

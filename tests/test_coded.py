@@ -205,3 +205,11 @@ def test_taking_a_drug_says_nothing_of_an_allergy_to_it() -> None:
     assert v.status == "unknown" and not v.mentioned
     _, v = verdict([], ["Known allergy to hydroxychloroquine"], "Allergy: amoxicillin (rash).")
     assert v.mentioned
+
+
+def test_what_a_person_presents_with_is_current_even_when_the_visit_is_dated() -> None:
+    note = "An 8-year-old male presents in March to the ER with fever up to 39 C, dyspnea and cough for 2 days."
+    _, v = verdict(["Patients with cough or shortness of breath"], [], note)
+    assert v.status == "met"
+    _, v = verdict(["Patients with cough or shortness of breath"], [], "He had a cough in 2010.")
+    assert v.status == "unknown" and v.mentioned  # only in the past: asked, not assumed
