@@ -120,6 +120,10 @@ def narrower_denial(refs: Iterable[str], text: str, start: int, end: int) -> boo
     refs = tuple(refs)
     if not refs:
         return False
+    while start > 0 and text[start - 1].isalnum():  # a pattern may match part of a word ("malignan")
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
     longer = [m for m in icd.conditions_in(text) if m.start <= start < m.end and (m.start < start or m.end > end)]
     return any(not any(under(ref, code) for code in m.codes for ref in refs) for m in longer)
 

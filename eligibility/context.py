@@ -34,7 +34,8 @@ _NEGATION_BEFORE = re.compile(
 )
 _NEGATION_AFTER = re.compile(
     r"^[\s:()-]{0,3}(?:test(?:ed)?\s+|was\s+|is\s+|came back\s+|result\s+)?"
-    r"(negative|neg\b|-ve\b|not detected|non-?reactive|ruled out|undetectable)",
+    r"(negative|neg\b|-ve\b|not detected|non-?reactive|ruled out|undetectable)"
+    r"|^\w*\s*[:=-]+\s*(?:none|nil|no|absent|denied|denies)\b",  # "Malignancy: none", "Tumours - none known"
     re.IGNORECASE,
 )
 _POSITIVE_AFTER = re.compile(
@@ -138,7 +139,8 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         negated=negated,
         family=_family(before, after),
         hypothetical=bool(cue("context", "hypothetical").search(clause.text))
-        or bool(cue("context", "uncertain").search(before)),
+        or bool(cue("context", "uncertain").search(before))
+        or bool(cue("context", "unknown_after").match(after)),
         historical=bool(_HISTORY.search(clause.text)),
         current=bool(_CURRENT.search(clause.text)),
         past=bool(cue("context", "past_event").search(clause.text)),

@@ -10,7 +10,16 @@ from trialscreen import datafile
 FILE = "eligibility/data/cues.toml"
 EXPECTED = {
     "negation": ("list_separator", "window_phrase", "own_assertion", "scope_break", "scope_end"),
-    "context": ("family", "family_end", "hypothetical", "uncertain", "past_event", "time_anchor", "encounter"),
+    "context": (
+        "family",
+        "family_end",
+        "hypothetical",
+        "uncertain",
+        "past_event",
+        "time_anchor",
+        "encounter",
+        "unknown_after",
+    ),
     "time": ("window_lead", "window_back", "window_trail", "window_gap", "window_one", "now", "recent"),
     "medicines": ("any", "past", "current", "ongoing", "stopped", "measured_after", "measured_before"),
     "facts": (

@@ -213,3 +213,19 @@ def test_what_a_person_presents_with_is_current_even_when_the_visit_is_dated() -
     assert v.status == "met"
     _, v = verdict(["Patients with cough or shortness of breath"], [], "He had a cough in 2010.")
     assert v.status == "unknown" and v.mentioned  # only in the past: asked, not assumed
+
+
+@pytest.mark.parametrize(
+    ("note", "key", "value"),
+    [
+        ("Malignancy: none.", "cond:cancer", False),  # a result after the name denies it
+        ("Tumours - none known.", "cond:cancer", False),
+        ("HIV status unknown.", "cond:hiv", None),  # not known: neither asserted nor denied
+        ("Not pregnant, but breastfeeding status unclear.", "breastfeeding", None),
+        ("Hepatitis B serology pending.", "cond:hbv", None),
+        ("HIV negative.", "cond:hiv", False),
+    ],
+)
+def test_what_follows_a_name_can_deny_it_or_leave_it_unknown(note: str, key: str, value: bool | None) -> None:
+    profile = read_patient(note, TODAY)
+    assert profile.value(key) is value
