@@ -38,7 +38,10 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
             continue
         when = None if ctx.negated else months_ago(clause.text, today)
         visit = cue("context", "encounter").search(clause.text) is not None and not ctx.historical
-        current = None if ctx.negated else (ctx.current or visit or (when is None and not ctx.historical))
+        # "on dialysis since March": it started then and goes on
+        ongoing = when is not None and cue("medicines", "ongoing").search(clause.text) is not None
+        ongoing = ongoing and not (ctx.past or ctx.historical)
+        current = None if ctx.negated else (ctx.current or visit or ongoing or (when is None and not ctx.historical))
         lead = len(clause.text) - len(clause.text.lstrip())
         evidence = Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
         profile.add(

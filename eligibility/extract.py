@@ -619,7 +619,10 @@ class _Reader:
                 detail["nyha_class"] = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(raw) or int(raw)
         when = self.when(text)
         recent = when is not None and when <= 1.0  # "last week": still active
-        current = None if ctx.negated else (ctx.current or recent or (when is None and not ctx.historical))
+        # "on dialysis since March": it started then and goes on
+        ongoing = when is not None and cue("medicines", "ongoing").search(text) is not None
+        ongoing = ongoing and not (ctx.past or ctx.historical)
+        current = None if ctx.negated else (ctx.current or recent or ongoing or (when is None and not ctx.historical))
         if when is None and current:
             when = 0.0
         self.add(
