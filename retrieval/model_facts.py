@@ -42,6 +42,7 @@ from eligibility.patient import profile_from_facts, value_kind
 from eligibility.questions import question_for
 from prompts import Prompt, load_prompt
 from retrieval.grounding import normalise, numbers, same_months, same_number, time_spans, words
+from retrieval.model_call import raw_reply
 from trialscreen.errors import TrialscreenError
 from trialscreen.vocabulary import vocabulary
 
@@ -296,7 +297,7 @@ class FactReader:
         safe = note.replace("<", "‹").replace(">", "›") if "</note" in note.lower() else note
         messages = self.prompt.template().format_messages(note=safe, keys=describe_keys(keys), schema=self._schema)
         try:
-            reply = self._runnable.invoke(messages)
+            content = raw_reply(self._runnable, messages)
         except Exception as err:  # a dead endpoint, a timeout, a broken local model
             self.tally.failed = f"{type(err).__name__}: {str(err)[:160]}"
             log.warning(
@@ -307,10 +308,7 @@ class FactReader:
             )
             return None
         self.tally.asked += 1
-        if isinstance(reply, dict):
-            reply = reply.get("raw")
-        content = getattr(reply, "content", reply)
-        return content if isinstance(content, str) else json.dumps(content)
+        return content
 
     def _reply(self, note: str, keys: tuple[str, ...]) -> list[ModelFact | Rejected] | Rejected | None:
         known = self._memo.get((note, keys))

@@ -48,6 +48,7 @@ from retrieval.grounding import (
     unused_numbers,
     words,
 )
+from retrieval.model_call import raw_reply
 from retrieval.model_rules import covered, named_in, rule_for
 from retrieval.reading_cache import ReadingCache, cache_key
 from trialscreen.model import Criterion, Trial
@@ -232,7 +233,7 @@ class ModelReader:
         safe = text.replace("<", "‹").replace(">", "›") if "</criterion" in text.lower() else text
         messages = self.prompt.template().format_messages(criterion=safe, schema=self._schema)
         try:
-            reply = self._runnable.invoke(messages)
+            content = raw_reply(self._runnable, messages)
         except Exception as err:  # a dead endpoint, a timeout, a broken local model
             self.tally.failed = f"{type(err).__name__}: {str(err)[:160]}"
             log.warning(
@@ -242,10 +243,7 @@ class ModelReader:
             )
             return None
         self.tally.asked += 1
-        if isinstance(reply, dict):
-            reply = reply.get("raw")
-        content = getattr(reply, "content", reply)
-        return content if isinstance(content, str) else json.dumps(content)
+        return content
 
     def logic_for(self, text: str) -> Logic | Rejected | None:
         """The checked logic of a criterion's text, a rejection, or None when the model is unavailable."""
