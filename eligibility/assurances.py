@@ -48,12 +48,29 @@ def assurances() -> tuple[Assurance, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    raw = datafile.toml(datafile.package_text("eligibility", "data/readings.toml"), FILE).get("assurances", {})
+    return (
+        datafile.pattern(raw.get("in_passing"), FILE, "[assurances] in_passing"),
+        datafile.pattern(raw.get("history"), FILE, "[assurances] history"),
+    )
+
+
+def in_passing(text: str) -> bool:
+    """Whether the text names consent or compliance only in passing (a time, someone's judgement)."""
+    return _words()[0].search(text) is not None
+
+
 def assured(text: str, kind: str) -> Rule | None:
     """The assurances a study-team criterion asks for, as one rule, or None when it names none.
 
     An inclusion asks for an assurance, an exclusion for its absence; a criterion worded the other
     way round ("Informed consent" among exclusions, "unable to consent" among inclusions) is left to
     the study team as it stands."""
+    passing, history = _words()
+    if passing.search(text):
+        return None
     rules: list[Rule] = []
     for a in assurances():
         if not a.criterion.search(text):
@@ -61,7 +78,7 @@ def assured(text: str, kind: str) -> Rule | None:
         against = a.against.search(text) is not None
         if against != (kind == "exclusion"):
             return None
-        rules.append(Assured(key=a.key, label=a.label, against=against))
+        rules.append(Assured(key=a.key, label=a.label, against=against, past=against and bool(history.search(text))))
     if not rules:
         return None
     if len(rules) == 1:

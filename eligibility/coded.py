@@ -34,7 +34,7 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
     for m in icd.conditions_in(text):
         clause = clause_at(parts, m.start)
         ctx = context_of(clause, m.start, m.end)
-        if ctx.family or (ctx.hypothetical and not ctx.negated):
+        if ctx.family or ctx.hypothetical:  # "not sure if I have asthma" denies nothing
             continue
         when = None if ctx.negated else months_ago(clause.text, today)
         visit = cue("context", "encounter").search(clause.text) is not None and not ctx.historical
@@ -105,6 +105,7 @@ def criterion_codes(text: str) -> tuple[list[str], list[str]]:
     """(codes that settle the criterion, codes it names): the first only when the criterion names
     nothing but conditions ("Patients with cough or shortness of breath"); what a longer criterion
     names ("stroke within the previous 60 days") only speaks to it."""
+    text = _NUMBERING.sub(lambda m: " " * len(m.group(0)), text)  # "5. Patients with adenomyosis"
     mentions = icd.conditions_in(text)
     names = list(dict.fromkeys(m.code for m in mentions))
     if not names:
@@ -112,8 +113,17 @@ def criterion_codes(text: str) -> tuple[list[str], list[str]]:
     rest = list(text)
     for m in mentions:
         rest[m.start : m.end] = " " * (m.end - m.start)
-    left = _filler().sub("", "".join(rest))
-    return (names, []) if not left else ([], names)
+    blanked = "".join(rest)
+    left = _filler().sub("", blanked)
+    # several conditions settle it only as alternatives ("cough or shortness of breath"); "asthma and
+    # COPD", or a list that does not say which, only speak to it
+    either = len(names) == 1 or (_OR.search(blanked) is not None and _AND.search(blanked) is None)
+    return (names, []) if not left and either else ([], names)
+
+
+_NUMBERING = re.compile(r"^\s*\(?\d{1,3}[.)]\s+")
+_OR = re.compile(r"\bor\b|\band/or\b", re.IGNORECASE)
+_AND = re.compile(r"\band\b(?!/or)", re.IGNORECASE)
 
 
 def narrower_denial(refs: Iterable[str], text: str, start: int, end: int) -> bool:

@@ -35,7 +35,8 @@ _NEGATION_BEFORE = re.compile(
 _NEGATION_AFTER = re.compile(
     r"^[\s:()-]{0,3}(?:test(?:ed)?\s+|was\s+|is\s+|came back\s+|result\s+)?"
     r"(negative|neg\b|-ve\b|not detected|non-?reactive|ruled out|undetectable)"
-    r"|^\w*\s*[:=-]+\s*(?:none|nil|no|absent|denied|denies)\b",  # "Malignancy: none", "Tumours - none known"
+    # "Malignancy: none", "Tumours - none known" (not "Asthma: no exacerbations")
+    r"|^\w*\s*[:=-]+\s*(?:none|nil|no|absent|denied|negative)(?:\s+known)?\s*(?:[.;,]|$)",
     re.IGNORECASE,
 )
 _POSITIVE_AFTER = re.compile(

@@ -12,6 +12,7 @@ or someone's judgement. Nothing decides on a guess.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
 
 from eligibility.assurances import assured
@@ -48,11 +49,20 @@ def _without(text: str, left: list[Quantity]) -> str:
     return " ".join("".join(keep).split())
 
 
+# "or" between alternatives, not in a comparison ("or older", "or more")
+_ALTERNATIVE = re.compile(
+    r"\bor\b(?!\s+(?:older|more|greater|above|over|less|younger|fewer|below|under|equal|higher|lower)\b)", re.I
+)
+
+
 def _understood(criterion: Criterion, left: list[Quantity], trial: Trial, named: set[str] | None) -> Rule | None:
     """The rule of the criterion's understood part, when that part is read completely."""
     reduced = _without(criterion.text, left)
     if not reduced or reduced == criterion.text:
         return None
+    alternatives = len(_ALTERNATIVE.findall(criterion.text)) > len(_ALTERNATIVE.findall(reduced))
+    if criterion.kind == "inclusion" and alternatives:
+        return None  # "men aged 55 or older or women aged 65 or older": what was set aside is an alternative
     part = compile_criterion(replace(criterion, text=reduced, warnings=[]), trial, named)
     if part.rule is None or part.team or unused(reduced, numbers_of(part.rule.to_dict())):
         return None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
-from eligibility.coded import concept_mentions, facts_under
+from eligibility.coded import concept_mentions, facts_under, under
 from eligibility.facts import Fact, Profile, denial_settles
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
@@ -1448,14 +1448,17 @@ class Assured(Rule):
     key: str = ""  # the fact: consent, compliance
     label: str = ""
     against: bool = False  # the criterion asks for its absence ("inability to comply")
+    past: bool = False  # ... in the person's past ("history of poor compliance"), not a forecast
 
     def evaluate(self, profile: Profile) -> Result:
         facts = profile.facts.get(self.key, [])
         kept = [f for f in facts if f.value is True]
         lapsed = [f for f in facts if f.value is False]
         if self.against:
-            if lapsed:
+            if lapsed and self.past:
                 return Result(MET, lapsed, reason=f"the text states a lapse in {self.label}")
+            if lapsed:  # "non-compliant with her insulin" does not say she cannot follow this study
+                return Result(UNKNOWN, reason=f"{self.label}: the study team confirms", related=lapsed)
             if kept:
                 return Result(NOT_MET, kept, reason=f"the text states {self.label}")
             return Result(UNKNOWN, reason=f"{self.label}: the study team confirms")
@@ -1549,8 +1552,10 @@ class Ask(Rule):
         if cases:
             return None  # only in the past: whether the criterion means that too is asked
         settled = [f for f in denials if denial_settles(f, None)]
-        if settled and not self.alternative:
-            return Result(NOT_MET, settled[:1], reason=f"the text denies {settled[0].detail.get('words', 'it')}")
+        # "cough or shortness of breath": every one of them must be denied
+        every = all(any(under(code, f.key.removeprefix("icd:")) for f in settled) for code in self.codes)
+        if settled and every and not self.alternative:
+            return Result(NOT_MET, settled, reason=f"the text denies {settled[0].detail.get('words', 'it')}")
         return None
 
     def describe(self) -> str:

@@ -229,3 +229,66 @@ def test_what_a_person_presents_with_is_current_even_when_the_visit_is_dated() -
 def test_what_follows_a_name_can_deny_it_or_leave_it_unknown(note: str, key: str, value: bool | None) -> None:
     profile = read_patient(note, TODAY)
     assert profile.value(key) is value
+
+
+# -- readings never looser than the words (a review's cases, real HINT phrasings) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("inclusion", "exclusion", "note", "never"),
+    [
+        # an exclusion that names both sexes is about both
+        (
+            [],
+            [
+                "Male participants with a serum creatinine >=1.3 mg/dL or "
+                "female participants with a serum creatinine >=1.2 mg/dL"
+            ],
+            "50 year old woman. Serum creatinine 2.5 mg/dL",
+            Decision.ELIGIBLE,
+        ),
+        ([], ["Women and/or men with diabetes"], "man with type 2 diabetes", Decision.ELIGIBLE),
+        ([], ["Female/male patients with diabetes"], "man with type 2 diabetes", Decision.ELIGIBLE),
+        ([], ["Male factor infertility"], "30 year old woman", Decision.ELIGIBLE),
+        # a result after a name denies it only when it ends the item
+        ([], ["Asthma"], "PMH: Asthma: no exacerbations in the past year", Decision.ELIGIBLE),
+        ([], ["Esophageal varices"], "Esophageal varices: no bleeding", Decision.ELIGIBLE),
+        # alternatives are each denied, or the criterion stays open; "and" lists only speak to it
+        ([], ["Cough or shortness of breath"], "He denies cough", Decision.ELIGIBLE),
+        ([], ["Dementia, delirium"], "No dementia", Decision.ELIGIBLE),
+        (["Asthma and COPD"], [], "man with asthma", Decision.ELIGIBLE),
+        # signs are not filler; an uncertain mention denies nothing
+        (["Syphilis (-)"], [], "man with syphilis", Decision.ELIGIBLE),
+        ([], ["Asthma"], "I am not sure if I have asthma", Decision.ELIGIBLE),
+        # a sex limit is a whole word and one sex only
+        (
+            ["Female patients undergoing outpatient laparoscopic gynecologic surgery"],
+            [],
+            "40 year old woman",
+            Decision.ELIGIBLE,
+        ),
+        (["Males overweight or obese"], [], "man, BMI 22", Decision.ELIGIBLE),
+        (["Men aged 55 years or older or women aged 65 years or older"], [], "70 year old woman", Decision.INELIGIBLE),
+        # a trial of pregnant or breastfeeding women
+        (["Singleton pregnancy, not in labour"], [], "She is not pregnant", Decision.ELIGIBLE),
+        (["Breastfeeding mothers after vaginal delivery"], [], "30 year old man", Decision.ELIGIBLE),
+        # consent named in passing is not an assurance; a medicine lapse is not a forecast about the study
+        (
+            ["Male between 18 and 35 years of age, at the time of signing the informed consent"],
+            [],
+            "70-year-old woman",
+            Decision.ELIGIBLE,
+        ),
+        (
+            [],
+            ["Unable to comply with study procedures"],
+            "She has been non-compliant with her insulin",
+            Decision.INELIGIBLE,
+        ),
+    ],
+)
+def test_a_reading_is_never_looser_or_stricter_than_its_words(
+    inclusion: list[str], exclusion: list[str], note: str, never: Decision
+) -> None:
+    s, _ = verdict(inclusion, exclusion, note)
+    assert s.decision != never

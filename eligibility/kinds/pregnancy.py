@@ -75,9 +75,12 @@ class Pregnancy(Kind):
             return []
         rule: Rule = AnyOf(rules) if len(rules) > 1 else rules[0]
         if r.kind == "inclusion":
-            if self.p("inclusion_absent").search(text):  # "Negative pregnancy test", "Not pregnant or nursing"
+            absent, expecting = self.p("inclusion_absent").search(text), self.p("expecting").search(text)
+            if absent and expecting:
+                return []  # "Singleton pregnancy, not in labour": which way it asks is not clear, so it is asked
+            if absent:  # "Negative pregnancy test", "Not pregnant or nursing"
                 rule = Not(rule)
-            elif not self.p("expecting").search(text) or plan:
+            elif not expecting or plan:
                 # "Pregnant or lactating women" among inclusions, with no word for which it means (a
                 # misfiled exclusion, or a trial of pregnant women): asked as it stands, never guessed
                 return []
@@ -88,7 +91,7 @@ class Pregnancy(Kind):
 
 def _required(rule: Rule) -> Rule:
     """The pregnancy flags of a rule, as what the trial requires (not merely what applies to women)."""
-    if isinstance(rule, Flag) and rule.key == "pregnant":
+    if isinstance(rule, Flag) and rule.key in ("pregnant", "breastfeeding"):
         return replace(rule, pregnancy_related=False, required_pregnancy=True)
     if isinstance(rule, AnyOf):
         return AnyOf([_required(x) for x in rule.rules])

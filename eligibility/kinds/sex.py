@@ -12,7 +12,7 @@ from eligibility.rules import Sex as SexRule
 
 class Sex(Kind):
     name = "sex"
-    patterns = ("only", "female", "scope")
+    patterns = ("only", "female", "scope", "named")
     blocked_by = ("refractory", "manifestations", "pregnancy")
     only = "inclusion"
     specs = (FactSpec("sex", question="sex"),)
@@ -21,15 +21,26 @@ class Sex(Kind):
         m = self.p("only").search(r.text)
         if m is None:
             return []
-        allowed = "female" if self.p("female").fullmatch(m.group("sex")) else "male"
+        allowed = self._sex_of(m.group("sex"))
+        if self._names_other(r.criterion.text, allowed):
+            return []  # "Men aged 55 or older or women aged 65 or older": not one sex
         return [Match(SexRule(allowed=allowed), (m.span("sex"),))]
+
+    def _sex_of(self, word: str) -> str:
+        return "female" if self.p("female").fullmatch(word) else "male"
+
+    def _names_other(self, text: str, sex: str) -> bool:
+        """Whether the text also names a person of the other sex."""
+        return any(self._sex_of(m.group("sex")) != sex for m in self.p("named").finditer(text))
 
     def scope(self, text: str) -> str | None:
         """The sex an exclusion is about, when its opening words name one (else None)."""
         m = self.p("scope").search(text)
         if m is None:
             return None
-        return "female" if self.p("female").fullmatch(m.group("sex")) else "male"
+        sex = self._sex_of(m.group("sex"))
+        # "Male participants with ... or female participants with ...": about both
+        return None if self._names_other(text, sex) else sex
 
 
 KIND = Sex()
