@@ -272,6 +272,12 @@ def test_what_follows_a_name_can_deny_it_or_leave_it_unknown(note: str, key: str
         # a trial of pregnant or breastfeeding women
         (["Singleton pregnancy, not in labour"], [], "She is not pregnant", Decision.ELIGIBLE),
         (["Breastfeeding mothers after vaginal delivery"], [], "30 year old man", Decision.ELIGIBLE),
+        (
+            ["Must be unable to become pregnant (eg, premenarchal, surgically sterile)"],
+            [],
+            "30F, not pregnant",
+            Decision.ELIGIBLE,
+        ),
         # consent named in passing is not an assurance; a medicine lapse is not a forecast about the study
         (
             ["Male between 18 and 35 years of age, at the time of signing the informed consent"],

@@ -29,6 +29,7 @@ class Pregnancy(Kind):
         "after",
         "inclusion_absent",
         "expecting",
+        "cannot_conceive",
     )
     blocked_by = BLOCKED
     specs = (
@@ -76,6 +77,8 @@ class Pregnancy(Kind):
         rule: Rule = AnyOf(rules) if len(rules) > 1 else rules[0]
         if r.kind == "inclusion":
             absent, expecting = self.p("inclusion_absent").search(text), self.p("expecting").search(text)
+            if self.p("cannot_conceive").search(text):
+                return []  # "must be unable to become pregnant" asks more than "not pregnant"
             if absent and expecting:
                 return []  # "Singleton pregnancy, not in labour": which way it asks is not clear, so it is asked
             if absent:  # "Negative pregnancy test", "Not pregnant or nursing"
