@@ -193,7 +193,7 @@ def _plots(run: EvalRun, out: Path) -> list[tuple[str, str]]:
     series = {k: v for k, v in series.items() if v}
     if series:
         fig, ax = plt.subplots(figsize=(7, 3.6))
-        ax.boxplot(list(series.values()), tick_labels=list(series), vert=False)
+        ax.boxplot(list(series.values()), tick_labels=list(series), orientation="horizontal")
         ax.set_xscale("log")
         ax.set_xlabel("latency per case (ms, log scale)")
         ax.set_title("Latency distribution per operation")
