@@ -30,6 +30,7 @@ EXPECTED = {
         "consent_refused",
         "compliance",
         "noncompliance",
+        "postpartum",
     ),
     "answers": ("yes", "no", "unsure", "normal", "negative", "pounds"),
 }

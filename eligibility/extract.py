@@ -28,6 +28,7 @@ from trialscreen.vocab import drugs as vocab_drugs
 from trialscreen.vocabulary import vocabulary
 
 MAX_TEXT = 50_000
+POSTPARTUM_MONTHS = 3.0  # a birth this recent means the person is not pregnant now
 
 _AGE = [
     re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
@@ -663,6 +664,13 @@ class _Reader:
             if not ctx.family and not ctx.hypothetical and not ctx.anchor and not ctx.past:
                 self.add("breastfeeding", not ctx.negated, _clause_ev(clause))
                 break
+        birth = cue("facts", "postpartum").search(t)
+        if birth and self.profile.get("pregnant") is None:
+            clause, ctx = self.ctx(birth.start(), birth.end())
+            ago = self.when(clause.text)
+            recent = (ago is not None and ago <= POSTPARTUM_MONTHS) or "partum" in birth.group(0).lower()
+            if recent and not (ctx.family or ctx.negated or ctx.hypothetical):
+                self.add("pregnant", False, _clause_ev(clause), current=True)  # gave birth weeks ago: not pregnant now
         plan = cue("facts", "pregnancy_plan").search(t)
         if plan:
             clause, ctx = self.ctx(plan.start(), plan.end())

@@ -298,3 +298,16 @@ def test_a_reading_is_never_looser_or_stricter_than_its_words(
 ) -> None:
     s, _ = verdict(inclusion, exclusion, note)
     assert s.decision != never
+
+
+@pytest.mark.parametrize(
+    ("note", "pregnant"),
+    [
+        ("A 30-year-old woman. She had given birth to a healthy child 3 weeks before.", False),
+        ("28F, 2 weeks postpartum, breastfeeding.", False),
+        ("She gave birth 5 years ago.", None),  # long ago: says nothing of now
+        ("Her sister gave birth last week.", None),
+    ],
+)
+def test_a_recent_birth_means_not_pregnant_now(note: str, pregnant: bool | None) -> None:
+    assert read_patient(note, TODAY).value("pregnant") is pregnant
