@@ -18,6 +18,7 @@ from dataclasses import replace
 from eligibility.assurances import assured
 from eligibility.coded import criterion_codes
 from eligibility.compiler import CompiledCriterion, compile_criterion
+from eligibility.demographics import another_age, beyond_demographics
 from eligibility.fallback import (
     ask_key,
     clause_bounds,
@@ -135,8 +136,36 @@ def _interpret(
     text = _asked(criterion)
     if cc.rule is not None and criterion.kind == "inclusion" and worded_as_absence(criterion.text):
         cc.rule = _absent(cc.rule)
+    demographic = cc.rule is not None and criterion.kind == "inclusion" and not criterion.field
+    if demographic and cc.rule is not None and another_age(beyond_demographics(criterion.text, cc.rule)):
+        cc.rule = None  # "Under 16 years of age at onset": not the person's age now; asked as it stands
     if cc.rule is not None:
         left = [] if criterion.field else unused_quantities(criterion.text, numbers_of(cc.rule.to_dict()), cc.used)
+        extra = beyond_demographics(criterion.text, cc.rule) if demographic and not left else ""
+        if extra:
+            # "Patients aged 18-65 with plaque psoriasis": the age is read, the rest is not; meeting the age
+            # must not meet the criterion, so it is asked, and only the age can rule the person out
+            partial = cc.rule.describe()
+            cc.warnings.append(f"partly understood: '{extra}' not read by the rule ({partial})")
+            question = question_for_text(text)
+            cc.reading = Reading(
+                Mode.PARTLY,
+                f"{partial}; partly understood: '{extra}' not read, so it is asked as it stands",
+                cc.rule.logic(),
+                unused=(extra,),
+                question=question,
+            )
+            cc.rule = Ask(
+                key=ask_key(text),
+                question=question,
+                label=criterion.text,
+                understood=cc.rule,
+                rules_out=str(NOT_MET),
+                partial=cc.rule,
+                alternative=is_alternative(criterion.context),
+                mentions=criterion_codes(text)[1] or criterion_codes(text)[0],
+            )
+            return cc
         if not left:
             cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
             return cc

@@ -311,3 +311,26 @@ def test_a_reading_is_never_looser_or_stricter_than_its_words(
 )
 def test_a_recent_birth_means_not_pregnant_now(note: str, pregnant: bool | None) -> None:
     assert read_patient(note, TODAY).value("pregnant") is pregnant
+
+
+@pytest.mark.parametrize(
+    ("text", "note", "never"),
+    [
+        # an age read, the rest not: meeting the age does not meet the criterion
+        ("Patients aged 18-65 years with symptomatic eosinophilic esophagitis", "40 year old man", Decision.ELIGIBLE),
+        ("Adults 18-50 years old, nonsmokers", "30 year old woman who smokes", Decision.ELIGIBLE),
+        # the age still rules out
+        ("Adults 18-50 years old, nonsmokers", "70 year old woman", Decision.NEEDS_INFO),
+        # an age at onset is not the age now: a 30-year-old is not ruled out by it
+        ("Under 16 years of age at onset", "30 year old woman with lupus", Decision.INELIGIBLE),
+    ],
+)
+def test_an_age_criterion_with_more_words_is_not_met_by_the_age_alone(text: str, note: str, never: Decision) -> None:
+    s, _ = verdict([text], [], note)
+    assert s.decision != never
+
+
+def test_an_age_criterion_with_only_the_words_of_an_age_is_read_whole() -> None:
+    text = "Male or female, age at least 18 years at the time of signing the informed consent form"
+    _, v = verdict([text], [], "30 year old woman")
+    assert v.status == "met"
