@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from eligibility.fallback import FILE
+from eligibility.fallback import FILE, reading_pattern, readings
 from eligibility.rules import AllOf, AnyOf, Assured, Rule
 from trialscreen import datafile
 from trialscreen.errors import TrialscreenError
@@ -29,9 +29,8 @@ class Assurance:
 
 @lru_cache(maxsize=1)
 def assurances() -> tuple[Assurance, ...]:
-    raw = datafile.toml(datafile.package_text("eligibility", "data/readings.toml"), FILE)
     out = []
-    for i, entry in enumerate(raw.get("assurance", [])):
+    for i, entry in enumerate(readings().get("assurance", [])):
         where = f"[[assurance]] {i + 1}"
         if not isinstance(entry, dict) or not all(isinstance(entry.get(f), str) and entry[f] for f in ("key", "label")):
             raise TrialscreenError(f"{FILE}: {where} needs key and label (strings), criterion and against (patterns)")
@@ -48,18 +47,9 @@ def assurances() -> tuple[Assurance, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1)
-def _words() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    raw = datafile.toml(datafile.package_text("eligibility", "data/readings.toml"), FILE).get("assurances", {})
-    return (
-        datafile.pattern(raw.get("in_passing"), FILE, "[assurances] in_passing"),
-        datafile.pattern(raw.get("history"), FILE, "[assurances] history"),
-    )
-
-
 def in_passing(text: str) -> bool:
     """Whether the text names consent or compliance only in passing (a time, someone's judgement)."""
-    return _words()[0].search(text) is not None
+    return reading_pattern("assurances", "in_passing").search(text) is not None
 
 
 def assured(text: str, kind: str) -> Rule | None:
@@ -68,9 +58,9 @@ def assured(text: str, kind: str) -> Rule | None:
     An inclusion asks for an assurance, an exclusion for its absence; a criterion worded the other
     way round ("Informed consent" among exclusions, "unable to consent" among inclusions) is left to
     the study team as it stands."""
-    passing, history = _words()
-    if passing.search(text):
+    if in_passing(text):
         return None
+    history = reading_pattern("assurances", "history")
     rules: list[Rule] = []
     for a in assurances():
         if not a.criterion.search(text):

@@ -10,17 +10,16 @@ denial of type 2 diabetes does not deny every diabetes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from functools import cache, lru_cache
 
+from eligibility.concepts import concepts
 from eligibility.context import clause_at, clauses, context_of
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
-from eligibility.fallback import FILE
+from eligibility.fallback import reading_pattern
 from eligibility.timeparse import months_ago
-from trialscreen import datafile
 from trialscreen.vocab import conditions as icd
 
 PREFIX = "icd:"
@@ -95,17 +94,10 @@ def _facts_under(profile: Profile, codes: tuple[str, ...]) -> tuple[list[Fact], 
     return cases, denials, others
 
 
-@lru_cache(maxsize=1)
-def _filler() -> re.Pattern[str]:
-    raw = datafile.toml(datafile.package_text("eligibility", "data/readings.toml"), FILE)
-    return datafile.pattern(raw.get("coded", {}).get("filler"), FILE, "[coded] filler")
-
-
 def criterion_codes(text: str) -> tuple[list[str], list[str]]:
     """(codes that settle the criterion, codes it names): the first only when the criterion names
     nothing but conditions ("Patients with cough or shortness of breath"); what a longer criterion
     names ("stroke within the previous 60 days") only speaks to it."""
-    text = _NUMBERING.sub(lambda m: " " * len(m.group(0)), text)  # "5. Patients with adenomyosis"
     mentions = icd.conditions_in(text)
     names = list(dict.fromkeys(m.code for m in mentions))
     if not names:
@@ -114,16 +106,12 @@ def criterion_codes(text: str) -> tuple[list[str], list[str]]:
     for m in mentions:
         rest[m.start : m.end] = " " * (m.end - m.start)
     blanked = "".join(rest)
-    left = _filler().sub("", blanked)
+    left = reading_pattern("coded", "filler").sub("", blanked)
     # several conditions settle it only as alternatives ("cough or shortness of breath"); "asthma and
     # COPD", or a list that does not say which, only speak to it
-    either = len(names) == 1 or (_OR.search(blanked) is not None and _AND.search(blanked) is None)
+    alternatives = reading_pattern("alternatives", "either").search(blanked) is not None
+    either = len(names) == 1 or (alternatives and reading_pattern("alternatives", "both").search(blanked) is None)
     return (names, []) if not left and either else ([], names)
-
-
-_NUMBERING = re.compile(r"^\s*\(?\d{1,3}[.)]\s+")
-_OR = re.compile(r"\bor\b|\band/or\b", re.IGNORECASE)
-_AND = re.compile(r"\band\b(?!/or)", re.IGNORECASE)
 
 
 def narrower_denial(refs: Iterable[str], text: str, start: int, end: int) -> bool:
@@ -143,8 +131,6 @@ def narrower_denial(refs: Iterable[str], text: str, start: int, end: int) -> boo
 
 @cache
 def _concept_refs(key: str) -> tuple[str, ...]:
-    from eligibility.concepts import concepts  # the concepts load the vocabulary: only when asked
-
     return next((c.icd10cm for c in concepts() if c.key == key), ())
 
 

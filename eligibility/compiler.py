@@ -20,7 +20,6 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from eligibility.assurances import in_passing
 from eligibility.concepts import concepts_in
 from eligibility.kinds import registry
 from eligibility.kinds.autoantibodies import KIND as AUTOANTIBODIES
@@ -183,8 +182,6 @@ def _team(criterion: Criterion, r: Read) -> str:
     only = team["only"].search(text)
     if only and only.group(0).lower() in ("comply", "compliance") and concepts_in(text):
         only = None  # "mental disorder ... that could interfere with the ability to comply": the disorder counts
-    if only and in_passing(text) and only.group(0).lower() in ("informed consent",):
-        only = None  # "Male between 18 and 35 years of age at the time of signing the informed consent"
     if only and not team["only_unless"].search(text):
         return f"{only.group(0).strip()}: the study team decides"
     if team["allowed_exceptions"].search(context):

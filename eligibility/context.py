@@ -156,7 +156,7 @@ def _family(before: str, after: str) -> bool:
     relatives = list(cue("context", "family").finditer(before))
     if relatives and not cue("context", "family_end").search(before[relatives[-1].end() :]):
         return True
-    return bool(re.match(r"^\W{0,3}(in|runs in) (my|the|her|his) family", after, re.I))
+    return bool(cue("context", "family_after").match(after))
 
 
 def _asserts_own_item(between: str, mention: str, after: str) -> bool:

@@ -8,26 +8,13 @@ anything else is returned, and the criterion is then partly understood.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
-from eligibility.fallback import FILE
+from eligibility.fallback import reading_pattern
 from eligibility.rules import Age, AllOf, Rule, Sex
-from trialscreen import datafile
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    raw = datafile.toml(datafile.package_text("eligibility", "data/readings.toml"), FILE).get("demographics", {})
-    return (
-        datafile.pattern(raw.get("filler"), FILE, "[demographics] filler"),
-        datafile.pattern(raw.get("other_age"), FILE, "[demographics] other_age"),
-    )
 
 
 def another_age(text: str) -> bool:
     """Whether the age a criterion names is at another time than now ("at onset", "at diagnosis")."""
-    return _patterns()[1].search(text) is not None
+    return reading_pattern("demographics", "other_age").search(text) is not None
 
 
 def demographic_only(rule: Rule) -> bool:
@@ -40,4 +27,4 @@ def beyond_demographics(text: str, rule: Rule) -> str:
     """The words of an age / sex criterion that are neither the limit nor the words around one ('' if none)."""
     if not demographic_only(rule):
         return ""
-    return " ".join(_patterns()[0].sub(" ", text).split())
+    return " ".join(reading_pattern("demographics", "filler").sub(" ", text).split())

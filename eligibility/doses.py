@@ -39,6 +39,7 @@ class _Grammar:
     with_unit: re.Pattern[str]
     bare: re.Pattern[str]
     bare_end: re.Pattern[str]
+    another: re.Pattern[str]
     year: re.Pattern[str]
     mass: tuple[tuple[re.Pattern[str], float], ...]
     frequency: dict[str, re.Pattern[str]]
@@ -60,6 +61,7 @@ def load_grammar(text: str) -> _Grammar:
         with_unit=datafile.pattern(amount.get("with_unit"), FILE, "[amount] with_unit"),
         bare=datafile.pattern(amount.get("bare"), FILE, "[amount] bare"),
         bare_end=datafile.pattern(amount.get("bare_end"), FILE, "[amount] bare_end"),
+        another=datafile.pattern(amount.get("another"), FILE, "[amount] another"),
         year=datafile.pattern(amount.get("year"), FILE, "[amount] year"),
         mass=tuple(mass),
         frequency={n: datafile.pattern(frequency.get(n), FILE, f"[frequency] {n}") for n in _FREQUENCIES},
@@ -150,7 +152,7 @@ def dose_after(text: str, bare: bool = False) -> Dose | None:
     unit anywhere in its first words, or (with `bare`) a bare number right at its start."""
     g = grammar()
     m = g.with_unit.search(text[:40])
-    if m is not None and not re.search(r"[;+]|\band\b", text[: m.start()]):
+    if m is not None and not g.another.search(text[: m.start()]):
         mg = _number(m.group("num")) * _factor(m.group("unit"))
         times, used = per_day(text[m.end() :])
         return Dose(round(mg, 4), times, m.end() + used)

@@ -103,7 +103,7 @@ class Verdict:
     def mentioned(self) -> bool:
         """Whether the patient's text or answers say anything about what the criterion asks."""
         result, rule = self._result, self.compiled.rule
-        if result is not None and (result.facts or result.related):
+        if result is not None and result.facts:
             return True
         return rule is not None and self._profile is not None and speaks_to(rule, self._profile)
 

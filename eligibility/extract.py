@@ -94,7 +94,6 @@ _TRIAL = re.compile(
     r"a trial|a study|any (other )?(clinical )?(trials?|studies)|investigational)\b",
     re.I,
 )
-_ALLERGY = re.compile(r"\ballerg\w*(?:\s*:\s*|\s+(?:to\s+)?)|\bintoleran\w*\s+(?:to|of)\s+", re.I)
 _NO_ALLERGY = re.compile(r"\b(nkda|no (known )?(drug )?allergies|not allergic to anything|no allergies)\b", re.I)
 _NOT_CHILDBEARING = re.compile(
     r"\b(post-?menopausal|menopause|went through menopause|hysterectomy|tubes? tied|tubal ligation|"
@@ -409,7 +408,7 @@ class _Reader:
             year = cue("facts", "diagnosed_year").search(clause.text)
             if when is None and year is not None:  # "SLE dx 2017", "diagnosed 2017"
                 when = months_ago(f"in {year.group('year')}", self.today)
-            if when is None and re.search(r"\bsince\b", clause.text, re.I):
+            if when is None and cue("time", "since").search(clause.text):
                 when = months_ago(clause.text.replace("since", "in"), self.today)
             if re.search(r"newly diagnosed|new diagnosis|just diagnosed", clause.text, re.I) and when is None:
                 when = 1.0
@@ -449,9 +448,9 @@ class _Reader:
             clause, ctx = self.ctx(start, end)
             if ctx.family:
                 continue
-            if re.search(r"allerg|intoleran|reaction to", clause.text[: start - clause.start], re.I):
+            if cue("facts", "allergy_before").search(clause.text[: start - clause.start]):
                 continue  # an allergy, not a treatment
-            if re.match(r"\s*(study|trial|studies|trials)\b", t[end : end + 12], re.I):
+            if cue("medicines", "of_a_trial").match(t[end : end + 12]):
                 continue  # "the IL-2 study": the trial's drug, not the patient's
             seen.add(name)
             piece = segment(clause, start, end, self._drug_offsets)
@@ -463,7 +462,7 @@ class _Reader:
                     iv_only = name == "corticosteroid" and _ROUTE_IV.search(clause.text)
                     high_only = name == "corticosteroid" and re.search(r"high[- ]dose", clause.text, re.I)
                     detail: dict[str, Any] = {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
-                    if re.search(r"\bother\s+(?:\w+\s+)?$", t[max(0, m.start() - 20) : m.start()], re.I):
+                    if cue("medicines", "other_before").search(t[max(0, m.start() - 20) : m.start()]):
                         detail["other"] = True  # "rituximab 8 months ago, no other biologics": all but the one named
                     self.add(f"prior:class:{name}", False, _clause_ev(clause), detail=detail)
                     if name == "corticosteroid" and not detail:
@@ -484,7 +483,7 @@ class _Reader:
         when = self.when(text)
         route = "iv" if _ROUTE_IV.search(text) else ("injection" if _ROUTE_INJECTION.search(text) else None)
         if ctx.negated:
-            if cue("medicines", "stopped").search(text) or re.search(r"\b(no longer|off)\b", text, re.I):
+            if cue("medicines", "stopped").search(text) or cue("medicines", "off").search(text):
                 self.add(f"med:{drug}", False, ev)
                 self.add(f"prior:{drug}", True, ev, when_months=when, detail={"route": route} if route else {})
             else:
@@ -498,7 +497,7 @@ class _Reader:
         past = bool(cue("medicines", "past").search(text))
         current = bool(cue("medicines", "current").search(text))
         if cue("medicines", "ongoing").search(text) and (
-            duration_months(text) is not None or re.search(r"\bsince\b", text, re.I)
+            duration_months(text) is not None or cue("time", "since").search(text)
         ):
             current, past = True, False  # "mycophenolate for the past year", "since 4 months ago": ongoing
         if written is not None and not past:
@@ -513,7 +512,7 @@ class _Reader:
         if current and not (past and when is not None and not cue("time", "now").search(text)):
             started = when if _STARTED.search(text) else None
             since = duration_months(text)
-            if since is None and re.search(r"\bsince\b", text, re.I):
+            if since is None and cue("time", "since").search(text):
                 since = when  # "on MMF since 2019": taken from then to now
             self.add(
                 f"med:{drug}",
@@ -699,7 +698,7 @@ class _Reader:
             m = _NO_ALLERGY.search(t)
             assert m is not None
             self.add("allergy:none", True, _ev(t, m.start(), m.end()))
-        for m in _ALLERGY.finditer(t):
+        for m in cue("facts", "allergy").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             rest = clause.text[m.end() - clause.start :]
             for name in dict.fromkeys(name for _, _, name in _drug_mentions(rest)):  # every drug the vocabulary knows

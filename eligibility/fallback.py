@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from trialscreen import datafile
 from trialscreen.errors import TrialscreenError
@@ -64,6 +65,19 @@ def load_rules(text: str) -> Rules:
         ),
         clause=datafile.pattern(raw.get("clauses", {}).get("boundary"), FILE, "[clauses] boundary"),
     )
+
+
+@lru_cache(maxsize=1)
+def readings() -> dict[str, Any]:
+    """`eligibility/data/readings.toml`, parsed once for every module that reads a section of it."""
+    return datafile.toml(datafile.package_text("eligibility", "data/readings.toml"), FILE)
+
+
+@lru_cache(maxsize=64)
+def reading_pattern(section: str, key: str) -> re.Pattern[str]:
+    """One pattern of readings.toml (`[section] key`), checked on first use."""
+    raw = readings().get(section, {})
+    return datafile.pattern(raw.get(key) if isinstance(raw, dict) else None, FILE, f"[{section}] {key}")
 
 
 @lru_cache(maxsize=1)

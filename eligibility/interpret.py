@@ -12,7 +12,6 @@ or someone's judgement. Nothing decides on a guess.
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import replace
 
 from eligibility.assurances import assured
@@ -24,6 +23,7 @@ from eligibility.fallback import (
     clause_bounds,
     is_alternative,
     question_for_text,
+    reading_pattern,
     team_reason,
     worded_as_absence,
 )
@@ -50,18 +50,13 @@ def _without(text: str, left: list[Quantity]) -> str:
     return " ".join("".join(keep).split())
 
 
-# "or" between alternatives, not in a comparison ("or older", "or more")
-_ALTERNATIVE = re.compile(
-    r"\bor\b(?!\s+(?:older|more|greater|above|over|less|younger|fewer|below|under|equal|higher|lower)\b)", re.I
-)
-
-
 def _understood(criterion: Criterion, left: list[Quantity], trial: Trial, named: set[str] | None) -> Rule | None:
     """The rule of the criterion's understood part, when that part is read completely."""
     reduced = _without(criterion.text, left)
     if not reduced or reduced == criterion.text:
         return None
-    alternatives = len(_ALTERNATIVE.findall(criterion.text)) > len(_ALTERNATIVE.findall(reduced))
+    either = reading_pattern("alternatives", "either")
+    alternatives = len(either.findall(criterion.text)) > len(either.findall(reduced))
     if criterion.kind == "inclusion" and alternatives:
         return None  # "men aged 55 or older or women aged 65 or older": what was set aside is an alternative
     part = compile_criterion(replace(criterion, text=reduced, warnings=[]), trial, named)
@@ -124,6 +119,44 @@ def interpret(
     return cc
 
 
+def _partly(
+    criterion: Criterion,
+    cc: CompiledCriterion,
+    text: str,
+    unread: tuple[str, ...],
+    verb: str,
+    understood: Rule | None,
+    widest: Rule | None = None,
+) -> CompiledCriterion:
+    """A criterion whose rule leaves some of its words (`unread`: numbers not used, words not read) aside:
+    asked as it stands, and only the understood part's ruling-out outcome is taken from the rule."""
+    assert cc.rule is not None
+    partial = cc.rule.describe()
+    missing = ", ".join(f"'{u}'" for u in unread)
+    cc.warnings.append(f"partly understood: {missing} not {verb} by the rule ({partial})")
+    question = question_for_text(text)
+    cc.reading = Reading(
+        Mode.PARTLY,
+        f"{partial}; partly understood: {missing} not {verb}, so it is asked as it stands",
+        cc.rule.logic(),
+        unused=unread,
+        question=question,
+    )
+    codes, names = criterion_codes(text)
+    cc.rule = Ask(
+        key=ask_key(text),
+        question=question,
+        label=criterion.text,
+        understood=understood,
+        rules_out=str(MET if criterion.kind == "exclusion" else NOT_MET) if understood else "",
+        partial=cc.rule,
+        alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
+        widest=widest,
+        mentions=names or codes,
+    )
+    return cc
+
+
 def _interpret(
     criterion: Criterion, cc: CompiledCriterion, trial: Trial | None = None, named: set[str] | None = None
 ) -> CompiledCriterion:
@@ -145,54 +178,13 @@ def _interpret(
         if extra:
             # "Patients aged 18-65 with plaque psoriasis": the age is read, the rest is not; meeting the age
             # must not meet the criterion, so it is asked, and only the age can rule the person out
-            partial = cc.rule.describe()
-            cc.warnings.append(f"partly understood: '{extra}' not read by the rule ({partial})")
-            question = question_for_text(text)
-            cc.reading = Reading(
-                Mode.PARTLY,
-                f"{partial}; partly understood: '{extra}' not read, so it is asked as it stands",
-                cc.rule.logic(),
-                unused=(extra,),
-                question=question,
-            )
-            cc.rule = Ask(
-                key=ask_key(text),
-                question=question,
-                label=criterion.text,
-                understood=cc.rule,
-                rules_out=str(NOT_MET),
-                partial=cc.rule,
-                alternative=is_alternative(criterion.context),
-                mentions=criterion_codes(text)[1] or criterion_codes(text)[0],
-            )
-            return cc
+            return _partly(criterion, cc, text, (extra,), "read", understood=cc.rule)
         if not left:
             cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
             return cc
-        partial = cc.rule.describe()
-        missing = ", ".join(f"'{q.text}'" for q in left)
-        cc.warnings.append(f"partly understood: {missing} not used by the rule ({partial})")
-        question = question_for_text(text)
-        cc.reading = Reading(
-            Mode.PARTLY,
-            f"{partial}; partly understood: {missing} not used, so it is asked as it stands",
-            cc.rule.logic(),
-            unused=tuple(q.text for q in left),
-            question=question,
-        )
         understood = _understood(criterion, left, trial, named) if trial is not None else None
-        cc.rule = Ask(
-            key=ask_key(text),
-            question=question,
-            label=criterion.text,
-            understood=understood,
-            rules_out=str(MET if criterion.kind == "exclusion" else NOT_MET) if understood else "",
-            partial=cc.rule,
-            alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
-            widest=_widest(criterion, cc, left, trial, named),
-            mentions=criterion_codes(text)[1] or criterion_codes(text)[0],
-        )
-        return cc
+        widest = _widest(criterion, cc, left, trial, named)
+        return _partly(criterion, cc, text, tuple(q.text for q in left), "used", understood, widest)
     reason = team_reason(text)
     if reason is not None:
         cc.team, cc.note = True, reason

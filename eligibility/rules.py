@@ -42,7 +42,7 @@ class Result:
 
     A plain class with slots (made for every criterion of every screening, so kept cheap to build)."""
 
-    __slots__ = ("asks", "facts", "reason", "related", "status", "windows")
+    __slots__ = ("asks", "facts", "reason", "status", "windows")
 
     def __init__(
         self,
@@ -51,7 +51,6 @@ class Result:
         asks: list[str] | None = None,
         reason: str = "",
         windows: dict[str, float | None] | None = None,
-        related: list[Fact] | None = None,
     ) -> None:
         self.status = status
         self.facts: list[Fact] = facts if facts is not None else []
@@ -60,9 +59,6 @@ class Result:
         # the stretch of time the criterion asks about, per asked key (months; 0 = now; None = ever), so
         # the question asks in the criterion's own window and the answer covers exactly that
         self.windows: dict[str, float | None] = windows if windows is not None else {}
-        # facts that speak to what the criterion asks without settling it (a woman, for "pregnant
-        # women"): the text mentions the subject, so an unknown is "unclear" rather than "not mentioned"
-        self.related: list[Fact] = related if related is not None else []
 
     def __repr__(self) -> str:
         return f"Result({self.status!s}, reason={self.reason!r})"
@@ -278,11 +274,6 @@ def _as_list(value: object) -> list[object]:
     return value if isinstance(value, list) else [value]
 
 
-def _spoken(results: list[Result]) -> list[Fact]:
-    """Every fact the parts of a combined criterion looked at: what the text says about it."""
-    return [f for r in results for f in (*r.facts, *r.related)]
-
-
 @dataclass
 class AnyOf(Rule):
     kind: ClassVar[str] = "any_of"
@@ -300,7 +291,6 @@ class AnyOf(Rule):
                 asks=[a for r in unknown for a in r.asks],
                 reason=unknown[0].reason,
                 windows=merge_windows(unknown),
-                related=_spoken(results),
             )
         if all(r.status == NA for r in results):
             return Result(NA, reason=results[0].reason if results else "")
@@ -331,7 +321,6 @@ class AllOf(Rule):
                 asks=[a for r in unknown for a in r.asks],
                 reason=unknown[0].reason,
                 windows=merge_windows(unknown),
-                related=_spoken(results),
             )
         applicable = [r for r in results if r.status != NA]
         if not applicable:
@@ -356,7 +345,7 @@ class Not(Rule):
     def evaluate(self, profile: Profile) -> Result:
         inner = self.rule.evaluate(profile)
         flipped = {MET: NOT_MET, NOT_MET: MET}.get(inner.status, inner.status)
-        return Result(flipped, inner.facts, inner.asks, inner.reason, inner.windows, inner.related)
+        return Result(flipped, inner.facts, inner.asks, inner.reason, inner.windows)
 
     def describe(self) -> str:
         return f"not ({self.rule.describe()})"
@@ -796,7 +785,6 @@ class Treatment(Windowed):
                 asks=[self.asks_key()],
                 reason=f"{self.describe()}: only part of it is answered "
                 f"(patient: \u201c{said[0].evidence.text[:80]}\u201d)",
-                related=said,
             )
         return Result(UNKNOWN, asks=[self.asks_key()], reason=f"{self.describe()} not mentioned")
 
@@ -1092,7 +1080,7 @@ class DoseChanged(StableMeds):
     def evaluate(self, profile: Profile) -> Result:
         stable = super().evaluate(profile)
         flipped = {MET: NOT_MET, NOT_MET: MET}.get(stable.status, stable.status)
-        return Result(flipped, stable.facts, stable.asks, stable.reason, stable.windows, stable.related)
+        return Result(flipped, stable.facts, stable.asks, stable.reason, stable.windows)
 
     def describe(self) -> str:
         return f"a dose changed in the last {_fmt(self.min_weeks)} weeks"
@@ -1458,7 +1446,7 @@ class Assured(Rule):
             if lapsed and self.past:
                 return Result(MET, lapsed, reason=f"the text states a lapse in {self.label}")
             if lapsed:  # "non-compliant with her insulin" does not say she cannot follow this study
-                return Result(UNKNOWN, reason=f"{self.label}: the study team confirms", related=lapsed)
+                return Result(UNKNOWN, reason=f"{self.label}: the study team confirms")
             if kept:
                 return Result(NOT_MET, kept, reason=f"the text states {self.label}")
             return Result(UNKNOWN, reason=f"{self.label}: the study team confirms")
@@ -1529,8 +1517,7 @@ class Ask(Rule):
             if stated is not None:
                 return stated
         if fact is None:
-            related = _spoken([seen]) if seen is not None else []
-            return Result(UNKNOWN, asks=[self.key], reason="not answered yet", related=related)
+            return Result(UNKNOWN, asks=[self.key], reason="not answered yet")
         if fact.value:
             return Result(MET, [fact], reason="the patient says this applies")
         if self.alternative:
