@@ -630,18 +630,6 @@ class Condition(Windowed):
         extra = f" (except {', '.join(self.exceptions)})" if self.exceptions else ""
         return f"{self.label}{window_words(self.within_months)}{extra}"
 
-
-def _classes(drug: str) -> tuple[str, ...]:
-    term = vocabulary().drug(drug)
-    return term.classes if term else ()
-
-
-def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
-    if drug in drugs:
-        return True
-    term = vocabulary().drug(drug)
-    return bool(term and set(term.classes) & set(classes))
-
     def logic(self) -> Logic:
         return atom_logic(
             _made_atom(
@@ -656,6 +644,18 @@ def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
                 exceptions=tuple(self.exceptions),
             )
         )
+
+
+def _classes(drug: str) -> tuple[str, ...]:
+    term = vocabulary().drug(drug)
+    return term.classes if term else ()
+
+
+def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
+    if drug in drugs:
+        return True
+    term = vocabulary().drug(drug)
+    return bool(term and set(term.classes) & set(classes))
 
 
 @dataclass
@@ -950,6 +950,20 @@ class DoseCap(Rule):
         least = f" at least {_fmt(self.min_mg_day)} {unit} and" if self.min_mg_day is not None else ""
         return f"{self.label}{least} {'below' if self.below else 'at most'} {_fmt(self.max_mg_day or 0)} {unit}"
 
+    def logic(self) -> Logic:
+        unit = "mg/kg/day" if self.per_kg else "mg/day"
+        parts = []
+        if self.max_mg_day is not None:
+            op = "<" if self.below else "<="
+            parts.append(_atom(AtomKind.TREATMENT, self.label or self.drug, op, self.max_mg_day, unit, self.drug))
+        if self.min_mg_day is not None:
+            parts.append(_atom(AtomKind.TREATMENT, self.label or self.drug, ">=", self.min_mg_day, unit, self.drug))
+        return (
+            _joined("all", parts)
+            if parts
+            else atom_logic(_made_atom(kind=AtomKind.TREATMENT, concept=self.label or self.drug))
+        )
+
 
 def per_kg_weight(profile: Profile) -> Fact | None:
     """The body weight a per-kg dose is counted against, when the patient gave a usable one."""
@@ -971,20 +985,6 @@ def most_per_kg(profile: Profile, mg_day: float) -> float | None:
     if age is None or not isinstance(age.value, int | float) or age.value < ADULT_YEARS:
         return None
     return mg_day / LIGHTEST_ADULT_KG
-
-    def logic(self) -> Logic:
-        unit = "mg/kg/day" if self.per_kg else "mg/day"
-        parts = []
-        if self.max_mg_day is not None:
-            op = "<" if self.below else "<="
-            parts.append(_atom(AtomKind.TREATMENT, self.label or self.drug, op, self.max_mg_day, unit, self.drug))
-        if self.min_mg_day is not None:
-            parts.append(_atom(AtomKind.TREATMENT, self.label or self.drug, ">=", self.min_mg_day, unit, self.drug))
-        return (
-            _joined("all", parts)
-            if parts
-            else atom_logic(_made_atom(kind=AtomKind.TREATMENT, concept=self.label or self.drug))
-        )
 
 
 @dataclass

@@ -334,3 +334,35 @@ def test_an_inclusion_worded_as_an_absence_never_admits_someone_who_has_it(cue: 
     assert s.decision != Decision.ELIGIBLE
     verdict = next(v for v in s.verdicts if v.criterion.text == f"{cue} {name}")
     assert verdict.status != "met", verdict.reason
+
+
+def test_the_typed_reading_of_every_bundled_rule_names_its_own_kind_of_atom() -> None:
+    """`rules --json` shows each rule's logic: a condition is a condition atom with its window, a dose
+    cap a treatment atom with its limit, never the administrative catch-all of an unread rule."""
+    from eligibility.atoms import AtomKind
+    from eligibility.rules import Condition, DoseCap, Rule
+
+    def parts(rule: Rule) -> list[Rule]:
+        inner = [getattr(rule, "rule", None), *(getattr(rule, "rules", None) or [])]
+        return [rule, *(p for r in inner if isinstance(r, Rule) for p in parts(r))]
+
+    seen: set[type] = set()
+    for path in sorted(BUNDLED.iterdir()):
+        trial = parse_document(RawDocument(path=path, text=path.read_text(), sha256="x"))
+        for cc in compile_trial(trial):
+            for rule in parts(cc.rule) if cc.rule is not None else []:
+                if not isinstance(rule, Condition | DoseCap):
+                    continue
+                atoms = _atoms(rule.logic())
+                want = AtomKind.CONDITION if isinstance(rule, Condition) else AtomKind.TREATMENT
+                assert atoms and all(a.kind == want for a in atoms), (rule.describe(), atoms)
+                if isinstance(rule, DoseCap):
+                    assert any(a.value == rule.max_mg_day for a in atoms), atoms
+                seen.add(type(rule))
+    assert seen == {Condition, DoseCap}
+
+
+def _atoms(logic):  # type: ignore[no-untyped-def]
+    if logic.atom is not None:
+        return [logic.atom]
+    return [a for part in logic.parts for a in _atoms(part)]
