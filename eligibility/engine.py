@@ -11,7 +11,6 @@ A patient with any disqualifying fact is never eligible.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date
 from functools import cached_property
@@ -20,6 +19,7 @@ from typing import Any
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
 from eligibility.questions import Question, question_for
+from eligibility.reads import present_keys, reads
 from eligibility.rules import MET, NA, NOT_MET, UNKNOWN, Ask, Result, Rule, merge_windows, speaks_to
 from eligibility.sections import applicable, unchosen
 from trialscreen.keys import Decision, Status
@@ -226,25 +226,30 @@ def chunk_id(trial: Trial, criterion: Criterion) -> str:
     return f"{trial.ref}:{criterion.chunk_key}"
 
 
-def _verdict(trial_ref: str, criterion: Criterion, compiled: CompiledCriterion, profile: Profile) -> Verdict:
+def _verdict(
+    trial_ref: str, criterion: Criterion, compiled: CompiledCriterion, profile: Profile, present: frozenset[str]
+) -> Verdict:
     rule = compiled.rule
     if rule is None:
         return Verdict(criterion, compiled, UNKNOWN, None, trial_ref, profile=profile)
-    key = ("rule", _signature(rule))
+    key = _memo_key(rule)
     result = profile.derived.get(key)
     if result is None:  # the same rule in another trial (or a repeated screening) is decided once
-        result = profile.derived[key] = rule.evaluate(profile)
+        read = reads(rule)
+        silent = read is not None and read.fits(profile, present)  # the person says nothing it reads
+        result = read.silent if silent and read is not None else rule.evaluate(profile)
+        profile.derived[key] = result
     assert isinstance(result, Result)
     return Verdict(criterion, compiled, result.status, result, trial_ref, profile=profile)
 
 
-def _signature(rule: Rule) -> str:
-    """What a rule decides by, as text, worked out once per rule object (rules do not change once compiled)."""
-    sig: str | None = rule.__dict__.get("_signature")
-    if sig is None:
-        sig = json.dumps(rule.to_dict(), sort_keys=True, default=str)
-        rule.__dict__["_signature"] = sig
-    return sig
+def _memo_key(rule: Rule) -> tuple[str, str]:
+    """What a rule decides by, as text, the key its result is remembered by in a profile; worked out
+    once per rule object (rules do not change once compiled)."""
+    key: tuple[str, str] | None = rule.__dict__.get("_memo_key")
+    if key is None:
+        key = rule.__dict__["_memo_key"] = ("rule", repr(rule))  # a dataclass's fields, nested rules too
+    return key
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -347,7 +352,8 @@ def _waiting(verdict: Verdict, why: str, asks: str) -> Verdict:
 
 def screen(trial: Trial, compiled: list[CompiledCriterion], profile: Profile, today: date | None = None) -> Screening:
     criteria, ref = trial.criteria, trial.ref
-    verdicts = [_verdict(ref, c, cc, profile) for c, cc in zip(criteria, compiled, strict=True)]
+    present = present_keys(profile)
+    verdicts = [_verdict(ref, c, cc, profile, present) for c, cc in zip(criteria, compiled, strict=True)]
     # Parts of the trial for other people (healthy volunteers, children, another cohort) do not decide.
     fit = applicable(criteria, profile)
     if any(fit):

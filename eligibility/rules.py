@@ -769,7 +769,7 @@ class Treatment(Windowed):
         ]
         denied_names = {f.key.split(":", 1)[1] for f in denied}
         classes_denied_early = {c for c in self.classes if self._class_denied(profile, c)}
-        denied_all = all(d in denied_names or set(_classes(d)) & classes_denied_early for d in self.drugs)
+        denied_all = all(d in denied_names or not classes_denied_early.isdisjoint(_classes(d)) for d in self.drugs)
         classes_denied = {c for c in self.classes if self._class_denied(profile, c)}
         if (denied_all or not self.drugs) and set(self.classes) <= classes_denied:
             facts = denied + [f for f in class_denials if f is not None]
