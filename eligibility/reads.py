@@ -51,6 +51,9 @@ class _RecordingFacts(dict[str, list[Fact]]):
     keys = _opaque
     values = _opaque
     items = _opaque
+    copy = _opaque
+    setdefault = _opaque
+    pop = _opaque
 
 
 class _RecordingProfile(Profile):
@@ -60,6 +63,11 @@ class _RecordingProfile(Profile):
         self.asked_keys: set[str] = set()
         self.asked_prefixes: set[str] = set()
         super().__init__(facts=_RecordingFacts(self.asked_keys))
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ("text", "notes"):  # what the person wrote, not a fact: cannot be recorded
+            raise _Opaque
+        return super().__getattribute__(name)
 
     def lookup(self, key: str) -> Lookup:
         self.asked_keys.add(key)

@@ -151,3 +151,23 @@ def test_a_fact_added_after_a_screening_is_seen_by_the_next_one(corpus) -> None:
     after = screen(trial, compiled, profile, TODAY)
     assert after.decision == "ineligible"
     assert any("rituximab" in v.criterion.text for v in after.deciding)
+
+
+@dataclass
+class _ReadsText(Rule):
+    """A rule that looks at the person's own words rather than their facts."""
+
+    kind: ClassVar[str] = "reads_text"
+
+    def evaluate(self, profile: Profile) -> Result:
+        return Result(MET if "lupus" in profile.text else UNKNOWN, reason="the text")
+
+    def describe(self) -> str:
+        return "the text names lupus"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind}
+
+
+def test_a_rule_reading_the_persons_words_is_never_short_cut() -> None:
+    assert reads(_ReadsText()) is None
