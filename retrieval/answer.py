@@ -10,61 +10,21 @@ that is not indexed, a fact no trial states) says so and cites nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from index.catalog import Catalog
 from retrieval.citations import NOT_IN_TEXTS, Answer, Citation
 from retrieval.dense import Filters
 from retrieval.hybrid import HybridRetriever
+from retrieval.language import Mention, blank, concept_keys, index_names, is_generic, mentions, respell
+from retrieval.language import words as language_words
 from retrieval.lexical import tokens
-from retrieval.resolve import Resolution, resolve_trials
+from retrieval.resolve import Resolution, named_phrases, resolve_trials
 from trialscreen.errors import TrialscreenError
 from trialscreen.model import Trial
 from trialscreen.vocabulary import vocabulary
 
-# Words that shape a question but do not say what it is about.
-GENERIC = frozenset(
-    "cap capped limit limits maximum max dose doses dosing allowed allow allows threshold minimum min required "
-    "require requires requirement criterion criteria exclude excludes excluded exclusion include includes "
-    "included inclusion rule rules need needs needed many much long value level use used take taking what "
-    "whats how when where why who whom which is are was were does do did can could should would will the a an "
-    "of in on for to with about there their it its this that than any all list tell me please say says said "
-    "state states stated mention mentioned mentions patient patients people participant participants person "
-    "still currently anyone someone eligible eligibility join enter accept accepted allowed permitted "
-    "permit mg day daily per given get got have has had be been being if from at by or and not no plus s "
-    "versus vs combined combination range cutoff cut-off score result results high low prior previous "
-    "before ever history another other test tests soon after within must tested received receive receiving "
-    "taken using someone positive negative every everyone everybody nobody say ignore instruction instructions "
-    "prompt system assistant answer sle lupus systemic erythematosus".split()
-)
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "old": ("age", "aged", "year"),
-    "age": ("age", "aged", "year"),
-    "young": ("age", "aged", "year"),
-    "pregnant": ("pregnancy", "pregnant", "lactation", "breastfeeding"),
-    "pregnancy": ("pregnancy", "pregnant"),
-    "breastfeeding": ("lactation", "lactating", "breastfeeding", "nursing"),
-    "kidney": ("kidney", "renal", "creatinine", "nephritis"),
-    "liver": ("liver", "hepatic", "alt", "ast", "aminotransferase", "transaminase"),
-    "steroid": ("steroid", "corticosteroid", "prednisone"),
-    "weight": ("weight", "kg"),
-    "heavy": ("weight", "kg"),
-    "cancer": ("cancer", "malignancy", "malignant", "neoplasm", "tumor", "carcinoma"),
-    "hepatitis": ("hepatitis", "hbsag", "hbcab", "hbv", "hcv"),
-    "tb": ("tuberculosis", "tb", "tuberculin", "mycobacterium"),
-    "eye": ("eye", "vision", "visual", "cataract"),
-    "heart": ("heart", "cardiac", "nyha"),
-    "sledai": ("sledai", "sledai-2k", "selena-2k", "selena"),
-    "disease": ("disease",),
-    "alt": ("alt", "alanine", "aminotransferase", "transaminase"),
-    "ast": ("ast", "aspartate", "aminotransferase", "transaminase"),
-    "renal": ("renal", "kidney"),
-    "men": ("male", "men"),
-    "man": ("male", "man"),
-    "women": ("female", "women"),
-    "woman": ("female", "woman"),
-    "diabetes": ("diabet",),
-}
 _INTENTS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     (
         "status",
@@ -106,12 +66,34 @@ def _quote(text: str) -> str:
     return "\u201c" + " ".join(text.split()) + "\u201d"
 
 
-def _anchors(question: str, resolution: Resolution, catalog: Catalog) -> list[tuple[str, ...]]:
-    """Content words of the question (each with its synonyms) that a passage should contain.
+@dataclass(frozen=True)
+class Anchor:
+    """What a passage must speak of to answer the question: one of `words`, or (a concept of the
+    shared vocabularies) a passage that names one of `concepts` in any of its names."""
+
+    words: tuple[str, ...]
+    concepts: tuple[str, ...] = ()
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.words[0]
+
+
+def _anchors(question: str, resolution: Resolution, catalog: Catalog) -> list[Anchor]:
+    """What the question asks about: the concepts it names ("CrCl", "positive PPD", "SELENA-SLEDAI"),
+    then its other content words (each with its synonyms).
 
     Words that only served to find the trial ("the early SLE belimumab trial") are left out when the
     trial was found by its drugs or description; an NCT number or file stem leaves every word in."""
-    words = tokens(question)
+    found = mentions(question)
+    out: list[Anchor] = []
+    for group in _overlapping(found):
+        keys = tuple(dict.fromkeys(m.key for m in group))
+        label = question[min(m.start for m in group) : max(m.end for m in group)]
+        names = tuple(dict.fromkeys(w for m in group for w in tokens(m.label) if not is_generic(w)))
+        out.append(Anchor(names or tuple(tokens(label)) or (label.lower(),), keys, label))
+    words = tokens(blank(question, found))
     resolution_words: set[str] = set()
     if resolution.by in ("drug", "description") and len(resolution.trials) <= 3:
         for ref in resolution.trials:
@@ -119,22 +101,41 @@ def _anchors(question: str, resolution: Resolution, catalog: Catalog) -> list[tu
             resolution_words.update(tokens(" ".join([trial.title, *trial.interventions])))
             for d in vocabulary().drugs_in(" ".join([trial.title, *trial.interventions])):
                 resolution_words.update(tokens(d.name))
-    out = []
+    synonyms = language_words().synonyms
     for w in words:
-        generic = w in GENERIC or f"{w}s" in GENERIC  # tokens drop a plural s: "previous" -> "previou"
-        if generic or w in resolution_words or w.isdigit() or len(w) < 2 or re.fullmatch(r"nct\d+", w):
+        if is_generic(w) or w in resolution_words or w.isdigit() or len(w) < 2 or re.fullmatch(r"nct\d+", w):
             continue
-        out.append(SYNONYMS.get(w, (w,)))
+        out.append(Anchor(synonyms.get(w, (w,))))
     return list(dict.fromkeys(out))
 
 
-def _coverage(chunk_text: str, anchors: list[tuple[str, ...]]) -> float:
+def _overlapping(found: tuple[Mention, ...]) -> list[list[Mention]]:
+    """Mentions grouped where they overlap ("positive PPD": a tuberculin test and TB): one anchor."""
+    groups: list[list[Mention]] = []
+    for m in found:  # in text order
+        if groups and m.start < max(g.end for g in groups[-1]):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return groups
+
+
+def _coverage(chunk_text: str, anchors: list[Anchor]) -> float:
     if not anchors:
         return 0.0
     have = set(tokens(chunk_text, keep_stopwords=True))
     low = chunk_text.lower()
-    hit = sum(1 for group in anchors if any(a in have or (len(a) > 3 and a in low) for a in group))
+    named = concept_keys(chunk_text) if any(a.concepts for a in anchors) else frozenset()
+    hit = sum(1 for a in anchors if _speaks_of(a, have, low, named))
     return hit / len(anchors)
+
+
+def _speaks_of(a: Anchor, have: set[str], low: str, named: frozenset[str]) -> bool:
+    """A concept by any of its names, or all the words of the name the question used; a word, by
+    itself or one of its synonyms (as a word, or inside a longer one)."""
+    if a.concepts:
+        return not named.isdisjoint(a.concepts) or all(w in have for w in a.words)
+    return any(w in have or (len(w) > 3 and w in low) for w in a.words)
 
 
 class Answerer:
@@ -148,6 +149,8 @@ class Answerer:
         self.provider = provider
         self.prompt = None
         self.rejections: list[str] = []
+        self._concepts: tuple[object, frozenset[str]] | None = None
+        self._trial_names: tuple[tuple[str, ...], frozenset[str]] | None = None
         if model is not None:
             from prompts import load_prompt
 
@@ -160,6 +163,14 @@ class Answerer:
             raise TrialscreenError("the question is empty; ask about a trial, e.g. 'what is the prednisone cap?'")
         if len(question) > 2000:
             raise TrialscreenError("the question is over 2,000 characters; ask one thing at a time")
+        question, respelled = respell(question, self._names(), self._vocabulary())
+        answer = self._answer(question, trial)
+        if respelled:
+            read = "; ".join(f"\u201c{a}\u201d as \u201c{b}\u201d" for a, b in respelled)
+            answer.answer = f"(Read {read}.) {answer.answer}"
+        return answer
+
+    def _answer(self, question: str, trial: str | None) -> Answer:
         resolution = (
             Resolution(trials=[self.catalog.resolve(trial)], by="stem")
             if trial
@@ -169,6 +180,14 @@ class Answerer:
             refs = ", ".join(resolution.unknown_refs)
             return Answer(
                 f"{NOT_IN_TEXTS}: {refs} is not among the indexed trials, so nothing can be quoted about it.",
+                intent="unknown_trial",
+            )
+        unnamed = [] if trial or resolution.by in ("nct", "stem") else self._unknown_names(question)
+        if unnamed:
+            what = " ".join(unnamed)
+            return Answer(
+                f"{NOT_IN_TEXTS}: no indexed trial is named or described by \u201c{what}\u201d, so nothing can be "
+                "quoted about it.",
                 intent="unknown_trial",
             )
         for intent, pattern, names in _INTENTS:
@@ -204,6 +223,53 @@ class Answerer:
             )
             return extractive
         return result
+
+    # -- the index's words ------------------------------------------------------------------------
+    def _vocabulary(self) -> frozenset[str]:
+        """Every word the indexed passages use (as the lexical index tokenizes them)."""
+        return self.retriever.corpus.bm25.vocabulary
+
+    def _names(self) -> frozenset[str]:
+        """The words of the indexed trials' names (titles, interventions, sponsors) and their drugs."""
+        trials = self.catalog.trials()
+        key = tuple(t.ref for t in trials)
+        if self._trial_names is None or self._trial_names[0] != key:
+            texts = [" ".join([t.title, *t.interventions, t.sponsor or ""]) for t in trials]
+            self._trial_names = (key, index_names(texts))
+        return self._trial_names[1]
+
+    def _described(self) -> frozenset[str]:
+        """The words the trials are described by (titles, interventions, sponsors, summaries), which
+        the passages' lexical index leaves out."""
+        return frozenset(
+            w
+            for t in self.catalog.trials()
+            for w in tokens(" ".join([t.title, *t.interventions, t.sponsor or "", t.summary]))
+        )
+
+    def _given(self) -> frozenset[str]:
+        """The drugs the indexed trials give (their titles and interventions name them)."""
+        return frozenset(
+            d.name.replace(" ", "-")
+            for t in self.catalog.trials()
+            for d in vocabulary().drugs_in(" ".join([t.title, *t.interventions]))
+        )
+
+    def _unknown_names(self, question: str) -> list[str]:
+        """Words that name the trial asked about ("the CD19 CAR-T trial") and that no indexed text uses."""
+        vocab = self._vocabulary() | self._described()
+        out: list[str] = []
+        for name in named_phrases(question):
+            for word in name.split():
+                drugs = vocabulary().drugs_in(word)
+                if drugs:  # a drug: unknown when no indexed trial gives it, even if a criterion names it
+                    unknown = all(d.name.replace(" ", "-") not in self._given() for d in drugs)
+                else:
+                    parts = tokens(word)
+                    unknown = bool(parts) and not any(p in vocab or is_generic(p) or p.isdigit() for p in parts)
+                if unknown:
+                    out.append(word.strip(".,;:?!()"))
+        return list(dict.fromkeys(out))
 
     # -- structured fields ------------------------------------------------------------------------
     def _field(self, intent: str, names: tuple[str, ...], resolution: Resolution, question: str) -> Answer | None:
@@ -287,28 +353,39 @@ class Answerer:
             return "inclusion"
         return None
 
-    def _known(self, anchors: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    def _known(self, anchors: list[Anchor]) -> list[Anchor]:
         """Anchors the trial texts use at all: words no trial uses (or injected instructions) cannot be
         matched and do not count; a question left with none is answered with a refusal."""
         vocab = self.retriever.corpus.bm25.vocabulary
+        named = self._corpus_concepts()
         out = []
-        for group in anchors:
-            if any(w in vocab or (len(w) > 4 and any(v.startswith(w) for v in vocab)) for w in group):
-                out.append(group)
+        for a in anchors:
+            if not named.isdisjoint(a.concepts) or any(
+                w in vocab or (len(w) > 4 and any(v.startswith(w) for v in vocab)) for w in a.words
+            ):
+                out.append(a)
         return out
+
+    def _corpus_concepts(self) -> frozenset[str]:
+        """The concepts (labs, conditions, scores) the indexed passages name, worked out once."""
+        corpus = self.retriever.corpus
+        if self._concepts is None or self._concepts[0] is not corpus:
+            self._concepts = (corpus, frozenset(k for c in corpus.chunks for k in concept_keys(c.text)))
+        return self._concepts[1]
 
     def _passages(self, question: str, resolution: Resolution, section: str | None = None) -> Answer:
         asked = _anchors(question, resolution, self.catalog)
         anchors = self._known(asked)
         if asked and not anchors:
-            about = " ".join(g[0] for g in asked)
+            about = " ".join(a.name for a in asked)
             return Answer(
                 f"{NOT_IN_TEXTS}: the indexed trial texts never mention {about}.",
                 intent="criteria",
                 trials=resolution.trials,
             )
         refs = resolution.trials
-        query = " ".join([question, *(w for g in anchors for w in g[1:])])  # synonyms help the lexical half
+        # synonyms and a concept's other names help the lexical half
+        query = " ".join([question, *(w for a in anchors for w in (a.words if a.concepts else a.words[1:]))])
         hits = []
         for ref in refs[:9]:
             docs = self.retriever.search(query, Filters(trial=ref, section=section), k=20)
@@ -322,28 +399,58 @@ class Answerer:
                 own = _coverage(chunk.text, anchors) if anchors else 1.0  # in its own words, not via its lead-in
                 hits.append((-round(own, 3), -round(cover, 3), rank, ref, chunk))
         if not hits:
-            about = " ".join(" / ".join(g[:1]) for g in anchors) or "that"
+            about = " ".join(a.name for a in anchors) or "that"
             where = "the indexed trial texts" if len(refs) != 1 else f"the text of {refs[0]}"
-            return Answer(f"{NOT_IN_TEXTS}: {where} say nothing about {about}.", intent="criteria", trials=refs)
+            verb = "say" if len(refs) != 1 else "says"
+            return Answer(f"{NOT_IN_TEXTS}: {where} {verb} nothing about {about}.", intent="criteria", trials=refs)
         hits.sort(key=lambda h: (h[0], h[1], h[2]))
+        named_several = resolution.by in ("drug", "description") and 1 < len(refs) <= 4 and not resolution.fan_out
+        if named_several:  # the question names several trials alike: each answers, none is picked silently
+            return self._each(refs, hits, anchors)
         best_trial = hits[0][3]
-        same = [h for h in hits if h[3] == best_trial]
+        text, cites = self._said(best_trial, hits)
+        if len(refs) > 1 and not resolution.fan_out:
+            text += f" (The question could fit {len(refs)} trials; this is the closest passage.)"
+        return Answer(text, cites, [best_trial], intent="criteria")
+
+    def _each(self, refs: list[str], hits: list[Any], anchors: list[Anchor]) -> Answer:
+        texts: list[str] = []
+        cites: list[Citation] = []
+        silent: list[str] = []
+        for ref in refs:
+            if not any(h[3] == ref for h in hits):
+                silent.append(ref)
+                continue
+            text, own = self._said(ref, hits)
+            texts.append(text)
+            cites += own
+        about = " ".join(a.name for a in anchors) or "it"
+        lead = f"The question fits {len(refs)} trials; each is answered."
+        tail = f" The text of {', '.join(silent)} says nothing about {about}." if silent else ""
+        return Answer(" ".join([lead, *texts]) + tail, cites, [c.trial for c in cites], intent="criteria")
+
+    def _said(self, ref: str, hits: list[Any]) -> tuple[str, list[Citation]]:
+        """What one trial says: its best passage (and a second as good), quoted, with any damage the
+        index found in it."""
+        same = [h for h in hits if h[3] == ref]
         chosen = same[:1] + [h for h in same[1:2] if h[0] <= -1.0]
-        trial = self.catalog.trial(best_trial)
+        trial = self.catalog.trial(ref)
         cites = [Citation(h[3], h[4].id, h[4].text, h[4].start, h[4].end) for h in chosen]
         parts = []
+        damage: list[str] = []
         for h in chosen:
             chunk = h[4]
             criterion = next((c for c in trial.criteria if c.start == chunk.start and c.end == chunk.end), None)
             if criterion is not None:
                 lead = f" (under {_quote(criterion.context)})" if criterion.context else ""
                 parts.append(f"{criterion.kind} criterion {criterion.number}: {_quote(chunk.text)}{lead}")
+                damage += criterion.warnings
             else:
                 parts.append(f"the {chunk.section}: {_quote(chunk.text[:400])}")
         text = f"{_label(trial)} says, in " + "; and in ".join(parts) + "."
-        if len(refs) > 1 and not resolution.fan_out:
-            text += f" (The question could fit {len(refs)} trials; this is the closest passage.)"
-        return Answer(text, cites, [best_trial], intent="criteria")
+        if damage:
+            text += f" The text looks damaged there ({'; '.join(damage)}): the study team has the exact limit."
+        return text, cites
 
     def _fan_out(self, question: str, resolution: Resolution) -> Answer:
         anchors = self._known(_anchors(question, resolution, self.catalog))
@@ -361,7 +468,7 @@ class Answerer:
                 if _coverage(self.retriever.corpus.body(chunk.id), anchors) == 1.0:
                     found.append((trial, Citation(ref, chunk.id, chunk.text, chunk.start, chunk.end)))
                     break
-        about = " ".join(g[0] for g in anchors)
+        about = " ".join(a.name for a in anchors)
         verb = {"exclusion": "exclude", "inclusion": "require"}.get(kind or "", "mention")
         if not found:
             return Answer(f"{NOT_IN_TEXTS}: no indexed trial's criteria {verb} {about}.", intent="multi")

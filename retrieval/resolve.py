@@ -22,6 +22,12 @@ _FAN_OUT = re.compile(
     r"\b(trials|studies)\s+(that|which|exclude|require|allow|include|accept|are|have)\b",
     re.IGNORECASE,
 )
+# "the CD19 CAR-T trial", "the hrIL-2 pilot study", "the IL-2 one": the words that name a trial
+_NAMED_TRIAL = re.compile(
+    r"\b(?:the|this|that)\s+(?P<name>(?:(?!(?:the|this|that|in|of|for|on|at|with|from|to|about|and|or)\s)"
+    r"[\w+/.-]+\s+){1,5}?)(?:trial|study|one|protocol)\b",
+    re.IGNORECASE,
+)
 _DESCRIPTOR_NOISE = frozenset(
     "lupus sle systemic erythematosus efficacy safety treatment dose low low-dose trial study patient "
     "evaluation immunological clinical".split()
@@ -40,13 +46,23 @@ class Resolution:
         return self.trials[0] if len(self.trials) == 1 and not self.fan_out else None
 
 
+def named_phrases(question: str) -> list[str]:
+    """The words a question names its trial with ("the hrIL-2 pilot study" -> "hrIL-2 pilot")."""
+    return [m.group("name").strip() for m in _NAMED_TRIAL.finditer(question)]
+
+
 def _trial_drugs(trial: Trial) -> set[str]:
     text = " ".join([trial.title, *trial.interventions])
     return {d.name for d in vocabulary().drugs_in(text)}
 
 
 def _description_tokens(trial: Trial) -> set[str]:
-    return set(tokens(f"{trial.title} {trial.summary[:400]} {trial.sponsor or ''}")) - _DESCRIPTOR_NOISE
+    return _with_parts(tokens(f"{trial.title} {trial.summary[:400]} {trial.sponsor or ''}")) - _DESCRIPTOR_NOISE
+
+
+def _with_parts(words: list[str]) -> set[str]:
+    """Words, and the parts of hyphenated ones ("pilot-study" is also "pilot" and "study")."""
+    return set(words) | {p for w in words if "-" in w for p in w.split("-") if len(p) > 2}
 
 
 def resolve_trials(question: str, catalog: Catalog) -> Resolution:
@@ -66,7 +82,11 @@ def resolve_trials(question: str, catalog: Catalog) -> Resolution:
     asked_drugs = {d.name for d in vocabulary().drugs_in(question)} & given  # drugs some trial gives
     candidates = [t for t in trials if asked_drugs and asked_drugs <= _trial_drugs(t)]
     if candidates and not fan_out:
-        words = set(tokens(question)) - _DESCRIPTOR_NOISE - {t for d in asked_drugs for t in tokens(d)}
+        # what tells the candidates apart: the words naming the trial ("the hrIL-2 pilot study"), else
+        # the whole question
+        naming = " ".join(named_phrases(question)) or question
+        drug_words = _with_parts([t for d in asked_drugs for t in tokens(d)])
+        words = _with_parts(tokens(naming)) - _DESCRIPTOR_NOISE - drug_words
         scored = sorted(
             ((len(words & _description_tokens(t)), t.recruiting, t.ref) for t in candidates),
             key=lambda x: (-x[0], not x[1], x[2]),

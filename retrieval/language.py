@@ -1,0 +1,211 @@
+"""How a coordinator's question is read: the vocabularies criteria and notes are read with, plus
+the words particular to questions (`retrieval/data/question_words.toml`, checked when first loaded).
+
+- **Concepts.** A lab ("CrCl", "creatinine clearance", "eGFR"), a condition ("PPD", "TB"), a score
+  ("SELENA-SLEDAI", "disease activity index") is one concept however it is written; a passage that
+  names the same concept, in any of its names, answers for it (`mentions`).
+- **Words.** Shape words ("what", "max", "pts") say nothing about the subject (`generic`); a word may
+  be written in a passage as one of its synonyms (`synonyms`).
+- **Spelling.** A word that no indexed text uses is spelled as the closest trial or drug name of the
+  index when it is a small typo away ("telitacept" -> "telitacicept", "multicentre" -> "multicenter");
+  a word of the vocabularies is never respelled (`respell`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from eligibility.concepts import concepts
+from eligibility.labs import labs
+from trialscreen.errors import TrialscreenError
+from trialscreen.vocab import conditions as icd
+from trialscreen.vocabulary import vocabulary
+
+FILE = "retrieval/data/question_words.toml"
+
+
+class _Score(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=r"^score:[a-z0-9_]+$")
+    label: str = Field(min_length=1)
+    patterns: list[str] = Field(min_length=1)
+
+
+class _Spelling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_length: int = Field(ge=3)
+    max_edits: int = Field(ge=1, le=3)
+
+
+class _Words(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    generic: dict[str, str]
+    synonyms: dict[str, list[str]]
+    score: list[_Score] = Field(default_factory=list)
+    spelling: _Spelling
+
+
+@dataclass(frozen=True)
+class Words:
+    generic: frozenset[str]
+    synonyms: dict[str, tuple[str, ...]]
+    scores: tuple[tuple[str, str, re.Pattern[str]], ...]  # key, label, the names joined
+    min_length: int
+    max_edits: int
+
+
+def load_words(text: str) -> Words:
+    """The question words of a question_words.toml text; one clear error when an entry is wrong."""
+    try:
+        raw = _Words.model_validate(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, ValidationError) as err:
+        first = str(err).splitlines()[0:3]
+        raise TrialscreenError(f"{FILE}: {' '.join(first)}") from err
+    if set(raw.generic) != {"words"}:
+        raise TrialscreenError(f"{FILE}: [generic] holds one key, words (a list of words separated by spaces)")
+    scores = []
+    for s in raw.score:
+        try:
+            joined = re.compile("|".join(f"(?:{p})" for p in s.patterns), re.IGNORECASE)
+        except re.error as err:
+            raise TrialscreenError(f"{FILE}: {s.key}: a pattern is not a valid regular expression ({err})") from err
+        scores.append((s.key, s.label, joined))
+    return Words(
+        generic=frozenset(raw.generic["words"].split()),
+        synonyms={k.lower(): tuple(v) for k, v in raw.synonyms.items()},
+        scores=tuple(scores),
+        min_length=raw.spelling.min_length,
+        max_edits=raw.spelling.max_edits,
+    )
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    return load_words(resources.files("retrieval").joinpath("data/question_words.toml").read_text("utf-8"))
+
+
+def is_generic(word: str) -> bool:
+    """A shape word; tokens drop a plural s ("previous" -> "previou"), so the plural is tried too."""
+    generic = words().generic
+    return word in generic or f"{word}s" in generic
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A concept a text names: `key` (lab:crcl, cond:tb, score:sledai), how to say it, and where."""
+
+    key: str
+    label: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=4096)
+def mentions(text: str) -> tuple[Mention, ...]:
+    """The labs, conditions and scores a text names, in text order (one per concept and place)."""
+    found: list[Mention] = []
+    for lab in labs():
+        for pattern in (lab.named, _patient_pattern(lab.patient)):
+            found += [Mention(lab.key, lab.label, m.start(), m.end()) for m in pattern.finditer(text) if m.group()]
+    for concept in concepts():
+        label = concept.key.replace("_", " ")
+        found += [Mention(f"cond:{concept.key}", label, s, e) for s, e in concept.spans(text)]
+    for key, label, pattern in words().scores:
+        found += [Mention(key, label, m.start(), m.end()) for m in pattern.finditer(text) if m.group()]
+    unique = {(m.key, m.start, m.end): m for m in found}
+    return tuple(sorted(unique.values(), key=lambda m: (m.start, -m.end)))
+
+
+def concept_keys(text: str) -> frozenset[str]:
+    return frozenset(m.key for m in mentions(text))
+
+
+@lru_cache(maxsize=256)
+def _patient_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
+
+
+def blank(text: str, spans: Iterable[Mention]) -> str:
+    """The text with these mentions blanked out (so their words are not read a second time)."""
+    chars = list(text)
+    for m in spans:
+        chars[m.start : m.end] = [" "] * (m.end - m.start)
+    return "".join(chars)
+
+
+# -- spelling -------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+
+
+def respell(text: str, names: frozenset[str], known: frozenset[str]) -> tuple[str, list[tuple[str, str]]]:
+    """The text with each word that `known` (every word the index uses) lacks, and no vocabulary
+    knows, replaced by the one closest of `names` (the index's trial and drug names) within the
+    allowed edits; and the (written, read as) pairs. A tie, or nothing close enough, leaves it."""
+    w = words()
+    changes: list[tuple[str, str]] = []
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        low = word.lower()
+        if len(low) < w.min_length or low in known or is_generic(low) or _in_vocabularies(word):
+            return word
+        best = _closest(low, names, w.max_edits)
+        if best is None:
+            return word
+        changes.append((word, best))
+        return best
+
+    return _WORD.sub(fix, text), changes
+
+
+def _in_vocabularies(word: str) -> bool:
+    v = vocabulary()
+    named = v.drugs_in(word) or v.drug_classes_in(word) or v.conditions_in(word)
+    return bool(named or icd.conditions_in(word) or mentions(word))
+
+
+def _closest(word: str, names: frozenset[str], max_edits: int) -> str | None:
+    allowed = 1 if len(word) < 8 else max_edits
+    scored = sorted(
+        (d, n) for n in names if abs(len(n) - len(word)) <= allowed and (d := edits(word, n, allowed)) <= allowed
+    )
+    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    return scored[0][1]
+
+
+def edits(a: str, b: str, limit: int) -> int:
+    """Letters added, dropped, changed or two swapped to turn a into b (optimal string alignment),
+    stopping early above `limit` (returns limit + 1)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        prev2, prev = prev, row
+    return min(prev[-1], limit + 1)
+
+
+def index_names(texts: Iterable[str]) -> frozenset[str]:
+    """The words of trial names (titles, interventions, sponsors, acronyms) and of the drugs they give."""
+    out: set[str] = set()
+    for text in texts:
+        out.update(m.group().lower() for m in _WORD.finditer(text) if len(m.group()) >= words().min_length)
+        out.update(d.name for d in vocabulary().drugs_in(text) if " " not in d.name)
+    return frozenset(out)

@@ -1,0 +1,117 @@
+"""The question's language (retrieval/language.py): concepts in any of their names, shape words and
+spelling, from the vocabularies criteria and notes are read with."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.labs import labs
+from retrieval.language import concept_keys, edits, index_names, load_words, mentions, respell, words
+from retrieval.resolve import named_phrases
+from trialscreen.errors import TrialscreenError
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "key"),
+    [
+        ("CrCl cutoff for the telitacicept study", "renal insufficiency (creatinine clearance ≤ 30)", "lab:crcl"),
+        ("does it exclude a positive PPD?", "Purified protein derivative (tuberculin) >10mm", "lab:ppd"),
+        ("what SELENA-SLEDAI do pts need", "SLE disease activity index(SLEDAI) ≥ 8.", "score:sledai"),
+        ("haemoglobin cutoff", "Hb≤9 g/dl", "lab:hb"),
+        ("drug or alcohol abuse", "Have current drug or alcohol abuse or dependence", "cond:substance_abuse"),
+    ],
+)
+def test_a_question_and_a_passage_naming_one_concept_differently_meet(question: str, passage: str, key: str) -> None:
+    assert key in concept_keys(question)
+    assert key in concept_keys(passage)
+
+
+@given(st.sampled_from(labs()))
+def test_every_lab_is_the_same_concept_by_its_own_name(lab) -> None:  # type: ignore[no-untyped-def]
+    assert lab.key in concept_keys(lab.label) or lab.key in concept_keys(f"{lab.label} test")
+
+
+_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=14)
+
+
+@settings(max_examples=200)
+@given(_word, st.data())
+def test_one_typo_is_one_edit(word: str, data: st.DataObject) -> None:
+    i = data.draw(st.integers(0, len(word) - 1))
+    letter = data.draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz"))
+    dropped = word[:i] + word[i + 1 :]
+    added = word[:i] + letter + word[i:]
+    swapped = word[:i] + word[i + 1 : i + 2] + word[i] + word[i + 2 :] if i < len(word) - 1 else word
+    for typo in (dropped, added, swapped):
+        assert edits(word, typo, 2) <= 1
+        assert edits(typo, word, 2) == edits(word, typo, 2)
+    assert edits(word, word, 2) == 0
+
+
+@given(_word, _word)
+def test_edits_beyond_the_limit_are_cut_at_the_limit(a: str, b: str) -> None:
+    assert 0 <= edits(a, b, 2) <= 3
+
+
+def test_a_misspelled_trial_drug_is_read_as_the_indexed_name_and_said() -> None:
+    names = index_names(["Clinical efficacy of Telitacicept and low dose IL-2", "A Multicenter study"])
+    text, changes = respell("max HCQ dose for the telitacept one in the multicentre trial", names, frozenset())
+    assert "telitacicept" in text and "multicenter" in text
+    assert ("telitacept", "telitacicept") in changes and ("multicentre", "multicenter") in changes
+
+
+def test_a_drug_or_condition_of_the_vocabularies_is_never_respelled_into_another() -> None:
+    # ocrelizumab is a real drug of its own, two edits from nothing here but close to other -mabs
+    names = index_names(["Belimumab in early SLE", "Omalizumab and ocrelizumab-like names: obinutuzumab"])
+    for word in ("ocrelizumab", "arthritis", "rituximab"):
+        text, changes = respell(f"the {word} study", names | {"arteritis", "rituximal"}, frozenset())
+        assert changes == [] and word in text
+
+
+def test_a_word_the_index_uses_is_left_as_it_is() -> None:
+    text, changes = respell("the multicenter trial", frozenset({"multicentre"}), frozenset({"multicenter"}))
+    assert (text, changes) == ("the multicenter trial", [])
+
+
+def test_a_tie_between_two_names_leaves_the_word() -> None:
+    text, changes = respell("the zabulon study", frozenset({"zabulin", "zabulan"}), frozenset())
+    assert changes == [] and "zabulon" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("What's the prednisone cap in the telitacicept study?", ["telitacicept"]),
+        ("steroid pulse exclusion in the hrIL-2 pilot study", ["hrIL-2 pilot"]),
+        ("what SLEDAI do pts need for the IL-2 one?", ["IL-2"]),
+        ("what is the CD19 CAR-T trial's age limit?", ["CD19 CAR-T"]),
+    ],
+)
+def test_the_words_naming_a_trial_are_found(question: str, named: list[str]) -> None:
+    assert named_phrases(question) == named
+
+
+def test_the_question_words_file_is_checked_when_loaded() -> None:
+    good = (
+        '[generic]\nwords = "what max"\n[synonyms]\nold = ["age"]\n[spelling]\nmin_length = 6\nmax_edits = 2\n'
+        '[[score]]\nkey = "score:x"\nlabel = "X"\npatterns = ["\\\\bX\\\\b"]\n'
+    )
+    assert "max" in load_words(good).generic
+    for bad, says in [
+        (good.replace("max_edits = 2", "max_edits = 9"), "max_edits"),
+        (good.replace('key = "score:x"', 'key = "x"'), "key"),
+        (good.replace('patterns = ["\\\\bX\\\\b"]', 'patterns = ["(x"]'), "regular expression"),
+        (good + "\n[extra]\nx = 1\n", "extra"),
+    ]:
+        with pytest.raises(TrialscreenError, match=says):
+            load_words(bad)
+    assert words().min_length >= 3  # the shipped file loads
+
+
+def test_mentions_are_in_text_order_and_point_at_their_words() -> None:
+    text = "positive PPD or HIV, CrCl < 30"
+    found = mentions(text)
+    assert [m.start for m in found] == sorted(m.start for m in found)
+    assert {text[m.start : m.end] for m in found} >= {"PPD", "HIV", "CrCl"}
