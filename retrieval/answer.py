@@ -15,6 +15,7 @@ from typing import Any
 
 from index.catalog import Catalog
 from retrieval.citations import NOT_IN_TEXTS, Answer, Citation
+from retrieval.computed import Compiled, Computed, age_probe, dosed_drug, lowest_wanted, state_probes
 from retrieval.dense import Filters
 from retrieval.hybrid import HybridRetriever
 from retrieval.language import Mention, blank, concept_keys, index_names, is_generic, mentions, respell
@@ -142,9 +143,21 @@ class Answerer:
     """Answers from the trial texts. With a chat model, passage questions are phrased by the model and
     validated; a rejected reply falls back to the extractive answer (and is logged)."""
 
-    def __init__(self, catalog: Catalog, retriever: HybridRetriever, model: Any = None, provider: str = "none") -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        retriever: HybridRetriever,
+        model: Any = None,
+        provider: str = "none",
+        compiled: Compiled | None = None,
+    ) -> None:
         self.catalog = catalog
         self.retriever = retriever
+        if compiled is None:
+            from eligibility.rulebook import RuleBook
+
+            compiled = RuleBook(catalog).compiled
+        self.computed = Computed(catalog.trials, compiled, lambda t, a, b: self._chunk_for(t, a, b))
         self.model = model
         self.provider = provider
         self.prompt = None
@@ -195,6 +208,9 @@ class Answerer:
                 answer = self._field(intent, names, resolution, question)
                 if answer is not None:
                     return answer
+        computed = self._computed(question, resolution)
+        if computed is not None:
+            return computed
         if resolution.fan_out:
             return self._fan_out(question, resolution)
         extractive = self._passages(question, resolution)
@@ -223,6 +239,24 @@ class Answerer:
             )
             return extractive
         return result
+
+    # -- computed over every trial ----------------------------------------------------------------
+    def _computed(self, question: str, resolution: Resolution) -> Answer | None:
+        """Questions across trials that the typed readings answer: an age, the people a trial rules
+        out, the highest or lowest daily dose of a drug."""
+        across = resolution.fan_out or resolution.by == "all"
+        if not across:
+            return None
+        drug = dosed_drug(question)
+        if drug is not None:
+            return self.computed.dose_caps(drug, highest=not lowest_wanted(question))
+        probe = age_probe(question)
+        if probe is not None:
+            return self.computed.age(probe)
+        probes = state_probes(question)
+        if probes and resolution.fan_out and _EXCLUDE_VERBS.search(question):
+            return self.computed.barred(probes)  # None: no rule reads them, and the passages answer
+        return None
 
     # -- the index's words ------------------------------------------------------------------------
     def _vocabulary(self) -> frozenset[str]:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -44,12 +45,50 @@ class _Spelling(BaseModel):
     max_edits: int = Field(ge=1, le=3)
 
 
+class _Age(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pattern: str
+    shift: int = Field(ge=-1, le=1)
+
+
+class _State(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pattern: str
+    words: str = Field(min_length=1)
+    facts: dict[str, str | bool | float] = Field(min_length=1)
+
+
+class _Measure(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pattern: str
+
+
+class _Compare(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    highest: str
+    lowest: str
+    dose: str
+
+
 class _Words(BaseModel):
     model_config = ConfigDict(extra="forbid")
     generic: dict[str, str]
     synonyms: dict[str, list[str]]
     score: list[_Score] = Field(default_factory=list)
     spelling: _Spelling
+    age: list[_Age] = Field(default_factory=list)
+    state: list[_State] = Field(default_factory=list)
+    measure: list[_Measure] = Field(default_factory=list)
+    compare: _Compare
+
+
+@dataclass(frozen=True)
+class State:
+    """A state of a person a question asks about ("pregnant"), as the facts that state it."""
+
+    pattern: re.Pattern[str]
+    words: str
+    facts: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -59,6 +98,19 @@ class Words:
     scores: tuple[tuple[str, str, re.Pattern[str]], ...]  # key, label, the names joined
     min_length: int
     max_edits: int
+    ages: tuple[tuple[re.Pattern[str], int], ...] = ()  # an age cue and the shift to the age meant
+    states: tuple[State, ...] = ()
+    measures: tuple[re.Pattern[str], ...] = ()  # a question about something measured, not an age
+    highest: re.Pattern[str] = re.compile(r"(?!)")
+    lowest: re.Pattern[str] = re.compile(r"(?!)")
+    dose: re.Pattern[str] = re.compile(r"(?!)")
+
+
+def _regex(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as err:
+        raise TrialscreenError(f"{FILE}: {where}: {pattern!r} is not a valid regular expression ({err})") from err
 
 
 def load_words(text: str) -> Words:
@@ -77,12 +129,24 @@ def load_words(text: str) -> Words:
         except re.error as err:
             raise TrialscreenError(f"{FILE}: {s.key}: a pattern is not a valid regular expression ({err})") from err
         scores.append((s.key, s.label, joined))
+    ages = []
+    for a in raw.age:
+        pattern = _regex(a.pattern, "[[age]]")
+        if "n" not in pattern.groupindex:
+            raise TrialscreenError(f"{FILE}: [[age]] {a.pattern!r} needs a group named n: (?P<n>\\d+)")
+        ages.append((pattern, a.shift))
     return Words(
         generic=frozenset(raw.generic["words"].split()),
         synonyms={k.lower(): tuple(v) for k, v in raw.synonyms.items()},
         scores=tuple(scores),
         min_length=raw.spelling.min_length,
         max_edits=raw.spelling.max_edits,
+        ages=tuple(ages),
+        states=tuple(State(_regex(st.pattern, "[[state]]"), st.words, dict(st.facts)) for st in raw.state),
+        measures=tuple(_regex(m.pattern, "[[measure]]") for m in raw.measure),
+        highest=_regex(raw.compare.highest, "[compare] highest"),
+        lowest=_regex(raw.compare.lowest, "[compare] lowest"),
+        dose=_regex(raw.compare.dose, "[compare] dose"),
     )
 
 

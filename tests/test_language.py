@@ -97,6 +97,8 @@ def test_the_question_words_file_is_checked_when_loaded() -> None:
     good = (
         '[generic]\nwords = "what max"\n[synonyms]\nold = ["age"]\n[spelling]\nmin_length = 6\nmax_edits = 2\n'
         '[[score]]\nkey = "score:x"\nlabel = "X"\npatterns = ["\\\\bX\\\\b"]\n'
+        '[compare]\nhighest = "most"\nlowest = "least"\ndose = "dose"\n'
+        '[[age]]\npattern = "over (?P<n>\\\\d+)"\nshift = 1\n'
     )
     assert "max" in load_words(good).generic
     for bad, says in [
@@ -104,6 +106,8 @@ def test_the_question_words_file_is_checked_when_loaded() -> None:
         (good.replace('key = "score:x"', 'key = "x"'), "key"),
         (good.replace('patterns = ["\\\\bX\\\\b"]', 'patterns = ["(x"]'), "regular expression"),
         (good + "\n[extra]\nx = 1\n", "extra"),
+        (good.replace("(?P<n>", "("), "group named n"),
+        (good.replace('highest = "most"', 'highest = "(most"'), "regular expression"),
     ]:
         with pytest.raises(TrialscreenError, match=says):
             load_words(bad)

@@ -1,0 +1,277 @@
+"""Answers computed over every indexed trial from its typed readings, not from the closest passage.
+
+The question is turned into a hypothetical person (`Probe`): "older than 65" is a person of 66,
+"pregnant or breastfeeding women" a pregnant woman and a breastfeeding one, "the highest daily
+prednisone dose" a person taking prednisone at a dose found by bisection. Each criterion's compiled
+rule decides for that person; the criteria that rule the person out are quoted verbatim, with their
+trial and chunk. Every indexed trial is gone through, so a list is complete over the index (a trial
+whose rules say nothing of it is named as such, never left out silently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from eligibility.compiler import CompiledCriterion
+from eligibility.facts import Profile
+from eligibility.patient import profile_from_facts
+from eligibility.rules import MET, NOT_MET, Ask, DoseCap, Rule
+from retrieval.citations import NOT_IN_TEXTS, Answer, Citation
+from retrieval.language import mentions, words
+from trialscreen.model import Criterion, Trial
+from trialscreen.vocabulary import vocabulary
+
+Compiled = Callable[[str], list[CompiledCriterion]]
+ChunkOf = Callable[[Trial, int, int], str]
+MAX_DOSE = 5000.0  # mg/day: above any daily dose a criterion caps
+# doses tried first; the limit is then found by bisection up to the next
+_GRID = (0.5, 1, 2, 2.5, 5, 7.5, 10, 12.5, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200, 300, 500, 1000, 2000)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A hypothetical person: the facts that say what the question is about, and how to say it."""
+
+    facts: dict[str, Any]
+    words: str
+
+
+@dataclass
+class Ruling:
+    """One trial's criteria that rule a probe out (`out`), and those that speak to it without ruling
+    it out (`fits`: met, or not met for an exclusion)."""
+
+    trial: Trial
+    out: list[Criterion] = field(default_factory=list)
+    fits: list[Criterion] = field(default_factory=list)
+
+
+def _rules_out(criterion: Criterion, status: str) -> bool:
+    return status == (NOT_MET if criterion.kind == "inclusion" else MET)
+
+
+def _reading(cc: CompiledCriterion) -> Rule | None:
+    """What a criterion's own words say: its rule, or for a criterion asked as it stands because it
+    is one of several alternatives or partly understood, the part of it that was read ("up to 40
+    mg/day" in one of the regimens a trial accepts)."""
+    rule = cc.rule
+    if isinstance(rule, Ask) and rule.understood is None and rule.partial is not None:
+        return rule.partial
+    return rule
+
+
+def rule(trial: Trial, compiled: list[CompiledCriterion], profile: Profile) -> Ruling:
+    """How each criterion decides for this person, against how it decides for a person who says
+    nothing (a criterion whose decision does not change does not speak to the probe)."""
+    empty = Profile()
+    found = Ruling(trial)
+    for criterion, cc in zip(trial.criteria, compiled, strict=True):
+        read = _reading(cc)
+        if read is None or cc.team:
+            continue
+        status = read.evaluate(profile).status
+        if status != read.evaluate(empty).status:
+            (found.out if _rules_out(criterion, status) else found.fits).append(criterion)
+        elif any(p.evaluate(profile).status != p.evaluate(empty).status for p in _parts(read)[1:]):
+            found.fits.append(criterion)  # a part speaks to it ("age 18 to 75, weight 45-80 kg")
+    return found
+
+
+# -- reading the question -------------------------------------------------------------------------
+
+
+def age_probe(question: str) -> Probe | None:
+    """The age a question asks about ("older than 65": 66), unless it is about something measured
+    ("a BMI over 30") or names a lab or score."""
+    w = words()
+    if any(m.search(question) for m in w.measures) or any(not m.key.startswith("cond:") for m in mentions(question)):
+        return None
+    for pattern, shift in w.ages:
+        m = pattern.search(question)
+        if m:
+            age = int(m.group("n")) + shift
+            return Probe({"age": age}, f"a person of {age}")
+    return None
+
+
+def state_probes(question: str) -> list[Probe]:
+    """The states of a person a question names ("pregnant", "breastfeeding"), as people. Conditions
+    are left to the passages: criteria state many of them as lab values ("IgA level < 10 mg/dL"),
+    which a condition fact does not reach."""
+    out = [Probe(dict(s.facts), s.words) for s in words().states if s.pattern.search(question)]
+    return list({repr(p.facts): p for p in out}.values())
+
+
+def dosed_drug(question: str) -> str | None:
+    """The drug whose daily dose a comparing question asks about ("the highest daily prednisone dose")."""
+    w = words()
+    if not w.dose.search(question) or not (w.highest.search(question) or w.lowest.search(question)):
+        return None
+    drugs = vocabulary().drugs_in(question)
+    return drugs[0].name if len(drugs) == 1 else None
+
+
+def lowest_wanted(question: str) -> bool:
+    w = words()
+    return bool(w.lowest.search(question)) and not w.highest.search(question)
+
+
+# -- answers --------------------------------------------------------------------------------------
+
+
+class Computed:
+    """Cross-trial answers over the index: `trials` lists every indexed trial, `compiled` gives its
+    rules, `chunk_of` names the chunk a span of a trial lies in."""
+
+    def __init__(self, trials: Callable[[], list[Trial]], compiled: Compiled, chunk_of: ChunkOf) -> None:
+        self.trials = trials
+        self.compiled = compiled
+        self.chunk_of = chunk_of
+
+    def _cite(self, trial: Trial, criterion: Criterion) -> Citation:
+        chunk = self.chunk_of(trial, criterion.start, criterion.end)
+        return Citation(trial.ref, chunk, criterion.text, criterion.start, criterion.end)
+
+    def _quoted(self, criteria: Iterable[Criterion]) -> str:
+        return "; ".join(f"{c.label}: \u201c{' '.join(c.text.split())}\u201d" for c in criteria)
+
+    def age(self, probe: Probe) -> Answer:
+        """Which trials take a person of this age, and which rule them out (and where they say so)."""
+        person = profile_from_facts(dict(probe.facts))
+        taking: list[tuple[Trial, list[Criterion]]] = []
+        barring: list[tuple[Trial, list[Criterion]]] = []
+        for trial in self.trials():
+            found = rule(trial, self.compiled(trial.ref), person)
+            (barring if found.out else taking).append((trial, found.out or found.fits))
+        cites = [self._cite(t, c) for t, said in [*taking, *barring] for c in said]
+        parts = [f"{t.ref} ({self._quoted(said)})" if said else f"{t.ref} (states no age limit)" for t, said in taking]
+        total = len(taking) + len(barring)
+        lines = (
+            [f"{len(taking)} of {total} trials take {probe.words}: " + "; ".join(parts) + "."]
+            if taking
+            else [f"None of the {total} trials takes {probe.words}."]
+        )
+        if barring:
+            lines.append("Not " + "; ".join(f"{t.ref} ({self._quoted(said)})" for t, said in barring) + ".")
+        return Answer(" ".join(lines), cites, [t.ref for t, _ in taking], intent="computed")
+
+    def barred(self, probes: list[Probe]) -> Answer | None:
+        """Which trials rule out any of these people, quoting the criteria; None when no rule speaks."""
+        found: dict[str, tuple[Trial, list[Criterion]]] = {}
+        for probe in probes:
+            person = profile_from_facts(dict(probe.facts))
+            for trial in self.trials():
+                ruling = rule(trial, self.compiled(trial.ref), person)
+                if ruling.out:
+                    have = found.setdefault(trial.ref, (trial, []))[1]
+                    have += [c for c in ruling.out if c not in have]
+        if not found:
+            return None
+        total = len(self.trials())
+        what = " or ".join(p.words for p in probes)
+        cites = [self._cite(t, c) for t, said in found.values() for c in said]
+        items = "; ".join(f"{t.ref} ({self._quoted(said)})" for t, said in found.values())
+        return Answer(
+            f"{len(found)} of {total} trials rule out {what}, by their criteria: {items}.",
+            cites,
+            list(found),
+            intent="computed",
+        )
+
+    def dose_caps(self, drug: str, highest: bool) -> Answer:
+        """Each trial's cap on the daily dose of a drug, highest or lowest first; criteria of other
+        kinds that rule out doses above a limit (recent high doses) and trials that state no cap are
+        said apart."""
+        capped: list[tuple[float, Trial, list[Criterion]]] = []
+        high_dose: list[tuple[Trial, float, Criterion]] = []
+        open_: list[str] = []
+        for trial in self.trials():
+            cap, setting, others = _cap(trial, self.compiled(trial.ref), drug)
+            if cap is not None:
+                capped.append((cap, trial, setting))
+            else:
+                open_.append(trial.ref)
+            high_dose += [(trial, limit, c) for limit, c in others]
+        if not capped:
+            return Answer(f"{NOT_IN_TEXTS}: no indexed trial caps the daily dose of {drug}.", intent="computed")
+        capped.sort(key=lambda x: (-x[0] if highest else x[0], x[1].ref))
+        best = capped[0][0]
+        head = " and ".join(t.ref for cap, t, _ in capped if cap == best)
+        cites = [self._cite(t, c) for _, t, said in capped for c in said]
+        each = "; ".join(f"{t.ref} up to {cap:g} mg/day ({self._quoted(said)})" for cap, t, said in capped)
+        lines = [
+            f"The {'highest' if highest else 'lowest'} daily {drug} dose a trial allows is {best:g} mg/day, in {head}.",
+            f"Each trial's cap: {each}.",
+        ]
+        if open_:
+            lines.append(f"No cap on the daily {drug} dose is stated in {', '.join(open_)}.")
+        if high_dose:
+            cites += [self._cite(t, c) for t, _, c in high_dose]
+            apart = "; ".join(f"{t.ref} above {limit:g} mg/day ({self._quoted([c])})" for t, limit, c in high_dose)
+            lines.append(f"Recent high doses are ruled out apart: {apart}.")
+        return Answer(" ".join(lines), cites, [t.ref for _, t, _ in capped], intent="computed")
+
+
+def _cap(
+    trial: Trial, compiled: list[CompiledCriterion], drug: str
+) -> tuple[float | None, list[Criterion], list[tuple[float, Criterion]]]:
+    """The trial's cap on the daily dose of `drug` (the lowest its dose-cap rules allow) and the
+    criteria that set it; and, apart, criteria of other kinds that rule out doses above a limit
+    ("high-dose prednisone (> 100 mg/day) within 90 days": recent high doses, not a cap on the dose
+    taken). A criterion that allows no dose at all ("no steroids in the last month") is neither."""
+    caps: list[tuple[float, Criterion]] = []
+    others: list[tuple[float, Criterion]] = []
+    for criterion, cc in zip(trial.criteria, compiled, strict=True):
+        read = _reading(cc)
+        if read is None or cc.team:
+            continue
+        dose_caps = [r for r in _parts(read) if isinstance(r, DoseCap)]
+        found = [x for r in dose_caps if (x := _limit(_over_cap(r, drug))) is not None]
+        if found:
+            caps.append((min(found), criterion))
+            continue
+        limit = _limit(_ruled_out(read, criterion, drug))
+        if limit is not None:
+            others.append((limit, criterion))
+    if not caps:
+        return None, [], others
+    cap = min(limit for limit, _ in caps)
+    return cap, [c for limit, c in caps if limit == cap], others
+
+
+def _taking(drug: str, mg_day: float) -> Profile:
+    return profile_from_facts({f"med:{drug}": mg_day})
+
+
+def _over_cap(cap: DoseCap, drug: str) -> Callable[[float], bool]:
+    return lambda dose: cap.evaluate(_taking(drug, dose)).status == NOT_MET
+
+
+def _ruled_out(read: Rule, criterion: Criterion, drug: str) -> Callable[[float], bool]:
+    return lambda dose: _rules_out(criterion, read.evaluate(_taking(drug, dose)).status)
+
+
+def _parts(rule: Rule) -> list[Rule]:
+    inner = [getattr(rule, "rule", None), *(getattr(rule, "rules", None) or [])]
+    return [rule, *(p for r in inner if isinstance(r, Rule) for p in _parts(r))]
+
+
+def _limit(out: Callable[[float], bool]) -> float | None:
+    """The highest daily dose `out` allows, when it rules out some higher dose and allows some dose:
+    the highest allowed dose of a grid, then bisection up to the next."""
+    if not out(MAX_DOSE):
+        return None
+    allowed = [float(d) for d in _GRID if not out(float(d))]
+    if not allowed:
+        return None
+    low = allowed[-1]
+    high = next((float(d) for d in _GRID if d > low), MAX_DOSE)
+    while high - low > 0.25:
+        mid = (low + high) / 2
+        if out(mid):
+            high = mid
+        else:
+            low = mid
+    return round(low * 2) / 2  # doses are written to the half milligram

@@ -1,0 +1,150 @@
+"""Answers computed over every trial from its typed readings (retrieval/computed.py): complete over
+the index, checked against the rules themselves, with boundaries generated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.compiler import CompiledCriterion, compile_trial
+from eligibility.patient import profile_from_facts
+from eligibility.rules import NOT_MET, Age, DoseCap, Rule
+from index.readers import parse_document, read_trial
+from index.textio import RawDocument
+from retrieval.citations import verbatim
+from retrieval.computed import Computed, Probe, _parts, age_probe, dosed_drug, lowest_wanted, state_probes
+from tests.conftest import BUNDLED
+from trialscreen.model import Trial
+
+
+def _computed(corpus: list[tuple[Trial, list[CompiledCriterion]]]) -> Computed:
+    by_ref = {t.ref: c for t, c in corpus}
+    return Computed(lambda: [t for t, _ in corpus], by_ref.__getitem__, lambda t, a, b: f"{t.ref}:{a}")
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[tuple[Trial, list[CompiledCriterion]]]:
+    trials = [read_trial(p) for p in sorted(BUNDLED.iterdir()) if p.is_file()]
+    return [(t, compile_trial(t)) for t in trials]
+
+
+def _rules(compiled: list[CompiledCriterion]) -> list[tuple[CompiledCriterion, Rule]]:
+    out = []
+    for cc in compiled:
+        rule = cc.rule
+        if rule is None or cc.team:
+            continue
+        partial = getattr(rule, "partial", None)
+        read = partial if getattr(rule, "understood", "x") is None and partial is not None else rule
+        out += [(cc, r) for r in _parts(read)]
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(age=st.integers(0, 100))
+def test_the_trials_that_take_an_age_are_those_no_age_rule_rules_out(corpus, age: int) -> None:  # type: ignore[no-untyped-def]
+    answer = _computed(corpus).age(Probe({"age": age}, f"a person of {age}"))
+    person = profile_from_facts({"age": age})
+    barred = {
+        t.ref
+        for t, compiled in corpus
+        for cc, r in _rules(compiled)
+        if isinstance(r, Age) and r.evaluate(person).status == NOT_MET
+    }
+    assert set(answer.trials) == {t.ref for t, _ in corpus} - barred  # every indexed trial is gone through
+    for ref in barred:
+        assert f"{ref} (" in answer.answer.split("Not ", 1)[1]  # named among those that do not, with a quote
+
+
+def test_every_trial_whose_rules_read_pregnancy_and_rule_it_out_is_listed(corpus) -> None:  # type: ignore[no-untyped-def]
+    answer = _computed(corpus).barred(state_probes("which trials exclude pregnant women?"))
+    assert answer is not None
+    pregnant = profile_from_facts({"sex": "female", "pregnant": True})
+    expected = set()
+    for trial, compiled in corpus:
+        for criterion, cc in zip(trial.criteria, compiled, strict=True):
+            for _, r in _rules([cc]):
+                status = r.evaluate(pregnant).status
+                if (
+                    status == (NOT_MET if criterion.kind == "inclusion" else "met")
+                    and status != r.evaluate(profile_from_facts({"sex": "female"})).status
+                ):
+                    expected.add(trial.ref)
+    assert expected and set(answer.trials) == expected
+    for c in answer.citations:  # each quote is the trial's own words at the cited span
+        trial = next(t for t, _ in corpus if t.ref == c.trial)
+        assert verbatim(trial, c.quote)
+        assert " ".join(trial.source_text[c.start : c.end].split()) == " ".join(c.quote.split())
+
+
+def test_the_dose_caps_are_the_lowest_cap_each_trial_states(corpus) -> None:  # type: ignore[no-untyped-def]
+    answer = _computed(corpus).dose_caps("prednisone", highest=True)
+    stated = {}
+    for trial, compiled in corpus:
+        caps = [r.max_mg_day for _, r in _rules(compiled) if isinstance(r, DoseCap) and r.max_mg_day and not r.per_kg]
+        if caps:
+            stated[trial.ref] = min(caps)
+    assert stated and set(stated) <= set(answer.trials)
+    for ref, cap in stated.items():
+        assert f"{ref} up to {cap:g} mg/day" in answer.answer
+    best = max(stated.values())
+    assert answer.answer.startswith(f"The highest daily prednisone dose a trial allows is {best:g} mg/day")
+
+
+def _trial(inclusion: list[str], exclusion: list[str]) -> tuple[Trial, list[CompiledCriterion]]:
+    body = "NCT09999999\n\nEligibility\n\nInclusion Criteria:\n\n" + "".join(f"- {c}\n" for c in inclusion)
+    body += "\nExclusion Criteria:\n\n" + "".join(f"- {c}\n" for c in exclusion)
+    trial = parse_document(RawDocument(path=Path("NCT09999999.txt"), text=body, sha256="x"))
+    return trial, compile_trial(trial)
+
+
+@settings(max_examples=30, deadline=None)
+@given(cap=st.integers(2, 80).map(lambda n: n / 2))
+def test_a_generated_cap_is_found_to_the_half_milligram(cap: float) -> None:
+    corpus = [_trial(["Adults aged 18 or older", f"Prednisone dose of {cap:g} mg/day or less"], ["Pregnancy"])]
+    answer = _computed(corpus).dose_caps("prednisone", highest=True)
+    assert f"up to {cap:g} mg/day" in answer.answer, answer.answer
+
+
+def test_a_trial_with_no_cap_is_said_to_state_none() -> None:
+    corpus = [
+        _trial(["Adults aged 18 or older"], ["Pregnancy"]),
+        _trial(["Prednisone 10 mg/day or less"], ["Pregnancy"]),
+    ]
+    corpus[1][0].ref = "NCT09999998"
+    answer = _computed(corpus).dose_caps("prednisone", highest=False)
+    assert "No cap on the daily prednisone dose is stated in NCT09999999" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "drug", "lowest"),
+    [
+        ("which trial allows the highest daily prednisone dose?", "prednisone", False),
+        ("which trial has the lowest prednisone cap?", "prednisone", True),
+        ("what is the max HCQ dose in the telitacicept study?", None, False),  # one trial: its passage
+    ],
+)
+def test_a_comparing_dose_question_is_recognised(question: str, drug: str | None, lowest: bool) -> None:
+    if drug is None:
+        assert dosed_drug(question) in (None, "hydroxychloroquine")
+        return
+    assert dosed_drug(question) == drug
+    assert lowest_wanted(question) is lowest
+
+
+@pytest.mark.parametrize(
+    ("question", "age"),
+    [
+        ("which trials accept patients older than 65?", 66),
+        ("trials for people 70 or older", 70),
+        ("which trials take patients under 18?", 17),
+        ("any trial for someone aged 40?", 40),
+        ("which trials allow prednisone over 20 mg?", None),
+    ],
+)
+def test_the_age_a_question_asks_about(question: str, age: int | None) -> None:
+    probe = age_probe(question)
+    assert (probe.facts["age"] if probe else None) == age
