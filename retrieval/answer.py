@@ -18,8 +18,7 @@ from retrieval.citations import NOT_IN_TEXTS, Answer, Citation
 from retrieval.computed import Compiled, Computed, age_probe, dosed_drug, lowest_wanted, state_probes
 from retrieval.dense import Filters
 from retrieval.hybrid import HybridRetriever
-from retrieval.language import Mention, blank, concept_keys, index_names, is_generic, mentions, respell
-from retrieval.language import words as language_words
+from retrieval.language import Mention, blank, concept_keys, index_names, is_generic, mentions, respell, words
 from retrieval.lexical import tokens
 from retrieval.resolve import Resolution, named_phrases, resolve_trials
 from trialscreen.errors import TrialscreenError
@@ -48,7 +47,8 @@ _INTENTS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
         "dosing",
         re.compile(
             r"\b(dosed|dosing|how (is|are) .{0,40}(given|administered|dosed)|what dose of (the )?"
-            r"(study|trial)|regimen|arms?\b|schedule)\b",
+            r"(study|trial)|regimen|arms?\b|schedule|doses? (are|is|were|was) (compared|tested|studied|given)|"
+            r"compar\w* .{0,30}doses?)\b",
             re.I,
         ),
         ("dosing",),
@@ -94,7 +94,7 @@ def _anchors(question: str, resolution: Resolution, catalog: Catalog) -> list[An
         label = question[min(m.start for m in group) : max(m.end for m in group)]
         names = tuple(dict.fromkeys(w for m in group for w in tokens(m.label) if not is_generic(w)))
         out.append(Anchor(names or tuple(tokens(label)) or (label.lower(),), keys, label))
-    words = tokens(blank(question, found))
+    said = tokens(blank(question, found))
     resolution_words: set[str] = set()
     if resolution.by in ("drug", "description") and len(resolution.trials) <= 3:
         for ref in resolution.trials:
@@ -102,8 +102,8 @@ def _anchors(question: str, resolution: Resolution, catalog: Catalog) -> list[An
             resolution_words.update(tokens(" ".join([trial.title, *trial.interventions])))
             for d in vocabulary().drugs_in(" ".join([trial.title, *trial.interventions])):
                 resolution_words.update(tokens(d.name))
-    synonyms = language_words().synonyms
-    for w in words:
+    synonyms = words().synonyms
+    for w in said:
         if is_generic(w) or w in resolution_words or w.isdigit() or len(w) < 2 or re.fullmatch(r"nct\d+", w):
             continue
         out.append(Anchor(synonyms.get(w, (w,))))
@@ -176,7 +176,7 @@ class Answerer:
             raise TrialscreenError("the question is empty; ask about a trial, e.g. 'what is the prednisone cap?'")
         if len(question) > 2000:
             raise TrialscreenError("the question is over 2,000 characters; ask one thing at a time")
-        question, respelled = respell(question, self._names(), self._vocabulary())
+        question, respelled = respell(question, self._names(), self._vocabulary() | self._described())
         answer = self._answer(question, trial)
         if respelled:
             read = "; ".join(f"\u201c{a}\u201d as \u201c{b}\u201d" for a, b in respelled)
@@ -247,6 +247,9 @@ class Answerer:
         across = resolution.fan_out or resolution.by == "all"
         if not across:
             return None
+        given = self._giving(question)
+        if given is not None:
+            return given
         drug = dosed_drug(question)
         if drug is not None:
             return self.computed.dose_caps(drug, highest=not lowest_wanted(question))
@@ -257,6 +260,47 @@ class Answerer:
         if probes and resolution.fan_out and _EXCLUDE_VERBS.search(question):
             return self.computed.barred(probes)  # None: no rule reads them, and the passages answer
         return None
+
+    def _giving(self, question: str) -> Answer | None:
+        """ "Which trials give belimumab?": the trials whose interventions (or title) name the drug, each
+        cited where its record names it."""
+        if not words().gives.search(question) or _EXCLUDE_VERBS.search(question) or _INCLUDE_VERBS.search(question):
+            return None
+        drugs = vocabulary().drugs_in(question)
+        if len(drugs) != 1:
+            return None
+        drug = drugs[0]
+        cites: list[Citation] = []
+        for trial in self.catalog.trials():
+            if drug.name not in {d.name for d in vocabulary().drugs_in(" ".join([trial.title, *trial.interventions]))}:
+                continue
+            where = next(
+                (
+                    c
+                    for c in (trial.cite_for("interventions"), trial.cite_for("title"))
+                    if c and drug.found_in(trial.source_text[c.start : c.end])
+                ),
+                None,
+            )
+            if where is not None:
+                start, end = where.start, where.end
+            else:  # a record without a parsed interventions field: where its text first names the drug
+                m = drug._joined().search(trial.source_text)
+                if m is None:
+                    continue
+                start, end = m.start(), m.end()
+            quote = trial.source_text[start:end]
+            cites.append(Citation(trial.ref, self._chunk_for(trial, start, end), quote, start, end))
+        if not cites:
+            return Answer(f"{NOT_IN_TEXTS}: no indexed trial gives {drug.name}.", intent="interventions")
+        items = "; ".join(f"{c.trial} ({_quote(c.quote)})" for c in cites)
+        total = len(self.catalog.trials())
+        return Answer(
+            f"{len(cites)} of {total} trials give {drug.name}: {items}.",
+            cites,
+            [c.trial for c in cites],
+            "interventions",
+        )
 
     # -- the index's words ------------------------------------------------------------------------
     def _vocabulary(self) -> frozenset[str]:
@@ -309,7 +353,8 @@ class Answerer:
     def _field(self, intent: str, names: tuple[str, ...], resolution: Resolution, question: str) -> Answer | None:
         if resolution.fan_out and intent in ("dosing",):
             return None
-        refs = resolution.trials if (resolution.fan_out or len(resolution.trials) <= 3) else []
+        named = resolution.by == "drug" and intent == "dosing"  # "the IL-2 trials": each of them
+        refs = resolution.trials if (resolution.fan_out or len(resolution.trials) <= 3 or named) else []
         if not refs:
             return None
         sentences: list[str] = []
@@ -348,7 +393,7 @@ class Answerer:
             )
         text = " ".join(sentences)
         if missing:
-            text += f" The text of {', '.join(missing)} does not state it."
+            text += f" No {intent} passage was found in the text of {', '.join(missing)}."
         return Answer(text, cites, [c.trial for c in cites], intent=intent)
 
     def _field_sentence(self, intent: str, trial: Trial, quote: str) -> str:

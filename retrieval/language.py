@@ -68,6 +68,7 @@ class _Compare(BaseModel):
     highest: str
     lowest: str
     dose: str
+    gives: str = r"(?!)"
 
 
 class _Words(BaseModel):
@@ -104,6 +105,7 @@ class Words:
     highest: re.Pattern[str] = re.compile(r"(?!)")
     lowest: re.Pattern[str] = re.compile(r"(?!)")
     dose: re.Pattern[str] = re.compile(r"(?!)")
+    gives: re.Pattern[str] = re.compile(r"(?!)")
 
 
 def _regex(pattern: str, where: str) -> re.Pattern[str]:
@@ -147,6 +149,7 @@ def load_words(text: str) -> Words:
         highest=_regex(raw.compare.highest, "[compare] highest"),
         lowest=_regex(raw.compare.lowest, "[compare] lowest"),
         dose=_regex(raw.compare.dose, "[compare] dose"),
+        gives=_regex(raw.compare.gives, "[compare] gives"),
     )
 
 
@@ -219,7 +222,7 @@ def respell(text: str, names: frozenset[str], known: frozenset[str]) -> tuple[st
     def fix(match: re.Match[str]) -> str:
         word = match.group()
         low = word.lower()
-        if len(low) < w.min_length or low in known or is_generic(low) or _in_vocabularies(word):
+        if len(low) < w.min_length or low in known or low in names or is_generic(low) or _in_vocabularies(word):
             return word
         best = _closest(low, names, w.max_edits)
         if best is None:
