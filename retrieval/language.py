@@ -34,7 +34,7 @@ FILE = "retrieval/data/question_words.toml"
 
 class _Score(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: str = Field(pattern=r"^score:[a-z0-9_]+$")
+    key: str = Field(pattern=r"^(?:score|term):[a-z0-9_]+$")
     label: str = Field(min_length=1)
     patterns: list[str] = Field(min_length=1)
 
@@ -76,6 +76,7 @@ class _Words(BaseModel):
     generic: dict[str, str]
     synonyms: dict[str, list[str]]
     score: list[_Score] = Field(default_factory=list)
+    term: list[_Score] = Field(default_factory=list)
     spelling: _Spelling
     age: list[_Age] = Field(default_factory=list)
     state: list[_State] = Field(default_factory=list)
@@ -125,7 +126,7 @@ def load_words(text: str) -> Words:
     if set(raw.generic) != {"words"}:
         raise TrialscreenError(f"{FILE}: [generic] holds one key, words (a list of words separated by spaces)")
     scores = []
-    for s in raw.score:
+    for s in [*raw.score, *raw.term]:
         try:
             joined = re.compile("|".join(f"(?:{p})" for p in s.patterns), re.IGNORECASE)
         except re.error as err:

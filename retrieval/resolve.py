@@ -51,6 +51,19 @@ def named_phrases(question: str) -> list[str]:
     return [m.group("name").strip() for m in _NAMED_TRIAL.finditer(question)]
 
 
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?\b")
+
+
+def _acronyms(trials: list[Trial]) -> dict[str, set[str]]:
+    """Each trial's title acronyms ("MRBS") that no other indexed trial's title uses."""
+    found = {t.ref: {a.lower() for a in _ACRONYM.findall(t.title)} for t in trials}
+    seen: dict[str, int] = {}
+    for names in found.values():
+        for a in names:
+            seen[a] = seen.get(a, 0) + 1
+    return {ref: {a for a in names if seen[a] == 1} for ref, names in found.items()}
+
+
 def _trial_drugs(trial: Trial) -> set[str]:
     text = " ".join([trial.title, *trial.interventions])
     return {d.name for d in vocabulary().drugs_in(text)}
@@ -78,6 +91,10 @@ def resolve_trials(question: str, catalog: Catalog) -> Resolution:
     if stems:
         return Resolution(trials=stems, by="stem")
     fan_out = bool(_FAN_OUT.search(question))
+    asked = set(tokens(question))
+    acronyms = {ref: names & asked for ref, names in _acronyms(trials).items() if names & asked}
+    if len(acronyms) == 1 and not fan_out:  # "is MRBS recruiting?": the one trial with that acronym
+        return Resolution(trials=list(acronyms), by="description")
     given = {d for t in trials for d in _trial_drugs(t)}
     asked_drugs = {d.name for d in vocabulary().drugs_in(question)} & given  # drugs some trial gives
     candidates = [t for t in trials if asked_drugs and asked_drugs <= _trial_drugs(t)]

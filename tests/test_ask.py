@@ -49,6 +49,14 @@ def test_trials_are_resolved_from_how_people_name_them(indexed: Settings) -> Non
     r = resolve_trials("is NCT01234567 recruiting?", catalog)
     assert r.trials == [] and r.unknown_refs == ["NCT01234567"]
     assert resolve_trials("which trials exclude cataract?", catalog).fan_out
+    # a title acronym only one trial has; the words naming the trial tell twins apart
+    assert resolve_trials("is MRBS still recruiting?", catalog).trials == ["003_ba37d9a6fe48724f"]
+    assert resolve_trials("steroid pulse exclusion in the hrIL-2 pilot study", catalog).trials == ["NCT02465580"]
+    assert sorted(resolve_trials("what SLEDAI do pts need for the IL-2 one?", catalog).trials) == [
+        "NCT02084238",
+        "NCT02465580",
+        "NCT04077684",
+    ]
 
 
 @pytest.mark.slow

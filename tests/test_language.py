@@ -21,6 +21,8 @@ from trialscreen.errors import TrialscreenError
         ("what SELENA-SLEDAI do pts need", "SLE disease activity index(SLEDAI) ≥ 8.", "score:sledai"),
         ("haemoglobin cutoff", "Hb≤9 g/dl", "lab:hb"),
         ("drug or alcohol abuse", "Have current drug or alcohol abuse or dependence", "cond:substance_abuse"),
+        ("how long since another trial?", "participate in other clinical trial within 4 weeks", "term:other_trial"),
+        ("investigational drug washout", "Received a non-FDA approved investigational agent", "term:other_trial"),
     ],
 )
 def test_a_question_and_a_passage_naming_one_concept_differently_meet(question: str, passage: str, key: str) -> None:
