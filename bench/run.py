@@ -10,7 +10,7 @@ texts differ), then for each size:
 Prints chunks/s for both, their ratio (target: indexing <= 1.25x the raw encode time) and the
 re-index time as a share of the first (target <= 5%). Results also go to bench/results/*.json.
 
-The other parts (bench/engine.py, retrieval.py, chat.py, hint.py) run first; `--only NAME` runs one.
+The other parts (bench/engine.py, retrieval.py, answers.py, chat.py, hint.py) run first; `--only NAME` runs one.
 The HINT part indexes the 4,404 real trials of the HINT tables (slow on 2 cores: about half an hour);
 `make bench BENCH_ARGS="--only hint --hint-trials 300"` is a quick run on the first 300 rows.
 """
@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200,2000", help="trial counts to measure, comma-separated")
     parser.add_argument("--out", default="bench/results/indexing.json")
-    parser.add_argument("--only", choices=("index", "engine", "retrieval", "chat", "hint"), help="run one part only")
+    parser.add_argument(
+        "--only", choices=("index", "engine", "retrieval", "answers", "chat", "hint"), help="run one part only"
+    )
     parser.add_argument("--engine-trials", type=int, default=1008, help="trials for the engine figures")
     parser.add_argument(
         "--hint-trials", type=_rows, default=None, metavar="N|all", help="HINT rows to index (default: all 4,404)"
@@ -129,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     runners: dict[str, Callable[[Any], Any]] = {
         "chat": lambda m: m.run(),
         "retrieval": lambda m: m.run(),
+        "answers": lambda m: m.run(),
         "engine": lambda m: m.run(args.engine_trials, args.notes_dir, args.expert_labels),
         "hint": lambda m: m.run(args.hint_trials, args.hint_dir),
     }

@@ -32,6 +32,7 @@ class QuestionOutcome:
     rank: int | None  # 1-based rank of the first expected chunk in the top 5, None when absent / unlabeled
     seconds: float
     problems: list[str]
+    dense: float = 0.0  # the best dense similarity of the passages retrieved for it over all trials
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +48,7 @@ class QuestionOutcome:
             "citation_recall": self.recall,
             "refused": self.refused,
             "retrieval_rank": self.rank,
+            "best_dense_similarity": round(self.dense, 4),
             "problems": self.problems,
             "seconds": round(self.seconds, 4),
         }
@@ -68,7 +70,8 @@ def run_question(case: QuestionCase, answerer: Answerer) -> QuestionOutcome:
         correct = refused
         if not refused:
             problems.append("answered an unanswerable question")
-        return QuestionOutcome(case, answer, correct, all_verbatim, None, None, refused, None, seconds, problems)
+        dense = _best_dense(answerer, case.question)
+        return QuestionOutcome(case, answer, correct, all_verbatim, None, None, refused, None, seconds, problems, dense)
     text_ok = all(re.search(p, answer.answer) for p in case.answer_all) and (
         not case.answer_any or any(re.search(p, answer.answer) for p in case.answer_any)
     )
@@ -89,7 +92,35 @@ def run_question(case: QuestionCase, answerer: Answerer) -> QuestionOutcome:
         ids = [d.metadata["chunk_id"] for d in docs]
         rank = next((i + 1 for i, cid in enumerate(ids) if cid in case.chunk_ids), None)
     correct = text_ok and trials_ok and all_verbatim and not refused
-    return QuestionOutcome(case, answer, correct, all_verbatim, precision, recall, refused, rank, seconds, problems)
+    dense = _best_dense(answerer, case.question)
+    return QuestionOutcome(
+        case, answer, correct, all_verbatim, precision, recall, refused, rank, seconds, problems, dense
+    )
+
+
+def _best_dense(answerer: Answerer, question: str) -> float:
+    docs = answerer.retriever.search(question, k=10)
+    return max((float(d.metadata.get("dense") or 0.0) for d in docs), default=0.0)
+
+
+def dense_gate(outcomes: list[QuestionOutcome]) -> dict[str, Any]:
+    """The refusal gate a dense similarity threshold alone would give: refuse below it. The threshold
+    that labels the most questions right (answerable above, unanswerable below), with its accuracy,
+    beside the accuracy of the refusals made now (vocabulary and concept anchors, resolution)."""
+    if not outcomes:
+        return {}
+    scores = sorted({0.0, *(o.dense for o in outcomes), 1.01})
+    best = max(
+        scores,
+        key=lambda t: (sum(1 for o in outcomes if (o.dense < t) == o.case.unanswerable), -t),
+    )
+    right = sum(1 for o in outcomes if (o.dense < best) == o.case.unanswerable)
+    now = sum(1 for o in outcomes if o.refused == o.case.unanswerable)
+    return {
+        "best_threshold": round(best, 4),
+        "accuracy_at_best": round(right / len(outcomes), 4),
+        "refusal_accuracy_now": round(now / len(outcomes), 4),
+    }
 
 
 def _known(catalog: Any, ref: str) -> bool:
@@ -128,4 +159,5 @@ def summarize_questions(outcomes: list[QuestionOutcome]) -> dict[str, Any]:
         if labelled
         else None,
         "latency_ms": {"p50": pct(0.5), "p95": pct(0.95)},
+        "dense_gate": dense_gate(outcomes),
     }

@@ -208,6 +208,12 @@ def print_summary(run: EvalRun) -> None:
         print(f"false refusals             {qm['false_refusals']}")
         print(f"retrieval recall@5         {_pct(qm['retrieval_recall_at_5'])}   MRR {qm['retrieval_mrr']}")
         print(f"latency per answer         p50 {qm['latency_ms']['p50']:.1f} ms, p95 {qm['latency_ms']['p95']:.1f} ms")
+        gate = qm.get("dense_gate") or {}
+        if gate:
+            print(
+                f"refusal gate               now {_pct(gate['refusal_accuracy_now'])} right; a dense threshold alone "
+                f"at best {_pct(gate['accuracy_at_best'])} (similarity {gate['best_threshold']})"
+            )
         for q in [q for q in run.questions if not q.correct][:20]:
             print(f"  FAIL {q.case.id}: {'; '.join(q.problems)}")
 

@@ -145,3 +145,27 @@ def test_the_safety_gate_fails_a_run_that_lets_a_limit_slip(data_dir: Path, monk
     err = capsys.readouterr().err
     assert code == 3
     assert "safety.wrong_citation" in err and "above the gate maximum 0" in err
+
+
+def test_the_dense_refusal_gate_is_calibrated_on_the_suite() -> None:
+    """The report says what a dense-similarity threshold alone would do as the refusal gate."""
+    from evals.cases import QuestionCase
+    from evals.questions import QuestionOutcome, dense_gate
+    from retrieval.citations import Answer
+
+    def outcome(dense: float, unanswerable: bool, refused: bool) -> QuestionOutcome:
+        case = QuestionCase(id="x", question="q", unanswerable=unanswerable)
+        return QuestionOutcome(case, Answer("a"), True, True, None, None, refused, None, 0.01, [], dense)
+
+    separable = [
+        outcome(0.2, True, True),
+        outcome(0.3, True, True),
+        outcome(0.6, False, False),
+        outcome(0.7, False, False),
+    ]
+    gate = dense_gate(separable)
+    assert gate["accuracy_at_best"] == 1.0 and 0.3 < gate["best_threshold"] <= 0.6
+    tangled = [outcome(0.7, True, True), outcome(0.2, False, False), outcome(0.5, False, True)]
+    gate = dense_gate(tangled)
+    assert gate["accuracy_at_best"] < 1.0
+    assert gate["refusal_accuracy_now"] == round(2 / 3, 4)
