@@ -308,12 +308,14 @@ class Answerer:
         return self.retriever.corpus.bm25.vocabulary
 
     def _names(self) -> frozenset[str]:
-        """The words of the indexed trials' names (titles, interventions, sponsors) and their drugs."""
+        """The words of the indexed trials' names (titles, interventions, sponsors), their drugs, and
+        every drug the indexed passages name (the lexical index holds them under their names)."""
         trials = self.catalog.trials()
         key = tuple(t.ref for t in trials)
         if self._trial_names is None or self._trial_names[0] != key:
             texts = [" ".join([t.title, *t.interventions, t.sponsor or ""]) for t in trials]
-            self._trial_names = (key, index_names(texts))
+            drugs = {w for w in self._vocabulary() if "-" not in w and vocabulary().drug(w) is not None}
+            self._trial_names = (key, index_names(texts) | drugs)
         return self._trial_names[1]
 
     def _described(self) -> frozenset[str]:

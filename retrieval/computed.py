@@ -142,10 +142,13 @@ class Computed:
         person = profile_from_facts(dict(probe.facts))
         taking: list[tuple[Trial, list[Criterion]]] = []
         barring: list[tuple[Trial, list[Criterion]]] = []
+        disagreeing: list[tuple[Trial, list[Criterion]]] = []
         for trial in self.trials():
             found = rule(trial, self.compiled(trial.ref), person)
             (barring if found.out else taking).append((trial, found.out or found.fits))
-        cites = [self._cite(t, c) for t, said in [*taking, *barring] for c in said]
+            if found.out and found.fits:  # one of its texts takes them, another rules them out
+                disagreeing.append((trial, found.fits))
+        cites = [self._cite(t, c) for t, said in [*taking, *barring, *disagreeing] for c in said]
         parts = [f"{t.ref} ({self._quoted(said)})" if said else f"{t.ref} (states no age limit)" for t, said in taking]
         total = len(taking) + len(barring)
         lines = (
@@ -155,6 +158,10 @@ class Computed:
         )
         if barring:
             lines.append("Not " + "; ".join(f"{t.ref} ({self._quoted(said)})" for t, said in barring) + ".")
+        for trial, said in disagreeing:
+            lines.append(
+                f"The texts of {trial.ref} disagree: {self._quoted(said)} would take them; the study team settles it."
+            )
         return Answer(" ".join(lines), cites, [t.ref for t, _ in taking], intent="computed")
 
     def barred(self, probes: list[Probe]) -> Answer | None:

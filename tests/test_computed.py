@@ -148,3 +148,10 @@ def test_a_comparing_dose_question_is_recognised(question: str, drug: str | None
 def test_the_age_a_question_asks_about(question: str, age: int | None) -> None:
     probe = age_probe(question)
     assert (probe.facts["age"] if probe else None) == age
+
+
+def test_a_trial_whose_texts_disagree_on_an_age_is_said_to() -> None:
+    corpus = [_trial(["Aged 18 to 65 years", "Adults 18 to 80 years old"], ["Pregnancy"])]
+    answer = _computed(corpus).age(Probe({"age": 70}, "a person of 70"))
+    assert "Not NCT09999999" in answer.answer
+    assert "The texts of NCT09999999 disagree" in answer.answer and "18 to 80" in answer.answer
