@@ -15,7 +15,15 @@ from typing import Any
 
 from index.catalog import Catalog
 from retrieval.citations import NOT_IN_TEXTS, Answer, Citation
-from retrieval.computed import Compiled, Computed, age_probe, dosed_drug, lowest_wanted, state_probes
+from retrieval.computed import (
+    Compiled,
+    Computed,
+    age_probe,
+    dosed_drug,
+    lowest_wanted,
+    state_probes,
+    washed_out_drug,
+)
 from retrieval.dense import Filters
 from retrieval.hybrid import HybridRetriever
 from retrieval.language import Mention, blank, concept_keys, index_names, is_generic, mentions, respell, words
@@ -250,6 +258,9 @@ class Answerer:
         given = self._giving(question)
         if given is not None:
             return given
+        washed = washed_out_drug(question)
+        if washed is not None:
+            return self.computed.washouts(washed)
         drug = dosed_drug(question)
         if drug is not None:
             return self.computed.dose_caps(drug, highest=not lowest_wanted(question))

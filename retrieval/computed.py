@@ -113,6 +113,14 @@ def dosed_drug(question: str) -> str | None:
     return drugs[0].name if len(drugs) == 1 else None
 
 
+def washed_out_drug(question: str) -> str | None:
+    """The drug whose washout a question asks about across trials ("rituximab washout in each trial")."""
+    if not words().washout.search(question):
+        return None
+    drugs = vocabulary().drugs_in(question)
+    return drugs[0].name if len(drugs) == 1 else None
+
+
 def lowest_wanted(question: str) -> bool:
     w = words()
     return bool(w.lowest.search(question)) and not w.highest.search(question)
@@ -219,6 +227,79 @@ class Computed:
             apart = "; ".join(f"{t.ref} above {limit:g} mg/day ({self._quoted([c])})" for t, limit, c in high_dose)
             lines.append(f"Recent high doses are ruled out apart: {apart}.")
         return Answer(" ".join(lines), cites, [t.ref for _, t, _ in capped], intent="computed")
+
+    def washouts(self, drug: str) -> Answer:
+        """Each trial's washout for a drug: how recently a last dose rules the person out (bisection on
+        the months since it), longest first; trials that rule out any past use, and those that state
+        no washout, said apart."""
+        windows: list[tuple[float, Trial, list[Criterion]]] = []
+        ever: list[tuple[Trial, list[Criterion]]] = []
+        none: list[str] = []
+        for trial in self.trials():
+            months, setting, always = _washout(trial, self.compiled(trial.ref), drug)
+            if months is not None:
+                windows.append((months, trial, setting))
+            if always:
+                ever.append((trial, always))
+            if months is None and not always:
+                none.append(trial.ref)
+        if not windows and not ever:
+            return Answer(f"{NOT_IN_TEXTS}: no indexed trial states a washout for {drug}.", intent="computed")
+        windows.sort(key=lambda x: (-x[0], x[1].ref))
+        cites = [self._cite(t, c) for _, t, said in windows for c in said]
+        cites += [self._cite(t, c) for t, said in ever for c in said]
+        lines = []
+        if windows:
+            each = "; ".join(f"{t.ref}: {_months(m)} ({self._quoted(said)})" for m, t, said in windows)
+            lines.append(f"A last dose of {drug} rules a person out if it was within: {each}.")
+        if ever:
+            each = "; ".join(f"{t.ref} ({self._quoted(said)})" for t, said in ever)
+            lines.append(f"Any past use of {drug} rules a person out in {each}.")
+        if none:
+            lines.append(f"No washout for {drug} is stated in {', '.join(none)}.")
+        return Answer(" ".join(lines), cites, [c.trial for c in cites], intent="computed")
+
+
+def _months(m: float) -> str:
+    """A window in months as the text would say it: whole months, else days (364 days, 28 days)."""
+    if abs(m - round(m)) < 0.02 and round(m) >= 1:
+        return f"{round(m)} month{'s' if round(m) != 1 else ''}"
+    return f"{round(m * 30.4375)} days"
+
+
+def _washout(
+    trial: Trial, compiled: list[CompiledCriterion], drug: str
+) -> tuple[float | None, list[Criterion], list[Criterion]]:
+    """The longest window (months since a last dose) inside which a criterion rules a person out, the
+    criteria that set it, and the criteria that rule out any past use."""
+    windows: list[tuple[float, Criterion]] = []
+    always: list[Criterion] = []
+    for criterion, cc in zip(trial.criteria, compiled, strict=True):
+        read = _reading(cc)
+        if read is None or cc.team:
+            continue
+
+        def out(months: float, read: Rule = read, criterion: Criterion = criterion) -> bool:
+            person = profile_from_facts({f"prior:{drug}": {"value": True, "months_ago": months}})
+            return _rules_out(criterion, read.evaluate(person).status)
+
+        if not out(0.1):
+            continue
+        if out(1200.0):
+            always.append(criterion)
+            continue
+        low, high = 0.1, 1200.0  # ruled out at low, not at high
+        while high - low > 0.002:
+            mid = (low + high) / 2
+            if out(mid):
+                low = mid
+            else:
+                high = mid
+        windows.append((round(low, 2), criterion))
+    if not windows:
+        return None, [], always
+    longest = max(m for m, _ in windows)
+    return longest, [c for m, c in windows if m == longest], always
 
 
 def _cap(

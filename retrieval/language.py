@@ -69,6 +69,7 @@ class _Compare(BaseModel):
     lowest: str
     dose: str
     gives: str = r"(?!)"
+    washout: str = r"(?!)"
 
 
 class _Words(BaseModel):
@@ -107,6 +108,7 @@ class Words:
     lowest: re.Pattern[str] = re.compile(r"(?!)")
     dose: re.Pattern[str] = re.compile(r"(?!)")
     gives: re.Pattern[str] = re.compile(r"(?!)")
+    washout: re.Pattern[str] = re.compile(r"(?!)")
 
 
 def _regex(pattern: str, where: str) -> re.Pattern[str]:
@@ -151,6 +153,7 @@ def load_words(text: str) -> Words:
         lowest=_regex(raw.compare.lowest, "[compare] lowest"),
         dose=_regex(raw.compare.dose, "[compare] dose"),
         gives=_regex(raw.compare.gives, "[compare] gives"),
+        washout=_regex(raw.compare.washout, "[compare] washout"),
     )
 
 

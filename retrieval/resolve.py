@@ -19,7 +19,8 @@ from trialscreen.vocabulary import vocabulary
 _NCT = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
 _FAN_OUT = re.compile(
     r"\b(which|what|any|all|list( the)?|how many|compare|every|each)\s+(of the\s+)?(trials|studies)\b|"
-    r"\b(trials|studies)\s+(that|which|exclude|require|allow|include|accept|are|have)\b",
+    r"\b(trials|studies)\s+(that|which|exclude|require|allow|include|accept|are|have)\b|"
+    r"\bacross\s+(the\s+|all\s+)?(trials|studies)\b|\b(in|for)\s+(each|every)\s+(trial|study)\b",
     re.IGNORECASE,
 )
 # "the CD19 CAR-T trial", "the hrIL-2 pilot study", "the IL-2 one": the words that name a trial

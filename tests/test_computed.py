@@ -155,3 +155,19 @@ def test_a_trial_whose_texts_disagree_on_an_age_is_said_to() -> None:
     answer = _computed(corpus).age(Probe({"age": 70}, "a person of 70"))
     assert "Not NCT09999999" in answer.answer
     assert "The texts of NCT09999999 disagree" in answer.answer and "18 to 80" in answer.answer
+
+
+@settings(max_examples=20, deadline=None)
+@given(months=st.integers(1, 36))
+def test_a_generated_washout_is_found_and_said_in_the_trials_words(months: int) -> None:
+    corpus = [_trial(["Adults aged 18 or older"], [f"Rituximab within {months} months before screening"])]
+    answer = _computed(corpus).washouts("rituximab")
+    assert f"NCT09999999: {months} month" in answer.answer, answer.answer
+
+
+def test_any_past_use_and_no_washout_are_said_apart() -> None:
+    corpus = [_trial(["Adults aged 18 or older"], ["Prior rituximab treatment"]), _trial(["Adults"], ["Pregnancy"])]
+    corpus[1][0].ref = "NCT09999998"
+    answer = _computed(corpus).washouts("rituximab")
+    assert "Any past use of rituximab rules a person out in NCT09999999" in answer.answer
+    assert "No washout for rituximab is stated in NCT09999998" in answer.answer
