@@ -19,6 +19,7 @@ from retrieval.computed import (
     Compiled,
     Computed,
     age_probe,
+    asked_span,
     dosed_drug,
     lowest_wanted,
     state_probes,
@@ -258,6 +259,9 @@ class Answerer:
         given = self._giving(question)
         if given is not None:
             return given
+        span = asked_span(question)
+        if span is not None:
+            return self.computed.ranges(span)
         washed = washed_out_drug(question)
         if washed is not None:
             return self.computed.washouts(washed)
@@ -518,7 +522,7 @@ class Answerer:
             cites += own
         about = " ".join(a.name for a in anchors) or "it"
         lead = f"The question fits {len(refs)} trials; each is answered."
-        tail = f" The text of {', '.join(silent)} says nothing about {about}." if silent else ""
+        tail = f" No passage about {about} was found in the text of {', '.join(silent)}." if silent else ""
         return Answer(" ".join([lead, *texts]) + tail, cites, [c.trial for c in cites], intent="criteria")
 
     def _said(self, ref: str, hits: list[Any]) -> tuple[str, list[Citation]]:

@@ -17,9 +17,9 @@ from typing import Any
 from eligibility.compiler import CompiledCriterion
 from eligibility.facts import Profile
 from eligibility.patient import profile_from_facts
-from eligibility.rules import MET, NOT_MET, Ask, DoseCap, Rule
+from eligibility.rules import MET, NOT_MET, Age, Ask, DoseCap, Rule
 from retrieval.citations import NOT_IN_TEXTS, Answer, Citation
-from retrieval.language import mentions, words
+from retrieval.language import Span, mentions, words
 from trialscreen.model import Criterion, Trial
 from trialscreen.vocabulary import vocabulary
 
@@ -121,6 +121,16 @@ def washed_out_drug(question: str) -> str | None:
     return drugs[0].name if len(drugs) == 1 else None
 
 
+def asked_span(question: str) -> Span | None:
+    """The measure whose limits a question asks about across trials ("which trials have an upper age
+    limit?"), when it names no value of it ("older than 65" is a person, not a range)."""
+    w = words()
+    if not w.limit.search(question) or age_probe(question) is not None:
+        return None
+    found = [span for span in w.spans if span.pattern.search(question)]
+    return found[0] if len(found) == 1 else None
+
+
 def lowest_wanted(question: str) -> bool:
     w = words()
     return bool(w.lowest.search(question)) and not w.highest.search(question)
@@ -154,8 +164,9 @@ class Computed:
         for trial in self.trials():
             found = rule(trial, self.compiled(trial.ref), person)
             (barring if found.out else taking).append((trial, found.out or found.fits))
-            if found.out and found.fits:  # one of its texts takes them, another rules them out
-                disagreeing.append((trial, found.fits))
+            fits = _bounded_alike(found, person, self.compiled(trial.ref), trial)
+            if found.out and fits:  # one of its texts takes them, another bounds them out on the same side
+                disagreeing.append((trial, fits))
         cites = [self._cite(t, c) for t, said in [*taking, *barring, *disagreeing] for c in said]
         parts = [f"{t.ref} ({self._quoted(said)})" if said else f"{t.ref} (states no age limit)" for t, said in taking]
         total = len(taking) + len(barring)
@@ -228,6 +239,35 @@ class Computed:
             lines.append(f"Recent high doses are ruled out apart: {apart}.")
         return Answer(" ".join(lines), cites, [t.ref for _, t, _ in capped], intent="computed")
 
+    def ranges(self, span: Span) -> Answer:
+        """Each trial's accepted range of a measure (an age, a body weight), from its rules, with the
+        criteria that set each bound; trials that state no limit are named."""
+        stated: list[tuple[Trial, str, list[Criterion], bool]] = []
+        none: list[str] = []
+        for trial in self.trials():
+            low, high, setting, strict_low, strict_high = _bounds(trial, self.compiled(trial.ref), span)
+            if low is None and high is None:
+                none.append(trial.ref)
+                continue
+            parts = []
+            if low is not None:
+                parts.append(f"{'over' if strict_low else 'at least'} {low:g}")
+            if high is not None:
+                parts.append(f"{'under' if strict_high else 'at most'} {high:g}")
+            stated.append((trial, " and ".join(parts) + f" {span.unit}", setting, high is not None))
+        label = span.key.replace("_kg", "").replace("_", " ")
+        if not stated:
+            return Answer(f"{NOT_IN_TEXTS}: no indexed trial states a {label} limit.", intent="computed")
+
+        cites = [self._cite(t, c) for t, _, said, _ in stated for c in said]
+        each = "; ".join(f"{t.ref}: {said_as} ({self._quoted(said)})" for t, said_as, said, _ in stated)
+        lines = [f"{len(stated)} of {len(stated) + len(none)} trials limit {label}: {each}."]
+        upper = [t.ref for t, _, _, capped in stated if capped]
+        lines.append(f"An upper limit is stated by {', '.join(upper)}." if upper else "None states an upper limit.")
+        if none:
+            lines.append(f"No {label} limit is stated in {', '.join(none)}.")
+        return Answer(" ".join(lines), cites, [c.trial for c in cites], intent="computed")
+
     def washouts(self, drug: str) -> Answer:
         """Each trial's washout for a drug: how recently a last dose rules the person out (bisection on
         the months since it), longest first; trials that rule out any past use, and those that state
@@ -258,6 +298,43 @@ class Computed:
         if none:
             lines.append(f"No washout for {drug} is stated in {', '.join(none)}.")
         return Answer(" ".join(lines), cites, [c.trial for c in cites], intent="computed")
+
+
+def _bounds(
+    trial: Trial, compiled: list[CompiledCriterion], span: Span
+) -> tuple[float | None, float | None, list[Criterion], bool, bool]:
+    """The lowest and highest values of a measure no criterion rules out (None: no bound stated on
+    that side), the criteria that set the bounds, and whether each bound itself is ruled out ("> 18":
+    over 18); both None and no criteria when none speaks."""
+
+    def out(value: float) -> list[Criterion]:
+        return rule(trial, compiled, profile_from_facts({span.key: value})).out
+
+    grid = [span.low + (span.high - span.low) * i / 24 for i in range(25)]
+    taken = [v for v in grid if not out(v)]
+    if not taken:
+        return None, None, [], False, False
+    setting: list[Criterion] = []
+    low: float | None = None
+    high: float | None = None
+    strict_low = strict_high = False
+    if out(span.low):
+        a, b = span.low, taken[0]  # ruled out at a, taken at b
+        while b - a > 0.5:
+            mid = (a + b) / 2
+            a, b = (mid, b) if out(mid) else (a, mid)
+        setting += [c for c in out(a) if c not in setting]
+        low = float(round(b))
+        strict_low = bool(out(low))  # "> 18": 18 itself is ruled out
+    if out(span.high):
+        a, b = taken[-1], span.high  # taken at a, ruled out at b
+        while b - a > 0.5:
+            mid = (a + b) / 2
+            a, b = (mid, b) if not out(mid) else (a, mid)
+        setting += [c for c in out(b) if c not in setting]
+        high = float(round(a))
+        strict_high = bool(out(high))
+    return low, high, setting, strict_low, strict_high
 
 
 def _months(m: float) -> str:
@@ -300,6 +377,33 @@ def _washout(
         return None, [], always
     longest = max(m for m, _ in windows)
     return longest, [c for m, c in windows if m == longest], always
+
+
+def _bounded_alike(found: Ruling, person: Profile, compiled: list[CompiledCriterion], trial: Trial) -> list[Criterion]:
+    """The criteria that take the person while bounding age on the side another criterion rules them
+    out on ("Aged 18 to 65" against "Adults 18 to 80" for a person of 70), a true disagreement;
+    "Maximum age: 65" does not disagree with "Minimum age: 18" for a person of 17."""
+    by_criterion = {id(c): cc for c, cc in zip(trial.criteria, compiled, strict=True)}
+    age = person.value("age")
+    if not isinstance(age, int | float):
+        return []
+
+    def ages(criterion: Criterion) -> list[Age]:
+        read = _reading(by_criterion[id(criterion)])
+        return [r for r in _parts(read) if isinstance(r, Age)] if read is not None else []
+
+    sides = set()
+    for c in found.out:
+        for r in ages(c):
+            if r.max is not None and age > r.max:
+                sides.add("upper")
+            if r.min is not None and age < r.min:
+                sides.add("lower")
+    return [
+        c
+        for c in found.fits
+        if any(("upper" in sides and r.max is not None) or ("lower" in sides and r.min is not None) for r in ages(c))
+    ]
 
 
 def _cap(

@@ -58,6 +58,26 @@ class _State(BaseModel):
     facts: dict[str, str | bool | float] = Field(min_length=1)
 
 
+class _Range(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=r"^[a-z_]+$")
+    unit: str
+    pattern: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Span:
+    """A measure whose accepted range across trials a question can ask about."""
+
+    key: str
+    unit: str
+    pattern: re.Pattern[str]
+    low: float
+    high: float
+
+
 class _Measure(BaseModel):
     model_config = ConfigDict(extra="forbid")
     pattern: str
@@ -70,6 +90,7 @@ class _Compare(BaseModel):
     dose: str
     gives: str = r"(?!)"
     washout: str = r"(?!)"
+    limit: str = r"(?!)"
 
 
 class _Words(BaseModel):
@@ -82,6 +103,7 @@ class _Words(BaseModel):
     age: list[_Age] = Field(default_factory=list)
     state: list[_State] = Field(default_factory=list)
     measure: list[_Measure] = Field(default_factory=list)
+    range: list[_Range] = Field(default_factory=list)
     compare: _Compare
 
 
@@ -109,6 +131,8 @@ class Words:
     dose: re.Pattern[str] = re.compile(r"(?!)")
     gives: re.Pattern[str] = re.compile(r"(?!)")
     washout: re.Pattern[str] = re.compile(r"(?!)")
+    limit: re.Pattern[str] = re.compile(r"(?!)")
+    spans: tuple[Span, ...] = ()
 
 
 def _regex(pattern: str, where: str) -> re.Pattern[str]:
@@ -154,6 +178,8 @@ def load_words(text: str) -> Words:
         dose=_regex(raw.compare.dose, "[compare] dose"),
         gives=_regex(raw.compare.gives, "[compare] gives"),
         washout=_regex(raw.compare.washout, "[compare] washout"),
+        limit=_regex(raw.compare.limit, "[compare] limit"),
+        spans=tuple(Span(r.key, r.unit, _regex(r.pattern, "[[range]]"), r.low, r.high) for r in raw.range),
     )
 
 

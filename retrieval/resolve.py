@@ -65,6 +65,19 @@ def _acronyms(trials: list[Trial]) -> dict[str, set[str]]:
     return {ref: {a for a in names if seen[a] == 1} for ref, names in found.items()}
 
 
+def _named_in_title(question: str, candidates: list[Trial]) -> str | None:
+    """The one candidate whose title has, as written, a word the question names the trial with."""
+    chosen = set()
+    for name in named_phrases(question):
+        for word in name.lower().split():
+            if len(word) < 4:
+                continue
+            having = [t.ref for t in candidates if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", t.title.lower())]
+            if len(having) == 1:
+                chosen.add(having[0])
+    return chosen.pop() if len(chosen) == 1 else None
+
+
 def _trial_drugs(trial: Trial) -> set[str]:
     text = " ".join([trial.title, *trial.interventions])
     return {d.name for d in vocabulary().drugs_in(text)}
@@ -100,6 +113,9 @@ def resolve_trials(question: str, catalog: Catalog) -> Resolution:
     asked_drugs = {d.name for d in vocabulary().drugs_in(question)} & given  # drugs some trial gives
     candidates = [t for t in trials if asked_drugs and asked_drugs <= _trial_drugs(t)]
     if candidates and not fan_out:
+        titled = _named_in_title(question, candidates)
+        if titled is not None:  # "the LymphoStat-B study": a name only one candidate's title has
+            return Resolution(trials=[titled], by="drug")
         # what tells the candidates apart: the words naming the trial ("the hrIL-2 pilot study"), else
         # the whole question
         naming = " ".join(named_phrases(question)) or question

@@ -171,3 +171,20 @@ def test_any_past_use_and_no_washout_are_said_apart() -> None:
     answer = _computed(corpus).washouts("rituximab")
     assert "Any past use of rituximab rules a person out in NCT09999999" in answer.answer
     assert "No washout for rituximab is stated in NCT09999998" in answer.answer
+
+
+def test_a_minimum_and_a_maximum_age_do_not_disagree() -> None:
+    corpus = [_trial(["Aged 18 years or older", "Maximum age 65 years"], ["Pregnancy"])]
+    answer = _computed(corpus).age(Probe({"age": 17}, "a person of 17"))
+    assert "disagree" not in answer.answer and "None of the 1 trials takes" in answer.answer
+
+
+@settings(max_examples=20, deadline=None)
+@given(low=st.integers(12, 40), width=st.integers(5, 50))
+def test_a_generated_age_range_is_found_with_its_bounds(low: int, width: int) -> None:
+    from retrieval.language import words
+
+    span = next(s for s in words().spans if s.key == "age")
+    corpus = [_trial([f"Aged {low} to {low + width} years"], ["Pregnancy"])]
+    answer = _computed(corpus).ranges(span)
+    assert f"at least {low} and at most {low + width} years" in answer.answer, answer.answer
