@@ -319,22 +319,24 @@ def _bounds(
     high: float | None = None
     strict_low = strict_high = False
     if out(span.low):
-        a, b = span.low, taken[0]  # ruled out at a, taken at b
-        while b - a > 0.5:
-            mid = (a + b) / 2
-            a, b = (mid, b) if out(mid) else (a, mid)
+        a, b = _bisect(lambda v: bool(out(v)), span.low, taken[0], 0.5)  # ruled out at a, taken at b
         setting += [c for c in out(a) if c not in setting]
         low = float(round(b))
         strict_low = bool(out(low))  # "> 18": 18 itself is ruled out
     if out(span.high):
-        a, b = taken[-1], span.high  # taken at a, ruled out at b
-        while b - a > 0.5:
-            mid = (a + b) / 2
-            a, b = (mid, b) if not out(mid) else (a, mid)
+        a, b = _bisect(lambda v: not out(v), taken[-1], span.high, 0.5)  # taken at a, ruled out at b
         setting += [c for c in out(b) if c not in setting]
         high = float(round(a))
         strict_high = bool(out(high))
     return low, high, setting, strict_low, strict_high
+
+
+def _bisect(holds: Callable[[float], bool], a: float, b: float, precision: float) -> tuple[float, float]:
+    """Narrow [a, b], where `holds` is true at a and false at b, to within `precision`."""
+    while b - a > precision:
+        mid = (a + b) / 2
+        a, b = (mid, b) if holds(mid) else (a, mid)
+    return a, b
 
 
 def _months(m: float) -> str:
@@ -365,13 +367,7 @@ def _washout(
         if out(1200.0):
             always.append(criterion)
             continue
-        low, high = 0.1, 1200.0  # ruled out at low, not at high
-        while high - low > 0.002:
-            mid = (low + high) / 2
-            if out(mid):
-                low = mid
-            else:
-                high = mid
+        low, _ = _bisect(out, 0.1, 1200.0, 0.002)  # ruled out at 0.1 months, not at 1200
         windows.append((round(low, 2), criterion))
     if not windows:
         return None, [], always
@@ -458,12 +454,6 @@ def _limit(out: Callable[[float], bool]) -> float | None:
     allowed = [float(d) for d in _GRID if not out(float(d))]
     if not allowed:
         return None
-    low = allowed[-1]
-    high = next((float(d) for d in _GRID if d > low), MAX_DOSE)
-    while high - low > 0.25:
-        mid = (low + high) / 2
-        if out(mid):
-            high = mid
-        else:
-            low = mid
+    above = next((float(d) for d in _GRID if d > allowed[-1]), MAX_DOSE)
+    low, _ = _bisect(lambda dose: not out(dose), allowed[-1], above, 0.25)
     return round(low * 2) / 2  # doses are written to the half milligram
