@@ -21,6 +21,7 @@ from retrieval.computed import (
     age_probe,
     asked_span,
     dosed_drug,
+    exclusion_probes,
     lowest_wanted,
     state_probes,
     washed_out_drug,
@@ -564,6 +565,12 @@ class Answerer:
                 if _coverage(self.retriever.corpus.body(chunk.id), anchors) == 1.0:
                     found.append((trial, Citation(ref, chunk.id, chunk.text, chunk.start, chunk.end)))
                     break
+        if kind == "exclusion":  # what the rules rule out though the words differ ("other biologics")
+            have = {t.ref for t, _ in found}
+            for trial, criterion in self.computed.ruling_out(exclusion_probes(question)):
+                if trial.ref not in have and trial.ref in resolution.trials:
+                    have.add(trial.ref)
+                    found.append((trial, self.computed.cite(trial, criterion)))
         about = " ".join(a.name for a in anchors)
         verb = {"exclusion": "exclude", "inclusion": "require"}.get(kind or "", "mention")
         if not found:

@@ -104,6 +104,20 @@ def state_probes(question: str) -> list[Probe]:
     return list({repr(p.facts): p for p in out}.values())
 
 
+def exclusion_probes(question: str) -> list[Probe]:
+    """The people a "which trials exclude ..." question names: one who took the drug it names a
+    short while ago (a ban within any window, or ever, rules them out), or who has the condition."""
+    out = []
+    drugs = vocabulary().drugs_in(question)
+    if len(drugs) == 1:
+        name = drugs[0].name
+        out.append(Probe({f"prior:{name}": {"value": True, "months_ago": 0.1}}, f"recent {name}"))
+    for m in mentions(question):
+        if m.key.startswith("cond:"):
+            out.append(Probe({m.key: True}, m.label))
+    return out
+
+
 def dosed_drug(question: str) -> str | None:
     """The drug whose daily dose a comparing question asks about ("the highest daily prednisone dose")."""
     w = words()
@@ -147,6 +161,20 @@ class Computed:
         self.trials = trials
         self.compiled = compiled
         self.chunk_of = chunk_of
+
+    def ruling_out(self, probes: list[Probe]) -> list[tuple[Trial, Criterion]]:
+        """For each trial, the first criterion that rules out any of these people (trials in order)."""
+        found: dict[str, tuple[Trial, Criterion]] = {}
+        for probe in probes:
+            person = profile_from_facts(dict(probe.facts))
+            for trial in self.trials():
+                ruling = rule(trial, self.compiled(trial.ref), person)
+                if ruling.out and trial.ref not in found:
+                    found[trial.ref] = (trial, ruling.out[0])
+        return list(found.values())
+
+    def cite(self, trial: Trial, criterion: Criterion) -> Citation:
+        return self._cite(trial, criterion)
 
     def _cite(self, trial: Trial, criterion: Criterion) -> Citation:
         chunk = self.chunk_of(trial, criterion.start, criterion.end)

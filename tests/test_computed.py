@@ -188,3 +188,14 @@ def test_a_generated_age_range_is_found_with_its_bounds(low: int, width: int) ->
     corpus = [_trial([f"Aged {low} to {low + width} years"], ["Pregnancy"])]
     answer = _computed(corpus).ranges(span)
     assert f"at least {low} and at most {low + width} years" in answer.answer, answer.answer
+
+
+def test_a_class_ban_rules_out_a_drug_of_that_class_the_words_never_name() -> None:
+    from retrieval.computed import exclusion_probes
+
+    corpus = [_trial(["Adults aged 18 or older"], ["History of administration of rituximab or other biologics"])]
+    found = _computed(corpus).ruling_out(exclusion_probes("which trials exclude prior belimumab?"))
+    assert [(t.ref, c.text) for t, c in found] == [
+        ("NCT09999999", "History of administration of rituximab or other biologics")
+    ]
+    assert _computed(corpus).ruling_out(exclusion_probes("which trials exclude prior aspirin?")) == []
