@@ -91,6 +91,8 @@ class _Compare(BaseModel):
     gives: str = r"(?!)"
     washout: str = r"(?!)"
     limit: str = r"(?!)"
+    fan_out: str = r"(?!)"
+    named_trial: str = r"(?P<name>(?!))"
 
 
 class _Words(BaseModel):
@@ -132,6 +134,8 @@ class Words:
     gives: re.Pattern[str] = re.compile(r"(?!)")
     washout: re.Pattern[str] = re.compile(r"(?!)")
     limit: re.Pattern[str] = re.compile(r"(?!)")
+    fan_out: re.Pattern[str] = re.compile(r"(?!)")  # "which trials ...": every trial
+    named_trial: re.Pattern[str] = re.compile(r"(?!)")  # "the hrIL-2 pilot study": group `name`
     spans: tuple[Span, ...] = ()
 
 
@@ -140,6 +144,13 @@ def _regex(pattern: str, where: str) -> re.Pattern[str]:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as err:
         raise TrialscreenError(f"{FILE}: {where}: {pattern!r} is not a valid regular expression ({err})") from err
+
+
+def _named(pattern: str) -> re.Pattern[str]:
+    compiled = _regex(pattern, "[compare] named_trial")
+    if "name" not in compiled.groupindex:
+        raise TrialscreenError(f"{FILE}: [compare] named_trial needs a group named name: (?P<name>...)")
+    return compiled
 
 
 def load_words(text: str) -> Words:
@@ -179,6 +190,8 @@ def load_words(text: str) -> Words:
         gives=_regex(raw.compare.gives, "[compare] gives"),
         washout=_regex(raw.compare.washout, "[compare] washout"),
         limit=_regex(raw.compare.limit, "[compare] limit"),
+        fan_out=_regex(raw.compare.fan_out, "[compare] fan_out"),
+        named_trial=_named(raw.compare.named_trial),
         spans=tuple(Span(r.key, r.unit, _regex(r.pattern, "[[range]]"), r.low, r.high) for r in raw.range),
     )
 

@@ -12,23 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 from index.catalog import Catalog
+from retrieval.language import words as question_words
 from retrieval.lexical import tokens
 from trialscreen.model import Trial
 from trialscreen.vocabulary import vocabulary
 
 _NCT = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
-_FAN_OUT = re.compile(
-    r"\b(which|what|any|all|list( the)?|how many|compare|every|each)\s+(of the\s+)?(trials|studies)\b|"
-    r"\b(trials|studies)\s+(that|which|exclude|require|allow|include|accept|are|have)\b|"
-    r"\bacross\s+(the\s+|all\s+)?(trials|studies)\b|\b(in|for)\s+(each|every)\s+(trial|study)\b",
-    re.IGNORECASE,
-)
-# "the CD19 CAR-T trial", "the hrIL-2 pilot study", "the IL-2 one": the words that name a trial
-_NAMED_TRIAL = re.compile(
-    r"\b(?:the|this|that)\s+(?P<name>(?:(?!(?:the|this|that|in|of|for|on|at|with|from|to|about|and|or)\s)"
-    r"[\w+/.-]+\s+){1,5}?)(?:trial|study|one|protocol)\b",
-    re.IGNORECASE,
-)
 _DESCRIPTOR_NOISE = frozenset(
     "lupus sle systemic erythematosus efficacy safety treatment dose low low-dose trial study patient "
     "evaluation immunological clinical".split()
@@ -49,7 +38,7 @@ class Resolution:
 
 def named_phrases(question: str) -> list[str]:
     """The words a question names its trial with ("the hrIL-2 pilot study" -> "hrIL-2 pilot")."""
-    return [m.group("name").strip() for m in _NAMED_TRIAL.finditer(question)]
+    return [m.group("name").strip() for m in question_words().named_trial.finditer(question)]
 
 
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?\b")
@@ -104,7 +93,7 @@ def resolve_trials(question: str, catalog: Catalog) -> Resolution:
     stems = [t.ref for t in trials if t.stem.lower() in lowered or t.stem.split("_")[0] + "_" in lowered]
     if stems:
         return Resolution(trials=stems, by="stem")
-    fan_out = bool(_FAN_OUT.search(question))
+    fan_out = bool(question_words().fan_out.search(question))
     asked = set(tokens(question))
     acronyms = {ref: names & asked for ref, names in _acronyms(trials).items() if names & asked}
     if len(acronyms) == 1 and not fan_out:  # "is MRBS recruiting?": the one trial with that acronym
