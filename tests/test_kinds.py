@@ -148,6 +148,8 @@ WEIGHT = [
     ("Weighing {n} kg or more", ">="),
     ("Body weight less than {n} kg", "<"),
     ("Weight > {n} kg", ">"),
+    ("Had a body weight less than or equal to {n} kg", "<="),  # NCT01702740
+    ("body weight greater than or equal to {n} kg", ">="),
 ]
 
 
@@ -440,3 +442,39 @@ def test_the_first_look_never_hides_a_match(words: list[str], text: str) -> None
     for sample in (text, text + " " + words[0], "Cyclophosphamide " + text):
         if pattern.search(sample):
             assert found is None or any(w in sample.lower() for w in found), (pattern.pattern, sample, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # real exclusions of external lupus trials (NCT01389895, NCT02176486)
+        "Any disorder (including psychiatric), condition or clinically significant disease (other than a diagnosis "
+        "of SCLE, SLE, or Sjögren's syndrome) that would, by its progressive nature and/or severity, interfere "
+        "with the study evaluation",
+        "Has an autoimmune disease other than SLE as their main diagnosis.",
+        "Diagnosis of any autoimmune disease except lupus",
+    ],
+)
+def test_lupus_named_as_an_exception_does_not_exclude_lupus_patients(text: str) -> None:
+    facts = {"dx:sle": True, "age": 40, "sex": "female"}
+    assert _decide(text, "exclusion", facts) != "ineligible"
+
+
+def test_a_lupus_diagnosis_still_reads_where_lupus_is_what_is_asked() -> None:
+    cc = read("Diagnosis of SLE according to the ACR criteria (at least 4/11 criteria), other than drug-induced")
+    assert any(type(leaf).__name__ == "Diagnosis" for leaf in leaves(cc.rule))
+
+
+@given(per_kg=st.sampled_from([0.5, 1.0, 1.5]), cap=st.integers(20, 100), dose=st.integers(1, 150))
+@settings(max_examples=60, deadline=None)
+def test_a_second_limit_in_the_same_parenthesis_caps_the_same_drug(per_kg: float, cap: int, dose: int) -> None:
+    # NCT00709722: "Receiving OCS (<= 1.0 mg/kg/day; a maximum dose of 80 mg/day)"
+    text = f"Receiving OCS (<= {per_kg} mg/kg/day; a maximum dose of {cap} mg/day)."
+    within = dose <= min(per_kg * 90, cap)
+    verdict = _decide(text, "inclusion", {"med:prednisone": dose, "weight_kg": 90})
+    assert verdict == ("eligible" if within else "ineligible"), (text, dose, verdict)
+
+
+def test_a_second_dose_naming_another_drug_is_that_drugs() -> None:
+    cc = read("Prednisone ≤ 10 mg/day and ≤ 20 mg/day of leflunomide")
+    assert {getattr(leaf, "drug", None) for leaf in leaves(cc.rule)} == {"class:corticosteroid", "leflunomide"}

@@ -141,6 +141,10 @@ def _one_drug(r: Read, text: str, last: bool) -> str:
     return ""
 
 
+def _names_a_drug(r: Read, text: str) -> bool:
+    return bool(r.drugs(text) or patterns().steroid.search(text) or vocabulary().drugs_in(text, unknown=True))
+
+
 def read_doses(r: Read, text: str) -> list[Dose]:
     """Every dose `text` states, in order, each with the drug it is given with ('' when unclear)."""
     if not grammar().patterns[SECTION]["mass_unit"].search(text):
@@ -172,6 +176,8 @@ def read_doses(r: Read, text: str) -> list[Dose]:
         if not drug and per:
             after = trailing  # '> 20 mg/day prednisone'
             drug = _one_drug(r, after, last=False)
+        if not drug and out and out[-1].drug and not _names_a_drug(r, f"{before} {after} {trailing}"):
+            drug = out[-1].drug  # '(<= 1.0 mg/kg/day; a maximum dose of 80 mg/day)': the same drug's second limit
         unreadable = not per and (p.frequency.match(text[m.end() :]) is not None or bool(p.unreadable.search(text)))
         unreadable = unreadable or bool(m.group("op") and p.negated.search(text[max(0, m.start() - 30) : m.start()]))
         if drug == STEROIDS and p.local_steroid.search(f"{before} {after}"):

@@ -47,7 +47,8 @@ class DiagnosisKind(Kind):
 
     def read(self, r: Read) -> list[Match]:
         text = r.text
-        if not self.p("gate").search(text) or not self.p("disease").search(text):
+        named = self.p("excepted").sub(" ", text)  # lupus as another disease's exception is not asked for
+        if not self.p("gate").search(text) or not self.p("disease").search(named):
             return []
         max_months = None
         m = self.p("duration").search(text)

@@ -63,7 +63,7 @@ class Weight(Kind):
             m = self.p("bound").search(text)
             if m and not self._change(text, m):
                 limit = _kg(m.group("num"), m.group("unit"))
-                out.append(Match(_weight(self.op(m.group("op"), ">="), limit), self._spans(m)))
+                out.append(Match(_weight(comparison(m, ">="), limit), self._spans(m)))
             else:
                 m = self.p("bound_after").search(text)
                 if m and not self._change(text, m):
