@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from index.catalog import Catalog
 from retrieval.citations import NOT_IN_TEXTS, Answer, Citation
@@ -23,6 +23,7 @@ from retrieval.computed import (
     dosed_drug,
     exclusion_probes,
     lowest_wanted,
+    person_probes,
     state_probes,
     washed_out_drug,
 )
@@ -77,6 +78,17 @@ def _quote(text: str) -> str:
     return "\u201c" + " ".join(text.split()) + "\u201d"
 
 
+class _Hit(NamedTuple):
+    """A candidate passage, in the order answers prefer them (each field sorts ascending)."""
+
+    own: float  # minus the share of the anchors it speaks of in its own words
+    silent: bool  # the question asks an amount and the passage states none
+    cover: float  # minus the share it speaks of with its lead-in
+    rank: int  # the hybrid retriever's rank
+    ref: str
+    chunk: Any
+
+
 @dataclass(frozen=True)
 class Anchor:
     """What a passage must speak of to answer the question: one of `words`, or (a concept of the
@@ -106,7 +118,9 @@ def _anchors(question: str, resolution: Resolution, catalog: Catalog) -> list[An
         out.append(Anchor(names or tuple(tokens(label)) or (label.lower(),), keys, label))
     said = tokens(blank(question, found))
     resolution_words: set[str] = set()
-    if resolution.by in ("drug", "description") and len(resolution.trials) <= 3:
+    if resolution.named_by:  # "HCQ dose in PLUS": only "plus" named the trial; HCQ is what is asked
+        resolution_words.update(resolution.named_by)
+    elif resolution.by in ("drug", "description") and len(resolution.trials) <= 3:
         for ref in resolution.trials:
             trial = catalog.trial(ref)
             resolution_words.update(tokens(" ".join([trial.title, *trial.interventions])))
@@ -272,7 +286,7 @@ class Answerer:
         probe = age_probe(question)
         if probe is not None:
             return self.computed.age(probe)
-        probes = state_probes(question)
+        probes = state_probes(question) + person_probes(question)
         if probes and resolution.fan_out and _EXCLUDE_VERBS.search(question):
             return self.computed.barred(probes)  # None: no rule reads them, and the passages answer
         return None
@@ -361,7 +375,7 @@ class Answerer:
                 if drugs:  # a drug: unknown when no indexed trial gives it, even if a criterion names it
                     unknown = all(d.name.replace(" ", "-") not in self._given() for d in drugs)
                 else:
-                    parts = tokens(word)
+                    parts = [s for p in tokens(word) for s in words().synonyms.get(p, (p,))]
                     unknown = bool(parts) and not any(p in vocab or is_generic(p) or p.isdigit() for p in parts)
                 if unknown:
                     out.append(word.strip(".,;:?!()"))
@@ -470,11 +484,25 @@ class Answerer:
             self._concepts = (corpus, frozenset(k for c in corpus.chunks for k in concept_keys(c.text)))
         return self._concepts[1]
 
+    def _unnamed(self, question: str, asked: list[Anchor], known: list[Anchor]) -> list[Anchor]:
+        """The anchors no indexed text uses that name something ("CAR-T", "CD19"): written with capitals
+        inside or with digits among letters. The question is about them, so the rest cannot answer it."""
+        out = []
+        for a in asked:
+            if a in known or a.concepts:
+                continue
+            written = re.search(rf"(?<![\w-]){re.escape(a.words[0])}(?![\w-])", question, re.IGNORECASE)
+            said = written.group() if written else ""
+            if sum(c.isupper() for c in said) >= 2 or re.search(r"[A-Za-z]-?\d", said):
+                out.append(a)
+        return out
+
     def _passages(self, question: str, resolution: Resolution, section: str | None = None) -> Answer:
         asked = _anchors(question, resolution, self.catalog)
         anchors = self._known(asked)
-        if asked and not anchors:
-            about = " ".join(a.name for a in asked)
+        unnamed = self._unnamed(question, asked, anchors)
+        if (asked and not anchors) or unnamed:
+            about = " ".join(a.name for a in (unnamed or asked))
             return Answer(
                 f"{NOT_IN_TEXTS}: the indexed trial texts never mention {about}.",
                 intent="criteria",
@@ -483,7 +511,9 @@ class Answerer:
         refs = resolution.trials
         # synonyms and a concept's other names help the lexical half
         query = " ".join([question, *(w for a in anchors for w in (a.words if a.concepts else a.words[1:]))])
-        hits = []
+        hits: list[_Hit] = []
+        amount = bool(words().amount.search(question))
+        stated = words().dose_stated if words().asks_dose.search(question) else words().stated
         for ref in refs[:9]:
             docs = self.retriever.search(query, Filters(trial=ref, section=section), k=20)
             for rank, doc in enumerate(docs):
@@ -494,28 +524,36 @@ class Answerer:
                 if not anchors and float(doc.metadata.get("bm25", 0.0)) <= 0:
                     continue
                 own = _coverage(chunk.text, anchors) if anchors else 1.0  # in its own words, not via its lead-in
-                hits.append((-round(own, 3), -round(cover, 3), rank, ref, chunk))
+                silent = amount and not stated.search(chunk.text)  # asked an amount, states none
+                hits.append(_Hit(-round(own, 3), silent, -round(cover, 3), rank, ref, chunk))
         if not hits:
             about = " ".join(a.name for a in anchors) or "that"
             where = "the indexed trial texts" if len(refs) != 1 else f"the text of {refs[0]}"
             verb = "say" if len(refs) != 1 else "says"
             return Answer(f"{NOT_IN_TEXTS}: {where} {verb} nothing about {about}.", intent="criteria", trials=refs)
-        hits.sort(key=lambda h: (h[0], h[1], h[2]))
+        hits.sort(key=lambda h: (h.own, h.silent, h.cover, h.rank))
+        if amount and len(refs) == 1 and all(h.silent for h in hits):
+            about = " ".join(a.name for a in anchors) or "that"
+            return Answer(
+                f"{NOT_IN_TEXTS}: the text of {refs[0]} speaks of {about} but states no amount for it.",
+                intent="criteria",
+                trials=refs,
+            )
         named_several = resolution.by in ("drug", "description") and 1 < len(refs) <= 4 and not resolution.fan_out
         if named_several:  # the question names several trials alike: each answers, none is picked silently
             return self._each(refs, hits, anchors)
-        best_trial = hits[0][3]
+        best_trial = hits[0].ref
         text, cites = self._said(best_trial, hits)
         if len(refs) > 1 and not resolution.fan_out:
             text += f" (The question could fit {len(refs)} trials; this is the closest passage.)"
         return Answer(text, cites, [best_trial], intent="criteria")
 
-    def _each(self, refs: list[str], hits: list[Any], anchors: list[Anchor]) -> Answer:
+    def _each(self, refs: list[str], hits: list[_Hit], anchors: list[Anchor]) -> Answer:
         texts: list[str] = []
         cites: list[Citation] = []
         silent: list[str] = []
         for ref in refs:
-            if not any(h[3] == ref for h in hits):
+            if not any(h.ref == ref for h in hits):
                 silent.append(ref)
                 continue
             text, own = self._said(ref, hits)
@@ -526,17 +564,17 @@ class Answerer:
         tail = f" No passage about {about} was found in the text of {', '.join(silent)}." if silent else ""
         return Answer(" ".join([lead, *texts]) + tail, cites, [c.trial for c in cites], intent="criteria")
 
-    def _said(self, ref: str, hits: list[Any]) -> tuple[str, list[Citation]]:
+    def _said(self, ref: str, hits: list[_Hit]) -> tuple[str, list[Citation]]:
         """What one trial says: its best passage (and a second as good), quoted, with any damage the
         index found in it."""
-        same = [h for h in hits if h[3] == ref]
-        chosen = same[:1] + [h for h in same[1:2] if h[0] <= -1.0]
+        same = [h for h in hits if h.ref == ref]
+        chosen = same[:1] + [h for h in same[1:2] if h.own <= -1.0]
         trial = self.catalog.trial(ref)
-        cites = [Citation(h[3], h[4].id, h[4].text, h[4].start, h[4].end) for h in chosen]
+        cites = [Citation(h.ref, h.chunk.id, h.chunk.text, h.chunk.start, h.chunk.end) for h in chosen]
         parts = []
         damage: list[str] = []
         for h in chosen:
-            chunk = h[4]
+            chunk = h.chunk
             criterion = next((c for c in trial.criteria if c.start == chunk.start and c.end == chunk.end), None)
             if criterion is not None:
                 lead = f" (under {_quote(criterion.context)})" if criterion.context else ""
@@ -550,7 +588,12 @@ class Answerer:
         return text, cites
 
     def _fan_out(self, question: str, resolution: Resolution) -> Answer:
-        anchors = self._known(_anchors(question, resolution, self.catalog))
+        asked = _anchors(question, resolution, self.catalog)
+        anchors = self._known(asked)
+        unnamed = self._unnamed(question, asked, anchors)
+        if unnamed:
+            about = " ".join(a.name for a in unnamed)
+            return Answer(f"{NOT_IN_TEXTS}: the indexed trial texts never mention {about}.", intent="multi")
         if not anchors:
             return Answer(
                 f"{NOT_IN_TEXTS}: ask what to look for, e.g. 'which trials exclude cataract?'", intent="multi"

@@ -86,7 +86,9 @@ def age_probe(question: str) -> Probe | None:
     """The age a question asks about ("older than 65": 66), unless it is about something measured
     ("a BMI over 30") or names a lab or score."""
     w = words()
-    if any(m.search(question) for m in w.measures) or any(not m.key.startswith("cond:") for m in mentions(question)):
+    if any(m.search(question) for m in w.measures) or any(
+        not m.key.startswith(("cond:", "class:")) for m in mentions(question)
+    ):
         return None
     for pattern, shift in w.ages:
         m = pattern.search(question)
@@ -102,6 +104,16 @@ def state_probes(question: str) -> list[Probe]:
     which a condition fact does not reach."""
     out = [Probe(dict(s.facts), s.words) for s in words().states if s.pattern.search(question)]
     return list({repr(p.facts): p for p in out}.values())
+
+
+def person_probes(question: str) -> list[Probe]:
+    """The people a question names by a measure ("pts weighing over 300 lbs": a person of 136.5 kg)."""
+    out = []
+    for person in words().persons:
+        found = person.value(question)
+        if found is not None:
+            out.append(Probe({person.key: found[0]}, found[1]))
+    return out
 
 
 def exclusion_probes(question: str) -> list[Probe]:

@@ -58,6 +58,17 @@ class _State(BaseModel):
     facts: dict[str, str | bool | float] = Field(min_length=1)
 
 
+class _Person(BaseModel):
+    """A person a question names by a measure ("pts weighing over 300 lbs")."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=r"^[a-z_]+$")
+    pattern: str  # groups: n (the value), unit, and more / less (the side)
+    units: dict[str, float] = Field(min_length=1)  # each unit written, in the fact's unit
+    step: float = Field(gt=0)  # "over N": N + step, "under N": N - step (in the unit written)
+    words: str = Field(min_length=1)  # how to say the person: {said} is the question's words
+
+
 class _Range(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str = Field(pattern=r"^[a-z_]+$")
@@ -93,6 +104,10 @@ class _Compare(BaseModel):
     limit: str = r"(?!)"
     fan_out: str = r"(?!)"
     named_trial: str = r"(?P<name>(?!))"
+    amount: str = r"(?!)"
+    stated: str = r"(?!)"
+    asks_dose: str = r"(?!)"
+    dose_stated: str = r"(?!)"
 
 
 class _Words(BaseModel):
@@ -106,6 +121,7 @@ class _Words(BaseModel):
     state: list[_State] = Field(default_factory=list)
     measure: list[_Measure] = Field(default_factory=list)
     range: list[_Range] = Field(default_factory=list)
+    person: list[_Person] = Field(default_factory=list)
     compare: _Compare
 
 
@@ -116,6 +132,30 @@ class State:
     pattern: re.Pattern[str]
     words: str
     facts: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person named by a measure: the fact (`key`), how the value is written (`pattern`), each unit's
+    size in the fact's unit, and the step past a bound ("over 300 lbs" is 301 lbs)."""
+
+    key: str
+    pattern: re.Pattern[str]
+    units: dict[str, float]
+    step: float
+    words: str
+
+    def value(self, text: str) -> tuple[float, str] | None:
+        """The fact's value for the person the text names, and the words naming them."""
+        m = self.pattern.search(text)
+        if m is None:
+            return None
+        size = self.units.get(m.group("unit").lower())
+        if size is None:
+            return None
+        n = float(m.group("n"))
+        n += self.step if m.group("more") else -self.step if m.group("less") else 0.0
+        return round(n * size, 2), self.words.format(said=m.group(0))
 
 
 @dataclass(frozen=True)
@@ -135,8 +175,13 @@ class Words:
     washout: re.Pattern[str] = re.compile(r"(?!)")
     limit: re.Pattern[str] = re.compile(r"(?!)")
     fan_out: re.Pattern[str] = re.compile(r"(?!)")  # "which trials ...": every trial
+    amount: re.Pattern[str] = re.compile(r"(?!)")  # the question asks an amount ("what dose", "max pred")
+    stated: re.Pattern[str] = re.compile(r"(?!)")  # a passage states an amount ("≤ 10 mg/day", "1:80")
+    asks_dose: re.Pattern[str] = re.compile(r"(?!)")  # the amount asked is a dose
+    dose_stated: re.Pattern[str] = re.compile(r"(?!)")  # a passage states a dose ("400 mg")
     named_trial: re.Pattern[str] = re.compile(r"(?!)")  # "the hrIL-2 pilot study": group `name`
     spans: tuple[Span, ...] = ()
+    persons: tuple[Person, ...] = ()
 
 
 def _regex(pattern: str, where: str) -> re.Pattern[str]:
@@ -191,9 +236,22 @@ def load_words(text: str) -> Words:
         washout=_regex(raw.compare.washout, "[compare] washout"),
         limit=_regex(raw.compare.limit, "[compare] limit"),
         fan_out=_regex(raw.compare.fan_out, "[compare] fan_out"),
+        amount=_regex(raw.compare.amount, "[compare] amount"),
+        stated=_regex(raw.compare.stated, "[compare] stated"),
+        asks_dose=_regex(raw.compare.asks_dose, "[compare] asks_dose"),
+        dose_stated=_regex(raw.compare.dose_stated, "[compare] dose_stated"),
         named_trial=_named(raw.compare.named_trial),
         spans=tuple(Span(r.key, r.unit, _regex(r.pattern, "[[range]]"), r.low, r.high) for r in raw.range),
+        persons=tuple(_person(p) for p in raw.person),
     )
+
+
+def _person(p: _Person) -> Person:
+    pattern = _regex(p.pattern, "[[person]]")
+    missing = {"n", "unit", "more", "less"} - set(pattern.groupindex)
+    if missing:
+        raise TrialscreenError(f"{FILE}: [[person]] {p.key}: the pattern needs the groups {', '.join(sorted(missing))}")
+    return Person(p.key, pattern, {k.lower(): v for k, v in p.units.items()}, p.step, p.words)
 
 
 @lru_cache(maxsize=1)
@@ -218,9 +276,18 @@ class Mention:
 
 
 @lru_cache(maxsize=4096)
-def mentions(text: str) -> tuple[Mention, ...]:
-    """The labs, conditions and scores a text names, in text order (one per concept and place)."""
+def mentions(text: str, members: bool = False) -> tuple[Mention, ...]:
+    """The labs, conditions, scores and drug classes a text names, in text order (one per concept and
+    place). With `members`, a drug named is also a mention of each of its classes ("tacrolimus" speaks
+    of calcineurin inhibitors): a passage speaks of the class a question asks about through its drugs."""
     found: list[Mention] = []
+    v = vocabulary()
+    for cls in v.drug_classes_in(text):
+        found += [Mention(f"class:{cls.name}", cls.name, m.start(), m.end()) for m in cls._joined().finditer(text)]
+    if members:
+        for drug in v.drugs_in(text):
+            for m in drug._joined().finditer(text):
+                found += [Mention(f"class:{c}", c, m.start(), m.end()) for c in drug.classes]
     for lab in labs():
         for pattern in (lab.named, _patient_pattern(lab.patient)):
             found += [Mention(lab.key, lab.label, m.start(), m.end()) for m in pattern.finditer(text) if m.group()]
@@ -234,7 +301,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
 
 
 def concept_keys(text: str) -> frozenset[str]:
-    return frozenset(m.key for m in mentions(text))
+    """The concepts a passage speaks of, its drugs' classes among them."""
+    return frozenset(m.key for m in mentions(text, members=True))
 
 
 @lru_cache(maxsize=256)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.catalog import Catalog
+from retrieval.language import is_generic
 from retrieval.language import words as question_words
 from retrieval.lexical import tokens
 from trialscreen.model import Trial
@@ -30,6 +31,7 @@ class Resolution:
     fan_out: bool = False
     unknown_refs: list[str] = field(default_factory=list)  # NCT numbers named but not indexed
     by: str = ""  # how they were found: nct, stem, drug, description, all
+    named_by: tuple[str, ...] = ()  # the question's words that named the trial ("plus", "yoga"), when known
 
     @property
     def single(self) -> str | None:
@@ -41,29 +43,68 @@ def named_phrases(question: str) -> list[str]:
     return [m.group("name").strip() for m in question_words().named_trial.finditer(question)]
 
 
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?\b")
+# A title acronym: capitals ("MRBS", "LIST"), or capitals with small letters ("MiSLE", "hrIL-2").
+_ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]{2,}|[A-Za-z]*[A-Z][a-z]?[A-Z][A-Za-z0-9]*)(?:-[A-Z0-9]+)?\b")
 
 
 def _acronyms(trials: list[Trial]) -> dict[str, set[str]]:
-    """Each trial's title acronyms ("MRBS") that no other indexed trial's title uses."""
-    found = {t.ref: {a.lower() for a in _ACRONYM.findall(t.title)} for t in trials}
+    """Each trial's title acronyms ("MRBS", "MiSLE") that no other indexed trial's title uses."""
+    found = {t.ref: {a for a in _ACRONYM.findall(t.title) if _capitals(a)} for t in trials}
     seen: dict[str, int] = {}
     for names in found.values():
-        for a in names:
+        for a in {n.lower() for n in names}:
             seen[a] = seen.get(a, 0) + 1
-    return {ref: {a for a in names if seen[a] == 1} for ref, names in found.items()}
+    return {ref: {a for a in names if seen[a.lower()] == 1} for ref, names in found.items()}
+
+
+def _capitals(word: str) -> bool:
+    """Mostly capitals: an acronym ("MiSLE"), not a word set in odd capitals ("CArdiovascular", "STudy")."""
+    return sum(c.isupper() for c in word) >= sum(c.islower() for c in word)
+
+
+def _asked_acronyms(question: str, names: set[str]) -> set[str]:
+    """The acronyms the question uses. One in capitals ("LIST", "PLUS", "APPLE") counts only written in
+    capitals, so the words "list", "plus" and "apple" name no trial; a mixed one ("MiSLE") in any case."""
+    out = set()
+    for name in names:
+        flags = 0 if name.isupper() else re.IGNORECASE
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, flags):
+            out.add(name)
+    return out
+
+
+def _naming_words(question: str) -> set[str]:
+    """The words (of 4 letters or more) a question names its trial with, and what a shorter word stands
+    for ("the vit D trial" -> "vitamin")."""
+    synonyms = question_words().synonyms
+    out: set[str] = set()
+    for name in named_phrases(question):
+        for word in name.lower().split():
+            word = word.strip(".,;:?!()'\"")
+            said = (word,) if len(word) >= 4 else synonyms.get(word, ())
+            out |= {w for w in said if len(w) >= 4 and not is_generic(w)}
+    return out - _DESCRIPTOR_NOISE
 
 
 def _named_in_title(question: str, candidates: list[Trial]) -> str | None:
     """The one candidate whose title has, as written, a word the question names the trial with."""
     chosen = set()
-    for name in named_phrases(question):
-        for word in name.lower().split():
-            if len(word) < 4:
-                continue
-            having = [t.ref for t in candidates if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", t.title.lower())]
-            if len(having) == 1:
-                chosen.add(having[0])
+    for word in _naming_words(question):
+        having = [t.ref for t in candidates if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", t.title.lower())]
+        if len(having) == 1:
+            chosen.add(having[0])
+    return chosen.pop() if len(chosen) == 1 else None
+
+
+def _named_in_text(question: str, candidates: list[Trial]) -> str | None:
+    """The one candidate whose record alone uses a word the question names the trial with ("the 23andMe
+    study": a word only that trial's text has)."""
+    chosen = set()
+    for word in _naming_words(question):
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+        having = [t.ref for t in candidates if pattern.search(t.source_text)]
+        if len(having) == 1:
+            chosen.add(having[0])
     return chosen.pop() if len(chosen) == 1 else None
 
 
@@ -94,10 +135,15 @@ def resolve_trials(question: str, catalog: Catalog) -> Resolution:
     if stems:
         return Resolution(trials=stems, by="stem")
     fan_out = bool(question_words().fan_out.search(question))
-    asked = set(tokens(question))
-    acronyms = {ref: names & asked for ref, names in _acronyms(trials).items() if names & asked}
+    acronyms = {ref: found for ref, names in _acronyms(trials).items() if (found := _asked_acronyms(question, names))}
     if len(acronyms) == 1 and not fan_out:  # "is MRBS recruiting?": the one trial with that acronym
-        return Resolution(trials=list(acronyms), by="description")
+        said = tuple(a.lower() for names in acronyms.values() for a in names)
+        return Resolution(trials=list(acronyms), by="description", named_by=said)
+    if not fan_out:  # "the yoga study": a word naming the trial that one title has, else one record
+        one = _named_in_title(question, trials) or _named_in_text(question, trials)
+        if one is not None:
+            said = tuple(t for name in named_phrases(question) for t in tokens(name))
+            return Resolution(trials=[one], by="description", named_by=said)
     given = {d for t in trials for d in _trial_drugs(t)}
     asked_drugs = {d.name for d in vocabulary().drugs_in(question)} & given  # drugs some trial gives
     candidates = [t for t in trials if asked_drugs and asked_drugs <= _trial_drugs(t)]

@@ -94,10 +94,12 @@ def test_the_dose_caps_are_the_lowest_cap_each_trial_states(corpus) -> None:  # 
     assert answer.answer.startswith(f"The highest daily prednisone dose a trial allows is {best:g} mg/day")
 
 
-def _trial(inclusion: list[str], exclusion: list[str]) -> tuple[Trial, list[CompiledCriterion]]:
-    body = "NCT09999999\n\nEligibility\n\nInclusion Criteria:\n\n" + "".join(f"- {c}\n" for c in inclusion)
+def _trial(
+    inclusion: list[str], exclusion: list[str], nct: str = "NCT09999999"
+) -> tuple[Trial, list[CompiledCriterion]]:
+    body = f"{nct}\n\nEligibility\n\nInclusion Criteria:\n\n" + "".join(f"- {c}\n" for c in inclusion)
     body += "\nExclusion Criteria:\n\n" + "".join(f"- {c}\n" for c in exclusion)
-    trial = parse_document(RawDocument(path=Path("NCT09999999.txt"), text=body, sha256="x"))
+    trial = parse_document(RawDocument(path=Path(f"{nct}.txt"), text=body, sha256="x"))
     return trial, compile_trial(trial)
 
 
@@ -199,3 +201,33 @@ def test_a_class_ban_rules_out_a_drug_of_that_class_the_words_never_name() -> No
         ("NCT09999999", "History of administration of rituximab or other biologics")
     ]
     assert _computed(corpus).ruling_out(exclusion_probes("which trials exclude prior aspirin?")) == []
+
+
+_WEIGHT_UNITS = {"kg": 1.0, "kilograms": 1.0, "lbs": 0.45359237, "pounds": 0.45359237, "lb": 0.45359237}
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(30, 400), unit=st.sampled_from(sorted(_WEIGHT_UNITS)), side=st.sampled_from(["over", "under", ""]))
+def test_a_person_named_by_weight_is_one_step_past_the_bound_in_any_unit(n: int, unit: str, side: str) -> None:
+    from retrieval.computed import person_probes
+
+    question = f"which trials exclude pts weighing {side} {n} {unit}?".replace("  ", " ")
+    [probe] = person_probes(question)
+    step = {"over": 1, "under": -1, "": 0}[side]
+    assert probe.facts == {"weight_kg": round((n + step) * _WEIGHT_UNITS[unit], 2)}
+
+
+@settings(max_examples=25, deadline=None)
+@given(limit=st.integers(60, 140), pounds=st.integers(100, 330))
+def test_the_trials_ruling_out_a_weight_are_those_whose_weight_limit_is_below_it(limit: int, pounds: int) -> None:
+    from retrieval.computed import person_probes
+
+    corpus = [
+        _trial([f"Body weight ≤ {limit} kg"], ["Pregnancy"]),
+        _trial(["Adults aged 18 or older"], [f"subjects weighing over {pounds} pounds"], nct="NCT09999998"),
+    ]
+    question = "which trials exclude pts weighing over 300 lbs?"
+    found = _computed(corpus).barred(person_probes(question))
+    person_kg = 301 * 0.45359237
+    expected = [ref for ref, out in (("NCT09999999", person_kg > limit), ("NCT09999998", pounds < 301)) if out]
+    assert (found.trials if found else []) == expected

@@ -23,6 +23,10 @@ from trialscreen.errors import TrialscreenError
         ("drug or alcohol abuse", "Have current drug or alcohol abuse or dependence", "cond:substance_abuse"),
         ("how long since another trial?", "participate in other clinical trial within 4 weeks", "term:other_trial"),
         ("investigational drug washout", "Received a non-FDA approved investigational agent", "term:other_trial"),
+        # drug classes, and a passage naming a drug of the class (NCT02656082, NCT00709722)
+        ("does it allow prior TNF blockers?", "Any prior treatment with TNF-blockade therapies.", "class:anti-tnf"),
+        ("max steroid dose", "Receiving OCS (<= 1.0 mg/kg/day; a maximum dose of 80 mg/day).", "class:corticosteroid"),
+        ("any steroid limit?", "Prednisone (or equivalent) ≤ 7.5mg/d for more than 6 months", "class:corticosteroid"),
     ],
 )
 def test_a_question_and_a_passage_naming_one_concept_differently_meet(question: str, passage: str, key: str) -> None:
@@ -121,3 +125,23 @@ def test_mentions_are_in_text_order_and_point_at_their_words() -> None:
     found = mentions(text)
     assert [m.start for m in found] == sorted(m.start for m in found)
     assert {text[m.start : m.end] for m in found} >= {"PPD", "HIV", "CrCl"}
+
+
+def test_a_drug_named_in_a_question_is_not_its_class() -> None:
+    # "max pred" asks of prednisone, not of any corticosteroid; a passage naming prednisone speaks of both
+    assert all(m.key != "class:corticosteroid" for m in mentions("max pred for the DLE trial"))
+    assert "class:corticosteroid" in concept_keys("Prednisone ≤ 10 mg/day")
+
+
+@pytest.mark.parametrize(
+    ("passage", "states"),
+    [
+        ("The goal is whether 2 dose levels of epratuzumab are safe", False),  # a count, not a dose
+        ("SELENA-SLEDAI \\< or = 12", True),
+        ("SLE disease activity index(SLEDAI) 8", True),  # a damaged criterion still states a number
+        ("positive ANA (≥1:80 titer)", True),
+        ("Pregnancy", False),
+    ],
+)
+def test_a_passage_states_an_amount(passage: str, states: bool) -> None:
+    assert bool(words().stated.search(passage)) is states
