@@ -8,6 +8,8 @@ Coverage case: id, corpus (a folder or file of trials), limit?, workers? (evals/
 Expert label (TrialGPT format, contract): note, trial_id, criterion_type, criterion_text,
   expert_eligibility, gpt4_eligibility?, annotation_id?, patient_id? (evals/experts.py)
 Expert labels file: id, experts (a file of expert labels; see evals.experts.find_labels)
+Question index: id, index (folders or files of trials): the question cases of the same file are answered
+  over an index of these trials instead of the one in the data dir (evals.runner.corpus_services)
 """
 
 from __future__ import annotations
@@ -117,6 +119,15 @@ class CoverageCase(BaseModel):
     why: str = ""
 
 
+class IndexCase(BaseModel):
+    """The trials a file's question cases are answered over, indexed together in their own data dir."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    index: list[str] = Field(min_length=1)  # folders or files of trials; relative: see evals.coverage.find_corpus
+    why: str = ""
+
+
 ExpertLabel = Literal[
     "included", "not included", "excluded", "not excluded", "not enough information", "not applicable"
 ]
@@ -175,7 +186,9 @@ class ExpertFileCase(BaseModel):
     why: str = ""
 
 
-Case = ScreeningCase | QuestionCase | RobustnessCase | SafetyCase | CoverageCase | ExpertCase | ExpertFileCase
+Case = (
+    ScreeningCase | QuestionCase | RobustnessCase | SafetyCase | CoverageCase | ExpertCase | ExpertFileCase | IndexCase
+)
 
 
 def parse_case(data: dict[str, Any]) -> Case:
@@ -185,6 +198,8 @@ def parse_case(data: dict[str, Any]) -> Case:
         return ExpertFileCase.model_validate(data)
     if "corpus" in data:
         return CoverageCase.model_validate(data)
+    if "index" in data:
+        return IndexCase.model_validate(data)
     if "safety" in data:
         return SafetyCase.model_validate(data)
     if "robustness" in data:
@@ -232,4 +247,10 @@ def load_cases(path: Path) -> list[Case]:
         cases.append(case)
     if not cases:
         raise TrialscreenError(f"{path.name}: no cases in the file")
+    indexes = [c.id for c in cases if isinstance(c, IndexCase)]
+    if len(indexes) > 1:
+        raise TrialscreenError(
+            f"{path.name}: {len(indexes)} index cases ({', '.join(indexes)}); a file's questions are answered over "
+            "one index: list every folder in one case's 'index'"
+        )
     return cases

@@ -33,11 +33,13 @@ class QuestionOutcome:
     seconds: float
     problems: list[str]
     dense: float = 0.0  # the best dense similarity of the passages retrieved for it over all trials
+    corpus: str = "index"  # the index it was answered over: "index" (the data dir's) or an index case's id
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.case.id,
             "kind": "question",
+            "corpus": self.corpus,
             "question": self.case.question,
             "expected_trials": self.case.trials,
             "answer": self.answer.answer,
@@ -160,4 +162,13 @@ def summarize_questions(outcomes: list[QuestionOutcome]) -> dict[str, Any]:
         else None,
         "latency_ms": {"p50": pct(0.5), "p95": pct(0.95)},
         "dense_gate": dense_gate(outcomes),
+        "by_corpus": {
+            name: {
+                "cases": len(group),
+                "answer_accuracy": _rate([o.correct for o in group if not o.case.unanswerable]),
+                "refusal_rate_unanswerable": _rate([o.refused for o in group if o.case.unanswerable]),
+            }
+            for name in sorted({o.corpus for o in outcomes})
+            for group in [[o for o in outcomes if o.corpus == name]]
+        },
     }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from evals.cases import (
     CoverageCase,
     ExpertCase,
     ExpertFileCase,
+    IndexCase,
     QuestionCase,
     RobustnessCase,
     SafetyCase,
@@ -80,12 +82,16 @@ def run_files(
     today: date | None = None,
     progress: bool = True,
 ) -> EvalRun:
-    """Run every case of the files. Question cases use the services' answerer (built once, on first need)."""
+    """Run every case of the files. Question cases use the services' answerer (built once, on first need),
+    or, in a file with an index case, an answerer over the trials that case names."""
     from tqdm import tqdm
 
     run = EvalRun(files=[str(p) for p in paths])
-    cases = [(p, c) for p in paths for c in load_cases(p)]
-    answerer = None
+    loaded = {p: load_cases(p) for p in paths}
+    cases = [(p, c) for p in paths for c in loaded[p]]
+    index_of = {p: next((c for c in cs if isinstance(c, IndexCase)), None) for p, cs in loaded.items()}
+    answerers: dict[str, Any] = {}  # "" = the data dir's index; else an index case's id
+    failed: set[Path] = set()  # files whose index could not be built (said once in the notes)
     labels: list[ExpertCase] = []  # every expert label, run together: each trial compiled once
     bar = tqdm(cases, desc="eval", unit="case", disable=not progress or len(cases) < 20, file=sys.stderr, leave=False)
     for path, case in bar:
@@ -121,17 +127,48 @@ def run_files(
         if isinstance(case, RobustnessCase):
             _run_robustness(run, case, path, services, today)
             continue
+        if isinstance(case, IndexCase):
+            continue
         if isinstance(case, QuestionCase):
-            if answerer is None:
-                answerer = services.answerer()
-                answerer.retriever.search("warm up", k=1)  # load the embedding model outside the timings
-            run.questions.append(run_question(case, answerer))
+            index = index_of[path]
+            if path in failed:
+                continue
+            key = index.id if index else ""
+            if key not in answerers:
+                try:
+                    source = corpus_services(index, path, services, progress) if index else services
+                except TrialscreenError as err:
+                    run.notes.append(f"{path.name}: {err}")
+                    failed.add(path)
+                    continue
+                answerers[key] = source.answerer()
+                answerers[key].retriever.search("warm up", k=1)  # load the embedding model outside the timings
+            outcome = run_question(case, answerers[key])
+            outcome.corpus = key or "index"
+            run.questions.append(outcome)
         else:
             assert isinstance(case, ScreeningCase)
             run.screening.append(run_case(case, services, today))
     if labels:
         run.experts, run.experts_seconds = run_experts(labels)
     return run
+
+
+def corpus_services(case: IndexCase, path: Path, services: Services, progress: bool = False) -> Services:
+    """Services over an index of the trials an index case names, kept in its own folder of the data dir
+    (`eval-indexes/`), so a second run re-reads only what changed. Raises TrialscreenError when a folder
+    is missing."""
+    folders = [find_corpus(raw, path) for raw in case.index]
+    digest = hashlib.sha1("\n".join(sorted(str(f) for f in folders)).encode()).hexdigest()[:10]
+    settings = replace(
+        services.settings,
+        data_dir=services.settings.data_dir / "eval-indexes" / f"{case.id}-{digest}",
+        index_name=None,
+        collection="",
+    )
+    own = Services(settings, embedder=services.embedder, model=services.model)
+    own.index(folders, progress=progress)
+    return own
 
 
 def _run_robustness(run: EvalRun, case: RobustnessCase, path: Path, services: Services, today: date | None) -> None:
@@ -208,6 +245,12 @@ def print_summary(run: EvalRun) -> None:
         print(f"false refusals             {qm['false_refusals']}")
         print(f"retrieval recall@5         {_pct(qm['retrieval_recall_at_5'])}   MRR {qm['retrieval_mrr']}")
         print(f"latency per answer         p50 {qm['latency_ms']['p50']:.1f} ms, p95 {qm['latency_ms']['p95']:.1f} ms")
+        if len(qm.get("by_corpus") or {}) > 1:
+            for name, g in qm["by_corpus"].items():
+                print(
+                    f"  over {name:<21} {g['cases']} cases, accuracy {_pct(g['answer_accuracy'])}, "
+                    f"refused when unanswerable {_pct(g['refusal_rate_unanswerable'])}"
+                )
         gate = qm.get("dense_gate") or {}
         if gate:
             print(

@@ -20,6 +20,7 @@ from trialscreen.config import Settings
 from trialscreen.services import Services
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "evals" / "cases" / "questions.jsonl"
+QUESTIONS_LUPUS = QUESTIONS.with_name("questions_lupus.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +122,20 @@ def test_question_suite_meets_the_bar(indexed: Settings, answerer: Answerer) -> 
     assert m["answer_accuracy"] >= 0.90, [(o.case.id, o.problems) for o in run.questions if not o.correct]
     assert m["quote_verbatim_rate"] == 1.0
     assert m["refusal_rate_unanswerable"] == 1.0
+
+
+@pytest.mark.slow
+def test_question_suite_over_the_external_lupus_trials(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    # the file names its trials (bundled + the 43 external lupus trials): indexed together, in their own folder
+    services = Services(Settings.resolve(data_dir=tmp_path_factory.mktemp("lupus") / "data"), real_embedder, model=None)
+    run = run_files([QUESTIONS_LUPUS], services, progress=False)
+    assert not run.notes, run.notes
+    m = run.metrics()["questions"]
+    assert m["cases"] >= 30 and list(m["by_corpus"]) == ["lupus-index"]
+    assert m["answer_accuracy"] >= 0.95, [(o.case.id, o.problems) for o in run.questions if not o.correct]
+    assert m["quote_verbatim_rate"] == 1.0 and m["refusal_rate_unanswerable"] == 1.0
+    assert {o.case.id for o in run.questions if o.case.unanswerable} >= {"l32", "l36"}
+    assert (services.settings.data_dir / "eval-indexes").is_dir()  # not the data dir's own index
 
 
 @pytest.mark.slow

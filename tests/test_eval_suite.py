@@ -169,3 +169,23 @@ def test_the_dense_refusal_gate_is_calibrated_on_the_suite() -> None:
     gate = dense_gate(tangled)
     assert gate["accuracy_at_best"] < 1.0
     assert gate["refusal_accuracy_now"] == round(2 / 3, 4)
+
+
+def test_a_question_file_names_one_index_and_a_missing_one_is_said(tmp_path: Path) -> None:
+    from evals.cases import load_cases
+    from evals.runner import run_files
+    from trialscreen.errors import TrialscreenError
+    from trialscreen.services import Services
+
+    two = tmp_path / "two.jsonl"
+    two.write_text(
+        '{"id": "a", "index": ["x"]}\n{"id": "b", "index": ["y"]}\n{"id": "q1", "question": "what is the cap?"}\n'
+    )
+    with pytest.raises(TrialscreenError, match="one index"):
+        load_cases(two)
+    missing = tmp_path / "missing.jsonl"
+    missing.write_text('{"id": "gone", "index": ["no/such/folder"]}\n{"id": "q1", "question": "what is the cap?"}\n')
+    services = Services(Settings.resolve(data_dir=tmp_path / "data"), FakeEmbeddings(), model=None)
+    run = run_files([missing], services, progress=False)
+    assert run.questions == [] and len(run.notes) == 1 and "no corpus at 'no/such/folder'" in run.notes[0]
+    assert not (tmp_path / "data" / "eval-indexes").exists()  # nothing was built
