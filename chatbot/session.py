@@ -19,7 +19,7 @@ from eligibility.engine import DISCLAIMER, Screening, ask_windows, rank_question
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
 from eligibility.patient import profile_from_facts
-from eligibility.questions import Question, question_for
+from eligibility.questions import Question, interview, question_for
 from eligibility.rules import MET, NA, NOT_MET, UNKNOWN
 from index.catalog import Catalog
 from trialscreen.errors import TrialscreenError
@@ -84,9 +84,13 @@ class PatientSession:
         return self._cache[1]
 
     def open_keys(self, screenings: list[Screening] | None = None) -> list[str]:
+        """The facts still to ask, in interview order: what a patient knows and what decides most first
+        (questions.toml [interview]), the most decisive first within each tier."""
         screenings = self.screenings() if screenings is None else screenings
         undecided = [s for s in screenings if s.decision == "needs_info"]
-        return [k for k in rank_questions([s.verdicts for s in undecided]) if k not in self.declined]
+        ranked = [k for k in rank_questions([s.verdicts for s in undecided]) if k not in self.declined]
+        order = interview()
+        return sorted(ranked, key=lambda k: order.tier(k))  # stable: decisiveness within a tier
 
     def question(self, key: str, screenings: list[Screening] | None = None) -> Question:
         """The question for a fact key, in the widest window any undecided candidate asks it in."""
@@ -175,7 +179,7 @@ class PatientSession:
                 elif v.disqualifying:
                     state = "disqualifying"
                 elif v.status in (MET, NOT_MET):
-                    state = "met"
+                    state = "met" if v.criterion.kind == "inclusion" else "does not apply"
                 elif v.status == NA:
                     state = "not applicable"
                 else:  # what the text never mentions apart from what it mentions without settling
@@ -207,9 +211,30 @@ class PatientSession:
                     "still_open": self._questions(s, asked=False),
                     "to_confirm": s.to_confirm,
                     "explanation": self._explanation(s),
+                    "headline": self._headline(s),
+                    "ruled_out_by": [v.criterion.text for v in s.verdicts if v.disqualifying],
                 }
             )
         return out
+
+    def _headline(self, s: Screening) -> str:
+        """The card's first line, in a patient's words."""
+        if s.decision == "ineligible":
+            n = sum(1 for v in s.verdicts if v.disqualifying)
+            return "One thing rules you out:" if n == 1 else f"{n} things rule you out; the first:"
+        asked = self._questions(s, asked=True)
+        if asked:
+            return f"Still to check: {len(asked)} question{'s' if len(asked) != 1 else ''}."
+        still = self._questions(s, asked=False)
+        if still:
+            return (
+                f"Nothing you said rules you out; {len(still)} question{'s' if len(still) != 1 else ''} "
+                "stay open for the study team."
+            )
+        return (
+            "Nothing you said rules you out; the study team confirms the rest (consent, screening tests, "
+            "their own judgement)."
+        )
 
     def _questions(self, s: Screening, asked: bool) -> list[str]:
         """This trial's open questions that the chat will still ask (`asked`), or that it will not ask
@@ -233,14 +258,13 @@ class PatientSession:
         return list(dict.fromkeys(q for s in self.screenings() for q in self._questions(s, asked=False)))
 
     def bring(self) -> list[str]:
-        """What to bring to the study team: the facts still open and what only they can settle."""
-        keys = self.open_keys()
-        out = [f"An answer to: {self.question(k).text}" for k in keys[:5]]
-        out += [f"Records for: {self.question(k).text}" for k in sorted(self.declined)[:5]]
-        out.append(
-            "Recent lab results and a list of your medicines with doses; the study team confirms consent, "
-            "screening tests and their own judgement."
-        )
+        """What to bring to the study team, in plain words: for each fact left open (the answer was 'not
+        sure'), the records that settle the questions still ahead, and what only the team can settle."""
+        order = interview()
+        left = [order.to_bring(k, self.question(k)) for k in sorted(self.declined, key=order.tier)]
+        ahead = [order.to_bring(k, self.question(k)) for k in self.open_keys() if order.has_records(k)]
+        out = list(dict.fromkeys([*left, *ahead]))[:8]
+        out.append("The study team confirms consent, screening tests and their own judgement.")
         return out
 
 

@@ -15,19 +15,43 @@ BADGES = {
     "needs_info": ("More information needed", "#a86400"),
     "ineligible": ("Not eligible", "#b3261e"),
 }
-# Plain-text labels (emoji need a font that hospital desktops and headless browsers may lack).
+# Plain-text labels (emoji need a font that hospital desktops and headless browsers may lack), as
+# the study team reads them, and as a patient does (an exclusion the person does not have "doesn't
+# apply to you", never "met"). Colours keep white text at 4.5:1 contrast or more.
 LABELS = {
     "met": ("met", "#1b7f3b"),
+    "does not apply": ("not excluded", "#1b7f3b"),
     "disqualifying": ("rules out", "#b3261e"),
-    "not mentioned": ("not mentioned", "#a86400"),
-    "unclear": ("unclear", "#a86400"),
+    "not mentioned": ("not mentioned", "#8a5300"),
+    "unclear": ("unclear", "#8a5300"),
     "to confirm": ("study team", "#3558a8"),
-    "not applicable": ("n/a", "#777"),
+    "not applicable": ("n/a", "#5f5f5f"),
+}
+PATIENT_LABELS = {
+    "met": "you meet this",
+    "does not apply": "doesn't apply to you",
+    "disqualifying": "rules you out",
+    "not mentioned": "not answered yet",
+    "unclear": "unclear",
+    "to confirm": "study team checks",
+    "not applicable": "not for you",
+}
+ORDER = {
+    "disqualifying": 0,
+    "unclear": 1,
+    "not mentioned": 1,
+    "to confirm": 2,
+    "met": 3,
+    "does not apply": 3,
+    "not applicable": 4,
 }
 STYLE = """
 <style>
 .ts-card{border:1px solid #ccc;border-radius:8px;padding:10px 14px;margin:8px 0}
 .ts-badge{color:#fff;border-radius:6px;padding:2px 8px;font-weight:600;margin-right:8px}
+.ts-headline{font-weight:600;margin:6px 0 2px}
+.ts-caveat{color:#8a3b00;font-weight:600}
+.ts-card ul{padding-left:0}
 .ts-item{margin:4px 0;list-style:none}
 .ts-tag{display:inline-block;min-width:76px;text-align:center;color:#fff;border-radius:4px;padding:0 4px;
 font-size:85%;margin-right:6px}
@@ -47,33 +71,58 @@ def highlight(text: str, start: int, end: int, pad: int = 240, cls: str = "inclu
     return f"{_e(text[a:start])}<mark class='{cls}'>{_e(text[start:end])}</mark>{_e(text[end:b])}"
 
 
-def cards_html(cards: list[dict[str, Any]], sources: dict[str, str]) -> str:
+def cards_html(cards: list[dict[str, Any]], sources: dict[str, str], patient: bool = True) -> str:
+    """The trial cards. For a patient: a headline in plain words, the criterion that rules them out
+    (quoted), the recruiting caveat, and every criterion folded away with the trial's own words, no
+    internal keys, chunk ids or offsets. For the study team (`patient=False`): each criterion's
+    reading and where it is in the index."""
     if not cards:
         return ""
     parts = [STYLE]
     for card in cards:
         label, color = BADGES[card["decision"]]
-        state = card.get("status_note") or (
-            "recruiting" if card["recruiting"] else f"not recruiting ({card['status'].replace('_', ' ')})"
-        )
+        note = card.get("status_note")
+        state = note or ("recruiting" if card["recruiting"] else f"not recruiting ({card['status'].replace('_', ' ')})")
         parts.append(f"<div class='ts-card' data-trial='{_e(card['trial'])}' data-decision='{card['decision']}'>")
         parts.append(
             f"<div><span class='ts-badge' style='background:{color}'>{label}</span>"
-            f"<b>{_e(card['title'])}</b> ({_e(card['trial'])}) · {state}</div><ul>"
+            f"<b>{_e(card['title'])}</b> ({_e(card['trial'])})</div>"
         )
-        order = {"disqualifying": 0, "unclear": 1, "not mentioned": 1, "to confirm": 2, "met": 3, "not applicable": 4}
-        for item in sorted(card["items"], key=lambda i: (order[i["state"]], i["kind"], i["number"])):
+        if patient:
+            parts.append(f"<p class='ts-headline'>{_e(card.get('headline', ''))}</p>")
+            for quote in card.get("ruled_out_by", [])[:1]:
+                parts.append(f"<blockquote class='ts-quote'>\u201c{_e(quote)}\u201d</blockquote>")
+            status_class = "ts-caveat" if note else "ts-status"
+            parts.append(f"<p class='{status_class}'>Recruitment: {_e(state)}</p>")
+            parts.append(f"<details class='ts-details'><summary>Each criterion ({len(card['items'])})</summary><ul>")
+        else:
+            parts.append(f"<div>{_e(state)}</div><ul>")
+        for item in sorted(card["items"], key=lambda i: (ORDER[i["state"]], i["kind"], i["number"])):
             src = highlight(sources[card["trial"]], item["start"], item["end"], cls=item["kind"])
+            tag = PATIENT_LABELS[item["state"]] if patient else LABELS[item["state"]][0]
             parts.append(
                 f"<li class='ts-item' data-state='{item['state']}'><span class='ts-tag' "
-                f"style='background:{LABELS[item['state']][1]}'>{LABELS[item['state']][0]}</span>"
+                f"style='background:{LABELS[item['state']][1]}'>{_e(tag)}</span>"
                 f"<span class='ts-quote'>\u201c{_e(item['text'])}\u201d</span> "
-                f"<small>({item['kind']} {item['number']}; {_e(item['reason'])})</small>"
-                f"<details><summary>source passage · {_e(item['chunk_id'])} · "
-                f"chars {item['start']}–{item['end']}</summary>"
-                f"<div class='ts-src'>{src}</div></details></li>"
             )
-        parts.append(f"</ul><div><small>{_e(card['explanation'])}</small></div></div>")
+            if patient:
+                parts.append(
+                    f"<details><summary>the trial's words around it</summary><div class='ts-src'>{src}</div></details>"
+                    "</li>"
+                )
+            else:
+                parts.append(
+                    f"<small>({item['kind']} {item['number']}; {_e(item['reason'])})</small>"
+                    f"<details><summary>source passage · {_e(item['chunk_id'])} · "
+                    f"chars {item['start']}–{item['end']}</summary>"
+                    f"<div class='ts-src'>{src}</div></details></li>"
+                )
+        parts.append("</ul>")
+        if patient:
+            parts.append("</details>")
+        else:
+            parts.append(f"<div><small>{_e(card['explanation'])}</small></div>")
+        parts.append("</div>")
     return "".join(parts)
 
 

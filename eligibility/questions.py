@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from eligibility.concepts import concept
 from eligibility.kinds.race import groups as race_groups
+from eligibility.labs import lab
 from eligibility.timewords import when_phrase
+from trialscreen.errors import TrialscreenError
 from trialscreen.keys import TreatmentKey
 
 WHEN = "{when}"
@@ -99,3 +103,76 @@ def question_for(key: str, window: float | None = None) -> Question:
         what = "prednisone or another steroid" if treatment.steroids else _names(treatment)
         return Question(key, f"Do you take {what} now? What dose per day?", "number:mg/day")
     return Question(key, f"Can you tell us about: {key.split(':')[-1].replace('_', ' ')}?")
+
+
+# -- the patient interview ------------------------------------------------------------------------
+
+
+class _Interview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tiers: list[list[str]] = Field(min_length=1)
+    bring: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Interview:
+    """How a patient interview orders its questions (`tiers` of fact keys and key prefixes) and what
+    it asks the patient to bring for what stays open (`bring`, by key or prefix)."""
+
+    tiers: tuple[tuple[str, ...], ...]
+    bring: dict[str, str]
+
+    def tier(self, key: str) -> int:
+        """The tier a fact key is asked in (after every tier when none lists it)."""
+        for n, tier in enumerate(self.tiers):
+            if any(_covers(entry, key) for entry in tier):
+                return n
+        return len(self.tiers)
+
+    def has_records(self, key: str) -> bool:
+        """Whether a record settles the fact (a lab result, a letter): the bring-list names one."""
+        return key in self.bring or any(k.endswith(":") and _covers(k, key) for k in self.bring)
+
+    def to_bring(self, key: str, question: Question) -> str:
+        """What to bring for an open question, in plain words."""
+        prefixes = sorted((k for k in self.bring if k.endswith(":") and _covers(k, key)), key=len, reverse=True)
+        template = self.bring.get(key) or (self.bring[prefixes[0]] if prefixes else None)
+        if template is None:
+            return f"an answer to \u201c{question.text}\u201d"
+        return template.replace("{what}", _what(key))
+
+
+def _covers(entry: str, key: str) -> bool:
+    return key == entry or (entry.endswith(":") and key.startswith(entry))
+
+
+def _what(key: str) -> str:
+    """The name of what a fact key is about, for a patient: a lab's label, a condition, medicines."""
+    if key.startswith("lab:"):
+        found = lab(key)
+        return found.label if found else key[4:].replace("_", " ")
+    if key.startswith("score:"):
+        return key[6:].upper()
+    if key.startswith("cond:"):
+        name = key[5:].replace("_", " ")
+        return name.upper() if len(name) <= 4 else name  # "HIV", "TB"
+    treatment = TreatmentKey.parse(key)
+    if treatment is not None:
+        return _names(treatment)
+    return key.split(":")[-1].replace("_", " ")
+
+
+@lru_cache(maxsize=1)
+def interview() -> Interview:
+    """The interview order and bring-list of questions.toml [interview], checked on load."""
+    raw = tomllib.loads(resources.files("eligibility").joinpath("data/questions.toml").read_text("utf-8"))
+    try:
+        data = _Interview.model_validate(raw.get("interview") or {})
+    except ValidationError as err:
+        raise TrialscreenError(f"eligibility/data/questions.toml [interview]: {str(err).splitlines()[:3]}") from err
+    for key, template in data.bring.items():
+        if "{" in template.replace("{what}", "") or "}" in template.replace("{what}", ""):
+            raise TrialscreenError(
+                f"eligibility/data/questions.toml [interview.bring] {key!r}: only {{what}} may stand in braces"
+            )
+    return Interview(tuple(tuple(t) for t in data.tiers), dict(data.bring))

@@ -9,6 +9,7 @@ installs it); elsewhere the tests skip with the reason.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -94,24 +95,61 @@ def _send(page: Any, text: str) -> None:
 
 
 def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
-    _send(page, "could I join a lupus IL-2 trial? I'm a 40 year old man with lupus")
+    page.screenshot(path=str(ARTIFACTS / "patient-00-start.png"), full_page=True)
+    _send(page, "could I join a lupus IL-2 trial? I'm a 40 year old man with lupus, HIV negative")
     page.wait_for_function("() => document.querySelector('#patient-chat').innerText.includes('I found 5')")
+    first = page.locator("#patient-chat .message").last.inner_text()
+    assert not re.search(r"liver|ALT|haemoglobin|platelet|creatinine", first), first  # tests and labs come last
+    page.screenshot(path=str(ARTIFACTS / "patient-01-first-question.png"), full_page=True)
     _send(page, "banana")  # nonsense gets a clear message, nothing breaks
-    for _ in range(90):
+    noes = 0
+    for step in range(90):
         if "I have no more questions" in _chat_text(page):
             break
         before = page.locator("#patient-chat .message").count()
-        page.click("#quick-unsure")
+        asked = page.locator("#patient-chat .message").last.inner_text()
+        if noes < 3 and asked.rstrip().endswith("(yes / no / not sure)"):
+            noes += 1
+            page.click("#quick-no")  # an exclusion the person does not have
+        else:
+            page.click("#quick-unsure")
         page.wait_for_function("n => document.querySelectorAll('#patient-chat .message').length > n", arg=before)
+        if step % 10 == 9:
+            page.screenshot(path=str(ARTIFACTS / f"patient-{step // 10 + 2:02d}-interview.png"), full_page=True)
     assert "I have no more questions" in _chat_text(page)
     page.wait_for_selector("#trial-cards .ts-card")
     cards = page.locator("#trial-cards")
     assert cards.locator(".ts-card").count() == 5
-    assert "\u201c" in cards.inner_text()  # the trials' own words
-    page.locator("#trial-cards details summary").first.click()
+    shown = cards.inner_text()
+    assert "Still to check" in shown or "Nothing you said rules you out" in shown  # a headline per trial
+    assert "Recruitment: status stated as Recruiting; end date" in shown  # the caveat of a past end date
+    assert not re.search(r"\b(?:lab|cond|prior|med):|:(?:inc|exc)-\d|chars \d", cards.inner_html())
+    assert "doesn't apply to you" not in cards.inner_text()  # the checklist folds away ...
+    for summary in cards.locator(".ts-details > summary").all():
+        summary.click()  # ... and opens
+    assert "doesn't apply to you" in cards.inner_text() and "\u201c" in cards.inner_text()
+    page.locator("#trial-cards .ts-details .ts-item details summary").first.click()
     page.wait_for_selector("#trial-cards .ts-src mark")
+    bring = page.locator("#bring-list").inner_text()
+    assert "Records for" not in bring and not re.search(r"\b(?:lab|cond|prior|med):", bring)
     assert "pregnan" not in _chat_text(page).lower()
     page.screenshot(path=str(ARTIFACTS / "patient.png"), full_page=True)
+
+
+def test_the_patient_page_fits_a_phone(page: Any, url: str) -> None:
+    context = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    phone.set_default_timeout(20_000)
+    phone.goto(url, wait_until="domcontentloaded")
+    phone.wait_for_selector("#patient-input textarea")
+    _send(phone, "could I join a lupus IL-2 trial?")
+    phone.wait_for_function("() => document.querySelector('#patient-chat').innerText.includes('I found 5')")
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    phone.screenshot(path=str(ARTIFACTS / "patient-mobile.png"), full_page=True)
+    visible = phone.locator("#patient-send").is_visible() and phone.locator("#quick-unsure").is_visible()
+    context.close()
+    assert width <= 390, f"the page is {width} px wide on a 390 px screen"
+    assert visible
 
 
 def test_coordinator_question_with_citation(page: Any) -> None:

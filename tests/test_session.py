@@ -190,3 +190,63 @@ def test_a_criterion_asked_in_its_own_words_is_answered_in_the_chat(catalog: Ser
             return
         assert s.reply("not sure") is None
     pytest.fail(f"no question in a criterion's own words among {len(seen)} asked")
+
+
+_INTERNAL = r"\b(?:lab|cond|prior|med|dx|score|race|courses|months_on):[a-z]|:(?:inc|exc)-\d|\bchars \d"
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["could I join a lupus IL-2 trial?", "telitacicept trial? 30F", "any lupus trial for me? I take pred 10 mg"],
+)
+def test_the_interview_asks_what_a_patient_knows_before_tests_and_lab_values(catalog: Services, opening: str) -> None:
+    from eligibility.questions import interview
+
+    s = PatientSession(catalog, TODAY)
+    s.start(opening)
+    tiers = []
+    while (q := s.next_question()) is not None:
+        tiers.append(interview().tier(q.key))
+        s.reply("not sure")
+    assert tiers and tiers == sorted(tiers)  # diagnosis, age and sex ... lab values last
+    labs = interview().tier("lab:alt")
+    assert tiers[0] < labs and max(tiers) <= labs
+
+
+def test_cards_speak_to_the_patient(catalog: Services) -> None:
+    import re
+
+    from chatbot.views import cards_html
+
+    s = PatientSession(catalog, TODAY)
+    s.start("I'm a 30 year old woman with lupus, no HIV, never had cancer; interested in the telitacicept trial")
+    while (q := s.next_question()) is not None and q.key != "cond:hcv":
+        s.reply("not sure")
+    s.reply("yes")
+    cards = s.cards()
+    ruled = next(c for c in cards if c["decision"] == "ineligible")
+    assert ruled["headline"] == "One thing rules you out:" and "hepatitis C" in ruled["ruled_out_by"][0]
+    states = {(i["kind"], i["state"]) for c in cards for i in c["items"]}
+    assert ("exclusion", "met") not in states and ("exclusion", "does not apply") in states
+    sources = {c["trial"]: catalog.catalog.trial(c["trial"]).source_text for c in cards}
+    patient = cards_html(cards, sources)
+    assert "doesn&#x27;t apply to you" in patient and "One thing rules you out:" in patient
+    assert not re.search(_INTERNAL, patient), re.search(_INTERNAL, patient)
+    assert "<details class='ts-details'>" in patient  # the checklist folds away
+    team = cards_html(cards, sources, patient=False)
+    assert re.search(_INTERNAL, team)  # the study team's view keeps where each criterion is
+
+
+def test_the_bring_list_is_in_plain_words(catalog: Services) -> None:
+    import re
+
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial?")
+    for _ in range(12):
+        if s.next_question() is None:
+            break
+        s.reply("not sure")
+    bring = s.bring()
+    assert bring and not any(b.startswith(("Records for", "An answer to")) for b in bring)
+    assert not any(re.search(_INTERNAL, b) for b in bring), bring
+    assert len(bring) == len(set(bring))
