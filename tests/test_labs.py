@@ -197,3 +197,13 @@ def test_a_threshold_written_before_its_lab() -> None:
     assert ("lab:igg", "<", 400.0) in measures(cc.rule)
     cc = reading("More than 0.5 g per day protein in urine", "inclusion")
     assert measures(cc.rule) == [("lab:proteinuria", ">", 0.5)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(value=st.integers(6, 12), spelled=st.sampled_from(["grams per deciliter", "g per dL", "grams/dL", "g/dL"]))
+def test_a_unit_spelled_out_is_the_unit(value: int, spelled: str) -> None:
+    # NCT02176486: "Hemoglobin <8 grams per deciliter (g/dL)" under "Has one of the following laboratory test values:"
+    cc = read(
+        f"Hemoglobin <{value} {spelled}", kind="exclusion", context="Has one of the following laboratory test values:"
+    )
+    assert cc.rule == Measure(key="lab:hb", op="<", value=float(value), unit="g/dL", label="haemoglobin")
