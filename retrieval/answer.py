@@ -20,8 +20,10 @@ from retrieval.computed import (
     Computed,
     age_probe,
     asked_span,
+    capped_at,
     dosed_drug,
     exclusion_probes,
+    lab_probes,
     lowest_wanted,
     person_probes,
     state_probes,
@@ -46,8 +48,8 @@ _INTENTS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     (
         "enrollment",
         re.compile(
-            r"\b(how many (patients|participants|people|subjects)|enrol\w*|sample size|"
-            r"participants needed)\b",
+            r"\b(how many (patients|participants|people|subjects)|enrol+ment|(?:planned|target|total) enrol\w*|"
+            r"how many .{0,30}enrol\w*|sample size|participants needed)\b",
             re.I,
         ),
         ("enrollment",),
@@ -111,7 +113,14 @@ def _anchors(question: str, resolution: Resolution, catalog: Catalog) -> list[An
     trial was found by its drugs or description; an NCT number or file stem leaves every word in."""
     found = mentions(question)
     out: list[Anchor] = []
+    naming = (
+        [m.span("name") for m in words().named_trial.finditer(question)]
+        if resolution.by in ("drug", "description")
+        else []
+    )
     for group in _overlapping(found):
+        if any(a <= group[0].start and max(m.end for m in group) <= b for a, b in naming):
+            continue  # "the tacrolimus membranous nephritis trial": it names the trial, it is not asked about
         keys = tuple(dict.fromkeys(m.key for m in group))
         label = question[min(m.start for m in group) : max(m.end for m in group)]
         names = tuple(dict.fromkeys(w for m in group for w in tokens(m.label) if not is_generic(w)))
@@ -188,6 +197,7 @@ class Answerer:
         self.rejections: list[str] = []
         self._concepts: tuple[object, frozenset[str]] | None = None
         self._trial_names: tuple[tuple[str, ...], frozenset[str]] | None = None
+        self._surface: tuple[object, frozenset[str]] | None = None
         if model is not None:
             from prompts import load_prompt
 
@@ -200,7 +210,7 @@ class Answerer:
             raise TrialscreenError("the question is empty; ask about a trial, e.g. 'what is the prednisone cap?'")
         if len(question) > 2000:
             raise TrialscreenError("the question is over 2,000 characters; ask one thing at a time")
-        question, respelled = respell(question, self._names(), self._vocabulary() | self._described())
+        question, respelled = respell(question, self._names(), self._vocabulary() | self._described(), self._written())
         answer = self._answer(question, trial)
         if respelled:
             read = "; ".join(f"\u201c{a}\u201d as \u201c{b}\u201d" for a, b in respelled)
@@ -280,13 +290,16 @@ class Answerer:
         washed = washed_out_drug(question)
         if washed is not None:
             return self.computed.washouts(washed)
+        capped = capped_at(question)
+        if capped is not None:
+            return self.computed.caps_within(*capped)
         drug = dosed_drug(question)
         if drug is not None:
             return self.computed.dose_caps(drug, highest=not lowest_wanted(question))
         probe = age_probe(question)
         if probe is not None:
             return self.computed.age(probe)
-        probes = state_probes(question) + person_probes(question)
+        probes = state_probes(question) + person_probes(question) + lab_probes(question)
         if probes and resolution.fan_out and _EXCLUDE_VERBS.search(question):
             return self.computed.barred(probes)  # None: no rule reads them, and the passages answer
         return None
@@ -347,6 +360,15 @@ class Answerer:
             drugs = {w for w in self._vocabulary() if "-" not in w and vocabulary().drug(w) is not None}
             self._trial_names = (key, index_names(texts) | drugs)
         return self._trial_names[1]
+
+    def _written(self) -> frozenset[str]:
+        """The words of the indexed texts as written (lower case, 5 letters or more), worked out once."""
+        corpus = self.retriever.corpus
+        if self._surface is None or self._surface[0] is not corpus:
+            texts = [c.text for c in corpus.chunks] + [t.title for t in self.catalog.trials()]
+            found = frozenset(w.lower() for text in texts for w in re.findall(r"[A-Za-z]{5,}", text))
+            self._surface = (corpus, found)
+        return self._surface[1]
 
     def _described(self) -> frozenset[str]:
         """The words the trials are described by (titles, interventions, sponsors, summaries), which
@@ -533,12 +555,14 @@ class Answerer:
             return Answer(f"{NOT_IN_TEXTS}: {where} {verb} nothing about {about}.", intent="criteria", trials=refs)
         hits.sort(key=lambda h: (h.own, h.silent, h.cover, h.rank))
         if amount and len(refs) == 1 and all(h.silent for h in hits):
-            about = " ".join(a.name for a in anchors) or "that"
-            return Answer(
-                f"{NOT_IN_TEXTS}: the text of {refs[0]} speaks of {about} but states no amount for it.",
-                intent="criteria",
-                trials=refs,
+            spoken = [a for a in anchors if any(_coverage(self.retriever.corpus.body(h.chunk.id), [a]) for h in hits)]
+            unsaid = [a for a in anchors if a not in spoken]
+            said = (
+                f"says nothing about {' '.join(a.name for a in unsaid)}"
+                if unsaid
+                else f"speaks of {' '.join(a.name for a in spoken) or 'that'} but states no amount for it"
             )
+            return Answer(f"{NOT_IN_TEXTS}: the text of {refs[0]} {said}.", intent="criteria", trials=refs)
         named_several = resolution.by in ("drug", "description") and 1 < len(refs) <= 4 and not resolution.fan_out
         if named_several:  # the question names several trials alike: each answers, none is picked silently
             return self._each(refs, hits, anchors)

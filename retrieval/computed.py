@@ -20,6 +20,7 @@ from eligibility.patient import profile_from_facts
 from eligibility.rules import MET, NOT_MET, Age, Ask, DoseCap, Rule
 from retrieval.citations import NOT_IN_TEXTS, Answer, Citation
 from retrieval.language import Span, mentions, words
+from trialscreen.errors import TrialscreenError
 from trialscreen.model import Criterion, Trial
 from trialscreen.vocabulary import vocabulary
 
@@ -116,6 +117,29 @@ def person_probes(question: str) -> list[Probe]:
     return out
 
 
+def lab_probes(question: str) -> list[Probe]:
+    """The people a question names by a lab value ("pts with CrCl or eGFR under 30": a person with a
+    creatinine clearance just under 30), one step (1%) past the bound, in the lab's own unit."""
+    out: dict[str, Probe] = {}
+    for m in mentions(question):
+        if not m.key.startswith("lab:") or m.key in out:
+            continue
+        said = words().lab_value.match(question[m.end :])
+        if said is None:
+            continue
+        n = float(said.group("n"))
+        step = max(abs(n) * 0.01, 0.01)
+        value = n + step if said.group("more") else n - step
+        what = question[m.start : m.end + said.end()].strip()
+        facts = {m.key: round(value, 3)}
+        try:
+            profile_from_facts(dict(facts))
+        except TrialscreenError:
+            continue  # not a value of the lab in its own unit ("platelets below 50000" per µL): the passages answer
+        out[m.key] = Probe(facts, f"a person with {what}")
+    return list(out.values())
+
+
 def exclusion_probes(question: str) -> list[Probe]:
     """The people a "which trials exclude ..." question names: one who took the drug it names a
     short while ago (a ban within any window, or ever, rules them out), or who has the condition."""
@@ -137,6 +161,22 @@ def dosed_drug(question: str) -> str | None:
         return None
     drugs = vocabulary().drugs_in(question)
     return drugs[0].name if len(drugs) == 1 else None
+
+
+def capped_at(question: str) -> tuple[str, float, bool] | None:
+    """A daily dose of one drug the question compares the trials' caps with, and the side: ("which
+    trials cap pred at 10mg/day or less?": prednisone, 10, at most)."""
+    w = words()
+    if not w.dose.search(question):
+        return None
+    drugs = vocabulary().drugs_in(question)
+    if len(drugs) != 1:
+        return None
+    for m in w.cap_value.finditer(question):
+        less, more = m.group("less") or m.group("less2"), m.group("more") or m.group("more2")
+        if bool(less) != bool(more):
+            return drugs[0].name, float(m.group("n")), bool(less)
+    return None
 
 
 def washed_out_drug(question: str) -> str | None:
@@ -278,6 +318,43 @@ class Computed:
             apart = "; ".join(f"{t.ref} above {limit:g} mg/day ({self._quoted([c])})" for t, limit, c in high_dose)
             lines.append(f"Recent high doses are ruled out apart: {apart}.")
         return Answer(" ".join(lines), cites, [t.ref for _, t, _ in capped], intent="computed")
+
+    def caps_within(self, drug: str, limit: float, at_most: bool) -> Answer:
+        """The trials whose cap on the daily dose of a drug (or whose exclusion of a recent dose above
+        a limit) is at most `limit` (`at_most`), or above it; the others and those stating none apart."""
+        within: list[tuple[float, Trial, list[Criterion]]] = []
+        beyond: list[tuple[float, Trial]] = []
+        none: list[str] = []
+        for trial in self.trials():
+            cap, setting, others = _cap(trial, self.compiled(trial.ref), drug)
+            limits = [(cap, setting)] if cap is not None else []
+            limits += [(lim, [c]) for lim, c in others]
+            if not limits:
+                none.append(trial.ref)
+                continue
+            low, said = min(limits, key=lambda x: x[0])
+            if (low <= limit) == at_most:
+                within.append((low, trial, said))
+            else:
+                beyond.append((low, trial))
+        side = "at most" if at_most else "above"
+        if not within:
+            return Answer(f"{NOT_IN_TEXTS}: no indexed trial caps the daily {drug} dose {side} {limit:g} mg/day.")
+        within.sort(key=lambda x: (x[0], x[1].ref))
+        each = "; ".join(f"{t.ref} up to {low:g} mg/day ({self._quoted(said)})" for low, t, said in within)
+        lines = [
+            f"{len(within)} of {len(self.trials())} trials cap the daily {drug} dose {side} {limit:g} mg/day: {each}."
+        ]
+        if beyond:
+            lines.append(
+                "Other caps: "
+                + ", ".join(f"{t.ref} {low:g} mg/day" for low, t in sorted(beyond, key=lambda x: x[0]))
+                + "."
+            )
+        if none:
+            lines.append(f"No cap on the daily {drug} dose is stated in {', '.join(none)}.")
+        cites = [self._cite(t, c) for _, t, said in within for c in said]
+        return Answer(" ".join(lines), cites, [t.ref for _, t, _ in within], intent="computed")
 
     def ranges(self, span: Span) -> Answer:
         """Each trial's accepted range of a measure (an age, a body weight), from its rules, with the

@@ -108,6 +108,8 @@ class _Compare(BaseModel):
     stated: str = r"(?!)"
     asks_dose: str = r"(?!)"
     dose_stated: str = r"(?!)"
+    lab_value: str = r"(?!)"
+    cap_value: str = r"(?!)"
 
 
 class _Words(BaseModel):
@@ -179,6 +181,8 @@ class Words:
     stated: re.Pattern[str] = re.compile(r"(?!)")  # a passage states an amount ("≤ 10 mg/day", "1:80")
     asks_dose: re.Pattern[str] = re.compile(r"(?!)")  # the amount asked is a dose
     dose_stated: re.Pattern[str] = re.compile(r"(?!)")  # a passage states a dose ("400 mg")
+    lab_value: re.Pattern[str] = re.compile(r"(?!)")  # after a lab: the value naming a person ("under 30")
+    cap_value: re.Pattern[str] = re.compile(r"(?!)")  # a daily dose caps are compared with ("10mg/day or less")
     named_trial: re.Pattern[str] = re.compile(r"(?!)")  # "the hrIL-2 pilot study": group `name`
     spans: tuple[Span, ...] = ()
     persons: tuple[Person, ...] = ()
@@ -240,6 +244,8 @@ def load_words(text: str) -> Words:
         stated=_regex(raw.compare.stated, "[compare] stated"),
         asks_dose=_regex(raw.compare.asks_dose, "[compare] asks_dose"),
         dose_stated=_regex(raw.compare.dose_stated, "[compare] dose_stated"),
+        lab_value=_regex(raw.compare.lab_value, "[compare] lab_value"),
+        cap_value=_regex(raw.compare.cap_value, "[compare] cap_value"),
         named_trial=_named(raw.compare.named_trial),
         spans=tuple(Span(r.key, r.unit, _regex(r.pattern, "[[range]]"), r.low, r.high) for r in raw.range),
         persons=tuple(_person(p) for p in raw.person),
@@ -323,10 +329,14 @@ def blank(text: str, spans: Iterable[Mention]) -> str:
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 
 
-def respell(text: str, names: frozenset[str], known: frozenset[str]) -> tuple[str, list[tuple[str, str]]]:
+def respell(
+    text: str, names: frozenset[str], known: frozenset[str], written: frozenset[str] = frozenset()
+) -> tuple[str, list[tuple[str, str]]]:
     """The text with each word that `known` (every word the index uses) lacks, and no vocabulary
     knows, replaced by the one closest of `names` (the index's trial and drug names) within the
-    allowed edits; and the (written, read as) pairs. A tie, or nothing close enough, leaves it."""
+    allowed edits, else by the one word of the index's texts as written (`written`) one edit away
+    ("wieght" -> "weight", "diabetcs" -> "diabetes"); and the (written, read as) pairs. A tie, or
+    nothing close enough, leaves it."""
     w = words()
     changes: list[tuple[str, str]] = []
 
@@ -335,7 +345,7 @@ def respell(text: str, names: frozenset[str], known: frozenset[str]) -> tuple[st
         low = word.lower()
         if len(low) < w.min_length or low in known or low in names or is_generic(low) or _in_vocabularies(word):
             return word
-        best = _closest(low, names, w.max_edits)
+        best = _closest(low, names, w.max_edits) or _closest(low, written, 1)
         if best is None:
             return word
         changes.append((word, best))

@@ -138,6 +138,7 @@ def resolve_trials(question: str, catalog: Catalog) -> Resolution:
     acronyms = {ref: found for ref, names in _acronyms(trials).items() if (found := _asked_acronyms(question, names))}
     if len(acronyms) == 1 and not fan_out:  # "is MRBS recruiting?": the one trial with that acronym
         said = tuple(a.lower() for names in acronyms.values() for a in names)
+        said += tuple(t for name in named_phrases(question) for t in tokens(name))  # "the MiSLE stem cell trial"
         return Resolution(trials=list(acronyms), by="description", named_by=said)
     if not fan_out:  # "the yoga study": a word naming the trial that one title has, else one record
         one = _named_in_title(question, trials) or _named_in_text(question, trials)

@@ -231,3 +231,28 @@ def test_the_trials_ruling_out_a_weight_are_those_whose_weight_limit_is_below_it
     person_kg = 301 * 0.45359237
     expected = [ref for ref, out in (("NCT09999999", person_kg > limit), ("NCT09999998", pounds < 301)) if out]
     assert (found.trials if found else []) == expected
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    caps=st.lists(st.sampled_from([5, 7.5, 10, 15, 20, 30]), min_size=1, max_size=4), n=st.sampled_from([7.5, 10, 20])
+)
+def test_the_trials_capping_a_dose_at_most_so_much_are_those_whose_cap_is(caps: list[float], n: float) -> None:
+    from retrieval.computed import capped_at
+
+    corpus = [_trial([f"Prednisone ≤ {c:g} mg/day"], ["Pregnancy"], nct=f"NCT0999990{i}") for i, c in enumerate(caps)]
+    question = f"which trials cap pred at {n:g}mg/day or less?"
+    assert capped_at(question) == ("prednisone", n, True)
+    found = _computed(corpus).caps_within(*capped_at(question))  # type: ignore[misc]
+    assert found.trials == [t.ref for (t, _), c in sorted(zip(corpus, caps, strict=True), key=lambda x: x[1]) if c <= n]
+
+
+@settings(max_examples=25, deadline=None)
+@given(limits=st.lists(st.sampled_from([7, 8, 9, 10]), min_size=1, max_size=4), n=st.sampled_from([8, 9, 10]))
+def test_the_trials_ruling_out_a_lab_value_are_those_whose_threshold_is_above_it(limits: list[int], n: int) -> None:
+    from retrieval.computed import lab_probes
+
+    corpus = [_trial(["Adults"], [f"Hemoglobin < {t} g/dL"], nct=f"NCT0999990{i}") for i, t in enumerate(limits)]
+    found = _computed(corpus).barred(lab_probes(f"which studies exclude Hgb <{n}?"))
+    expected = [t.ref for (t, _), lim in zip(corpus, limits, strict=True) if n * 0.99 < lim]  # a person just under n
+    assert (found.trials if found else []) == expected

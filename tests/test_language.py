@@ -145,3 +145,28 @@ def test_a_drug_named_in_a_question_is_not_its_class() -> None:
 )
 def test_a_passage_states_an_amount(passage: str, states: bool) -> None:
     assert bool(words().stated.search(passage)) is states
+
+
+def test_a_common_word_one_edit_off_is_read_as_the_indexs_word_and_said() -> None:
+    text, said = respell("APPLE trial - min wieght for pts?", frozenset(), frozenset({"weight"}), frozenset({"weight"}))
+    assert text == "APPLE trial - min weight for pts?" and said == [("wieght", "weight")]
+    assert respell("pateints on MMF", frozenset(), frozenset(), frozenset({"patients"}))[1] == [
+        ("pateints", "patients")
+    ]
+    # two words one edit away: left as written
+    assert respell("any tattos", frozenset(), frozenset(), frozenset({"tattoo", "tattoos"}))[1] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "enrollment"),
+    [
+        ("rapamycin study: can pts on clarithromicin enroll?", False),  # joining, not the trial's size
+        ("how many patients will NCT04077684 enroll?", True),
+        ("what is the planned enrollment of the IL-2 trial?", True),
+    ],
+)
+def test_enrolling_a_patient_is_not_the_enrollment_figure(question: str, enrollment: bool) -> None:
+    from retrieval.answer import _INTENTS
+
+    pattern = next(p for name, p, _ in _INTENTS if name == "enrollment")
+    assert bool(pattern.search(question)) is enrollment
