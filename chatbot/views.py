@@ -12,7 +12,7 @@ from trialscreen.model import Trial
 
 BADGES = {
     "eligible": ("Possibly eligible", "#1b7f3b"),
-    "needs_info": ("More information needed", "#a86400"),
+    "needs_info": ("More information needed", "#8a5300"),
     "ineligible": ("Not eligible", "#b3261e"),
 }
 # Plain-text labels (emoji need a font that hospital desktops and headless browsers may lack), as

@@ -124,6 +124,7 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
     assert "Still to check" in shown or "Nothing you said rules you out" in shown  # a headline per trial
     assert "Recruitment: status stated as Recruiting; end date" in shown  # the caveat of a past end date
     assert not re.search(r"\b(?:lab|cond|prior|med):|:(?:inc|exc)-\d|chars \d", cards.inner_html())
+    page.screenshot(path=str(ARTIFACTS / "patient.png"), full_page=True)  # the result, folded (README)
     assert "doesn't apply to you" not in cards.inner_text()  # the checklist folds away ...
     for summary in cards.locator(".ts-details > summary").all():
         summary.click()  # ... and opens
@@ -133,7 +134,7 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
     bring = page.locator("#bring-list").inner_text()
     assert "Records for" not in bring and not re.search(r"\b(?:lab|cond|prior|med):", bring)
     assert "pregnan" not in _chat_text(page).lower()
-    page.screenshot(path=str(ARTIFACTS / "patient.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "patient-details.png"), full_page=True)
 
 
 def test_the_patient_page_fits_a_phone(page: Any, url: str) -> None:
