@@ -38,38 +38,6 @@ from trialscreen.errors import TrialscreenError
 from trialscreen.model import Trial
 from trialscreen.vocabulary import vocabulary
 
-_INTENTS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
-    (
-        "status",
-        re.compile(r"\b(recruit\w*|status|still (open|enrolling|running)|completed|finished|open to)\b", re.I),
-        ("status", "status_phase"),
-    ),
-    ("phase", re.compile(r"\bphase\b", re.I), ("phase", "status_phase")),
-    (
-        "enrollment",
-        re.compile(
-            r"\b(how many (patients|participants|people|subjects)|enrol+ment|(?:planned|target|total) enrol\w*|"
-            r"how many .{0,30}enrol\w*|sample size|participants needed)\b",
-            re.I,
-        ),
-        ("enrollment",),
-    ),
-    ("sponsor", re.compile(r"\b(sponsor\w*|who (runs|funds|is running|leads)|funded)\b", re.I), ("sponsor",)),
-    ("end_date", re.compile(r"\b(end date|when (does|will|did) .{0,90}(end|finish|complete))\b", re.I), ("end_date",)),
-    (
-        "dosing",
-        re.compile(
-            r"\b(dosed|dosing|how (is|are) .{0,40}(given|administered|dosed)|what dose of (the )?"
-            r"(study|trial)|regimen|arms?\b|schedule|doses? (are|is|were|was) (compared|tested|studied|given)|"
-            r"compar\w* .{0,30}doses?)\b",
-            re.I,
-        ),
-        ("dosing",),
-    ),
-]
-_EXCLUDE_VERBS = re.compile(r"\b(exclud\w*|rule[sd]? out|not allowed|disqualif\w*|bar)\b", re.I)
-_INCLUDE_VERBS = re.compile(r"\b(requir\w*|must|need\w*|inclusion|include\w*)\b", re.I)
-
 
 def _label(trial: Trial) -> str:
     title = trial.title if len(trial.title) <= 70 else trial.title[:67].rsplit(" ", 1)[0] + "…"
@@ -237,8 +205,8 @@ class Answerer:
                 "quoted about it.",
                 intent="unknown_trial",
             )
-        for intent, pattern, names in _INTENTS:
-            if pattern.search(question) and (intent != "dosing" or not _EXCLUDE_VERBS.search(question)):
+        for intent, pattern, names in words().intents:
+            if pattern.search(question) and (intent != "dosing" or not words().excludes.search(question)):
                 answer = self._field(intent, names, resolution, question)
                 if answer is not None:
                     return answer
@@ -300,14 +268,14 @@ class Answerer:
         if probe is not None:
             return self.computed.age(probe)
         probes = state_probes(question) + person_probes(question) + lab_probes(question)
-        if probes and resolution.fan_out and _EXCLUDE_VERBS.search(question):
+        if probes and resolution.fan_out and words().excludes.search(question):
             return self.computed.barred(probes)  # None: no rule reads them, and the passages answer
         return None
 
     def _giving(self, question: str) -> Answer | None:
         """ "Which trials give belimumab?": the trials whose interventions (or title) name the drug, each
         cited where its record names it."""
-        if not words().gives.search(question) or _EXCLUDE_VERBS.search(question) or _INCLUDE_VERBS.search(question):
+        if not words().gives.search(question) or words().excludes.search(question) or words().includes.search(question):
             return None
         drugs = vocabulary().drugs_in(question)
         if len(drugs) != 1:
@@ -480,9 +448,9 @@ class Answerer:
 
     # -- passages ---------------------------------------------------------------------------------
     def _kind(self, question: str) -> str | None:
-        if _EXCLUDE_VERBS.search(question):
+        if words().excludes.search(question):
             return "exclusion"
-        if _INCLUDE_VERBS.search(question) and not re.search(r"\b(cap|maximum|max|limit)\b", question, re.I):
+        if words().includes.search(question) and not re.search(r"\b(cap|maximum|max|limit)\b", question, re.I):
             return "inclusion"
         return None
 

@@ -112,6 +112,19 @@ class _Compare(BaseModel):
     cap_value: str = r"(?!)"
 
 
+class _Intent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z_]+$")
+    pattern: str
+    fields: list[str] = Field(min_length=1)
+
+
+class _Side(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    exclude: str
+    include: str
+
+
 class _Words(BaseModel):
     model_config = ConfigDict(extra="forbid")
     generic: dict[str, str]
@@ -124,6 +137,8 @@ class _Words(BaseModel):
     measure: list[_Measure] = Field(default_factory=list)
     range: list[_Range] = Field(default_factory=list)
     person: list[_Person] = Field(default_factory=list)
+    intent: list[_Intent] = Field(default_factory=list)
+    side: _Side = _Side(exclude=r"(?!)", include=r"(?!)")
     compare: _Compare
 
 
@@ -186,6 +201,9 @@ class Words:
     named_trial: re.Pattern[str] = re.compile(r"(?!)")  # "the hrIL-2 pilot study": group `name`
     spans: tuple[Span, ...] = ()
     persons: tuple[Person, ...] = ()
+    intents: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = ()  # name, cue, the fields answering
+    excludes: re.Pattern[str] = re.compile(r"(?!)")  # "which trials exclude ...": what the trials rule out
+    includes: re.Pattern[str] = re.compile(r"(?!)")  # "... require ...": what they require
 
 
 def _regex(pattern: str, where: str) -> re.Pattern[str]:
@@ -249,6 +267,9 @@ def load_words(text: str) -> Words:
         named_trial=_named(raw.compare.named_trial),
         spans=tuple(Span(r.key, r.unit, _regex(r.pattern, "[[range]]"), r.low, r.high) for r in raw.range),
         persons=tuple(_person(p) for p in raw.person),
+        intents=tuple((i.name, _regex(i.pattern, f"[[intent]] {i.name}"), tuple(i.fields)) for i in raw.intent),
+        excludes=_regex(raw.side.exclude, "[side] exclude"),
+        includes=_regex(raw.side.include, "[side] include"),
     )
 
 

@@ -166,7 +166,5 @@ def test_a_common_word_one_edit_off_is_read_as_the_indexs_word_and_said() -> Non
     ],
 )
 def test_enrolling_a_patient_is_not_the_enrollment_figure(question: str, enrollment: bool) -> None:
-    from retrieval.answer import _INTENTS
-
-    pattern = next(p for name, p, _ in _INTENTS if name == "enrollment")
+    pattern = next(p for name, p, _ in words().intents if name == "enrollment")
     assert bool(pattern.search(question)) is enrollment
