@@ -175,6 +175,8 @@ class ChatApp:
                 if error:
                     state["history"].append({"role": "assistant", "content": error})
                 else:
+                    if session.noted:
+                        state["history"].append({"role": "assistant", "content": session.noted})
                     self._ask_next(state)
         except TrialscreenError as err:
             state["history"].append({"role": "assistant", "content": str(err)})

@@ -24,6 +24,8 @@ from trialscreen.keys import TreatmentKey
 _YES = cue("answers", "yes")
 _NO = cue("answers", "no")
 _UNSURE = cue("answers", "unsure")
+_UNTESTED = cue("answers", "untested")
+_ABOUT = cue("answers", "approximately")
 _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)")
 
 
@@ -44,8 +46,11 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
         return Parsed(error="That answer is very long; please answer this one question briefly.")
     if _UNSURE.search(text) and not _NUMBER.search(text):
         return Parsed(unsure=True)
+    text = _ABOUT.sub("", text)  # "about 3 months": the number as given
     key = question.key
     kind = question.input
+    if key.startswith(("lab:", "score:")) and not _NUMBER.search(text) and (_NO.match(text) or _UNTESTED.search(text)):
+        return Parsed(unsure=True)  # never tested: the criterion stays open for the study team
     spec = spec_for(key)
     if spec is not None and spec.parse is not None:
         # the rule kind that asks for this fact reads the answer (eligibility/kinds/)
@@ -119,6 +124,12 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
                 return Parsed(text_profile=profile)
             return Parsed(error="Which medicines are you allergic to?")
         return Parsed(facts={target: fact})
+    if key == "allergy":  # "penicillin gives me a rash": what the person is allergic to, nothing else
+        profile = read_patient("allergic to " + text, today)
+        allergies = Profile(facts={k: v for k, v in profile.facts.items() if k.startswith("allergy:")})
+        if allergies.facts:
+            return Parsed(text_profile=allergies)  # the reaction ("a rash") is the allergy's, not a condition
+        return Parsed(error="Which medicines are you allergic to? For example: penicillin; or say no.")
     # free text: read it like any patient text; it must say something
     profile = read_patient(text, today)
     if not profile.facts:
@@ -132,3 +143,53 @@ def _med_key(key: str) -> str:
     if asked is None or asked.steroids or not asked.drugs:
         return "med:prednisone"
     return f"med:{asked.drugs[0]}"
+
+
+def said_back(facts: dict[str, Any], profile: Profile | None, skip: str = "") -> list[str]:
+    """The facts a reply gave, in a patient's words ("age 34", "no heart failure"), for saying back;
+    the asked fact (`skip`) and codes the patient never sees are left out."""
+    from eligibility.labs import lab
+
+    out: list[str] = []
+    values: dict[str, Any] = dict(facts)
+    if profile is not None:
+        values.update({k: v[0].value for k, v in profile.facts.items() if v})
+    for key, value in values.items():
+        if key == skip or key.startswith(("icd:", "ask:")):
+            continue
+        if isinstance(value, dict):
+            value = value.get("value", True)
+        name = key.split(":")[-1].replace("_", " ")
+        name = name.upper() if len(name) <= 4 and ":" in key else name
+        if key == "age":
+            out.append(f"age {value:g}")
+        elif key == "sex":
+            out.append(str(value))
+        elif key == "weight_kg":
+            out.append(f"weight {value:g} kg")
+        elif key.startswith("dx:"):
+            out.append("lupus (SLE)" if value else "no lupus (SLE) diagnosis")
+        elif key.startswith("cond:"):
+            out.append(name if value is not False else f"no {name}")
+        elif key.startswith("med:"):
+            if value is False:
+                out.append(f"not taking {name}")
+            else:
+                out.append(
+                    f"{name} {value:g} mg/day"
+                    if isinstance(value, int | float) and value is not True
+                    else f"taking {name}"
+                )
+        elif key.startswith("prior:") and not key.startswith("prior:class:"):
+            out.append(f"{name} before" if value is not False else f"never {name}")
+        elif key.startswith("lab:"):
+            found = lab(key)
+            label = found.label if found else name
+            out.append(f"{label} {value:g}" if isinstance(value, int | float) and value is not True else label)
+        elif key == "allergy:none":
+            out.append("no drug allergies")
+        elif key.startswith("allergy:"):
+            out.append(f"allergic to {name}")
+        elif key in ("pregnant", "breastfeeding"):
+            out.append(key if value else f"not {key}")
+    return list(dict.fromkeys(out))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from chatbot.replies import Parsed, parse_reply
+from chatbot.replies import Parsed, parse_reply, said_back
 from eligibility.engine import DISCLAIMER, Screening, ask_windows, rank_questions, worded_questions
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
@@ -54,6 +54,7 @@ class PatientSession:
     declined: set[str] = field(default_factory=set)
     asked: str | None = None
     asked_question: Question | None = None  # as it was put, with its window: the answer covers that
+    noted: str | None = None  # the facts the last answer gave, said back ("Noted: age 34; no heart failure.")
     _cache: tuple[Any, list[Screening]] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -142,8 +143,9 @@ class PatientSession:
             return "There is nothing left that I can ask; the study team settles the rest."
         question = self.asked_question or self.question(self.asked)
         parsed = parse_reply(question, text, self.today)
-        if parsed.error:
-            return parsed.error
+        self.noted = None
+        if parsed.error:  # one short message, and the question again
+            return parsed.error if question.text in parsed.error else f"{parsed.error} {question.text}"
         if parsed.unsure:
             self.declined.add(self.asked)
         self.turns.append(Turn(self.asked, text, parsed))
@@ -152,9 +154,12 @@ class PatientSession:
         except TrialscreenError as err:
             self.turns.pop()
             return str(err)
-        if self.asked in self.open_keys():
+        other = said_back(parsed.facts, parsed.text_profile, skip=self.asked)
+        if other:
+            self.noted = "Noted: " + "; ".join(other) + "."  # said back, so a misreading shows
+        if self.asked in self.open_keys() and not other:
             self.declined.add(self.asked)  # the answer did not settle it: never ask the same thing twice
-        self.asked, self.asked_question = None, None
+        self.asked, self.asked_question = None, None  # an answer with other facts ("I'm 34"): asked again
         return None
 
     def back(self) -> None:

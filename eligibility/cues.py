@@ -46,7 +46,7 @@ EXPECTED = {
         "allergy",
         "allergy_before",
     ),
-    "answers": ("yes", "no", "unsure", "normal", "negative", "pounds"),
+    "answers": ("yes", "no", "unsure", "normal", "negative", "pounds", "untested", "approximately"),
 }
 
 

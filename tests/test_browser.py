@@ -102,12 +102,21 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
     assert not re.search(r"liver|ALT|haemoglobin|platelet|creatinine", first), first  # tests and labs come last
     page.screenshot(path=str(ARTIFACTS / "patient-01-first-question.png"), full_page=True)
     _send(page, "banana")  # nonsense gets a clear message, nothing breaks
-    noes = 0
+    noes, noted = 0, False
     for step in range(90):
         if "I have no more questions" in _chat_text(page):
             break
         before = page.locator("#patient-chat .message").count()
         asked = page.locator("#patient-chat .message").last.inner_text()
+        if not noted and "Have you had" in asked:  # an answer stating something else: taken, said back, asked again
+            noted = True
+            _send(page, "I weigh 70 kg")
+            page.wait_for_function(
+                "() => document.querySelector('#patient-chat').innerText.includes('Noted: weight 70 kg.')"
+            )
+            assert page.locator("#patient-chat .message").last.inner_text() == asked
+            page.screenshot(path=str(ARTIFACTS / "patient-noted.png"), full_page=True)
+            continue
         if noes < 3 and asked.rstrip().endswith("(yes / no / not sure)"):
             noes += 1
             page.click("#quick-no")  # an exclusion the person does not have

@@ -42,6 +42,10 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Services:
         ),
         ("lab:ana", "1:160", {"lab:ana": 160.0}),
         ("meds_stable_months", "6 months", {"meds_stable_months": 6.0}),
+        # approximate words: the number as given
+        ("meds_stable_months", "about 3 months", {"meds_stable_months": 3.0}),
+        ("age", "around 34", {"age": 34.0}),
+        ("weight_kg", "~60 kg", {"weight_kg": 60.0}),
     ],
 )
 def test_replies_become_facts(key: str, reply: str, facts: dict) -> None:  # type: ignore[type-arg]
@@ -250,3 +254,41 @@ def test_the_bring_list_is_in_plain_words(catalog: Services) -> None:
     assert bring and not any(b.startswith(("Records for", "An answer to")) for b in bring)
     assert not any(re.search(_INTERNAL, b) for b in bring), bring
     assert len(bring) == len(set(bring))
+
+
+@pytest.mark.parametrize("reply", ["No", "no", "I've never had that test", "never been tested"])
+def test_no_to_a_test_means_never_tested_and_leaves_it_to_the_study_team(reply: str) -> None:
+    parsed = parse_reply(question_for("lab:ppd"), reply, TODAY)
+    assert parsed.unsure and parsed.error is None and not parsed.facts
+
+
+def test_an_allergy_answer_names_the_allergy_and_nothing_else() -> None:
+    parsed = parse_reply(question_for("allergy"), "penicillin gives me a rash", TODAY)
+    assert parsed.text_profile is not None and list(parsed.text_profile.facts) == ["allergy:penicillin"]
+    assert parse_reply(question_for("allergy"), "bananas", TODAY).error
+
+
+def _ask_until(s: PatientSession, prefix: str) -> str:
+    while (q := s.next_question()) is not None and not q.key.startswith(prefix):
+        s.reply("not sure")
+    assert q is not None, prefix
+    return q.key
+
+
+def test_an_answer_stating_other_facts_is_taken_said_back_and_the_question_asked_again(catalog: Services) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial?")
+    key = _ask_until(s, "cond:")
+    assert s.reply("I'm 34") is None
+    assert s.noted == "Noted: age 34."
+    assert s.profile().value("age") == 34
+    assert s.next_question().key == key  # type: ignore[union-attr]
+
+
+def test_an_answer_that_does_not_fit_gets_the_question_again(catalog: Services) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial?")
+    _ask_until(s, "age")
+    before = list(s.turns)
+    message = s.reply("banana")
+    assert message and message.endswith("How old are you?") and s.turns == before
