@@ -337,13 +337,14 @@ def build_app(
     # no version check (it goes with analytics): the app makes no call outside this machine.
     with gr.Blocks(title="trialscreen", delete_cache=(600, 600), analytics_enabled=False) as app:
         gr.Markdown(
-            "## trialscreen — lupus trial pre-screening\nA pre-screen grounded in the trials' own words. "
+            "# trialscreen — lupus trial pre-screening\nA pre-screen grounded in the trials' own words. "
             "**Not medical advice**: the study team decides who can take part."
         )
         with gr.Tabs():
             with gr.Tab("Patient", elem_id="tab-patient"):
                 state = gr.State(None)
                 chat = gr.Chatbot(
+                    buttons=["copy"],  # a copy button per message, each labelled; no share, no unlabelled ones
                     value=[{"role": "assistant", "content": INTRO}],
                     elem_id="patient-chat",
                     height=420,
@@ -408,6 +409,25 @@ def build_app(
     return app
 
 
+def launch_options() -> dict[str, Any]:
+    """How the app is launched (Gradio 6 takes the theme at launch): system fonts (nothing fetched
+    from outside this machine), a primary colour with white text at 4.5:1 contrast or more, and a
+    footer without the links an offline app does not need."""
+    import gradio as gr
+
+    theme = gr.themes.Default(
+        primary_hue=gr.themes.colors.blue,
+        font=["ui-sans-serif", "system-ui", "sans-serif"],
+        font_mono=["ui-monospace", "monospace"],
+    ).set(
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_primary_text_color="white",
+        color_accent="*primary_700",  # the selected tab and other accents, as text on white
+    )
+    return {"theme": theme, "footer_links": []}
+
+
 def serve(services: Services, host: str = "127.0.0.1", port: int = 7860, audit_log: Path | None = None) -> None:
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # also for what Gradio does outside our Blocks
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -418,6 +438,6 @@ def serve(services: Services, host: str = "127.0.0.1", port: int = 7860, audit_l
     app = build_app(services, audit_log=audit_log)
     app.queue(default_concurrency_limit=8)
     try:
-        app.launch(server_name=host, server_port=port, show_error=False)
+        app.launch(server_name=host, server_port=port, show_error=False, **launch_options())
     finally:
         app.downloads.close()

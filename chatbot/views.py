@@ -85,7 +85,7 @@ def cards_html(cards: list[dict[str, Any]], sources: dict[str, str], patient: bo
         state = note or ("recruiting" if card["recruiting"] else f"not recruiting ({card['status'].replace('_', ' ')})")
         parts.append(f"<div class='ts-card' data-trial='{_e(card['trial'])}' data-decision='{card['decision']}'>")
         parts.append(
-            f"<div><span class='ts-badge' style='background:{color}'>{label}</span>"
+            f"<div><span class='ts-badge' style='background:{color};color:#fff'>{label}</span>"
             f"<b>{_e(card['title'])}</b> ({_e(card['trial'])})</div>"
         )
         if patient:
@@ -102,7 +102,7 @@ def cards_html(cards: list[dict[str, Any]], sources: dict[str, str], patient: bo
             tag = PATIENT_LABELS[item["state"]] if patient else LABELS[item["state"]][0]
             parts.append(
                 f"<li class='ts-item' data-state='{item['state']}'><span class='ts-tag' "
-                f"style='background:{LABELS[item['state']][1]}'>{_e(tag)}</span>"
+                f"style='background:{LABELS[item['state']][1]};color:#fff'>{_e(tag)}</span>"
                 f"<span class='ts-quote'>\u201c{_e(item['text'])}\u201d</span> "
             )
             if patient:

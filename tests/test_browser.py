@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from chatbot.app import build_app
+from chatbot.app import build_app, launch_options
 from index.builder import Indexer
 from index.catalog import Catalog
 from retrieval.answer import Answerer
@@ -59,7 +59,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     answerer = Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog)))
     app: Any = build_app(Services(settings, model=None), answerer=answerer, today=date(2026, 11, 1))
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -146,20 +146,46 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
     page.screenshot(path=str(ARTIFACTS / "patient-details.png"), full_page=True)
 
 
+_SETTLED = """() => [...document.querySelectorAll('#trial-cards, #bring-list, #patient-chat')].every(el => {
+  for (let e = el; e; e = e.parentElement) { if (getComputedStyle(e).opacity !== '1') return false; }
+  return !document.querySelector('.pending, .generating');
+})"""
+
+
+def _axe_violations(page: Any) -> list[str]:
+    """axe-core's findings on the page once Gradio has finished updating it (outputs fade while an event
+    runs, which would read as low contrast); axe-playwright-python ships axe-core, nothing is fetched."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_function(_SETTLED)
+
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in found]
+
+
+def test_the_patient_page_passes_an_axe_scan_with_its_results(page: Any) -> None:
+    page.get_by_role("tab", name="Patient").click()
+    page.wait_for_selector("#trial-cards .ts-card")  # after the interview: cards, quotes, the bring-list
+    assert _axe_violations(page) == []
+
+
 def test_the_patient_page_fits_a_phone(page: Any, url: str) -> None:
     context = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone = context.new_page()
     phone.set_default_timeout(20_000)
     phone.goto(url, wait_until="domcontentloaded")
     phone.wait_for_selector("#patient-input textarea")
-    _send(phone, "could I join a lupus IL-2 trial?")
+    phone.focus("#patient-input textarea")  # by keyboard alone: type, Enter sends
+    phone.keyboard.type("could I join a lupus IL-2 trial?")
+    phone.keyboard.press("Enter")
     phone.wait_for_function("() => document.querySelector('#patient-chat').innerText.includes('I found 5')")
     width = phone.evaluate("() => document.documentElement.scrollWidth")
     phone.screenshot(path=str(ARTIFACTS / "patient-mobile.png"), full_page=True)
     visible = phone.locator("#patient-send").is_visible() and phone.locator("#quick-unsure").is_visible()
+    violations = _axe_violations(phone)
     context.close()
     assert width <= 390, f"the page is {width} px wide on a 390 px screen"
-    assert visible
+    assert visible and violations == []
 
 
 def test_coordinator_question_with_citation(page: Any) -> None:

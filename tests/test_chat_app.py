@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chatbot.app import build_app
+from chatbot.app import build_app, launch_options
 from index.builder import Indexer
 from index.catalog import Catalog
 from retrieval.answer import Answerer
@@ -31,7 +31,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
     app: Any = build_app(Services(settings, model=None), answerer=answerer, audit_log=audit, today=date(2026, 11, 1))
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
     try:
         yield f"http://127.0.0.1:{port}", audit
     finally:
