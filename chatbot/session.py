@@ -56,6 +56,7 @@ class PatientSession:
     asked_question: Question | None = None  # as it was put, with its window: the answer covers that
     noted: str | None = None  # the facts the last answer gave, said back ("Noted: age 34; no heart failure.")
     _cache: tuple[Any, list[Screening]] | None = field(default=None, repr=False, compare=False)
+    _asked_as: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # per state
 
     @property
     def catalog(self) -> Catalog:
@@ -74,34 +75,50 @@ class PatientSession:
                 profile = profile_from_facts(copy.deepcopy(turn.parsed.facts), profile)
         return profile
 
+    def _state(self) -> tuple[Any, ...]:
+        return (self.opening, tuple(self.candidates), tuple(t.seq for t in self.turns))
+
     def screenings(self) -> list[Screening]:
         """The candidates screened on what is known now; computed once per state of the conversation
         (a turn asks for them several times: the reply check, the next question, the cards)."""
-        key = (self.opening, tuple(self.candidates), tuple(t.seq for t in self.turns))
+        key = self._state()
         if self._cache is None or self._cache[0] != key:
             profile = self.profile()
             found = [self.services.screen(ref, profile, self.today) for ref in self.candidates]
             self._cache = (key, found)
+            self._asked_as = {}  # the questions' wording and windows follow the screenings
         return self._cache[1]
 
     def open_keys(self, screenings: list[Screening] | None = None) -> list[str]:
         """The facts still to ask, in interview order: what a patient knows and what decides most first
         (questions.toml [interview]), the most decisive first within each tier."""
+        mine = screenings is None
         screenings = self.screenings() if screenings is None else screenings
+        memo = ("open", frozenset(self.declined))
+        if mine and memo in self._asked_as:
+            return list(self._asked_as[memo])
         undecided = [s for s in screenings if s.decision == "needs_info"]
         ranked = [k for k in rank_questions([s.verdicts for s in undecided]) if k not in self.declined]
         order = interview()
-        return sorted(ranked, key=lambda k: order.tier(k))  # stable: decisiveness within a tier
+        found = sorted(ranked, key=lambda k: order.tier(k))  # stable: decisiveness within a tier
+        if mine:
+            self._asked_as[memo] = found
+        return list(found)
 
     def question(self, key: str, screenings: list[Screening] | None = None) -> Question:
-        """The question for a fact key, in the widest window any undecided candidate asks it in."""
-        screenings = self.screenings() if screenings is None else screenings
-        open_ones = [s.verdicts for s in screenings if s.decision == "needs_info"]
-        own = worded_questions(open_ones or [s.verdicts for s in screenings])
-        if key in own:
-            return own[key]
-        windows = ask_windows(open_ones)
-        return question_for(key, windows.get(key))
+        """The question for a fact key, in the widest window any undecided candidate asks it in (the
+        wordings and windows are worked out once per state: a turn asks for hundreds of questions)."""
+        if screenings is not None:
+            return _question(key, screenings)
+        screenings = self.screenings()
+        memo = self._asked_as
+        if key not in memo:
+            if "" not in memo:  # worked out once per state, for every key
+                open_ones = [s.verdicts for s in screenings if s.decision == "needs_info"]
+                memo[""] = (worded_questions(open_ones or [s.verdicts for s in screenings]), ask_windows(open_ones))
+            own, windows = memo[""]
+            memo[key] = own[key] if key in own else question_for(key, windows.get(key))
+        return memo[key]
 
     def next_question(self) -> Question | None:
         keys = self.open_keys()
@@ -271,6 +288,14 @@ class PatientSession:
         out = list(dict.fromkeys([*left, *ahead]))[:8]
         out.append("The study team confirms consent, screening tests and their own judgement.")
         return out
+
+
+def _question(key: str, screenings: list[Screening]) -> Question:
+    open_ones = [s.verdicts for s in screenings if s.decision == "needs_info"]
+    own = worded_questions(open_ones or [s.verdicts for s in screenings])
+    if key in own:
+        return own[key]
+    return question_for(key, ask_windows(open_ones).get(key))
 
 
 def _passage(s: Screening, start: int, end: int, pad: int = 240) -> str:
