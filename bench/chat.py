@@ -1,16 +1,24 @@
 """Chat figures for `make bench`: patient-turn latency p50/p95 without a model, alone and with 20
-concurrent simulated users, measured through the real Gradio server on 127.0.0.1 (gradio_client).
+concurrent simulated users, measured through the real Gradio server on 127.0.0.1, each turn sent as
+a browser sends it (the queue's join and event stream, over one lean asyncio HTTP client).
 
 Each simulated user opens a session, says what they look for, and answers "not sure" until the
-interview ends (bounded to 40 turns). Target: p95 <= 300 ms for a single user.
+interview ends (bounded to 40 turns). Targets: p95 <= 300 ms for a single user, p95 <= 1 s with 20.
+
+The server runs in its own process, launched as `trialscreen chat` launches it (queue, theme), as it
+does for real users, whose browsers are elsewhere: the simulated users' clients run in this process,
+so they do not share the server's interpreter lock (on one process they would measure each other).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import multiprocessing
 import socket
 import tempfile
-import threading
 import time
+import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +38,9 @@ OPENINGS = [
 ]
 
 
+QUEUE_CONCURRENCY = 8  # as serve() sets it
+
+
 class _HashEmbeddings:
     """Chat turns do not embed; retrieval for `ask` is not measured here."""
 
@@ -47,25 +58,66 @@ def _pct(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1) if ordered else 0.0
 
 
-def _user(url: str, opening: str, turns: int, out: list[float]) -> None:
-    from gradio_client import Client
+async def _turn(client: Any, url: str, fn_index: int, session: str, text: str) -> list[Any]:
+    """One patient turn as the browser sends it: join the queue, then read the session's event stream
+    until this event completes; the outputs."""
+    joined = await client.post(
+        f"{url}/gradio_api/queue/join",
+        json={
+            "data": [text, None],
+            "fn_index": fn_index,
+            "session_hash": session,
+            "event_data": None,
+            "trigger_id": None,
+        },
+    )
+    joined.raise_for_status()
+    event = joined.json()["event_id"]
+    buffer = ""
+    async with client.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}) as stream:
+        async for chunk in stream.aiter_text():
+            buffer += chunk
+            while "\n\n" in buffer:
+                line, buffer = buffer.split("\n\n", 1)
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[5:])
+                if message.get("msg") == "process_completed" and message.get("event_id") == event:
+                    if not message.get("success", True):
+                        raise RuntimeError(f"a turn failed: {message}")
+                    return list(message["output"]["data"])
+    raise RuntimeError("the event stream ended before the turn completed")
 
-    client = Client(url, verbose=False)
-    t0 = time.perf_counter()
-    client.predict(opening, api_name="/patient_send")
-    out.append(1000 * (time.perf_counter() - t0))
-    for _ in range(turns):
+
+async def _user(client: Any, url: str, fn_index: int, opening: str, turns: int, out: list[float]) -> None:
+    """A simulated patient: the opening, then "not sure" until the interview ends (at most `turns`)."""
+    session = uuid.uuid4().hex
+    for n in range(turns + 1):
         t0 = time.perf_counter()
-        history = client.predict("not sure", api_name="/patient_send")[0]
+        data = await _turn(client, url, fn_index, session, opening if n == 0 else "not sure")
         out.append(1000 * (time.perf_counter() - t0))
-        last = history[-1]["content"]
-        text = last if isinstance(last, str) else " ".join(p.get("text", "") for p in last)
+        last = data[0][-1]["content"]
+        text = last if isinstance(last, str) else " ".join(p.get("text", "") for p in last if isinstance(p, dict))
         if text.startswith("I have no more questions"):
             break
 
 
-def run(users: int = 20, turns: int = 40) -> dict[str, Any]:
-    work = Path(tempfile.mkdtemp(prefix="trialscreen-chat-"))
+async def _users(url: str, openings: list[str], turns: int, out: list[float]) -> float:
+    """Run the simulated patients concurrently (one lean HTTP client, as many browsers would); the wall time."""
+    import httpx
+
+    async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=200)) as client:
+        config = (await client.get(f"{url}/config")).json()
+        fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "patient_send")
+        t0 = time.perf_counter()
+        await asyncio.gather(*(_user(client, url, fn_index, o, turns, out) for o in openings))
+        return time.perf_counter() - t0
+
+
+def _serve(work: Path, port: int, ready: Any) -> None:
+    """The app over the bundled trials, served until the process is stopped."""
+    from chatbot.app import launch_options
+
     settings = Settings.resolve(data_dir=work / "data")
     services = Services(settings, embedder=_HashEmbeddings(), model=None)
     services.index([bundled_dir()], progress=False)
@@ -73,27 +125,34 @@ def run(users: int = 20, turns: int = 40) -> dict[str, Any]:
     app: Any = build_app(
         services, answerer=Answerer(catalog, HybridRetriever(corpus=ChunkCorpus(catalog))), today=date(2026, 11, 1)
     )
-    app.queue(default_concurrency_limit=8)
+    app.queue(default_concurrency_limit=QUEUE_CONCURRENCY)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
+    ready.set()
+    while True:
+        time.sleep(3600)
+
+
+def run(users: int = 20, turns: int = 40) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="trialscreen-chat-"))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    server = context.Process(target=_serve, args=(work, port, ready), daemon=True)
+    server.start()
+    if not ready.wait(300):
+        server.terminate()
+        raise RuntimeError("the chat server did not start within 5 minutes")
     url = f"http://127.0.0.1:{port}"
     try:
         single: list[float] = []
-        _user(url, OPENINGS[0], turns, single)
+        asyncio.run(_users(url, OPENINGS[:1], turns, single))
         many: list[float] = []
-        threads = [
-            threading.Thread(target=_user, args=(url, OPENINGS[i % len(OPENINGS)], turns, many)) for i in range(users)
-        ]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - t0
+        wall = asyncio.run(_users(url, [OPENINGS[i % len(OPENINGS)] for i in range(users)], turns, many))
     finally:
-        app.close()
+        server.terminate()
+        server.join(10)
     return {
         "single_user_turns": len(single),
         "single_p50_ms": _pct(single, 0.5),

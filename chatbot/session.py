@@ -76,7 +76,9 @@ class PatientSession:
         return profile
 
     def _state(self) -> tuple[Any, ...]:
-        return (self.opening, tuple(self.candidates), tuple(t.seq for t in self.turns))
+        """What the screenings depend on: the opening, the candidates, and the answers (each answer has
+        its own sequence number, so the count and the last one tell the list of answers apart)."""
+        return (self.opening, len(self.candidates), len(self.turns), self.turns[-1].seq if self.turns else None)
 
     def screenings(self) -> list[Screening]:
         """The candidates screened on what is known now; computed once per state of the conversation

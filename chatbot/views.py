@@ -98,18 +98,21 @@ def cards_html(cards: list[dict[str, Any]], sources: dict[str, str], patient: bo
         else:
             parts.append(f"<div>{_e(state)}</div><ul>")
         for item in sorted(card["items"], key=lambda i: (ORDER[i["state"]], i["kind"], i["number"])):
-            src = highlight(sources[card["trial"]], item["start"], item["end"], cls=item["kind"])
+            shown = not patient or item["state"] == "disqualifying"
+            src = highlight(sources[card["trial"]], item["start"], item["end"], cls=item["kind"]) if shown else ""
             tag = PATIENT_LABELS[item["state"]] if patient else LABELS[item["state"]][0]
             parts.append(
                 f"<li class='ts-item' data-state='{item['state']}'><span class='ts-tag' "
                 f"style='background:{LABELS[item['state']][1]};color:#fff'>{_e(tag)}</span>"
                 f"<span class='ts-quote'>\u201c{_e(item['text'])}\u201d</span> "
             )
-            if patient:
-                parts.append(
+            if patient:  # the quote is the trial's words; the text around it only where it rules the person out
+                around = (
                     f"<details><summary>the trial's words around it</summary><div class='ts-src'>{src}</div></details>"
-                    "</li>"
+                    if item["state"] == "disqualifying"
+                    else ""
                 )
+                parts.append(f"{around}</li>")
             else:
                 parts.append(
                     f"<small>({item['kind']} {item['number']}; {_e(item['reason'])})</small>"

@@ -124,10 +124,12 @@ class Interview:
 
     def tier(self, key: str) -> int:
         """The tier a fact key is asked in (after every tier when none lists it)."""
-        for n, tier in enumerate(self.tiers):
-            if any(_covers(entry, key) for entry in tier):
-                return n
-        return len(self.tiers)
+        memo: dict[str, int] = self.__dict__.setdefault("_tiers", {})
+        if key not in memo:
+            memo[key] = next(
+                (n for n, tier in enumerate(self.tiers) if any(_covers(entry, key) for entry in tier)), len(self.tiers)
+            )
+        return memo[key]
 
     def has_records(self, key: str) -> bool:
         """Whether a record settles the fact (a lab result, a letter): the bring-list names one."""

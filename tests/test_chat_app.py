@@ -72,7 +72,7 @@ def test_patient_conversation_ends_in_cards_with_quotes(served: tuple[str, Path]
             break
         history, _, cards, bring = client.predict("not sure", api_name="/patient_send")
     assert _t(history[-1]).startswith("I have no more questions")
-    assert "data-decision=" in cards and "\u201c" in cards and "the trial's words around it" in cards
+    assert "data-decision=" in cards and "\u201c" in cards and "Each criterion (" in cards
     assert "To bring to the study team" in bring
 
 
