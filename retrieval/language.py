@@ -251,19 +251,11 @@ def load_words(text: str) -> Words:
         ages=tuple(ages),
         states=tuple(State(_regex(st.pattern, "[[state]]"), st.words, dict(st.facts)) for st in raw.state),
         measures=tuple(_regex(m.pattern, "[[measure]]") for m in raw.measure),
-        highest=_regex(raw.compare.highest, "[compare] highest"),
-        lowest=_regex(raw.compare.lowest, "[compare] lowest"),
-        dose=_regex(raw.compare.dose, "[compare] dose"),
-        gives=_regex(raw.compare.gives, "[compare] gives"),
-        washout=_regex(raw.compare.washout, "[compare] washout"),
-        limit=_regex(raw.compare.limit, "[compare] limit"),
-        fan_out=_regex(raw.compare.fan_out, "[compare] fan_out"),
-        amount=_regex(raw.compare.amount, "[compare] amount"),
-        stated=_regex(raw.compare.stated, "[compare] stated"),
-        asks_dose=_regex(raw.compare.asks_dose, "[compare] asks_dose"),
-        dose_stated=_regex(raw.compare.dose_stated, "[compare] dose_stated"),
-        lab_value=_regex(raw.compare.lab_value, "[compare] lab_value"),
-        cap_value=_regex(raw.compare.cap_value, "[compare] cap_value"),
+        **{
+            name: _regex(pattern, f"[compare] {name}")
+            for name, pattern in raw.compare.model_dump().items()
+            if name != "named_trial"
+        },
         named_trial=_named(raw.compare.named_trial),
         spans=tuple(Span(r.key, r.unit, _regex(r.pattern, "[[range]]"), r.low, r.high) for r in raw.range),
         persons=tuple(_person(p) for p in raw.person),
