@@ -292,3 +292,23 @@ def test_an_answer_that_does_not_fit_gets_the_question_again(catalog: Services) 
     before = list(s.turns)
     message = s.reply("banana")
     assert message and message.endswith("How old are you?") and s.turns == before
+
+
+@pytest.mark.parametrize(
+    ("opening", "diagnosed"),
+    [
+        ("could I join a lupus IL-2 trial?", False),  # asks about a trial, says nothing of a diagnosis
+        ("am I eligible for a lupus IL-2 study?", False),
+        ("SLE dx 2017, could I join?", True),
+        ("I have lupus. Could I join a lupus IL-2 trial?", True),
+    ],
+)
+def test_a_question_about_joining_is_no_diagnosis_and_the_diagnosis_is_asked_first(
+    catalog: Services, opening: str, diagnosed: bool
+) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start(opening)
+    assert (s.profile().value("dx:sle") is True) is diagnosed
+    keys = s.open_keys()
+    assert ("dx:sle" in keys) is not diagnosed
+    assert diagnosed or keys[0] == "dx:sle"  # the condition and its diagnosis are asked first
