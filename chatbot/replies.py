@@ -109,27 +109,21 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
                 given.update({"months_ago": when} if when is not None else question.answer_window())
                 return Parsed(facts={f"prior:{drugs[0]}": given})
             return Parsed(error="Which one was it, and when was the last dose? For example: rituximab, 8 months ago.")
+    if key == "allergy":  # "no", or what the person is allergic to ("penicillin gives me a rash"), nothing else
+        if no and not yes:
+            return Parsed(facts={"allergy:none": True})
+        profile = read_patient("allergic to " + text, today)
+        allergies = Profile(facts={k: v for k, v in profile.facts.items() if k.startswith("allergy:")})
+        if allergies.facts:
+            return Parsed(text_profile=allergies)  # the reaction ("a rash") is the allergy's, not a condition
+        return Parsed(error="Which medicines are you allergic to? For example: penicillin; or say no.")
     if yes or no:
         value = yes and not no
         window = question.answer_window()
         fact: Any = {"value": value, **window} if window else value
         if value and when is not None:
             fact = {"value": True, "months_ago": when}
-        target = key
-        if key == "allergy":
-            if no:
-                return Parsed(facts={"allergy:none": True})
-            profile = read_patient("allergic to " + text, today)
-            if profile.keys_with_prefix("allergy:"):
-                return Parsed(text_profile=profile)
-            return Parsed(error="Which medicines are you allergic to?")
-        return Parsed(facts={target: fact})
-    if key == "allergy":  # "penicillin gives me a rash": what the person is allergic to, nothing else
-        profile = read_patient("allergic to " + text, today)
-        allergies = Profile(facts={k: v for k, v in profile.facts.items() if k.startswith("allergy:")})
-        if allergies.facts:
-            return Parsed(text_profile=allergies)  # the reaction ("a rash") is the allergy's, not a condition
-        return Parsed(error="Which medicines are you allergic to? For example: penicillin; or say no.")
+        return Parsed(facts={key: fact})
     # free text: read it like any patient text; it must say something
     profile = read_patient(text, today)
     if not profile.facts:

@@ -45,6 +45,17 @@ class Turn:
 
 
 @dataclass
+class _State:
+    """One state of the conversation: its screenings, and what follows from them, worked out on first need."""
+
+    key: tuple[Any, ...]
+    screenings: list[Screening]
+    open: dict[frozenset[str], list[str]] = field(default_factory=dict)  # by the 'not sure' answers
+    wording: tuple[dict[str, Question], dict[str, float | None]] | None = None
+    questions: dict[str, Question] = field(default_factory=dict)
+
+
+@dataclass
 class PatientSession:
     services: Services
     today: date = field(default_factory=date.today)
@@ -55,8 +66,7 @@ class PatientSession:
     asked: str | None = None
     asked_question: Question | None = None  # as it was put, with its window: the answer covers that
     noted: str | None = None  # the facts the last answer gave, said back ("Noted: age 34; no heart failure.")
-    _cache: tuple[Any, list[Screening]] | None = field(default=None, repr=False, compare=False)
-    _asked_as: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # per state
+    _cache: _State | None = field(default=None, repr=False, compare=False)
 
     @property
     def catalog(self) -> Catalog:
@@ -80,47 +90,41 @@ class PatientSession:
         its own sequence number, so the count and the last one tell the list of answers apart)."""
         return (self.opening, len(self.candidates), len(self.turns), self.turns[-1].seq if self.turns else None)
 
-    def screenings(self) -> list[Screening]:
-        """The candidates screened on what is known now; computed once per state of the conversation
-        (a turn asks for them several times: the reply check, the next question, the cards)."""
+    def _now(self) -> _State:
+        """What is worked out once per state of the conversation: a turn asks for the screenings, the
+        open questions and the wording of hundreds of questions (the reply check, cards, bring-list)."""
         key = self._state()
-        if self._cache is None or self._cache[0] != key:
+        if self._cache is None or self._cache.key != key:
             profile = self.profile()
-            found = [self.services.screen(ref, profile, self.today) for ref in self.candidates]
-            self._cache = (key, found)
-            self._asked_as = {}  # the questions' wording and windows follow the screenings
-        return self._cache[1]
+            self._cache = _State(key, [self.services.screen(ref, profile, self.today) for ref in self.candidates])
+        return self._cache
 
-    def open_keys(self, screenings: list[Screening] | None = None) -> list[str]:
+    def screenings(self) -> list[Screening]:
+        """The candidates screened on what is known now."""
+        return self._now().screenings
+
+    def open_keys(self) -> list[str]:
         """The facts still to ask, in interview order: what a patient knows and what decides most first
         (questions.toml [interview]), the most decisive first within each tier."""
-        mine = screenings is None
-        screenings = self.screenings() if screenings is None else screenings
-        memo = ("open", frozenset(self.declined))
-        if mine and memo in self._asked_as:
-            return list(self._asked_as[memo])
-        undecided = [s for s in screenings if s.decision == "needs_info"]
-        ranked = [k for k in rank_questions([s.verdicts for s in undecided]) if k not in self.declined]
-        order = interview()
-        found = sorted(ranked, key=lambda k: order.tier(k))  # stable: decisiveness within a tier
-        if mine:
-            self._asked_as[memo] = found
-        return list(found)
+        now = self._now()
+        declined = frozenset(self.declined)
+        if declined not in now.open:
+            undecided = [s.verdicts for s in now.screenings if s.decision == "needs_info"]
+            ranked = [k for k in rank_questions(undecided) if k not in declined]
+            now.open[declined] = sorted(ranked, key=interview().tier)  # stable: decisiveness within a tier
+        return list(now.open[declined])
 
-    def question(self, key: str, screenings: list[Screening] | None = None) -> Question:
-        """The question for a fact key, in the widest window any undecided candidate asks it in (the
-        wordings and windows are worked out once per state: a turn asks for hundreds of questions)."""
-        if screenings is not None:
-            return _question(key, screenings)
-        screenings = self.screenings()
-        memo = self._asked_as
-        if key not in memo:
-            if "" not in memo:  # worked out once per state, for every key
-                open_ones = [s.verdicts for s in screenings if s.decision == "needs_info"]
-                memo[""] = (worded_questions(open_ones or [s.verdicts for s in screenings]), ask_windows(open_ones))
-            own, windows = memo[""]
-            memo[key] = own[key] if key in own else question_for(key, windows.get(key))
-        return memo[key]
+    def question(self, key: str) -> Question:
+        """The question for a fact key, in the widest window any undecided candidate asks it in."""
+        now = self._now()
+        if key not in now.questions:
+            if now.wording is None:
+                open_ones = [s.verdicts for s in now.screenings if s.decision == "needs_info"]
+                own = worded_questions(open_ones or [s.verdicts for s in now.screenings])
+                now.wording = (own, ask_windows(open_ones))
+            own, windows = now.wording
+            now.questions[key] = own[key] if key in own else question_for(key, windows.get(key))
+        return now.questions[key]
 
     def next_question(self) -> Question | None:
         keys = self.open_keys()
@@ -290,14 +294,6 @@ class PatientSession:
         out = list(dict.fromkeys([*left, *ahead]))[:8]
         out.append("The study team confirms consent, screening tests and their own judgement.")
         return out
-
-
-def _question(key: str, screenings: list[Screening]) -> Question:
-    open_ones = [s.verdicts for s in screenings if s.decision == "needs_info"]
-    own = worded_questions(open_ones or [s.verdicts for s in screenings])
-    if key in own:
-        return own[key]
-    return question_for(key, ask_windows(open_ones).get(key))
 
 
 def _passage(s: Screening, start: int, end: int, pad: int = 240) -> str:

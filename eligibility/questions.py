@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -121,10 +121,11 @@ class Interview:
 
     tiers: tuple[tuple[str, ...], ...]
     bring: dict[str, str]
+    _tiers: dict[str, int] = field(default_factory=dict, compare=False)  # worked out once per key
 
     def tier(self, key: str) -> int:
         """The tier a fact key is asked in (after every tier when none lists it)."""
-        memo: dict[str, int] = self.__dict__.setdefault("_tiers", {})
+        memo = self._tiers
         if key not in memo:
             memo[key] = next(
                 (n for n, tier in enumerate(self.tiers) if any(_covers(entry, key) for entry in tier)), len(self.tiers)

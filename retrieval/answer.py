@@ -450,7 +450,7 @@ class Answerer:
     def _kind(self, question: str) -> str | None:
         if words().excludes.search(question):
             return "exclusion"
-        if words().includes.search(question) and not re.search(r"\b(cap|maximum|max|limit)\b", question, re.I):
+        if words().includes.search(question) and not words().capped.search(question):
             return "inclusion"
         return None
 
@@ -483,7 +483,7 @@ class Answerer:
                 continue
             written = re.search(rf"(?<![\w-]){re.escape(a.words[0])}(?![\w-])", question, re.IGNORECASE)
             said = written.group() if written else ""
-            if sum(c.isupper() for c in said) >= 2 or re.search(r"[A-Za-z]-?\d", said):
+            if words().name_like.search(said):
                 out.append(a)
         return out
 

@@ -43,6 +43,8 @@ class _Spelling(BaseModel):
     model_config = ConfigDict(extra="forbid")
     min_length: int = Field(ge=3)
     max_edits: int = Field(ge=1, le=3)
+    acronym: str = r"(?!)"
+    name_like: str = r"(?!)"
 
 
 class _Age(BaseModel):
@@ -123,6 +125,7 @@ class _Side(BaseModel):
     model_config = ConfigDict(extra="forbid")
     exclude: str
     include: str
+    capped: str = r"(?!)"
 
 
 class _Words(BaseModel):
@@ -182,6 +185,8 @@ class Words:
     scores: tuple[tuple[str, str, re.Pattern[str]], ...]  # key, label, the names joined
     min_length: int
     max_edits: int
+    acronym: re.Pattern[str] = re.compile(r"(?!)")  # a title acronym as written ("MRBS", "MiSLE")
+    name_like: re.Pattern[str] = re.compile(r"(?!)")  # a word written as a name ("CAR-T", "CD19")
     ages: tuple[tuple[re.Pattern[str], int], ...] = ()  # an age cue and the shift to the age meant
     states: tuple[State, ...] = ()
     measures: tuple[re.Pattern[str], ...] = ()  # a question about something measured, not an age
@@ -204,6 +209,7 @@ class Words:
     intents: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = ()  # name, cue, the fields answering
     excludes: re.Pattern[str] = re.compile(r"(?!)")  # "which trials exclude ...": what the trials rule out
     includes: re.Pattern[str] = re.compile(r"(?!)")  # "... require ...": what they require
+    capped: re.Pattern[str] = re.compile(r"(?!)")  # "... cap ...": a limit asked, not a requirement
 
 
 def _regex(pattern: str, where: str) -> re.Pattern[str]:
@@ -248,6 +254,8 @@ def load_words(text: str) -> Words:
         scores=tuple(scores),
         min_length=raw.spelling.min_length,
         max_edits=raw.spelling.max_edits,
+        acronym=_regex(raw.spelling.acronym, "[spelling] acronym"),
+        name_like=_regex(raw.spelling.name_like, "[spelling] name_like"),
         ages=tuple(ages),
         states=tuple(State(_regex(st.pattern, "[[state]]"), st.words, dict(st.facts)) for st in raw.state),
         measures=tuple(_regex(m.pattern, "[[measure]]") for m in raw.measure),
@@ -262,6 +270,7 @@ def load_words(text: str) -> Words:
         intents=tuple((i.name, _regex(i.pattern, f"[[intent]] {i.name}"), tuple(i.fields)) for i in raw.intent),
         excludes=_regex(raw.side.exclude, "[side] exclude"),
         includes=_regex(raw.side.include, "[side] include"),
+        capped=_regex(raw.side.capped, "[side] capped"),
     )
 
 

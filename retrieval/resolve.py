@@ -43,13 +43,10 @@ def named_phrases(question: str) -> list[str]:
     return [m.group("name").strip() for m in question_words().named_trial.finditer(question)]
 
 
-# A title acronym: capitals ("MRBS", "LIST"), or capitals with small letters ("MiSLE", "hrIL-2").
-_ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]{2,}|[A-Za-z]*[A-Z][a-z]?[A-Z][A-Za-z0-9]*)(?:-[A-Z0-9]+)?\b")
-
-
 def _acronyms(trials: list[Trial]) -> dict[str, set[str]]:
     """Each trial's title acronyms ("MRBS", "MiSLE") that no other indexed trial's title uses."""
-    found = {t.ref: {a for a in _ACRONYM.findall(t.title) if _capitals(a)} for t in trials}
+    shape = question_words().acronym
+    found = {t.ref: {m.group() for m in shape.finditer(t.title) if _capitals(m.group())} for t in trials}
     seen: dict[str, int] = {}
     for names in found.values():
         for a in {n.lower() for n in names}:

@@ -8,7 +8,7 @@ import pytest
 
 from chatbot.replies import parse_reply
 from chatbot.session import PatientSession
-from eligibility.questions import question_for
+from eligibility.questions import Question, question_for
 from tests.conftest import BUNDLED, FakeEmbeddings
 from trialscreen.config import Settings
 from trialscreen.services import Services
@@ -23,6 +23,14 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Services:
     services = Services(settings, embedder=FakeEmbeddings(), model=None)
     services.index([BUNDLED], progress=False)
     return services
+
+
+def _ask_until(s: PatientSession, prefix: str) -> Question:
+    """Answer 'not sure' until the chat asks about a fact key starting with `prefix`; that question."""
+    while (q := s.next_question()) is not None and not q.key.startswith(prefix):
+        s.reply("not sure")
+    assert q is not None, prefix
+    return q
 
 
 @pytest.mark.parametrize(
@@ -109,9 +117,7 @@ def test_no_pregnancy_question_for_a_man(catalog: Services) -> None:
 def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     s.start("I'm a 30 year old woman with lupus, interested in the telitacicept trial")
-    while (q := s.next_question()) is not None and q.key != "cond:hcv":
-        s.reply("not sure")
-    assert q is not None
+    _ask_until(s, "cond:hcv")
     s.reply("yes")
     card = s.cards()[0]
     assert card["decision"] == "ineligible"
@@ -122,8 +128,7 @@ def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog:
 def test_going_back_changes_the_result(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     s.start("telitacicept trial? 30F with lupus")
-    while (q := s.next_question()) is not None and q.key != "cond:hcv":
-        s.reply("not sure")
+    _ask_until(s, "cond:hcv")
     s.reply("yes")
     assert s.cards()[0]["decision"] == "ineligible"
     s.back()
@@ -161,9 +166,8 @@ def test_the_chat_asks_in_the_criterions_window_and_a_no_covers_only_that(catalo
     """Issue 9: 'In the past year ...?' cleared a 3-year criterion."""
     s = PatientSession(catalog, TODAY)
     s.start("I'm a 30 year old woman with lupus, interested in the belimumab plus IL-2 trial")
-    while (q := s.next_question()) is not None and q.key != "cond:substance_abuse":
-        s.reply("not sure")
-    assert q is not None and "in the last 3 years" in q.text
+    q = _ask_until(s, "cond:substance_abuse")
+    assert "in the last 3 years" in q.text
     s.reply("no")
     card = next(c for c in s.cards() if c["trial"] == "000_968ebb916c252d26")
     abuse = next(i for i in card["items"] if "abuse" in i["text"])
@@ -224,8 +228,7 @@ def test_cards_speak_to_the_patient(catalog: Services) -> None:
 
     s = PatientSession(catalog, TODAY)
     s.start("I'm a 30 year old woman with lupus, no HIV, never had cancer; interested in the telitacicept trial")
-    while (q := s.next_question()) is not None and q.key != "cond:hcv":
-        s.reply("not sure")
+    _ask_until(s, "cond:hcv")
     s.reply("yes")
     cards = s.cards()
     ruled = next(c for c in cards if c["decision"] == "ineligible")
@@ -268,17 +271,10 @@ def test_an_allergy_answer_names_the_allergy_and_nothing_else() -> None:
     assert parse_reply(question_for("allergy"), "bananas", TODAY).error
 
 
-def _ask_until(s: PatientSession, prefix: str) -> str:
-    while (q := s.next_question()) is not None and not q.key.startswith(prefix):
-        s.reply("not sure")
-    assert q is not None, prefix
-    return q.key
-
-
 def test_an_answer_stating_other_facts_is_taken_said_back_and_the_question_asked_again(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     s.start("could I join a lupus IL-2 trial?")
-    key = _ask_until(s, "cond:")
+    key = _ask_until(s, "cond:").key
     assert s.reply("I'm 34") is None
     assert s.noted == "Noted: age 34."
     assert s.profile().value("age") == 34
