@@ -30,6 +30,7 @@ from typing import Any
 from chatbot.session import INTRO, PatientSession
 from chatbot.views import HEADERS, cards_html, rows_csv, screening_rows, trial_text_html
 from eligibility.extract import read_patient
+from eligibility.questions import CHECKLIST, Question
 from index.catalog import Catalog
 from retrieval.answer import Answerer
 from trialscreen.errors import TrialscreenError
@@ -41,6 +42,8 @@ HINTS = {
     "months_ago": "(yes or no, and when: e.g. 'yes, 8 months ago'; or 'not sure')",
     "text": "(type your answer, or 'not sure')",
     "duration": "(how long: e.g. '6 months', or when a dose last changed: '2 weeks ago'; or 'not sure')",
+    "several": "(tick the ones that apply below and send, or type their names or numbers; or 'none of these', "
+    "'not sure')",
 }
 
 
@@ -80,6 +83,21 @@ class Downloads:
 
     def close(self) -> None:
         self._remove()
+
+
+def controls(question: Question | None) -> dict[str, Any]:
+    """Which quick answers fit the question being asked: yes / no where they make sense (a checklist's
+    'no' is 'none of these'; a lab's 'no' is 'never tested'), the items of a checklist, the options of a
+    choice (choice chips). Not sure always fits."""
+    kind = question.input if question is not None else ""
+    options = kind.split(":", 1)[1].split(",") if kind.startswith("choice:") else []
+    lab = question is not None and question.key.startswith(("lab:", "score:"))
+    return {
+        "yes": kind in ("yes_no", "months_ago", "text") and not lab,
+        "no": kind in ("yes_no", "months_ago", "text", CHECKLIST) or lab,
+        "checklist": list(question.choices) if question is not None and question.members else [],
+        "options": options,
+    }
 
 
 def _hint(input_kind: str) -> str:
@@ -144,7 +162,8 @@ class ChatApp:
                 from chatbot.llm_chat import phrase_question
 
                 text = phrase_question(self.model, q)
-            state["history"].append({"role": "assistant", "content": f"{text} {_hint(q.input)}"})
+            items = "".join(f"\n{n}. {c}" for n, c in enumerate(q.choices, 1))  # also read by screen readers
+            state["history"].append({"role": "assistant", "content": f"{text} {_hint(q.input)}{items}"})
 
     def _view(self, state: dict[str, Any]) -> tuple[list[dict[str, str]], str, dict[str, Any], str, str]:
         session: PatientSession = state["session"]
@@ -211,6 +230,12 @@ class ChatApp:
         session.turns.append(Turn(session.asked, message, Parsed(facts=facts)))
         session.asked, session.asked_question = None, None
         return "ok"
+
+    def patient_controls(self, state: dict[str, Any] | None) -> dict[str, Any]:
+        """The quick answers that fit the question now asked (see `controls`)."""
+        session: PatientSession | None = (state or {}).get("session")
+        asked = session.asked_question if session is not None and session.candidates else None
+        return controls(asked)
 
     def patient_back(self, state: dict[str, Any] | None) -> tuple[Any, ...]:
         state = state or self.new_state()
@@ -353,6 +378,10 @@ def build_app(
                 with gr.Row():
                     msg = gr.Textbox(placeholder="Type here…", show_label=False, elem_id="patient-input", scale=5)
                     send = gr.Button("Send", variant="primary", elem_id="patient-send", scale=1)
+                options = gr.Radio([], label="Choose one", visible=False, elem_id="patient-options")
+                with gr.Group(visible=False, elem_id="patient-checklist") as checklist_box:
+                    ticks = gr.CheckboxGroup([], label="Choose all that apply", elem_id="patient-ticks")
+                    send_ticks = gr.Button("Send my choices", variant="primary", elem_id="ticks-send")
                 with gr.Row():
                     yes = gr.Button("Yes", elem_id="quick-yes")
                     no = gr.Button("No", elem_id="quick-no")
@@ -362,12 +391,45 @@ def build_app(
                 cards = gr.HTML(elem_id="trial-cards")
                 bring = gr.Markdown(elem_id="bring-list")
                 outputs = [chat, msg, state, cards, bring]
-                send.click(core.patient_send, [msg, state], outputs, api_name="patient_send")
-                msg.submit(core.patient_send, [msg, state], outputs, api_visibility="private")
+
+                def fit_controls(state: Any) -> tuple[Any, ...]:
+                    fit = core.patient_controls(state)
+                    none = "None of these" if fit["checklist"] else "No"
+                    return (
+                        gr.update(visible=fit["yes"]),
+                        gr.update(visible=fit["no"], value=none),
+                        gr.update(visible=bool(fit["options"]), choices=fit["options"], value=None),
+                        gr.update(visible=bool(fit["checklist"])),
+                        gr.update(choices=fit["checklist"], value=[]),
+                    )
+
+                fitted = [yes, no, options, checklist_box, ticks]
+                private: dict[str, Any] = {"api_visibility": "private"}
+                send.click(core.patient_send, [msg, state], outputs, api_name="patient_send").then(
+                    fit_controls, [state], fitted, **private
+                )
+                msg.submit(core.patient_send, [msg, state], outputs, **private).then(
+                    fit_controls, [state], fitted, **private
+                )
                 for button, word in ((yes, "yes"), (no, "no"), (unsure, "not sure")):
-                    button.click(lambda s, w=word: core.patient_send(w, s), [state], outputs, api_visibility="private")
-                back.click(core.patient_back, [state], outputs, api_name="patient_back")
-                restart.click(core.patient_restart, [state], outputs, api_name="patient_restart")
+                    button.click(lambda s, w=word: core.patient_send(w, s), [state], outputs, **private).then(
+                        fit_controls, [state], fitted, **private
+                    )
+                options.input(core.patient_send, [options, state], outputs, **private).then(
+                    fit_controls, [state], fitted, **private
+                )
+                send_ticks.click(
+                    lambda picked, s: core.patient_send("; ".join(picked) if picked else "none of these", s),
+                    [ticks, state],
+                    outputs,
+                    **private,
+                ).then(fit_controls, [state], fitted, **private)
+                back.click(core.patient_back, [state], outputs, api_name="patient_back").then(
+                    fit_controls, [state], fitted, **private
+                )
+                restart.click(core.patient_restart, [state], outputs, api_name="patient_restart").then(
+                    fit_controls, [state], fitted, **private
+                )
             with gr.Tab("Coordinator", elem_id="tab-coordinator"):
                 with gr.Accordion("Ask about the trials", open=True):
                     question = gr.Textbox(

@@ -47,6 +47,8 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
     if _UNSURE.search(text) and not _NUMBER.search(text):
         return Parsed(unsure=True)
     text = _ABOUT.sub("", text)  # "about 3 months": the number as given
+    if question.members:
+        return _checklist(question, text, today)
     key = question.key
     kind = question.input
     if key.startswith(("lab:", "score:")) and not _NUMBER.search(text) and (_NO.match(text) or _UNTESTED.search(text)):
@@ -91,9 +93,9 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
     # yes/no, how long ago, and free text
     if key.startswith("prior:"):
         if no and not yes:
-            window = question.answer_window()
-            denial: Any = {"value": False, **window} if window else False
             asked = TreatmentKey.parse(key) or TreatmentKey("prior")
+            qualified = {**question.answer_window(), **asked.denial()}  # 'no IV steroids in the last 2 months'
+            denial: Any = {"value": False, **qualified} if qualified else False
             facts: dict[str, Any] = {f"prior:{d}": denial for d in asked.drugs}
             facts.update({f"prior:class:{c}": denial for c in asked.classes})
             return Parsed(facts=facts)
@@ -105,7 +107,7 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
             asked = TreatmentKey.parse(key) or TreatmentKey("prior")
             drugs = list(asked.drugs)
             if len(drugs) == 1 and not asked.classes:
-                given: dict[str, Any] = {"value": True}
+                given: dict[str, Any] = {"value": True, **({"route": asked.route} if asked.route else {})}
                 given.update({"months_ago": when} if when is not None else question.answer_window())
                 return Parsed(facts={f"prior:{drugs[0]}": given})
             return Parsed(error="Which one was it, and when was the last dose? For example: rituximab, 8 months ago.")
@@ -131,6 +133,51 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
     return Parsed(text_profile=profile)
 
 
+_NONE = cue("answers", "none_of_these")
+_PARTS = re.compile(r"\s*(?:[;,/\n]|\band\b|\bor\b|&)\s*", re.IGNORECASE)
+
+
+def _checklist(question: Question, text: str, today: date) -> Parsed:
+    """A reply to a checklist: the items that apply (by their names, in part, or by number), or 'none
+    of these'. The items not chosen are answered 'no' for the window asked; an item chosen whose 'yes'
+    needs more (which medicine, when) stays open and is asked on its own."""
+    if _NONE.search(text) or (_NO.match(text) and not _YES.match(text)):
+        picked: set[int] = set()
+    else:
+        found = _picked(question.choices, text)
+        if isinstance(found, str):
+            profile = read_patient(text, today)  # "I had shingles last year": read as any patient text
+            if profile.facts:
+                return Parsed(text_profile=profile)
+            return Parsed(error=f"I could not match \u201c{found}\u201d to the list: {question.text}")
+        picked = found
+    facts: dict[str, Any] = {}
+    for n, member in enumerate(question.members):
+        answer = parse_reply(member, "yes" if n in picked else "no", today)
+        facts.update(answer.facts)
+    return Parsed(facts=facts)
+
+
+def _picked(choices: tuple[str, ...], text: str) -> set[int] | str:
+    """The items a reply names: whole names first, then what is left, part by part, each naming one item
+    (by a word of its name, or its number in the list). Returns the first part that names none."""
+    low = text.lower()
+    picked = {n for n, c in enumerate(choices) if c.lower() in low}
+    for n in sorted(picked, key=lambda n: -len(choices[n])):
+        low = low.replace(choices[n].lower(), " ")
+    for part in (p.strip(" .!") for p in _PARTS.split(low)):
+        if not part or _YES.fullmatch(part) or part in ("the", "a", "an", "had", "i had", "i've had", "both", "all"):
+            continue
+        if part.isdigit() and 1 <= int(part) <= len(choices):
+            picked.add(int(part) - 1)
+            continue
+        named = [n for n, c in enumerate(choices) if re.search(rf"\b{re.escape(part)}\b", c.lower())]
+        if len(named) != 1 or len(part) < 3:
+            return part
+        picked.add(named[0])
+    return picked if picked else text
+
+
 def _med_key(key: str) -> str:
     """The fact a dose answer sets: a steroid dose is recorded as prednisone (the cap's unit)."""
     asked = TreatmentKey.parse(key)
@@ -139,9 +186,11 @@ def _med_key(key: str) -> str:
     return f"med:{asked.drugs[0]}"
 
 
-def said_back(facts: dict[str, Any], profile: Profile | None, skip: str = "") -> list[str]:
+def said_back(
+    facts: dict[str, Any], profile: Profile | None, skip: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
     """The facts a reply gave, in a patient's words ("age 34", "no heart failure"), for saying back;
-    the asked fact (`skip`) and codes the patient never sees are left out."""
+    the answer to the question asked (`skip`) and codes the patient never sees are left out."""
     from eligibility.labs import lab
 
     out: list[str] = []
@@ -149,7 +198,7 @@ def said_back(facts: dict[str, Any], profile: Profile | None, skip: str = "") ->
     if profile is not None:
         values.update({k: v[0].value for k, v in profile.facts.items() if v})
     for key, value in values.items():
-        if key == skip or key.startswith(("icd:", "ask:")):
+        if key in skip or key.startswith(("icd:", "ask:")):
             continue
         if isinstance(value, dict):
             value = value.get("value", True)
@@ -179,7 +228,12 @@ def said_back(facts: dict[str, Any], profile: Profile | None, skip: str = "") ->
         elif key.startswith("lab:"):
             found = lab(key)
             label = found.label if found else name
-            out.append(f"{label} {value:g}" if isinstance(value, int | float) and value is not True else label)
+            unit = f" {found.unit}" if found and found.unit != "x ULN" else ""
+            out.append(
+                f"{label} {float(f'{value:.3g}'):g}{unit}"
+                if isinstance(value, int | float) and value is not True
+                else label
+            )
         elif key == "allergy:none":
             out.append("no drug allergies")
         elif key.startswith("allergy:"):

@@ -18,8 +18,17 @@ from chatbot.replies import Parsed, parse_reply, said_back
 from eligibility.engine import DISCLAIMER, Screening, ask_windows, rank_questions, worded_questions
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
+from eligibility.kinds import answer_keys
 from eligibility.patient import profile_from_facts
-from eligibility.questions import Question, interview, question_for
+from eligibility.questions import (
+    CHECKLIST_MOST,
+    Question,
+    checklist,
+    checklist_family,
+    choice_for,
+    interview,
+    question_for,
+)
 from eligibility.rules import MET, NA, NOT_MET, UNKNOWN
 from index.catalog import Catalog
 from trialscreen.errors import TrialscreenError
@@ -42,6 +51,7 @@ class Turn:
     reply: str
     parsed: Parsed
     seq: int = field(default_factory=lambda: next(_SEQ))  # identifies this answer, for the screening cache
+    declined: set[str] = field(default_factory=set)  # the facts this answer left to the study team
 
 
 @dataclass
@@ -49,6 +59,7 @@ class _State:
     """One state of the conversation: its screenings, and what follows from them, worked out on first need."""
 
     key: tuple[Any, ...]
+    profile: Profile
     screenings: list[Screening]
     open: dict[frozenset[str], list[str]] = field(default_factory=dict)  # by the 'not sure' answers
     wording: tuple[dict[str, Question], dict[str, float | None]] | None = None
@@ -96,7 +107,8 @@ class PatientSession:
         key = self._state()
         if self._cache is None or self._cache.key != key:
             profile = self.profile()
-            self._cache = _State(key, [self.services.screen(ref, profile, self.today) for ref in self.candidates])
+            screenings = [self.services.screen(ref, profile, self.today) for ref in self.candidates]
+            self._cache = _State(key, profile, screenings)
         return self._cache
 
     def screenings(self) -> list[Screening]:
@@ -111,6 +123,9 @@ class PatientSession:
         if declined not in now.open:
             undecided = [s.verdicts for s in now.screenings if s.decision == "needs_info"]
             ranked = [k for k in rank_questions(undecided) if k not in declined]
+            for fact, moot in interview().moots.items():  # sex before pregnancy: a man is not asked
+                if fact not in ranked and fact not in declined and now.profile.get(fact) is None:
+                    ranked += [fact] if set(moot) & set(ranked) else []
             now.open[declined] = sorted(ranked, key=interview().tier)  # stable: decisiveness within a tier
         return list(now.open[declined])
 
@@ -129,8 +144,37 @@ class PatientSession:
     def next_question(self) -> Question | None:
         keys = self.open_keys()
         self.asked = keys[0] if keys else None
-        self.asked_question = self.question(self.asked) if self.asked else None
+        self.asked_question = self._checklist(self.question(self.asked), keys) if self.asked else None
         return self.asked_question
+
+    def _checklist(self, first: Question, keys: list[str]) -> Question:
+        """The next question, with the open questions of its family, tier and window that a patient would
+        answer together ("Have you had any of these in the last 2 months?"), as one checklist; alone
+        when none goes with it. Questions that settle the same facts are not put together: one answer
+        would overwrite the other."""
+        family = checklist_family(first.key)
+        if family is None or choice_for(first) is None or first.window == 0:
+            return first  # 'at the moment' is asked on its own: 'have you had any of these now' reads badly
+        order = interview()
+        members, names, facts = [first], {choice_for(first)}, set(answer_keys(first.key))
+        for key in keys[1:]:
+            q = self.question(key)
+            name = choice_for(q)
+            if (
+                name is None
+                or name in names
+                or checklist_family(key) != family
+                or order.tier(key) != order.tier(first.key)
+                or q.window != first.window
+                or facts & set(answer_keys(key))
+            ):
+                continue
+            members.append(q)
+            names.add(name)
+            facts |= set(answer_keys(key))
+            if len(members) == CHECKLIST_MOST:
+                break
+        return checklist(members) if len(members) > 1 else first
 
     @property
     def done(self) -> bool:
@@ -169,27 +213,43 @@ class PatientSession:
         self.noted = None
         if parsed.error:  # one short message, and the question again
             return parsed.error if question.text in parsed.error else f"{parsed.error} {question.text}"
+        before = set(self.declined)
         if parsed.unsure:
-            self.declined.add(self.asked)
-        self.turns.append(Turn(self.asked, text, parsed))
+            self._decline(question)
+        turn = Turn(self.asked, text, parsed)
+        self.turns.append(turn)
         try:
             self.profile()
         except TrialscreenError as err:
             self.turns.pop()
+            self.declined = before
             return str(err)
-        other = said_back(parsed.facts, parsed.text_profile, skip=self.asked)
+        given = parsed.facts.get(self.asked)
+        converted = isinstance(given, float) and f"{given:g}" not in text  # "7.2 mmol/L": said back in g/dL
+        answered = {*parsed.facts, self.asked} - ({self.asked} if converted else set())  # the answer itself
+        other = said_back(parsed.facts, parsed.text_profile, skip=answered)
         if other:
             self.noted = "Noted: " + "; ".join(other) + "."  # said back, so a misreading shows
-        if self.asked in self.open_keys() and not other:
-            self.declined.add(self.asked)  # the answer did not settle it: never ask the same thing twice
+        keys = [q.key for q in question.members] or [self.asked]
+        if all(k in self.open_keys() for k in keys) and not other:
+            self._decline(question)  # the answer settled none of it: never ask the same thing twice
+        turn.declined = self.declined - before
         self.asked, self.asked_question = None, None  # an answer with other facts ("I'm 34"): asked again
         return None
+
+    def _decline(self, question: Question) -> None:
+        """Leave open, for the study team, the facts this question asks (each of a checklist's): every open
+        fact put in the same words (ALT and AST are one question about liver tests), so none is asked again."""
+        asked = question.members or (question,)
+        texts = {q.text for q in asked}
+        self.declined.update(q.key for q in asked)
+        self.declined.update(k for k in self.open_keys() if self.question(k).text in texts)
 
     def back(self) -> None:
         """Take back the last answer (and its 'not sure')."""
         if self.turns:
             last = self.turns.pop()
-            self.declined.discard(last.key)
+            self.declined -= last.declined
         self.asked, self.asked_question = None, None
 
     def restart(self) -> None:

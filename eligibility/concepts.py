@@ -25,6 +25,7 @@ class Concept:
     patterns: tuple[re.Pattern[str], ...]
     question: str
     icd10cm: tuple[str, ...] = ()  # ICD-10-CM codes, blocks or category ranges the concept covers
+    choice: str = ""  # how a checklist names it ("shingles (herpes zoster)"); '' : asked on its own
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the text names the concept: by a pattern, or by a condition coded under `icd10cm`."""
@@ -71,7 +72,10 @@ def load_concepts(text: str) -> tuple[Concept, ...]:
             patterns = tuple(re.compile(p, re.IGNORECASE) for p in c["patterns"])
         except re.error as err:
             raise TrialscreenError(f"{FILE}: {name}: a pattern is not a valid regular expression ({err})") from err
-        out.append(Concept(c["key"], patterns, c["question"], tuple(refs)))
+        choice = c.get("choice", "")
+        if not isinstance(choice, str) or "{" in choice:
+            raise TrialscreenError(f"{FILE}: {name}: choice must be plain words naming the condition, not {choice!r}")
+        out.append(Concept(c["key"], patterns, c["question"], tuple(refs), choice))
     return tuple(out)
 
 

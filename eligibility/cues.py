@@ -46,7 +46,18 @@ EXPECTED = {
         "allergy",
         "allergy_before",
     ),
-    "answers": ("yes", "no", "unsure", "normal", "negative", "pounds", "untested", "approximately"),
+    "answers": (
+        "yes",
+        "no",
+        "unsure",
+        "none_of_these",
+        "normal",
+        "negative",
+        "pounds",
+        "stones",
+        "untested",
+        "approximately",
+    ),
 }
 
 

@@ -20,7 +20,7 @@ from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.kinds import spec_for
 from eligibility.kinds.race import groups as race_groups
-from eligibility.labs import Lab, measured, uln_labs, units
+from eligibility.labs import Lab, measured, uln_labs, unit_at, unit_text
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window
 from trialscreen.keys import KG_PER_LB
@@ -148,32 +148,6 @@ def _lab_value(names: str) -> re.Pattern[str]:
         r"(?P<op><|>|≤|≥)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<k>\s?k\b)?",
         re.I,
     )
-
-
-def _patient_value(lab: Lab, value: float, unit: str) -> float | None:
-    """A patient's value in the lab's canonical unit. A unit written is converted as it is (a patient's value
-    may be far from any threshold: neutrophils 0.0); a bare number above the lab's range is read in the
-    first of its `bare` units that makes it plausible ("Plt: 350000" per microlitre), else not at all."""
-    if unit:
-        factor = lab.factor(unit)
-        return None if factor is None else value * factor
-    if lab.range is None or value <= lab.range[1]:
-        return value
-    return lab.canonical(value, "")
-
-
-def _unit_text(after: str) -> str:
-    """The unit written right after a value (a [units] spelling of labs.toml), as written."""
-    for _, pattern in units():
-        m = pattern.match(after.lstrip())
-        if m:
-            return after[: len(after) - len(after.lstrip())] + m.group(0)
-    return ""
-
-
-def _unit_at(after: str) -> str:
-    """The [units] name of the unit written right after a value ('' when none is)."""
-    return next((name for name, pattern in units() if pattern.match(after.lstrip())), "")
 
 
 def _plausible(key: str, value: float) -> bool:
@@ -332,14 +306,14 @@ class _Reader:
         plausible. A bound ("eGFR >60") or a value no unit of the lab makes plausible is not used."""
         t = self.text
         value = float(m.group("num").replace(",", ""))
-        unit = _unit_at(t[m.end() : m.end() + 30])
+        unit = unit_at(t[m.end() : m.end() + 30])
         if m.group("k"):  # "plt 90k": thousands per microlitre
             value, unit = value * 1000, unit or "/ul"
-        evidence = _ev(t, m.start(), m.end() + len(_unit_text(t[m.end() : m.end() + 30])))
+        evidence = _ev(t, m.start(), m.end() + len(unit_text(t[m.end() : m.end() + 30])))
         if m.group("op"):
             self.note(f"{lab.label} {m.group('op')}{m.group('num')} is a bound, not a value; not used")
             return True
-        canonical = _patient_value(lab, value, unit)
+        canonical = lab.patient_value(value, unit)
         if canonical is None:
             self.note(f"{lab.label} {evidence.text!r} is not a plausible value in a unit it is measured in; not used")
             return False

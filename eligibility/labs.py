@@ -62,6 +62,17 @@ class Lab:
                 return converted
         return None
 
+    def patient_value(self, value: float, unit: str) -> float | None:
+        """A patient's value in the canonical unit. A unit written is converted as it is (a patient's value
+        may be far from any threshold: neutrophils 0.0); a bare number above the range is read in the
+        first `bare` unit that makes it plausible ("Plt: 350000" per microlitre), else not at all."""
+        if unit:
+            factor = self.factor(unit)
+            return None if factor is None else value * factor
+        if self.range is None or value <= self.range[1]:
+            return value
+        return self.canonical(value, "")
+
     def _plausible(self, value: float) -> bool:
         return self.range is None or self.range[0] <= value <= self.range[1]
 
@@ -166,6 +177,20 @@ def units() -> tuple[tuple[str, re.Pattern[str]], ...]:
 def unit_named(written: str) -> str | None:
     """The name of the unit a criterion wrote ('cells/mm^3' -> '/ul'), or None when it is none of them."""
     return next((name for name, pattern in units() if pattern.fullmatch(written.strip())), None)
+
+
+def unit_text(after: str) -> str:
+    """The unit written right after a value (a [units] spelling), as written, with the space before it."""
+    for _, pattern in units():
+        m = pattern.match(after.lstrip())
+        if m:
+            return after[: len(after) - len(after.lstrip())] + m.group(0)
+    return ""
+
+
+def unit_at(after: str) -> str:
+    """The [units] name of the unit written right after a value ('' when none is)."""
+    return next((name for name, pattern in units() if pattern.match(after.lstrip())), "")
 
 
 def lab(key: str) -> Lab | None:

@@ -70,6 +70,10 @@ class _Detail(BaseModel):
     nyha_class: int | None = Field(default=None, ge=1, le=4)
     route: str | None = Field(default=None, max_length=100)
     normal: YesNo | None = None
+    # a 'no' about high doses only: {"value": false, "above_mg_day": 100} is "none above 100 mg a day"
+    above_mg_day: float | None = Field(default=None, ge=0, le=100000)
+    dose_inclusive: bool | None = None  # ... and none of exactly that dose either
+    per_kg: bool | None = None  # the dose is in mg per kg a day
 
 
 class NumberFact(_Detail):
@@ -160,7 +164,16 @@ def _fact(key: str, raw: Any) -> Fact:
         raise TrialscreenError('patient fact \'sex\' must be "female" or "male"')
     value: Any = item.value
     detail: dict[str, Any] = {}
-    for name in ("uln_multiple", "subtype", "nyha_class", "route", "normal"):
+    for name in (
+        "uln_multiple",
+        "subtype",
+        "nyha_class",
+        "route",
+        "normal",
+        "above_mg_day",
+        "dose_inclusive",
+        "per_kg",
+    ):
         if getattr(item, name) is not None:
             detail[name] = getattr(item, name)
     if key.startswith("med:") and isinstance(value, int | float) and not isinstance(value, bool):

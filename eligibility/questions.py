@@ -26,6 +26,8 @@ class Question:
     input: str = "text"
     window: float | None = None  # the stretch of time asked about (months; 0 = now; None = ever)
     windowed: bool = False  # the text names `window`, so a "no" covers exactly that stretch
+    members: tuple[Question, ...] = ()  # a checklist: the yes/no questions it asks at once
+    choices: tuple[str, ...] = ()  # how the checklist names each member, in order
 
     def answer_window(self) -> dict[str, float]:
         """What a yes/no answer to this question covers, as a structured-fact field."""
@@ -97,12 +99,90 @@ def question_for(key: str, window: float | None = None) -> Question:
     if treatment is not None and treatment.prefix == "months_on":
         return Question(key, f"For how long have you been taking {_names(treatment)}?", "duration")
     if treatment is not None and treatment.prefix == "prior":
-        template = f"Have you received {_names(treatment)} {WHEN}? If yes, when was the last dose?"
+        template = f"Have you received {_names(treatment)}{_how(treatment)} {WHEN}? If yes, when was the last dose?"
         return _fill(key, template, "months_ago", window)
     if treatment is not None:
         what = "prednisone or another steroid" if treatment.steroids else _names(treatment)
         return Question(key, f"Do you take {what} now? What dose per day?", "number:mg/day")
     return Question(key, f"Can you tell us about: {key.split(':')[-1].replace('_', ' ')}?")
+
+
+def _how(key: TreatmentKey) -> str:
+    """The route and the doses a treatment question is about, in a patient's words (questions.toml [routes])."""
+    out = ""
+    if key.route:
+        out += " " + _routes().get(key.route, key.route)
+    if key.above_mg_day is not None:
+        per = " per kg of body weight" if key.per_kg else ""
+        amount = f"{key.above_mg_day:g} mg{per} a day"
+        out += f" at {amount} or more" if key.inclusive else f" at more than {amount}"
+    return out
+
+
+@lru_cache(maxsize=1)
+def _routes() -> dict[str, str]:
+    raw = tomllib.loads(resources.files("eligibility").joinpath("data/questions.toml").read_text("utf-8"))
+    routes = raw.get("routes") or {}
+    if not all(isinstance(v, str) and "{" not in v for v in routes.values()):
+        raise TrialscreenError("eligibility/data/questions.toml [routes]: each route is plain words, without braces")
+    return dict(routes)
+
+
+# -- checklists: related yes/no questions asked at once ---------------------------------------------
+
+CHECKLIST = "several"  # the input kind of a checklist
+CHECKLIST_MOST = 8  # items in one checklist, at most: more is a wall of text on a phone
+
+
+def choice_for(question: Question) -> str | None:
+    """How a checklist names what a yes/no question asks ("shingles (herpes zoster)", "rituximab"), or
+    None when the question is asked on its own (it has no short name, or asks more than yes or no)."""
+    if not question.windowed or question.members:
+        return None
+    if question.key.startswith("cond:"):
+        c = concept(question.key[5:])
+        return (c.choice or None) if c else None
+    treatment = TreatmentKey.parse(question.key)
+    if treatment is not None and treatment.prefix == "prior":
+        return _names(treatment) + _how(treatment)
+    return None
+
+
+def checklist(questions: list[Question]) -> Question:
+    """Yes/no questions of one family (conditions, or past treatments) and one window, asked as one
+    checklist ("Have you had any of these in the last 2 months?"): questions.toml [checklists]."""
+    first = questions[0]
+    family = first.key.split(":", 1)[0] + ":"
+    template = _checklists()[family]
+    return Question(
+        "checklist:" + first.key,
+        template.replace(WHEN, when_phrase(first.window)),
+        CHECKLIST,
+        first.window,
+        windowed=True,
+        members=tuple(questions),
+        choices=tuple(choice_for(q) or q.text for q in questions),
+    )
+
+
+def checklist_family(key: str) -> str | None:
+    """The checklist family of a fact key ("cond:", "prior:"), or None when none asks it."""
+    family = key.split(":", 1)[0] + ":"
+    return family if ":" in key and family in _checklists() else None
+
+
+@lru_cache(maxsize=1)
+def _checklists() -> dict[str, str]:
+    raw = tomllib.loads(resources.files("eligibility").joinpath("data/questions.toml").read_text("utf-8"))
+    found = raw.get("checklists") or {}
+    for family, template in found.items():
+        if not isinstance(template, str) or WHEN not in template:
+            raise TrialscreenError(
+                f"eligibility/data/questions.toml [checklists] {family!r}: a checklist question names its window "
+                f"with {WHEN}"
+            )
+        _check(template, "questions.toml [checklists]")
+    return dict(found)
 
 
 # -- the patient interview ------------------------------------------------------------------------
@@ -112,6 +192,7 @@ class _Interview(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tiers: list[list[str]] = Field(min_length=1)
     bring: dict[str, str] = Field(default_factory=dict)
+    moots: dict[str, list[str]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +202,7 @@ class Interview:
 
     tiers: tuple[tuple[str, ...], ...]
     bring: dict[str, str]
+    moots: dict[str, tuple[str, ...]] = field(default_factory=dict)  # fact -> questions its answer may make moot
     _tiers: dict[str, int] = field(default_factory=dict, compare=False)  # worked out once per key
 
     def tier(self, key: str) -> int:
@@ -178,4 +260,6 @@ def interview() -> Interview:
             raise TrialscreenError(
                 f"eligibility/data/questions.toml [interview.bring] {key!r}: only {{what}} may stand in braces"
             )
-    return Interview(tuple(tuple(t) for t in data.tiers), dict(data.bring))
+    return Interview(
+        tuple(tuple(t) for t in data.tiers), dict(data.bring), {k: tuple(v) for k, v in data.moots.items()}
+    )

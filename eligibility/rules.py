@@ -695,7 +695,7 @@ class Treatment(Windowed):
             if fact is None:
                 continue
             if fact.value is False:
-                if key.startswith("prior:") and denial_settles(fact, self._denial_window):
+                if key.startswith("prior:") and denial_settles(fact, self._denial_window) and self._denial_fits(fact):
                     denied.append(fact)
                 continue
             route = fact.detail.get("route")
@@ -824,13 +824,27 @@ class Treatment(Windowed):
         fact = profile.get(f"prior:class:{klass}")
         if fact is None or fact.value is not False:
             return False
-        if not denial_settles(fact, self._denial_window):
+        return denial_settles(fact, self._denial_window) and self._denial_fits(fact)
+
+    def _denial_fits(self, fact: Fact) -> bool:
+        """Whether a 'no' covers the uses this rule counts: a 'no' about IV use covers only IV use (an
+        injection into a muscle is not IV), one about injections covers IV and other injections, and one
+        about high doses covers only rules about doses at least as high."""
+        route = fact.detail.get("route")
+        if route == "iv" and self.route != "iv":
             return False
-        if fact.detail.get("route") == "iv":
-            return self.route in ("iv", "injection")
-        if fact.detail.get("high_dose"):
-            return self.min_dose_mg_day is not None
-        return True
+        if route == "injection" and self.route not in ("iv", "injection"):
+            return False
+        if fact.detail.get("high_dose") and self.min_dose_mg_day is None:
+            return False
+        above = fact.detail.get("above_mg_day")
+        if above is None:
+            return True
+        if self.min_dose_mg_day is None or bool(fact.detail.get("per_kg")) != self.min_dose_per_kg:
+            return False
+        if self.min_dose_mg_day == above:  # 'none above 10' leaves 'at least 10' open
+            return not self.min_dose_inclusive or bool(fact.detail.get("dose_inclusive"))
+        return self.min_dose_mg_day > above
 
     @property
     def ask_window(self) -> float | None:
@@ -838,7 +852,12 @@ class Treatment(Windowed):
 
     def asks_key(self) -> str:
         """The fact key of the question that settles this rule."""
-        return str(TreatmentKey("prior", tuple(self.drugs), tuple(self.classes)))
+        key = TreatmentKey("prior", tuple(self.drugs), tuple(self.classes), route=self.route)
+        if self.min_dose_mg_day is not None:
+            key = replace(
+                key, above_mg_day=self.min_dose_mg_day, inclusive=self.min_dose_inclusive, per_kg=self.min_dose_per_kg
+            )
+        return str(key)
 
     def describe(self) -> str:
         what = self.drugs + [f"other {c}" if self.drugs else c for c in self.classes]

@@ -102,7 +102,7 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
     assert not re.search(r"liver|ALT|haemoglobin|platelet|creatinine", first), first  # tests and labs come last
     page.screenshot(path=str(ARTIFACTS / "patient-01-first-question.png"), full_page=True)
     _send(page, "banana")  # nonsense gets a clear message, nothing breaks
-    noes, noted = 0, False
+    noes, noted, checklists = 0, False, 0
     for step in range(90):
         if "I have no more questions" in _chat_text(page):
             break
@@ -117,7 +117,17 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
             assert page.locator("#patient-chat .message").last.inner_text() == asked
             page.screenshot(path=str(ARTIFACTS / "patient-noted.png"), full_page=True)
             continue
-        if "hepatitis C" in asked:
+        if page.locator("#patient-ticks").is_visible():  # a checklist: tick what applies, then send
+            assert not page.locator("#quick-yes").is_visible()  # no bare 'yes' to a list
+            hep = page.locator("#patient-ticks label").filter(has_text="hepatitis C")
+            if hep.count():
+                hep.first.click()  # rules the person out of the trials that exclude it
+                page.screenshot(path=str(ARTIFACTS / "patient-checklist.png"), full_page=True)
+                page.click("#ticks-send")
+                checklists += 1
+            else:
+                page.click("#quick-unsure")
+        elif "hepatitis C" in asked:
             page.click("#quick-yes")  # rules the person out of the trials that exclude it
         elif noes < 3 and asked.rstrip().endswith("(yes / no / not sure)"):
             noes += 1
@@ -128,6 +138,7 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
         if step % 10 == 9:
             page.screenshot(path=str(ARTIFACTS / f"patient-{step // 10 + 2:02d}-interview.png"), full_page=True)
     assert "I have no more questions" in _chat_text(page)
+    assert checklists == 1, "hepatitis C was asked in a checklist of related conditions"
     page.wait_for_selector("#trial-cards .ts-card")
     cards = page.locator("#trial-cards")
     assert cards.locator(".ts-card").count() == 5
@@ -190,6 +201,35 @@ def test_the_patient_page_fits_a_phone(page: Any, url: str) -> None:
     context.close()
     assert width <= 390, f"the page is {width} px wide on a 390 px screen"
     assert visible and violations == []
+
+
+def test_a_question_with_few_answers_offers_them_as_chips(page: Any, url: str) -> None:
+    context = page.context.browser.new_context()
+    chat = context.new_page()
+    chat.set_default_timeout(20_000)
+    chat.goto(url, wait_until="domcontentloaded")
+    chat.wait_for_selector("#patient-input textarea")
+    _send(chat, "could I join a lupus IL-2 trial? I have lupus")
+    for _ in range(12):  # not sure, until the chat asks the person's sex
+        chat.wait_for_function(_SETTLED)
+        if "(female / male)" in chat.locator("#patient-chat .message").last.inner_text():
+            break
+        before = chat.locator("#patient-chat .message").count()
+        chat.click("#quick-unsure")
+        chat.wait_for_function("n => document.querySelectorAll('#patient-chat .message').length > n", arg=before)
+    chat.wait_for_selector("#patient-options", state="visible")
+    assert chat.locator("#patient-options").is_visible() and not chat.locator("#quick-yes").is_visible()
+    chat.screenshot(path=str(ARTIFACTS / "patient-chips.png"), full_page=True)
+    before = chat.locator("#patient-chat .message").count()
+    chat.locator("#patient-options label").filter(has_text="female").click()
+    chat.wait_for_function("n => document.querySelectorAll('#patient-chat .message').length > n + 1", arg=before)
+    said = chat.locator("#patient-chat .message").nth(before).inner_text()
+    chat.wait_for_function(
+        "() => !document.querySelector('#patient-options') || "
+        "document.querySelector('#patient-options').offsetParent === null"
+    )
+    context.close()
+    assert said.strip() == "female"
 
 
 def test_coordinator_question_with_citation(page: Any) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chatbot.replies import parse_reply
 from chatbot.session import PatientSession
+from eligibility.patient import profile_from_facts
 from eligibility.questions import Question, question_for
 from tests.conftest import BUNDLED, FakeEmbeddings
 from trialscreen.config import Settings
@@ -25,12 +29,26 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Services:
     return services
 
 
+def _asks(q: Question, prefix: str) -> Question | None:
+    """The question (or the item of a checklist) that asks about a fact key starting with `prefix`."""
+    return next((m for m in (q.members or (q,)) if m.key.startswith(prefix)), None)
+
+
 def _ask_until(s: PatientSession, prefix: str) -> Question:
-    """Answer 'not sure' until the chat asks about a fact key starting with `prefix`; that question."""
-    while (q := s.next_question()) is not None and not q.key.startswith(prefix):
+    """Answer 'not sure' until the chat asks about a fact key starting with `prefix` (alone or in a
+    checklist); that question."""
+    while (q := s.next_question()) is not None and _asks(q, prefix) is None:
         s.reply("not sure")
     assert q is not None, prefix
     return q
+
+
+def _yes_to(s: PatientSession, prefix: str) -> None:
+    """Answer 'not sure' until the chat asks about `prefix`, then say yes to it (its item, in a checklist)."""
+    q = _ask_until(s, prefix)
+    item = _asks(q, prefix)
+    assert item is not None
+    assert s.reply(q.choices[q.members.index(item)] if q.members else "yes") is None
 
 
 @pytest.mark.parametrize(
@@ -117,8 +135,7 @@ def test_no_pregnancy_question_for_a_man(catalog: Services) -> None:
 def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     s.start("I'm a 30 year old woman with lupus, interested in the telitacicept trial")
-    _ask_until(s, "cond:hcv")
-    s.reply("yes")
+    _yes_to(s, "cond:hcv")
     card = s.cards()[0]
     assert card["decision"] == "ineligible"
     bad = [i for i in card["items"] if i["state"] == "disqualifying"]
@@ -128,8 +145,7 @@ def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog:
 def test_going_back_changes_the_result(catalog: Services) -> None:
     s = PatientSession(catalog, TODAY)
     s.start("telitacicept trial? 30F with lupus")
-    _ask_until(s, "cond:hcv")
-    s.reply("yes")
+    _yes_to(s, "cond:hcv")
     assert s.cards()[0]["decision"] == "ineligible"
     s.back()
     assert s.cards()[0]["decision"] == "needs_info"
@@ -214,7 +230,7 @@ def test_the_interview_asks_what_a_patient_knows_before_tests_and_lab_values(cat
     s.start(opening)
     tiers = []
     while (q := s.next_question()) is not None:
-        tiers.append(interview().tier(q.key))
+        tiers += [interview().tier(m.key) for m in q.members or (q,)]
         s.reply("not sure")
     assert tiers and tiers == sorted(tiers)  # diagnosis, age and sex ... lab values last
     labs = interview().tier("lab:alt")
@@ -228,8 +244,7 @@ def test_cards_speak_to_the_patient(catalog: Services) -> None:
 
     s = PatientSession(catalog, TODAY)
     s.start("I'm a 30 year old woman with lupus, no HIV, never had cancer; interested in the telitacicept trial")
-    _ask_until(s, "cond:hcv")
-    s.reply("yes")
+    _yes_to(s, "cond:hcv")
     cards = s.cards()
     ruled = next(c for c in cards if c["decision"] == "ineligible")
     assert ruled["headline"] == "One thing rules you out:" and "hepatitis C" in ruled["ruled_out_by"][0]
@@ -308,3 +323,176 @@ def test_a_question_about_joining_is_no_diagnosis_and_the_diagnosis_is_asked_fir
     keys = s.open_keys()
     assert ("dx:sle" in keys) is not diagnosed
     assert diagnosed or keys[0] == "dx:sle"  # the condition and its diagnosis are asked first
+
+
+# -- checklists, patient units, questions that carry the route and the dose -------------------------
+
+
+def test_related_questions_come_as_one_checklist_and_none_of_these_answers_each(catalog: Services) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    q = _ask_until(s, "cond:")
+    while not q.members:  # the first condition asked alone (it has no checklist name): not sure
+        s.reply("not sure")
+        q = _ask_until(s, "cond:")
+    assert len(q.members) >= 2 and len(q.choices) == len(q.members) and q.input == "several"
+    assert "any of these" in q.text and len({m.window for m in q.members}) == 1
+    assert s.reply("none of these") is None
+    for member in q.members:
+        assert member.key not in s.open_keys(), member.text  # each item settled by one answer
+        fact = s.profile().get(member.key)
+        assert fact is not None and fact.value is False and fact.covers_months == member.window
+
+
+@settings(max_examples=25, deadline=None)
+@given(picked=st.sets(st.integers(min_value=0, max_value=3), min_size=1))
+def test_a_checklist_answer_says_yes_to_the_items_chosen_and_no_to_the_rest(picked: set[int]) -> None:
+    from chatbot.replies import parse_reply as read
+    from eligibility.questions import checklist
+
+    members = [question_for(f"cond:{k}", 24.0) for k in ("herpes_zoster", "tb", "hiv", "dialysis")]
+    q = checklist(members)
+    by_number = read(q, ", ".join(str(n + 1) for n in sorted(picked)), TODAY)
+    by_name = read(q, "; ".join(q.choices[n] for n in sorted(picked)), TODAY)
+    for parsed in (by_number, by_name):
+        assert parsed.error is None
+        for n, m in enumerate(members):
+            assert parsed.facts[m.key] == {"value": n in picked, "within_months": 24.0}
+
+
+def test_a_checklist_reply_off_the_list_gets_the_list_again() -> None:
+    from eligibility.questions import checklist
+
+    q = checklist([question_for(f"cond:{k}", 24.0) for k in ("herpes_zoster", "tb")])
+    parsed = parse_reply(q, "bananas", TODAY)
+    assert parsed.error and q.text in parsed.error and not parsed.facts
+    assert parse_reply(q, "not sure", TODAY).unsure
+
+
+def test_not_sure_to_a_question_asked_for_two_facts_asks_neither_again(catalog: Services) -> None:
+    """ALT and AST are one question ('your liver tests'): 'not sure' leaves both to the study team."""
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    texts = []
+    while (q := s.next_question()) is not None:
+        texts.append((q.text, q.choices))
+        s.reply("not sure")
+    assert len(texts) == len(set(texts)), [t for t in texts if texts.count(t) > 1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(hb=st.floats(min_value=5.0, max_value=18.0))
+def test_a_lab_value_in_the_patients_unit_is_read_in_the_labs_unit(hb: float) -> None:
+    q = question_for("lab:hb")
+    g_per_l = parse_reply(q, f"{hb * 10:.0f} g/L", TODAY).facts["lab:hb"]
+    mmol = parse_reply(q, f"{hb / 1.611:.2f} mmol/L", TODAY).facts["lab:hb"]
+    assert abs(g_per_l - hb) <= 0.051 and abs(mmol - hb) <= 0.01
+    wrong = parse_reply(q, f"{hb:.1f} mg/dL", TODAY)  # not a unit haemoglobin is measured in
+    assert wrong.error and "g/dL" in wrong.error and not wrong.facts
+
+
+@settings(max_examples=40, deadline=None)
+@given(stones=st.integers(min_value=6, max_value=25), pounds=st.integers(min_value=0, max_value=13))
+def test_a_weight_in_stones_and_pounds(stones: int, pounds: int) -> None:
+    kg = parse_reply(question_for("weight_kg"), f"{stones} st {pounds} lb", TODAY).facts["weight_kg"]
+    assert abs(kg - (stones * 14 + pounds) * 0.45359237) <= 0.05
+
+
+def test_a_converted_answer_is_said_back_in_the_labs_unit(catalog: Services) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    _ask_until(s, "lab:hb")
+    assert s.reply("7.2 mmol/L") is None
+    assert s.noted == "Noted: haemoglobin 11.6 g/dL."
+
+
+def test_someone_on_prednisone_is_asked_only_about_the_steroid_use_the_criteria_count(catalog: Services) -> None:
+    """'I take prednisone 7.5 mg a day' settles 'steroids in the last 2 months'; what stays open is a
+    route (IV, injection) or a dose the criterion names, and the question says which."""
+    from trialscreen.keys import TreatmentKey
+
+    s = PatientSession(catalog, TODAY)
+    s.start("I have lupus, I'm 34, female, I take hydroxychloroquine 400 mg and prednisone 7.5 mg a day")
+    steroid_questions = []
+    while (q := s.next_question()) is not None:
+        for m in q.members or (q,):
+            key = TreatmentKey.parse(m.key)
+            if key is not None and key.prefix == "prior" and "corticosteroid" in key.classes:
+                assert key.route or key.above_mg_day is not None, m.text
+                assert re.search(r"\(IV\)|injection|more than \d", m.text), m.text
+                steroid_questions.append(m.text)
+        s.reply("not sure")
+    assert steroid_questions
+
+
+def test_no_to_iv_steroids_settles_the_iv_criterion_and_not_any_injection(catalog: Services) -> None:
+    from eligibility.rules import Treatment
+
+    question = question_for("prior:class:corticosteroid@iv", 2.0)
+    facts = parse_reply(question, "no", TODAY).facts
+    profile = profile_from_facts({**facts, "med:prednisone": 7.5})
+    iv = Treatment(classes=["corticosteroid"], within_months=2.0, route="iv")
+    injection = Treatment(classes=["corticosteroid"], within_months=2.0, route="injection")
+    oral = Treatment(classes=["corticosteroid"], within_months=2.0)
+    assert iv.decide(profile).status == "not_met"
+    assert injection.decide(profile).status == "unknown"  # an injection into a muscle is not IV
+    assert oral.decide(profile).status == "met"  # she takes prednisone
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    said=st.sampled_from([10.0, 20.0, 60.0, 100.0]),
+    said_inclusive=st.booleans(),
+    limit=st.sampled_from([10.0, 20.0, 60.0, 100.0]),
+    limit_inclusive=st.booleans(),
+)
+def test_no_to_high_doses_never_settles_a_lower_dose_criterion(
+    said: float, said_inclusive: bool, limit: float, limit_inclusive: bool
+) -> None:
+    """'None above 100 mg a day' says nothing of 60 mg: a criterion about doses a person could have
+    taken while saying no is left open, never cleared."""
+    from eligibility.rules import Treatment
+    from trialscreen.keys import TreatmentKey
+
+    asked = TreatmentKey("prior", ("prednisone",), ("corticosteroid",), above_mg_day=said, inclusive=said_inclusive)
+    facts = parse_reply(question_for(str(asked), 3.0), "no", TODAY).facts
+    rule = Treatment(
+        drugs=["prednisone"],
+        classes=["corticosteroid"],
+        within_months=3.0,
+        min_dose_mg_day=limit,
+        min_dose_inclusive=limit_inclusive,
+    )
+    status = rule.decide(profile_from_facts(facts)).status
+    highest = said - 0.5 if said_inclusive else said  # the most a person saying 'no' may have taken
+    could_meet = highest >= limit if limit_inclusive else highest > limit
+    assert status == ("unknown" if could_meet else "not_met")
+
+
+def test_the_quick_answers_fit_the_question() -> None:
+    from chatbot.app import controls
+    from eligibility.questions import checklist
+
+    assert controls(question_for("pregnant")) == {"yes": True, "no": True, "checklist": [], "options": []}
+    assert controls(question_for("sex"))["options"] == ["female", "male"]
+    assert not controls(question_for("sex"))["yes"] and not controls(question_for("age"))["no"]
+    lab = controls(question_for("lab:hb"))
+    assert lab["no"] and not lab["yes"]  # 'no' is 'never tested'
+    q = checklist([question_for(f"cond:{k}", 24.0) for k in ("herpes_zoster", "tb")])
+    fit = controls(q)
+    assert fit["checklist"] == list(q.choices) and fit["no"] and not fit["yes"]
+
+
+def test_sex_is_asked_before_pregnancy_and_a_man_is_then_not_asked_about_it(catalog: Services) -> None:
+    for answer in ("not sure", "male"):
+        s = PatientSession(catalog, TODAY)
+        s.start("could I join a lupus IL-2 trial? I have lupus")
+        keys = []
+        while (q := s.next_question()) is not None:
+            keys += [m.key for m in q.members or (q,)]
+            s.reply(answer if q.key == "sex" else "not sure")
+        assert "sex" in keys
+        if answer == "male":
+            assert "pregnant" not in keys and "contraception" not in keys
+        else:
+            assert keys.index("sex") < keys.index("pregnant")

@@ -22,7 +22,7 @@ from eligibility.cues import cue
 from eligibility.kinds._comparison import GROUPS, comparison
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, Span, grammar, spans_of
 from eligibility.kinds.prefilter import Words, may_match, needed
-from eligibility.labs import Lab, grouped, lab, measured, uln_labs, unit_named, units
+from eligibility.labs import Lab, grouped, lab, measured, uln_labs, unit_at, unit_named, unit_text, units
 from eligibility.rules import AllOf, AnyOf, Measure, Rule, UlnMultiple
 from eligibility.timewords import number
 
@@ -30,11 +30,48 @@ BLOCKED = ("refractory", "manifestations")
 _MULTIPLE = re.compile(r"(\d+(?:\.\d+)?)\s*(x|×|times)", re.IGNORECASE)
 
 
-def parse_uln(key: str, reply: str, today: date) -> Answer | None:
-    """A reply about a lab given as a multiple of its upper limit of normal ('2 times', 'normal')."""
+_VALUE = re.compile(r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(\s?k\b)?", re.IGNORECASE)
+
+
+def parse_lab(key: str, reply: str, today: date) -> Answer | None:
+    """A reply about a lab: a value in any unit the lab is measured in ('7.2 mmol/L', 'Hb 115 g/L',
+    '90 umol/L'), converted to the lab's unit; or a multiple of its upper limit of normal."""
     found = lab(key)
-    if found is None or not found.uln:
+    if found is None:
         return None
+    if found.uln:
+        return _uln_answer(key, reply)
+    m = _VALUE.search(reply)
+    if m is None:
+        return None  # yes / no / free text: read as any answer is
+    value = float(m.group(1).replace(",", ""))
+    after = reply[m.end() : m.end() + 30]
+    unit, written = unit_at(after), unit_text(after).strip()
+    if m.group(2):  # "plt 90k": thousands per microlitre
+        value, unit, written = value * 1000, unit or "/ul", written or "k"
+    known = _unit_names(found)
+    if unit and found.factor(unit) is None:
+        return Answer(error=f"I can't read {written} for {found.label}; please give it in {known}, or say 'not sure'.")
+    canonical = found.patient_value(value, unit)
+    if canonical is None:
+        return Answer(
+            error=f"{m.group(1)} does not look like a {found.label} value; please give it with its unit "
+            f"({known}), or say 'not sure'."
+        )
+    return Answer(facts={key: round(canonical, 4)})
+
+
+def _unit_names(found: Lab) -> str:
+    """The units a lab's value may be given in, as a report writes them ('g/dL, g/L or mmol/L')."""
+    shown = {"/ul": "/µL", "x10^3/ul": "x10^3/µL", "µmol/l": "µmol/L", "umol/l": "µmol/L"}
+    names = list(
+        dict.fromkeys([found.unit, *(shown.get(u, u.replace("/l", "/L").replace("dl", "dL")) for u in found.convert)])
+    )
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+
+
+def _uln_answer(key: str, reply: str) -> Answer:
+    """A reply about a lab given as a multiple of its upper limit of normal ('2 times', 'normal')."""
     keys = grouped(key)
     mult = _MULTIPLE.search(reply)
     if mult:
@@ -142,7 +179,7 @@ class Labs(Kind):
         "transaminases",
     )
     blocked_by = BLOCKED
-    specs = (FactSpec("lab:", parse=parse_uln, answer_keys=grouped),)
+    specs = (FactSpec("lab:", parse=parse_lab, answer_keys=grouped),)
 
     def read(self, r: Read) -> list[Match]:
         text = r.text

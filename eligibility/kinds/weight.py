@@ -10,7 +10,7 @@ from eligibility.cues import cue
 from eligibility.kinds._comparison import GROUPS, comparison
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, spans_of
 from eligibility.rules import LIGHTEST_ADULT_KG, AllOf, AnyOf, Measure, Rule
-from trialscreen.keys import KG_PER_LB
+from trialscreen.keys import KG_PER_LB, LB_PER_STONE
 
 BLOCKED = ("refractory", "manifestations")
 WEIGHT_LIMITS = (LIGHTEST_ADULT_KG, 350.0)
@@ -19,11 +19,15 @@ _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)")
 
 
 def parse_weight(key: str, reply: str, today: date) -> Answer | None:
+    """A weight in kg, pounds, or stones and pounds ('10 st 4 lb')."""
     m = _NUMBER.search(reply)
     if not m:
-        return Answer(error="Please give your weight, for example 64 kg or 140 lb.")
+        return Answer(error="Please give your weight, for example 64 kg, 140 lb or 10 st 4 lb.")
     value = float(m.group(1))
-    if cue("answers", "pounds").search(reply):
+    stones = cue("answers", "stones").search(reply)
+    if stones:
+        value = (float(stones.group("st")) * LB_PER_STONE + float(stones.group("lb") or 0)) * KG_PER_LB
+    elif cue("answers", "pounds").search(reply):
         value *= KG_PER_LB
     if not WEIGHT_LIMITS[0] <= value <= WEIGHT_LIMITS[1]:
         return Answer(error=f"{m.group(1)} does not look like a body weight; please check it.")
