@@ -131,8 +131,10 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
             negated = False
     if _POSITIVE_AFTER.match(after):
         negated = False
-    elif _NEGATION_AFTER.match(after) or _LIST_NEGATIVE.search(after):
-        negated = True
+    elif _NEGATION_AFTER.match(after) or (
+        _LIST_NEGATIVE.search(after) and not cue("negation", "asserted_before").search(before)
+    ):
+        negated = True  # a list closed by 'negative' ("HBV, HCV and HIV negative"), not "with lupus, HIV negative"
     anchor = bool(cue("context", "time_anchor").search(before))
     if anchor:
         negated = False  # "no UTI prior to her pregnancy": the pregnancy is not what is denied

@@ -9,7 +9,7 @@ from trialscreen import datafile
 
 FILE = "eligibility/data/cues.toml"
 EXPECTED = {
-    "negation": ("list_separator", "window_phrase", "own_assertion", "scope_break", "scope_end"),
+    "negation": ("list_separator", "window_phrase", "own_assertion", "asserted_before", "scope_break", "scope_end"),
     "context": (
         "family",
         "family_end",

@@ -100,6 +100,7 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
     page.wait_for_function("() => document.querySelector('#patient-chat').innerText.includes('I found 5')")
     first = page.locator("#patient-chat .message").last.inner_text()
     assert not re.search(r"liver|ALT|haemoglobin|platelet|creatinine", first), first  # tests and labs come last
+    assert "diagnosed you with" not in first  # a man with lupus is not asked whether he has lupus
     page.screenshot(path=str(ARTIFACTS / "patient-01-first-question.png"), full_page=True)
     _send(page, "banana")  # nonsense gets a clear message, nothing breaks
     noes, noted, checklists = 0, False, 0

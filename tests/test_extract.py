@@ -67,6 +67,25 @@ def test_list_results_and_blanket_denials() -> None:
         assert p.value(f"cond:{key}") is False, key
 
 
+@pytest.mark.parametrize(
+    "text, present, negative",
+    [
+        ("I'm a 40 year old man with lupus, HIV negative", "dx:sle", "cond:hiv"),
+        ("She has diabetes, HIV negative.", "cond:diabetes", "cond:hiv"),
+        ("Woman with SLE, ANA and dsDNA negative", "dx:sle", "lab:anti_dsdna"),
+        ("Known to have hypertension, HBsAg and HCV negative.", "cond:hypertension", "cond:hcv"),
+    ],
+)
+def test_a_result_closing_a_list_is_not_the_result_of_what_the_patient_has(
+    text: str, present: str, negative: str
+) -> None:
+    """'a man with lupus, HIV negative': 'negative' closes the list of tests after the diagnosis, not the
+    diagnosis (it was read as no lupus, which ruled the man out of every lupus trial)."""
+    p = read(text)
+    assert p.value(present) not in (None, False), present
+    assert p.value(negative) is False, negative
+
+
 def test_negation_scope_ends_at_a_new_verb() -> None:
     p = read("Not pregnant, not breastfeeding, uses an IUD.")
     assert p.value("pregnant") is False and p.value("breastfeeding") is False
