@@ -58,13 +58,13 @@ def _pct(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1) if ordered else 0.0
 
 
-async def _turn(client: Any, url: str, fn_index: int, session: str, text: str) -> list[Any]:
+async def _turn(client: Any, url: str, fn_index: int, session: str, data: list[Any]) -> list[Any]:
     """One patient turn as the browser sends it: join the queue, then read the session's event stream
     until this event completes; the outputs."""
     joined = await client.post(
         f"{url}/gradio_api/queue/join",
         json={
-            "data": [text, None],
+            "data": data,
             "fn_index": fn_index,
             "session_hash": session,
             "event_data": None,
@@ -89,12 +89,18 @@ async def _turn(client: Any, url: str, fn_index: int, session: str, text: str) -
     raise RuntimeError("the event stream ended before the turn completed")
 
 
-async def _user(client: Any, url: str, fn_index: int, opening: str, turns: int, out: list[float]) -> None:
-    """A simulated patient: the opening, then "not sure" until the interview ends (at most `turns`)."""
+async def _user(client: Any, url: str, fns: tuple[int, int], opening: str, turns: int, out: list[float]) -> None:
+    """A simulated patient: the opening, then "not sure" until the interview ends (at most `turns`). A
+    turn is the answer and, as the browser then asks, the quick answers that fit the next question."""
     session = uuid.uuid4().hex
+    send, fit = fns
     for n in range(turns + 1):
         t0 = time.perf_counter()
-        data = await _turn(client, url, fn_index, session, opening if n == 0 else "not sure")
+        data = await _turn(client, url, send, session, [opening if n == 0 else "not sure", None])
+        fitted = await client.post(
+            f"{url}/gradio_api/run/predict", json={"data": [None], "fn_index": fit, "session_hash": session}
+        )
+        fitted.raise_for_status()
         out.append(1000 * (time.perf_counter() - t0))
         last = data[0][-1]["content"]
         text = last if isinstance(last, str) else " ".join(p.get("text", "") for p in last if isinstance(p, dict))
@@ -108,9 +114,10 @@ async def _users(url: str, openings: list[str], turns: int, out: list[float]) ->
 
     async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=200)) as client:
         config = (await client.get(f"{url}/config")).json()
-        fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "patient_send")
+        send = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "patient_send")
+        fit = next(d["id"] for d in config["dependencies"] if d.get("trigger_after") == send)
         t0 = time.perf_counter()
-        await asyncio.gather(*(_user(client, url, fn_index, o, turns, out) for o in openings))
+        await asyncio.gather(*(_user(client, url, (send, fit), o, turns, out) for o in openings))
         return time.perf_counter() - t0
 
 

@@ -405,30 +405,33 @@ def build_app(
 
                 fitted = [yes, no, options, checklist_box, ticks]
                 private: dict[str, Any] = {"api_visibility": "private"}
+                # the quick answers that fit the next question: a light update, outside the queue (it
+                # reads what the turn worked out and waits behind no one's screening)
+                quick: dict[str, Any] = {"api_visibility": "private", "queue": False}
                 send.click(core.patient_send, [msg, state], outputs, api_name="patient_send").then(
-                    fit_controls, [state], fitted, **private
+                    fit_controls, [state], fitted, **quick
                 )
                 msg.submit(core.patient_send, [msg, state], outputs, **private).then(
-                    fit_controls, [state], fitted, **private
+                    fit_controls, [state], fitted, **quick
                 )
                 for button, word in ((yes, "yes"), (no, "no"), (unsure, "not sure")):
                     button.click(lambda s, w=word: core.patient_send(w, s), [state], outputs, **private).then(
-                        fit_controls, [state], fitted, **private
+                        fit_controls, [state], fitted, **quick
                     )
                 options.input(core.patient_send, [options, state], outputs, **private).then(
-                    fit_controls, [state], fitted, **private
+                    fit_controls, [state], fitted, **quick
                 )
                 send_ticks.click(
                     lambda picked, s: core.patient_send("; ".join(picked) if picked else "none of these", s),
                     [ticks, state],
                     outputs,
                     **private,
-                ).then(fit_controls, [state], fitted, **private)
+                ).then(fit_controls, [state], fitted, **quick)
                 back.click(core.patient_back, [state], outputs, api_name="patient_back").then(
-                    fit_controls, [state], fitted, **private
+                    fit_controls, [state], fitted, **quick
                 )
                 restart.click(core.patient_restart, [state], outputs, api_name="patient_restart").then(
-                    fit_controls, [state], fitted, **private
+                    fit_controls, [state], fitted, **quick
                 )
             with gr.Tab("Coordinator", elem_id="tab-coordinator"):
                 with gr.Accordion("Ask about the trials", open=True):

@@ -91,7 +91,9 @@ def _send(page: Any, text: str) -> None:
     before = page.locator("#patient-chat .message").count()
     page.fill("#patient-input textarea", text)
     page.click("#patient-send")
-    page.wait_for_function("n => document.querySelectorAll('#patient-chat .message').length > n", arg=before)
+    page.wait_for_function(
+        "n => document.querySelectorAll('#patient-chat .message').length > n + 1", arg=before
+    )  # the message and the reply
 
 
 def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
@@ -135,7 +137,9 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
             page.click("#quick-no")  # an exclusion the person does not have
         else:
             page.click("#quick-unsure")
-        page.wait_for_function("n => document.querySelectorAll('#patient-chat .message').length > n", arg=before)
+        page.wait_for_function(
+            "n => document.querySelectorAll('#patient-chat .message').length > n + 1", arg=before
+        )  # the answer and the reply
         if step % 10 == 9:
             page.screenshot(path=str(ARTIFACTS / f"patient-{step // 10 + 2:02d}-interview.png"), full_page=True)
     assert "I have no more questions" in _chat_text(page)
