@@ -25,6 +25,7 @@ from eligibility.questions import (
     Question,
     checklist,
     checklist_family,
+    checklist_now,
     choice_for,
     interview,
     question_for,
@@ -153,8 +154,8 @@ class PatientSession:
         when none goes with it. Questions that settle the same facts are not put together: one answer
         would overwrite the other."""
         family = checklist_family(first.key)
-        if family is None or choice_for(first) is None or first.window == 0:
-            return first  # 'at the moment' is asked on its own: 'have you had any of these now' reads badly
+        if family is None or choice_for(first) is None or (first.window == 0 and not checklist_now(family)):
+            return first  # 'at the moment' needs its present-tense wording
         order = interview()
         members, names, facts = [first], {choice_for(first)}, set(answer_keys(first.key))
         for key in keys[1:]:

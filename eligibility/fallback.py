@@ -32,6 +32,7 @@ class Rules:
     units: re.Pattern[str]
     templates: tuple[_Template, ...]
     fallback: str
+    lead_in: re.Pattern[str]  # a list's lead-in run into its first item: not part of the question
     alternatives: re.Pattern[str]
     negated_inclusion: re.Pattern[str]
     clause: re.Pattern[str]  # where one clause of a criterion ends and the next begins
@@ -59,6 +60,7 @@ def load_rules(text: str) -> Rules:
         units=datafile.pattern(team.get("units"), FILE, "[team] units"),
         templates=tuple(templates),
         fallback=fallback,
+        lead_in=datafile.pattern(question.get("lead_in"), FILE, "[question] lead_in"),
         alternatives=datafile.pattern(raw.get("alternatives", {}).get("lead_in"), FILE, "[alternatives] lead_in"),
         negated_inclusion=datafile.pattern(
             raw.get("polarity", {}).get("negated_inclusion"), FILE, "[polarity] negated_inclusion"
@@ -100,10 +102,15 @@ def team_reason(text: str) -> str | None:
 _TRAIL = re.compile(r"[\s.;:,]+$")
 
 
+def _body(text: str) -> str:
+    """What a criterion asks, in its own words: without a list's lead-in or trailing punctuation."""
+    return _TRAIL.sub("", rules().lead_in.sub("", " ".join(text.split()), count=1))
+
+
 def question_for_text(text: str) -> str:
     """The criterion as a yes / no question, in its own words."""
     r = rules()
-    body = _TRAIL.sub("", " ".join(text.split()))
+    body = _body(text)
     for t in r.templates:
         m = t.match.match(body)
         if m:
@@ -128,4 +135,4 @@ def clause_bounds(text: str) -> list[int]:
 
 def ask_key(text: str) -> str:
     """The fact key a question in a criterion's own words is answered under (stable across runs)."""
-    return "ask:" + hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:10]
+    return "ask:" + hashlib.sha1(_body(text).lower().encode("utf-8")).hexdigest()[:10]

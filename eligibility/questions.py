@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -42,14 +43,24 @@ def _check(template: str, where: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _toml() -> dict[str, Any]:
+    """`eligibility/data/questions.toml`, parsed once; each section is checked where it is read."""
+    return tomllib.loads(resources.files("eligibility").joinpath("data/questions.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _fixed() -> dict[str, tuple[str, str]]:
-    raw = tomllib.loads(resources.files("eligibility").joinpath("data/questions.toml").read_text("utf-8"))
+    raw = _toml()
     return {q["key"]: (_check(q["text"], "questions.toml"), q.get("input", "text")) for q in raw["question"]}
 
 
 def _fill(key: str, template: str, input_kind: str, window: float | None) -> Question:
     if WHEN not in template:
         return Question(key, template, input_kind, window)
+    if window == 0:  # "Do you have low platelets at the moment?", not "Have you had ..."
+        template = next(
+            (now + template[len(past) :] for past, now in _present().items() if template.startswith(past)), template
+        )
     return Question(key, template.replace(WHEN, when_phrase(window)), input_kind, window, windowed=True)
 
 
@@ -120,8 +131,19 @@ def _how(key: TreatmentKey) -> str:
 
 
 @lru_cache(maxsize=1)
+def _present() -> dict[str, str]:
+    raw = _toml()
+    found = raw.get("present") or {}
+    if not all(isinstance(k, str) and isinstance(v, str) and "{" not in k + v for k, v in found.items()):
+        raise TrialscreenError(
+            "eligibility/data/questions.toml [present]: opening words and their present tense, without braces"
+        )
+    return dict(found)
+
+
+@lru_cache(maxsize=1)
 def _routes() -> dict[str, str]:
-    raw = tomllib.loads(resources.files("eligibility").joinpath("data/questions.toml").read_text("utf-8"))
+    raw = _toml()
     routes = raw.get("routes") or {}
     if not all(isinstance(v, str) and "{" not in v for v in routes.values()):
         raise TrialscreenError("eligibility/data/questions.toml [routes]: each route is plain words, without braces")
@@ -154,6 +176,8 @@ def checklist(questions: list[Question]) -> Question:
     first = questions[0]
     family = first.key.split(":", 1)[0] + ":"
     template = _checklists()[family]
+    if first.window == 0:
+        template = _checklists().get(family + "now", template)  # "Do you have any of these at the moment?"
     return Question(
         "checklist:" + first.key,
         template.replace(WHEN, when_phrase(first.window)),
@@ -171,9 +195,14 @@ def checklist_family(key: str) -> str | None:
     return family if ":" in key and family in _checklists() else None
 
 
+def checklist_now(family: str) -> bool:
+    """Whether a family's questions about now ('at the moment') may go together (a present-tense wording)."""
+    return family + "now" in _checklists()
+
+
 @lru_cache(maxsize=1)
 def _checklists() -> dict[str, str]:
-    raw = tomllib.loads(resources.files("eligibility").joinpath("data/questions.toml").read_text("utf-8"))
+    raw = _toml()
     found = raw.get("checklists") or {}
     for family, template in found.items():
         if not isinstance(template, str) or WHEN not in template:
@@ -250,7 +279,7 @@ def _what(key: str) -> str:
 @lru_cache(maxsize=1)
 def interview() -> Interview:
     """The interview order and bring-list of questions.toml [interview], checked on load."""
-    raw = tomllib.loads(resources.files("eligibility").joinpath("data/questions.toml").read_text("utf-8"))
+    raw = _toml()
     try:
         data = _Interview.model_validate(raw.get("interview") or {})
     except ValidationError as err:

@@ -496,3 +496,27 @@ def test_sex_is_asked_before_pregnancy_and_a_man_is_then_not_asked_about_it(cata
             assert "pregnant" not in keys and "contraception" not in keys
         else:
             assert keys.index("sex") < keys.index("pregnant")
+
+
+def test_a_list_lead_in_run_into_its_first_item_is_not_asked_and_the_item_is_asked_once() -> None:
+    from eligibility.fallback import ask_key, question_for_text
+
+    item = "Any known history of malignancy in the past 5 years (except for nonmelanoma skin cancer)"
+    glued = "Any subject meeting any of the following criteria should be excluded: " + item
+    assert question_for_text(glued) == question_for_text(item)
+    assert "following criteria" not in question_for_text(glued)
+    assert ask_key(glued) == ask_key(item)  # one answer settles both
+
+
+@pytest.mark.parametrize("key", ["cond:thrombocytopenia", "cond:vasculitis", "cond:npsle", "cond:hiv"])
+def test_a_question_about_now_is_in_the_present_tense(key: str) -> None:
+    now = question_for(key, 0.0).text
+    assert "at the moment" in now and not now.startswith(("Have you had", "Has lupus affected")), now
+    assert question_for(key, 24.0).text != now
+
+
+def test_conditions_asked_about_now_come_as_one_present_tense_checklist() -> None:
+    from eligibility.questions import checklist
+
+    q = checklist([question_for(f"cond:{k}", 0.0) for k in ("thrombocytopenia", "lupus_rash", "mouth_ulcers")])
+    assert q.text.startswith("Do you have any of these at the moment?")
