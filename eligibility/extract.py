@@ -38,15 +38,15 @@ _AGE = [
         r"(?!\s*(?:kg|lb|mg|%|cm|weeks?|months?|years? ago))",
         re.I,
     ),
-    re.compile(r"\b(\d{1,3})\s*(?:F|M)\b"),
+    re.compile(r"(?<![\d.,])\b(\d{1,3})\s*(?:F|M)\b"),  # "30F"; not "102.1 F" (a temperature)
     re.compile(r"\b(?:female|male|woman|man|pt|patient)[,:\s]+(\d{1,3})\b(?!\s*(?:kg|mg|%|/))", re.I),
 ]
 _FEMALE = re.compile(
     r"\b(female|woman|women|girl|lady|she|her|mrs|ms|mother of|pregnan\w*|breastfeed\w*|menopaus\w*|"
-    r"hysterectomy|\d{1,3}\s*F)\b",
+    r"hysterectomy|(?<![\d.,])\d{1,3}\s*F)\b",
     re.I,
 )
-_MALE = re.compile(r"\b(male|man|men|boy|gentleman|he|his|mr|\d{1,3}\s*M)\b", re.I)
+_MALE = re.compile(r"\b(male|man|men|boy|gentleman|he|his|mr|(?<![\d.,])\d{1,3}\s*M)\b", re.I)
 _WEIGHT = re.compile(
     r"\b(?:weigh(?:s|t|ing)?(?:\s+is|\s+of)?:?\s*(?:about|around)?\s*)?(-?\d{1,3}(?:\.\d+)?)\s*"
     r"(kg|kgs|kilos?|kilograms?|lbs?|pounds)\b",

@@ -32,6 +32,7 @@ class Lab:
     range: tuple[float, float] | None = None  # plausible thresholds in the canonical unit (others: not read)
     bare: tuple[str, ...] = ()  # units a threshold written without one may be in (outside `range`)
     only_with_unit: bool = False  # read only from a threshold that carries one of its units
+    patient_range: tuple[float, float] | None = None  # a patient's value outside it is not this lab's (20 °C)
 
     @property
     def named(self) -> re.Pattern[str]:
@@ -68,7 +69,10 @@ class Lab:
         first `bare` unit that makes it plausible ("Plt: 350000" per microlitre), else not at all."""
         if unit:
             factor = self.factor(unit)
-            return None if factor is None else value * factor
+            if factor is None:
+                return None
+            low, high = self.patient_range or (float("-inf"), float("inf"))
+            return value * factor if low <= value * factor <= high else None
         if self.range is None or value <= self.range[1]:
             return value
         return self.canonical(value, "")
@@ -82,8 +86,8 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(f"(?:{pattern})", re.IGNORECASE)
 
 
-def _range(lab: dict[str, Any], where: str) -> tuple[float, float] | None:
-    raw = lab.get("range")
+def _range(lab: dict[str, Any], where: str, name: str = "range") -> tuple[float, float] | None:
+    raw = lab.get(name)
     if raw is None:
         return None
     if (
@@ -92,7 +96,7 @@ def _range(lab: dict[str, Any], where: str) -> tuple[float, float] | None:
         or not all(isinstance(x, int | float) for x in raw)
         or raw[0] > raw[1]
     ):
-        raise TrialscreenError(f"{where}: `range` must be two numbers, low then high, in the lab's unit")
+        raise TrialscreenError(f"{where}: `{name}` must be two numbers, low then high, in the lab's unit")
     return float(raw[0]), float(raw[1])
 
 
@@ -152,6 +156,7 @@ def load_labs(text: str) -> tuple[Lab, ...]:
                 range=_range(lab, where),
                 bare=bare,
                 only_with_unit=bool(lab.get("only_with_unit", False)),
+                patient_range=_range(lab, where, "patient_range"),
             )
         )
     if not out:

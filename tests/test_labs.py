@@ -207,3 +207,27 @@ def test_a_unit_spelled_out_is_the_unit(value: int, spelled: str) -> None:
         f"Hemoglobin <{value} {spelled}", kind="exclusion", context="Has one of the following laboratory test values:"
     )
     assert cc.rule == Measure(key="lab:hb", op="<", value=float(value), unit="g/dL", label="haemoglobin")
+
+
+# -- body temperature: a vital sign read like a lab, in °C ---------------------------------------------
+@EXAMPLES
+@given(limit=st.sampled_from([37.5, 38.0, 38.3, 38.5]), value=st.floats(min_value=35.0, max_value=41.5))
+def test_a_temperature_limit_is_read_and_decided_in_celsius(limit: float, value: float) -> None:
+    cc = reading(f"temperature is higher than {limit:g}℃ Celsius degree", "inclusion")  # a TrialGPT criterion
+    assert measures(cc.rule) == [("lab:temperature", ">", limit)]
+    assert status(cc, {"lab:temperature": round(value, 1)}) == (MET if round(value, 1) > limit else NOT_MET)
+
+
+def test_a_temperature_in_a_note_is_read_and_one_that_is_no_body_temperature_is_not() -> None:
+    from datetime import date
+
+    from eligibility.extract import read_patient
+
+    def read_note(text: str) -> dict[str, Any]:
+        return {k: v[0].value for k, v in read_patient(text, date(2014, 6, 1)).facts.items() if v}
+
+    note = "An 8-year-old male presents in March to the ER with fever up to 39 C, dyspnea and cough for 2 days."
+    assert read_note(note)["lab:temperature"] == 39.0  # from the TrialGPT notes
+    assert read_note("T 38.5°C, HR 110")["lab:temperature"] == 38.5
+    assert "lab:temperature" not in read_note("stored at room temperature 20 C")
+    assert read_note("febrile to 102.1 F") == {}  # Fahrenheit is not converted; and '1 F' is no 1-year-old woman
