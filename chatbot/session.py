@@ -33,6 +33,7 @@ from eligibility.questions import (
 from eligibility.rules import MET, NA, NOT_MET, UNKNOWN
 from index.catalog import Catalog
 from trialscreen.errors import TrialscreenError
+from trialscreen.keys import TreatmentKey
 from trialscreen.services import Services
 from trialscreen.vocabulary import vocabulary
 
@@ -123,7 +124,9 @@ class PatientSession:
         declined = frozenset(self.declined)
         if declined not in now.open:
             undecided = [s.verdicts for s in now.screenings if s.decision == "needs_info"]
-            ranked = [k for k in rank_questions(undecided) if k not in declined]
+            ranked = sorted(  # a question about any use before one about a route or doses: its 'no' settles both
+                (k for k in rank_questions(undecided) if k not in declined), key=_qualified
+            )
             for fact, moot in interview().moots.items():  # sex before pregnancy: a man is not asked
                 if fact not in ranked and fact not in declined and now.profile.get(fact) is None:
                     ranked += [fact] if set(moot) & set(ranked) else []
@@ -232,7 +235,8 @@ class PatientSession:
         if other:
             self.noted = "Noted: " + "; ".join(other) + "."  # said back, so a misreading shows
         keys = [q.key for q in question.members] or [self.asked]
-        if all(k in self.open_keys() for k in keys) and not other:
+        about_it = _same_family(self.asked, parsed)  # "yes, MMF every day" to a question about medicines
+        if all(k in self.open_keys() for k in keys) and (about_it or not other):
             self._decline(question)  # the answer settled none of it: never ask the same thing twice
         turn.declined = self.declined - before
         self.asked, self.asked_question = None, None  # an answer with other facts ("I'm 34"): asked again
@@ -243,8 +247,11 @@ class PatientSession:
         fact put in the same words (ALT and AST are one question about liver tests), so none is asked again."""
         asked = question.members or (question,)
         texts = {q.text for q in asked}
+        facts = set().union(*(answer_keys(q.key) for q in asked))
         self.declined.update(q.key for q in asked)
-        self.declined.update(k for k in self.open_keys() if self.question(k).text in texts)
+        self.declined.update(  # and what only those facts settle: 'how long unchanged' and 'a stable regimen'
+            k for k in self.open_keys() if self.question(k).text in texts or set(answer_keys(k)) <= facts
+        )
 
     def back(self) -> None:
         """Take back the last answer (and its 'not sure')."""
@@ -355,6 +362,21 @@ class PatientSession:
         out = list(dict.fromkeys([*left, *ahead]))[:8]
         out.append("The study team confirms consent, screening tests and their own judgement.")
         return out
+
+
+def _qualified(key: str) -> int:
+    """How many qualifiers (route, doses, drugs left out) narrow a treatment question (0 for others)."""
+    t = TreatmentKey.parse(key)
+    return 0 if t is None else sum((bool(t.route), t.above_mg_day is not None, bool(t.other_than)))
+
+
+def _same_family(asked: str, parsed: Parsed) -> bool:
+    """Whether a free-text reply speaks of what was asked (medicines to a medicine question): the reply
+    is its answer, and when that does not settle it, the study team does; it is not asked again."""
+    family = asked.split(":", 1)[0]
+    if parsed.text_profile is None or family not in ("prior", "med", "months_on"):
+        return False
+    return any(k.startswith(("prior:", "med:")) for k in parsed.text_profile.facts)
 
 
 def _passage(s: Screening, start: int, end: int, pad: int = 240) -> str:

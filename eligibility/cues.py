@@ -45,6 +45,10 @@ EXPECTED = {
         "postpartum",
         "allergy",
         "allergy_before",
+        "trial_sought",
+        "trial_taken",
+        "had_for",
+        "named_for",
     ),
     "answers": (
         "yes",

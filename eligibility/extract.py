@@ -377,7 +377,8 @@ class _Reader:
                 continue
             when = self.when(clause.text)
             since = duration_months(clause.text)
-            if since is not None and re.search(r"\b(had|have|living with)\b.{0,20}\bfor\b", clause.text, re.I):
+            lasting = cue("facts", "had_for").search(clause.text) or cue("facts", "named_for").match(t[m.end() :])
+            if since is not None and lasting:  # "had lupus for 10 years", "SLE for 10 years"
                 when = since
             year = cue("facts", "diagnosed_year").search(clause.text)
             if when is None and year is not None:  # "SLE dx 2017", "diagnosed 2017"
@@ -660,10 +661,8 @@ class _Reader:
         m: re.Match[str] | None
         for m in _TRIAL.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
-            if re.search(r"\b(join|this|looking|interested|could i|can i|want)\b", clause.text, re.I) and not re.search(
-                r"\b(was|been|in another|other|participated|enrolled|finished|ago)\b", clause.text, re.I
-            ):
-                continue
+            if cue("facts", "trial_sought").search(clause.text) and not cue("facts", "trial_taken").search(clause.text):
+                continue  # "any trials for me?": a trial looked for, not one taken part in
             if ctx.hypothetical and not ctx.negated:
                 continue
             self.add("trial", not ctx.negated, _clause_ev(clause), when_months=self.when(clause.text))

@@ -74,6 +74,8 @@ class _Detail(BaseModel):
     above_mg_day: float | None = Field(default=None, ge=0, le=100000)
     dose_inclusive: bool | None = None  # ... and none of exactly that dose either
     per_kg: bool | None = None  # the dose is in mg per kg a day
+    # a 'no' about the drugs of a class other than these: {"value": false, "except_drugs": ["mycophenolate mofetil"]}
+    except_drugs: list[str] | None = Field(default=None, max_length=50)
 
 
 class NumberFact(_Detail):
@@ -173,6 +175,7 @@ def _fact(key: str, raw: Any) -> Fact:
         "above_mg_day",
         "dose_inclusive",
         "per_kg",
+        "except_drugs",
     ):
         if getattr(item, name) is not None:
             detail[name] = getattr(item, name)

@@ -83,9 +83,11 @@ _COURSE_WORDS = {"corticosteroid": "steroid tablets or injections (not inhalers 
 
 def _names(key: TreatmentKey) -> str:
     names = [*key.drugs, *(_CLASS_WORDS.get(c, c) for c in key.classes)]
-    if len(names) > 1:
-        return ", ".join(names[:-1]) + " or " + names[-1]
-    return names[0] if names else "this medicine"
+    return _listed(names) if names else "this medicine"
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 
 def question_for(key: str, window: float | None = None) -> Question:
@@ -121,6 +123,8 @@ def question_for(key: str, window: float | None = None) -> Question:
 def _how(key: TreatmentKey) -> str:
     """The route and the doses a treatment question is about, in a patient's words (questions.toml [routes])."""
     out = ""
+    if key.other_than:
+        out += " other than " + _listed(list(key.other_than))
     if key.route:
         out += " " + _routes().get(key.route, key.route)
     if key.above_mg_day is not None:
@@ -165,8 +169,8 @@ def choice_for(question: Question) -> str | None:
         c = concept(question.key[5:])
         return (c.choice or None) if c else None
     treatment = TreatmentKey.parse(question.key)
-    if treatment is not None and treatment.prefix == "prior":
-        return _names(treatment) + _how(treatment)
+    if treatment is not None and treatment.prefix == "prior" and treatment.above_mg_day is None:
+        return _names(treatment) + _how(treatment)  # a dose is asked on its own: in a list it reads as any use
     return None
 
 

@@ -837,6 +837,8 @@ class Treatment(Windowed):
             return False
         if fact.detail.get("high_dose") and self.min_dose_mg_day is None:
             return False
+        if not set(fact.detail.get("except_drugs") or ()) <= set(self.except_drugs):
+            return False  # 'none other than MMF' says nothing of MMF, which this rule counts
         above = fact.detail.get("above_mg_day")
         if above is None:
             return True
@@ -852,7 +854,9 @@ class Treatment(Windowed):
 
     def asks_key(self) -> str:
         """The fact key of the question that settles this rule."""
-        key = TreatmentKey("prior", tuple(self.drugs), tuple(self.classes), route=self.route)
+        key = TreatmentKey(
+            "prior", tuple(self.drugs), tuple(self.classes), route=self.route, other_than=tuple(self.except_drugs)
+        )
         if self.min_dose_mg_day is not None:
             key = replace(
                 key, above_mg_day=self.min_dose_mg_day, inclusive=self.min_dose_inclusive, per_kg=self.min_dose_per_kg

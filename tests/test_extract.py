@@ -187,3 +187,17 @@ def test_race_is_read_only_where_a_person_is_described(text: str, black: bool | 
     """A colour word about stools or cells says nothing about the person's race."""
     fact = read_patient(text, date(2026, 1, 1)).get("race:black")
     assert (None if fact is None else fact.value) == black
+
+
+@pytest.mark.parametrize("text, months", [("I'm 52, male, SLE for 10 years", 120.0), ("lupus for a year", 12.0)])
+def test_how_long_a_diagnosis_has_been_is_when_it_was_made(text: str, months: float) -> None:
+    fact = read(text).get("dx:sle")
+    assert fact is not None and fact.value is True and fact.when_months == months
+
+
+@pytest.mark.parametrize(
+    "text", ["any trials for me?", "I have SLE, any lupus studies for me?", "could I join a trial?"]
+)
+def test_a_trial_looked_for_is_not_one_taken_part_in(text: str) -> None:
+    assert read(text).get("trial") is None
+    assert read("took part in a clinical trial 2 months ago").value("trial") is True

@@ -67,9 +67,10 @@ def _yes_to(s: PatientSession, prefix: str) -> None:
             {"lab:alt": {"uln_multiple": 3.0}, "lab:ast": {"uln_multiple": 3.0}},
         ),
         ("lab:ana", "1:160", {"lab:ana": 160.0}),
-        ("meds_stable_months", "6 months", {"meds_stable_months": 6.0}),
+        ("meds_stable_months", "6 months", {"meds_stable_months": 6.0, "stable_regimen": True}),
+        ("meds_stable_months", "2 weeks", {"meds_stable_months": pytest.approx(0.46, abs=0.01)}),
         # approximate words: the number as given
-        ("meds_stable_months", "about 3 months", {"meds_stable_months": 3.0}),
+        ("meds_stable_months", "about 3 months", {"meds_stable_months": 3.0, "stable_regimen": True}),
         ("age", "around 34", {"age": 34.0}),
         ("weight_kg", "~60 kg", {"weight_kg": 60.0}),
     ],
@@ -520,3 +521,59 @@ def test_conditions_asked_about_now_come_as_one_present_tense_checklist() -> Non
 
     q = checklist([question_for(f"cond:{k}", 0.0) for k in ("thrombocytopenia", "lupus_rash", "mouth_ulcers")])
     assert q.text.startswith("Do you have any of these at the moment?")
+
+
+def test_a_question_about_other_drugs_of_a_class_names_the_ones_left_out_and_its_no_covers_only_that() -> None:
+    from eligibility.rules import Treatment
+
+    others = Treatment(classes=["immunosuppressant"], within_months=1.0, except_drugs=["mycophenolate mofetil"])
+    every = Treatment(classes=["immunosuppressant"], within_months=1.0)
+    question = question_for(others.asks_key(), 1.0)
+    assert "other than mycophenolate mofetil" in question.text
+    said_no = profile_from_facts(parse_reply(question, "no", TODAY).facts)
+    assert others.decide(said_no).status == "not_met"
+    assert every.decide(said_no).status == "unknown"  # 'none other than MMF' says nothing of MMF
+
+
+@pytest.mark.parametrize("answer", ["not sure", "a year"])
+def test_how_long_the_doses_stayed_the_same_is_asked_once(catalog: Services, answer: str) -> None:
+    """'How long have your doses stayed the same?' and 'Have your medicines stayed the same? For how
+    long?' are one question: one answer (or 'not sure') settles both."""
+    s = PatientSession(catalog, TODAY)
+    s.start("I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day, any trials for me?")
+    asked = []
+    while (q := s.next_question()) is not None:
+        asked.append(q.key)
+        s.reply(answer if q.key in ("meds_stable_months", "stable_regimen") else "not sure")
+    assert len({"meds_stable_months", "stable_regimen"} & set(asked)) == 1, asked
+    assert "trial" not in s.profile().facts or s.profile().get("trial").value is not True  # type: ignore[union-attr]
+
+
+def test_an_answer_naming_medicines_to_a_medicine_question_is_not_asked_again(catalog: Services) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day, any trials for me?")
+    q = _ask_until(s, "prior:")
+    while q.members:  # a checklist takes names; a single question is answered in words
+        s.reply("not sure")
+        q = _ask_until(s, "prior:")
+    assert s.reply("yes MMF every day") is None
+    later = []
+    while (after := s.next_question()) is not None:
+        later.append(after.key)
+        s.reply("not sure")
+    assert q.key not in later, q.text  # answered in its own terms: the study team settles the rest
+
+
+def test_a_question_about_any_use_comes_before_one_about_a_route_or_a_dose(catalog: Services) -> None:
+    from trialscreen.keys import TreatmentKey
+
+    s = PatientSession(catalog, TODAY)
+    s.start("I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day")
+    keys = [TreatmentKey.parse(k) for k in s.open_keys()]
+    iv = [str(k) for k in keys if k is not None and k.route == "iv"]
+    plain_first = [k for k in iv if TreatmentKey.parse(k).above_mg_day is None]  # type: ignore[union-attr]
+    dosed = [k for k in iv if k not in plain_first]
+    if plain_first and dosed:
+        order = s.open_keys()
+        assert order.index(plain_first[0]) < order.index(dosed[0])
+    assert plain_first  # the bundled IL-2 trials ask about IV steroids in the last 2 months

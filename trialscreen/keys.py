@@ -45,6 +45,7 @@ class TreatmentKey:
     above_mg_day: float | None = None  # only doses above this count
     inclusive: bool = False  # the dose itself counts too (">=")
     per_kg: bool = False  # the dose is in mg per kg a day
+    other_than: tuple[str, ...] = ()  # drugs of the classes that do not count ("other immunosuppressants")
 
     def __str__(self) -> str:
         out = f"{self.prefix}:" + "+".join([*self.drugs, *(f"class:{c}" for c in self.classes)])
@@ -53,6 +54,8 @@ class TreatmentKey:
         if self.above_mg_day is not None:
             op = ">=" if self.inclusive else ">"
             out += f"@{op}{self.above_mg_day:g}mg" + ("/kg" if self.per_kg else "")
+        if self.other_than:
+            out += "@not:" + ",".join(self.other_than)
         return out
 
     @classmethod
@@ -64,9 +67,12 @@ class TreatmentKey:
             return None
         parts = spec.split("+")
         route, above, inclusive, per_kg = None, None, False, False
+        other_than: tuple[str, ...] = ()
         for q in qualifiers:
             m = _DOSE.fullmatch(q)
-            if m:
+            if q.startswith("not:"):
+                other_than = tuple(d for d in q[4:].split(",") if d)
+            elif m:
                 above, inclusive, per_kg = float(m.group(2)), m.group(1) == ">=", bool(m.group(3))
             elif q in ("iv", "injection"):
                 route = q
@@ -80,6 +86,7 @@ class TreatmentKey:
             above,
             inclusive,
             per_kg,
+            other_than,
         )
 
     @property
@@ -96,6 +103,8 @@ class TreatmentKey:
             out["above_mg_day"] = self.above_mg_day
             out["dose_inclusive"] = self.inclusive
             out["per_kg"] = self.per_kg
+        if self.other_than:
+            out["except_drugs"] = list(self.other_than)
         return out
 
 

@@ -29,11 +29,19 @@ def parse_stable(key: str, reply: str, today: date) -> Answer | None:
         if cue("answers", "no").match(reply):
             return Answer(error="When did a dose last change? For example: 2 weeks ago.")
         return Answer(error="For how long have the doses stayed the same? For example: 6 months.")
-    return Answer(facts={"meds_stable_months": stable})
+    facts: dict[str, object] = {"meds_stable_months": stable}
+    if stable >= SURELY_STABLE_MONTHS:  # one answer to both questions: 'a year' is a stable regimen too
+        facts["stable_regimen"] = True
+    return Answer(facts=facts)
+
+
+# Unchanged doses for this long make a regimen stable by any period a criterion states (30 days, 8
+# weeks, 3 months); a shorter time leaves "on a stable regimen" to the criterion's own period.
+SURELY_STABLE_MONTHS = 3.0
 
 
 def stable_keys(key: str) -> list[str]:
-    return ["meds_stable_months"]
+    return ["meds_stable_months", "stable_regimen"]
 
 
 class DoseCaps(Kind):
