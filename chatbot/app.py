@@ -37,6 +37,7 @@ from trialscreen.errors import TrialscreenError
 from trialscreen.services import Services
 
 log = logging.getLogger("trialscreen.chat")
+SHOWN_OPEN = 5  # open questions listed in the closing message; the cards list them all
 HINTS = {
     "yes_no": "(yes / no / not sure)",
     "months_ago": "(yes or no, and when: e.g. 'yes, 8 months ago'; or 'not sure')",
@@ -91,10 +92,11 @@ def controls(question: Question | None) -> dict[str, Any]:
     choice (choice chips). Not sure always fits."""
     kind = question.input if question is not None else ""
     options = kind.split(":", 1)[1].split(",") if kind.startswith("choice:") else []
-    lab = question is not None and question.key.startswith(("lab:", "score:"))
+    lab = question is not None and question.key.startswith(("lab:", "score:"))  # 'no' is 'never tested'
     return {
-        "yes": kind in ("yes_no", "months_ago", "text") and not lab,
+        "yes": kind in ("yes_no", "months_ago", "text"),  # "Was your bilirubin normal?": yes
         "no": kind in ("yes_no", "months_ago", "text", CHECKLIST) or lab,
+        "unsure": question is not None,  # nothing asked (not started, or the end): nothing to be unsure of
         "checklist": list(question.choices) if question is not None and question.members else [],
         "options": options,
     }
@@ -147,8 +149,14 @@ class ChatApp:
             if still:
                 done = (
                     "I have no more questions I can ask. Still open, for the study team (you were not sure, or "
-                    "the answer did not settle it): " + " ".join(f"({i}) {q}" for i, q in enumerate(still, 1)) + " "
-                    "See the cards below, and bring the list to the study team."
+                    "the answer did not settle it): "
+                    + " ".join(f"({i}) {q}" for i, q in enumerate(still[:SHOWN_OPEN], 1))
+                    + (
+                        f" ... and {len(still) - SHOWN_OPEN} more, listed on the cards."
+                        if len(still) > SHOWN_OPEN
+                        else ""
+                    )
+                    + " See the cards below, and bring the list to the study team."
                 )
             else:
                 done = (
@@ -241,8 +249,9 @@ class ChatApp:
         state = state or self.new_state()
         session: PatientSession = state["session"]
         if session.turns:
-            session.back()
-            state["history"].append({"role": "assistant", "content": "I took back your last answer."})
+            last = session.back()
+            taken = f" (\u201c{last.reply}\u201d)" if last is not None else ""
+            state["history"].append({"role": "assistant", "content": f"I took back your last answer{taken}."})
             self._ask_next(state)
         else:
             state["history"].append({"role": "assistant", "content": "There is no answer to take back yet."})
@@ -383,11 +392,12 @@ def build_app(
                     ticks = gr.CheckboxGroup([], label="Choose all that apply", elem_id="patient-ticks")
                     send_ticks = gr.Button("Send my choices", variant="primary", elem_id="ticks-send")
                 with gr.Row():
-                    yes = gr.Button("Yes", elem_id="quick-yes")
-                    no = gr.Button("No", elem_id="quick-no")
-                    unsure = gr.Button("Not sure", elem_id="quick-unsure")
-                    back = gr.Button("Go back", elem_id="patient-back")
-                    restart = gr.Button("Start over", elem_id="patient-restart")
+                    yes = gr.Button("Yes", elem_id="quick-yes", min_width=70)
+                    no = gr.Button("No", elem_id="quick-no", min_width=70)
+                    unsure = gr.Button("Not sure", elem_id="quick-unsure", min_width=90)
+                with gr.Row():
+                    back = gr.Button("Go back", elem_id="patient-back", min_width=90)
+                    restart = gr.Button("Start over", elem_id="patient-restart", min_width=90)
                 cards = gr.HTML(elem_id="trial-cards")
                 bring = gr.Markdown(elem_id="bring-list")
                 outputs = [chat, msg, state, cards, bring]
@@ -398,12 +408,13 @@ def build_app(
                     return (
                         gr.update(visible=fit["yes"]),
                         gr.update(visible=fit["no"], value=none),
+                        gr.update(visible=fit["unsure"]),
                         gr.update(visible=bool(fit["options"]), choices=fit["options"], value=None),
                         gr.update(visible=bool(fit["checklist"])),
                         gr.update(choices=fit["checklist"], value=[]),
                     )
 
-                fitted = [yes, no, options, checklist_box, ticks]
+                fitted = [yes, no, unsure, options, checklist_box, ticks]
                 private: dict[str, Any] = {"api_visibility": "private"}
                 # the quick answers that fit the next question: a light update, outside the queue (it
                 # reads what the turn worked out and waits behind no one's screening)

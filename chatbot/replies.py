@@ -19,6 +19,7 @@ from eligibility.facts import Profile
 from eligibility.kinds import spec_for
 from eligibility.questions import Question
 from eligibility.timeparse import months_ago
+from eligibility.timewords import duration_words
 from trialscreen.keys import TreatmentKey
 
 _YES = cue("answers", "yes")
@@ -195,8 +196,10 @@ def said_back(
 
     out: list[str] = []
     values: dict[str, Any] = dict(facts)
+    when: dict[str, float] = {k: v["months_ago"] for k, v in facts.items() if isinstance(v, dict) and "months_ago" in v}
     if profile is not None:
         values.update({k: v[0].value for k, v in profile.facts.items() if v})
+        when.update({k: v[0].when_months for k, v in profile.facts.items() if v and v[0].when_months})
     for key, value in values.items():
         if key in skip or key.startswith(("icd:", "ask:")):
             continue
@@ -224,7 +227,8 @@ def said_back(
                     else f"taking {name}"
                 )
         elif key.startswith("prior:") and not key.startswith("prior:class:"):
-            out.append(f"{name} before" if value is not False else f"never {name}")
+            ago = f", {duration_words(when[key])} ago" if key in when else " before"
+            out.append(f"{name}{ago}" if value is not False else f"never {name}")
         elif key.startswith("lab:"):
             found = lab(key)
             label = found.label if found else name

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -142,7 +142,7 @@ class PatientSession:
                 own = worded_questions(open_ones or [s.verdicts for s in now.screenings])
                 now.wording = (own, ask_windows(open_ones))
             own, windows = now.wording
-            now.questions[key] = own[key] if key in own else question_for(key, windows.get(key))
+            now.questions[key] = own[key] if key in own else _asked_for(key, windows.get(key), now.profile)
         return now.questions[key]
 
     def next_question(self) -> Question | None:
@@ -253,12 +253,13 @@ class PatientSession:
             k for k in self.open_keys() if self.question(k).text in texts or set(answer_keys(k)) <= facts
         )
 
-    def back(self) -> None:
-        """Take back the last answer (and its 'not sure')."""
-        if self.turns:
-            last = self.turns.pop()
+    def back(self) -> Turn | None:
+        """Take back the last answer (and its 'not sure'); the answer taken back."""
+        last = self.turns.pop() if self.turns else None
+        if last is not None:
             self.declined -= last.declined
         self.asked, self.asked_question = None, None
+        return last
 
     def restart(self) -> None:
         self.opening, self.candidates, self.turns, self.declined = "", [], [], set()
@@ -364,6 +365,24 @@ class PatientSession:
         return out
 
 
+def _asked_for(key: str, window: float | None, known: Profile) -> Question:
+    """The question for a fact key, naming only the drugs not already answered for: after 'rituximab, 2
+    years ago', 'rituximab or another biologic in the last 6 months?' asks about another biologic."""
+    question = question_for(key, window)
+    t = TreatmentKey.parse(key)
+    if t is None or t.prefix != "prior" or not t.drugs:
+        return question
+    said = {
+        d
+        for d in t.drugs
+        if (f := known.get(f"prior:{d}")) is not None and (f.value is False or f.when_months is not None)
+    }
+    if not said or (len(said) == len(t.drugs) and not t.classes):
+        return question
+    # asked, and answered, for the rest only: its 'no' must not take back 'rituximab, 2 years ago'
+    return question_for(str(replace(t, drugs=tuple(d for d in t.drugs if d not in said))), window)
+
+
 def _qualified(key: str) -> int:
     """How many qualifiers (route, doses, drugs left out) narrow a treatment question (0 for others)."""
     t = TreatmentKey.parse(key)
@@ -371,12 +390,15 @@ def _qualified(key: str) -> int:
 
 
 def _same_family(asked: str, parsed: Parsed) -> bool:
-    """Whether a free-text reply speaks of what was asked (medicines to a medicine question): the reply
-    is its answer, and when that does not settle it, the study team does; it is not asked again."""
+    """Whether a free-text reply speaks of what was asked (medicines to a medicine question) without
+    answering any of it ('yes, MMF every day' to 'an immunosuppressant other than MMF'): the reply is
+    its answer, and the study team settles the rest; it is not asked again. A reply that answers part
+    of it ('rituximab, 2 years ago' to 'rituximab or another biologic') leaves the rest to ask."""
     family = asked.split(":", 1)[0]
     if parsed.text_profile is None or family not in ("prior", "med", "months_on"):
         return False
-    return any(k.startswith(("prior:", "med:")) for k in parsed.text_profile.facts)
+    named = set(parsed.text_profile.facts)
+    return any(k.startswith(("prior:", "med:")) for k in named) and not named & set(answer_keys(asked))
 
 
 def _passage(s: Screening, start: int, end: int, pad: int = 240) -> str:

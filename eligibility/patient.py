@@ -209,7 +209,9 @@ def profile_from_facts(data: dict[str, Any], base: Profile | None = None) -> Pro
     facts = [_fact(str(key), raw) for key, raw in data.items()]  # all checked before any is used
     profile = base or Profile()
     for fact in facts:
-        profile.facts[fact.key] = []
+        kept = profile.facts.get(fact.key, [])
+        if not (_qualified_denial(fact) and kept and all(_qualified_denial(f) for f in kept)):
+            profile.facts[fact.key] = []  # replaces what was said; 'no IV steroids' beside 'none above 100 mg' stays
         profile.add(fact)
         if fact.key.startswith("med:") and fact.value is not False:
             drug = fact.key[4:]
@@ -224,6 +226,11 @@ def profile_from_facts(data: dict[str, Any], base: Profile | None = None) -> Pro
                 )
             )
     return profile
+
+
+def _qualified_denial(fact: Fact) -> bool:
+    """A 'no' about one route, high doses, or the other drugs of a class only: several stand side by side."""
+    return fact.value is False and any(k in fact.detail for k in ("route", "above_mg_day", "except_drugs"))
 
 
 def read_patient_file(path: str, limit: int = _MAX_FILE_BYTES) -> str:

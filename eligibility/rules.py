@@ -695,7 +695,7 @@ class Treatment(Windowed):
             if fact is None:
                 continue
             if fact.value is False:
-                if key.startswith("prior:") and denial_settles(fact, self._denial_window) and self._denial_fits(fact):
+                if key.startswith("prior:") and self._denies(profile, key):
                     denied.append(fact)
                 continue
             route = fact.detail.get("route")
@@ -821,10 +821,16 @@ class Treatment(Windowed):
 
     def _class_denied(self, profile: Profile, klass: str) -> bool:
         """'never had biologics'; 'no IV steroid pulses' denies only IV use, 'no high-dose steroids' only high doses."""
-        fact = profile.get(f"prior:class:{klass}")
+        return self._denies(profile, f"prior:class:{klass}")
+
+    def _denies(self, profile: Profile, key: str) -> bool:
+        """Whether what the patient denied of this drug or class covers this rule: any one of the denials
+        side by side ('no IV steroids in 2 months', 'none above 100 mg a day in 3 months')."""
+        fact = profile.get(key)
         if fact is None or fact.value is not False:
             return False
-        return denial_settles(fact, self._denial_window) and self._denial_fits(fact)
+        said = [f for f in profile.facts.get(key, []) if f.value is False]
+        return any(denial_settles(f, self._denial_window) and self._denial_fits(f) for f in said)
 
     def _denial_fits(self, fact: Fact) -> bool:
         """Whether a 'no' covers the uses this rule counts: a 'no' about IV use covers only IV use (an

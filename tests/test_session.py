@@ -156,7 +156,7 @@ def test_going_back_changes_the_result(catalog: Services) -> None:
 
 def test_the_last_message_and_the_cards_agree_on_what_is_open(catalog: Services) -> None:
     """Issue 9: the chat said 'no more questions' while a card still listed one to answer."""
-    from chatbot.app import ChatApp
+    from chatbot.app import SHOWN_OPEN, ChatApp
 
     app = ChatApp(catalog, today=TODAY)
     state = app.new_state()
@@ -172,8 +172,12 @@ def test_the_last_message_and_the_cards_agree_on_what_is_open(catalog: Services)
     assert all(not c["questions"] for c in cards), [c["questions"] for c in cards]
     still = [q for c in cards for q in c["still_open"]]
     assert still, "'not sure' to everything leaves questions open"
-    for question in still:
+    listed = session.still_open()
+    assert set(listed) == set(still)
+    for question in listed[:SHOWN_OPEN]:  # the first few in the message, all of them on the cards
         assert question in last
+    if len(listed) > SHOWN_OPEN:
+        assert f"and {len(listed) - SHOWN_OPEN} more, listed on the cards" in last
     for card in cards:
         if card["decision"] == "needs_info":
             assert "need an answer first" not in card["explanation"]
@@ -474,7 +478,10 @@ def test_the_quick_answers_fit_the_question() -> None:
     from chatbot.app import controls
     from eligibility.questions import checklist
 
-    assert controls(question_for("pregnant")) == {"yes": True, "no": True, "checklist": [], "options": []}
+    expected = {"yes": True, "no": True, "unsure": True, "checklist": [], "options": []}
+    assert controls(question_for("pregnant")) == expected
+    assert controls(question_for("lab:bilirubin"))["yes"]  # "Was your latest bilirubin normal?"
+    assert not controls(None)["unsure"]  # nothing asked, nothing to be unsure of
     assert controls(question_for("sex"))["options"] == ["female", "male"]
     assert not controls(question_for("sex"))["yes"] and not controls(question_for("age"))["no"]
     lab = controls(question_for("lab:hb"))
@@ -577,3 +584,40 @@ def test_a_question_about_any_use_comes_before_one_about_a_route_or_a_dose(catal
         order = s.open_keys()
         assert order.index(plain_first[0]) < order.index(dosed[0])
     assert plain_first  # the bundled IL-2 trials ask about IV steroids in the last 2 months
+
+
+def test_a_treatment_answered_in_part_is_asked_for_the_rest_and_its_no_keeps_the_part(catalog: Services) -> None:
+    s = PatientSession(catalog, TODAY)
+    s.start("Could I join a lupus IL-2 trial? I have lupus, I'm a 34 year old woman")
+    _ask_until(s, "prior:rituximab")
+    assert s.reply("yes rituximab, about 2 years ago") is None
+    assert s.noted == "Noted: rituximab, 2 years ago."
+    rest = _ask_until(s, "prior:class:biologic")
+    assert "rituximab" not in rest.text and "biologic" in rest.text and "6 months" in rest.text
+    assert s.reply("no") is None
+    kept = s.profile().get("prior:rituximab")
+    assert kept is not None and kept.value is True and kept.when_months == 24
+    ruled_out = {c["trial"] for c in s.cards() if c["decision"] == "ineligible"}
+    assert {"NCT02084238", "NCT02465580"} <= ruled_out  # 'History of administration of rituximab'
+
+
+def test_no_to_each_steroid_question_settles_them_all_and_none_comes_back(catalog: Services) -> None:
+    """'None above 100 mg a day', 'no IV steroids above 1.5 mg/kg' and 'no IV steroids' stand side by
+    side: each 'no' used to replace the one before, and the questions came back in a loop."""
+    s = PatientSession(catalog, TODAY)
+    s.start("I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day")
+    asked: list[str] = []
+    for _ in range(120):  # bounded: the loop never ended
+        q = s.next_question()
+        if q is None:
+            break
+        asked.append(q.key)
+        is_steroid = "corticosteroid" in q.key and q.key.startswith("prior:")
+        s.reply("no" if is_steroid else "not sure")
+    assert s.next_question() is None, "the interview did not end"
+    steroid = [k for k in asked if "corticosteroid" in k and k.startswith("prior:")]
+    assert steroid and len(steroid) == len(set(steroid)), steroid
+    for screening in s.screenings():
+        for v in screening.verdicts:
+            if v.asks and any(a in steroid for a in v.asks):
+                pytest.fail(f"still open after 'no': {v.criterion.text}")
