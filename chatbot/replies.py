@@ -27,6 +27,7 @@ _NO = cue("answers", "no")
 _UNSURE = cue("answers", "unsure")
 _UNTESTED = cue("answers", "untested")
 _ABOUT = cue("answers", "approximately")
+_MEANING = cue("answers", "asks_meaning")
 _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)")
 
 
@@ -45,6 +46,11 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
         return Parsed(error="Please type an answer, or choose 'not sure'.")
     if len(text) > 5000:
         return Parsed(error="That answer is very long; please answer this one question briefly.")
+    if _MEANING.search(text):  # "what is vasculitis?": a question back, never read as having it
+        return Parsed(
+            error="I can't explain medical words here, sorry. If you are not sure, say 'not sure': the study "
+            "team will go through it with you."
+        )
     if _UNSURE.search(text) and not _NUMBER.search(text):
         return Parsed(unsure=True)
     text = _ABOUT.sub("", text)  # "about 3 months": the number as given

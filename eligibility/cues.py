@@ -55,6 +55,7 @@ EXPECTED = {
         "no",
         "unsure",
         "none_of_these",
+        "asks_meaning",
         "normal",
         "negative",
         "pounds",

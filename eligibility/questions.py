@@ -272,6 +272,9 @@ def _what(key: str) -> str:
     if key.startswith("score:"):
         return key[6:].upper()
     if key.startswith("cond:"):
+        c = concept(key[5:])
+        if c is not None and c.choice:
+            return c.choice.removeprefix("a ").removeprefix("an ")  # "low platelets", "positive hepatitis C test"
         name = key[5:].replace("_", " ")
         return name.upper() if len(name) <= 4 else name  # "HIV", "TB"
     treatment = TreatmentKey.parse(key)

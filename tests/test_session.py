@@ -621,3 +621,15 @@ def test_no_to_each_steroid_question_settles_them_all_and_none_comes_back(catalo
         for v in screening.verdicts:
             if v.asks and any(a in steroid for a in v.asks):
                 pytest.fail(f"still open after 'no': {v.criterion.text}")
+
+
+@pytest.mark.parametrize("reply", ["what is vasculitis?", "whats that", "What does PPD mean?"])
+def test_a_question_back_is_no_answer_and_the_question_is_asked_again(catalog: Services, reply: str) -> None:
+    """'what is vasculitis?' was read as having vasculitis."""
+    s = PatientSession(catalog, TODAY)
+    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    q = s.next_question()
+    assert q is not None
+    before = list(s.turns)
+    message = s.reply(reply)
+    assert message and "not sure" in message and message.endswith(q.text) and s.turns == before
