@@ -124,6 +124,7 @@ def test_full_patient_interview_ends_in_a_card_with_quotes(page: Any) -> None:
             assert not page.locator("#quick-yes").is_visible()  # no bare 'yes' to a list
             hep = page.locator("#patient-ticks label").filter(has_text="hepatitis C")
             if hep.count():
+                assert _axe_violations(page) == []  # the tick boxes are labelled and readable
                 hep.first.click()  # rules the person out of the trials that exclude it
                 page.screenshot(path=str(ARTIFACTS / "patient-checklist.png"), full_page=True)
                 page.click("#ticks-send")
@@ -225,6 +226,7 @@ def test_a_question_with_few_answers_offers_them_as_chips(page: Any, url: str) -
     chat.wait_for_selector("#patient-options", state="visible")
     assert chat.locator("#patient-options").is_visible() and not chat.locator("#quick-yes").is_visible()
     chat.screenshot(path=str(ARTIFACTS / "patient-chips.png"), full_page=True)
+    assert _axe_violations(chat) == []  # the chips are a labelled radio group
     before = chat.locator("#patient-chat .message").count()
     chat.locator("#patient-options label").filter(has_text="female").click()
     chat.wait_for_function("n => document.querySelectorAll('#patient-chat .message').length > n + 1", arg=before)
