@@ -141,7 +141,8 @@ def parse_reply(question: Question, reply: str, today: date | None = None) -> Pa
 
 
 _NONE = cue("answers", "none_of_these")
-_PARTS = re.compile(r"\s*(?:[;,/\n]|\band\b|\bor\b|&)\s*", re.IGNORECASE)
+_PARTS = cue("answers", "item_separator")
+_FILLER = cue("answers", "filler")
 
 
 def _checklist(question: Question, text: str, today: date) -> Parsed:
@@ -173,7 +174,7 @@ def _picked(choices: tuple[str, ...], text: str) -> set[int] | str:
     for n in sorted(picked, key=lambda n: -len(choices[n])):
         low = low.replace(choices[n].lower(), " ")
     for part in (p.strip(" .!") for p in _PARTS.split(low)):
-        if not part or _YES.fullmatch(part) or part in ("the", "a", "an", "had", "i had", "i've had", "both", "all"):
+        if not part or _YES.fullmatch(part) or _FILLER.fullmatch(part):
             continue
         if part.isdigit() and 1 <= int(part) <= len(choices):
             picked.add(int(part) - 1)

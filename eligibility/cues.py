@@ -55,6 +55,8 @@ EXPECTED = {
         "no",
         "unsure",
         "none_of_these",
+        "item_separator",
+        "filler",
         "asks_meaning",
         "normal",
         "negative",

@@ -20,7 +20,7 @@ from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.kinds import spec_for
 from eligibility.kinds.race import groups as race_groups
-from eligibility.labs import Lab, measured, uln_labs, unit_at, unit_text
+from eligibility.labs import VALUE, Lab, measured, reported, uln_labs
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window
 from trialscreen.keys import KG_PER_LB
@@ -145,7 +145,7 @@ def _lab_value(names: str) -> re.Pattern[str]:
     "WBC: 12,000", "plt 90k"."""
     return re.compile(
         r"\b(?:" + names + r")\b(?:\s*\([^()]{1,15}\))?[\s:=]*(?:(?:level|count|is|was|of|at|around|about)\b[\s:=]*)*"
-        r"(?P<op><|>|≤|≥)?\s*(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<k>\s?k\b)?",
+        r"(?P<op><|>|≤|≥)?\s*" + VALUE,
         re.I,
     )
 
@@ -305,11 +305,9 @@ class _Reader:
         "Hb 8.9"); a bare number is read in the lab's unit or the first of its `bare` units that makes it
         plausible. A bound ("eGFR >60") or a value no unit of the lab makes plausible is not used."""
         t = self.text
-        value = float(m.group("num").replace(",", ""))
-        unit = unit_at(t[m.end() : m.end() + 30])
-        if m.group("k"):  # "plt 90k": thousands per microlitre
-            value, unit = value * 1000, unit or "/ul"
-        evidence = _ev(t, m.start(), m.end() + len(unit_text(t[m.end() : m.end() + 30])))
+        read = reported(m, t)
+        value, unit = read.value, read.unit
+        evidence = _ev(t, m.start(), m.end() + len(read.written))
         if m.group("op"):
             self.note(f"{lab.label} {m.group('op')}{m.group('num')} is a bound, not a value; not used")
             return True

@@ -184,6 +184,35 @@ def unit_named(written: str) -> str | None:
     return next((name for name, pattern in units() if pattern.fullmatch(written.strip())), None)
 
 
+# A value as reports write it: "12,000", "8.9", "90k" (thousands); groups `num` and `k`.
+VALUE = r"(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<k>\s?k\b)?"
+_VALUE = re.compile(VALUE, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A value as written, with the unit written right after it ([units] name, '' when none)."""
+
+    value: float
+    unit: str
+    written: str  # the unit as written, with the space before it ('' when none is)
+
+
+def reported(match: re.Match[str], text: str) -> Reported:
+    """The value a `VALUE` match read in `text`, with its unit: "plt 90k" is 90,000 per microlitre."""
+    value = float(match.group("num").replace(",", ""))
+    after = text[match.end() : match.end() + 30]
+    unit, written = unit_at(after), unit_text(after)
+    if match.group("k"):
+        value, unit = value * 1000, unit or "/ul"
+    return Reported(value, unit, written)
+
+
+def first_value(text: str) -> re.Match[str] | None:
+    """The first value written in a reply ("7.2 mmol/L", "about 115")."""
+    return _VALUE.search(text)
+
+
 def unit_text(after: str) -> str:
     """The unit written right after a value (a [units] spelling), as written, with the space before it."""
     for _, pattern in units():

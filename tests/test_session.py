@@ -29,6 +29,13 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Services:
     return services
 
 
+def _started(services: Services, opening: str) -> PatientSession:
+    """A conversation begun with the person's opening message."""
+    s = PatientSession(services, TODAY)
+    s.start(opening)
+    return s
+
+
 def _asks(q: Question, prefix: str) -> Question | None:
     """The question (or the item of a checklist) that asks about a fact key starting with `prefix`."""
     return next((m for m in (q.members or (q,)) if m.key.startswith(prefix)), None)
@@ -97,8 +104,7 @@ def test_nonsense_replies_get_one_clear_message(key: str, reply: str) -> None:
 
 
 def test_not_sure_keeps_it_unknown_and_is_not_asked_again(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man")
+    s = _started(catalog, "could I join a lupus IL-2 trial? I'm a 40 year old man")
     first = s.next_question()
     assert first is not None
     assert s.reply("not sure") is None
@@ -120,8 +126,7 @@ def test_candidates_follow_what_the_person_asks_for(catalog: Services) -> None:
 
 
 def test_no_pregnancy_question_for_a_man(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man")
+    s = _started(catalog, "could I join a lupus IL-2 trial? I'm a 40 year old man")
     asked = []
     for _ in range(60):
         q = s.next_question()
@@ -134,8 +139,7 @@ def test_no_pregnancy_question_for_a_man(catalog: Services) -> None:
 
 
 def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("I'm a 30 year old woman with lupus, interested in the telitacicept trial")
+    s = _started(catalog, "I'm a 30 year old woman with lupus, interested in the telitacicept trial")
     _yes_to(s, "cond:hcv")
     card = s.cards()[0]
     assert card["decision"] == "ineligible"
@@ -144,8 +148,7 @@ def test_a_disqualifying_answer_shows_on_the_card_with_the_trials_words(catalog:
 
 
 def test_going_back_changes_the_result(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("telitacicept trial? 30F with lupus")
+    s = _started(catalog, "telitacicept trial? 30F with lupus")
     _yes_to(s, "cond:hcv")
     assert s.cards()[0]["decision"] == "ineligible"
     s.back()
@@ -185,8 +188,7 @@ def test_the_last_message_and_the_cards_agree_on_what_is_open(catalog: Services)
 
 def test_the_chat_asks_in_the_criterions_window_and_a_no_covers_only_that(catalog: Services) -> None:
     """Issue 9: 'In the past year ...?' cleared a 3-year criterion."""
-    s = PatientSession(catalog, TODAY)
-    s.start("I'm a 30 year old woman with lupus, interested in the belimumab plus IL-2 trial")
+    s = _started(catalog, "I'm a 30 year old woman with lupus, interested in the belimumab plus IL-2 trial")
     q = _ask_until(s, "cond:substance_abuse")
     assert "in the last 3 years" in q.text
     s.reply("no")
@@ -200,8 +202,7 @@ def test_the_chat_asks_in_the_criterions_window_and_a_no_covers_only_that(catalo
 def test_a_criterion_asked_in_its_own_words_is_answered_in_the_chat(catalog: Services) -> None:
     """The chat reaches the questions in a criterion's own words; a "no" settles that criterion for
     every candidate that asks it, and it is never asked again."""
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    s = _started(catalog, "could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
     seen: set[str] = set()
     for _ in range(40):
         q = s.next_question()
@@ -247,8 +248,9 @@ def test_cards_speak_to_the_patient(catalog: Services) -> None:
 
     from chatbot.views import cards_html
 
-    s = PatientSession(catalog, TODAY)
-    s.start("I'm a 30 year old woman with lupus, no HIV, never had cancer; interested in the telitacicept trial")
+    s = _started(
+        catalog, "I'm a 30 year old woman with lupus, no HIV, never had cancer; interested in the telitacicept trial"
+    )
     _yes_to(s, "cond:hcv")
     cards = s.cards()
     ruled = next(c for c in cards if c["decision"] == "ineligible")
@@ -267,8 +269,7 @@ def test_cards_speak_to_the_patient(catalog: Services) -> None:
 def test_the_bring_list_is_in_plain_words(catalog: Services) -> None:
     import re
 
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial?")
+    s = _started(catalog, "could I join a lupus IL-2 trial?")
     for _ in range(12):
         if s.next_question() is None:
             break
@@ -292,8 +293,7 @@ def test_an_allergy_answer_names_the_allergy_and_nothing_else() -> None:
 
 
 def test_an_answer_stating_other_facts_is_taken_said_back_and_the_question_asked_again(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial?")
+    s = _started(catalog, "could I join a lupus IL-2 trial?")
     key = _ask_until(s, "cond:").key
     assert s.reply("I'm 34") is None
     assert s.noted == "Noted: age 34."
@@ -302,8 +302,7 @@ def test_an_answer_stating_other_facts_is_taken_said_back_and_the_question_asked
 
 
 def test_an_answer_that_does_not_fit_gets_the_question_again(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial?")
+    s = _started(catalog, "could I join a lupus IL-2 trial?")
     _ask_until(s, "age")
     before = list(s.turns)
     message = s.reply("banana")
@@ -334,8 +333,7 @@ def test_a_question_about_joining_is_no_diagnosis_and_the_diagnosis_is_asked_fir
 
 
 def test_related_questions_come_as_one_checklist_and_none_of_these_answers_each(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    s = _started(catalog, "could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
     q = _ask_until(s, "cond:")
     while not q.members:  # the first condition asked alone (it has no checklist name): not sure
         s.reply("not sure")
@@ -376,8 +374,7 @@ def test_a_checklist_reply_off_the_list_gets_the_list_again() -> None:
 
 def test_not_sure_to_a_question_asked_for_two_facts_asks_neither_again(catalog: Services) -> None:
     """ALT and AST are one question ('your liver tests'): 'not sure' leaves both to the study team."""
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    s = _started(catalog, "could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
     texts = []
     while (q := s.next_question()) is not None:
         texts.append((q.text, q.choices))
@@ -404,8 +401,7 @@ def test_a_weight_in_stones_and_pounds(stones: int, pounds: int) -> None:
 
 
 def test_a_converted_answer_is_said_back_in_the_labs_unit(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    s = _started(catalog, "could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
     _ask_until(s, "lab:hb")
     assert s.reply("7.2 mmol/L") is None
     assert s.noted == "Noted: haemoglobin 11.6 g/dL."
@@ -416,8 +412,7 @@ def test_someone_on_prednisone_is_asked_only_about_the_steroid_use_the_criteria_
     route (IV, injection) or a dose the criterion names, and the question says which."""
     from trialscreen.keys import TreatmentKey
 
-    s = PatientSession(catalog, TODAY)
-    s.start("I have lupus, I'm 34, female, I take hydroxychloroquine 400 mg and prednisone 7.5 mg a day")
+    s = _started(catalog, "I have lupus, I'm 34, female, I take hydroxychloroquine 400 mg and prednisone 7.5 mg a day")
     steroid_questions = []
     while (q := s.next_question()) is not None:
         for m in q.members or (q,):
@@ -493,8 +488,7 @@ def test_the_quick_answers_fit_the_question() -> None:
 
 def test_sex_is_asked_before_pregnancy_and_a_man_is_then_not_asked_about_it(catalog: Services) -> None:
     for answer in ("not sure", "male"):
-        s = PatientSession(catalog, TODAY)
-        s.start("could I join a lupus IL-2 trial? I have lupus")
+        s = _started(catalog, "could I join a lupus IL-2 trial? I have lupus")
         keys = []
         while (q := s.next_question()) is not None:
             keys += [m.key for m in q.members or (q,)]
@@ -546,8 +540,7 @@ def test_a_question_about_other_drugs_of_a_class_names_the_ones_left_out_and_its
 def test_how_long_the_doses_stayed_the_same_is_asked_once(catalog: Services, answer: str) -> None:
     """'How long have your doses stayed the same?' and 'Have your medicines stayed the same? For how
     long?' are one question: one answer (or 'not sure') settles both."""
-    s = PatientSession(catalog, TODAY)
-    s.start("I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day, any trials for me?")
+    s = _started(catalog, "I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day, any trials for me?")
     asked = []
     while (q := s.next_question()) is not None:
         asked.append(q.key)
@@ -557,8 +550,7 @@ def test_how_long_the_doses_stayed_the_same_is_asked_once(catalog: Services, ans
 
 
 def test_an_answer_naming_medicines_to_a_medicine_question_is_not_asked_again(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day, any trials for me?")
+    s = _started(catalog, "I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day, any trials for me?")
     q = _ask_until(s, "prior:")
     while q.members:  # a checklist takes names; a single question is answered in words
         s.reply("not sure")
@@ -574,8 +566,7 @@ def test_an_answer_naming_medicines_to_a_medicine_question_is_not_asked_again(ca
 def test_a_question_about_any_use_comes_before_one_about_a_route_or_a_dose(catalog: Services) -> None:
     from trialscreen.keys import TreatmentKey
 
-    s = PatientSession(catalog, TODAY)
-    s.start("I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day")
+    s = _started(catalog, "I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day")
     keys = [TreatmentKey.parse(k) for k in s.open_keys()]
     iv = [str(k) for k in keys if k is not None and k.route == "iv"]
     plain_first = [k for k in iv if TreatmentKey.parse(k).above_mg_day is None]  # type: ignore[union-attr]
@@ -587,8 +578,7 @@ def test_a_question_about_any_use_comes_before_one_about_a_route_or_a_dose(catal
 
 
 def test_a_treatment_answered_in_part_is_asked_for_the_rest_and_its_no_keeps_the_part(catalog: Services) -> None:
-    s = PatientSession(catalog, TODAY)
-    s.start("Could I join a lupus IL-2 trial? I have lupus, I'm a 34 year old woman")
+    s = _started(catalog, "Could I join a lupus IL-2 trial? I have lupus, I'm a 34 year old woman")
     _ask_until(s, "prior:rituximab")
     assert s.reply("yes rituximab, about 2 years ago") is None
     assert s.noted == "Noted: rituximab, 2 years ago."
@@ -604,8 +594,7 @@ def test_a_treatment_answered_in_part_is_asked_for_the_rest_and_its_no_keeps_the
 def test_no_to_each_steroid_question_settles_them_all_and_none_comes_back(catalog: Services) -> None:
     """'None above 100 mg a day', 'no IV steroids above 1.5 mg/kg' and 'no IV steroids' stand side by
     side: each 'no' used to replace the one before, and the questions came back in a loop."""
-    s = PatientSession(catalog, TODAY)
-    s.start("I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day")
+    s = _started(catalog, "I'm 52, male, SLE for 10 years, on pred 5mg and MMF 1g twice a day")
     asked: list[str] = []
     for _ in range(120):  # bounded: the loop never ended
         q = s.next_question()
@@ -626,8 +615,7 @@ def test_no_to_each_steroid_question_settles_them_all_and_none_comes_back(catalo
 @pytest.mark.parametrize("reply", ["what is vasculitis?", "whats that", "What does PPD mean?"])
 def test_a_question_back_is_no_answer_and_the_question_is_asked_again(catalog: Services, reply: str) -> None:
     """'what is vasculitis?' was read as having vasculitis."""
-    s = PatientSession(catalog, TODAY)
-    s.start("could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
+    s = _started(catalog, "could I join a lupus IL-2 trial? I'm a 40 year old man with SLE")
     q = s.next_question()
     assert q is not None
     before = list(s.turns)

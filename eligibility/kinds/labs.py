@@ -22,15 +22,12 @@ from eligibility.cues import cue
 from eligibility.kinds._comparison import GROUPS, comparison
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, Span, grammar, spans_of
 from eligibility.kinds.prefilter import Words, may_match, needed
-from eligibility.labs import Lab, grouped, lab, measured, uln_labs, unit_at, unit_named, unit_text, units
+from eligibility.labs import Lab, first_value, grouped, lab, measured, reported, uln_labs, unit_named, units
 from eligibility.rules import AllOf, AnyOf, Measure, Rule, UlnMultiple
 from eligibility.timewords import number
 
 BLOCKED = ("refractory", "manifestations")
 _MULTIPLE = re.compile(r"(\d+(?:\.\d+)?)\s*(x|×|times)", re.IGNORECASE)
-
-
-_VALUE = re.compile(r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(\s?k\b)?", re.IGNORECASE)
 
 
 def parse_lab(key: str, reply: str, today: date) -> Answer | None:
@@ -41,21 +38,18 @@ def parse_lab(key: str, reply: str, today: date) -> Answer | None:
         return None
     if found.uln:
         return _uln_answer(key, reply)
-    m = _VALUE.search(reply)
+    m = first_value(reply)
     if m is None:
         return None  # yes / no / free text: read as any answer is
-    value = float(m.group(1).replace(",", ""))
-    after = reply[m.end() : m.end() + 30]
-    unit, written = unit_at(after), unit_text(after).strip()
-    if m.group(2):  # "plt 90k": thousands per microlitre
-        value, unit, written = value * 1000, unit or "/ul", written or "k"
+    read = reported(m, reply)
+    value, unit, written = read.value, read.unit, read.written.strip() or m.group("k") or ""
     known = _unit_names(found)
     if unit and found.factor(unit) is None:
         return Answer(error=f"I can't read {written} for {found.label}; please give it in {known}, or say 'not sure'.")
     canonical = found.patient_value(value, unit)
     if canonical is None:
         return Answer(
-            error=f"{m.group(1)} does not look like a {found.label} value; please give it with its unit "
+            error=f"{m.group('num')} does not look like a {found.label} value; please give it with its unit "
             f"({known}), or say 'not sure'."
         )
     return Answer(facts={key: round(canonical, 4)})
