@@ -20,6 +20,7 @@ from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.fallback import reading_pattern
 from eligibility.timeparse import months_ago
+from eligibility.timewords import window_match
 from trialscreen.vocab import conditions as icd
 
 PREFIX = "icd:"
@@ -97,21 +98,40 @@ def _facts_under(profile: Profile, codes: tuple[str, ...]) -> tuple[list[Fact], 
 def criterion_codes(text: str) -> tuple[list[str], list[str]]:
     """(codes that settle the criterion, codes it names): the first only when the criterion names
     nothing but conditions ("Patients with cough or shortness of breath"); what a longer criterion
-    names ("stroke within the previous 60 days") only speaks to it."""
+    names ("stroke within the previous 60 days") only speaks to it (see `criterion_window`)."""
+    codes, names, _ = _coded(text, window=False)
+    return codes, names
+
+
+def criterion_window(text: str) -> tuple[list[str], float] | None:
+    """The codes that settle a criterion naming nothing but conditions and a look-back window ("Onset
+    of stroke or TIA symptoms within the previous 60 days"), with the window in months; else None."""
+    codes, _, months = _coded(text, window=True)
+    return (codes, months) if codes and months is not None else None
+
+
+def _coded(text: str, *, window: bool) -> tuple[list[str], list[str], float | None]:
     mentions = icd.conditions_in(text)
     names = list(dict.fromkeys(m.code for m in mentions))
     if not names:
-        return [], []
+        return [], [], None
     rest = list(text)
     for m in mentions:
         rest[m.start : m.end] = " " * (m.end - m.start)
     blanked = "".join(rest)
+    months = None
+    if window:
+        found = window_match(blanked)
+        if found is None:
+            return [], names, None
+        months, (a, b) = found
+        blanked = blanked[:a] + " " * (b - a) + blanked[b:]
     left = reading_pattern("coded", "filler").sub("", blanked)
     # several conditions settle it only as alternatives ("cough or shortness of breath"); "asthma and
     # COPD", or a list that does not say which, only speak to it
     alternatives = reading_pattern("alternatives", "either").search(blanked) is not None
     either = len(names) == 1 or (alternatives and reading_pattern("alternatives", "both").search(blanked) is None)
-    return (names, []) if not left and either else ([], names)
+    return (names, [], months) if not left and either else ([], names, None)
 
 
 def narrower_denial(refs: Iterable[str], text: str, start: int, end: int) -> bool:

@@ -22,7 +22,7 @@ from eligibility.kinds import spec_for
 from eligibility.kinds.race import groups as race_groups
 from eligibility.labs import VALUE, Lab, measured, reported, uln_labs
 from eligibility.timeparse import duration_months, months_ago
-from eligibility.timewords import denial_window
+from eligibility.timewords import denial_window, to_months
 from trialscreen.keys import KG_PER_LB
 from trialscreen.vocab import drugs as vocab_drugs
 from trialscreen.vocabulary import vocabulary
@@ -32,6 +32,7 @@ POSTPARTUM_MONTHS = 3.0  # a birth this recent means the person is not pregnant 
 
 _AGE = [
     re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
+    re.compile(r"\b(\d{1,3})\s*[- ]?(months?|mos?|weeks?|wks?)[- ]old\b", re.I),  # an infant: in years
     re.compile(r"\b(-?\d{1,3})\s*(?:yo|y/o|y\.o\.|yr old)\b", re.I),
     re.compile(
         r"(?<!at )(?<!at the )\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b"
@@ -198,7 +199,8 @@ class _Reader:
         for pattern in _AGE:
             m = pattern.search(t)
             if m:
-                age = float(m.group(1))
+                unit = m.group(2) if pattern.groups > 1 else None
+                age = round(to_months(float(m.group(1)), unit) / 12, 4) if unit else float(m.group(1))
                 if age > 0 and _plausible("age", age):
                     self.add("age", age, _ev(t, m.start(), m.end()))
                 else:

@@ -15,7 +15,7 @@ import itertools
 from dataclasses import replace
 
 from eligibility.assurances import assured
-from eligibility.coded import criterion_codes
+from eligibility.coded import criterion_codes, criterion_window
 from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.demographics import another_age, beyond_demographics
 from eligibility.fallback import (
@@ -194,8 +194,17 @@ def _interpret(
     question = question_for_text(text)
     alternative = criterion.kind == "inclusion" and is_alternative(criterion.context)
     codes, names = criterion_codes(text)
+    windowed = None if codes else criterion_window(text)
+    if windowed is not None:
+        codes, names = windowed[0], []
     cc.rule = Ask(
-        key=ask_key(text), question=question, label=criterion.text, alternative=alternative, codes=codes, mentions=names
+        key=ask_key(text),
+        question=question,
+        label=criterion.text,
+        alternative=alternative,
+        codes=codes,
+        within_months=windowed[1] if windowed else None,
+        mentions=names,
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

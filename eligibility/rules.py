@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
-from eligibility.coded import concept_mentions, facts_under, under
+from eligibility.coded import PREFIX, concept_mentions, facts_under, related, under
 from eligibility.facts import Fact, Profile, denial_settles
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
@@ -376,14 +376,14 @@ class Age(Rule):
         if self.max is not None:
             ok &= age < self.max if self.max_strict else age <= self.max
         verdict = "within" if ok else "outside"
-        return Result(MET if ok else NOT_MET, [fact], reason=f"age {_fmt(age)} is {verdict} {self.describe()}")
+        return Result(MET if ok else NOT_MET, [fact], reason=f"age {_age_words(age)} is {verdict} {self.describe()}")
 
     def describe(self) -> str:
         parts = []
         if self.min is not None:
-            parts.append(f"{'over' if self.min_strict else 'at least'} {_fmt(self.min)}")
+            parts.append(f"{'over' if self.min_strict else 'at least'} {_age_words(self.min)}")
         if self.max is not None:
-            parts.append(f"{'under' if self.max_strict else 'at most'} {_fmt(self.max)}")
+            parts.append(f"{'under' if self.max_strict else 'at most'} {_age_words(self.max)}")
         return "age " + " and ".join(parts)
 
     def logic(self) -> Logic:
@@ -393,6 +393,11 @@ class Age(Rule):
         if self.max is not None:
             parts.append(_atom(AtomKind.DEMOGRAPHIC, "age", "<" if self.max_strict else "<=", self.max, "years"))
         return _joined("all", parts)
+
+
+def _age_words(years: float) -> str:
+    """An age limit as the criterion gave it: '18', or '6 months' for a part of a year."""
+    return _fmt(years) if years == int(years) else f"{round(years * 12, 1):g} months"
 
 
 @dataclass
@@ -1514,6 +1519,8 @@ class Ask(Rule):
     # a criterion that only names conditions ("Esophageal varices", "Patients with cough or shortness
     # of breath"): their ICD-10-CM codes, so what the person's text states about them answers it
     codes: list[str] = field(default_factory=list)
+    # the look-back window those conditions are asked in ("stroke or TIA within the previous 60 days")
+    within_months: float | None = None
     # conditions a longer criterion names: what the text says of them speaks to it, never decides it
     mentions: list[str] = field(default_factory=list)
     # an exclusion about people of one sex ("Females of childbearing potential"): not for the other
@@ -1562,6 +1569,8 @@ class Ask(Rule):
     def _stated(self, profile: Profile) -> Result | None:
         """What the person's text states about the conditions the criterion names, when it settles it."""
         cases, denials, _ = facts_under(profile, self.codes)
+        if self.within_months is not None:
+            return self._stated_within(cases, denials, self.within_months)
         now = [f for f in cases if f.current is not False]
         if now:
             return Result(MET, now[:1], reason=f"the text names {now[0].detail.get('words', 'it')}")
@@ -1573,6 +1582,24 @@ class Ask(Rule):
         if settled and every and not self.alternative:
             return Result(NOT_MET, settled, reason=f"the text denies {settled[0].detail.get('words', 'it')}")
         return None
+
+    def _stated_within(self, cases: list[Fact], denials: list[Fact], months: float) -> Result | None:
+        """What the text states about the conditions inside the criterion's window: one of them in it
+        meets it; it is not met only when, for each condition, the text places it before the window or
+        denies it over the whole window."""
+        inside = [f for f in cases if _within(f, months)]
+        if inside:
+            words = inside[0].detail.get("words", "it")
+            return Result(MET, inside[:1], reason=f"the text names {words}{window_words(months)}")
+        if self.alternative or any(_within(f, months) is None for f in cases):
+            return None
+        settled = [*cases, *(f for f in denials if denial_settles(f, months))]
+        stated = {f.key.removeprefix(PREFIX) for f in settled}
+        if not settled or not all(any(related(code, own) for own in stated) for code in self.codes):
+            return None
+        words = settled[0].detail.get("words", "it")
+        why = f"places {words} before" if settled[0].value else f"denies {words} over"
+        return Result(NOT_MET, settled, reason=f"the text {why} {period_words(months)}")
 
     def describe(self) -> str:
         return f"asked as it stands: {self.question}"

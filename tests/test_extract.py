@@ -23,6 +23,8 @@ def read(text: str) -> Profile:
         ("I'm 52 and have lupus", 52),
         ("41-year-old man, SLE since 2015", 41),
         ("Female 55. SLE.", 55),
+        ("An 8-month-old girl with fever for 2 days", pytest.approx(8 / 12, abs=1e-3)),  # an infant, in years
+        ("A 6 week old boy", pytest.approx(6 * 7 / 365.25, abs=2e-3)),
         ("Pt 29F with lupus", 29),
         ("46 F, lupus 10 yrs", 46),  # "10 yrs" is the disease duration, not the age
     ],

@@ -131,6 +131,38 @@ def test_age_ranges(phrase: str, lo: int, span: int) -> None:
     assert {str(lo), str(hi)} <= numbers_used(cc, text)
 
 
+AGE_MONTHS = [
+    ("Male Age {lo} months to {hi} years of age", False),
+    ("Age {lo} months to less than {hi} years of age", True),
+    ("Children aged {lo} months to {hi} years", False),
+]
+
+
+@EXAMPLES
+@given(case=st.sampled_from(AGE_MONTHS), lo=st.integers(1, 11), hi=st.integers(1, 21))
+def test_an_age_in_months_is_a_part_of_a_year(case: tuple[str, bool], lo: int, hi: int) -> None:
+    """Paediatric trials write months at one end: the limit is that part of a year, shown in months,
+    and a child just under it is outside."""
+    phrase, strict = case
+    text = phrase.format(lo=lo, hi=hi)
+    cc = read(text)
+    ages = [r for r in leaves(cc.rule) if isinstance(r, Age)]
+    assert len(ages) == 1, text
+    assert ages[0].min == pytest.approx(lo / 12, abs=1e-3) and ages[0].max == hi and ages[0].max_strict is strict
+    assert f"{lo} months" in ages[0].describe()
+    below = profile_from_facts({"age": round((lo - 0.5) / 12, 4)})
+    assert ages[0].evaluate(below).status == "not_met"
+
+
+def test_an_age_of_something_else_is_no_age_limit() -> None:
+    """ "gestational age <23 weeks" is the pregnancy's, not the woman's: no age rule that a 27-year-old fails."""
+    for text in ("Pregnant, with gestational age <23 weeks", "Bone age of 10 years or less"):
+        assert not any(isinstance(r, Age) for r in leaves(read(text).rule)), text
+    duration = read("Age 18 or older with symptoms for more than 6 months")
+    # "more than 6 months" is a duration: the only age limit is 18
+    assert all(a.min == 18 and a.max is None for a in leaves(duration.rule) if isinstance(a, Age))
+
+
 def test_an_age_either_side_is_either_and_a_duration_is_no_age() -> None:
     cc = read("Age < 18 years or > 75 years", kind="exclusion")
     assert isinstance(cc.rule, AnyOf) and {(a.min, a.max) for a in leaves(cc.rule)} == {(None, 18), (75, None)}  # type: ignore[attr-defined]

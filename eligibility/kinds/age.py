@@ -7,8 +7,10 @@ from datetime import date
 
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, Span, spans_of
 from eligibility.rules import Age, AnyOf
+from eligibility.timewords import to_months
 
 BLOCKED = ("refractory", "manifestations")
+_Limit = tuple[float, bool, list[Span]]  # an age in years, strict, the spans that state it
 LIMITS = (0.0, 120.0)
 _NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)")
 _STRICT_LOW = (">", "more than", "older than", "over", "greater than")
@@ -38,28 +40,39 @@ class AgeKind(Kind):
         "named_before",
         "not_age_after",
         "either",
+        "short_units",
+        "not_person",
     )
     blocked_by = BLOCKED
     specs = (FactSpec("age", unit="years", limits=LIMITS, question="age", parse=parse_age),)
 
     def read(self, r: Read) -> list[Match]:
-        text = r.text
+        # "gestational age <23 weeks" is not the person's age: blanked, so offsets stay
+        text = self.p("not_person").sub(lambda m: " " * len(m.group(0)), r.text)
         if not self.p("gate").search(text):
             return []
         for name in ("range", "range_aged"):
             m = self.p(name).search(text)
-            if m and self._plausible(m.group("lo"), m.group("hi")) and int(m.group("lo")) < int(m.group("hi")):
-                rule = Age(min=int(m.group("lo")), max=int(m.group("hi")))
-                return [Match(rule, tuple(spans_of(m, "lo", "hi", "unit")))]
-        low: tuple[int, bool, list[Span]] | None = None
-        high: tuple[int, bool, list[Span]] | None = None
+            if not m or not self._plausible(m.group("lo"), m.group("hi")):
+                continue
+            groups = m.groupdict()
+            hi_unit = groups.get("unit") or ""
+            lo = self._years(m.group("lo"), groups.get("lo_unit") or hi_unit)
+            hi = self._years(m.group("hi"), hi_unit)
+            if lo < hi:
+                rule = Age(min=lo, max=hi, max_strict=bool(groups.get("hi_op")))
+                return [Match(rule, tuple(spans_of(m, "lo", "lo_unit", "hi_op", "hi", "unit")))]
+        low: _Limit | None = None
+        high: _Limit | None = None
         for m in self.p("low").finditer(text):
             if self._is_age(text, m):
-                low = (int(m.group("num")), self._word(m) in _STRICT_LOW, spans_of(m, "op", "num", "unit"))
+                years = self._years(m.group("num"), m.group("unit") or "")
+                low = (years, self._word(m) in _STRICT_LOW, spans_of(m, "op", "num", "unit"))
                 break
         for m in self.p("high").finditer(text):
             if self._is_age(text, m):
-                high = (int(m.group("num")), self._word(m) in _STRICT_HIGH, spans_of(m, "op", "num", "unit"))
+                years = self._years(m.group("num"), m.group("unit") or "")
+                high = (years, self._word(m) in _STRICT_HIGH, spans_of(m, "op", "num", "unit"))
                 break
         for m in self.p("after").finditer(text):
             if not m.group("op") or not self._is_age(text, m, after=True):
@@ -67,9 +80,9 @@ class AgeKind(Kind):
             op = self.op(m.group("op") if m.group("op") != "+" else "or older", "")
             spans = spans_of(m, "num", "unit", "op")
             if op in (">=", ">") and low is None:
-                low = (int(m.group("num")), op == ">", spans)
+                low = (float(m.group("num")), op == ">", spans)
             elif op in ("<=", "<") and high is None:
-                high = (int(m.group("num")), op == "<", spans)
+                high = (float(m.group("num")), op == "<", spans)
         if low is None and high is None:
             return []
         if low and high and low[0] >= high[0]:
@@ -84,7 +97,7 @@ class AgeKind(Kind):
             return []
         return [Match(rule, tuple((low[2] if low else []) + (high[2] if high else [])))]
 
-    def _either(self, text: str, low: tuple[int, bool, list[Span]], high: tuple[int, bool, list[Span]]) -> list[Match]:
+    def _either(self, text: str, low: _Limit, high: _Limit) -> list[Match]:
         """'Age < 18 or > 75 years': either side, when the two limits stand together joined by or / and."""
         first, last = sorted([low[2], high[2]], key=lambda spans: spans[0][0])
         between = text[first[-1][1] : last[0][0]]
@@ -101,10 +114,18 @@ class AgeKind(Kind):
         if self.p("not_age_after").search(text[m.end() : m.end() + 10]):
             return False
         named = bool(self.p("named_before").search(text[max(0, m.start() - 16) : m.start() + 1]))
+        if not after and self.p("short_units").match(m.group("unit") or ""):
+            return named  # "Age ≥ 6 months"; "more than 6 months" beside an age is a duration
         if after:
             says = bool(self.p("says_age").search(m.group("op"))) and m.group("op") != "+"
             return says or bool(m.group("aged")) or named
         return bool(m.group("unit")) or named
+
+    def _years(self, num: str, unit: str) -> float:
+        """An age in years: '6' years, or '6 months' (a half), '2 weeks'."""
+        if self.p("short_units").match(unit):
+            return round(to_months(float(num), unit) / 12, 4)
+        return float(num)
 
     @staticmethod
     def _plausible(*values: object) -> bool:

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from trialscreen import datafile
+from trialscreen.vocab import abbreviations
 from trialscreen.vocab.errors import VocabularyDataError
 from trialscreen.vocab.phrases import Normaliser, PhraseIndex
 
@@ -283,8 +284,25 @@ class ConditionMention:
         return self.codes[0]
 
 
+@lru_cache(maxsize=256)
+def _abbreviated(long: str) -> tuple[str, ...]:
+    """The codes a clinical abbreviation's long form names as a whole ("SLE": systemic lupus
+    erythematosus, M32.9), or () when it is not one condition's name ("h/o", "WOCBP")."""
+    return next((h.values for h in index().phrases.find(long) if h.start == 0 and h.end == len(long)), ())
+
+
 def conditions_in(text: str) -> list[ConditionMention]:
-    return [ConditionMention(h.start, h.end, h.text, h.values) for h in index().phrases.find(text)]
+    """The conditions `text` names: ICD-10-CM's names and ours, and the clinical abbreviations of
+    `abbreviations.toml` that stand for one of them, with the case the abbreviation is listed in
+    ("SLE", not "sle" in "slept")."""
+    found = [ConditionMention(h.start, h.end, h.text, h.values) for h in index().phrases.find(text)]
+    for a in abbreviations.abbreviations_in(text):
+        if a.entry.kind is not abbreviations.Kind.CLINICAL or any(m.start < a.end and a.start < m.end for m in found):
+            continue
+        codes = _abbreviated(a.entry.long)
+        if codes:
+            found.append(ConditionMention(a.start, a.end, a.text, codes))
+    return sorted(found, key=lambda m: m.start)
 
 
 def codes_in(text: str) -> list[str]:
