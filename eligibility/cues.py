@@ -49,6 +49,8 @@ EXPECTED = {
         "trial_taken",
         "had_for",
         "named_for",
+        "weight_change_before",
+        "weight_change_after",
     ),
     "answers": (
         "yes",

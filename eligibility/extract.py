@@ -18,6 +18,7 @@ from eligibility.context import Clause, MentionContext, clause_at, clauses, cont
 from eligibility.cues import cue
 from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
+from eligibility.implied import add_bounds
 from eligibility.kinds import spec_for
 from eligibility.kinds.race import groups as race_groups
 from eligibility.labs import VALUE, Lab, measured, reported, uln_labs
@@ -215,7 +216,15 @@ class _Reader:
             self.add("sex", "female", _ev(t, pick_f[0].start(), pick_f[0].end()))
         elif pick_m and not strong_f:
             self.add("sex", "male", _ev(t, pick_m[0].start(), pick_m[0].end()))
-        m = _WEIGHT.search(t)
+        before, after = cue("facts", "weight_change_before"), cue("facts", "weight_change_after")
+        m = next(
+            (
+                w
+                for w in _WEIGHT.finditer(t)
+                if not before.search(t[max(0, w.start() - 40) : w.start()]) and not after.match(t[w.end() :])
+            ),
+            None,
+        )  # "has lost 25 pounds" is a change of weight, not the weight
         if m:
             value = float(m.group(1))
             kg = value * KG_PER_LB if m.group(2).lower().startswith(("lb", "pound")) else value
@@ -739,6 +748,7 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.blanket_denials()
     reader.conditions()
     read_conditions(reader.profile, text, today)
+    add_bounds(reader.profile)
     reader.reproductive()
     reader.trials_and_allergies()
     reader.participation()

@@ -488,6 +488,9 @@ class Measure(Rule):
         if fact is None or fact.value is None:
             if fact is not None and fact.detail.get("normal") and self.op in (">", ">="):
                 return Result(NOT_MET, [fact], reason=f"{self.label} reported normal")
+            bounded = self._bounded(fact) if fact is not None else None
+            if bounded is not None:
+                return bounded
             return Result(UNKNOWN, asks=[self.key], reason=f"{self.label} not given")
         value = float(fact.value)
         ok = OPS[self.op](value, self.value)
@@ -503,6 +506,30 @@ class Measure(Rule):
             reason=f"{self.label} {_fmt(value)}{(' ' + self.unit) if self.unit else ''} "
             f"is {'' if ok else 'not '}{OP_WORDS[self.op]} {_fmt(self.value)}",
         )
+
+    def _bounded(self, fact: Fact) -> Result | None:
+        """What a bound a named condition sets (eligibility/implied.py: "obese" is a BMI of 30 or more)
+        decides: the threshold on the bound's far side; else the value stays a question."""
+        low: float | None = fact.detail.get("at_least")
+        high: float | None = fact.detail.get("at_most")
+        if low is None and high is None:
+            return None
+        v, op = self.value, self.op
+        if low is not None:
+            lo = low
+            meets = {">": lo > v, ">=": lo >= v}.get(op, False)
+            fails = {"<": lo >= v, "<=": lo > v}.get(op, False)
+        else:
+            assert high is not None
+            hi = high
+            meets = {"<": hi < v, "<=": hi <= v}.get(op, False)
+            fails = {">": hi <= v, ">=": hi < v}.get(op, False)
+        why = f"{fact.detail.get('words') or 'the condition named'}: {fact.detail.get('why', '')}"
+        if meets or fails:
+            verdict = "" if meets else "not "
+            reason = f"{why}, so {self.label} is {verdict}{OP_WORDS[op]} {_fmt(v)}"
+            return Result(MET if meets else NOT_MET, [fact], reason=reason)
+        return Result(UNKNOWN, [fact], asks=[self.key], reason=f"{why}; {self.label} itself not given")
 
     def describe(self) -> str:
         value = f"{self.label} {self.op} {_fmt(self.value)}{(' ' + self.unit) if self.unit else ''}"

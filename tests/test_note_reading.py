@@ -10,13 +10,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from eligibility import implied
 from eligibility.compiler import compile_trial
 from eligibility.doses import dose_after
 from eligibility.engine import screen
 from eligibility.extract import read_patient
 from eligibility.facts import Profile
+from eligibility.implied import ImpliedData
 from index.readers import read_trial
 from tests.conftest import BUNDLED
+from tests.test_reading import trial_of
+from trialscreen import datafile
+from trialscreen.vocab.errors import VocabularyDataError
 
 TODAY = date(2026, 11, 22)
 
@@ -201,6 +206,55 @@ def test_uln_multiples_and_bounds() -> None:
     assert read("ALT 3x ULN").get("lab:alt").detail["uln_multiple"] == 3  # type: ignore[union-attr]
     p = read("eGFR >60 mL/min")
     assert p.get("lab:crcl") is None and any("bound" in n for n in p.notes)
+
+
+@pytest.mark.parametrize(
+    "text, kg",
+    [
+        ("He has lost a total of 25 pounds.", None),  # SIGIR 2014-19: a change, not his weight
+        ("A 46-year-old woman presents with a 9 month history of weight loss (20 lb), sweating", None),
+        ("She gained 10 kg over the winter. Weight 80 kg.", 80),
+        ("weighs 70 kg, lost 5 kg last year", 70),
+    ],
+)
+def test_a_change_of_weight_is_not_the_weight(text: str, kg: float | None) -> None:
+    assert read(text).value("weight_kg") == kg
+
+
+OBESE = "64-year-old obese female with diagnosis of diabetes mellitus and persistently elevated HbA1c."  # SIGIR 2014-6
+
+
+@given(threshold=st.integers(15, 60), op=st.sampled_from([">", ">=", "<", "<="]))
+def test_obese_decides_a_bmi_limit_only_when_every_obese_bmi_agrees(threshold: int, op: str) -> None:
+    """Obesity is a BMI of 30 or more: a limit is met (or not) from the word alone only when every BMI
+    from 30 up would meet it (or fail it); otherwise the BMI is asked."""
+    trial, compiled = trial_of([f"BMI {op} {threshold} kg/m2"], [])
+    v = screen(trial, compiled, read(OBESE), TODAY).verdicts[0]
+    compare = {">": float.__gt__, ">=": float.__ge__, "<": float.__lt__, "<=": float.__le__}[op]
+    outcomes = {compare(b / 2, float(threshold)) for b in range(60, 141)}  # every BMI from 30 to 70
+    if v.status == "met":
+        assert outcomes == {True}
+    elif v.status == "not_met":
+        assert outcomes == {False}
+    else:
+        assert outcomes == {True, False} and v.mentioned
+    measured = read(OBESE + " BMI 24.")  # a measured value always wins
+    expected = "met" if compare(24.0, float(threshold)) else "not_met"
+    assert screen(trial, compiled, measured, TODAY).verdicts[0].status == expected
+
+
+@pytest.mark.parametrize(
+    "entry, says",
+    [
+        ('codes = ["E66"]\nkey = "obesity"\nat_least = 30.0\nwhy = "a definition"', "not a measured fact"),
+        ('codes = ["E66"]\nkey = "bmi"\nwhy = "a definition"', "exactly one of at_least or at_most"),
+        ('codes = ["E66.999"]\nkey = "bmi"\nat_least = 30.0\nwhy = "a definition"', "not an ICD-10-CM"),
+    ],
+)
+def test_a_wrong_implied_bound_is_refused_with_the_file_and_the_fix(entry: str, says: str) -> None:
+    with pytest.raises(VocabularyDataError) as err:
+        datafile.parse(ImpliedData, "[[implied]]\n" + entry, implied.FILE)
+    assert implied.FILE in str(err.value) and says in str(err.value)
 
 
 # -- consent and compliance --------------------------------------------------------------------------

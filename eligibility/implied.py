@@ -1,0 +1,96 @@
+"""Measurements a named condition bounds by its definition (`eligibility/data/implied.toml`).
+
+A note that says "obese" gives no BMI, yet obesity is a BMI of 30 or more: a criterion "BMI > 25" is met
+by it and "BMI < 27" is not, while "BMI > 35" stays open. The bound is a fact with no value and the
+bound in its detail (`at_least`, `at_most`), read by `Measure`; a measured value always wins.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from eligibility.coded import facts_under
+from eligibility.facts import Fact, Profile
+from eligibility.kinds import spec_for
+from trialscreen import datafile
+from trialscreen.vocab import conditions as icd
+from trialscreen.vocab.errors import VocabularyDataError
+
+FILE = "eligibility/data/implied.toml"
+
+
+class Bound(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    codes: list[str] = Field(min_length=1)
+    key: str = Field(min_length=1)
+    at_least: float | None = None
+    at_most: float | None = None
+    why: str = Field(min_length=5)
+
+    @field_validator("codes")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        for code in v:
+            try:
+                icd.check_reference(code)
+            except VocabularyDataError as err:
+                raise ValueError(str(err)) from err
+        return v
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        spec = spec_for(v)
+        if spec is None or not spec.unit:
+            raise ValueError(f"{v!r} is not a measured fact; use a key kinds.toml or labs.toml reads (bmi, lab:hb)")
+        return v
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Bound:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError(f"{self.key}: give exactly one of at_least or at_most")
+        return self
+
+
+class ImpliedData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    implied: list[Bound] = Field(min_length=1)
+
+
+@lru_cache(maxsize=1)
+def bounds() -> tuple[Bound, ...]:
+    text = resources.files("eligibility").joinpath("data/implied.toml").read_text("utf-8")
+    return tuple(datafile.parse(ImpliedData, text, FILE).implied)
+
+
+def add_bounds(profile: Profile) -> None:
+    """For each measurement the text does not give, the tightest bound a current condition it names
+    sets, as a fact with no value (`detail`: at_least or at_most, why)."""
+    best: dict[str, tuple[Bound, Fact]] = {}
+    for bound in bounds():
+        if profile.get(bound.key) is not None:
+            continue
+        cases, _, _ = facts_under(profile, bound.codes)
+        now = [f for f in cases if f.current is not False]
+        if not now:
+            continue
+        held = best.get(bound.key)
+        if held is None or _tighter(bound, held[0]):
+            best[bound.key] = (bound, now[0])
+    for key, (bound, fact) in best.items():
+        detail = {"at_least": bound.at_least} if bound.at_least is not None else {"at_most": bound.at_most}
+        detail |= {"why": bound.why, "words": fact.detail.get("words", "")}
+        profile.add(Fact(key=key, value=None, evidence=fact.evidence, current=True, detail=detail))
+
+
+def _tighter(a: Bound, b: Bound) -> bool:
+    if a.at_least is not None and b.at_least is not None:
+        return a.at_least > b.at_least
+    if a.at_most is not None and b.at_most is not None:
+        return a.at_most < b.at_most
+    return False
