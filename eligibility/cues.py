@@ -51,6 +51,8 @@ EXPECTED = {
         "named_for",
         "weight_change_before",
         "weight_change_after",
+        "gestation",
+        "gestation_not_now",
     ),
     "answers": (
         "yes",

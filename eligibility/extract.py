@@ -33,7 +33,7 @@ POSTPARTUM_MONTHS = 3.0  # a birth this recent means the person is not pregnant 
 
 _AGE = [
     re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
-    re.compile(r"\b(\d{1,3})\s*[- ]?(months?|mos?|weeks?|wks?)[- ]old\b", re.I),  # an infant: in years
+    re.compile(r"\b(\d{1,3})\s*[- ]?(months?|mos?|weeks?|wks?|days?)[- ]old\b", re.I),  # an infant: in years
     re.compile(r"\b(-?\d{1,3})\s*(?:yo|y/o|y\.o\.|yr old)\b", re.I),
     re.compile(
         r"(?<!at )(?<!at the )\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b"
@@ -642,6 +642,7 @@ class _Reader:
             ):
                 continue
             self.add("pregnant", not ctx.negated, _clause_ev(clause))
+        self._gestation()
         for m in _BREASTFEEDING.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if not ctx.family and not ctx.hypothetical and not ctx.anchor and not ctx.past:
@@ -664,6 +665,22 @@ class _Reader:
             unwilling = bool(_UNWILLING.search(clause.text)) or ctx.negated
             self.add("contraception", not unwilling, _clause_ev(clause))
             break
+
+    def _gestation(self) -> None:
+        """'at 11 weeks gestation', '32 weeks pregnant': pregnant now, and that many weeks along."""
+        for m in cue("facts", "gestation").finditer(self.text):
+            clause, ctx = self.ctx(m.start(), m.end())
+            if ctx.family or ctx.negated or ctx.hypothetical or ctx.past:
+                continue
+            if cue("facts", "gestation_not_now").search(self.text[max(0, m.start() - 40) : m.start()]):
+                continue  # "born at 38 weeks gestation": a birth, not a pregnancy
+            weeks = float(m.group("weeks") or m.group("weeks2"))
+            if not _plausible("gestational_age", weeks):
+                continue
+            if self.profile.get("pregnant") is None or self.profile.value("pregnant") is not True:
+                self.add("pregnant", True, _clause_ev(clause), current=True, when_months=0.0)
+            self.add("gestational_age", weeks, _ev(self.text, m.start(), m.end()), current=True)
+            return
 
     def trials_and_allergies(self) -> None:
         t = self.text

@@ -163,6 +163,38 @@ def test_an_age_of_something_else_is_no_age_limit() -> None:
     assert all(a.min == 18 and a.max is None for a in leaves(duration.rule) if isinstance(a, Age))
 
 
+GESTATION = [
+    ("Pregnant, with gestational age <{n} weeks", "<"),
+    ("Women more than {n} weeks pregnant", ">"),
+    ("Gestational age of at least {n} weeks", ">="),
+    ("Singleton pregnancy at {n} weeks' gestation or more", ">="),
+    ("less than {n} completed weeks of gestation", "<"),
+]
+
+
+@EXAMPLES
+@given(case=st.sampled_from(GESTATION), n=st.integers(6, 41), kind=st.sampled_from(["inclusion", "exclusion"]))
+def test_a_limit_on_the_weeks_of_a_pregnancy_needs_a_pregnancy(case: tuple[str, str], n: int, kind: str) -> None:
+    """'gestational age <23 weeks': pregnant and that far along; a woman who is not pregnant meets neither
+    an inclusion nor an exclusion of it, and a pregnancy a week either side of the limit is decided."""
+    phrase, op = case
+    cc = read(phrase.format(n=n), kind=kind)
+    weeks = [r for r in leaves(cc.rule) if isinstance(r, Measure) and r.key == "gestational_age"]
+    assert len(weeks) == 1 and weeks[0].op == op and weeks[0].value == n
+    trial = Trial(ref="T", source="t", source_format="text", source_text="", title="", criteria=[])
+    criterion = Criterion(kind, 1, phrase.format(n=n), 0, 0)  # type: ignore[arg-type]
+    trial.criteria.append(criterion)
+
+    def status(facts: dict[str, object]) -> str:
+        return screen(trial, [cc], profile_from_facts({"sex": "female", **facts}), TODAY).verdicts[0].status
+
+    assert status({"pregnant": False}) == "not_met"
+    inside = n - 1 if op.startswith("<") else n + 1
+    outside = n + 1 if op.startswith("<") else n - 1
+    assert status({"pregnant": True, "gestational_age": inside}) == "met"
+    assert status({"pregnant": True, "gestational_age": outside}) == "not_met"
+
+
 def test_an_age_either_side_is_either_and_a_duration_is_no_age() -> None:
     cc = read("Age < 18 years or > 75 years", kind="exclusion")
     assert isinstance(cc.rule, AnyOf) and {(a.min, a.max) for a in leaves(cc.rule)} == {(None, 18), (75, None)}  # type: ignore[attr-defined]

@@ -257,6 +257,24 @@ def test_a_wrong_implied_bound_is_refused_with_the_file_and_the_fix(entry: str, 
     assert implied.FILE in str(err.value) and says in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "text, weeks",
+    [  # TREC 2021/2022 and SIGIR notes
+        ("A 27-year-old woman at 11 weeks gestation in her second pregnancy", 11),
+        ("19 yo Hispanic female G1P1 at 32+ 6 weeks of gestational age presented to the OB clinic", 32),
+        ("19-year-old Hispanic female, currently 32+6 weeks pregnant, presenting with new-onset mild headache", 32),
+        ("The patient was born at 38 weeks gestation with no complications.", None),  # his birth
+        ("A 3-day-old female infant with jaundice, born at 34 weeks of gestation", None),
+        ("She denies being pregnant.", None),
+    ],
+)
+def test_weeks_of_gestation_are_a_pregnancy_now_unless_a_birth(text: str, weeks: float | None) -> None:
+    p = read(text)
+    assert p.value("gestational_age") == weeks
+    if weeks is not None:
+        assert p.value("pregnant") is True
+
+
 # -- consent and compliance --------------------------------------------------------------------------
 CLOSING = (
     "The patient will provide informed consent, and will comply with the trial protocol without any practical issues."

@@ -10,7 +10,7 @@ from eligibility.kinds import durations
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span
 from eligibility.rules import AnyOf, Contraception, Flag, Not, PregnancyPlan, Rule
 
-BLOCKED = ("refractory", "manifestations")
+BLOCKED = ("refractory", "manifestations", "gestation")  # a limit on the weeks reads the pregnancy too
 
 
 class Pregnancy(Kind):

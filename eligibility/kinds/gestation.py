@@ -1,0 +1,61 @@
+"""How far a pregnancy has gone: 'gestational age <23 weeks', 'between 24 and 34 weeks of gestation',
+'less than 20 weeks pregnant'. The limit is on a pregnancy, so the rule is "pregnant, and that many
+weeks": a woman who is not pregnant meets neither an inclusion nor an exclusion of this kind."""
+
+from __future__ import annotations
+
+from eligibility.kinds._comparison import GROUPS, comparison
+from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, spans_of
+from eligibility.rules import AllOf, Flag, Measure, Rule
+
+BLOCKED = ("refractory", "manifestations")
+WEEKS = (1.0, 45.0)  # a pregnancy's weeks a note or an answer can plausibly give
+KEY = "gestational_age"
+
+
+def _weeks(op: str, value: float) -> Measure:
+    return Measure(key=KEY, op=op, value=value, unit="weeks", label="gestational age")
+
+
+class Gestation(Kind):
+    name = "gestation"
+    patterns = ("gate", "range_named", "range_after", "bound_named", "bound_after", "bound_trailing", "other")
+    blocked_by = BLOCKED
+    specs = (FactSpec(KEY, unit="weeks", limits=WEEKS, question=KEY),)
+
+    def read(self, r: Read) -> list[Match]:
+        text = r.text
+        if not self.p("gate").search(text) or self.p("other").search(text):
+            return []
+        limit = self._limit(text)
+        if limit is None:
+            return []
+        rule, spans = limit
+        pregnant = Flag(
+            key="pregnant",
+            label="pregnant",
+            pregnancy_related=r.kind == "exclusion",
+            required_pregnancy=r.kind == "inclusion",
+        )
+        return [Match(AllOf([pregnant, rule]), tuple(spans))]
+
+    def _limit(self, text: str) -> tuple[Rule, list[Span]] | None:
+        for name in ("range_named", "range_after"):
+            m = self.p(name).search(text)
+            if m and self._plausible(m.group("lo"), m.group("hi")) and int(m.group("lo")) < int(m.group("hi")):
+                rule = AllOf([_weeks(">=", float(m.group("lo"))), _weeks("<=", float(m.group("hi")))])
+                return rule, spans_of(m, "lo", "hi", "unit")
+        for name in ("bound_named", "bound_after", "bound_trailing"):
+            m = self.p(name).search(text)
+            if m and self._plausible(m.group("num")):
+                op = comparison(m, "")
+                if op:
+                    return _weeks(op, float(m.group("num"))), spans_of(m, *GROUPS, "num", "unit")
+        return None
+
+    @staticmethod
+    def _plausible(*values: str) -> bool:
+        return all(WEEKS[0] <= float(v) <= WEEKS[1] for v in values)
+
+
+KIND = Gestation()
