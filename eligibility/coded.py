@@ -10,7 +10,7 @@ denial of type 2 diabetes does not deny every diabetes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache, lru_cache
 
@@ -20,7 +20,7 @@ from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.fallback import reading_pattern
 from eligibility.timeparse import months_ago
-from eligibility.timewords import window_match
+from eligibility.timewords import lasted, minimum_lasting, window_match
 from trialscreen.vocab import conditions as icd
 
 PREFIX = "icd:"
@@ -44,6 +44,10 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         current = None if ctx.negated else (ctx.current or visit or ongoing or (when is None and not ctx.historical))
         lead = len(clause.text) - len(clause.text.lstrip())
         evidence = Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
+        detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
+        lasting = None if ctx.negated or ctx.historical else lasted(text, m.start, m.end)
+        if lasting is not None:
+            detail["lasting_months"] = lasting  # "four days of cough", "cough for 2 days"
         profile.add(
             Fact(
                 key=PREFIX + m.code,
@@ -51,7 +55,7 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
                 evidence=evidence,
                 when_months=0.0 if current and when is None else when,
                 current=current,
-                detail={"codes": list(m.codes), "words": m.text},
+                detail=detail,
             )
         )
 
@@ -99,18 +103,38 @@ def criterion_codes(text: str) -> tuple[list[str], list[str]]:
     """(codes that settle the criterion, codes it names): the first only when the criterion names
     nothing but conditions ("Patients with cough or shortness of breath"); what a longer criterion
     names ("stroke within the previous 60 days") only speaks to it (see `criterion_window`)."""
-    codes, names, _ = _coded(text, window=False)
+    codes, names, _ = _coded(text)
     return codes, names
 
 
 def criterion_window(text: str) -> tuple[list[str], float] | None:
     """The codes that settle a criterion naming nothing but conditions and a look-back window ("Onset
     of stroke or TIA symptoms within the previous 60 days"), with the window in months; else None."""
-    codes, _, months = _coded(text, window=True)
+    codes, _, months = _coded(text, window_match)
     return (codes, months) if codes and months is not None else None
 
 
-def _coded(text: str, *, window: bool) -> tuple[list[str], list[str], float | None]:
+def criterion_lasting(text: str) -> tuple[list[str], float, bool] | None:
+    """The codes that settle a criterion naming nothing but conditions and how long they have lasted at
+    least ("patients have fever more than one week"), with that time in months and whether exactly it
+    falls short ("more than"); else None."""
+    found: list[bool] = []
+
+    def least(blanked: str) -> tuple[float, tuple[int, int]] | None:
+        got = minimum_lasting(blanked)
+        if got is None:
+            return None
+        found.append(got[1])
+        return got[0], got[2]
+
+    codes, _, months = _coded(text, least)
+    return (codes, months, found[0]) if codes and months is not None else None
+
+
+_Time = Callable[[str], "tuple[float, tuple[int, int]] | None"]
+
+
+def _coded(text: str, time: _Time | None = None) -> tuple[list[str], list[str], float | None]:
     mentions = icd.conditions_in(text)
     names = list(dict.fromkeys(m.code for m in mentions))
     if not names:
@@ -120,8 +144,8 @@ def _coded(text: str, *, window: bool) -> tuple[list[str], list[str], float | No
         rest[m.start : m.end] = " " * (m.end - m.start)
     blanked = "".join(rest)
     months = None
-    if window:
-        found = window_match(blanked)
+    if time is not None:
+        found = time(blanked)
         if found is None:
             return [], names, None
         months, (a, b) = found

@@ -15,7 +15,7 @@ import itertools
 from dataclasses import replace
 
 from eligibility.assurances import assured
-from eligibility.coded import criterion_codes, criterion_window
+from eligibility.coded import criterion_codes, criterion_lasting, criterion_window
 from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.demographics import another_age, beyond_demographics
 from eligibility.fallback import (
@@ -195,8 +195,11 @@ def _interpret(
     alternative = criterion.kind == "inclusion" and is_alternative(criterion.context)
     codes, names = criterion_codes(text)
     windowed = None if codes else criterion_window(text)
+    lasting = None if codes or windowed else criterion_lasting(text)
     if windowed is not None:
         codes, names = windowed[0], []
+    if lasting is not None:
+        codes, names = lasting[0], []
     cc.rule = Ask(
         key=ask_key(text),
         question=question,
@@ -204,6 +207,8 @@ def _interpret(
         alternative=alternative,
         codes=codes,
         within_months=windowed[1] if windowed else None,
+        min_lasting_months=lasting[1] if lasting else None,
+        lasting_exclusive=lasting[2] if lasting else False,
         mentions=names,
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)

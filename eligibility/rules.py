@@ -1548,6 +1548,10 @@ class Ask(Rule):
     codes: list[str] = field(default_factory=list)
     # the look-back window those conditions are asked in ("stroke or TIA within the previous 60 days")
     within_months: float | None = None
+    # how long those conditions must have lasted ("fever more than one week"), and whether exactly that
+    # falls short
+    min_lasting_months: float | None = None
+    lasting_exclusive: bool = False
     # conditions a longer criterion names: what the text says of them speaks to it, never decides it
     mentions: list[str] = field(default_factory=list)
     # an exclusion about people of one sex ("Females of childbearing potential"): not for the other
@@ -1598,6 +1602,8 @@ class Ask(Rule):
         cases, denials, _ = facts_under(profile, self.codes)
         if self.within_months is not None:
             return self._stated_within(cases, denials, self.within_months)
+        if self.min_lasting_months is not None:
+            return self._stated_lasting(cases, denials, self.min_lasting_months)
         now = [f for f in cases if f.current is not False]
         if now:
             return Result(MET, now[:1], reason=f"the text names {now[0].detail.get('words', 'it')}")
@@ -1627,6 +1633,45 @@ class Ask(Rule):
         words = settled[0].detail.get("words", "it")
         why = f"places {words} before" if settled[0].value else f"denies {words} over"
         return Result(NOT_MET, settled, reason=f"the text {why} {period_words(months)}")
+
+    def _stated_lasting(self, cases: list[Fact], denials: list[Fact], least: float) -> Result | None:
+        """What the text says of how long the conditions have lasted: one that has lasted long enough
+        meets it; it is not met when each one it names now has lasted too short a time, or is denied."""
+        now = [f for f in cases if f.current is not False]
+        times = [(f, f.detail.get("lasting_months")) for f in now]
+
+        def enough(months: float) -> bool:
+            return months > least + 1e-6 if self.lasting_exclusive else months >= least - 1e-6
+
+        long_enough = [f for f, months in times if months is not None and enough(float(months))]
+        if long_enough:
+            f = long_enough[0]
+            return Result(
+                MET,
+                [f],
+                reason=f"the text names {f.detail.get('words', 'it')} for "
+                f"{duration_words(float(f.detail['lasting_months']))}",
+            )
+        if self.alternative or (cases and not now):
+            return None  # only in the past: whether the criterion means that too is asked
+        # the mentions of one symptom in a note are one episode: those that say how long speak for it
+        timed = [f for f, months in times if months is not None]
+        if any(not any(related(f.key.removeprefix(PREFIX), t.key.removeprefix(PREFIX)) for t in timed) for f in now):
+            return None
+        settled = [*timed, *(f for f in denials if denial_settles(f, 0.0))]
+        stated = {f.key.removeprefix(PREFIX) for f in settled}
+        if not settled or not all(any(related(code, own) for own in stated) for code in self.codes):
+            return None
+        f = settled[0]
+        if not f.value:
+            return Result(NOT_MET, settled, reason=f"the text denies {f.detail.get('words', 'it')}")
+        months = float(f.detail["lasting_months"])
+        return Result(
+            NOT_MET,
+            settled,
+            reason=f"the text names {f.detail.get('words', 'it')} for "
+            f"{duration_words(months)}, less than the {duration_words(least)} the criterion asks",
+        )
 
     def describe(self) -> str:
         return f"asked as it stands: {self.question}"

@@ -76,6 +76,45 @@ def to_months(value: float, unit: str) -> float:
     return value * UNIT_MONTHS.get(unit, UNIT_MONTHS.get(unit[:2], 1.0))
 
 
+@lru_cache(maxsize=1)
+def _lasting() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """How long a condition lasts, from the cue words: a criterion's minimum, a note's "N days of X"
+    (ending where the name starts) and "X ... for N days"."""
+    least, of, lead = (cue("time", name).pattern for name in ("lasting_least", "lasting_of", "lasting_for"))
+    unit = f"(?P<unit>{UNIT[1:-1]})"
+    # "at least 2 weeks prior to screening" is a gap before a date, not how long something lasted
+    minimum = re.compile(
+        f"(?:{least}){_SPAN}{unit}\\b(?!\\s+(?:prior|before|ago|earlier|after|following))", re.IGNORECASE
+    )
+    before = re.compile(f"\\b{_SPAN}{unit}{of}", re.IGNORECASE)
+    after = re.compile(f"(?:{lead}){_SPAN}{unit}\\b(?!\\s+(?:ago|before|earlier|prior))", re.IGNORECASE)
+    return minimum, before, after
+
+
+def minimum_lasting(text: str) -> tuple[float, bool, tuple[int, int]] | None:
+    """The least time a criterion asks a condition to have lasted ("fever more than one week": a week,
+    exclusive), in months, with the span that says it; None when it asks none."""
+    m = _lasting()[0].search(text)
+    if m is None:
+        return None
+    op = " ".join(m.group("op").lower().split())
+    exclusive = op == ">" or op.startswith(("more", "longer", "greater", "over"))
+    return round(to_months(number(m.group("num")), m.group("unit")), 3), exclusive, m.span()
+
+
+def lasted(text: str, start: int, end: int) -> float | None:
+    """How long the condition named at text[start:end] has lasted, in months, as its sentence says:
+    "four days of cough", "cough for 2 days"; None when it does not say."""
+    m = _lasting()[1].search(text, max(0, start - 80), start)
+    if m and not cue("time", "lasting_break").search(m.group("words")):
+        return round(to_months(number(m.group("num")), m.group("unit")), 3)
+    stop = min((i for i in (text.find(c, end) for c in ".;\n") if i >= 0), default=len(text))
+    m = _lasting()[2].search(text, end, stop)
+    if m and not cue("time", "lasting_break").search(text, end, m.start()):
+        return round(to_months(number(m.group("num")), m.group("unit")), 3)
+    return None
+
+
 def window_match(text: str) -> tuple[float, tuple[int, int]] | None:
     """The look-back window a criterion states, in months, with the span of the words that state it.
     "At least 4 weeks prior to screening" states a gap, not a window: it is not read as one."""

@@ -91,6 +91,39 @@ def test_a_stated_condition_meets_a_window_only_when_inside_it(ago: int, window:
     assert v.status == ("met" if ago <= window else "not_met"), (ago, window)
 
 
+@pytest.mark.parametrize(
+    "note, code, days",
+    [  # SIGIR 2014-2 and 2015-2, and how notes go on
+        (
+            "An 8-year-old male presents in March to the ER with fever up to 39 C, dyspnea and cough for 2 days.",
+            "R50.9",
+            2,
+        ),
+        ("A 62 yo male presents with four days of non-productive cough and one day of fever.", "R05.9", 4),
+        ("A 62 yo male presents with four days of non-productive cough and one day of fever.", "R50.9", 1),
+        ("Fever, treated with antibiotics for 10 days.", "R50.9", None),  # the treatment's time, not the fever's
+        ("He had a cough 10 days ago.", "R05.9", None),
+    ],
+)
+def test_how_long_a_symptom_has_lasted_is_read_where_the_note_says_it(note: str, code: str, days: int | None) -> None:
+    facts = read_patient(note, TODAY).facts[f"icd:{code}"]
+    lasting = [f.detail.get("lasting_months") for f in facts]
+    assert lasting[0] == (None if days is None else pytest.approx(days / 30.44, abs=0.002))
+
+
+@settings(max_examples=40, deadline=None)
+@given(least=st.integers(2, 30), had=st.integers(1, 40), exclusive=st.booleans())
+def test_a_symptom_meets_a_minimum_time_only_when_it_has_lasted_it(least: int, had: int, exclusive: bool) -> None:
+    words = "more than" if exclusive else "at least"
+    _, v = verdict([f"Patients with fever {words} {least} days"], [], f"A 40-year-old man with fever for {had} days.")
+    long_enough = had > least if exclusive else had >= least
+    assert v.status == ("met" if long_enough else "not_met"), (least, had, exclusive)
+    _, v = verdict([f"Patients with fever {words} {least} days"], [], "A 40-year-old man with fever.")
+    assert v.status == "unknown" and v.mentioned  # how long is not said: asked
+    _, v = verdict([f"Patients with fever {words} {least} days"], [], "A 40-year-old man. He denies fever.")
+    assert v.status == "not_met"
+
+
 def test_a_clinical_abbreviation_names_its_condition() -> None:
     """ "SLE" in a note is systemic lupus erythematosus (abbreviations.toml), in the case it is written."""
     _, v = verdict(["Patients with systemic lupus erythematosus"], [], "A 30-year-old woman with SLE since 2010.")
