@@ -677,7 +677,7 @@ class _Reader:
             weeks = float(m.group("weeks") or m.group("weeks2"))
             if not _plausible("gestational_age", weeks):
                 continue
-            if self.profile.get("pregnant") is None or self.profile.value("pregnant") is not True:
+            if not self.profile.facts.get("pregnant"):  # else the text's own words on it stand
                 self.add("pregnant", True, _clause_ev(clause), current=True, when_months=0.0)
             self.add("gestational_age", weeks, _ev(self.text, m.start(), m.end()), current=True)
             return
