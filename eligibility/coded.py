@@ -38,14 +38,17 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
             continue
         when = None if ctx.negated else months_ago(clause.text, today)
         visit = cue("context", "encounter").search(clause.text) is not None and not ctx.historical
-        # "on dialysis since March": it started then and goes on
-        ongoing = when is not None and cue("medicines", "ongoing").search(clause.text) is not None
-        ongoing = ongoing and not (ctx.past or ctx.historical)
+        # "on dialysis since March", "dysphagia that began several months ago": it started then and goes on
+        began = cue("context", "onset").search(clause.text) and not cue("context", "resolved").search(clause.text)
+        ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or bool(began))
+        ongoing = ongoing and (bool(began) or not (ctx.past or ctx.historical))
         current = None if ctx.negated else (ctx.current or visit or ongoing or (when is None and not ctx.historical))
         lead = len(clause.text) - len(clause.text.lstrip())
         evidence = Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
-        lasting = None if ctx.negated or ctx.historical else lasted(text, m.start, m.end)
+        lasting = None if ctx.negated or (ctx.historical and not ongoing) else lasted(text, m.start, m.end)
+        if lasting is None and ongoing and when is not None and began:
+            lasting = when  # "began two days earlier": it has lasted since
         if lasting is not None:
             detail["lasting_months"] = lasting  # "four days of cough", "cough for 2 days"
         profile.add(
@@ -99,11 +102,12 @@ def _facts_under(profile: Profile, codes: tuple[str, ...]) -> tuple[list[Fact], 
     return cases, denials, others
 
 
-def criterion_codes(text: str) -> tuple[list[str], list[str]]:
+def criterion_codes(text: str, *, beside_age: bool = False) -> tuple[list[str], list[str]]:
     """(codes that settle the criterion, codes it names): the first only when the criterion names
-    nothing but conditions ("Patients with cough or shortness of breath"); what a longer criterion
+    nothing but conditions ("Patients with cough or shortness of breath"), or, `beside_age`, conditions
+    and an age or sex limit ("Patients aged 18-90 presenting with dysphagia"); what a longer criterion
     names ("stroke within the previous 60 days") only speaks to it (see `criterion_window`)."""
-    codes, names, _ = _coded(text)
+    codes, names, _ = _coded(text, beside_age=beside_age)
     return codes, names
 
 
@@ -134,7 +138,9 @@ def criterion_lasting(text: str) -> tuple[list[str], float, bool] | None:
 _Time = Callable[[str], "tuple[float, tuple[int, int]] | None"]
 
 
-def _coded(text: str, time: _Time | None = None) -> tuple[list[str], list[str], float | None]:
+def _coded(
+    text: str, time: _Time | None = None, *, beside_age: bool = False
+) -> tuple[list[str], list[str], float | None]:
     mentions = icd.conditions_in(text)
     names = list(dict.fromkeys(m.code for m in mentions))
     if not names:
@@ -150,7 +156,8 @@ def _coded(text: str, time: _Time | None = None) -> tuple[list[str], list[str], 
             return [], names, None
         months, (a, b) = found
         blanked = blanked[:a] + " " * (b - a) + blanked[b:]
-    left = reading_pattern("coded", "filler").sub("", blanked)
+    kept = reading_pattern("demographics", "filler").sub(" ", blanked) if beside_age else blanked
+    left = reading_pattern("coded", "filler").sub("", kept)
     # several conditions settle it only as alternatives ("cough or shortness of breath"); "asthma and
     # COPD", or a list that does not say which, only speak to it
     alternatives = reading_pattern("alternatives", "either").search(blanked) is not None

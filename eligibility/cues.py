@@ -20,6 +20,8 @@ EXPECTED = {
         "encounter",
         "unknown_after",
         "family_after",
+        "onset",
+        "resolved",
     ),
     "time": (
         "window_lead",

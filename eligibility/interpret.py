@@ -127,6 +127,7 @@ def _partly(
     verb: str,
     understood: Rule | None,
     widest: Rule | None = None,
+    codes: list[str] | None = None,
 ) -> CompiledCriterion:
     """A criterion whose rule leaves some of its words (`unread`: numbers not used, words not read) aside:
     asked as it stands, and only the understood part's ruling-out outcome is taken from the rule."""
@@ -142,17 +143,18 @@ def _partly(
         unused=unread,
         question=question,
     )
-    codes, names = criterion_codes(text)
+    named, names = criterion_codes(text)
     cc.rule = Ask(
         key=ask_key(text),
         question=question,
         label=criterion.text,
+        codes=codes or [],
         understood=understood,
         rules_out=str(MET if criterion.kind == "exclusion" else NOT_MET) if understood else "",
         partial=cc.rule,
         alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
         widest=widest,
-        mentions=names or codes,
+        mentions=names or named,
     )
     return cc
 
@@ -177,8 +179,10 @@ def _interpret(
         extra = beyond_demographics(criterion.text, cc.rule) if demographic and not left else ""
         if extra:
             # "Patients aged 18-65 with plaque psoriasis": the age is read, the rest is not; meeting the age
-            # must not meet the criterion, so it is asked, and only the age can rule the person out
-            return _partly(criterion, cc, text, (extra,), "read", understood=cc.rule)
+            # must not meet the criterion, so it is asked, and only the age can rule the person out. When
+            # the rest only names conditions, what the text states of them answers it with the age.
+            beside, _ = criterion_codes(criterion.text, beside_age=True)
+            return _partly(criterion, cc, text, (extra,), "read", understood=cc.rule, codes=beside)
         if not left:
             cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
             return cc

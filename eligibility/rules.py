@@ -1581,6 +1581,12 @@ class Ask(Rule):
         fact = look.fact
         if fact is None and self.codes:
             stated = self._stated(profile)
+            # beside an understood part ("aged 18-90 presenting with dysphagia"), the conditions meet it
+            # only when that part is met too
+            if stated is not None and stated.status == MET and self.understood is not None:
+                part = self.understood.evaluate(profile)
+                stated = Result(MET, [*part.facts, *stated.facts], reason=f"{part.reason}; {stated.reason}")
+                stated = stated if part.status == MET else None
             if stated is not None:
                 return stated
         if fact is None:

@@ -124,6 +124,27 @@ def test_a_symptom_meets_a_minimum_time_only_when_it_has_lasted_it(least: int, h
     assert v.status == "not_met"
 
 
+def test_an_age_limit_with_conditions_is_met_by_both_and_ruled_out_by_either() -> None:
+    """ "Adults aged 18-75 with asthma or COPD": the age and the conditions the note states decide it together."""
+    criterion = "Adults aged 18-75 with asthma or COPD"
+    _, v = verdict([criterion], [], "A 60-year-old woman with COPD.")
+    assert v.status == "met"
+    for note in ("A 16-year-old girl with asthma.", "A 60-year-old man. He denies asthma or COPD."):
+        _, v = verdict([criterion], [], note)
+        assert v.status == "not_met", note
+    _, v = verdict([criterion], [], "A woman with COPD.")  # the age is not given: asked, never met
+    assert v.status == "unknown"
+
+
+def test_a_symptom_that_began_some_time_ago_goes_on_and_has_lasted_since() -> None:
+    """SIGIR 2014-19: "describes progressive dysphagia that began several months ago" is dysphagia now."""
+    note = "A 52-year-old African American man with a history of heavy smoking and drinking, describes progressive dysphagia that began several months ago."  # noqa: E501
+    fact = read_patient(note, TODAY).facts["icd:R13.1"][0]
+    assert fact.current is True and fact.detail["lasting_months"] == pytest.approx(3.0)
+    resolved = read_patient("She had a rash that started 2 weeks ago and resolved.", TODAY).facts["icd:R21"][0]
+    assert resolved.current is False
+
+
 def test_a_clinical_abbreviation_names_its_condition() -> None:
     """ "SLE" in a note is systemic lupus erythematosus (abbreviations.toml), in the case it is written."""
     _, v = verdict(["Patients with systemic lupus erythematosus"], [], "A 30-year-old woman with SLE since 2010.")
