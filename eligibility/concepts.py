@@ -29,7 +29,7 @@ class Concept:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the text names the concept: by a pattern, or by a condition coded under `icd10cm`."""
-        found = [(m.start(), m.end()) for m in self.joined.finditer(text)]
+        found = [(m.start(), m.end()) for m in self.joined.finditer(text) if icd.names_the_condition(text, m.end())]
         if self.icd10cm:
             found += [(m.start, m.end) for m in _mentions(text) if _under(m.codes, self.icd10cm)]
         return sorted(set(found))

@@ -145,6 +145,23 @@ def test_a_symptom_that_began_some_time_ago_goes_on_and_has_lasted_since() -> No
     assert resolved.current is False
 
 
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("are physically able to undergo routine cervical cancer screening", False),  # TrialGPT, NCT01231945
+        ("Received an influenza vaccine in the last 6 months", False),
+        ("Women at high breast cancer risk", False),
+        ("Positive HIV test", True),  # a test's result reports the condition
+        ("History of cervical cancer", True),
+    ],
+)
+def test_a_procedure_or_topic_named_after_a_condition_is_not_the_condition(text: str, names: bool) -> None:
+    _, compiled = trial_of([text], [])
+    rule = compiled[0].rule
+    reads_condition = not isinstance(rule, Ask) or bool(rule.codes or rule.mentions)
+    assert reads_condition is names, (text, compiled[0].reading)
+
+
 def test_a_clinical_abbreviation_names_its_condition() -> None:
     """ "SLE" in a note is systemic lupus erythematosus (abbreviations.toml), in the case it is written."""
     _, v = verdict(["Patients with systemic lupus erythematosus"], [], "A 30-year-old woman with SLE since 2010.")

@@ -51,6 +51,7 @@ class IndexSettings(_Strict):
     head_qualifiers: list[str] = []
     head_alone: list[str] = []
     residual_starts: list[str] = []
+    not_after: list[str] = []
 
 
 class NeoplasmSettings(_Strict):
@@ -291,16 +292,33 @@ def _abbreviated(long: str) -> tuple[str, ...]:
     return next((h.values for h in index().phrases.find(long) if h.start == 0 and h.end == len(long)), ())
 
 
+@lru_cache(maxsize=1)
+def _not_after() -> re.Pattern[str]:
+    words = index().data.index.not_after
+    body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or r"(?!x)x"
+    return re.compile(rf"[\s-]*(?:{body})\b", re.IGNORECASE)  # matched at the end of the name
+
+
+def names_the_condition(text: str, end: int) -> bool:
+    """Whether a condition's name ending at `end` names the condition, not a procedure or a topic about
+    it ("cervical cancer screening", "HIV test": [index] not_after in conditions.toml)."""
+    return _not_after().match(text, end) is None
+
+
 def conditions_in(text: str) -> list[ConditionMention]:
     """The conditions `text` names: ICD-10-CM's names and ours, and the clinical abbreviations of
     `abbreviations.toml` that stand for one of them, with the case the abbreviation is listed in
-    ("SLE", not "sle" in "slept")."""
-    found = [ConditionMention(h.start, h.end, h.text, h.values) for h in index().phrases.find(text)]
+    ("SLE", not "sle" in "slept"); not a name that a procedure or a topic follows ("cancer screening")."""
+    found = [
+        ConditionMention(h.start, h.end, h.text, h.values)
+        for h in index().phrases.find(text)
+        if names_the_condition(text, h.end)
+    ]
     for a in abbreviations.abbreviations_in(text):
         if a.entry.kind is not abbreviations.Kind.CLINICAL or any(m.start < a.end and a.start < m.end for m in found):
             continue
         codes = _abbreviated(a.entry.long)
-        if codes:
+        if codes and names_the_condition(text, a.end):
             found.append(ConditionMention(a.start, a.end, a.text, codes))
     return sorted(found, key=lambda m: m.start)
 
