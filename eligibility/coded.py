@@ -158,11 +158,19 @@ def _coded(
         blanked = blanked[:a] + " " * (b - a) + blanked[b:]
     kept = reading_pattern("demographics", "filler").sub(" ", blanked) if beside_age else blanked
     left = reading_pattern("coded", "filler").sub("", kept)
-    # several conditions settle it only as alternatives ("cough or shortness of breath"); "asthma and
-    # COPD", or a list that does not say which, only speak to it
+    # several conditions settle it only as alternatives ("cough or shortness of breath") or examples
+    # ("symptoms of OSA, including snoring and sleepiness"); "asthma and COPD", or a list that does not
+    # say which, only speak to it
     alternatives = reading_pattern("alternatives", "either").search(blanked) is not None
     either = len(names) == 1 or (alternatives and reading_pattern("alternatives", "both").search(blanked) is None)
+    either = either or lists_examples(blanked)
     return (names, [], months) if not left and either else ([], names, None)
+
+
+def lists_examples(text: str) -> bool:
+    """Whether the criterion gives the conditions it names as examples ("including", "such as", a
+    colon): any one meets it, and denying those named leaves others open."""
+    return reading_pattern("alternatives", "examples").search(text) is not None
 
 
 def narrower_denial(refs: Iterable[str], text: str, start: int, end: int) -> bool:

@@ -15,7 +15,7 @@ import itertools
 from dataclasses import replace
 
 from eligibility.assurances import assured
-from eligibility.coded import criterion_codes, criterion_lasting, criterion_window
+from eligibility.coded import criterion_codes, criterion_lasting, criterion_window, lists_examples
 from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.demographics import another_age, beyond_demographics
 from eligibility.fallback import (
@@ -213,6 +213,7 @@ def _interpret(
         within_months=windowed[1] if windowed else None,
         min_lasting_months=lasting[1] if lasting else None,
         lasting_exclusive=lasting[2] if lasting else False,
+        examples=bool(codes) and lists_examples(text),
         mentions=names,
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)

@@ -1552,6 +1552,9 @@ class Ask(Rule):
     # falls short
     min_lasting_months: float | None = None
     lasting_exclusive: bool = False
+    # the conditions are examples ("symptoms of OSA, including snoring and sleepiness"): denying them
+    # leaves the others open
+    examples: bool = False
     # conditions a longer criterion names: what the text says of them speaks to it, never decides it
     mentions: list[str] = field(default_factory=list)
     # an exclusion about people of one sex ("Females of childbearing potential"): not for the other
@@ -1618,7 +1621,7 @@ class Ask(Rule):
         settled = [f for f in denials if denial_settles(f, None)]
         # "cough or shortness of breath": every one of them must be denied
         every = all(any(under(code, f.key.removeprefix("icd:")) for f in settled) for code in self.codes)
-        if settled and every and not self.alternative:
+        if settled and every and not self.alternative and not self.examples:
             return Result(NOT_MET, settled, reason=f"the text denies {settled[0].detail.get('words', 'it')}")
         return None
 
@@ -1630,7 +1633,7 @@ class Ask(Rule):
         if inside:
             words = inside[0].detail.get("words", "it")
             return Result(MET, inside[:1], reason=f"the text names {words}{window_words(months)}")
-        if self.alternative or any(_within(f, months) is None for f in cases):
+        if self.alternative or self.examples or any(_within(f, months) is None for f in cases):
             return None
         settled = [*cases, *(f for f in denials if denial_settles(f, months))]
         stated = {f.key.removeprefix(PREFIX) for f in settled}
@@ -1658,7 +1661,7 @@ class Ask(Rule):
                 reason=f"the text names {f.detail.get('words', 'it')} for "
                 f"{duration_words(float(f.detail['lasting_months']))}",
             )
-        if self.alternative or (cases and not now):
+        if self.alternative or self.examples or (cases and not now):
             return None  # only in the past: whether the criterion means that too is asked
         # the mentions of one symptom in a note are one episode: those that say how long speak for it
         timed = [f for f, months in times if months is not None]

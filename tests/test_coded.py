@@ -162,6 +162,20 @@ def test_a_procedure_or_topic_named_after_a_condition_is_not_the_condition(text:
     assert reads_condition is names, (text, compiled[0].reading)
 
 
+def test_conditions_given_as_examples_are_met_by_any_and_not_ruled_out_by_their_denial() -> None:
+    """TrialGPT's NCT00393913 and NCT02340533 with SIGIR 2015-8 and 2015-10."""
+    osa = "Experiences symptoms of OSA, including snoring and sleepiness"
+    note = "A 10 yo boy with nighttime snoring, pauses in breathing, and restlessness with nighttime awakenings."
+    _, v = verdict([osa], [], note)
+    assert v.status == "met" and "snoring" in v.reason
+    _, v = verdict([osa], [], "A 10 yo boy. He denies snoring and sleepiness.")  # other symptoms may hold
+    assert v.status == "unknown" and v.mentioned
+    pelvic = "females complaining of pelvic congestion: dysmenorrhea, dyspareunia, chronic pelvic pain, menorrhagia"
+    note = "A 38 year old woman complains of severe premenstrual and menstrual pelvic pain, heavy, irregular periods."
+    _, v = verdict([pelvic], [], note)
+    assert v.status == "met"
+
+
 def test_a_clinical_abbreviation_names_its_condition() -> None:
     """ "SLE" in a note is systemic lupus erythematosus (abbreviations.toml), in the case it is written."""
     _, v = verdict(["Patients with systemic lupus erythematosus"], [], "A 30-year-old woman with SLE since 2010.")
