@@ -31,7 +31,9 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
     parts = clauses(text)
     if not parts:
         return
-    for m in icd.conditions_in(text):
+    mentions = icd.conditions_in(text)
+    spans = [(x.start, x.end) for x in mentions]
+    for n, m in enumerate(mentions):
         clause = clause_at(parts, m.start)
         ctx = context_of(clause, m.start, m.end)
         if ctx.family or ctx.hypothetical:  # "not sure if I have asthma" denies nothing
@@ -39,14 +41,14 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         when = None if ctx.negated else months_ago(clause.text, today)
         visit = cue("context", "encounter").search(clause.text) is not None and not ctx.historical
         # "on dialysis since March", "dysphagia that began several months ago": it started then and goes on
-        began = cue("context", "onset").search(clause.text) and not cue("context", "resolved").search(clause.text)
+        began = _began(text, m.end, clause.end, mentions[n + 1].start if n + 1 < len(mentions) else len(text))
         ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or bool(began))
         ongoing = ongoing and (bool(began) or not (ctx.past or ctx.historical))
         current = None if ctx.negated else (ctx.current or visit or ongoing or (when is None and not ctx.historical))
         lead = len(clause.text) - len(clause.text.lstrip())
         evidence = Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
-        lasting = None if ctx.negated or (ctx.historical and not ongoing) else lasted(text, m.start, m.end)
+        lasting = None if ctx.negated or (ctx.historical and not ongoing) else lasted(text, m.start, m.end, spans)
         if lasting is None and ongoing and when is not None and began:
             lasting = when  # "began two days earlier": it has lasted since
         if lasting is not None:
@@ -61,6 +63,13 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
                 detail=detail,
             )
         )
+
+
+def _began(text: str, end: int, clause_end: int, next_start: int) -> bool:
+    """Whether the words right after a condition say when it began and not that it ended ("dysphagia that
+    began several months ago"); a word about another condition named after it is that one's."""
+    after = text[end : min(clause_end, next_start if next_start > end else clause_end)]
+    return bool(cue("context", "onset").search(after)) and not cue("context", "resolved").search(after)
 
 
 @lru_cache(maxsize=65536)

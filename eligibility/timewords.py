@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from eligibility.cues import cue
@@ -102,9 +103,13 @@ def minimum_lasting(text: str) -> tuple[float, bool, tuple[int, int]] | None:
     return round(to_months(number(m.group("num")), m.group("unit")), 3), exclusive, m.span()
 
 
-def lasted(text: str, start: int, end: int) -> float | None:
+def lasted(text: str, start: int, end: int, names: Sequence[tuple[int, int]] = ()) -> float | None:
     """How long the condition named at text[start:end] has lasted, in months, as its sentence says:
-    "four days of cough", "cough for 2 days"; None when it does not say."""
+    "four days of cough", "cough for 2 days"; None when it does not say. `names`: where the text names
+    other conditions, which may stand between ("vomiting, loss of appetite and fever for 3 days")."""
+    for a, b in names:
+        if end <= a and b <= len(text):
+            text = text[:a] + " " * (b - a) + text[b:]
     m = _lasting()[1].search(text, max(0, start - 80), start)
     if m and not cue("time", "lasting_break").search(m.group("words")):
         return round(to_months(number(m.group("num")), m.group("unit")), 3)

@@ -176,6 +176,13 @@ def test_conditions_given_as_examples_are_met_by_any_and_not_ruled_out_by_their_
     assert v.status == "met"
 
 
+def test_when_something_began_is_the_condition_it_follows() -> None:
+    """TREC 2021: "started" is the drinking's, and the tremor "subsides": no time for the tremor."""
+    note = "He recently started consuming more alcohol as his tremor subsides somewhat when he drinks small amounts of alcohol."  # noqa: E501
+    tremor = [f for k, fs in read_patient(note, TODAY).facts.items() if k.startswith("icd:") for f in fs]
+    assert tremor and all("lasting_months" not in f.detail for f in tremor)
+
+
 def test_a_clinical_abbreviation_names_its_condition() -> None:
     """ "SLE" in a note is systemic lupus erythematosus (abbreviations.toml), in the case it is written."""
     _, v = verdict(["Patients with systemic lupus erythematosus"], [], "A 30-year-old woman with SLE since 2010.")

@@ -238,6 +238,11 @@ def test_obese_decides_a_bmi_limit_only_when_every_obese_bmi_agrees(threshold: i
         assert outcomes == {False}
     else:
         assert outcomes == {True, False} and v.mentioned
+    # TREC 2022: "overweight" is a BMI of 25 or more, never taken for obesity's 30
+    overweight = read(
+        "A 9-year-old girl is brought to the office for evaluation of short stature and overweight body habitus."
+    )
+    assert overweight.get("bmi").detail["at_least"] == 25  # type: ignore[union-attr]
     measured = read(OBESE + " BMI 24.")  # a measured value always wins
     expected = "met" if compare(24.0, float(threshold)) else "not_met"
     assert screen(trial, compiled, measured, TODAY).verdicts[0].status == expected
