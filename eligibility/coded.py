@@ -176,6 +176,11 @@ def _coded(
     return (names, [], months) if not left and either else ([], names, None)
 
 
+def asks_the_past(text: str) -> bool:
+    """Whether the criterion asks about the person's past ("History of stroke", "Prior MI")."""
+    return reading_pattern("coded", "ever").search(text) is not None
+
+
 def lists_examples(text: str) -> bool:
     """Whether the criterion gives the conditions it names as examples ("including", "such as", a
     colon): any one meets it, and denying those named leaves others open."""

@@ -15,7 +15,7 @@ import itertools
 from dataclasses import replace
 
 from eligibility.assurances import assured
-from eligibility.coded import criterion_codes, criterion_lasting, criterion_window, lists_examples
+from eligibility.coded import asks_the_past, criterion_codes, criterion_lasting, criterion_window, lists_examples
 from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.demographics import another_age, beyond_demographics
 from eligibility.fallback import (
@@ -214,6 +214,7 @@ def _interpret(
         min_lasting_months=lasting[1] if lasting else None,
         lasting_exclusive=lasting[2] if lasting else False,
         examples=bool(codes) and lists_examples(text),
+        ever=bool(codes) and asks_the_past(text),
         mentions=names,
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)

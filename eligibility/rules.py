@@ -1552,6 +1552,9 @@ class Ask(Rule):
     # falls short
     min_lasting_months: float | None = None
     lasting_exclusive: bool = False
+    # the criterion asks about the past too ("History of stroke"): a condition the text places at any
+    # time meets it
+    ever: bool = False
     # the conditions are examples ("symptoms of OSA, including snoring and sleepiness"): denying them
     # leaves the others open
     examples: bool = False
@@ -1616,6 +1619,11 @@ class Ask(Rule):
         now = [f for f in cases if f.current is not False]
         if now:
             return Result(MET, now[:1], reason=f"the text names {now[0].detail.get('words', 'it')}")
+        if cases and self.ever:
+            when = f" ({duration_words(cases[0].when_months)} ago)" if cases[0].when_months else ""
+            return Result(
+                MET, cases[:1], reason=f"the text names {cases[0].detail.get('words', 'it')} in the past{when}"
+            )
         if cases:
             return None  # only in the past: whether the criterion means that too is asked
         settled = [f for f in denials if denial_settles(f, None)]

@@ -183,6 +183,22 @@ def test_when_something_began_is_the_condition_it_follows() -> None:
     assert tremor and all("lasting_months" not in f.detail for f in tremor)
 
 
+@pytest.mark.parametrize(
+    "criterion, status",
+    [
+        ("History of stroke", "met"),
+        ("Prior myocardial infarction", "met"),
+        ("Stroke", "unknown"),  # it may mean a stroke now: asked
+    ],
+)
+def test_a_criterion_about_the_past_is_met_by_a_past_condition(criterion: str, status: str) -> None:
+    note = "A 60-year-old man who had a stroke in 2009. MI in 2010."
+    _, v = verdict([], [criterion], note)
+    assert v.status == status and v.mentioned
+    _, v = verdict([], [criterion], "A 60-year-old man. He denies any history of stroke or MI.")
+    assert v.status == "not_met"
+
+
 def test_a_clinical_abbreviation_names_its_condition() -> None:
     """ "SLE" in a note is systemic lupus erythematosus (abbreviations.toml), in the case it is written."""
     _, v = verdict(["Patients with systemic lupus erythematosus"], [], "A 30-year-old woman with SLE since 2010.")
