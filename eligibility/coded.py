@@ -11,11 +11,12 @@ denial of type 2 diabetes does not deny every diabetes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 
 from eligibility.concepts import concepts
-from eligibility.context import clause_at, clauses, context_of
+from eligibility.context import Clause, clause_at, clauses, context_of
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.fallback import reading_pattern
@@ -27,7 +28,12 @@ PREFIX = "icd:"
 
 
 def read_conditions(profile: Profile, text: str, today: date) -> None:
-    """Adds an `icd:CODE` fact for each condition the text names as the person's own."""
+    """Adds an `icd:CODE` fact for each condition the text names as the person's own.
+
+    Besides the clause's time (`when_months`, kept for what reads it), each fact's detail says where
+    the text itself places this condition (`placed_months`: 0 for now, absent when it does not say):
+    its own time words ("stroke 5 years ago and TIA last week" places each apart), or the clause's
+    when the clause names no other condition; and how long it has lasted (`lasting_months`)."""
     parts = clauses(text)
     if not parts:
         return
@@ -38,25 +44,41 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         ctx = context_of(clause, m.start, m.end)
         if ctx.family or ctx.hypothetical:  # "not sure if I have asthma" denies nothing
             continue
-        when = None if ctx.negated else months_ago(clause.text, today)
+        denied = ctx.negated or cue("context", "negated_prefix").search(text, max(0, m.start - 5), m.start) is not None
+        previous = mentions[n - 1].end if n else 0
+        following = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
+        when = None if denied else months_ago(clause.text, today)
+        # its own time words: after it up to the next condition ("stroke 5 years ago and TIA last week"),
+        # else before it back to the previous one ("in 2010 she had an MI")
+        own = None
+        if not denied:
+            own = months_ago(text[m.end : min(clause.end, following)], today)
+            if own is None:
+                own = months_ago(text[max(clause.start, previous) : m.start], today)
+        alone = sum(1 for x in mentions if clause.start <= x.start < clause.end) == 1
         visit = cue("context", "encounter").search(clause.text) is not None and not ctx.historical
-        # "on dialysis since March", "dysphagia that began several months ago": it started then and goes on
-        began = _began(text, m.end, clause.end, mentions[n + 1].start if n + 1 < len(mentions) else len(text))
-        ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or bool(began))
-        ongoing = ongoing and (bool(began) or not (ctx.past or ctx.historical))
-        current = None if ctx.negated else (ctx.current or visit or ongoing or (when is None and not ctx.historical))
+        # "on dialysis since March", "dysphagia that began several months ago": it started then and goes on;
+        # not "history of migraine that began in 2003"
+        began = _began(text, clause, m.start, m.end, following)
+        ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or began)
+        ongoing = ongoing and (began or not (ctx.past or ctx.historical))
+        current = None if denied else (ctx.current or visit or ongoing or (when is None and not ctx.historical))
         lead = len(clause.text) - len(clause.text.lstrip())
         evidence = Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
-        lasting = None if ctx.negated or (ctx.historical and not ongoing) else lasted(text, m.start, m.end, spans)
+        if not denied:
+            placed = 0.0 if (ctx.current or visit or ongoing) else own if own is not None else when if alone else None
+            if placed is not None:
+                detail["placed_months"] = placed
+        lasting = None if denied or (ctx.historical and not ongoing) else lasted(text, m.start, m.end, spans)
         if lasting is None and ongoing and when is not None and began:
-            lasting = when  # "began two days earlier": it has lasted since
+            lasting = own if own is not None else when if alone else None  # "began two days earlier": since then
         if lasting is not None:
             detail["lasting_months"] = lasting  # "four days of cough", "cough for 2 days"
         profile.add(
             Fact(
                 key=PREFIX + m.code,
-                value=not ctx.negated,
+                value=not denied,
                 evidence=evidence,
                 when_months=0.0 if current and when is None else when,
                 current=current,
@@ -65,11 +87,17 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         )
 
 
-def _began(text: str, end: int, clause_end: int, next_start: int) -> bool:
-    """Whether the words right after a condition say when it began and not that it ended ("dysphagia that
-    began several months ago"); a word about another condition named after it is that one's."""
-    after = text[end : min(clause_end, next_start if next_start > end else clause_end)]
-    return bool(cue("context", "onset").search(after)) and not cue("context", "resolved").search(after)
+def _began(text: str, clause: Clause, start: int, end: int, following: int) -> bool:
+    """Whether the words right after a condition say when it began, and the rest of its sentence does not
+    say it ended ("dysphagia that began several months ago"); not when its clause calls it history
+    ("history of migraine that began in 2003"); a word about another condition named after it is that one's."""
+    after = text[end : min(clause.end, following)]
+    if not cue("context", "onset").search(after):
+        return False
+    if cue("context", "past_event").search(text, max(clause.start, start - 25), start):
+        return False  # the words right before it call it history
+    stop = min((i for i in (text.find(c, end) for c in ".\n") if i >= 0), default=len(text))
+    return cue("context", "resolved").search(text, end, stop) is None
 
 
 @lru_cache(maxsize=65536)
@@ -123,33 +151,41 @@ def criterion_codes(text: str, *, beside_age: bool = False) -> tuple[list[str], 
 def criterion_window(text: str) -> tuple[list[str], float] | None:
     """The codes that settle a criterion naming nothing but conditions and a look-back window ("Onset
     of stroke or TIA symptoms within the previous 60 days"), with the window in months; else None."""
-    codes, _, months = _coded(text, window_match)
-    return (codes, months) if codes and months is not None else None
+    codes, _, found = _coded(text, _window)
+    return (codes, found.months) if codes and found is not None else None
 
 
 def criterion_lasting(text: str) -> tuple[list[str], float, bool] | None:
     """The codes that settle a criterion naming nothing but conditions and how long they have lasted at
     least ("patients have fever more than one week"), with that time in months and whether exactly it
     falls short ("more than"); else None."""
-    found: list[bool] = []
-
-    def least(blanked: str) -> tuple[float, tuple[int, int]] | None:
-        got = minimum_lasting(blanked)
-        if got is None:
-            return None
-        found.append(got[1])
-        return got[0], got[2]
-
-    codes, _, months = _coded(text, least)
-    return (codes, months, found[0]) if codes and months is not None else None
+    codes, _, found = _coded(text, _least)
+    return (codes, found.months, found.exclusive) if codes and found is not None else None
 
 
-_Time = Callable[[str], "tuple[float, tuple[int, int]] | None"]
+@dataclass(frozen=True)
+class _Time:
+    """A time a criterion states beside its conditions: in months, where, and (a least time) whether
+    exactly it falls short."""
+
+    months: float
+    span: tuple[int, int]
+    exclusive: bool = False
+
+
+def _window(text: str) -> _Time | None:
+    found = window_match(text)
+    return None if found is None else _Time(found[0], found[1])
+
+
+def _least(text: str) -> _Time | None:
+    found = minimum_lasting(text)
+    return None if found is None else _Time(found[0], found[2], found[1])
 
 
 def _coded(
-    text: str, time: _Time | None = None, *, beside_age: bool = False
-) -> tuple[list[str], list[str], float | None]:
+    text: str, time: Callable[[str], _Time | None] | None = None, *, beside_age: bool = False
+) -> tuple[list[str], list[str], _Time | None]:
     mentions = icd.conditions_in(text)
     names = list(dict.fromkeys(m.code for m in mentions))
     if not names:
@@ -158,12 +194,12 @@ def _coded(
     for m in mentions:
         rest[m.start : m.end] = " " * (m.end - m.start)
     blanked = "".join(rest)
-    months = None
+    found = None
     if time is not None:
         found = time(blanked)
         if found is None:
             return [], names, None
-        months, (a, b) = found
+        a, b = found.span
         blanked = blanked[:a] + " " * (b - a) + blanked[b:]
     kept = reading_pattern("demographics", "filler").sub(" ", blanked) if beside_age else blanked
     left = reading_pattern("coded", "filler").sub("", kept)
@@ -172,13 +208,24 @@ def _coded(
     # say which, only speak to it
     alternatives = reading_pattern("alternatives", "either").search(blanked) is not None
     either = len(names) == 1 or (alternatives and reading_pattern("alternatives", "both").search(blanked) is None)
-    either = either or lists_examples(blanked)
-    return (names, [], months) if not left and either else ([], names, None)
+    either = either or lists_examples(blanked) or _listed_under(text, mentions)
+    return (names, [], found) if not left and either else ([], names, None)
 
 
 def asks_the_past(text: str) -> bool:
     """Whether the criterion asks about the person's past ("History of stroke", "Prior MI")."""
     return reading_pattern("coded", "ever").search(text) is not None
+
+
+def _listed_under(text: str, mentions: list[icd.ConditionMention]) -> bool:
+    """A condition, a colon, then conditions: the list gives its forms ("pelvic congestion: dysmenorrhea,
+    dyspareunia, chronic pelvic pain")."""
+    return any(text[m.end :].lstrip().startswith(":") and any(o.start > m.end for o in mentions) for m in mentions)
+
+
+def listed_under(text: str) -> bool:
+    """Whether the criterion lists forms of a condition after it and a colon (see `_listed_under`)."""
+    return _listed_under(text, icd.conditions_in(text))
 
 
 def lists_examples(text: str) -> bool:

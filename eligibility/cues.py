@@ -22,6 +22,7 @@ EXPECTED = {
         "family_after",
         "onset",
         "resolved",
+        "negated_prefix",
     ),
     "time": (
         "window_lead",
@@ -36,6 +37,8 @@ EXPECTED = {
         "lasting_of",
         "lasting_for",
         "lasting_break",
+        "lasting_not_after",
+        "lasting_exclusive",
     ),
     "medicines": (
         "any",
@@ -68,6 +71,7 @@ EXPECTED = {
         "weight_change_after",
         "gestation",
         "gestation_not_now",
+        "gestation_not_now_after",
     ),
     "answers": (
         "yes",

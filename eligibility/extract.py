@@ -33,7 +33,6 @@ POSTPARTUM_MONTHS = 3.0  # a birth this recent means the person is not pregnant 
 
 _AGE = [
     re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
-    re.compile(r"\b(\d{1,3})\s*[- ]?(months?|mos?|weeks?|wks?|days?)[- ]old\b", re.I),  # an infant: in years
     re.compile(r"\b(-?\d{1,3})\s*(?:yo|y/o|y\.o\.|yr old)\b", re.I),
     re.compile(
         r"(?<!at )(?<!at the )\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b"
@@ -42,6 +41,8 @@ _AGE = [
     ),
     re.compile(r"(?<![\d.,])\b(\d{1,3})\s*(?:F|M)\b"),  # "30F"; not "102.1 F" (a temperature)
     re.compile(r"\b(?:female|male|woman|man|pt|patient)[,:\s]+(\d{1,3})\b(?!\s*(?:kg|mg|%|/))", re.I),
+    # an infant, in years; last, so "I'm 32 and my 4-month-old" is the writer's 32
+    re.compile(r"\b(\d{1,3})\s*[- ]?(months?|mos?|weeks?|wks?|days?)[- ]old\b", re.I),
 ]
 _FEMALE = re.compile(
     r"\b(female|woman|women|girl|lady|she|her|mrs|ms|mother of|pregnan\w*|breastfeed\w*|menopaus\w*|"
@@ -674,6 +675,9 @@ class _Reader:
                 continue
             if cue("facts", "gestation_not_now").search(self.text[max(0, m.start() - 40) : m.start()]):
                 continue  # "born at 38 weeks gestation": a birth, not a pregnancy
+            stop = min((i for i in (self.text.find(c, m.end()) for c in ".\n") if i >= 0), default=len(self.text))
+            if cue("facts", "gestation_not_now_after").search(self.text, m.end(), stop):
+                continue  # "seen at 32 weeks gestation ... and delivered by C-section"
             weeks = float(m.group("weeks") or m.group("weeks2"))
             if not _plausible("gestational_age", weeks):
                 continue

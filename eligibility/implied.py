@@ -7,6 +7,7 @@ bound in its detail (`at_least`, `at_most`), read by `Measure`; a measured value
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -30,6 +31,21 @@ class Bound(BaseModel):
     at_least: float | None = None
     at_most: float | None = None
     why: str = Field(min_length=5)
+    # the definition holds from this age (adult cut-offs): a younger person, or one whose age is not
+    # known, gets no bound
+    min_age: float | None = None
+    # words right before the condition that make it another thing or not now ("central obesity",
+    # "formerly obese")
+    not_with: str = ""
+
+    @field_validator("not_with")
+    @classmethod
+    def _pattern(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as err:
+            raise ValueError(f"not_with is not a regular expression ({err})") from err
+        return v
 
     @field_validator("codes")
     @classmethod
@@ -72,11 +88,15 @@ def add_bounds(profile: Profile) -> None:
     """For each measurement the text does not give, the tightest bound a current condition it names
     sets, as a fact with no value (`detail`: at_least or at_most, why)."""
     best: dict[str, tuple[Bound, Fact]] = {}
+    age = profile.value("age")
     for bound in bounds():
         if profile.get(bound.key) is not None:
             continue
+        if bound.min_age is not None and not (isinstance(age, int | float) and age >= bound.min_age):
+            continue
         cases, _, _ = facts_under(profile, bound.codes)
-        now = [f for f in cases if f.current is not False]
+        unless = re.compile(bound.not_with, re.IGNORECASE) if bound.not_with else None
+        now = [f for f in cases if f.current is not False and not (unless and unless.search(_before(f)))]
         if not now:
             continue
         held = best.get(bound.key)
@@ -86,6 +106,14 @@ def add_bounds(profile: Profile) -> None:
         detail = {"at_least": bound.at_least} if bound.at_least is not None else {"at_most": bound.at_most}
         detail |= {"why": bound.why, "words": fact.detail.get("words", "")}
         profile.add(Fact(key=key, value=None, evidence=fact.evidence, current=True, detail=detail))
+
+
+def _before(fact: Fact) -> str:
+    """The condition's words with the few words before them in its clause ("formerly obese", "central
+    obesity"): what `not_with` is looked for in."""
+    text, words = fact.evidence.text, str(fact.detail.get("words", ""))
+    at = text.find(words) if words else -1
+    return text if at < 0 else text[max(0, at - 25) : at + len(words)]
 
 
 def _tighter(a: Bound, b: Bound) -> bool:

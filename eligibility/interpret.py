@@ -15,7 +15,14 @@ import itertools
 from dataclasses import replace
 
 from eligibility.assurances import assured
-from eligibility.coded import asks_the_past, criterion_codes, criterion_lasting, criterion_window, lists_examples
+from eligibility.coded import (
+    asks_the_past,
+    criterion_codes,
+    criterion_lasting,
+    criterion_window,
+    listed_under,
+    lists_examples,
+)
 from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.demographics import another_age, beyond_demographics
 from eligibility.fallback import (
@@ -30,7 +37,7 @@ from eligibility.fallback import (
 from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
-from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, SexScoped, widened
+from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, Sex, SexScoped, widened
 from trialscreen.model import Criterion, Trial
 
 
@@ -92,6 +99,10 @@ def _widest(
         if alone.team or (alone.rule is not None and not alone.rule.names() <= keys):
             return None
     return wide
+
+
+def _leaves(rule: Rule) -> list[Rule]:
+    return [leaf for r in rule.rules for leaf in _leaves(r)] if isinstance(rule, AllOf | AnyOf) else [rule]
 
 
 def _absent(rule: Rule) -> Rule:
@@ -182,6 +193,8 @@ def _interpret(
             # must not meet the criterion, so it is asked, and only the age can rule the person out. When
             # the rest only names conditions, what the text states of them answers it with the age.
             beside, _ = criterion_codes(criterion.text, beside_age=True)
+            if SEX.scope(criterion.text) is not None and not any(isinstance(r, Sex) for r in _leaves(cc.rule)):
+                beside = []  # "Women aged 18-45 with asthma": the sex is not in the rule, so it is asked
             return _partly(criterion, cc, text, (extra,), "read", understood=cc.rule, codes=beside)
         if not left:
             cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
@@ -213,7 +226,7 @@ def _interpret(
         within_months=windowed[1] if windowed else None,
         min_lasting_months=lasting[1] if lasting else None,
         lasting_exclusive=lasting[2] if lasting else False,
-        examples=bool(codes) and lists_examples(text),
+        examples=bool(codes) and (lists_examples(text) or listed_under(text)),
         ever=bool(codes) and asks_the_past(text),
         mentions=names,
     )

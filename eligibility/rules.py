@@ -1611,11 +1611,12 @@ class Ask(Rule):
 
     def _stated(self, profile: Profile) -> Result | None:
         """What the person's text states about the conditions the criterion names, when it settles it."""
-        cases, denials, _ = facts_under(profile, self.codes)
+        found = facts_under(profile, self.codes)
+        cases, denials, _ = found
         if self.within_months is not None:
             return self._stated_within(cases, denials, self.within_months)
         if self.min_lasting_months is not None:
-            return self._stated_lasting(cases, denials, self.min_lasting_months)
+            return self._stated_lasting(found, self.min_lasting_months)
         now = [f for f in cases if f.current is not False]
         if now:
             return Result(MET, now[:1], reason=f"the text names {now[0].detail.get('words', 'it')}")
@@ -1634,61 +1635,65 @@ class Ask(Rule):
         return None
 
     def _stated_within(self, cases: list[Fact], denials: list[Fact], months: float) -> Result | None:
-        """What the text states about the conditions inside the criterion's window: one of them in it
-        meets it; it is not met only when, for each condition, the text places it before the window or
-        denies it over the whole window."""
-        inside = [f for f in cases if _within(f, months)]
+        """What the text states about the conditions inside the criterion's window: one it places in the
+        window meets it; it is not met only when, for each condition, the text places it before the
+        window or denies it over the whole window. A condition the text does not place ("PMH: stroke",
+        or a clause that dates another condition) leaves it asked."""
+        placed = [(f, f.detail.get("placed_months")) for f in cases]
+        inside = [f for f, at in placed if at is not None and float(at) <= months + 1e-6]
         if inside:
             words = inside[0].detail.get("words", "it")
             return Result(MET, inside[:1], reason=f"the text names {words}{window_words(months)}")
-        if self.alternative or self.examples or any(_within(f, months) is None for f in cases):
+        if self.alternative or self.examples or any(at is None for _, at in placed):
             return None
-        settled = [*cases, *(f for f in denials if denial_settles(f, months))]
-        stated = {f.key.removeprefix(PREFIX) for f in settled}
-        if not settled or not all(any(related(code, own) for own in stated) for code in self.codes):
+        denied = [f for f in denials if denial_settles(f, months)]
+        if not self._covers([*cases, *denied]):
             return None
-        words = settled[0].detail.get("words", "it")
-        why = f"places {words} before" if settled[0].value else f"denies {words} over"
-        return Result(NOT_MET, settled, reason=f"the text {why} {period_words(months)}")
+        f = cases[0] if cases else denied[0]
+        words = f.detail.get("words", "it")
+        why = f"places {words} before" if f.value else f"denies {words} over"
+        return Result(NOT_MET, [*cases, *denied], reason=f"the text {why} {period_words(months)}")
 
-    def _stated_lasting(self, cases: list[Fact], denials: list[Fact], least: float) -> Result | None:
-        """What the text says of how long the conditions have lasted: one that has lasted long enough
-        meets it; it is not met when each one it names now has lasted too short a time, or is denied."""
+    def _stated_lasting(self, found: tuple[list[Fact], list[Fact], list[Fact]], least: float) -> Result | None:
+        """What the text says of how long the conditions have lasted: a current one that has lasted long
+        enough meets it. It is not met only when every current mention of them, and of conditions
+        related to them ("chronic cough" beside "cough"), says how long and each falls short, or when
+        they are denied."""
+        cases, denials, others = found
         now = [f for f in cases if f.current is not False]
-        times = [(f, f.detail.get("lasting_months")) for f in now]
 
         def enough(months: float) -> bool:
             return months > least + 1e-6 if self.lasting_exclusive else months >= least - 1e-6
 
-        long_enough = [f for f, months in times if months is not None and enough(float(months))]
+        long_enough = [f for f in now if f.detail.get("lasting_months") is not None]
+        long_enough = [f for f in long_enough if enough(float(f.detail["lasting_months"]))]
         if long_enough:
             f = long_enough[0]
-            return Result(
-                MET,
-                [f],
-                reason=f"the text names {f.detail.get('words', 'it')} for "
-                f"{duration_words(float(f.detail['lasting_months']))}",
-            )
+            lasting = duration_words(float(f.detail["lasting_months"]))
+            return Result(MET, [f], reason=f"the text names {f.detail.get('words', 'it')} for {lasting}")
         if self.alternative or self.examples or (cases and not now):
             return None  # only in the past: whether the criterion means that too is asked
-        # the mentions of one symptom in a note are one episode: those that say how long speak for it
-        timed = [f for f, months in times if months is not None]
-        if any(not any(related(f.key.removeprefix(PREFIX), t.key.removeprefix(PREFIX)) for t in timed) for f in now):
+        current = [*now, *(f for f in others if f.value and f.current is not False)]
+        if any(f.detail.get("lasting_months") is None for f in current):
+            return None  # "Cough x 2 months. 2 days of worsening cough.": one untimed mention leaves it asked
+        denied = [f for f in denials if denial_settles(f, 0.0)]
+        if not self._covers([*now, *denied]):
             return None
-        settled = [*timed, *(f for f in denials if denial_settles(f, 0.0))]
-        stated = {f.key.removeprefix(PREFIX) for f in settled}
-        if not settled or not all(any(related(code, own) for own in stated) for code in self.codes):
-            return None
-        f = settled[0]
-        if not f.value:
-            return Result(NOT_MET, settled, reason=f"the text denies {f.detail.get('words', 'it')}")
+        if not now:
+            return Result(NOT_MET, denied, reason=f"the text denies {denied[0].detail.get('words', 'it')}")
+        f = now[0]
         months = float(f.detail["lasting_months"])
         return Result(
             NOT_MET,
-            settled,
+            [*now, *denied],
             reason=f"the text names {f.detail.get('words', 'it')} for "
             f"{duration_words(months)}, less than the {duration_words(least)} the criterion asks",
         )
+
+    def _covers(self, settled: list[Fact]) -> bool:
+        """Whether what the text states settles every condition the criterion names."""
+        stated = {f.key.removeprefix(PREFIX) for f in settled}
+        return bool(settled) and all(any(related(code, own) for own in stated) for code in self.codes)
 
     def describe(self) -> str:
         return f"asked as it stands: {self.question}"

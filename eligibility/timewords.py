@@ -81,14 +81,13 @@ def to_months(value: float, unit: str) -> float:
 def _lasting() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """How long a condition lasts, from the cue words: a criterion's minimum, a note's "N days of X"
     (ending where the name starts) and "X ... for N days"."""
-    least, of, lead = (cue("time", name).pattern for name in ("lasting_least", "lasting_of", "lasting_for"))
+    names = ("lasting_least", "lasting_of", "lasting_for", "lasting_not_after")
+    least, of, lead, gap = (cue("time", name).pattern for name in names)
     unit = f"(?P<unit>{UNIT[1:-1]})"
     # "at least 2 weeks prior to screening" is a gap before a date, not how long something lasted
-    minimum = re.compile(
-        f"(?:{least}){_SPAN}{unit}\\b(?!\\s+(?:prior|before|ago|earlier|after|following))", re.IGNORECASE
-    )
+    minimum = re.compile(f"(?:{least}){_SPAN}{unit}\\b(?!{gap})", re.IGNORECASE)
     before = re.compile(f"\\b{_SPAN}{unit}{of}", re.IGNORECASE)
-    after = re.compile(f"(?:{lead}){_SPAN}{unit}\\b(?!\\s+(?:ago|before|earlier|prior))", re.IGNORECASE)
+    after = re.compile(f"(?:{lead}){_SPAN}{unit}\\b(?!{gap})", re.IGNORECASE)
     return minimum, before, after
 
 
@@ -98,8 +97,7 @@ def minimum_lasting(text: str) -> tuple[float, bool, tuple[int, int]] | None:
     m = _lasting()[0].search(text)
     if m is None:
         return None
-    op = " ".join(m.group("op").lower().split())
-    exclusive = op == ">" or op.startswith(("more", "longer", "greater", "over"))
+    exclusive = cue("time", "lasting_exclusive").search(" ".join(m.group("op").lower().split())) is not None
     return round(to_months(number(m.group("num")), m.group("unit")), 3), exclusive, m.span()
 
 

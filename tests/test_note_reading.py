@@ -238,14 +238,30 @@ def test_obese_decides_a_bmi_limit_only_when_every_obese_bmi_agrees(threshold: i
         assert outcomes == {False}
     else:
         assert outcomes == {True, False} and v.mentioned
-    # TREC 2022: "overweight" is a BMI of 25 or more, never taken for obesity's 30
-    overweight = read(
-        "A 9-year-old girl is brought to the office for evaluation of short stature and overweight body habitus."
-    )
-    assert overweight.get("bmi").detail["at_least"] == 25  # type: ignore[union-attr]
     measured = read(OBESE + " BMI 24.")  # a measured value always wins
     expected = "met" if compare(24.0, float(threshold)) else "not_met"
     assert screen(trial, compiled, measured, TODAY).verdicts[0].status == expected
+
+
+@pytest.mark.parametrize(
+    "text, at_least",
+    [
+        ("A 54-year-old obese woman admitted to the emergency department with abdominal pain", 30),  # TREC 2021
+        ("45 yo woman, overweight, with knee pain", 25),  # overweight is not obesity's 30
+        (
+            "A 9-year-old girl is brought to the office for evaluation of short stature and overweight body habitus.",
+            None,
+        ),
+        ("An obese 8-year-old boy with asthma.", None),  # a child's obesity is a percentile, not a BMI
+        ("40 yo non-obese man.", None),
+        ("45 yo woman with central obesity", None),  # a waist, not a BMI
+        ("45 yo woman, formerly obese, after gastric bypass", None),
+        ("52 yo man with morbid obesity and type 2 diabetes", 35),  # 40, or 35 with an illness it causes
+    ],
+)
+def test_the_bmi_a_named_weight_condition_bounds(text: str, at_least: float | None) -> None:
+    bound = read(text).get("bmi")
+    assert (bound.detail.get("at_least") if bound is not None else None) == at_least
 
 
 @pytest.mark.parametrize(

@@ -47,16 +47,20 @@ class AgeKind(Kind):
     specs = (FactSpec("age", unit="years", limits=LIMITS, question="age", parse=parse_age),)
 
     def read(self, r: Read) -> list[Match]:
-        # "gestational age <23 weeks" is not the person's age: blanked, so offsets stay
-        text = self.p("not_person").sub(lambda m: " " * len(m.group(0)), r.text)
-        if not self.p("gate").search(text):
+        # "gestational age <23 weeks" is not the person's age: blanked, so offsets stay; its "age" still
+        # opens the gate ("Women 18-45 years, gestational age 10-14 weeks")
+        if not self.p("gate").search(r.text):
             return []
+        text = self.p("not_person").sub(lambda m: " " * len(m.group(0)), r.text)
         for name in ("range", "range_aged"):
             m = self.p(name).search(text)
             if not m or not self._plausible(m.group("lo"), m.group("hi")):
                 continue
             groups = m.groupdict()
             hi_unit = groups.get("unit") or ""
+            short = any(self.p("short_units").match(u or "") for u in (groups.get("lo_unit"), hi_unit))
+            if short and not self._named(text, m.start()):
+                continue  # "6 to 12 weeks postpartum" beside an age is no age: months and weeks need "age" before
             lo = self._years(m.group("lo"), groups.get("lo_unit") or hi_unit)
             hi = self._years(m.group("hi"), hi_unit)
             if lo < hi:
@@ -113,13 +117,17 @@ class AgeKind(Kind):
         """A number is an age when it says years (or 'of age', 'or older'), or the age words stand before it."""
         if self.p("not_age_after").search(text[m.end() : m.end() + 10]):
             return False
-        named = bool(self.p("named_before").search(text[max(0, m.start() - 16) : m.start() + 1]))
+        named = self._named(text, m.start())
         if not after and self.p("short_units").match(m.group("unit") or ""):
             return named  # "Age ≥ 6 months"; "more than 6 months" beside an age is a duration
         if after:
             says = bool(self.p("says_age").search(m.group("op"))) and m.group("op") != "+"
             return says or bool(m.group("aged")) or named
         return bool(m.group("unit")) or named
+
+    def _named(self, text: str, start: int) -> bool:
+        """Whether the age words stand right before the number at `start` ("Age ≥ 6 months", "aged 2-11")."""
+        return bool(self.p("named_before").search(text[max(0, start - 16) : start + 1]))
 
     def _years(self, num: str, unit: str) -> float:
         """An age in years: '6' years, or '6 months' (a half), '2 weeks'."""
