@@ -10,7 +10,7 @@ denial of type 2 diabetes does not deny every diabetes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -173,6 +173,12 @@ class _Time:
     exclusive: bool = False
 
 
+@lru_cache(maxsize=4096)
+def _named(text: str) -> tuple[icd.ConditionMention, ...]:
+    """The conditions a criterion names (read once for its several readings)."""
+    return tuple(icd.conditions_in(text))
+
+
 def _window(text: str) -> _Time | None:
     found = window_match(text)
     return None if found is None else _Time(found[0], found[1])
@@ -186,7 +192,7 @@ def _least(text: str) -> _Time | None:
 def _coded(
     text: str, time: Callable[[str], _Time | None] | None = None, *, beside_age: bool = False
 ) -> tuple[list[str], list[str], _Time | None]:
-    mentions = icd.conditions_in(text)
+    mentions = _named(text)
     names = list(dict.fromkeys(m.code for m in mentions))
     if not names:
         return [], [], None
@@ -217,7 +223,7 @@ def asks_the_past(text: str) -> bool:
     return reading_pattern("coded", "ever").search(text) is not None
 
 
-def _listed_under(text: str, mentions: list[icd.ConditionMention]) -> bool:
+def _listed_under(text: str, mentions: Sequence[icd.ConditionMention]) -> bool:
     """A condition, a colon, then conditions: the list gives its forms ("pelvic congestion: dysmenorrhea,
     dyspareunia, chronic pelvic pain")."""
     return any(text[m.end :].lstrip().startswith(":") and any(o.start > m.end for o in mentions) for m in mentions)
@@ -225,7 +231,7 @@ def _listed_under(text: str, mentions: list[icd.ConditionMention]) -> bool:
 
 def listed_under(text: str) -> bool:
     """Whether the criterion lists forms of a condition after it and a colon (see `_listed_under`)."""
-    return _listed_under(text, icd.conditions_in(text))
+    return _listed_under(text, _named(text))
 
 
 def lists_examples(text: str) -> bool:
