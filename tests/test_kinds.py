@@ -195,6 +195,22 @@ def test_a_limit_on_the_weeks_of_a_pregnancy_needs_a_pregnancy(case: tuple[str, 
     assert status({"pregnant": True, "gestational_age": outside}) == "not_met"
 
 
+@pytest.mark.parametrize(
+    "reply, facts, error",
+    [
+        ("about 20 weeks", {"gestational_age": 20.0, "pregnant": True}, False),
+        ("no, I am not pregnant", {"pregnant": False}, False),
+        ("60", {}, True),  # no pregnancy lasts 60 weeks
+        ("soon", {}, True),
+    ],
+)
+def test_a_reply_to_how_many_weeks_pregnant(reply: str, facts: dict[str, object], error: bool) -> None:
+    spec = spec_for("gestational_age")
+    assert spec is not None and spec.parse is not None
+    answer = spec.parse("gestational_age", reply, TODAY)
+    assert answer is not None and answer.facts == facts and (answer.error is not None) is error
+
+
 def test_an_age_either_side_is_either_and_a_duration_is_no_age() -> None:
     cc = read("Age < 18 years or > 75 years", kind="exclusion")
     assert isinstance(cc.rule, AnyOf) and {(a.min, a.max) for a in leaves(cc.rule)} == {(None, 18), (75, None)}  # type: ignore[attr-defined]

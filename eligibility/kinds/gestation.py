@@ -4,13 +4,31 @@ weeks": a woman who is not pregnant meets neither an inclusion nor an exclusion 
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+from eligibility.cues import cue
 from eligibility.kinds._comparison import GROUPS, comparison
-from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, spans_of
+from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, Span, spans_of
 from eligibility.rules import AllOf, Flag, Measure, Rule
 
 BLOCKED = ("refractory", "manifestations")
 WEEKS = (1.0, 45.0)  # a pregnancy's weeks a note or an answer can plausibly give
 KEY = "gestational_age"
+_NUMBER = re.compile(r"(\d{1,2}(?:\.\d+)?)")
+
+
+def parse_weeks(key: str, reply: str, today: date) -> Answer | None:
+    """'about 20 weeks', '20'; a reply that says she is not pregnant answers that instead."""
+    m = _NUMBER.search(reply)
+    if m is None:
+        if cue("answers", "no").search(reply):
+            return Answer(facts={"pregnant": False})
+        return Answer(error="How many weeks pregnant are you? For example 20, or say 'not sure'.")
+    weeks = float(m.group(1))
+    if not WEEKS[0] <= weeks <= WEEKS[1]:
+        return Answer(error=f"{m.group(1)} is not a number of weeks of a pregnancy; please check it.")
+    return Answer(facts={KEY: weeks, "pregnant": True})
 
 
 def _weeks(op: str, value: float) -> Measure:
@@ -21,7 +39,11 @@ class Gestation(Kind):
     name = "gestation"
     patterns = ("gate", "range_named", "range_after", "bound_named", "bound_after", "bound_trailing", "other")
     blocked_by = BLOCKED
-    specs = (FactSpec(KEY, unit="weeks", limits=WEEKS, question=KEY),)
+    specs = (
+        FactSpec(
+            KEY, unit="weeks", limits=WEEKS, question=KEY, parse=parse_weeks, answer_keys=lambda k: [KEY, "pregnant"]
+        ),
+    )
 
     def read(self, r: Read) -> list[Match]:
         text = r.text
