@@ -110,6 +110,22 @@ def test_minimum_ages_as_trials_write_them(phrase: str, n: int) -> None:
     assert str(n) in numbers_used(cc, text)
 
 
+AGE_ABOVE = [
+    "Greater than {n} years of age",
+    "Age greater than {n} years",
+    "More than {n} years old",
+    "Age > {n} years",
+]
+
+
+@EXAMPLES
+@given(phrase=st.sampled_from(AGE_ABOVE), n=st.integers(min_value=1, max_value=99))
+def test_minimum_ages_that_exactly_the_age_does_not_meet(phrase: str, n: int) -> None:
+    text = phrase.format(n=n)
+    ages = [r for r in leaves(read(text).rule) if isinstance(r, Age)]
+    assert len(ages) == 1 and ages[0].min == n and ages[0].min_strict and ages[0].max is None, text
+
+
 AGE_RANGE = [
     "Age {lo} to {hi} years",
     "Aged {lo}-{hi}",
