@@ -10,13 +10,13 @@ denial of type 2 diabetes does not deny every diabetes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 
 from eligibility.concepts import concepts
-from eligibility.context import Clause, clause_at, clauses, context_of
+from eligibility.context import Clause, clause_at, clauses, context_of, sentence_end
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.fallback import reading_pattern
@@ -96,8 +96,7 @@ def _began(text: str, clause: Clause, start: int, end: int, following: int) -> b
         return False
     if cue("context", "past_event").search(text, max(clause.start, start - 25), start):
         return False  # the words right before it call it history
-    stop = min((i for i in (text.find(c, end) for c in ".\n") if i >= 0), default=len(text))
-    return cue("context", "resolved").search(text, end, stop) is None
+    return cue("context", "resolved").search(text, end, sentence_end(text, end, through_semicolons=True)) is None
 
 
 @lru_cache(maxsize=65536)
@@ -214,7 +213,7 @@ def _coded(
     # say which, only speak to it
     alternatives = reading_pattern("alternatives", "either").search(blanked) is not None
     either = len(names) == 1 or (alternatives and reading_pattern("alternatives", "both").search(blanked) is None)
-    either = either or lists_examples(blanked) or _listed_under(text, mentions)
+    either = either or gives_examples(text)
     return (names, [], found) if not left and either else ([], names, None)
 
 
@@ -223,21 +222,15 @@ def asks_the_past(text: str) -> bool:
     return reading_pattern("coded", "ever").search(text) is not None
 
 
-def _listed_under(text: str, mentions: Sequence[icd.ConditionMention]) -> bool:
-    """A condition, a colon, then conditions: the list gives its forms ("pelvic congestion: dysmenorrhea,
-    dyspareunia, chronic pelvic pain")."""
+def gives_examples(text: str) -> bool:
+    """Whether the criterion gives the conditions it names as examples: after "including", "such as"
+    ([alternatives] examples), or listed after a condition and a colon ("pelvic congestion:
+    dysmenorrhea, dyspareunia, chronic pelvic pain"). Any one meets it, and denying those named
+    leaves others open."""
+    if reading_pattern("alternatives", "examples").search(text):
+        return True
+    mentions = _named(text)
     return any(text[m.end :].lstrip().startswith(":") and any(o.start > m.end for o in mentions) for m in mentions)
-
-
-def listed_under(text: str) -> bool:
-    """Whether the criterion lists forms of a condition after it and a colon (see `_listed_under`)."""
-    return _listed_under(text, _named(text))
-
-
-def lists_examples(text: str) -> bool:
-    """Whether the criterion gives the conditions it names as examples ("including", "such as", a
-    colon): any one meets it, and denying those named leaves others open."""
-    return reading_pattern("alternatives", "examples").search(text) is not None
 
 
 def narrower_denial(refs: Iterable[str], text: str, start: int, end: int) -> bool:

@@ -86,6 +86,16 @@ def clauses(text: str) -> list[Clause]:
     return out
 
 
+def sentence_end(text: str, pos: int, *, through_semicolons: bool = False) -> int:
+    """Where the sentence holding `pos` ends (a decimal point "39.5" does not end one); a ';' ends it
+    unless `through_semicolons` ("Fever began 10 days ago; afebrile for the past 3 days" is one)."""
+    for m in _SENTENCE.finditer(text, pos):
+        if through_semicolons and m.group(0).rstrip().endswith(";"):
+            continue
+        return m.end()
+    return len(text)
+
+
 _PIECE_BREAK = re.compile(r",\s*|\s+\band\b\s+|\s+\bthen\b\s+")
 
 

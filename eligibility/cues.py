@@ -68,7 +68,7 @@ EXPECTED = {
         "had_for",
         "named_for",
         "weight_change_before",
-        "weight_change_after",
+        "infant_age",
         "gestation",
         "gestation_not_now",
         "gestation_not_now_after",

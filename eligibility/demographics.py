@@ -17,10 +17,19 @@ def another_age(text: str) -> bool:
     return reading_pattern("demographics", "other_age").search(text) is not None
 
 
+def _parts(rule: Rule) -> list[Rule]:
+    return list(rule.rules) if isinstance(rule, AllOf) else [rule]
+
+
 def demographic_only(rule: Rule) -> bool:
     """An age or sex limit, or both, and nothing else."""
-    parts = rule.rules if isinstance(rule, AllOf) else [rule]
+    parts = _parts(rule)
     return bool(parts) and all(isinstance(p, Age | Sex) for p in parts)
+
+
+def limits_sex(rule: Rule) -> bool:
+    """Whether an age / sex rule holds a sex limit."""
+    return any(isinstance(p, Sex) for p in _parts(rule))
 
 
 def beyond_demographics(text: str, rule: Rule) -> str:

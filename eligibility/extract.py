@@ -14,13 +14,14 @@ from typing import Any
 
 from eligibility.coded import narrower_denial, read_conditions
 from eligibility.concepts import concepts
-from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment
+from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment, sentence_end
 from eligibility.cues import cue
 from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.implied import add_bounds
 from eligibility.kinds import spec_for
 from eligibility.kinds.race import groups as race_groups
+from eligibility.kinds.weight import KIND as WEIGHT
 from eligibility.labs import VALUE, Lab, measured, reported, uln_labs
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window, to_months
@@ -41,8 +42,6 @@ _AGE = [
     ),
     re.compile(r"(?<![\d.,])\b(\d{1,3})\s*(?:F|M)\b"),  # "30F"; not "102.1 F" (a temperature)
     re.compile(r"\b(?:female|male|woman|man|pt|patient)[,:\s]+(\d{1,3})\b(?!\s*(?:kg|mg|%|/))", re.I),
-    # an infant, in years; last, so "I'm 32 and my 4-month-old" is the writer's 32
-    re.compile(r"\b(\d{1,3})\s*[- ]?(months?|mos?|weeks?|wks?|days?)[- ]old\b", re.I),
 ]
 _FEMALE = re.compile(
     r"\b(female|woman|women|girl|lady|she|her|mrs|ms|mother of|pregnan\w*|breastfeed\w*|menopaus\w*|"
@@ -198,10 +197,11 @@ class _Reader:
     def demographics(self) -> None:
         t = self.text
         m: re.Match[str] | None
-        for pattern in _AGE:
+        # an infant's age (cues.toml infant_age) last: "I'm 32 and my 4-month-old" is the writer's 32
+        for pattern in (*_AGE, cue("facts", "infant_age")):
             m = pattern.search(t)
             if m:
-                unit = m.group(2) if pattern.groups > 1 else None
+                unit = m.group("unit") if "unit" in pattern.groupindex else None
                 age = round(to_months(float(m.group(1)), unit) / 12, 4) if unit else float(m.group(1))
                 if age > 0 and _plausible("age", age):
                     self.add("age", age, _ev(t, m.start(), m.end()))
@@ -217,7 +217,7 @@ class _Reader:
             self.add("sex", "female", _ev(t, pick_f[0].start(), pick_f[0].end()))
         elif pick_m and not strong_f:
             self.add("sex", "male", _ev(t, pick_m[0].start(), pick_m[0].end()))
-        before, after = cue("facts", "weight_change_before"), cue("facts", "weight_change_after")
+        before, after = cue("facts", "weight_change_before"), WEIGHT.p("change")  # "5 kg weight loss"
         m = next(
             (
                 w
@@ -675,7 +675,7 @@ class _Reader:
                 continue
             if cue("facts", "gestation_not_now").search(self.text[max(0, m.start() - 40) : m.start()]):
                 continue  # "born at 38 weeks gestation": a birth, not a pregnancy
-            stop = min((i for i in (self.text.find(c, m.end()) for c in ".\n") if i >= 0), default=len(self.text))
+            stop = sentence_end(self.text, m.end(), through_semicolons=True)
             if cue("facts", "gestation_not_now_after").search(self.text, m.end(), stop):
                 continue  # "seen at 32 weeks gestation ... and delivered by C-section"
             weeks = float(m.group("weeks") or m.group("weeks2"))

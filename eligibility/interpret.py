@@ -20,11 +20,10 @@ from eligibility.coded import (
     criterion_codes,
     criterion_lasting,
     criterion_window,
-    listed_under,
-    lists_examples,
+    gives_examples,
 )
 from eligibility.compiler import CompiledCriterion, compile_criterion
-from eligibility.demographics import another_age, beyond_demographics
+from eligibility.demographics import another_age, beyond_demographics, limits_sex
 from eligibility.fallback import (
     ask_key,
     clause_bounds,
@@ -37,7 +36,7 @@ from eligibility.fallback import (
 from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
-from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, Sex, SexScoped, widened
+from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, SexScoped, widened
 from trialscreen.model import Criterion, Trial
 
 
@@ -99,10 +98,6 @@ def _widest(
         if alone.team or (alone.rule is not None and not alone.rule.names() <= keys):
             return None
     return wide
-
-
-def _leaves(rule: Rule) -> list[Rule]:
-    return [leaf for r in rule.rules for leaf in _leaves(r)] if isinstance(rule, AllOf | AnyOf) else [rule]
 
 
 def _absent(rule: Rule) -> Rule:
@@ -193,7 +188,7 @@ def _interpret(
             # must not meet the criterion, so it is asked, and only the age can rule the person out. When
             # the rest only names conditions, what the text states of them answers it with the age.
             beside, _ = criterion_codes(criterion.text, beside_age=True)
-            if SEX.scope(criterion.text) is not None and not any(isinstance(r, Sex) for r in _leaves(cc.rule)):
+            if SEX.scope(criterion.text) is not None and not limits_sex(cc.rule):
                 beside = []  # "Women aged 18-45 with asthma": the sex is not in the rule, so it is asked
             return _partly(criterion, cc, text, (extra,), "read", understood=cc.rule, codes=beside)
         if not left:
@@ -226,7 +221,7 @@ def _interpret(
         within_months=windowed[1] if windowed else None,
         min_lasting_months=lasting[1] if lasting else None,
         lasting_exclusive=lasting[2] if lasting else False,
-        examples=bool(codes) and (lists_examples(text) or listed_under(text)),
+        examples=bool(codes) and gives_examples(text),
         ever=bool(codes) and asks_the_past(text),
         mentions=names,
     )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from eligibility.context import sentence_end
 from eligibility.cues import cue
 
 WEEKS_PER_MONTH = 4.345  # 365.25 / 12 / 7
@@ -111,7 +112,7 @@ def lasted(text: str, start: int, end: int, names: Sequence[tuple[int, int]] = (
     m = _lasting()[1].search(text, max(0, start - 80), start)
     if m and not cue("time", "lasting_break").search(m.group("words")):
         return round(to_months(number(m.group("num")), m.group("unit")), 3)
-    stop = min((i for i in (text.find(c, end) for c in ".;\n") if i >= 0), default=len(text))
+    stop = sentence_end(text, end)
     m = _lasting()[2].search(text, end, stop)
     if m and not cue("time", "lasting_break").search(text, end, m.start()):
         return round(to_months(number(m.group("num")), m.group("unit")), 3)

@@ -4,30 +4,29 @@ weeks": a woman who is not pregnant meets neither an inclusion nor an exclusion 
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from eligibility.cues import cue
 from eligibility.kinds._comparison import GROUPS, comparison
 from eligibility.kinds.base import Answer, FactSpec, Kind, Match, Read, Span, spans_of
+from eligibility.labs import first_value
 from eligibility.rules import AllOf, Flag, Measure, Rule
 
 BLOCKED = ("refractory", "manifestations")
 WEEKS = (1.0, 45.0)  # a pregnancy's weeks a note or an answer can plausibly give
 KEY = "gestational_age"
-_NUMBER = re.compile(r"(\d{1,2}(?:\.\d+)?)")
 
 
 def parse_weeks(key: str, reply: str, today: date) -> Answer | None:
     """'about 20 weeks', '20'; a reply that says she is not pregnant answers that instead."""
-    m = _NUMBER.search(reply)
+    m = first_value(reply)
     if m is None:
         if cue("answers", "no").search(reply):
             return Answer(facts={"pregnant": False})
         return Answer(error="How many weeks pregnant are you? For example 20, or say 'not sure'.")
-    weeks = float(m.group(1))
+    weeks = float(m.group("num").replace(",", ""))
     if not WEEKS[0] <= weeks <= WEEKS[1]:
-        return Answer(error=f"{m.group(1)} is not a number of weeks of a pregnancy; please check it.")
+        return Answer(error=f"{m.group('num')} is not a number of weeks of a pregnancy; please check it.")
     return Answer(facts={KEY: weeks, "pregnant": True})
 
 
@@ -75,9 +74,8 @@ class Gestation(Kind):
                     return _weeks(op, float(m.group("num"))), spans_of(m, *GROUPS, "num", "unit")
         return None
 
-    @staticmethod
-    def _plausible(*values: str) -> bool:
-        return all(WEEKS[0] <= float(v) <= WEEKS[1] for v in values)
+    def _plausible(self, *values: str) -> bool:
+        return all(self.specs[0].plausible(float(v)) for v in values)
 
 
 KIND = Gestation()
