@@ -314,13 +314,19 @@ def conditions_in(text: str) -> list[ConditionMention]:
         for h in index().phrases.find(text)
         if names_the_condition(text, h.end)
     ]
-    for a in abbreviations.abbreviations_in(text):
-        if a.entry.kind is not abbreviations.Kind.CLINICAL or any(m.start < a.end and a.start < m.end for m in found):
-            continue
-        codes = _abbreviated(a.entry.long)
-        if codes and names_the_condition(text, a.end):
-            found.append(ConditionMention(a.start, a.end, a.text, codes))
+    for a in _condition_abbreviations().find(text):
+        if not any(m.start < a.end and a.start < m.end for m in found) and names_the_condition(text, a.end):
+            found.append(ConditionMention(a.start, a.end, a.text, _abbreviated(a.entry.long)))
     return sorted(found, key=lambda m: m.start)
+
+
+@lru_cache(maxsize=1)
+def _condition_abbreviations() -> abbreviations.Abbreviations:
+    """The clinical abbreviations that stand for one condition ("SLE", "MI"): a scan of these alone,
+    not of every abbreviation, on each text."""
+    data = abbreviations.abbreviations().data
+    keep = [a for a in data.abbreviation if a.kind is abbreviations.Kind.CLINICAL and _abbreviated(a.long)]
+    return abbreviations.Abbreviations(data.model_copy(update={"abbreviation": keep, "ambiguous": {}}))
 
 
 def codes_in(text: str) -> list[str]:
