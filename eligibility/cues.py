@@ -72,6 +72,12 @@ EXPECTED = {
         "gestation",
         "gestation_not_now",
         "gestation_not_now_after",
+        "menopause_post",
+        "menopause_before",
+        "menses_now",
+        "last_period",
+        "amenorrhea",
+        "menopause_age",
     ),
     "answers": (
         "yes",

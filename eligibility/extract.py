@@ -20,11 +20,14 @@ from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.implied import add_bounds
 from eligibility.kinds import spec_for
+from eligibility.kinds.menopause import DEFINITION_MONTHS as MENOPAUSE_MONTHS
+from eligibility.kinds.menopause import SINCE as SINCE_PERIOD
+from eligibility.kinds.menopause import STATUS as MENOPAUSE
 from eligibility.kinds.race import groups as race_groups
 from eligibility.kinds.weight import KIND as WEIGHT
 from eligibility.labs import VALUE, Lab, measured, reported, uln_labs
 from eligibility.timeparse import duration_months, months_ago
-from eligibility.timewords import denial_window, to_months
+from eligibility.timewords import denial_window, number, to_months
 from trialscreen.keys import KG_PER_LB
 from trialscreen.vocab import drugs as vocab_drugs
 from trialscreen.vocabulary import vocabulary
@@ -644,6 +647,7 @@ class _Reader:
                 continue
             self.add("pregnant", not ctx.negated, _clause_ev(clause))
         self._gestation()
+        self._menopause()
         for m in _BREASTFEEDING.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if not ctx.family and not ctx.hypothetical and not ctx.anchor and not ctx.past:
@@ -685,6 +689,48 @@ class _Reader:
                 self.add("pregnant", True, _clause_ev(clause), current=True, when_months=0.0)
             self.add("gestational_age", weeks, _ev(self.text, m.start(), m.end()), current=True)
             return
+
+    def _menopause(self) -> None:
+        """Whether her periods have stopped for good ('postmenopausal', 'menopause at 52'; 'premenopausal',
+        'regular menses', 'LMP 8 weeks ago'), and how long ago the last one was. A last period within
+        the twelve months menopause is defined by means she is not postmenopausal."""
+        for name, after in (("menopause_post", True), ("menopause_before", False), ("menses_now", False)):
+            for m in cue("facts", name).finditer(self.text):
+                clause, ctx = self.ctx(m.start(), m.end())
+                if ctx.family or ctx.hypothetical or (ctx.historical and not after):
+                    continue  # a relative's; "history of heavy menses" says nothing of now
+                if ctx.negated and not after:
+                    continue  # "no menses": a time without periods, read below
+                if self.profile.get(MENOPAUSE) is None:
+                    self.add(MENOPAUSE, after != ctx.negated, _clause_ev(clause))
+                break
+        months, evidence = self._since_period()
+        if months is None or evidence is None or not _plausible(SINCE_PERIOD, months):
+            return
+        self.add(SINCE_PERIOD, months, evidence)
+        if months < MENOPAUSE_MONTHS and self.profile.get(MENOPAUSE) is None:
+            self.add(MENOPAUSE, False, evidence)
+
+    def _since_period(self) -> tuple[float | None, Evidence | None]:
+        """How long ago her last period was: 'last menstrual period was 10 weeks ago', '12 weeks of
+        amenorrhea', 'menopause at 50' (with her age)."""
+        t = self.text
+        m = cue("facts", "last_period").search(t)
+        if m:
+            clause, ctx = self.ctx(m.start(), m.end())
+            if not (ctx.family or ctx.hypothetical):
+                return self.when(t[m.end() : sentence_end(t, m.end())]), _clause_ev(clause)
+        m = cue("facts", "amenorrhea").search(t)
+        if m:
+            clause, ctx = self.ctx(m.start(), m.end())
+            if not (ctx.family or ctx.hypothetical or ctx.negated):
+                num, unit = m.group("num") or m.group("num2"), m.group("unit") or m.group("unit2")
+                return round(to_months(number(num), unit), 2), _clause_ev(clause)
+        m = cue("facts", "menopause_age").search(t)
+        age = self.profile.value("age")
+        if m and isinstance(age, int | float) and age >= int(m.group("age")):
+            return float((age - int(m.group("age"))) * 12), _ev(t, m.start(), m.end())
+        return None, None
 
     def trials_and_allergies(self) -> None:
         t = self.text

@@ -28,7 +28,7 @@ _MONTHS = {
 }
 _MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
 
-_AGO = re.compile(NUM + r"\s*-?\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)\s+(ago|back|before)", re.I)
+_AGO = re.compile(NUM + r"\s*-?\s*(days?|weeks?|wks?|months?|mos?|years?|yrs?)\s+(ago|back|before|prior\b)", re.I)
 _LAST = re.compile(r"\b(last|past|this)\s+(week|month|year|summer|winter|spring|fall|autumn)\b", re.I)
 _YESTERDAY = re.compile(r"\b(yesterday|today|this morning|a few days ago|few days ago)\b", re.I)
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?\s+(19|20)(\d\d)\b", re.I)
