@@ -10,6 +10,7 @@ denial of type 2 diabetes does not deny every diabetes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -214,7 +215,72 @@ def _coded(
     alternatives = reading_pattern("alternatives", "either").search(blanked) is not None
     either = len(names) == 1 or (alternatives and reading_pattern("alternatives", "both").search(blanked) is None)
     either = either or gives_examples(text)
+    if left and time is None and _open_list(text, blanked, beside_age):
+        return names, [], None
     return (names, [], found) if not left and either else ([], names, None)
+
+
+def _open_list(text: str, blanked: str, beside_age: bool) -> bool:
+    """Whether the words beside the named conditions are only more alternatives of their list ("presenting
+    with dysphagia or food impaction"): every piece between "or" and commas is filler with a named
+    condition, or bare words with none and no qualifying word (readings.toml [alternatives])."""
+    if reading_pattern("alternatives", "either").search(blanked) is None:
+        return False
+    pieces, bare, named = 0, 0, 0
+    for m in _pieces(blanked, text):
+        pieces += 1
+        piece = blanked[m[0] : m[1]]
+        words = reading_pattern("coded", "filler").sub("", _demographic(piece, beside_age))
+        has_name = piece.strip() != text[m[0] : m[1]].strip()
+        if not words:
+            named += has_name
+            continue
+        if has_name or reading_pattern("alternatives", "qualifier").search(_from_first_word(piece, beside_age)):
+            return False  # "uncontrolled asthma", "food impaction requiring endoscopy"
+        bare += 1
+    return pieces > 1 and named > 0 and bare > 0
+
+
+def open_list(text: str, *, beside_age: bool = False) -> bool:
+    """Whether the conditions a criterion names leave others open: they are examples ("including ..."),
+    or alternatives beside ones the vocabularies do not know ("dysphagia or food impaction"). A named
+    one meets it; denying the named ones does not settle it."""
+    return gives_examples(text) or _unknown_alternatives(text, beside_age)
+
+
+def _unknown_alternatives(text: str, beside_age: bool) -> bool:
+    mentions = _named(text)
+    if not mentions:
+        return False
+    rest = list(text)
+    for m in mentions:
+        rest[m.start : m.end] = " " * (m.end - m.start)
+    blanked = "".join(rest)
+    left = reading_pattern("coded", "filler").sub("", _demographic(blanked, beside_age))
+    return bool(left) and _open_list(text, blanked, beside_age)
+
+
+def _pieces(blanked: str, text: str) -> list[tuple[int, int]]:
+    """Where the pieces between the list's separators lie (the same offsets in both texts)."""
+    out, start = [], 0
+    for m in reading_pattern("alternatives", "separator").finditer(blanked):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(blanked)))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def _from_first_word(piece: str, beside_age: bool) -> str:
+    """A piece from its first word that is not filler on ("Patients aged 18-90 presenting with food
+    impaction" -> "food impaction"): the unknown alternative and what follows it."""
+    for m in re.finditer(r"[A-Za-z][\w'-]*", piece):
+        if reading_pattern("coded", "filler").sub("", _demographic(m.group(0), beside_age)):
+            return piece[m.start() :]
+    return ""
+
+
+def _demographic(piece: str, beside_age: bool) -> str:
+    return reading_pattern("demographics", "filler").sub(" ", piece) if beside_age else piece
 
 
 def asks_the_past(text: str) -> bool:

@@ -20,7 +20,7 @@ from eligibility.coded import (
     criterion_codes,
     criterion_lasting,
     criterion_window,
-    gives_examples,
+    open_list,
 )
 from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.demographics import another_age, beyond_demographics, limits_sex
@@ -160,6 +160,7 @@ def _partly(
         partial=cc.rule,
         alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
         widest=widest,
+        examples=bool(codes) and open_list(text, beside_age=True),
         mentions=names or named,
     )
     return cc
@@ -221,7 +222,7 @@ def _interpret(
         within_months=windowed[1] if windowed else None,
         min_lasting_months=lasting[1] if lasting else None,
         lasting_exclusive=lasting[2] if lasting else False,
-        examples=bool(codes) and gives_examples(text),
+        examples=bool(codes) and open_list(text),
         ever=bool(codes) and asks_the_past(text),
         mentions=names,
     )

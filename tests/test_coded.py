@@ -176,6 +176,40 @@ def test_conditions_given_as_examples_are_met_by_any_and_not_ruled_out_by_their_
     assert v.status == "met"
 
 
+UNKNOWN_WORDS = st.text(alphabet="bcdfghjklmnpqrstvwxz", min_size=6, max_size=10).map(lambda w: f"q{w}osis")
+KNOWN = ["dysphagia", "asthma", "migraine", "snoring", "eczema"]
+
+
+@settings(max_examples=40, derandomize=True, deadline=None)
+@given(known=st.sampled_from(KNOWN), unknown=UNKNOWN_WORDS, known_first=st.booleans())
+def test_a_named_alternative_beside_unknown_ones_meets_the_list(known: str, unknown: str, known_first: bool) -> None:
+    """'Patients aged 18-90 presenting with dysphagia or food impaction' (TrialGPT's NCT00256529): the
+    vocabularies do not know every alternative, but the one the note states meets it; denying it leaves
+    the others open; and the age still rules out."""
+    pair = f"{known} or {unknown}" if known_first else f"{unknown} or {known}"
+    criterion = f"Patients aged 18-90 presenting with {pair}"
+    _, v = verdict([criterion], [], f"A 52-year-old man describes progressive {known} that began months ago.")
+    assert v.status == "met", v.reason
+    _, v = verdict([criterion], [], f"A 52-year-old man. He denies {known}.")
+    assert v.status == "unknown" and v.mentioned
+    _, v = verdict([criterion], [], f"A 95-year-old man with {known}.")
+    assert v.status == "not_met"
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "Dysphagia or food impaction requiring endoscopy",  # the qualifier may be on both
+        "Uncontrolled asthma or brittle bones",  # "uncontrolled" is more than asthma
+        "Asthma or wheeze for more than 3 months",  # the time may be on both
+    ],
+)
+def test_an_alternative_list_with_more_than_names_is_not_met_by_a_name(criterion: str) -> None:
+    condition = criterion.split()[0].lower() if criterion[0] != "U" else "asthma"
+    _, v = verdict([criterion], [], f"A 52-year-old man with {condition}.")
+    assert v.status != "met", v.reason
+
+
 def test_when_something_began_is_the_condition_it_follows() -> None:
     """TREC 2021: "started" is the drinking's, and the tremor "subsides": no time for the tremor."""
     note = "He recently started consuming more alcohol as his tremor subsides somewhat when he drinks small amounts of alcohol."  # noqa: E501
