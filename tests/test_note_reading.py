@@ -357,6 +357,28 @@ def test_family_history_is_not_the_patients_until_the_patient_returns() -> None:
 
 
 @pytest.mark.parametrize(
+    "others, own, key",
+    [
+        # SIGIR 2014-26: the note is about a group; some of its members are pregnant, not "the patient"
+        (
+            "Malaria Chemoprophylaxis is indicated but three of the women are in different stages of pregnancy.",
+            "Malaria Chemoprophylaxis is indicated but she is in an early stage of pregnancy.",
+            "pregnant",
+        ),
+        (
+            "Her coworker was recently diagnosed with pneumonia.",
+            "She was recently diagnosed with pneumonia.",
+            "cond:serious_infection",
+        ),
+        ("One of her children has type 1 diabetes.", "She has type 1 diabetes.", "cond:diabetes"),
+    ],
+)
+def test_what_other_people_have_is_not_the_patients(others: str, own: str, key: str) -> None:
+    assert read(others).get(key) is None
+    assert read(own).value(key) is True
+
+
+@pytest.mark.parametrize(
     "text",
     ["A chest x-ray was ordered to rule out pneumonia.", "Admitted with suspected pneumonia.", "r/o pneumonia"],
 )
