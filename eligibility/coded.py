@@ -192,14 +192,9 @@ def _least(text: str) -> _Time | None:
 def _coded(
     text: str, time: Callable[[str], _Time | None] | None = None, *, beside_age: bool = False
 ) -> tuple[list[str], list[str], _Time | None]:
-    mentions = _named(text)
-    names = list(dict.fromkeys(m.code for m in mentions))
+    names, blanked = _blanked(text)
     if not names:
         return [], [], None
-    rest = list(text)
-    for m in mentions:
-        rest[m.start : m.end] = " " * (m.end - m.start)
-    blanked = "".join(rest)
     found = None
     if time is not None:
         found = time(blanked)
@@ -207,8 +202,7 @@ def _coded(
             return [], names, None
         a, b = found.span
         blanked = blanked[:a] + " " * (b - a) + blanked[b:]
-    kept = reading_pattern("demographics", "filler").sub(" ", blanked) if beside_age else blanked
-    left = reading_pattern("coded", "filler").sub("", kept)
+    left = reading_pattern("coded", "filler").sub("", _demographic(blanked, beside_age))
     # several conditions settle it only as alternatives ("cough or shortness of breath") or examples
     # ("symptoms of OSA, including snoring and sleepiness"); "asthma and COPD", or a list that does not
     # say which, only speak to it
@@ -220,10 +214,20 @@ def _coded(
     return (names, [], found) if not left and either else ([], names, None)
 
 
+def _blanked(text: str) -> tuple[list[str], str]:
+    """The codes a criterion names, and its text with their names blanked out (offsets kept)."""
+    mentions = _named(text)
+    rest = list(text)
+    for m in mentions:
+        rest[m.start : m.end] = " " * (m.end - m.start)
+    return list(dict.fromkeys(m.code for m in mentions)), "".join(rest)
+
+
 def _open_list(text: str, blanked: str, beside_age: bool) -> bool:
     """Whether the words beside the named conditions are only more alternatives of their list ("presenting
-    with dysphagia or food impaction"): every piece between "or" and commas is filler with a named
-    condition, or bare words with none and no qualifying word (readings.toml [alternatives])."""
+    with dysphagia or food impaction"): every piece between the "or"s is filler with named conditions, or
+    bare words with none and no qualifying word (readings.toml [alternatives]). A piece after a comma is
+    part of its neighbour ("Asthma, mild or moderate": the severity is the asthma's)."""
     if reading_pattern("alternatives", "either").search(blanked) is None:
         return False
     pieces, bare, named = 0, 0, 0
@@ -249,15 +253,9 @@ def open_list(text: str, *, beside_age: bool = False) -> bool:
 
 
 def _unknown_alternatives(text: str, beside_age: bool) -> bool:
-    mentions = _named(text)
-    if not mentions:
-        return False
-    rest = list(text)
-    for m in mentions:
-        rest[m.start : m.end] = " " * (m.end - m.start)
-    blanked = "".join(rest)
+    names, blanked = _blanked(text)
     left = reading_pattern("coded", "filler").sub("", _demographic(blanked, beside_age))
-    return bool(left) and _open_list(text, blanked, beside_age)
+    return bool(names) and bool(left) and _open_list(text, blanked, beside_age)
 
 
 def _pieces(blanked: str, text: str) -> list[tuple[int, int]]:

@@ -78,6 +78,7 @@ EXPECTED = {
         "last_period",
         "amenorrhea",
         "menopause_age",
+        "menopause_denied",
     ),
     "answers": (
         "yes",

@@ -699,8 +699,8 @@ class _Reader:
                 clause, ctx = self.ctx(m.start(), m.end())
                 if ctx.family or ctx.hypothetical or (ctx.historical and not after):
                     continue  # a relative's; "history of heavy menses" says nothing of now
-                if ctx.negated and not after:
-                    continue  # "no menses": a time without periods, read below
+                if ctx.negated and not (after and cue("facts", "menopause_denied").search(clause.text)):
+                    continue  # "no menses": a time without periods (read below); "denies postmenopausal bleeding"
                 if self.profile.get(MENOPAUSE) is None:
                     self.add(MENOPAUSE, after != ctx.negated, _clause_ev(clause))
                 break
@@ -723,11 +723,13 @@ class _Reader:
         m = cue("facts", "amenorrhea").search(t)
         if m:
             clause, ctx = self.ctx(m.start(), m.end())
-            if not (ctx.family or ctx.hypothetical or ctx.negated):
+            if not (ctx.family or ctx.hypothetical or ctx.negated or ctx.past or ctx.historical):
                 num, unit = m.group("num") or m.group("num2"), m.group("unit") or m.group("unit2")
                 return round(to_months(number(num), unit), 2), _clause_ev(clause)
         m = cue("facts", "menopause_age").search(t)
         age = self.profile.value("age")
+        if m and self.ctx(m.start(), m.end())[1].family:
+            m = None  # "her mother had menopause at 45"
         if m and isinstance(age, int | float) and age >= int(m.group("age")):
             return float((age - int(m.group("age"))) * 12), _ev(t, m.start(), m.end())
         return None, None

@@ -17,7 +17,7 @@ from eligibility.kinds.base import load_grammar
 from eligibility.kinds.prefilter import needed
 from eligibility.patient import profile_from_facts
 from eligibility.quantities import numbers_of, unused
-from eligibility.rules import Age, AllOf, AnyOf, DoseCap, Flag, Measure, Not, Rule, Treatment
+from eligibility.rules import Age, AllOf, AnyOf, DoseCap, Flag, Measure, Not, Rule, SexScoped, Treatment
 from trialscreen.errors import TrialscreenError
 from trialscreen.model import Criterion, Trial
 
@@ -63,7 +63,7 @@ def leaves(rule: Rule | None) -> list[Rule]:
         return []
     if isinstance(rule, AnyOf | AllOf):
         return [leaf for r in rule.rules for leaf in leaves(r)]
-    if isinstance(rule, Not):
+    if isinstance(rule, Not | SexScoped):
         return leaves(rule.rule)
     return [rule]
 
