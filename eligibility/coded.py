@@ -209,7 +209,7 @@ def _coded(
     alternatives = reading_pattern("alternatives", "either").search(blanked) is not None
     either = len(names) == 1 or (alternatives and reading_pattern("alternatives", "both").search(blanked) is None)
     either = either or gives_examples(text)
-    if left and time is None and _open_list(text, blanked, beside_age):
+    if left and time is None and alternatives and _open_list(text, blanked, beside_age):
         return names, [], None
     return (names, [], found) if not left and either else ([], names, None)
 
@@ -228,8 +228,6 @@ def _open_list(text: str, blanked: str, beside_age: bool) -> bool:
     with dysphagia or food impaction"): every piece between the "or"s is filler with named conditions, or
     bare words with none and no qualifying word (readings.toml [alternatives]). A piece after a comma is
     part of its neighbour ("Asthma, mild or moderate": the severity is the asthma's)."""
-    if reading_pattern("alternatives", "either").search(blanked) is None:
-        return False
     pieces, bare, named = 0, 0, 0
     for m in _pieces(blanked, text):
         pieces += 1
@@ -254,14 +252,15 @@ def open_list(text: str, *, beside_age: bool = False) -> bool:
 
 def _unknown_alternatives(text: str, beside_age: bool) -> bool:
     names, blanked = _blanked(text)
-    left = reading_pattern("coded", "filler").sub("", _demographic(blanked, beside_age))
-    return bool(names) and bool(left) and _open_list(text, blanked, beside_age)
+    return bool(names) and _open_list(text, blanked, beside_age)
 
 
 def _pieces(blanked: str, text: str) -> list[tuple[int, int]]:
-    """Where the pieces between the list's separators lie (the same offsets in both texts)."""
+    """Where the pieces between the list's "or"s lie (the same offsets in both texts). A comma does not
+    divide it: "Asthma, mild or moderate persistent", "asthma or COPD, nonsmokers" qualify what they
+    follow."""
     out, start = [], 0
-    for m in reading_pattern("alternatives", "separator").finditer(blanked):
+    for m in reading_pattern("alternatives", "either").finditer(blanked):
         out.append((start, m.start()))
         start = m.end()
     out.append((start, len(blanked)))

@@ -5,7 +5,8 @@ to 10 years prior'.
 Two facts: whether her periods have stopped for good (`postmenopausal`), and how long ago her last period
 was (`months_since_period`). Postmenopausal means 12 months or more without a period, so a limit of 12
 months or less is the status itself, and a longer one asks for the time too. The status belongs to women:
-an exclusion of it does not apply to men, and men do not meet an inclusion of it.
+men do not meet an inclusion that names women ("Postmenopausal women"); any other criterion of it does
+not apply to men ("Postmenopausal" under "For women:" in a trial of both).
 """
 
 from __future__ import annotations
