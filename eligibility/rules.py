@@ -1568,12 +1568,14 @@ class Ask(Rule):
             sex = profile.get("sex")
             if sex is not None and sex.value != self.only_sex:
                 return Result(NA, [sex], reason=f"only about {'women' if self.only_sex == 'female' else 'men'}")
+        part = None
         if self.understood is not None:
             part = self.understood.evaluate(profile)
             if part.status == self.rules_out:
                 part.reason = f"{part.reason} (from the part of the criterion that is understood)"
                 return part
-        seen = self.partial.evaluate(profile) if self.partial is not None else None
+        same = part is not None and self.partial is self.understood  # read once, not twice
+        seen = part if same else self.partial.evaluate(profile) if self.partial is not None else None
         if self.partial is not None and seen is not None and seen.status == NA:
             return Result(NA, reason="does not apply to this person (" + self.partial.describe() + ")")
         look = profile.lookup(self.key)
