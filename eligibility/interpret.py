@@ -37,6 +37,7 @@ from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
 from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, SexScoped, widened
+from eligibility.unread import unread
 from trialscreen.model import Criterion, Trial
 
 
@@ -100,6 +101,17 @@ def _widest(
     return wide
 
 
+def _unread_alternatives(criterion: Criterion, rule: Rule, used: list[tuple[int, int]]) -> tuple[str, ...]:
+    """The alternatives a rule of named conditions leaves unread, where not having the conditions would
+    clear the criterion: an exclusion ("hypertension or recent surgery"), or an inclusion worded as an
+    absence ("No renal or hepatic disease"). Qualifiers the rule leaves unread ("uncontrolled
+    hypertension") only make it stricter than the criterion, never clear it, and are kept."""
+    absence = isinstance(rule, Not)
+    if (criterion.kind == "exclusion") == absence or criterion.field:
+        return ()
+    return unread(criterion.text, rule, used).alternatives
+
+
 def _absent(rule: Rule) -> Rule:
     """An inclusion worded as an absence: the patient must have none of what the rule names. A rule the
     recognisers already negated ("Negative pregnancy test" -> not pregnant) is kept as it is."""
@@ -134,21 +146,24 @@ def _partly(
     understood: Rule | None,
     widest: Rule | None = None,
     codes: list[str] | None = None,
+    mode: Mode = Mode.PARTLY,
 ) -> CompiledCriterion:
     """A criterion whose rule leaves some of its words (`unread`: numbers not used, words not read) aside:
-    asked as it stands, and only the understood part's ruling-out outcome is taken from the rule."""
+    asked as it stands, and only the understood part's ruling-out outcome is taken from the rule. With
+    every number used and only alternatives left unread, it is a question (`mode`) whose named part can
+    rule the patient out on its own."""
     assert cc.rule is not None
     partial = cc.rule.describe()
     missing = ", ".join(f"'{u}'" for u in unread)
-    cc.warnings.append(f"partly understood: {missing} not {verb} by the rule ({partial})")
     question = question_for_text(text)
-    cc.reading = Reading(
-        Mode.PARTLY,
-        f"{partial}; partly understood: {missing} not {verb}, so it is asked as it stands",
-        cc.rule.logic(),
-        unused=unread,
-        question=question,
-    )
+    if mode == Mode.QUESTION:
+        cc.warnings.append(f"{missing} not {verb} by the rule ({partial}): asked as it stands")
+        words = f"asked as it stands: {question}; {partial} rules the patient out on its own ({missing} not {verb})"
+        cc.reading = Reading(Mode.QUESTION, words, cc.rule.logic(), question=question)
+    else:
+        cc.warnings.append(f"partly understood: {missing} not {verb} by the rule ({partial})")
+        words = f"{partial}; partly understood: {missing} not {verb}, so it is asked as it stands"
+        cc.reading = Reading(Mode.PARTLY, words, cc.rule.logic(), unused=unread, question=question)
     named, names = criterion_codes(text)
     cc.rule = Ask(
         key=ask_key(text),
@@ -193,6 +208,11 @@ def _interpret(
                 beside = []  # "Women aged 18-45 with asthma": the sex is not in the rule, so it is asked
             return _partly(criterion, cc, text, (extra,), "read", understood=cc.rule, codes=beside)
         if not left:
+            loose = _unread_alternatives(criterion, cc.rule, cc.used)
+            if loose:
+                # "Major surgery, traumatic injury, or peptic ulcer": a "no" to the conditions read does not
+                # clear what the rule leaves unread; only what rules the patient out is taken from it
+                return _partly(criterion, cc, text, loose, "read", understood=cc.rule, mode=Mode.QUESTION)
             cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
             return cc
         understood = _understood(criterion, left, trial, named) if trial is not None else None

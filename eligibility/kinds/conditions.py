@@ -34,6 +34,13 @@ def named_concepts(text: str) -> list[tuple[Concept, int, int]]:
     return sorted(out, key=lambda x: x[1])
 
 
+def concept_spans(text: str) -> list[tuple[int, int]]:
+    """Every place the text names a concept (`named_concepts` gives only each one's first)."""
+    items = concepts()
+    found = first_look(items, _concept_words).candidates(text.lower())
+    return sorted(span for i in found for span in items[i].spans(text))
+
+
 @lru_cache(maxsize=1)
 def _cancer_exceptions() -> dict[str, re.Pattern[str]]:
     return compile_table("conditions", "cancer_exceptions")
@@ -41,7 +48,11 @@ def _cancer_exceptions() -> dict[str, re.Pattern[str]]:
 
 class Conditions(Kind):
     name = "conditions"
-    patterns = ("requiring", "except", "negative", "active", "class")
+    patterns = (
+        *("requiring", "except", "negative", "active", "class"),
+        # what eligibility/unread.py reads beside the conditions
+        *("known_by", "qualifying", "note", "catch_all", "complement", "modifiers", "unless"),
+    )
     blocked_by = BLOCKED
     specs = (FactSpec("cond:"),)
 

@@ -1,0 +1,165 @@
+"""A rule of named conditions decides only what its words cover. Alternatives it leaves unread ("Major
+surgical procedure, traumatic injury, or peptic ulcer") keep a "no" to the named conditions from clearing
+the criterion; words that only qualify them ("uncontrolled hypertension"), explain them ("organ
+transplant (e.g., heart, lung)") or say how they are known ("known positivity for HIV") do not. Criteria
+in quotes are from the HINT trials (shared/data/external/hint/) unless marked otherwise."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eligibility.compiler import CompiledCriterion, compile_trial
+from eligibility.engine import screen
+from eligibility.extract import read_patient
+from eligibility.reading import Mode
+from trialscreen.model import Criterion, Trial
+
+TODAY = date(2025, 6, 1)
+EXAMPLES = settings(max_examples=40, derandomize=True, deadline=None)
+
+
+def _trial(text: str, kind: str) -> Trial:
+    criterion = Criterion(kind, 1, text, 0, len(text))  # type: ignore[arg-type]
+    return Trial(ref="T", source="t", source_format="text", source_text=text, title="", criteria=[criterion])
+
+
+def compiled(text: str, kind: str = "exclusion") -> CompiledCriterion:
+    return compile_trial(_trial(text, kind))[0]
+
+
+def status(text: str, note: str, kind: str = "exclusion") -> str:
+    trial = _trial(text, kind)
+    return str(screen(trial, compile_trial(trial), read_patient(note, TODAY), TODAY).verdicts[0].status)
+
+
+@pytest.mark.parametrize(
+    "text, denial, case",
+    [
+        (
+            "Major surgical procedure, traumatic injury, non-healing wound, or peptic ulcer ≤28 days prior to "
+            "randomization.",
+            "No peptic ulcer.",
+            "He was treated for a peptic ulcer 2 weeks ago.",
+        ),
+        (
+            "Have had HIV infection or another immunosuppressive state (chemotherapy or radiation therapy)",
+            "HIV negative.",
+            "She has HIV.",
+        ),
+        ("Diabetes that requires insulin, history of stroke, or epilepsy", "No diabetes.", "He has diabetes."),
+        ("Known HIV infection. History of seizures.", "HIV negative.", "She has HIV."),
+        ("Subject has an unstable medical or psychiatric illness.", "No psychiatric illness.", "Schizophrenia."),
+        (
+            "History of anaphylaxis to any vaccine, Guillain-Barre syndrome, or seizures",  # written for the test
+            "No anaphylaxis.",
+            "Anaphylaxis to penicillin in 2010.",
+        ),
+        (
+            "Evidence of symptomatic resting bradycardia, congestive heart failure, or hemodynamically "
+            "significant cardiac valvular disease",
+            "No heart failure.",
+            "History of congestive heart failure.",
+        ),
+    ],
+)
+def test_a_no_to_the_named_conditions_does_not_clear_the_alternatives_left_unread(
+    text: str, denial: str, case: str
+) -> None:
+    cc = compiled(text)
+    assert cc.reading is not None and cc.reading.mode == Mode.QUESTION
+    assert "not read by the rule" in " ".join(cc.warnings)
+    assert status(text, denial) == "unknown"  # the unread alternatives are asked
+    assert status(text, case) == "met"  # a named condition still rules the person out
+
+
+@pytest.mark.parametrize(
+    "text, denial",
+    [
+        ("The subject has a diagnosis of uncontrolled diabetes mellitus.", "No diabetes."),
+        (
+            "Known infection with Human Immunodeficiency Virus (HIV), hepatitis B, or hepatitis C.",
+            "No HIV, HBV or HCV.",
+        ),
+        ("Serologic evidence of active hepatitis B and/or C", "Hepatitis B and C negative."),
+        ("Type 1 or type 2 diabetes mellitus.", "No diabetes."),
+        ("Heart failure of NYHA Class II or higher,", "No heart failure."),
+        ("Have a history of a major organ transplant (e.g., heart, lung, kidney, liver).", "No transplant."),
+        ("History of anaphylactic reaction to contrast agents", "No anaphylaxis."),
+        (
+            "Mental disorder or any other chronic illness or drug-abuse that could interfere with the ability to "
+            "comply with the protocol or to give information;",
+            "No psychiatric illness. No drug or alcohol abuse.",
+        ),
+        (
+            "Have current drug or alcohol abuse or dependence, or a history of drug or alcohol abuse or dependence "
+            "within 365 days prior to Day 0;",
+            "Denies drug or alcohol abuse.",
+        ),
+        (
+            "Subjects with history of diabetes unless they have been stable in the last six months.",
+            "No diabetes.",
+        ),
+    ],
+)
+def test_words_that_only_qualify_explain_or_date_the_conditions_leave_a_rule(text: str, denial: str) -> None:
+    cc = compiled(text)
+    assert cc.reading is not None and cc.reading.mode == Mode.RULE, cc.warnings
+    assert status(text, denial) == "not_met"
+
+
+def test_brackets_that_say_which_conditions_are_meant_are_read_and_examples_are_not() -> None:
+    which = "active infection (hepatitis B or C virus, Epstein-Barr virus, human immunodeficiency virus or "
+    which += "Mycobacterium tuberculosis)"  # from a bundled trial (NCT04077684)
+    assert compiled(which).reading.mode == Mode.RULE  # type: ignore[union-attr]
+    examples = "Active infection (e.g., hepatitis B, HIV)"  # written for the test
+    assert status(examples, "No hepatitis B. HIV negative.") == "unknown"
+
+
+def test_conditions_named_in_an_exception_do_not_stand_for_the_criterion() -> None:
+    text = "Infection other than HIV, hepatitis B, or hepatitis C that is symptomatic"
+    assert status(text, "HIV, hepatitis B and hepatitis C negative.") == "unknown"
+
+
+def test_a_list_that_shares_a_word_names_each_condition() -> None:
+    """ "hepatitis B and/or C" names hepatitis C too, and "abuse or dependence" one condition."""
+    assert status("Serologic evidence of active hepatitis B and/or C", "Hepatitis C positive.") == "met"
+    text = "Have current drug or alcohol abuse or dependence"
+    assert compiled(text).reading.mode == Mode.RULE  # type: ignore[union-attr]
+
+
+def test_an_inclusion_worded_as_an_absence_is_not_met_by_denying_only_what_it_names() -> None:
+    text = "No history of cancer or organ failure"  # written for the test
+    assert status(text, "No history of cancer.", kind="inclusion") == "unknown"
+    assert status(text, "Breast cancer in 2022.", kind="inclusion") == "not_met"
+
+
+def test_an_inclusion_that_names_alternatives_keeps_its_rule() -> None:
+    """Unread alternatives in an inclusion only make the rule stricter (it is met by what it names)."""
+    cc = compiled("Patients with HIV infection or other immunodeficiency", kind="inclusion")  # written for the test
+    assert cc.reading is not None and cc.reading.mode == Mode.RULE
+
+
+# conditions the concepts of concepts.toml do not name, as trials list them beside ones they do
+UNREAD = ["recent major surgery", "unstable angina", "myocardial infarction", "seizures", "non-healing wound"]
+NAMED = [("peptic ulcer", "No peptic ulcer."), ("heart failure", "No heart failure."), ("HIV", "HIV negative.")]
+
+
+@EXAMPLES
+@given(
+    named=st.sampled_from(NAMED),
+    others=st.lists(st.sampled_from(UNREAD), min_size=1, max_size=3, unique=True),
+    at=st.integers(min_value=0, max_value=3),
+    lead=st.sampled_from(["", "History of ", "Known ", "Current "]),
+    joiner=st.sampled_from([", ", " or ", "; "]),
+)
+def test_no_list_with_an_unread_alternative_is_cleared_by_a_no_to_the_named_one(
+    named: tuple[str, str], others: list[str], at: int, lead: str, joiner: str
+) -> None:
+    items = list(others)
+    items.insert(min(at, len(items)), named[0])
+    text = lead + joiner.join(items[:-1]) + " or " + items[-1]
+    assert status(text, named[1]) != "not_met", text
