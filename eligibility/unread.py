@@ -47,10 +47,6 @@ class Unread:
     def __bool__(self) -> bool:
         return bool(self.qualifiers or self.alternatives)
 
-    @property
-    def words(self) -> tuple[str, ...]:
-        return (*self.qualifiers, *self.alternatives)
-
 
 def condition_leaves(rule: Rule) -> list[Condition] | None:
     """The conditions a rule is made of, or None when it holds anything else (a measurement, a drug)."""
