@@ -8,6 +8,7 @@ import hashlib
 import math
 import re
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,14 @@ class FakeEmbeddings:
 
 
 register_embedder(FakeEmbeddings.name, FakeEmbeddings)  # TRIALSCREEN_EMBEDDER=fake-hash-256 picks it
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The Ctrl-C tests send SIGINT to the commands they start. A shell that runs the tests as a
+    background job ignores SIGINT, and its children inherit that, so those commands would never be
+    interrupted: the tests' own processes take Ctrl-C as a terminal would deliver it."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def use_embedder(monkeypatch: pytest.MonkeyPatch, embedder: object) -> None:
