@@ -33,6 +33,7 @@ from eligibility.fallback import (
     team_reason,
     worded_as_absence,
 )
+from eligibility.family import joined, relatives, shared_with_person, without
 from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
@@ -127,7 +128,11 @@ def interpret(
 ) -> CompiledCriterion:
     """Sets `cc.reading` (and, for what the rules cannot decide, a question or the study team); an
     exclusion about people of one sex does not apply to the other."""
-    cc = _interpret(criterion, cc, trial, named)
+    about = [] if criterion.field or cc.team or cc.reading is not None else relatives(criterion.text)
+    if about and trial is not None:
+        cc = _about_relatives(criterion, cc, about, trial, named)
+    else:
+        cc = _interpret(criterion, cc, trial, named)
     if criterion.kind == "exclusion" and cc.rule is not None and not cc.team and not criterion.field:
         sex = SEX.scope(criterion.text)
         if sex is not None and isinstance(cc.rule, Ask):
@@ -147,6 +152,7 @@ def _partly(
     widest: Rule | None = None,
     codes: list[str] | None = None,
     mode: Mode = Mode.PARTLY,
+    mentions: list[str] | None = None,
 ) -> CompiledCriterion:
     """A criterion whose rule leaves some of its words (`unread`: numbers not used, words not read) aside:
     asked as it stands, and only the understood part's ruling-out outcome is taken from the rule. With
@@ -158,7 +164,8 @@ def _partly(
     question = question_for_text(text)
     if mode == Mode.QUESTION:
         cc.warnings.append(f"{missing} not {verb} by the rule ({partial}): asked as it stands")
-        words = f"asked as it stands: {question}; {partial} rules the patient out on its own ({missing} not {verb})"
+        alone = f"; {partial} rules the patient out on its own" if understood is not None else f" ({partial} read)"
+        words = f"asked as it stands: {question}{alone} ({missing} not {verb})"
         cc.reading = Reading(Mode.QUESTION, words, cc.rule.logic(), question=question)
     else:
         cc.warnings.append(f"partly understood: {missing} not {verb} by the rule ({partial})")
@@ -176,9 +183,54 @@ def _partly(
         alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
         widest=widest,
         examples=bool(codes) and open_list(text, beside_age=True),
-        mentions=names or named,
+        mentions=(names or named) if mentions is None else mentions,
     )
     return cc
+
+
+def _about_relatives(
+    criterion: Criterion, cc: CompiledCriterion, about: list[tuple[int, int]], trial: Trial, named: set[str] | None
+) -> CompiledCriterion:
+    """A criterion that speaks of relatives ("Congenital long QT syndrome or first-degree relative with
+    sudden death under 40"): asked as it stands. The person's own part, read without the words about
+    relatives, can still rule them out: an exclusion whose parts are alternatives, or an inclusion whose
+    parts are all required. What the person has or denies never answers the relatives' part."""
+    text = _asked(criterion)
+    family = tuple(" ".join(criterion.text[a:b].split()) for a, b in about)
+    shared = shared_with_person(criterion.text, about)  # "Personal or family history of MTC": theirs too
+    own_text = criterion.text if shared else without(criterion.text, about)
+    own = cc if shared else compile_criterion(replace(criterion, text=own_text, warnings=[]), trial, named)
+    if own.team or (own.rule is None and team_reason(text) is not None):
+        return _interpret(criterion, own, trial, named)
+    _, names = criterion_codes(without(criterion.text, about))
+    if own.rule is None:
+        question = question_for_text(text)
+        cc.warnings.append(f"about relatives, not the person: {'; '.join(family)}")
+        cc.rule = Ask(
+            key=ask_key(text),
+            question=question,
+            label=criterion.text,
+            alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
+            mentions=names,
+        )
+        words = f"asked as it stands: {question} (about relatives: {'; '.join(family)})"
+        cc.reading = Reading(Mode.QUESTION, words, question=question)
+        return cc
+    if criterion.kind == "inclusion" and worded_as_absence(criterion.text):
+        own.rule = _absent(own.rule)  # "No diabetes and no family history of it"
+    complete = not unused_quantities(own_text, numbers_of(own.rule.to_dict()), own.used)
+    # an exclusion's parts are alternatives ("Glaucoma, family history of glaucoma"), so the person's part
+    # can exclude them; joined as both required ("diabetes and a family history of ..."), not having it
+    # clears the exclusion instead. An inclusion's parts are all required unless it says "or".
+    both = criterion.kind == "exclusion" and joined(criterion.text, about)
+    if criterion.kind == "exclusion":
+        decides = not both
+    else:
+        decides = not reading_pattern("alternatives", "either").search(criterion.text)
+    understood = own.rule if complete and decides else None
+    widest = own.rule if complete and both else None
+    read = "read as the person's own"
+    return _partly(criterion, own, text, family, read, understood, widest, mode=Mode.QUESTION, mentions=names)
 
 
 def _interpret(

@@ -1,0 +1,47 @@
+"""Where a criterion speaks of the person's relatives, not of the person.
+
+"Family history of colorectal cancer", "first-degree relative with unexplained sudden death under the
+age of 40", "mother living with HIV": what these name is a relative's. Read as the person's own, a
+patient who denies the condition would be cleared of a criterion that asks about their family, and an
+age limit for the relative would become the person's. The words come from readings.toml [family].
+"""
+
+from __future__ import annotations
+
+from eligibility.fallback import reading_pattern
+
+Span = tuple[int, int]
+
+
+def relatives(text: str) -> list[Span]:
+    """The spans of `text` about relatives: from each relative word to the end of its clause."""
+    relative, end = reading_pattern("family", "relative"), reading_pattern("family", "end")
+    out: list[Span] = []
+    for m in relative.finditer(text):
+        if out and m.start() < out[-1][1]:
+            continue
+        stop = end.search(text, m.end())
+        out.append((m.start(), len(text) if stop is None else stop.start()))
+    return out
+
+
+def shared_with_person(text: str, spans: list[Span]) -> bool:
+    """Whether the person's own history is named with the relatives' ("personal or family history of
+    MTC"): what the criterion names then applies to the person too."""
+    personal = reading_pattern("family", "personal")
+    return any(personal.search(text[:start]) for start, _ in spans)
+
+
+def joined(text: str, spans: list[Span]) -> bool:
+    """Whether the words about relatives are joined to the person's part as both required ("diabetes and
+    a family history of heart disease"), not as another alternative."""
+    both = reading_pattern("family", "joined")
+    return any(both.search(text[:start]) for start, _ in spans)
+
+
+def without(text: str, spans: list[Span]) -> str:
+    """The text with the spans blanked (same length, so the spans of what is read stay where they were)."""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
