@@ -197,12 +197,13 @@ def _about_relatives(
     parts are all required. What the person has or denies never answers the relatives' part."""
     text = _asked(criterion)
     family = tuple(" ".join(criterion.text[a:b].split()) for a, b in about)
+    masked = without(criterion.text, about)
     shared = shared_with_person(criterion.text, about)  # "Personal or family history of MTC": theirs too
-    own_text = criterion.text if shared else without(criterion.text, about)
+    own_text = criterion.text if shared else masked
     own = cc if shared else compile_criterion(replace(criterion, text=own_text, warnings=[]), trial, named)
     if own.team or (own.rule is None and team_reason(text) is not None):
         return _interpret(criterion, own, trial, named)
-    _, names = criterion_codes(without(criterion.text, about))
+    _, names = criterion_codes(masked)
     if own.rule is None:
         question = question_for_text(text)
         cc.warnings.append(f"about relatives, not the person: {'; '.join(family)}")
@@ -222,11 +223,11 @@ def _about_relatives(
     # an exclusion's parts are alternatives ("Glaucoma, family history of glaucoma"), so the person's part
     # can exclude them; joined as both required ("diabetes and a family history of ..."), not having it
     # clears the exclusion instead. An inclusion's parts are all required unless it says "or".
-    both = criterion.kind == "exclusion" and joined(criterion.text, about)
     if criterion.kind == "exclusion":
+        both = joined(criterion.text, about)
         decides = not both
     else:
-        decides = not reading_pattern("alternatives", "either").search(criterion.text)
+        both, decides = False, not reading_pattern("alternatives", "either").search(criterion.text)
     understood = own.rule if complete and decides else None
     widest = own.rule if complete and both else None
     read = "read as the person's own"

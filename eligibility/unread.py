@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from eligibility.fallback import reading_pattern
+from eligibility.family import without
 from eligibility.kinds.base import grammar
 from eligibility.kinds.conditions import concept_spans
 from eligibility.rules import AllOf, AnyOf, Condition, Not, Rule, SexScoped
@@ -32,8 +33,7 @@ from trialscreen.vocab import conditions as icd
 Span = tuple[int, int]
 # a word of two letters or more that is not a roman numeral ("class III or IV", "hepatitis B or C")
 _WORD = re.compile(r"\b(?![IVX]+\b)[A-Za-z][A-Za-z'-]*[A-Za-z]")
-_PIECE = re.compile(r"[,;:/]|\.(?:\s|$)| [-\u2013] |\n|\((?!\s*(?:e\.g|i\.e|including|such as))|\)")
-_LIST = re.compile(r"\b(?:or|and|and/or)\b|[,;]")
+_PIECE = re.compile(r"[,;:/]|\.(?:\s|$)| [-\u2013] |\n|\(|\)")
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,11 @@ def _pattern(name: str) -> re.Pattern[str]:
     return grammar().patterns["conditions"][name]
 
 
+def _pattern_any(text: str, *names: str) -> bool:
+    """Whether the text holds a list word of readings.toml [alternatives] ("or", "and")."""
+    return any(reading_pattern("alternatives", name).search(text) for name in names)
+
+
 def unread(text: str, rule: Rule, used: Iterable[Span] = ()) -> Unread:
     """The words of `text` a rule of named conditions leaves unread (nothing for any other rule)."""
     leaves = condition_leaves(rule)
@@ -86,11 +91,11 @@ def unread(text: str, rule: Rule, used: Iterable[Span] = ()) -> Unread:
     if excepted and any(leaf.exceptions for leaf in leaves):
         read += exceptions  # the allowed exceptions: the kind reads them
     read += [(m.start(), _sentence_end(text, m.start() + 1)) for m in _pattern("note").finditer(text)]
-    blanked = _blank(text, read)
+    blanked = without(text, read)
     filler = reading_pattern("coded", "filler")
     # exceptions the rule does not read ("unless stable for 6 months") only make it stricter: qualifiers
     qualifying = _qualifying(text, blanked, filler) + _complements(text, names) + exceptions
-    outside = _blank(blanked, qualifying)
+    outside = without(blanked, qualifying)
     # a condition named inside an exception ("infection other than HIV") does not name its piece
     own = [(a, b) for a, b in names if not any(x <= a < y for x, y in exceptions)]
     qualifiers: list[str] = []
@@ -144,7 +149,8 @@ def _glosses(text: str, names: list[Span]) -> list[Span]:
             continue
         ex = examples.search(after)
         between = after[: ex.start()] if ex is not None else ""
-        if ex is None or _LIST.search(between) or filler.sub("", _pattern("known_by").sub("", between)).strip():
+        another = _pattern_any(between, "either", "both") or re.search(r"[,;]", between)
+        if ex is None or another or filler.sub("", _pattern("known_by").sub("", between)).strip():
             continue  # other words, or another item ("or other conditions"), before "such as": not its examples
         out.append((b, _clause_end(text, b + ex.end(), within_list=True)))
     return out
@@ -189,18 +195,13 @@ def _sentence_end(text: str, at: int) -> int:
     return len(text) if found is None else at + found.start()
 
 
-def _blank(text: str, spans: Iterable[Span]) -> str:
-    chars = list(text)
-    for a, b in spans:
-        chars[a:b] = " " * (b - a)
-    return "".join(chars)
-
-
 def _pieces(blanked: str) -> list[Span]:
     """The pieces of a list: between its "or"s, "and"s, commas, semicolons and brackets. Cutting finely errs
     safe: an unread word alone in its piece is taken for an alternative, which never clears a criterion."""
     words = [reading_pattern("alternatives", k) for k in ("either", "both")]
-    cuts = sorted([m.span() for w in words for m in w.finditer(blanked)] + [m.span() for m in _PIECE.finditer(blanked)])
+    gloss = _pattern("gloss_bracket")
+    marks = [m for m in _PIECE.finditer(blanked) if m.group(0) != "(" or not gloss.match(blanked[m.end() :])]
+    cuts = sorted([m.span() for w in words for m in w.finditer(blanked)] + [m.span() for m in marks])
     out, start = [], 0
     for a, b in cuts:
         out.append((start, a))
