@@ -8,6 +8,8 @@ age limit for the relative would become the person's. The words come from readin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from eligibility.fallback import reading_pattern
 
 Span = tuple[int, int]
@@ -34,12 +36,17 @@ def shared_with_person(text: str, spans: list[Span]) -> bool:
 
 def joined(text: str, spans: list[Span]) -> bool:
     """Whether the words about relatives are joined to the person's part as both required ("diabetes and
-    a family history of heart disease"), not as another alternative."""
-    both = reading_pattern("family", "joined")
-    return any(both.search(text[:start]) for start, _ in spans)
+    a family history of heart disease"), not as another alternative. "Patients with a family history of
+    ..." joins them to no part of the person's."""
+    both, filler = reading_pattern("family", "joined"), reading_pattern("coded", "filler")
+    for start, _ in spans:
+        m = both.search(text[:start])
+        if m is not None and filler.sub("", text[: m.start()]).strip():
+            return True
+    return False
 
 
-def without(text: str, spans: list[Span]) -> str:
+def without(text: str, spans: Iterable[Span]) -> str:
     """The text with the spans blanked (same length, so the spans of what is read stay where they were)."""
     chars = list(text)
     for a, b in spans:

@@ -142,3 +142,11 @@ def test_the_persons_own_condition_never_answers_what_the_criterion_asks_of_rela
     text = lead + condition[0]
     for note in condition[1:]:
         assert status(text, note, kind=kind) == "unknown", (text, note)
+
+
+def test_a_family_history_that_opens_the_criterion_is_not_joined_to_what_follows() -> None:
+    text = (  # HINT
+        "Patients with a family history of coagulopathy or patients with DVT or pulmonary embolus "
+        "within the last 6 months"
+    )
+    assert status(text, "No DVT or pulmonary embolism.") == "unknown"
