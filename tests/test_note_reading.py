@@ -333,6 +333,29 @@ def test_a_denial_ends_at_the_contrast() -> None:
     assert [f.value for f in p.facts["icd:R05.9"]] == [False]
 
 
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        (
+            "A 20 yo female college student with no significant past medical history presents with a chief "
+            "complaint of fatigue.",
+            "icd:R53.83",
+        ),
+        (
+            "A 31 yo male with no significant past medical history presents with productive cough and chest pain.",
+            "icd:R05.9",
+        ),
+        (
+            "A 65 yo male with no significant history of cardiovascular disease presents to the emergency room "
+            "with acute onset of shortness of breath, tachypnea, and left-sided chest pain.",
+            "icd:R06.02",
+        ),
+    ],
+)
+def test_what_a_patient_presents_with_is_not_denied_by_the_history_before_it(text: str, key: str) -> None:
+    assert [f.value for f in read(text).facts[key]] == [True]
+
+
 def test_a_past_pregnancy_is_not_a_current_one() -> None:
     p = read(
         "A 33-year-old woman. Past medical history remarkable for  two years of infertility treatment and "
