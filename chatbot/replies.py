@@ -208,7 +208,7 @@ def said_back(
         values.update({k: v[0].value for k, v in profile.facts.items() if v})
         when.update({k: v[0].when_months for k, v in profile.facts.items() if v and v[0].when_months})
     for key, value in values.items():
-        if key in skip or key.startswith(("icd:", "ask:")):
+        if key in skip or key.startswith(("icd:", "fam:", "ask:")):
             continue
         if isinstance(value, dict):
             value = value.get("value", True)

@@ -21,11 +21,13 @@ from eligibility.context import Clause, clause_at, clauses, context_of, sentence
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.fallback import reading_pattern
+from eligibility.kinship import degree_of, kin_in
 from eligibility.timeparse import months_ago
 from eligibility.timewords import lasted, minimum_lasting, window_match
 from trialscreen.vocab import conditions as icd
 
 PREFIX = "icd:"
+FAMILY = "fam:"  # a relative's condition
 
 
 def read_conditions(profile: Profile, text: str, today: date) -> None:
@@ -43,11 +45,14 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
     for n, m in enumerate(mentions):
         clause = clause_at(parts, m.start)
         ctx = context_of(clause, m.start, m.end)
-        if ctx.family or ctx.hypothetical:  # "not sure if I have asthma" denies nothing
+        if ctx.hypothetical:  # "not sure if I have asthma" denies nothing
             continue
         denied = ctx.negated or cue("context", "negated_prefix").search(text, max(0, m.start - 5), m.start) is not None
         previous = mentions[n - 1].end if n else 0
         following = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
+        if ctx.family:  # a relative's, not the person's
+            _relatives_fact(profile, text, clause, m, denied, (previous, following))
+            continue
         when = None if denied else months_ago(clause.text, today)
         # its own time words: after it up to the next condition ("stroke 5 years ago and TIA last week"),
         # else before it back to the previous one ("in 2010 she had an MI")
@@ -88,6 +93,30 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         )
 
 
+def _relatives_fact(
+    profile: Profile, text: str, clause: Clause, m: icd.ConditionMention, denied: bool, around: tuple[int, int]
+) -> None:
+    """A `fam:CODE` fact for a condition the text gives a relative ("asthma in his father and sister",
+    "denies a family history of heart disease"), with the degree of the relative (`degree`: 1 for a parent,
+    sibling or child; None when only the family is named; `kinship.degree_of`). The relatives are those
+    named between it and the conditions before and after it in its clause, else anywhere before it in its
+    clause; a spouse, friend or colleague is no relative, and gives no fact."""
+    previous, following = around
+    words = kin_in(text, max(clause.start, previous), m.start) + kin_in(text, m.end, min(clause.end, following))
+    words = words or kin_in(text, clause.start, m.start)
+    if not words:
+        return
+    lead = len(clause.text) - len(clause.text.lstrip())
+    profile.add(
+        Fact(
+            key=FAMILY + m.code,
+            value=not denied,
+            evidence=Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end),
+            detail={"codes": list(m.codes), "words": m.text, "degree": degree_of(words)},
+        )
+    )
+
+
 def _began(text: str, clause: Clause, start: int, end: int, following: int) -> bool:
     """Whether the words right after a condition say when it began, and the rest of its sentence does not
     say it ended ("dysphagia that began several months ago"); not when its clause calls it history
@@ -112,23 +141,25 @@ def related(code: str, other: str) -> bool:
     return under(code, other) or under(other, code)
 
 
-def facts_under(profile: Profile, codes: Iterable[str]) -> tuple[list[Fact], list[Fact], list[Fact]]:
+def facts_under(
+    profile: Profile, codes: Iterable[str], prefix: str = PREFIX
+) -> tuple[list[Fact], list[Fact], list[Fact]]:
     """The person's coded facts for these codes: (cases of them, denials that cover them, other
-    mentions of related codes that settle nothing)."""
+    mentions of related codes that settle nothing). With `prefix` FAMILY, their relatives' facts."""
     codes = tuple(codes)
-    memo_key = ("coded", codes)
+    memo_key = (prefix, codes)
     known = profile.derived.get(memo_key)
     if known is None:
-        known = profile.derived[memo_key] = _facts_under(profile, codes)
+        known = profile.derived[memo_key] = _facts_under(profile, codes, prefix)
     return known  # type: ignore[return-value]
 
 
-def _facts_under(profile: Profile, codes: tuple[str, ...]) -> tuple[list[Fact], list[Fact], list[Fact]]:
+def _facts_under(profile: Profile, codes: tuple[str, ...], prefix: str) -> tuple[list[Fact], list[Fact], list[Fact]]:
     cases: list[Fact] = []
     denials: list[Fact] = []
     others: list[Fact] = []
-    for key in profile.keys_with_prefix(PREFIX):
-        own = key[len(PREFIX) :]
+    for key in profile.keys_with_prefix(prefix):
+        own = key[len(prefix) :]
         for fact in profile.facts[key]:
             if fact.value and any(under(own, c) for c in codes):
                 cases.append(fact)

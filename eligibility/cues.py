@@ -24,6 +24,7 @@ EXPECTED = {
         "resolved",
         "negated_prefix",
     ),
+    "kinship": ("first", "second", "third", "generic"),
     "time": (
         "window_lead",
         "window_back",

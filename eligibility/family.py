@@ -9,8 +9,11 @@ age limit for the relative would become the person's. The words come from readin
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from eligibility.fallback import reading_pattern
+from eligibility.kinship import closest_asked, kin_in
+from trialscreen.vocab import conditions as icd
 
 Span = tuple[int, int]
 
@@ -52,3 +55,34 @@ def without(text: str, spans: Iterable[Span]) -> str:
     for a, b in spans:
         chars[a:b] = " " * (b - a)
     return "".join(chars)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a criterion asks of the person's relatives: the conditions' codes, how close the relative must
+    be (1: first-degree; None: any relative), and whether the words say nothing more than those conditions
+    (so a relative's case meets it: not "premature coronary disease", "sudden death under 40")."""
+
+    codes: list[str]
+    degree: int | None
+    whole: bool
+
+
+def asked_of_relatives(text: str, spans: list[Span]) -> Asked:
+    """The conditions the spans about relatives name, with the degree they ask and whether they are all
+    that is said."""
+    filler = (reading_pattern("coded", "filler"), reading_pattern("family", "filler"))
+    codes: list[str] = []
+    kin = []
+    whole = True
+    for start, end in spans:
+        named = icd.conditions_in(text[start:end])
+        codes += [c for m in named for c in m.codes if c not in codes]
+        words = kin_in(text, start, end)
+        kin += words
+        left = without(text[start:end], [(m.start, m.end) for m in named])
+        left = without(left, [(k.start - start, k.end - start) for k in words])
+        for pattern in filler:
+            left = pattern.sub(" ", left)
+        whole = whole and not left.strip(" -,;:.()/")
+    return Asked(codes, closest_asked(kin), whole)

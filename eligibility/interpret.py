@@ -33,7 +33,7 @@ from eligibility.fallback import (
     team_reason,
     worded_as_absence,
 )
-from eligibility.family import joined, relatives, shared_with_person, without
+from eligibility.family import asked_of_relatives, joined, relatives, shared_with_person, without
 from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
@@ -207,14 +207,25 @@ def _about_relatives(
     if own.rule is None:
         question = question_for_text(text)
         cc.warnings.append(f"about relatives, not the person: {'; '.join(family)}")
+        # nothing of the person's is left ("Family history of breast cancer"): what the text says of the
+        # person's relatives answers it
+        asked = asked_of_relatives(criterion.text, about) if not _said(masked) else None
+        codes = asked.codes if asked is not None else []
         cc.rule = Ask(
             key=ask_key(text),
             question=question,
             label=criterion.text,
             alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
             mentions=names,
+            relatives=codes,
+            relatives_degree=asked.degree if asked is not None else None,
+            relatives_met=asked is not None and asked.whole,
         )
-        words = f"asked as it stands: {question} (about relatives: {'; '.join(family)})"
+        answered = ""
+        if codes:
+            how = "answers it" if cc.rule.relatives_met else "answers it only when it denies them"
+            answered = f"; what the text says of the relatives' conditions {how}"
+        words = f"asked as it stands: {question} (about relatives: {'; '.join(family)}{answered})"
         cc.reading = Reading(Mode.QUESTION, words, question=question)
         return cc
     if criterion.kind == "inclusion" and worded_as_absence(criterion.text):
@@ -231,7 +242,28 @@ def _about_relatives(
     understood = own.rule if complete and decides else None
     widest = own.rule if complete and both else None
     read = "read as the person's own"
-    return _partly(criterion, own, text, family, read, understood, widest, mode=Mode.QUESTION, mentions=names)
+    cc = _partly(criterion, own, text, family, read, understood, widest, mode=Mode.QUESTION, mentions=names)
+    asked = asked_of_relatives(criterion.text, about)
+    if asked.codes and isinstance(cc.rule, Ask):
+        # the relatives' part is another alternative ("glaucoma or a family history of glaucoma"): a relative's
+        # case meets it; joined to the person's as both required, only a denial of it settles it
+        alternatives = not both and (criterion.kind == "exclusion" or not decides)
+        cc.rule = replace(
+            cc.rule,
+            relatives=asked.codes,
+            relatives_degree=asked.degree,
+            relatives_met=alternatives and asked.whole,
+            relatives_denial=not alternatives,
+        )
+    return cc
+
+
+def _said(text: str) -> bool:
+    """Whether a text says more than filler ("Patients with", "History of"): the person's part of a
+    criterion about relatives, once their words are blanked."""
+    for pattern in (reading_pattern("coded", "filler"), reading_pattern("family", "filler")):
+        text = pattern.sub(" ", text)
+    return bool(text.strip(" -,;:.()/"))
 
 
 def _interpret(

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
-from eligibility.coded import PREFIX, concept_mentions, facts_under, related, under
+from eligibility.coded import FAMILY, PREFIX, concept_mentions, facts_under, related, under
 from eligibility.facts import Fact, Profile, denial_settles
+from eligibility.kinship import fits
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
 from trialscreen.vocabulary import vocabulary
@@ -1562,6 +1563,16 @@ class Ask(Rule):
     mentions: list[str] = field(default_factory=list)
     # an exclusion about people of one sex ("Females of childbearing potential"): not for the other
     only_sex: str = ""
+    # a criterion about relatives' conditions only ("Family history of breast cancer", "first-degree
+    # relative with colorectal cancer"): their codes, so what the text says of the person's relatives
+    # answers it; how close the relative must be (1: first-degree; None: any); whether a relative's case
+    # meets it (not when it asks more than the conditions, "premature coronary disease", or the person's
+    # own part too); whether a denial of that family history settles it (not when the person's own part
+    # is another alternative: "glaucoma or a family history of glaucoma")
+    relatives: list[str] = field(default_factory=list)
+    relatives_degree: int | None = None
+    relatives_met: bool = True
+    relatives_denial: bool = True
 
     def evaluate(self, profile: Profile) -> Result:
         if self.only_sex:
@@ -1597,6 +1608,10 @@ class Ask(Rule):
                 stated = stated if part.status == MET else None
             if stated is not None:
                 return stated
+        if fact is None and self.relatives:
+            stated = self._relatives_stated(profile)
+            if stated is not None:
+                return stated
         if fact is None:
             return Result(UNKNOWN, asks=[self.key], reason="not answered yet")
         if fact.value:
@@ -1609,7 +1624,27 @@ class Ask(Rule):
         """An answer to it, or what the text says of the part of it that is understood."""
         if profile.get(self.key) is not None or (self.partial is not None and self.partial.speaks_to(profile)):
             return True
+        if self.relatives and any(facts_under(profile, self.relatives, FAMILY)):
+            return True
         return bool((self.codes or self.mentions) and any(facts_under(profile, [*self.codes, *self.mentions])))
+
+    def _relatives_stated(self, profile: Profile) -> Result | None:
+        """What the text says of the person's relatives, when it settles the criterion: a relative as close
+        as it asks has one of the conditions, or the family history of every one of them is denied (a
+        denial about one relative, "his brother is healthy", says nothing of the others)."""
+        cases, denials, _ = facts_under(profile, self.relatives, FAMILY)
+        close = [f for f in cases if fits(f.detail.get("degree"), self.relatives_degree)]
+        if close and self.relatives_met:
+            words = close[0].detail.get("words", "it")
+            return Result(MET, close[:1], reason=f"the text names {words} in the family")
+        if cases:
+            return None
+        family = [f for f in denials if f.detail.get("degree") is None]
+        every = all(any(under(c, f.key.removeprefix(FAMILY)) for f in family) for c in self.relatives)
+        if family and every and self.relatives_denial and not self.alternative:
+            words = family[0].detail.get("words", "it")
+            return Result(NOT_MET, family, reason=f"the text denies a family history of {words}")
+        return None
 
     def _stated(self, profile: Profile) -> Result | None:
         """What the person's text states about the conditions the criterion names, when it settles it."""
