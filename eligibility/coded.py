@@ -21,13 +21,19 @@ from eligibility.context import Clause, clause_at, clauses, context_of, sentence
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.fallback import reading_pattern
-from eligibility.kinship import degree_of, kin_in
+from eligibility.kinship import farthest, kin_in
 from eligibility.timeparse import months_ago
 from eligibility.timewords import lasted, minimum_lasting, window_match
 from trialscreen.vocab import conditions as icd
 
 PREFIX = "icd:"
 FAMILY = "fam:"  # a relative's condition
+
+
+def clause_evidence(clause: Clause) -> Evidence:
+    """A clause as the evidence of a fact read in it (its words, without the spaces around them)."""
+    lead = len(clause.text) - len(clause.text.lstrip())
+    return Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
 
 
 def read_conditions(profile: Profile, text: str, today: date) -> None:
@@ -69,8 +75,7 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or began)
         ongoing = ongoing and (began or not (ctx.past or ctx.historical))
         current = None if denied else (ctx.current or visit or ongoing or (when is None and not ctx.historical))
-        lead = len(clause.text) - len(clause.text.lstrip())
-        evidence = Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
+        evidence = clause_evidence(clause)
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
         if not denied:
             placed = 0.0 if (ctx.current or visit or ongoing) else own if own is not None else when if alone else None
@@ -98,7 +103,7 @@ def _relatives_fact(
 ) -> None:
     """A `fam:CODE` fact for a condition the text gives a relative ("asthma in his father and sister",
     "denies a family history of heart disease"), with the degree of the relative (`degree`: 1 for a parent,
-    sibling or child; None when only the family is named; `kinship.degree_of`). The relatives are those
+    sibling or child; None when only the family is named; `kinship.farthest`). The relatives are those
     named between it and the conditions before and after it in its clause, else anywhere before it in its
     clause; a spouse, friend or colleague is no relative, and gives no fact."""
     previous, following = around
@@ -106,13 +111,12 @@ def _relatives_fact(
     words = words or kin_in(text, clause.start, m.start)
     if not words:
         return
-    lead = len(clause.text) - len(clause.text.lstrip())
     profile.add(
         Fact(
             key=FAMILY + m.code,
             value=not denied,
-            evidence=Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end),
-            detail={"codes": list(m.codes), "words": m.text, "degree": degree_of(words)},
+            evidence=clause_evidence(clause),
+            detail={"codes": list(m.codes), "words": m.text, "degree": farthest(words)},
         )
     )
 

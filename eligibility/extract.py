@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from eligibility.coded import narrower_denial, read_conditions
+from eligibility.coded import clause_evidence, narrower_denial, read_conditions
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment, sentence_end
 from eligibility.cues import cue
@@ -163,11 +163,6 @@ def _plausible(key: str, value: float) -> bool:
 
 def _ev(text: str, start: int, end: int) -> Evidence:
     return Evidence(text=text[start:end].strip(), start=start, end=end)
-
-
-def _clause_ev(clause: Clause) -> Evidence:
-    lead = len(clause.text) - len(clause.text.lstrip())
-    return Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
 
 
 class _Reader:
@@ -402,17 +397,17 @@ class _Reader:
                 when = 1.0
             if ctx.hypothetical and not re.search(r"diagnos", clause.text, re.I):
                 continue
-            self.add("dx:sle", not ctx.negated, _clause_ev(clause), when_months=when)
+            self.add("dx:sle", not ctx.negated, clause_evidence(clause), when_months=when)
             break
         for m in _REFRACTORY_YES.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if not ctx.family:
-                self.add("refractory", True, _clause_ev(clause))
+                self.add("refractory", True, clause_evidence(clause))
                 break
         else:
             m2 = _REFRACTORY_NO.search(t)
             if m2:
-                self.add("refractory", False, _clause_ev(self.ctx(m2.start(), m2.end())[0]))
+                self.add("refractory", False, clause_evidence(self.ctx(m2.start(), m2.end())[0]))
         m = _ACTIVE_YES.search(t)
         if m and not self.ctx(m.start(), m.end())[1].negated:
             self.add("active_sle", True, _ev(t, m.start(), m.end()))
@@ -452,9 +447,9 @@ class _Reader:
                     detail: dict[str, Any] = {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
                     if cue("medicines", "other_before").search(t[max(0, m.start() - 20) : m.start()]):
                         detail["other"] = True  # "rituximab 8 months ago, no other biologics": all but the one named
-                    self.add(f"prior:class:{name}", False, _clause_ev(clause), detail=detail)
+                    self.add(f"prior:class:{name}", False, clause_evidence(clause), detail=detail)
                     if name == "corticosteroid" and not detail:
-                        self.add("med:prednisone", False, _clause_ev(clause))
+                        self.add("med:prednisone", False, clause_evidence(clause))
                     break
         self._stability()
 
@@ -467,7 +462,7 @@ class _Reader:
         follow = self._following(whole or clause)
         if follow is not None and self.when(text) is None:
             text = f"{text} {follow.text}"  # "I had belimumab infusions but stopped 8 months ago"
-        ev = _clause_ev(clause)
+        ev = clause_evidence(clause)
         when = self.when(text)
         route = "iv" if _ROUTE_IV.search(text) else ("injection" if _ROUTE_INJECTION.search(text) else None)
         if ctx.negated:
@@ -547,12 +542,12 @@ class _Reader:
             if changed and not (stable_word and re.search(r"not|n't|no", text[: changed.start()], re.I)):
                 when = self.when(text)
                 if when is not None:
-                    self.add("meds_stable_months", when, _clause_ev(clause))
+                    self.add("meds_stable_months", when, clause_evidence(clause))
                     return
             if stable_word:
                 since = duration_months(text) or months_ago(text.replace("since", "in"), self.today)
                 if since is not None:
-                    self.add("meds_stable_months", since, _clause_ev(clause))
+                    self.add("meds_stable_months", since, clause_evidence(clause))
                     return
         meds = [f for k in self.profile.keys_with_prefix("med:") for f in self.profile.facts[k] if f.value is not False]
         spans = [float(f.detail["since_months"]) for f in meds if f.detail.get("since_months") is not None]
@@ -588,7 +583,7 @@ class _Reader:
             clause = clause_at(self.parts, m.start())
             for key in ("serious_infection", "chronic_infection", "infection_hospitalization", "iv_antibiotics"):
                 if self.profile.get(f"cond:{key}") is None or key != "chronic_infection":
-                    self.add(f"cond:{key}", False, _clause_ev(clause))
+                    self.add(f"cond:{key}", False, clause_evidence(clause))
 
     def _condition(self, key: str, clause: Clause, ctx: MentionContext, m: re.Match[str]) -> None:
         text = clause.text
@@ -616,7 +611,7 @@ class _Reader:
         self.add(
             f"cond:{key}",
             not ctx.negated,
-            _clause_ev(clause),
+            clause_evidence(clause),
             when_months=when,
             current=current,
             detail=detail,
@@ -645,13 +640,13 @@ class _Reader:
                 and not re.search(r"\b(i am|i'm|im|currently|weeks)\b", clause.text, re.I)
             ):
                 continue
-            self.add("pregnant", not ctx.negated, _clause_ev(clause))
+            self.add("pregnant", not ctx.negated, clause_evidence(clause))
         self._gestation()
         self._menopause()
         for m in _BREASTFEEDING.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if not ctx.family and not ctx.hypothetical and not ctx.anchor and not ctx.past:
-                self.add("breastfeeding", not ctx.negated, _clause_ev(clause))
+                self.add("breastfeeding", not ctx.negated, clause_evidence(clause))
                 break
         birth = cue("facts", "postpartum").search(t)
         if birth and self.profile.get("pregnant") is None:
@@ -659,16 +654,17 @@ class _Reader:
             ago = self.when(clause.text)
             recent = (ago is not None and ago <= POSTPARTUM_MONTHS) or "partum" in birth.group(0).lower()
             if recent and not (ctx.family or ctx.negated or ctx.hypothetical):
-                self.add("pregnant", False, _clause_ev(clause), current=True)  # gave birth weeks ago: not pregnant now
+                # gave birth weeks ago: not pregnant now
+                self.add("pregnant", False, clause_evidence(clause), current=True)
         plan = cue("facts", "pregnancy_plan").search(t)
         if plan:
             clause, ctx = self.ctx(plan.start(), plan.end())
             if not ctx.family:  # a plan is hypothetical by its nature: only a denial or a family member's matters
-                self.add("pregnancy_plan", not ctx.negated, _clause_ev(clause))
+                self.add("pregnancy_plan", not ctx.negated, clause_evidence(clause))
         for m in _CONTRACEPTION.finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             unwilling = bool(_UNWILLING.search(clause.text)) or ctx.negated
-            self.add("contraception", not unwilling, _clause_ev(clause))
+            self.add("contraception", not unwilling, clause_evidence(clause))
             break
 
     def _gestation(self) -> None:
@@ -686,7 +682,7 @@ class _Reader:
             if not _plausible("gestational_age", weeks):
                 continue
             if not self.profile.facts.get("pregnant"):  # else the text's own words on it stand
-                self.add("pregnant", True, _clause_ev(clause), current=True, when_months=0.0)
+                self.add("pregnant", True, clause_evidence(clause), current=True, when_months=0.0)
             self.add("gestational_age", weeks, _ev(self.text, m.start(), m.end()), current=True)
             return
 
@@ -702,7 +698,7 @@ class _Reader:
                 if ctx.negated and not (after and cue("facts", "menopause_denied").search(clause.text)):
                     continue  # "no menses": a time without periods (read below); "denies postmenopausal bleeding"
                 if self.profile.get(MENOPAUSE) is None:
-                    self.add(MENOPAUSE, after != ctx.negated, _clause_ev(clause))
+                    self.add(MENOPAUSE, after != ctx.negated, clause_evidence(clause))
                 break
         months, evidence = self._since_period()
         if months is None or evidence is None or not _plausible(SINCE_PERIOD, months):
@@ -719,13 +715,13 @@ class _Reader:
         if m:
             clause, ctx = self.ctx(m.start(), m.end())
             if not (ctx.family or ctx.hypothetical):
-                return self.when(t[m.end() : sentence_end(t, m.end())]), _clause_ev(clause)
+                return self.when(t[m.end() : sentence_end(t, m.end())]), clause_evidence(clause)
         m = cue("facts", "amenorrhea").search(t)
         if m:
             clause, ctx = self.ctx(m.start(), m.end())
             if not (ctx.family or ctx.hypothetical or ctx.negated or ctx.past or ctx.historical):
                 num, unit = m.group("num") or m.group("num2"), m.group("unit") or m.group("unit2")
-                return round(to_months(number(num), unit), 2), _clause_ev(clause)
+                return round(to_months(number(num), unit), 2), clause_evidence(clause)
         m = cue("facts", "menopause_age").search(t)
         age = self.profile.value("age")
         if m and self.ctx(m.start(), m.end())[1].family:
@@ -743,7 +739,7 @@ class _Reader:
                 continue  # "any trials for me?": a trial looked for, not one taken part in
             if ctx.hypothetical and not ctx.negated:
                 continue
-            self.add("trial", not ctx.negated, _clause_ev(clause), when_months=self.when(clause.text))
+            self.add("trial", not ctx.negated, clause_evidence(clause), when_months=self.when(clause.text))
             break
         if _NO_ALLERGY.search(t):
             m = _NO_ALLERGY.search(t)
@@ -753,10 +749,10 @@ class _Reader:
             clause, ctx = self.ctx(m.start(), m.end())
             rest = clause.text[m.end() - clause.start :]
             for name in dict.fromkeys(name for _, _, name in _drug_mentions(rest)):  # every drug the vocabulary knows
-                self.add(f"allergy:{name}", not ctx.negated, _clause_ev(clause))
+                self.add(f"allergy:{name}", not ctx.negated, clause_evidence(clause))
             for klass in vocabulary().drug_classes:
                 if klass.found_in(rest):
-                    self.add(f"allergy:{klass.name}", not ctx.negated, _clause_ev(clause))
+                    self.add(f"allergy:{klass.name}", not ctx.negated, clause_evidence(clause))
 
     def participation(self) -> None:
         """Consent to take part and following the protocol: "will provide informed consent, and will comply
@@ -768,7 +764,7 @@ class _Reader:
                 found = self._stated(cue("facts", yes), negative=False)
             if found is not None:
                 value, clause = found
-                self.add(key, value, _clause_ev(clause))
+                self.add(key, value, clause_evidence(clause))
 
     def _stated(self, pattern: re.Pattern[str], negative: bool) -> tuple[bool, Clause] | None:
         for m in pattern.finditer(self.text):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from eligibility.fallback import reading_pattern
-from eligibility.kinship import closest_asked, kin_in
+from eligibility.kinship import farthest, kin_in
 from trialscreen.vocab import conditions as icd
 
 Span = tuple[int, int]
@@ -71,7 +71,6 @@ class Asked:
 def asked_of_relatives(text: str, spans: list[Span]) -> Asked:
     """The conditions the spans about relatives name, with the degree they ask and whether they are all
     that is said."""
-    filler = (reading_pattern("coded", "filler"), reading_pattern("family", "filler"))
     codes: list[str] = []
     kin = []
     whole = True
@@ -82,7 +81,16 @@ def asked_of_relatives(text: str, spans: list[Span]) -> Asked:
         kin += words
         left = without(text[start:end], [(m.start, m.end) for m in named])
         left = without(left, [(k.start - start, k.end - start) for k in words])
-        for pattern in filler:
-            left = pattern.sub(" ", left)
-        whole = whole and not left.strip(" -,;:.()/")
-    return Asked(codes, closest_asked(kin), whole)
+        whole = whole and not says_more(left)
+    return Asked(codes, farthest(kin), whole)
+
+
+NOTHING = Asked([], None, False)
+
+
+def says_more(text: str) -> bool:
+    """Whether a text says more than filler ("Patients with", "positive family history of"): what is left
+    of a criterion once the words read are blanked."""
+    for pattern in (reading_pattern("coded", "filler"), reading_pattern("family", "filler")):
+        text = pattern.sub(" ", text)
+    return bool(text.strip(" -,;:.()/"))

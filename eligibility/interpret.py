@@ -33,7 +33,7 @@ from eligibility.fallback import (
     team_reason,
     worded_as_absence,
 )
-from eligibility.family import asked_of_relatives, joined, relatives, shared_with_person, without
+from eligibility.family import NOTHING, asked_of_relatives, joined, relatives, says_more, shared_with_person, without
 from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
@@ -209,20 +209,19 @@ def _about_relatives(
         cc.warnings.append(f"about relatives, not the person: {'; '.join(family)}")
         # nothing of the person's is left ("Family history of breast cancer"): what the text says of the
         # person's relatives answers it
-        asked = asked_of_relatives(criterion.text, about) if not _said(masked) else None
-        codes = asked.codes if asked is not None else []
+        asked = NOTHING if says_more(masked) else asked_of_relatives(criterion.text, about)
         cc.rule = Ask(
             key=ask_key(text),
             question=question,
             label=criterion.text,
             alternative=criterion.kind == "inclusion" and is_alternative(criterion.context),
             mentions=names,
-            relatives=codes,
-            relatives_degree=asked.degree if asked is not None else None,
-            relatives_met=asked is not None and asked.whole,
+            relatives=asked.codes,
+            relatives_degree=asked.degree,
+            relatives_met=asked.whole,
         )
         answered = ""
-        if codes:
+        if asked.codes:
             how = "answers it" if cc.rule.relatives_met else "answers it only when it denies them"
             answered = f"; what the text says of the relatives' conditions {how}"
         words = f"asked as it stands: {question} (about relatives: {'; '.join(family)}{answered})"
@@ -256,14 +255,6 @@ def _about_relatives(
             relatives_denial=not alternatives,
         )
     return cc
-
-
-def _said(text: str) -> bool:
-    """Whether a text says more than filler ("Patients with", "History of"): the person's part of a
-    criterion about relatives, once their words are blanked."""
-    for pattern in (reading_pattern("coded", "filler"), reading_pattern("family", "filler")):
-        text = pattern.sub(" ", text)
-    return bool(text.strip(" -,;:.()/"))
 
 
 def _interpret(

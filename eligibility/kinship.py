@@ -44,17 +44,11 @@ def kin_in(text: str, start: int = 0, end: int | None = None) -> list[Kin]:
     return out
 
 
-def closest_asked(words: list[Kin]) -> int | None:
-    """The farthest degree a criterion's words allow ("first- or second-degree relative": 2); None when
-    they name no degree ("family history of", "a relative"): any relative."""
-    degrees = [k.degree for k in words if k.degree is not None]
-    return max(degrees) if degrees else None
-
-
-def degree_of(words: list[Kin]) -> int | None:
-    """The degree a note gives the relative who has a condition, from the relatives named around it; when
-    they differ, the farthest ("asthma in his mother and his uncle": 2), since which of them has it is not
-    sure; None when it names only the family."""
+def farthest(words: list[Kin]) -> int | None:
+    """The farthest degree the words name; None when they name only the family. For a criterion it is
+    how far it reaches ("first- or second-degree relative": 2; "family history of": any relative); for
+    a note, the degree of the relative who has a condition when several are named around it ("asthma in
+    his mother and his uncle": 2), since which of them has it is not sure."""
     degrees = [k.degree for k in words if k.degree is not None]
     return max(degrees) if degrees else None
 
