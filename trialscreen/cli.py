@@ -532,6 +532,9 @@ def entry() -> None:
     signal.signal(signal.SIGINT, _on_interrupt)
     sys.unraisablehook = _quiet_interrupts
     code = main()
+    # the command is done and has said so: a Ctrl-C while the interpreter shuts down must not turn its
+    # result ("the index is empty", exit 1) into an interrupt
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if code == 130:
         sys.stdout.flush()
         sys.stderr.flush()
