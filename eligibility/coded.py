@@ -249,12 +249,19 @@ def _coded(
     return (names, [], found) if not left and either else ([], names, None)
 
 
+# a condition's initials in brackets right after its name: "Hodgkin lymphoma (HD)", "(NHL)"
+_SHORT = re.compile(r"\s*\(([A-Z][A-Z]{1,5})\)")
+
+
 def _blanked(text: str) -> tuple[list[str], str]:
     """The codes a criterion names, and its text with their names blanked out (offsets kept)."""
     mentions = _named(text)
     rest = list(text)
     for m in mentions:
         rest[m.start : m.end] = " " * (m.end - m.start)
+        short = _SHORT.match(text, m.end)
+        if short and short.group(1)[0].lower() == m.text[0].lower():
+            rest[short.start() : short.end()] = " " * (short.end() - short.start())  # "Hodgkin lymphoma (HD)"
     return list(dict.fromkeys(m.code for m in mentions)), "".join(rest)
 
 

@@ -231,6 +231,7 @@ class ConditionIndex:
                         self._add(v, code)
             if desc.lower().startswith(neo.source) and icd.in_range(code, neo.range):
                 site = _variants(desc[len(neo.source) :], self._qualifiers, self._alone)[-1].lower()
+                site = site.split(", except ")[0]  # "kidney, except renal pelvis": the kidney
                 parts = [site] if "," in site else [site, *site.split(" and ")]  # "bronchus and lung"
                 for part in parts:
                     part = part.strip()
@@ -317,7 +318,49 @@ def conditions_in(text: str) -> list[ConditionMention]:
     for a in _condition_abbreviations().find(text):
         if not any(m.start < a.end and a.start < m.end for m in found) and names_the_condition(text, a.end):
             found.append(ConditionMention(a.start, a.end, a.text, _abbreviated(a.entry.long)))
+    found += _elided(text, found)
     return sorted(found, key=lambda m: m.start)
+
+
+# "type 1 or type 2 diabetes", "small cell or non-small cell lung cancer": the first of two joined names
+# leaves out the words the second ends with
+_JOINED_BEFORE = re.compile(
+    r"\b((?:[\w'-]+\s+){0,2}[\w'-]+)(?:\s*,\s*(?:(?:and/or|or|and)\s+)?|\s+(?:and/or|or|and)\s+|\s*/\s*)$",
+    re.IGNORECASE,
+)
+
+
+def _elided(text: str, found: list[ConditionMention]) -> list[ConditionMention]:
+    """The conditions named by the first of joined names that share their last words ("type 1" in "type 1
+    or type 2 diabetes" is type 1 diabetes; "prostate, breast or colon cancer"): the last one to three
+    words before the joining word, with the next name's ending, must be a whole name of its own."""
+    out: list[ConditionMention] = []
+    todo = [(m, m.text.split()[1:]) for m in found]
+    while todo:
+        m, tails = todo.pop()
+        joined = _JOINED_BEFORE.search(text, max(0, m.start - 60), m.start) if tails else None
+        if joined is None:
+            continue
+        before = joined.group(1).split()
+        for n in range(1, len(before) + 1):
+            head = " ".join(before[-n:])
+            start = joined.start(1) + joined.group(1).rindex(head)
+            if any(o.start < joined.end(1) and start < o.end for o in [*found, *out]):
+                break
+            ending = next((tails[k:] for k in range(len(tails)) if _whole(" ".join([head, *tails[k:]]))), None)
+            if ending is not None:
+                new = ConditionMention(start, start + len(head), head, _whole(" ".join([head, *ending])))
+                if not set(new.codes) & set(m.codes):
+                    out.append(new)
+                todo.append((new, ending))
+                break
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _whole(phrase: str) -> tuple[str, ...]:
+    """The codes of a phrase that is one condition's name from its first word to its last, else ()."""
+    return next((h.values for h in index().phrases.find(phrase) if h.start == 0 and h.end == len(phrase)), ())
 
 
 @lru_cache(maxsize=1)
