@@ -20,7 +20,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from eligibility.concepts import concepts_in
+from eligibility.concepts import concepts_asked
 from eligibility.kinds import registry
 from eligibility.kinds.autoantibodies import KIND as AUTOANTIBODIES
 from eligibility.kinds.base import Match, Read, Span, drug_names, grammar
@@ -180,7 +180,7 @@ def _team(criterion: Criterion, r: Read) -> str:
             r.warnings.append(note)
             return note
     only = team["only"].search(text)
-    if only and only.group(0).lower() in ("comply", "compliance") and concepts_in(text):
+    if only and only.group(0).lower() in ("comply", "compliance") and concepts_asked(text):
         only = None  # "mental disorder ... that could interfere with the ability to comply": the disorder counts
     if only and not team["only_unless"].search(text):
         return f"{only.group(0).strip()}: the study team decides"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -22,17 +23,82 @@ FILE = "eligibility/data/concepts.toml"
 @dataclass(frozen=True)
 class Concept:
     key: str
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[re.Pattern[str], ...]  # every pattern: what a person's text names as this concept
     question: str
     icd10cm: tuple[str, ...] = ()  # ICD-10-CM codes, blocks or category ranges the concept covers
     choice: str = ""  # how a checklist names it ("shingles (herpes zoster)"); '' : asked on its own
+    members: int = 0  # how many of `patterns` (the last ones) name one kind of it ("lymphoma" of cancer)
+    whole: tuple[str, ...] = ()  # the codes under `icd10cm` that name all of it (C80 "…, unspecified")
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """Where the text names the concept: by a pattern, or by a condition coded under `icd10cm`."""
+        """Where a person's text (a note, an answer, a passage) names the concept: by any pattern, or by a
+        condition coded under `icd10cm` ("glioblastoma" is C71: a cancer)."""
         found = [(m.start(), m.end()) for m in self.joined.finditer(text) if icd.names_the_condition(text, m.end())]
         if self.icd10cm:
             found += [(m.start, m.end) for m in _mentions(text) if _under(m.codes, self.icd10cm)]
         return sorted(set(found))
+
+    def asked(self, text: str) -> list[tuple[int, int]]:
+        """Where a criterion asks about the whole concept: by a pattern that is not a kind of it (`members`)
+        and not part of a longer name of a kind ("cancer" in "breast cancer", C50), or by a condition coded
+        under `whole` ("malignant neoplasm", C80.1). A criterion naming a kind asks about that kind only
+        ("Histologically confirmed breast cancer" is not met by a melanoma): it is read by its codes."""
+        mentions = _mentions(text)
+        found = [
+            (m.start(), m.end())
+            for m in self.naming.finditer(text)
+            if icd.names_the_condition(text, m.end()) and not self._kind_around(text, m.start(), m.end(), mentions)
+        ]
+        if self.whole:
+            found += [(m.start, m.end) for m in mentions if _under(m.codes, self.whole)]
+        return sorted(set(found))
+
+    def _kind_around(self, text: str, start: int, end: int, mentions: tuple[icd.ConditionMention, ...]) -> bool:
+        """Whether the pattern at [start, end) is part of a longer condition name that is not the concept as
+        a whole: "breast cancer" (C50) around "cancer", "pulmonary hypertension" around "hypertension"; not
+        "HBV infection" around "HBV" (the same code) or "malignancy" (coded under `whole`)."""
+        if not self.icd10cm:
+            return False  # no codes to tell a kind by
+        own: tuple[str, ...] | None = None
+        word_end = _word_end(text, end)
+        one_word = text[start:end].isalpha()  # "malignant", not "serious infection"
+        if one_word and any(self._kind_named_after(text, word_end, m) for m in mentions):
+            return True
+        for m in mentions:
+            if not (m.start <= start and end <= m.end and m.end - m.start > end - start):
+                continue
+            if self.whole and _under(m.codes, self.whole):
+                continue
+            if own is None:
+                own = tuple(icd.codes_in(text[start : _word_end(text, end)]))
+            if not _broader(m.codes, own):
+                return True
+        return False
+
+    def _kind_named_after(self, text: str, word_end: int, m: icd.ConditionMention) -> bool:
+        """Whether the pattern's word only qualifies a condition named right after it ("malignant" in
+        "malignant cutaneous melanoma" or "malignant hypertension"): a word with no code of its own, then at
+        most two words, then a condition not coded under `whole`."""
+        if not word_end <= m.start <= word_end + 40 or not _QUALIFIES.fullmatch(text, word_end, m.start):
+            return False
+        if self.whole and _under(m.codes, self.whole):
+            return False
+        return not icd.codes_in(text[_word_start(text, word_end) : word_end])
+
+    @property
+    def naming_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """The patterns that name the whole concept, not one kind of it."""
+        return self.patterns[: len(self.patterns) - self.members]
+
+    @property
+    def naming(self) -> re.Pattern[str]:
+        """`naming_patterns` as one."""
+        one: re.Pattern[str] | None = getattr(self, "_naming", None)
+        if one is None:
+            joined = "|".join(f"(?:{p.pattern})" for p in self.naming_patterns)
+            one = re.compile(joined or r"(?!x)x", re.IGNORECASE)
+            object.__setattr__(self, "_naming", one)
+        return one
 
     @property
     def joined(self) -> re.Pattern[str]:
@@ -53,6 +119,35 @@ def _under(codes: tuple[str, ...], refs: tuple[str, ...]) -> bool:
     return any(icd.is_a(code, ref) for code in codes for ref in refs)
 
 
+@lru_cache(maxsize=65536)
+def _broader(codes: tuple[str, ...], own: tuple[str, ...]) -> bool:
+    """Whether a longer name's codes are the pattern's own or above them ("chronic hepatitis B", B19.10, and
+    "hepatitis B", B19.10): the longer name says the same condition in more words."""
+    return any(c == o or icd.is_a(o, c) for c in codes for o in own)
+
+
+# what may stand between a qualifying word and the condition it qualifies: up to two more words
+_QUALIFIES = re.compile(
+    r"[ -]+(?:(?!(?:and|or|with|of|in|for|to|such|as|like|including|especially|other|than)\b)[A-Za-z]+[ -]+){0,2}",
+    re.IGNORECASE,
+)
+
+
+def _word_start(text: str, word_end: int) -> int:
+    """Where the word ending at `word_end` starts."""
+    start = word_end
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    return start
+
+
+def _word_end(text: str, end: int) -> int:
+    """The end of the word a pattern stops inside ("malignan" in "malignancy")."""
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return end
+
+
 def load_concepts(text: str) -> tuple[Concept, ...]:
     """The concepts of a concepts.toml text; one clear error naming the concept when an entry is wrong."""
     raw = tomllib.loads(text)
@@ -68,14 +163,26 @@ def load_concepts(text: str) -> tuple[Concept, ...]:
                 f"{FILE}: {name}: icd10cm must list ICD-10-CM codes (C50, I82.40) or category ranges (C00-C96); "
                 f"not {bad or refs!r}"
             )
+        kinds = c.get("members", [])
+        if not isinstance(kinds, list):
+            raise TrialscreenError(f"{FILE}: {name}: members must be a list of patterns, not {kinds!r}")
         try:
-            patterns = tuple(re.compile(p, re.IGNORECASE) for p in c["patterns"])
+            patterns = tuple(re.compile(p, re.IGNORECASE) for p in [*c["patterns"], *kinds])
         except re.error as err:
             raise TrialscreenError(f"{FILE}: {name}: a pattern is not a valid regular expression ({err})") from err
         choice = c.get("choice", "")
         if not isinstance(choice, str) or "{" in choice:
             raise TrialscreenError(f"{FILE}: {name}: choice must be plain words naming the condition, not {choice!r}")
-        out.append(Concept(c["key"], patterns, c["question"], tuple(refs), choice))
+        whole = c.get("whole", [])
+        outside = [
+            w for w in whole if not isinstance(w, str) or not icd.valid_reference(w) or not _under((w,), tuple(refs))
+        ]
+        if not isinstance(whole, list) or outside:
+            raise TrialscreenError(
+                f"{FILE}: {name}: whole must list ICD-10-CM codes or ranges inside its icd10cm {refs}; "
+                f"not {outside or whole!r}"
+            )
+        out.append(Concept(c["key"], patterns, c["question"], tuple(refs), choice, len(kinds), tuple(whole)))
     return tuple(out)
 
 
@@ -89,10 +196,19 @@ def concept(key: str) -> Concept | None:
 
 
 def concepts_in(text: str) -> list[tuple[Concept, int, int]]:
-    """Concepts named in a text, with the first place each is named, in text order."""
+    """Concepts a person's text names (`Concept.spans`), with the first place each is named, in text order."""
+    return _first_places(text, Concept.spans)
+
+
+def concepts_asked(text: str) -> list[tuple[Concept, int, int]]:
+    """Concepts a criterion asks about as a whole (`Concept.asked`), at the first place each is named."""
+    return _first_places(text, Concept.asked)
+
+
+def _first_places(text: str, where: Callable[[Concept, str], list[tuple[int, int]]]) -> list[tuple[Concept, int, int]]:
     found = []
     for c in concepts():
-        spans = c.spans(text)
+        spans = where(c, text)
         if spans:
             start, end = min(spans)
             found.append((c, start, end))

@@ -12,6 +12,7 @@ or someone's judgement. Nothing decides on a guess.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
 
 from eligibility.assurances import assured
@@ -34,11 +35,13 @@ from eligibility.fallback import (
     worded_as_absence,
 )
 from eligibility.family import NOTHING, asked_of_relatives, joined, relatives, says_more, shared_with_person, without
+from eligibility.kinds.base import grammar
+from eligibility.kinds.conditions import concept_spans, unasked_kinds
 from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
 from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, SexScoped, widened
-from eligibility.unread import unread
+from eligibility.unread import glosses, unread
 from trialscreen.model import Criterion, Trial
 
 
@@ -113,6 +116,21 @@ def _unread_alternatives(criterion: Criterion, rule: Rule, used: list[tuple[int,
     return unread(criterion.text, rule, used).alternatives
 
 
+def _unread_kinds(criterion: Criterion, used: list[tuple[int, int]]) -> list[str]:
+    """The kinds of concepts a criterion names and its rule does not read ("type 2 diabetes" beside an
+    HbA1c limit): the rule asks of the concepts as wholes (`Concept.asked`), so it cannot answer these."""
+    text = criterion.text
+    read = [*used, *glosses(text, concept_spans(text))]
+    return [" ".join(text[a:b].split()) for a, b in unasked_kinds(text) if not any(x <= a and b <= y for x, y in read)]
+
+
+def _kind_at_any_time(text: str) -> bool:
+    """Whether a criterion names a kind of a concept ("Common Variable Immunodeficiency", a primary
+    immunodeficiency) without saying active or current: the concept's own rule would take a case at any
+    time, and so does the kind's."""
+    return bool(unasked_kinds(text)) and grammar().patterns["conditions"]["active"].search(text) is None
+
+
 def _absent(rule: Rule) -> Rule:
     """An inclusion worded as an absence: the patient must have none of what the rule names. A rule the
     recognisers already negated ("Negative pregnancy test" -> not pregnant) is kept as it is."""
@@ -160,6 +178,8 @@ def _partly(
     rule the patient out on its own."""
     assert cc.rule is not None
     partial = cc.rule.describe()
+    if isinstance(cc.rule, Ask) and cc.rule.codes:  # the person's part of a criterion, by its conditions' codes
+        partial = " ".join(re.sub(r"\s*,(?:\s*,)+", ",", cc.rule.label).split()).strip(" ,.;")
     missing = ", ".join(f"'{u}'" for u in unread)
     question = question_for_text(text)
     if mode == Mode.QUESTION:
@@ -203,6 +223,10 @@ def _about_relatives(
     own = cc if shared else compile_criterion(replace(criterion, text=own_text, warnings=[]), trial, named)
     if own.team or (own.rule is None and team_reason(text) is not None):
         return _interpret(criterion, own, trial, named)
+    if own.rule is None and criterion_codes(own_text)[0]:
+        # the person's part names conditions by their codes only ("Glaucoma, ..., one-sided blindness"): what
+        # the text states of them answers that part
+        own = _interpret(replace(criterion, text=own_text, warnings=[]), own, trial, named)
     _, names = criterion_codes(masked)
     if own.rule is None:
         question = question_for_text(text)
@@ -283,6 +307,13 @@ def _interpret(
             if SEX.scope(criterion.text) is not None and not limits_sex(cc.rule):
                 beside = []  # "Women aged 18-45 with asthma": the sex is not in the rule, so it is asked
             return _partly(criterion, cc, text, (extra,), "read", understood=cc.rule, codes=beside)
+        kinds = [] if left or criterion.field else _unread_kinds(criterion, cc.used)
+        if kinds:
+            # "Type 2 diabetes, or HbA1c >= 6.5%": the rule reads the HbA1c, not the kind of diabetes; asked as
+            # it stands, and the rule can only rule out where not having the rest would clear it
+            clears = (criterion.kind == "exclusion") != isinstance(cc.rule, Not)
+            understood = cc.rule if clears else None
+            return _partly(criterion, cc, text, tuple(kinds), "read", understood=understood, mode=Mode.QUESTION)
         if not left:
             loose = _unread_alternatives(criterion, cc.rule, cc.used)
             if loose:
@@ -319,7 +350,7 @@ def _interpret(
         min_lasting_months=lasting[1] if lasting else None,
         lasting_exclusive=lasting[2] if lasting else False,
         examples=bool(codes) and open_list(text),
-        ever=bool(codes) and asks_the_past(text),
+        ever=bool(codes) and (asks_the_past(text) or _kind_at_any_time(criterion.text)),
         mentions=names,
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)

@@ -80,7 +80,7 @@ def unread(text: str, rule: Rule, used: Iterable[Span] = ()) -> Unread:
     if not leaves:
         return Unread()
     names = concept_spans(text)
-    read: list[Span] = [*used, *names, *_glosses(text, names)]
+    read: list[Span] = [*used, *names, *glosses(text, names)]
     for name in ("active", "class", "known_by"):
         read += [m.span() for m in _pattern(name).finditer(text)]
     window = window_match(text)
@@ -133,7 +133,7 @@ def _words(piece: str, filler: re.Pattern[str]) -> str:
     return " ".join(w.group(0) for w in _WORD.finditer(filler.sub(" ", piece)))
 
 
-def _glosses(text: str, names: list[Span]) -> list[Span]:
+def glosses(text: str, names: list[Span]) -> list[Span]:
     """What explains or exemplifies a named condition, and so is read with it: brackets right after the
     name ("organ transplant (e.g., heart, lung, kidney)"), or examples after it ("chronic infection such
     as tuberculosis or pneumocystis"), up to the bracket's or the sentence's end."""

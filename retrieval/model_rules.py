@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from eligibility.atoms import Atom, AtomKind, Context, Logic, When
-from eligibility.concepts import concepts, concepts_in
+from eligibility.concepts import concepts, concepts_asked
 from eligibility.labs import measured
 from eligibility.rules import Age, AllOf, AnyOf, Condition, Measure, Not, Rule, Sex, Treatment
 from retrieval.grounding import normalise, words
@@ -98,7 +98,7 @@ def _measurement(atom: Atom) -> Rule | None:
 
 def _condition(atom: Atom) -> Rule | None:
     exact, months = _window(atom)
-    found = [c for c in concepts() if _names(c.patterns, atom.concept)]
+    found = [c for c in concepts() if _names(c.naming_patterns, atom.concept)]
     if not exact or atom.value is not None or atom.comparator is not None or len(found) != 1:
         return None
     concept = found[0]
@@ -132,7 +132,7 @@ def named_in(text: str) -> set[str]:
     """What the engine's own tables find named in a criterion (conditions, drugs, drug classes, labs):
     a deciding rule must cover every one of them, or it would decide on part of the criterion."""
     vocab = vocabulary()
-    found = {f"cond:{c.key}" for c, _, _ in concepts_in(text)}
+    found = {f"cond:{c.key}" for c, _, _ in concepts_asked(text)}
     found |= {f"drug:{d.name}" for d in vocab.drugs_in(text)}
     found |= {f"class:{c.name}" for c in vocab.drug_classes_in(text)}
     found |= {lab.key for lab in measured() if re.search(lab.criterion, text, re.IGNORECASE)}

@@ -55,11 +55,17 @@ MTC = (
             "No suicidal ideation.",
             "unknown",
         ),
-        # the person's own history named with the family's
+        # the person's own history named with the family's: ICD-10-CM's thyroid cancer (C73) is not
+        # the medullary kind, so the person's thyroid cancer leaves it asked, and a breast cancer too
         (
             MTC,
             "History of medullary thyroid cancer.",
-            "met",
+            "unknown",
+        ),
+        (
+            MTC,
+            "Breast cancer in 2015.",
+            "unknown",
         ),
         (
             MTC,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eligibility.concepts import concepts_in
+from eligibility.concepts import concepts_asked
 from eligibility.kinds.base import Kind, Match, Read, spans_of
 from eligibility.rules import AnyOf, Condition, Measure, Rule
 
@@ -16,7 +16,7 @@ class Manifestations(Kind):
         if not self.p("gate").search(r.text):
             return []
         options: list[Rule] = []
-        for concept, _, _ in concepts_in(r.text):
+        for concept, _, _ in concepts_asked(r.text):
             options.append(Condition(key=concept.key, label=concept.key.replace("_", " "), current_only=True))
         m = self.p("proteinuria").search(r.text)
         if m:

@@ -1,0 +1,140 @@
+"""A criterion naming one kind of a concept asks about that kind, not the whole concept.
+
+"Women with metastatic breast cancer" must not be met by a melanoma, "diagnosis of rheumatoid arthritis"
+by psoriasis, "type 2 diabetes" by type 1. A note naming a kind still names the concept ("Hodgkin lymphoma
+in 2019" is a cancer for "History of malignancy"). Criteria are from the HINT corpus unless marked."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from eligibility.concepts import concepts_asked, concepts_in, load_concepts
+from eligibility.reading import Mode
+from tests.test_unread import compiled, status
+from trialscreen.errors import TrialscreenError
+from trialscreen.vocab import conditions as icd
+
+
+@pytest.mark.parametrize(
+    "kind, text, other, own",
+    [
+        (
+            "inclusion",
+            "Women with metastatic breast cancer",
+            "Metastatic melanoma.",
+            "Breast cancer with bone metastases.",
+        ),
+        (
+            "inclusion",
+            "diagnosis of rheumatoid arthritis",
+            "Psoriasis since 2015.",
+            "Rheumatoid arthritis on methotrexate.",
+        ),
+        (
+            "inclusion",
+            "Participant has type 2 diabetes mellitus",
+            "Type 1 diabetes since childhood.",
+            "Type 2 diabetes.",
+        ),
+        ("inclusion", "Hodgkin lymphoma (HD)", "Diffuse large B-cell lymphoma.", "Hodgkin lymphoma, stage II."),
+        ("exclusion", "Known liver cirrhosis", "Fatty liver on ultrasound.", "Cirrhosis of the liver."),
+        ("exclusion", "Pulmonary hypertension", "Hypertension on lisinopril.", "Pulmonary hypertension on sildenafil."),
+    ],
+)
+def test_a_kind_is_met_by_itself_and_not_by_another_kind(kind: str, text: str, other: str, own: str) -> None:
+    assert status(text, other, kind) == "unknown"
+    assert status(text, own, kind) == "met"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "History of active human immunodeficiency virus (HIV) or active hepatitis B virus (HBV) or hepatitis C "
+        "virus (HCV) infection",
+        "Have had lymphoma, leukemia, or any malignancy within the past 5 years",
+        "History of prior malignancies within the past 5 years with the exception of curatively treated basal or "
+        "squamous cell carcinomas of the skin",
+        "Known HIV, HCV, or HBV infections",  # written for the test
+        "congestive heart failure",  # written for the test
+    ],
+)
+def test_names_of_the_whole_concept_are_still_read_as_it(text: str) -> None:
+    cc = compiled(text)
+    assert cc.reading is not None and cc.reading.mode == Mode.RULE, cc.warnings
+
+
+def test_kinds_named_beside_the_whole_concept_are_read_with_it() -> None:
+    text = "Have had lymphoma, leukemia, or any malignancy within the past 5 years"
+    assert status(text, "Hodgkin lymphoma diagnosed 2 years ago.") == "met"
+    assert status(text, "No history of cancer.") == "not_met"
+
+
+def test_a_kind_beside_a_measurement_is_not_decided_by_the_measurement_alone() -> None:
+    text = "Subject with type II diabetes mellitus, has hemoglobin A1c ≥ 6.5% at screening"
+    cc = compiled(text)
+    assert cc.reading is not None and cc.reading.mode != Mode.RULE
+    assert status(text, "Type 2 diabetes on metformin. HbA1c 5.9%.") != "not_met"
+    assert status(text, "HbA1c 7.1%.") == "met"  # an exclusion's alternative rules the patient out alone
+
+
+def test_initials_in_brackets_after_a_name_are_its_abbreviation_not_more_words() -> None:
+    assert status("Non-Hodgkin lymphoma (NHL)", "Non-Hodgkin lymphoma.", "inclusion") == "met"
+    assert status("Breast cancer (HER2+)", "Breast cancer.", "inclusion") == "unknown"  # not initials
+
+
+def test_joined_names_that_share_their_ending_are_each_read() -> None:
+    codes = [m.codes for m in icd.conditions_in("History of prostate, breast or colon cancer")]
+    assert [c[0] for c in codes] == ["C61", "C50", "C18"]
+    text = "Type 1 or type 2 diabetes mellitus."  # from a HINT exclusion
+    assert status(text, "Type 1 diabetes since age 9.") == "met"
+    assert status(text, "Type 2 diabetes since 2010.") == "met"
+    assert status(text, "No diabetes.") == "not_met"
+    assert status(text, "Gestational diabetes in 2019.") == "unknown"
+
+
+def test_a_note_naming_a_kind_still_names_the_concept() -> None:
+    for note in ("Hodgkin lymphoma in 2019", "deep vein thrombosis", "psoriasis"):
+        assert concepts_in(note), note
+    for criterion in ("Hodgkin lymphoma", "deep vein thrombosis", "psoriasis"):
+        assert not concepts_asked(criterion), criterion
+
+
+_SITES = ["breast", "prostate", "colon", "lung", "ovarian", "bladder", "pancreatic", "thyroid", "kidney", "gastric"]
+
+
+def _code(site: str) -> str:
+    (code,) = {m.code for m in icd.conditions_in(f"{site} cancer")}
+    return code
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(_SITES), st.sampled_from(_SITES), st.sampled_from(["inclusion", "exclusion"]))
+def test_one_cancer_never_meets_a_criterion_about_another(asked: str, had: str, kind: str) -> None:
+    assume(not icd.is_a(_code(had), _code(asked)))
+    assert status(f"Diagnosis of {asked} cancer", f"{had.capitalize()} cancer.", kind) != "met"
+    assert status(f"Diagnosis of {asked} cancer", f"{asked.capitalize()} cancer.", kind) == "met"
+
+
+_ENTRY = """
+[[concept]]
+key = "thrombosis"
+patterns = ['thrombos[ie]s']
+icd10cm = ["I80-I82"]
+question = "Have you had a blood clot {when}?"
+"""
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ('whole = ["C80"]', "whole must list ICD-10-CM codes or ranges inside its icd10cm"),
+        ('whole = ["not a code"]', "whole must list"),
+        ("members = 'DVT'", "members must be a list of patterns"),
+    ],
+)
+def test_a_wrong_kinds_entry_is_one_clear_error(extra: str, message: str) -> None:
+    with pytest.raises(TrialscreenError, match=message):
+        load_concepts(_ENTRY + extra + "\n")
+    assert load_concepts(_ENTRY + 'whole = ["I82.90"]\n')[0].whole == ("I82.90",)
