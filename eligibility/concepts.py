@@ -50,7 +50,7 @@ class Concept:
             if icd.names_the_condition(text, m.end()) and not self._kind_around(text, m.start(), m.end(), mentions)
         ]
         if self.whole:
-            found += [(m.start, m.end) for m in mentions if _under(m.codes, self.whole)]
+            found += [(m.start, m.end) for m in mentions if _all_under(m.codes, self.whole)]
         return sorted(set(found))
 
     def _kind_around(self, text: str, start: int, end: int, mentions: tuple[icd.ConditionMention, ...]) -> bool:
@@ -67,7 +67,7 @@ class Concept:
         for m in mentions:
             if not (m.start <= start and end <= m.end and m.end - m.start > end - start):
                 continue
-            if self.whole and _under(m.codes, self.whole):
+            if self.whole and _all_under(m.codes, self.whole):
                 continue
             if own is None:
                 own = tuple(icd.codes_in(text[start : _word_end(text, end)]))
@@ -81,7 +81,7 @@ class Concept:
         most two words, then a condition not coded under `whole`."""
         if not word_end <= m.start <= word_end + 40 or not _QUALIFIES.fullmatch(text, word_end, m.start):
             return False
-        if self.whole and _under(m.codes, self.whole):
+        if self.whole and _all_under(m.codes, self.whole):
             return False
         return not icd.codes_in(text[_word_start(text, word_end) : word_end])
 
@@ -117,6 +117,13 @@ def _mentions(text: str) -> tuple[icd.ConditionMention, ...]:
 @lru_cache(maxsize=65536)
 def _under(codes: tuple[str, ...], refs: tuple[str, ...]) -> bool:
     return any(icd.is_a(code, ref) for code in codes for ref in refs)
+
+
+@lru_cache(maxsize=65536)
+def _all_under(codes: tuple[str, ...], refs: tuple[str, ...]) -> bool:
+    """Whether every code of a name is under `refs`: "metastatic disease" (C80.1, or C79.9 a secondary
+    cancer) is not only a cancer of unsaid kind."""
+    return all(any(icd.is_a(code, ref) for ref in refs) for code in codes)
 
 
 @lru_cache(maxsize=65536)
