@@ -20,10 +20,10 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from eligibility.concepts import concepts_asked
 from eligibility.kinds import registry
 from eligibility.kinds.autoantibodies import KIND as AUTOANTIBODIES
 from eligibility.kinds.base import Match, Read, Span, drug_names, grammar
+from eligibility.kinds.conditions import named_concepts
 from eligibility.reading import Reading
 from eligibility.rules import Age, AllOf, AnyOf, HealthyVolunteers, Rule, Sex, rule_from_dict
 from trialscreen.model import Criterion, Trial
@@ -180,7 +180,7 @@ def _team(criterion: Criterion, r: Read) -> str:
             r.warnings.append(note)
             return note
     only = team["only"].search(text)
-    if only and only.group(0).lower() in ("comply", "compliance") and concepts_asked(text):
+    if only and only.group(0).lower() in ("comply", "compliance") and named_concepts(text):
         only = None  # "mental disorder ... that could interfere with the ability to comply": the disorder counts
     if only and not team["only_unless"].search(text):
         return f"{only.group(0).strip()}: the study team decides"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
+from eligibility.fallback import reading_pattern
 from trialscreen.errors import TrialscreenError
 from trialscreen.vocab import conditions as icd
 
@@ -70,7 +70,7 @@ class Concept:
             if self.whole and _all_under(m.codes, self.whole):
                 continue
             if own is None:
-                own = tuple(icd.codes_in(text[start : _word_end(text, end)]))
+                own = tuple(icd.codes_in(text[start:word_end]))
             if not _broader(m.codes, own):
                 return True
         return False
@@ -79,7 +79,10 @@ class Concept:
         """Whether the pattern's word only qualifies a condition named right after it ("malignant" in
         "malignant cutaneous melanoma" or "malignant hypertension"): a word with no code of its own, then at
         most two words, then a condition not coded under `whole`."""
-        if not word_end <= m.start <= word_end + 40 or not _QUALIFIES.fullmatch(text, word_end, m.start):
+        between = text[word_end : m.start]
+        if not word_end <= m.start <= word_end + 40 or not _BETWEEN.fullmatch(between):
+            return False
+        if reading_pattern("coded", "not_qualifying").search(between):
             return False
         if self.whole and _all_under(m.codes, self.whole):
             return False
@@ -90,23 +93,18 @@ class Concept:
         """The patterns that name the whole concept, not one kind of it."""
         return self.patterns[: len(self.patterns) - self.members]
 
-    @property
+    @cached_property
     def naming(self) -> re.Pattern[str]:
         """`naming_patterns` as one."""
-        one: re.Pattern[str] | None = getattr(self, "_naming", None)
-        if one is None:
-            joined = "|".join(f"(?:{p.pattern})" for p in self.naming_patterns)
-            one = re.compile(joined or r"(?!x)x", re.IGNORECASE)
-            object.__setattr__(self, "_naming", one)
-        return one
+        return _one(self.naming_patterns)
 
-    @property
+    @cached_property
     def joined(self) -> re.Pattern[str]:
-        one: re.Pattern[str] | None = getattr(self, "_one", None)
-        if one is None:
-            one = re.compile("|".join(f"(?:{p.pattern})" for p in self.patterns), re.IGNORECASE)
-            object.__setattr__(self, "_one", one)
-        return one
+        return _one(self.patterns)
+
+
+def _one(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or r"(?!x)x", re.IGNORECASE)
 
 
 @lru_cache(maxsize=512)
@@ -134,10 +132,7 @@ def _broader(codes: tuple[str, ...], own: tuple[str, ...]) -> bool:
 
 
 # what may stand between a qualifying word and the condition it qualifies: up to two more words
-_QUALIFIES = re.compile(
-    r"[ -]+(?:(?!(?:and|or|with|of|in|for|to|such|as|like|including|especially|other|than)\b)[A-Za-z]+[ -]+){0,2}",
-    re.IGNORECASE,
-)
+_BETWEEN = re.compile(r"[ -]+(?:[A-Za-z]+[ -]+){0,2}")
 
 
 def _word_start(text: str, word_end: int) -> int:
@@ -204,18 +199,9 @@ def concept(key: str) -> Concept | None:
 
 def concepts_in(text: str) -> list[tuple[Concept, int, int]]:
     """Concepts a person's text names (`Concept.spans`), with the first place each is named, in text order."""
-    return _first_places(text, Concept.spans)
-
-
-def concepts_asked(text: str) -> list[tuple[Concept, int, int]]:
-    """Concepts a criterion asks about as a whole (`Concept.asked`), at the first place each is named."""
-    return _first_places(text, Concept.asked)
-
-
-def _first_places(text: str, where: Callable[[Concept, str], list[tuple[int, int]]]) -> list[tuple[Concept, int, int]]:
     found = []
     for c in concepts():
-        spans = where(c, text)
+        spans = c.spans(text)
         if spans:
             start, end = min(spans)
             found.append((c, start, end))

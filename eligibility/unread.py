@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from eligibility.clause_ends import clause_end
 from eligibility.fallback import reading_pattern
 from eligibility.family import without
 from eligibility.kinds.base import grammar
@@ -87,7 +88,7 @@ def unread(text: str, rule: Rule, used: Iterable[Span] = ()) -> Unread:
     if window is not None:
         read.append(window[1])
     excepted = _pattern("except").search(text) or _pattern("unless").search(text)
-    exceptions = [] if excepted is None else [(excepted.start(), _clause_end(text, excepted.end()))]
+    exceptions = [] if excepted is None else [(excepted.start(), clause_end(text, excepted.end()))]
     if excepted and any(leaf.exceptions for leaf in leaves):
         read += exceptions  # the allowed exceptions: the kind reads them
     read += [(m.start(), _sentence_end(text, m.start() + 1)) for m in _pattern("note").finditer(text)]
@@ -145,14 +146,14 @@ def glosses(text: str, names: list[Span]) -> list[Span]:
         m = re.match(r"\s*\(", after)
         if m is not None:
             close = after.find(")", m.end())
-            out.append((b, _clause_end(text, b) if close < 0 else b + close + 1))
+            out.append((b, clause_end(text, b) if close < 0 else b + close + 1))
             continue
         ex = examples.search(after)
         between = after[: ex.start()] if ex is not None else ""
         another = _pattern_any(between, "either", "both") or re.search(r"[,;]", between)
         if ex is None or another or filler.sub("", _pattern("known_by").sub("", between)).strip():
             continue  # other words, or another item ("or other conditions"), before "such as": not its examples
-        out.append((b, _clause_end(text, b + ex.end(), within_list=True)))
+        out.append((b, clause_end(text, b + ex.end(), within_list=True)))
     return out
 
 
@@ -173,21 +174,8 @@ def _qualifying(text: str, blanked: str, filler: re.Pattern[str]) -> list[Span]:
             continue
         begin = max(blanked.rfind(".", 0, m.start()), blanked.rfind(";", 0, m.start())) + 1
         if re.search(r"[A-Za-z]", filler.sub(" ", text[begin : m.start()])):
-            out.append((m.start(), _clause_end(blanked, m.end())))
+            out.append((m.start(), clause_end(blanked, m.end())))
     return out
-
-
-def _clause_end(text: str, at: int, *, within_list: bool = False) -> int:
-    """Where the clause from `at` ends: at a bracket that closes it, a semicolon or a sentence's end, or
-    (unless it is a list of examples) a comma; so a clause never swallows the alternatives after it."""
-    inside = text.count("(", 0, at) > text.count(")", 0, at)
-    stops = r"\)|[;]|\.(?:\s|$)" if within_list else r"\)|[,;]|\.(?:\s|$)| [-\u2013] |\n"
-    found = re.search(stops, text[at:])
-    if found is None:
-        return len(text)
-    if found.group(0) == ")" and not inside:
-        return at + found.start() + 1 if within_list else at + found.start()
-    return at + found.start()
 
 
 def _sentence_end(text: str, at: int) -> int:

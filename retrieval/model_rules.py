@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from eligibility.atoms import Atom, AtomKind, Context, Logic, When
-from eligibility.concepts import concepts, concepts_asked
+from eligibility.concepts import concepts
+from eligibility.kinds.conditions import named_concepts
 from eligibility.labs import measured
 from eligibility.rules import Age, AllOf, AnyOf, Condition, Measure, Not, Rule, Sex, Treatment
 from retrieval.grounding import normalise, words
@@ -132,7 +133,7 @@ def named_in(text: str) -> set[str]:
     """What the engine's own tables find named in a criterion (conditions, drugs, drug classes, labs):
     a deciding rule must cover every one of them, or it would decide on part of the criterion."""
     vocab = vocabulary()
-    found = {f"cond:{c.key}" for c, _, _ in concepts_asked(text)}
+    found = {f"cond:{c.key}" for c, _, _ in named_concepts(text)}
     found |= {f"drug:{d.name}" for d in vocab.drugs_in(text)}
     found |= {f"class:{c.name}" for c in vocab.drug_classes_in(text)}
     found |= {lab.key for lab in measured() if re.search(lab.criterion, text, re.IGNORECASE)}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from eligibility.clause_ends import examples_in
 from eligibility.concepts import Concept, concepts
-from eligibility.fallback import reading_pattern
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, first_look, spans_of
 from eligibility.kinds.prefilter import Words, needed
 from eligibility.kinds.treatments import lead_in_window
@@ -23,29 +23,23 @@ def _concept_words(concept: Concept) -> Words:
 
 
 def named_concepts(text: str) -> list[tuple[Concept, int, int]]:
-    """`concepts_asked` (each concept named, at its first place, in text order), trying only the concepts
-    whose words the text contains."""
+    """The concepts a criterion asks about (`_asked`), each at its first place, in text order."""
     items = concepts()
-    out = []
-    for i in _asked(text):
-        spans = items[i].asked(text) or _in_examples(items[i].spans(text), text)
-        start, end = min(spans)
-        out.append((items[i], start, end))
-    return sorted(out, key=lambda x: x[1])
+    return sorted(((items[i], *min(spans)) for i, spans in _asked(text)), key=lambda x: x[1])
 
 
 def concept_spans(text: str) -> list[tuple[int, int]]:
     """Every place a criterion names a concept it asks about (`named_concepts` gives only each one's
     first), with the kinds of it named beside ("lymphoma, leukemia, or any malignancy")."""
     items = concepts()
-    return sorted(span for i in _asked(text) for span in items[i].spans(text))
+    return sorted(span for i, _ in _asked(text) for span in items[i].spans(text))
 
 
 def unasked_kinds(text: str) -> list[tuple[int, int]]:
     """Where a criterion names a kind of a concept it does not ask about as a whole ("type 2 diabetes",
     "breast cancer"): words a rule of concepts does not read, so it must not decide on them."""
     items = concepts()
-    asked = _asked(text)
+    asked = {i for i, _ in _asked(text)}
     covered = [span for i in asked for span in items[i].spans(text)]
     kinds = {span for i in _candidates(text) if i not in asked for span in items[i].spans(text)}
     left = [k for k in kinds if not any(a < k[1] and k[0] < b for a, b in covered)]
@@ -53,35 +47,24 @@ def unasked_kinds(text: str) -> list[tuple[int, int]]:
 
 
 def _candidates(text: str) -> list[int]:
+    """The concepts whose words the text contains."""
     return first_look(concepts(), _concept_words).candidates(text.lower())
 
 
-def _asked(text: str) -> list[int]:
-    """The concepts a criterion asks about: named as wholes (`Concept.asked`), or by kinds given as its
-    examples ("serious acute or recurrent infectious disease (such as pneumonia or pyelitis)")."""
+@lru_cache(maxsize=1024)
+def _asked(text: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+    """The concepts a criterion asks about, with where: named as wholes (`Concept.asked`), or by kinds
+    given as its examples ("serious acute or recurrent infectious disease (such as pneumonia or pyelitis)")."""
     items = concepts()
-    return [i for i in _candidates(text) if items[i].asked(text) or _in_examples(items[i].spans(text), text)]
-
-
-def _in_examples(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     given = examples_in(text)
-    return [s for s in spans if any(a <= s[0] and s[1] <= b for a, b in given)]
-
-
-def examples_in(text: str) -> list[tuple[int, int]]:
-    """Where a criterion gives examples ("(such as pneumonia or pyelitis)", "e.g."): from the words that
-    say so to the bracket's end, or to the end of the sentence."""
     out = []
-    for m in reading_pattern("alternatives", "examples").finditer(text):
-        opened = text.rfind("(", 0, m.start())
-        inside = opened >= 0 and text.rfind(")", opened, m.start()) < 0
-        close = text.find(")", m.end()) if inside else -1
-        end = _SENTENCE_END.search(text, m.end())
-        out.append((m.start(), close + 1 if close >= 0 else end.start() if end else len(text)))
-    return out
-
-
-_SENTENCE_END = re.compile(r"[;]|\.(?:\s|$)")
+    for i in _candidates(text):
+        spans = items[i].asked(text) or [
+            s for s in items[i].spans(text) if any(a <= s[0] and s[1] <= b for a, b in given)
+        ]
+        if spans:
+            out.append((i, tuple(spans)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from eligibility.concepts import concepts_asked
 from eligibility.kinds.base import Kind, Match, Read, spans_of
+from eligibility.kinds.conditions import named_concepts
 from eligibility.rules import AnyOf, Condition, Measure, Rule
 
 
@@ -16,7 +16,7 @@ class Manifestations(Kind):
         if not self.p("gate").search(r.text):
             return []
         options: list[Rule] = []
-        for concept, _, _ in concepts_asked(r.text):
+        for concept, _, _ in named_concepts(r.text):
             options.append(Condition(key=concept.key, label=concept.key.replace("_", " "), current_only=True))
         m = self.p("proteinuria").search(r.text)
         if m:

@@ -52,6 +52,7 @@ class IndexSettings(_Strict):
     head_alone: list[str] = []
     residual_starts: list[str] = []
     not_after: list[str] = []
+    joiners: list[str] = []
 
 
 class NeoplasmSettings(_Strict):
@@ -286,11 +287,11 @@ class ConditionMention:
         return self.codes[0]
 
 
-@lru_cache(maxsize=256)
-def _abbreviated(long: str) -> tuple[str, ...]:
-    """The codes a clinical abbreviation's long form names as a whole ("SLE": systemic lupus
-    erythematosus, M32.9), or () when it is not one condition's name ("h/o", "WOCBP")."""
-    return next((h.values for h in index().phrases.find(long) if h.start == 0 and h.end == len(long)), ())
+@lru_cache(maxsize=4096)
+def _whole(phrase: str) -> tuple[str, ...]:
+    """The codes a phrase names when it is one condition's name from its first word to its last ("SLE"'s long
+    form, systemic lupus erythematosus, M32.9; "type 1 diabetes mellitus"), or () ("h/o", "WOCBP")."""
+    return next((h.values for h in index().phrases.find(phrase) if h.start == 0 and h.end == len(phrase)), ())
 
 
 @lru_cache(maxsize=1)
@@ -317,17 +318,18 @@ def conditions_in(text: str) -> list[ConditionMention]:
     ]
     for a in _condition_abbreviations().find(text):
         if not any(m.start < a.end and a.start < m.end for m in found) and names_the_condition(text, a.end):
-            found.append(ConditionMention(a.start, a.end, a.text, _abbreviated(a.entry.long)))
+            found.append(ConditionMention(a.start, a.end, a.text, _whole(a.entry.long)))
     found += _elided(text, found)
     return sorted(found, key=lambda m: m.start)
 
 
-# "type 1 or type 2 diabetes", "small cell or non-small cell lung cancer": the first of two joined names
-# leaves out the words the second ends with
-_JOINED_BEFORE = re.compile(
-    r"\b((?:[\w'-]+\s+){0,2}[\w'-]+)(?:\s*,\s*(?:(?:and/or|or|and)\s+)?|\s+(?:and/or|or|and)\s+|\s*/\s*)$",
-    re.IGNORECASE,
-)
+@lru_cache(maxsize=1)
+def _joined_before() -> re.Pattern[str]:
+    """The last one to three words before a joining word ([index] joiners), at the end of what is searched:
+    "type 1 or " before "type 2 diabetes", "prostate, " before "breast or colon cancer"."""
+    words = "|".join(re.escape(w) for w in sorted(index().data.index.joiners, key=len, reverse=True)) or r"(?!x)x"
+    joining = rf"\s*,\s*(?:(?:{words})\s+)?|\s+(?:{words})\s+|\s*/\s*"
+    return re.compile(rf"\b((?:[\w'-]+\s+){{0,2}}[\w'-]+)(?:{joining})$", re.IGNORECASE)
 
 
 def _elided(text: str, found: list[ConditionMention]) -> list[ConditionMention]:
@@ -338,7 +340,7 @@ def _elided(text: str, found: list[ConditionMention]) -> list[ConditionMention]:
     todo = [(m, m.text.split()[1:]) for m in found]
     while todo:
         m, tails = todo.pop()
-        joined = _JOINED_BEFORE.search(text, max(0, m.start - 60), m.start) if tails else None
+        joined = _joined_before().search(text, max(0, m.start - 60), m.start) if tails else None
         if joined is None:
             continue
         before = joined.group(1).split()
@@ -357,18 +359,12 @@ def _elided(text: str, found: list[ConditionMention]) -> list[ConditionMention]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def _whole(phrase: str) -> tuple[str, ...]:
-    """The codes of a phrase that is one condition's name from its first word to its last, else ()."""
-    return next((h.values for h in index().phrases.find(phrase) if h.start == 0 and h.end == len(phrase)), ())
-
-
 @lru_cache(maxsize=1)
 def _condition_abbreviations() -> abbreviations.Abbreviations:
     """The clinical abbreviations that stand for one condition ("SLE", "MI"): a scan of these alone,
     not of every abbreviation, on each text."""
     data = abbreviations.abbreviations().data
-    keep = [a for a in data.abbreviation if a.kind is abbreviations.Kind.CLINICAL and _abbreviated(a.long)]
+    keep = [a for a in data.abbreviation if a.kind is abbreviations.Kind.CLINICAL and _whole(a.long)]
     return abbreviations.Abbreviations(data.model_copy(update={"abbreviation": keep, "ambiguous": {}}))
 
 
