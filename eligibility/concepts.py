@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
-from eligibility.fallback import reading_pattern
+from eligibility.fallback import FILE as READINGS
+from eligibility.fallback import reading_pattern, readings
 from trialscreen.errors import TrialscreenError
 from trialscreen.vocab import conditions as icd
 
@@ -44,14 +45,39 @@ class Concept:
         under `whole` ("malignant neoplasm", C80.1). A criterion naming a kind asks about that kind only
         ("Histologically confirmed breast cancer" is not met by a melanoma): it is read by its codes."""
         mentions = _mentions(text)
+        whole = [m for m in mentions if self.whole and _all_under(m.codes, self.whole)]
         found = [
             (m.start(), m.end())
             for m in self.naming.finditer(text)
-            if icd.names_the_condition(text, m.end()) and not self._kind_around(text, m.start(), m.end(), mentions)
+            if icd.names_the_condition(text, m.end())
+            and not self._kind_around(text, m.start(), m.end(), mentions)
+            and not self._unread_kind(text, *_widened(m.start(), m.end(), mentions), mentions)
         ]
-        if self.whole:
-            found += [(m.start, m.end) for m in mentions if _all_under(m.codes, self.whole)]
+        found += [(m.start, m.end) for m in whole if not self._unread_kind(text, m.start, m.end, mentions)]
         return sorted(set(found))
+
+    def _unread_kind(self, text: str, start: int, end: int, mentions: tuple[icd.ConditionMention, ...]) -> bool:
+        """Whether a word the vocabulary cannot read stands right before the concept's name at [start, end)
+        or after it as "of …": "primary peritoneal cancer", "urothelial carcinoma", "cancer of the head and
+        neck" ask about a kind of cancer, not any cancer. Words that say when, how far or how sure ("active",
+        "second primary", "advanced", "of unknown primary": readings.toml [coded] not_a_kind) and function
+        words do not name a kind, nor does another condition's name: a list without commas ("Arthritis
+        Serositis Renal disorder") or the person's disease ("SLE nephritis"). Only for a concept with kinds
+        coded under it (`icd10cm`)."""
+        if not self.icd10cm:
+            return False
+        if start > 0 and text[start - 1].isalnum():
+            return True  # the name is the end of a longer word: "anticancer", "nonmalignant"
+        pos = start
+        while (m := _WORD_BEFORE.search(text, max(0, pos - 60), pos)) is not None:
+            word = m.group(1)
+            if _function_word(word) or _in_another(m.start(1), m.end(1), start, mentions):
+                return False
+            if not not_a_kind(word):
+                return True
+            pos = m.start()
+        after = _OF_AFTER.match(text, _word_end(text, end))
+        return after is not None and not _function_word(after.group(1)) and not not_a_kind(after.group(1))
 
     def _kind_around(self, text: str, start: int, end: int, mentions: tuple[icd.ConditionMention, ...]) -> bool:
         """Whether the pattern at [start, end) is part of a longer condition name that is not the concept as
@@ -129,6 +155,59 @@ def _broader(codes: tuple[str, ...], own: tuple[str, ...]) -> bool:
     """Whether a longer name's codes are the pattern's own or above them ("chronic hepatitis B", B19.10, and
     "hepatitis B", B19.10): the longer name says the same condition in more words."""
     return any(c == o or icd.is_a(o, c) for c in codes for o in own)
+
+
+# the word right before a place, joined to it by spaces or a hyphen only (not by punctuation)
+_WORD_BEFORE = re.compile(r"([\w+/']+)(?:[ \t]+|[ \t]*-[ \t]*)\Z")
+# "of" (and "the") and the word after a concept's name: "cancer of the head and neck"
+_OF_AFTER = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([\w+/']+)", re.IGNORECASE)
+
+
+def _widened(start: int, end: int, mentions: tuple[icd.ConditionMention, ...]) -> tuple[int, int]:
+    """[start, end) widened to the condition names around it ("carcinoma" in "adenocarcinoma", C80.1;
+    "diabetes" in "type 2 diabetes mellitus"): the words to look at stand around those names. A name that
+    made the pattern a kind (`_kind_around`) has already been ruled out."""
+    for m in mentions:
+        if m.start <= start and end <= m.end:
+            start, end = min(m.start, start), max(m.end, end)
+    return start, end
+
+
+def _in_another(start: int, end: int, own: int, mentions: tuple[icd.ConditionMention, ...]) -> bool:
+    """Whether [start, end) is inside the name of a condition that ends before `own`."""
+    return any(m.start <= start and end <= m.end <= own for m in mentions)
+
+
+def _function_word(word: str) -> bool:
+    """Words around a condition's name that are no part of it: "with", "of", "the", "history"."""
+    return any(reading_pattern("coded", key).fullmatch(word) for key in ("filler", "not_qualifying"))
+
+
+def not_a_kind(word: str) -> bool:
+    """A word that says when, how far or how sure, not which kind; "III/IV" when each part is one."""
+    parts = [p.lower() for p in word.split("/") if p]
+    return bool(parts) and all(p in _not_a_kind_words() or _CLASS.fullmatch(p) for p in parts)
+
+
+# a class or stage: 0-4, "IIIB", "iv"
+_CLASS = re.compile(r"[0-4][a-c]?|i{1,3}[a-c]?|iv[a-c]?")
+
+
+@lru_cache(maxsize=1)
+def _not_a_kind_words() -> frozenset[str]:
+    return load_not_a_kind(readings().get("coded", {}).get("not_a_kind"))
+
+
+def load_not_a_kind(raw: object) -> frozenset[str]:
+    """readings.toml [coded.not_a_kind]: lists of single lowercase words; one clear error when not."""
+    where = f"{READINGS}: [coded.not_a_kind]"
+    if not isinstance(raw, dict) or not raw:
+        raise TrialscreenError(f"{where} is missing; it must be a table of word lists")
+    bad = [w for words in raw.values() for w in (words if isinstance(words, list) else [words])]
+    bad = [w for w in bad if not isinstance(w, str) or not re.fullmatch(r"[a-z0-9]+", w)]
+    if bad or not all(isinstance(v, list) for v in raw.values()):
+        raise TrialscreenError(f"{where} must hold lists of single lowercase words; not {bad or raw!r}")
+    return frozenset(w for words in raw.values() for w in words)
 
 
 # what may stand between a qualifying word and the condition it qualifies: up to two more words

@@ -6,11 +6,14 @@ in 2019" is a cancer for "History of malignancy"). Criteria are from the HINT co
 
 from __future__ import annotations
 
+import string
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from eligibility.concepts import concepts_in, load_concepts
+from eligibility.concepts import concepts_in, load_concepts, load_not_a_kind, not_a_kind
+from eligibility.fallback import reading_pattern
 from eligibility.kinds.conditions import named_concepts
 from eligibility.reading import Mode
 from tests.test_unread import compiled, status
@@ -126,6 +129,81 @@ def test_one_cancer_never_meets_a_criterion_about_another(asked: str, had: str, 
     assert status(f"Diagnosis of {asked} cancer", f"{asked.capitalize()} cancer.", kind) == "met"
 
 
+def _keys(text: str) -> set[str]:
+    return {c.key for c, _, _ in named_concepts(text)}
+
+
+@pytest.mark.parametrize(
+    "kind, text",
+    [
+        (
+            "inclusion",
+            "Confirmed diagnosis of unresectable epithelial ovarian, fallopian tube or primary peritoneal cancer.",
+        ),
+        ("inclusion", "Progression or recurrence of urothelial cancer following a first-line platinum regimen"),
+        ("inclusion", "Recurrent brain tumors"),  # written for the test
+        ("inclusion", "Squamous cell carcinoma of the head and neck"),  # written for the test
+        ("exclusion", "Diagnosis of primary brain tumors"),
+        ("exclusion", "Nasopharyngeal carcinoma"),
+        ("exclusion", "Hematologic malignancies with the exception of lymphoma"),
+        ("exclusion", "Have current hematological malignancies."),
+    ],
+)
+def test_a_kind_the_vocabulary_cannot_name_is_not_the_whole_concept(kind: str, text: str) -> None:
+    assert "cancer" not in _keys(text)
+    assert status(text, "Metastatic melanoma on treatment.", kind) != "met"
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("Active malignancy - excluding carcinoma in situ [any organ] and non-melanoma skin cancer", "cancer"),
+        ("History of another primary malignancy within 5 years prior to starting study treatment", "cancer"),
+        ("Second malignancy within the past 5 years except:", "cancer"),
+        ("Cancer of unknown primary", "cancer"),  # written for the test
+        ("Uncontrolled hypertension", "hypertension"),
+        ("New York Heart Association (NYHA) Grade II or greater congestive heart failure", "heart_failure"),
+        ("Patients with Class III/IV heart failure symptoms according to New York Heart Association", "heart_failure"),
+        ("A positive pre-study Hepatitis B surface antigen or positive Hepatitis C antibody result", "hbv"),
+        ("Positive for hepatitis B surface antigen or anti-hepatitis C virus antibody", "hcv"),
+        ("Positive test at Screening for HBsAg, anti-HBc IgM Ab, or anti-HIV Ab.", "hiv"),
+        ("Sufficient signs to diagnose active SLE nephritis.", "lupus_nephritis"),  # lupus corpus
+    ],
+)
+def test_words_of_time_extent_or_certainty_keep_the_whole_concept(text: str, key: str) -> None:
+    assert key in _keys(text)
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("Histologically confirmed Stage IV, or Recurrent NSCLC with no prior systemic anticancer therapy", "cancer"),
+        ("Initiation of anti-tumor therapy including chemotherapy within 30 days before beginning study", "cancer"),
+        ("Taking any antidiabetic medication (other than insulin), within 1 month prior to screening", "diabetes"),
+        ("Previous use of any anti-HCV treatment.", "hcv"),
+        ("Subject has a history of adrenal insufficiency.", "kidney_disease"),
+    ],
+)
+def test_a_treatment_against_a_condition_or_a_longer_word_is_not_the_condition(text: str, key: str) -> None:
+    assert key not in _keys(text)
+
+
+_QUALIFIERS = ["active", "advanced", "metastatic", "recurrent", "second primary", "invasive", "concurrent", "prior"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=string.ascii_lowercase, min_size=4, max_size=12), st.sampled_from(_QUALIFIERS))
+def test_an_unknown_word_before_cancer_names_a_kind_and_a_qualifier_does_not(word: str, qualifier: str) -> None:
+    known = [reading_pattern("coded", k) for k in ("filler", "not_qualifying")]
+    assume(not not_a_kind(word) and not any(p.search(word) for p in known))
+    assume(all(code.startswith("C80") for code in icd.codes_in(f"{word} cancer")))  # ICD does not name it
+    text = f"Diagnosis of {word} cancer"
+    assert "cancer" not in _keys(text)
+    assert status(text, "Metastatic melanoma on treatment.", "inclusion") != "met"
+    assert "cancer" in _keys(f"Diagnosis of {qualifier} cancer")
+    assert status(f"History of {qualifier} cancer", "Metastatic melanoma on treatment.") == "met"
+
+
 _ENTRY = """
 [[concept]]
 key = "thrombosis"
@@ -147,3 +225,10 @@ def test_a_wrong_kinds_entry_is_one_clear_error(extra: str, message: str) -> Non
     with pytest.raises(TrialscreenError, match=message):
         load_concepts(_ENTRY + extra + "\n")
     assert load_concepts(_ENTRY + 'whole = ["I82.90"]\n')[0].whole == ("I82.90",)
+
+
+@pytest.mark.parametrize("raw", [None, {}, {"when": "active"}, {"when": ["end-stage"]}, {"when": ["Active"]}])
+def test_a_wrong_not_a_kind_list_is_one_clear_error(raw: object) -> None:
+    with pytest.raises(TrialscreenError, match=r"\[coded.not_a_kind\]"):
+        load_not_a_kind(raw)
+    assert load_not_a_kind({"when": ["active", "prior"]}) == {"active", "prior"}
