@@ -42,7 +42,9 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
     Besides the clause's time (`when_months`, kept for what reads it), each fact's detail says where
     the text itself places this condition (`placed_months`: 0 for now, absent when it does not say):
     its own time words ("stroke 5 years ago and TIA last week" places each apart), or the clause's
-    when the clause names no other condition; and how long it has lasted (`lasting_months`)."""
+    when the clause names no other condition; and how long it has lasted (`lasting_months`). A condition
+    dated only by its diagnosis ("melanoma diagnosed last year") has `began_months` instead and `current`
+    None: the note does not say whether it goes on."""
     parts = clauses(text)
     if not parts:
         return
@@ -74,12 +76,16 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         began = _began(text, clause, m.start, m.end, following)
         ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or began)
         ongoing = ongoing and (began or not (ctx.past or ctx.historical))
-        current = None if denied else (ctx.current or visit or ongoing or (when is None and not ctx.historical))
+        now = ctx.current or visit or ongoing
+        dated = not denied and not now and when is not None and diagnosed_then(text, clause, m.start, m.end)
+        current = None if denied or dated else (now or (when is None and not ctx.historical))
         evidence = clause_evidence(clause)
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
         if not denied:
-            placed = 0.0 if (ctx.current or visit or ongoing) else own if own is not None else when if alone else None
-            if placed is not None:
+            placed = 0.0 if now else own if own is not None else when if alone else None
+            if dated:
+                detail["began_months"] = placed  # when it began, not where the text places it
+            elif placed is not None:
                 detail["placed_months"] = placed
         lasting = None if denied or (ctx.historical and not ongoing) else lasted(text, m.start, m.end, spans)
         if lasting is None and ongoing and when is not None and began:
@@ -118,6 +124,22 @@ def _relatives_fact(
             evidence=clause_evidence(clause),
             detail={"codes": list(m.codes), "words": m.text, "degree": farthest(words)},
         )
+    )
+
+
+def diagnosed_then(text: str, clause: Clause, start: int, end: int) -> bool:
+    """Whether a dated clause dates the diagnosis of the condition at [start, end) ("metastatic melanoma
+    diagnosed last year", "diagnosed with type 2 diabetes 3 years ago", "SLE dx 2017"), so its time says
+    when the condition began and nothing of whether it ended; not when the clause puts the condition in
+    the past ("history of breast cancer diagnosed in 2015", "had pneumonia diagnosed in March") or its
+    sentence says it ended ("diagnosed in 2019, now in remission")."""
+    before, after = text[clause.start : start], text[end : clause.end]
+    if not (cue("context", "diagnosed_before").search(before) or cue("context", "diagnosed_after").match(after)):
+        return False
+    if cue("context", "over").search(clause.text):
+        return False
+    return (
+        cue("context", "resolved").search(text, clause.start, sentence_end(text, end, through_semicolons=True)) is None
     )
 
 

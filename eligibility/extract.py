@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from eligibility.coded import clause_evidence, narrower_denial, read_conditions
+from eligibility.coded import clause_evidence, diagnosed_then, narrower_denial, read_conditions
 from eligibility.concepts import concepts
 from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment, sentence_end
 from eligibility.cues import cue
@@ -456,6 +456,8 @@ class _Reader:
     def _medicine(
         self, drug: str, clause: Clause, ctx: MentionContext, start: int, end: int, whole: Clause | None = None
     ) -> None:
+        clause = _undiagnosed(clause, start)
+        whole = None if whole is None else _undiagnosed(whole, start)
         text = clause.text
         if whole is not None and not cue("medicines", "any").search(text):
             text = whole.text  # "hydroxychloroquine and mycophenolate for the past year": cues are shared
@@ -605,7 +607,13 @@ class _Reader:
         # "on dialysis since March": it started then and goes on
         ongoing = when is not None and cue("medicines", "ongoing").search(text) is not None
         ongoing = ongoing and not (ctx.past or ctx.historical)
-        current = None if ctx.negated else (ctx.current or recent or ongoing or (when is None and not ctx.historical))
+        now = ctx.current or recent or ongoing
+        began = (
+            not ctx.negated and not now and when is not None and diagnosed_then(self.text, clause, m.start(), m.end())
+        )
+        if began:
+            detail["began_months"] = when  # "melanoma diagnosed last year": it began then; does it go on?
+        current = None if ctx.negated or began else (now or (when is None and not ctx.historical))
         if when is None and current:
             when = 0.0
         self.add(
@@ -819,3 +827,19 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.participation()
     reader.derived()
     return reader.profile
+
+
+_COMMA_PIECE = re.compile(r"[^,;]+")
+
+
+def _undiagnosed(clause: Clause, start: int) -> Clause:
+    """The clause with blanks for its comma-separated pieces that date a diagnosis and do not hold the
+    medicine at `start`: in "Breast cancer diagnosed 2 years ago, on letrozole" the two years are the
+    cancer's, not the letrozole's, which is taken now."""
+    text = clause.text
+    for piece in _COMMA_PIECE.finditer(clause.text):
+        if clause.start + piece.start() <= start < clause.start + piece.end():
+            continue
+        if cue("context", "diagnosis").search(piece.group()):
+            text = text[: piece.start()] + " " * (piece.end() - piece.start()) + text[piece.end() :]
+    return clause if text == clause.text else Clause(clause.start, clause.end, text)

@@ -48,6 +48,12 @@ class Fact:
     def describe(self) -> str:
         return self.evidence.text.strip()
 
+    @property
+    def began_only(self) -> bool:
+        """A condition the text dates only by its diagnosis ("melanoma diagnosed last year", detail
+        `began_months`): it began then, and the text does not say whether it goes on."""
+        return bool(self.value) and self.current is None and "began_months" in self.detail
+
 
 @dataclass
 class Lookup:

@@ -96,7 +96,11 @@ def add_bounds(profile: Profile) -> None:
             continue
         cases, _, _ = facts_under(profile, bound.codes)
         unless = re.compile(bound.not_with, re.IGNORECASE) if bound.not_with else None
-        now = [f for f in cases if f.current is not False and not (unless and unless.search(_before(f)))]
+        now = [
+            f
+            for f in cases
+            if f.current is not False and not f.began_only and not (unless and unless.search(_before(f)))
+        ]
         if not now:
             continue
         held = best.get(bound.key)

@@ -238,6 +238,8 @@ def _within(fact: Fact, within_months: float | None) -> bool | None:
         return True
     if fact.current:
         return True
+    if fact.began_only and fact.when_months is not None and fact.when_months > within_months + 1e-6:
+        return None  # diagnosed before the window: whether it lasted into it is not said
     if fact.when_months is None:
         # "yes" to "in the past 3 years?": inside any window at least that wide, else unknown
         if fact.covers_months is not None and fact.covers_months <= within_months + 1e-6:
@@ -644,6 +646,10 @@ class Condition(Windowed):
                 return Result(NOT_MET, [fact], reason=f"{self.label} class {klass} is below {self.min_class}")
         if self.current_only and fact.current is False:
             return Result(NOT_MET, [fact], reason=f"{self.label} is in the past, not current")
+        if self.current_only and fact.began_only:
+            return Result(
+                UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"whether the {self.label} goes on is not said"
+            )
         inside = _within(fact, self.within_months)
         if inside is None:
             return Result(UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"when the {self.label} was is not given")
@@ -1654,7 +1660,7 @@ class Ask(Rule):
             return self._stated_within(cases, denials, self.within_months)
         if self.min_lasting_months is not None:
             return self._stated_lasting(found, self.min_lasting_months)
-        now = [f for f in cases if f.current is not False]
+        now = [f for f in cases if f.current is not False and not f.began_only]
         if now:
             return Result(MET, now[:1], reason=f"the text names {now[0].detail.get('words', 'it')}")
         if cases and self.ever:
@@ -1677,7 +1683,9 @@ class Ask(Rule):
         window or denies it over the whole window. A condition the text does not place ("PMH: stroke",
         or a clause that dates another condition) leaves it asked."""
         placed = [(f, f.detail.get("placed_months")) for f in cases]
+        began = [f for f in cases if f.detail.get("began_months") is not None]
         inside = [f for f, at in placed if at is not None and float(at) <= months + 1e-6]
+        inside += [f for f in began if float(f.detail["began_months"]) <= months + 1e-6]  # begun inside it
         if inside:
             words = inside[0].detail.get("words", "it")
             return Result(MET, inside[:1], reason=f"the text names {words}{window_words(months)}")

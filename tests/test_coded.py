@@ -146,6 +146,61 @@ def test_a_symptom_that_began_some_time_ago_goes_on_and_has_lasted_since() -> No
 
 
 @pytest.mark.parametrize(
+    "note, code, months",
+    [  # TREC 2021 notes: a diagnosis dated in the note
+        ("A 57-year old farmer was diagnosed with Parkinson's disease a year ago.", "G20", 12.0),
+        ("The patient is a 15-year-old boy with asthma diagnosed a year ago.", "J45", 12.0),
+        ("Metastatic melanoma diagnosed last year.", "C43", 12.0),
+    ],
+)
+def test_a_diagnosis_date_says_when_a_condition_began_not_that_it_ended(note: str, code: str, months: float) -> None:
+    fact = read_patient(note, TODAY).facts[f"icd:{code}"][0]
+    assert fact.current is None and fact.began_only
+    assert fact.detail["began_months"] == pytest.approx(months)
+    # the same date with the condition put in the past, or ended, is the past
+    for past in (
+        f"History of {fact.detail['words']} diagnosed in 2010.",
+        f"{fact.detail['words']} diagnosed in 2010, resolved.",
+    ):
+        assert read_patient(past, TODAY).facts[f"icd:{code}"][0].current is False, past
+    # another condition's diagnosis is not this one's: "diarrhea, diagnosed with a viral illness"
+    other = read_patient("Seen two weeks ago for diarrhea, diagnosed with a viral illness.", TODAY)
+    assert not any(f.began_only for f in other.facts["icd:R19.7"])
+
+
+def test_an_active_condition_criterion_asks_about_one_dated_only_by_its_diagnosis() -> None:
+    """HINT's "Other active malignancy" (NCT00329719): a note that dates the diagnosis does not say the
+    cancer ended, so the exclusion is asked, never cleared; a cancer in the past clears it."""
+    criterion = "Other active malignancy"
+    for note in ("Metastatic melanoma diagnosed last year.", "Breast cancer diagnosed 2 years ago, on letrozole."):
+        _, v = verdict([], [criterion], note)
+        assert v.status == "unknown" and v.mentioned, note
+    _, v = verdict([], [criterion], "History of melanoma, resected in 2005.")
+    assert v.status == "not_met"
+    _, v = verdict([], [criterion], "Melanoma, currently on pembrolizumab.")
+    assert v.status == "met"
+
+
+@settings(max_examples=40, deadline=None)
+@given(ago=st.integers(1, 120), window=st.integers(1, 60), coded=st.booleans())
+def test_a_condition_diagnosed_before_a_window_is_never_cleared_by_it(ago: int, window: int, coded: bool) -> None:
+    """A cancer (read by its concept) or a myocardial infarction (read by its codes) diagnosed `ago` months
+    ago meets an exclusion of one in the past `window` months when it began inside it; before it, the note
+    does not say whether it lasted into the window, and the exclusion is asked, never cleared."""
+    criterion = f"{'Myocardial infarction' if coded else 'Malignancy'} within the past {window} months"
+    note = f"{'Myocardial infarction' if coded else 'Breast cancer'} diagnosed {ago} months ago."
+    _, v = verdict([], [criterion], note)
+    assert v.status == ("met" if ago <= window else "unknown"), (ago, window, coded)
+
+
+def test_a_diagnosis_date_is_not_the_date_of_a_medicine_taken_now() -> None:
+    facts = read_patient("Breast cancer diagnosed 2 years ago, on letrozole.", TODAY).facts
+    assert facts["med:letrozole"][0].current is True
+    facts = read_patient("Breast cancer diagnosed 2 years ago, treated with letrozole until last year.", TODAY).facts
+    assert "med:letrozole" not in facts and facts["prior:letrozole"][0].when_months == pytest.approx(12.0)
+
+
+@pytest.mark.parametrize(
     "text, names",
     [
         ("are physically able to undergo routine cervical cancer screening", False),  # TrialGPT, NCT01231945
