@@ -4,6 +4,7 @@ a threshold the grammar cannot attach gives no rule rather than a wrong one (iss
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -553,6 +554,25 @@ def test_lupus_named_as_an_exception_does_not_exclude_lupus_patients(text: str) 
 def test_a_lupus_diagnosis_still_reads_where_lupus_is_what_is_asked() -> None:
     cc = read("Diagnosis of SLE according to the ACR criteria (at least 4/11 criteria), other than drug-induced")
     assert any(type(leaf).__name__ == "Diagnosis" for leaf in leaves(cc.rule))
+
+
+@pytest.mark.parametrize("title", ["A study of belimumab in systemic lupus erythematosus", "A study in asthma"])
+def test_a_standard_without_its_disease_classifies_the_trials_own(title: str) -> None:
+    """ "Meets the ACR classification criteria" is SLE in a lupus trial; in another trial, or beside
+    another condition ("rheumatoid arthritis according to the revised 1987 ACR classification criteria",
+    HINT), it classifies that one and is never a diagnosis of SLE."""
+    lupus = "lupus" in title
+
+    def diagnosis(text: str) -> bool:
+        criterion = Criterion(kind="inclusion", number=1, text=text, start=0, end=len(text))
+        trial = replace(_trial([criterion]), title=title)
+        return any(
+            type(leaf).__name__ == "Diagnosis" for leaf in leaves(compile_criterion(criterion, trial, set()).rule)
+        )
+
+    assert diagnosis("Meets the ACR classification criteria") == lupus
+    assert not diagnosis("Rheumatoid arthritis according to the revised 1987 ACR classification criteria")
+    assert diagnosis("Diagnosis of SLE according to the ACR criteria (at least 4/11 criteria)")
 
 
 @given(per_kg=st.sampled_from([0.5, 1.0, 1.5]), cap=st.integers(20, 100), dose=st.integers(1, 150))

@@ -13,6 +13,7 @@ from eligibility.kinds.durations import minimum_duration, months_in
 from eligibility.rules import Diagnosis
 from eligibility.timeparse import months_ago
 from eligibility.timewords import number, to_months
+from trialscreen.vocab.conditions import conditions_in
 from trialscreen.vocabulary import vocabulary
 
 BLOCKED = ("refractory", "manifestations")
@@ -27,7 +28,7 @@ def parse_diagnosed_when(key: str, reply: str, today: date) -> Answer | None:
 
 class DiagnosisKind(Kind):
     name = "diagnosis"
-    patterns = ("gate", "disease", "duration", "since")
+    patterns = ("gate", "disease", "standard", "duration", "since")
     blocked_by = BLOCKED
     specs = (
         FactSpec("dx:sle_when", question="dx:sle_when", parse=parse_diagnosed_when, answer_keys=lambda k: ["dx:sle"]),
@@ -48,7 +49,9 @@ class DiagnosisKind(Kind):
     def read(self, r: Read) -> list[Match]:
         text = r.text
         named = self.p("excepted").sub(" ", text)  # lupus as another disease's exception is not asked for
-        if not self.p("gate").search(text) or not self.p("disease").search(named):
+        if not self.p("gate").search(text):
+            return []
+        if not self.p("disease").search(named) and not self._standard_of_the_trial(r, named):
             return []
         max_months = None
         m = self.p("duration").search(text)
@@ -62,6 +65,21 @@ class DiagnosisKind(Kind):
         spans += [took.span] if took else ([since.span()] if since and min_months is not None else [])
         rule = Diagnosis(disease="sle", max_duration_months=max_months, min_duration_months=min_months)
         return [Match(rule, tuple(spans))]
+
+    def _standard_of_the_trial(self, r: Read, text: str) -> bool:
+        """A standard that classifies SLE, named without the disease ("meets the ACR classification
+        criteria"), in a trial of lupus whose criterion names no other condition: it is the trial's disease.
+        In another trial, or beside another condition, it classifies that one ("RA according to the
+        revised 1987 ACR classification criteria")."""
+        if not self.p("standard").search(text) or _another(text):
+            return False
+        about = " ".join([r.trial.title, *r.trial.conditions])
+        return self.p("disease").search(about) is not None
+
+
+def _another(text: str) -> bool:
+    """Whether the criterion names a condition other than lupus (M32), whose standard it then names."""
+    return any(not m.code.startswith("M32") for m in conditions_in(text))
 
 
 KIND = DiagnosisKind()
