@@ -232,8 +232,13 @@ class _Time:
 
 @lru_cache(maxsize=4096)
 def _named(text: str) -> tuple[icd.ConditionMention, ...]:
-    """The conditions a criterion names (read once for its several readings)."""
-    return tuple(icd.conditions_in(text))
+    """The conditions a criterion names (read once for its several readings); not one inside the name of
+    a standard beside another ("diabetes" in "type 2 diabetes diagnosed by American Diabetes Association
+    criteria"), while "meeting Rome III criteria for IBS-C" still names IBS-C."""
+    mentions = icd.conditions_in(text)
+    standards = [m.span() for m in reading_pattern("coded", "diagnosed_by").finditer(text)]
+    outside = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in standards)]
+    return tuple(outside or mentions)
 
 
 def _window(text: str) -> _Time | None:
@@ -284,7 +289,14 @@ def _blanked(text: str) -> tuple[list[str], str]:
         short = _SHORT.match(text, m.end)
         if short and short.group(1)[0].lower() == m.text[0].lower():
             rest[short.start() : short.end()] = " " * (short.end() - short.start())  # "Hodgkin lymphoma (HD)"
-    return list(dict.fromkeys(m.code for m in mentions)), "".join(rest)
+    return list(dict.fromkeys(m.code for m in mentions)), without_standard("".join(rest))
+
+
+def without_standard(text: str) -> str:
+    """The text with blanks for the named standards that define a diagnosis ("diagnosed with DSM-IV
+    criteria", "according to the GOLD guidelines"; readings.toml [coded] diagnosed_by), offsets kept: a
+    diagnosis the person's text names is taken to meet its standard."""
+    return reading_pattern("coded", "diagnosed_by").sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _open_list(text: str, blanked: str, beside_age: bool) -> bool:

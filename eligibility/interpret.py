@@ -22,6 +22,7 @@ from eligibility.coded import (
     criterion_lasting,
     criterion_window,
     open_list,
+    without_standard,
 )
 from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.demographics import another_age, beyond_demographics, limits_sex
@@ -326,6 +327,8 @@ def _interpret(
         widest = _widest(criterion, cc, left, trial, named)
         return _partly(criterion, cc, text, tuple(q.text for q in left), "used", understood, widest)
     reason = team_reason(text)
+    if reason is not None and criterion_codes(text)[0] and team_reason(without_standard(text)) is None:
+        reason = None  # "bipolar disorder diagnosed with DSM-IV criteria": the named diagnosis answers it
     if reason is not None:
         cc.team, cc.note = True, reason
         cc.reading = Reading(Mode.TEAM, reason)

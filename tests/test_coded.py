@@ -201,6 +201,67 @@ def test_a_diagnosis_date_is_not_the_date_of_a_medicine_taken_now() -> None:
 
 
 @pytest.mark.parametrize(
+    "criterion, kind, note, denied",
+    [  # HINT criteria that name a standard of diagnosis beside the condition
+        ("Type 2 diabetes mellitus confirmed by the 1999 WHO criteria", "inclusion", "type 2 diabetes", "diabetes"),
+        (
+            "Multiple sclerosis as diagnosed by the revised 2010 McDonald criteria",
+            "inclusion",
+            "multiple sclerosis",
+            "multiple sclerosis",
+        ),
+        ("Irritable bowel syndrome confirmed by the Rome II Criteria", "inclusion", "IBS", "irritable bowel syndrome"),
+        (
+            "Type 1 or type 2 diabetes mellitus diagnosed according to American Diabetes Association criteria",
+            "exclusion",
+            "type 2 diabetes",
+            "diabetes",
+        ),
+    ],
+)
+def test_a_named_standard_of_diagnosis_is_met_by_the_diagnosis(
+    criterion: str, kind: str, note: str, denied: str
+) -> None:
+    """The standard is how the diagnosis was made: the condition the note names settles the criterion,
+    which the study team no longer has to read; the condition's word inside the standard's name
+    ("American Diabetes Association") is not another condition."""
+    inclusion, exclusion = ([criterion], []) if kind == "inclusion" else ([], [criterion])
+    _, v = verdict(inclusion, exclusion, f"A 45-year-old woman with {note}.")
+    assert v.status == "met" and v.compiled.reading.mode == "question"
+    _, v = verdict(inclusion, exclusion, f"A 45-year-old woman. She denies {denied}.")
+    assert v.status == "not_met"
+    assert criterion_codes(criterion)[0] and "E08-E13" not in criterion_codes(criterion)[0]
+
+
+_STANDARD = st.builds(
+    lambda org, year, word: " ".join(w for w in (org, year, word) if w),
+    st.sampled_from(["WHO", "ACR", "GOLD", "DSM-5", "NINDS-AIREN", "American Thoracic Society", "ATS/ERS", "Rome IV"]),
+    st.sampled_from(["", "2010", "1999"]),
+    st.sampled_from(["criteria", "guidelines", "classification", "definition", "diagnostic criteria"]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    condition=st.sampled_from(["Asthma", "COPD", "Type 2 diabetes", "Bipolar disorder"]),
+    lead=st.sampled_from(["according to the", "as defined by", "diagnosed by", "based on the", "per", "meeting"]),
+    standard=_STANDARD,
+    own_list=st.sampled_from(
+        ["any of the following criteria:", "the inclusion criteria", "these criteria", "the study criteria"]
+    ),
+)
+def test_a_standard_is_the_diagnosis_but_a_criterion_list_is_not(
+    condition: str, lead: str, standard: str, own_list: str
+) -> None:
+    note = f"A 45-year-old man with {condition.lower()}."
+    _, v = verdict([f"{condition} {lead} {standard}"], [], note)
+    assert v.status == "met", (condition, lead, standard)
+    # "meeting any of the following criteria" asks more than the condition: never met by it alone
+    _, v = verdict([f"{condition} meeting {own_list}"], [], note)
+    assert v.status != "met", own_list
+
+
+@pytest.mark.parametrize(
     "text, names",
     [
         ("are physically able to undergo routine cervical cancer screening", False),  # TrialGPT, NCT01231945
