@@ -136,7 +136,10 @@ def diagnosed_then(text: str, clause: Clause, start: int, end: int) -> bool:
     before, after = text[clause.start : start], text[end : clause.end]
     if not (cue("context", "diagnosed_before").search(before) or cue("context", "diagnosed_after").match(after)):
         return False
-    if cue("context", "over").search(clause.text):
+    # the words before it, and after it up to a comma: "had 4 cycles of chemotherapy" after one is the
+    # chemotherapy's, not the myeloma's
+    own = before + re.split(r"[,;]", after, maxsplit=1)[0]
+    if cue("context", "over").search(own):
         return False
     return (
         cue("context", "resolved").search(text, clause.start, sentence_end(text, end, through_semicolons=True)) is None

@@ -840,6 +840,9 @@ def _undiagnosed(clause: Clause, start: int) -> Clause:
     for piece in _COMMA_PIECE.finditer(clause.text):
         if clause.start + piece.start() <= start < clause.start + piece.end():
             continue
-        if cue("context", "diagnosis").search(piece.group()):
+        words = piece.group()
+        if cue("context", "diagnosis").search(words) and not (
+            cue("medicines", "stopped").search(words) or cue("medicines", "off").search(words)
+        ):  # "stopped at diagnosis of pneumonia 1 month ago" is when the medicine ended
             text = text[: piece.start()] + " " * (piece.end() - piece.start()) + text[piece.end() :]
     return clause if text == clause.text else Clause(clause.start, clause.end, text)

@@ -175,6 +175,9 @@ def test_an_active_condition_criterion_asks_about_one_dated_only_by_its_diagnosi
     for note in ("Metastatic melanoma diagnosed last year.", "Breast cancer diagnosed 2 years ago, on letrozole."):
         _, v = verdict([], [criterion], note)
         assert v.status == "unknown" and v.mentioned, note
+    # "had 4 cycles of chemotherapy" after a comma is the chemotherapy's past, not the myeloma's
+    _, v = verdict([], [criterion], "Multiple myeloma diagnosed 1 year ago, had 4 cycles of chemotherapy.")
+    assert v.status == "unknown"
     _, v = verdict([], [criterion], "History of melanoma, resected in 2005.")
     assert v.status == "not_met"
     _, v = verdict([], [criterion], "Melanoma, currently on pembrolizumab.")
@@ -198,6 +201,9 @@ def test_a_diagnosis_date_is_not_the_date_of_a_medicine_taken_now() -> None:
     assert facts["med:letrozole"][0].current is True
     facts = read_patient("Breast cancer diagnosed 2 years ago, treated with letrozole until last year.", TODAY).facts
     assert "med:letrozole" not in facts and facts["prior:letrozole"][0].when_months == pytest.approx(12.0)
+    # a diagnosis that dates when the medicine was stopped is the medicine's date too
+    facts = read_patient("Took methotrexate for 5 years, stopped at diagnosis of pneumonia 1 month ago.", TODAY).facts
+    assert "med:methotrexate" not in facts and facts["prior:methotrexate"][0].when_months == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(
@@ -231,6 +237,29 @@ def test_a_named_standard_of_diagnosis_is_met_by_the_diagnosis(
     _, v = verdict(inclusion, exclusion, f"A 45-year-old woman. She denies {denied}.")
     assert v.status == "not_met"
     assert criterion_codes(criterion)[0] and "E08-E13" not in criterion_codes(criterion)[0]
+
+
+@pytest.mark.parametrize(
+    "criterion, note",
+    [
+        ("Acute kidney injury meeting KDIGO Stage 3 criteria", "acute kidney injury"),
+        ("Chronic kidney disease by KDIGO Stage 4 Definition", "chronic kidney disease"),
+        ("Melanoma meeting AJCC criteria for Stage IV disease", "melanoma"),
+        ("Cirrhosis with Child-Pugh Class C classification", "cirrhosis"),
+        ("Schizophrenia meeting DSM-IV criteria for Treatment-Resistant Schizophrenia", "schizophrenia"),
+        ("Patients With Severe COPD According To GOLD Guidelines", "COPD"),
+        ("Subjects With Melanoma Stage IV According To AJCC Classification", "melanoma"),
+        (
+            "Meeting DSM-IV-TR criteria for Major Depressive Disorder and Generalized Anxiety Disorder",
+            "anxiety disorder",
+        ),
+    ],
+)
+def test_a_standard_never_takes_a_stage_class_or_second_condition_with_it(criterion: str, note: str) -> None:
+    """What a criterion asks beyond the diagnosis (a stage, a class, a severity, another condition after
+    the standard) stays asked: the condition alone never meets it."""
+    _, v = verdict([criterion], [], f"A 60-year-old man with {note}.")
+    assert v.status != "met", criterion
 
 
 _STANDARD = st.builds(
