@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache, lru_cache
 
 from eligibility.concepts import concepts
-from eligibility.context import Clause, clause_at, clauses, context_of, sentence_end
+from eligibility.context import Clause, clause_at, clauses, context_of, negation_end, sentence_end
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.fallback import reading_pattern
@@ -56,6 +56,8 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         if ctx.hypothetical:  # "not sure if I have asthma" denies nothing
             continue
         denied = ctx.negated or cue("context", "negated_prefix").search(text, max(0, m.start - 5), m.start) is not None
+        if denied and _whole_of_a_kind(text, m, negation_end(clause, m.start)):
+            continue  # "no history of skin cancer": a kind the vocabulary cannot code, not every cancer
         previous = mentions[n - 1].end if n else 0
         following = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
         if ctx.family:  # a relative's, not the person's
@@ -124,6 +126,15 @@ def _relatives_fact(
             evidence=clause_evidence(clause),
             detail={"codes": list(m.codes), "words": m.text, "degree": farthest(words)},
         )
+    )
+
+
+def _whole_of_a_kind(text: str, m: icd.ConditionMention, floor: int) -> bool:
+    """Whether a mention coded as a whole concept ("cancer", C80.1) stands in the text for a kind of it
+    that the vocabulary cannot code ("skin cancer")."""
+    return any(
+        c.whole and all(under(x, w) for x in m.codes for w in c.whole) and c.kind_named_at(text, m.start, m.end)
+        for c in concepts()
     )
 
 

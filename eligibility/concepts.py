@@ -56,7 +56,18 @@ class Concept:
         found += [(m.start, m.end) for m in whole if not self._unread_kind(text, m.start, m.end, mentions)]
         return sorted(set(found))
 
-    def _unread_kind(self, text: str, start: int, end: int, mentions: tuple[icd.ConditionMention, ...]) -> bool:
+    def kind_named_at(self, text: str, start: int, end: int, floor: int = 0) -> bool:
+        """Whether the concept's word at [start, end) of a person's text names only a kind of it, as in a
+        criterion, looking back no further than `floor` (the negation: "denies skin cancer" denies no
+        other cancer; "denies malignancy" denies all)."""
+        mentions = _mentions(text)
+        return self._kind_around(text, start, end, mentions) or self._unread_kind(
+            text, *_widened(start, end, mentions), mentions, floor
+        )
+
+    def _unread_kind(
+        self, text: str, start: int, end: int, mentions: tuple[icd.ConditionMention, ...], floor: int = 0
+    ) -> bool:
         """Whether a word the vocabulary cannot read stands right before the concept's name at [start, end)
         or after it as "of …": "primary peritoneal cancer", "urothelial carcinoma", "cancer of the head and
         neck" ask about a kind of cancer, not any cancer. Words that say when, how far or how sure ("active",
@@ -69,7 +80,7 @@ class Concept:
         if start > 0 and text[start - 1].isalnum():
             return True  # the name is the end of a longer word: "anticancer", "nonmalignant"
         pos = start
-        while (m := _WORD_BEFORE.search(text, max(0, pos - 60), pos)) is not None:
+        while (m := _WORD_BEFORE.search(text, max(floor, pos - 60), pos)) is not None:
             word = m.group(1)
             if _function_word(word) or _in_another(m.start(1), m.end(1), start, mentions):
                 return False

@@ -122,6 +122,13 @@ def clause_at(parts: list[Clause], offset: int) -> Clause:
     return parts[-1]
 
 
+def negation_end(clause: Clause, start: int) -> int:
+    """Where the last negation word before `start` in its clause ends ("denies" in "denies skin cancer");
+    the clause's start when there is none."""
+    cues = list(_NEGATION_BEFORE.finditer(clause.text, 0, max(0, start - clause.start)))
+    return clause.start + cues[-1].end() if cues else clause.start
+
+
 def context_of(clause: Clause, start: int, end: int) -> MentionContext:
     """Context of the mention at [start, end) (absolute offsets) inside its clause."""
     before = clause.text[: start - clause.start]

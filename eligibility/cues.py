@@ -36,6 +36,7 @@ EXPECTED = {
         "window_gap",
         "window_one",
         "now",
+        "state_now",
         "recent",
         "since",
         "lasting_least",

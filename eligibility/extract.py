@@ -14,7 +14,16 @@ from typing import Any
 
 from eligibility.coded import clause_evidence, diagnosed_then, narrower_denial, read_conditions
 from eligibility.concepts import concepts
-from eligibility.context import Clause, MentionContext, clause_at, clauses, context_of, segment, sentence_end
+from eligibility.context import (
+    Clause,
+    MentionContext,
+    clause_at,
+    clauses,
+    context_of,
+    negation_end,
+    segment,
+    sentence_end,
+)
 from eligibility.cues import cue
 from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
@@ -574,8 +583,11 @@ class _Reader:
                         continue
                     if concept.key == "lupus_fever" and re.search(r"infection", clause.text, re.I):
                         continue
-                    if ctx.negated and narrower_denial(concept.icd10cm, t, m.start(), m.end()):
-                        continue  # "denies type 2 diabetes" does not deny every diabetes
+                    if ctx.negated and (
+                        narrower_denial(concept.icd10cm, t, m.start(), m.end())
+                        or concept.kind_named_at(t, m.start(), m.end(), negation_end(clause, m.start()))
+                    ):
+                        continue  # "denies type 2 diabetes", "no skin cancer" do not deny every diabetes or cancer
                     self._condition(concept.key, clause, ctx, m)
                 break
 

@@ -37,7 +37,7 @@ from eligibility.fallback import (
 )
 from eligibility.family import NOTHING, asked_of_relatives, joined, relatives, says_more, shared_with_person, without
 from eligibility.kinds.base import grammar
-from eligibility.kinds.conditions import concept_spans, unasked_kinds
+from eligibility.kinds.conditions import concept_spans, denied_by_wholes, unasked_kinds
 from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
@@ -355,6 +355,7 @@ def _interpret(
         examples=bool(codes) and open_list(text),
         ever=bool(codes) and (asks_the_past(text) or _kind_at_any_time(criterion.text)),
         mentions=names,
+        widest=denied_by_wholes(criterion.text, codes),
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

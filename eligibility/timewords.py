@@ -147,8 +147,8 @@ def denial_window(text: str) -> float | None:
     window = window_months(text)
     if window is not None:
         return window
-    if cue("time", "now").search(text):
-        return 0.0
+    if cue("time", "now").search(text) or cue("time", "state_now").search(text):
+        return 0.0  # "not currently", "no active cancer"
     if cue("time", "recent").search(text):
         return RECENT_MONTHS
     return None

@@ -291,6 +291,35 @@ def test_a_standard_is_the_diagnosis_but_a_criterion_list_is_not(
 
 
 @pytest.mark.parametrize(
+    "note, clears",
+    [
+        ("A 50-year-old woman. No history of cancer.", True),
+        ("A 50-year-old woman. Denies malignancy.", True),
+        ("A 50-year-old woman with no history of skin cancer.", False),  # a kind: other cancers stay open
+        ("A 50-year-old woman. No history of lung cancer.", False),
+        ("A 50-year-old woman. No active cancer.", False),  # the present only, not her history
+    ],
+)
+def test_a_denial_of_the_whole_concept_clears_its_kinds_and_a_kinds_denial_does_not(note: str, clears: bool) -> None:
+    """ "No history of cancer" denies a breast cancer as it denies any malignancy; "no history of skin
+    cancer" (a kind no code names) or "no active cancer" (only now) denies neither."""
+    for criterion in ("Breast cancer", "History of malignancy"):
+        _, v = verdict([], [criterion], note)
+        assert v.status == ("not_met" if clears else "unknown"), (criterion, note)
+
+
+def test_a_denied_kind_of_a_concept_in_a_real_note_is_not_a_denial_of_the_concept() -> None:
+    """TREC 2021 (trec-202127): "no evidence of alcoholic liver disease, ... or metabolic liver disease" in a
+    patient with chronic viral hepatitis denies those kinds, not liver disease."""
+    note = (
+        "The recent biopsy was negative for hepatocellular carcinoma and was only remarkable for chronic "
+        "inflammation compatible with a chronic viral hepatitis. There is no evidence of alcoholic liver disease, "
+        "bleeding from esophageal varices, hemochromatosis, autoimmune hepatitis or metabolic liver disease."
+    )
+    assert "cond:liver_disease" not in read_patient(note, TODAY).facts
+
+
+@pytest.mark.parametrize(
     "text, names",
     [
         ("are physically able to undergo routine cervical cancer screening", False),  # TrialGPT, NCT01231945

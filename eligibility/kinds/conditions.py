@@ -7,11 +7,12 @@ import re
 from functools import lru_cache
 
 from eligibility.clause_ends import examples_in
+from eligibility.coded import under
 from eligibility.concepts import Concept, concepts
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, first_look, spans_of
 from eligibility.kinds.prefilter import Words, needed
 from eligibility.kinds.treatments import lead_in_window
-from eligibility.rules import AnyOf, Condition, Measure, Not, UlnMultiple
+from eligibility.rules import AnyOf, Condition, Measure, Not, Rule, UlnMultiple
 from eligibility.timewords import window_match
 
 BLOCKED = ("refractory", "manifestations", "pregnancy", "allergy", "diagnosis", "courses")
@@ -44,6 +45,22 @@ def unasked_kinds(text: str) -> list[tuple[int, int]]:
     kinds = {span for i in _candidates(text) if i not in asked for span in items[i].spans(text)}
     left = [k for k in kinds if not any(a < k[1] and k[0] < b for a, b in covered)]
     return sorted(k for k in left if not any(a <= k[0] and k[1] <= b and (a, b) != k for a, b in left))
+
+
+def denied_by_wholes(text: str, codes: list[str]) -> Rule | None:
+    """For a criterion that names only conditions (`codes`), each a kind of a concept it names but does not
+    ask about as a whole ("Breast cancer", "Hepatocellular carcinoma"), the concepts as a rule that a
+    denial of them all clears ("No history of cancer" denies every cancer); None when a condition it
+    names is no kind of them ("Breast cancer or HIV")."""
+    if not codes:
+        return None
+    items = concepts()
+    asked = {i for i, _ in _asked(text)}
+    wholes = [items[i] for i in _candidates(text) if i not in asked and items[i].icd10cm and items[i].spans(text)]
+    if not wholes or not all(any(under(c, ref) for w in wholes for ref in w.icd10cm) for c in codes):
+        return None
+    rules: list[Rule] = [Condition(key=w.key, label=w.key.replace("_", " ")) for w in wholes]
+    return rules[0] if len(rules) == 1 else AnyOf(rules)
 
 
 def _candidates(text: str) -> list[int]:
