@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache, lru_cache
 
 from eligibility.concepts import concepts
-from eligibility.context import Clause, clause_at, clauses, context_of, negation_end, sentence_end
+from eligibility.context import Clause, clause_at, clauses, context_of, negation_end, sentence_end, up_to_comma
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.fallback import reading_pattern
@@ -149,7 +149,7 @@ def diagnosed_then(text: str, clause: Clause, start: int, end: int) -> bool:
         return False
     # the words before it, and after it up to a comma: "had 4 cycles of chemotherapy" after one is the
     # chemotherapy's, not the myeloma's
-    own = before + re.split(r"[,;]", after, maxsplit=1)[0]
+    own = before + up_to_comma(after)
     if cue("context", "over").search(own):
         return False
     return (
@@ -250,8 +250,7 @@ def _named(text: str) -> tuple[icd.ConditionMention, ...]:
     a standard beside another ("diabetes" in "type 2 diabetes diagnosed by American Diabetes Association
     criteria"), while "meeting Rome III criteria for IBS-C" still names IBS-C."""
     mentions = icd.conditions_in(text)
-    standards = [m.span() for m in reading_pattern("coded", "diagnosed_by").finditer(text)]
-    outside = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in standards)]
+    outside = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in _standards(text))]
     return tuple(outside or mentions)
 
 
@@ -310,7 +309,15 @@ def without_standard(text: str) -> str:
     """The text with blanks for the named standards that define a diagnosis ("diagnosed with DSM-IV
     criteria", "according to the GOLD guidelines"; readings.toml [coded] diagnosed_by), offsets kept: a
     diagnosis the person's text names is taken to meet its standard."""
-    return reading_pattern("coded", "diagnosed_by").sub(lambda m: " " * len(m.group(0)), text)
+    for a, b in _standards(text):
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _standards(text: str) -> tuple[tuple[int, int], ...]:
+    """Where a criterion names standards of diagnosis (read once for its several readings)."""
+    return tuple(m.span() for m in reading_pattern("coded", "diagnosed_by").finditer(text))
 
 
 def _open_list(text: str, blanked: str, beside_age: bool) -> bool:
@@ -384,21 +391,6 @@ def gives_examples(text: str) -> bool:
         return True
     mentions = _named(text)
     return any(text[m.end :].lstrip().startswith(":") and any(o.start > m.end for o in mentions) for m in mentions)
-
-
-def narrower_denial(refs: Iterable[str], text: str, start: int, end: int) -> bool:
-    """Whether the words at [start, end) that name a concept of the group `refs` codes sit inside a longer
-    name of only a kind of it ("type 2 diabetes", "basal cell carcinoma"): a denial of that kind does
-    not deny the group ("denies type 2 diabetes" leaves type 1 open)."""
-    refs = tuple(refs)
-    if not refs:
-        return False
-    while start > 0 and text[start - 1].isalnum():  # a pattern may match part of a word ("malignan")
-        start -= 1
-    while end < len(text) and text[end].isalnum():
-        end += 1
-    longer = [m for m in icd.conditions_in(text) if m.start <= start < m.end and (m.start < start or m.end > end)]
-    return any(not any(under(ref, code) for code in m.codes for ref in refs) for m in longer)
 
 
 @cache

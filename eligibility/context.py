@@ -97,6 +97,19 @@ def sentence_end(text: str, pos: int, *, through_semicolons: bool = False) -> in
 
 
 _PIECE_BREAK = re.compile(r",\s*|\s+\band\b\s+|\s+\bthen\b\s+")
+_COMMA_PIECE = re.compile(r"[^,;]+")
+
+
+def comma_pieces(text: str) -> list[tuple[int, int]]:
+    """Where the pieces of a text between its commas and semicolons lie ("Breast cancer diagnosed 2 years
+    ago", " on letrozole.")."""
+    return [m.span() for m in _COMMA_PIECE.finditer(text)]
+
+
+def up_to_comma(text: str) -> str:
+    """The text up to its first comma or semicolon."""
+    first = _COMMA_PIECE.match(text)
+    return first.group(0) if first else ""
 
 
 def segment(clause: Clause, start: int, end: int, others: list[int]) -> Clause:

@@ -12,13 +12,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from eligibility.coded import clause_evidence, diagnosed_then, narrower_denial, read_conditions
+from eligibility.coded import clause_evidence, diagnosed_then, read_conditions
 from eligibility.concepts import concepts
 from eligibility.context import (
     Clause,
     MentionContext,
     clause_at,
     clauses,
+    comma_pieces,
     context_of,
     negation_end,
     segment,
@@ -583,10 +584,7 @@ class _Reader:
                         continue
                     if concept.key == "lupus_fever" and re.search(r"infection", clause.text, re.I):
                         continue
-                    if ctx.negated and (
-                        narrower_denial(concept.icd10cm, t, m.start(), m.end())
-                        or concept.kind_named_at(t, m.start(), m.end(), negation_end(clause, m.start()))
-                    ):
+                    if ctx.negated and concept.kind_named_at(t, m.start(), m.end(), negation_end(clause, m.start())):
                         continue  # "denies type 2 diabetes", "no skin cancer" do not deny every diabetes or cancer
                     self._condition(concept.key, clause, ctx, m)
                 break
@@ -841,20 +839,17 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     return reader.profile
 
 
-_COMMA_PIECE = re.compile(r"[^,;]+")
-
-
 def _undiagnosed(clause: Clause, start: int) -> Clause:
     """The clause with blanks for its comma-separated pieces that date a diagnosis and do not hold the
     medicine at `start`: in "Breast cancer diagnosed 2 years ago, on letrozole" the two years are the
     cancer's, not the letrozole's, which is taken now."""
     text = clause.text
-    for piece in _COMMA_PIECE.finditer(clause.text):
-        if clause.start + piece.start() <= start < clause.start + piece.end():
+    for a, b in comma_pieces(clause.text):
+        if clause.start + a <= start < clause.start + b:
             continue
-        words = piece.group()
+        words = clause.text[a:b]
         if cue("context", "diagnosis").search(words) and not (
             cue("medicines", "stopped").search(words) or cue("medicines", "off").search(words)
         ):  # "stopped at diagnosis of pneumonia 1 month ago" is when the medicine ended
-            text = text[: piece.start()] + " " * (piece.end() - piece.start()) + text[piece.end() :]
+            text = text[:a] + " " * (b - a) + text[b:]
     return clause if text == clause.text else Clause(clause.start, clause.end, text)
