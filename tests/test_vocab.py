@@ -146,6 +146,27 @@ def test_criterion_and_patient_words_meet_through_the_hierarchy() -> None:
         assert "cancer" in criterion and "cancer" in concept_keys(patient), patient
 
 
+JOINED = (
+    "small cell or non-small cell lung cancer",
+    "type 1 or type 2 diabetes",
+    "prostate, breast or colon cancer",
+    "History of breast, ovarian or endometrial cancer",
+)
+
+
+@settings(deadline=None)
+@given(st.sampled_from(JOINED), st.lists(st.sampled_from([" ", "  ", "\t", " \n "]), min_size=12, max_size=12))
+def test_joined_names_read_the_same_however_they_are_spaced(text: str, gaps: list[str]) -> None:
+    """Pasted notes carry double spaces and line breaks; "small  cell or non-small cell lung cancer"
+    raised an error from the reading of joined names."""
+    words = text.split(" ")
+    spaced = "".join(w + gaps[i % len(gaps)] for i, w in enumerate(words)).rstrip()
+    found = conditions.conditions_in(spaced)
+    assert [m.codes for m in found] == [m.codes for m in conditions.conditions_in(text)]
+    for m in found:
+        assert spaced[m.start : m.end] == m.text
+
+
 def test_a_thrombosis_names_the_thrombosis_concept() -> None:
     assert concept_keys("deep vein thrombosis in 2018") == ["thrombosis"]
     assert concept_keys("pulmonary embolism") == ["thrombosis"]

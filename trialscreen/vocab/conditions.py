@@ -343,15 +343,17 @@ def _elided(text: str, found: list[ConditionMention]) -> list[ConditionMention]:
         joined = _joined_before().search(text, max(0, m.start - 60), m.start) if tails else None
         if joined is None:
             continue
+        words = [w.start() for w in re.finditer(r"\S+", joined.group(1))]
         before = joined.group(1).split()
         for n in range(1, len(before) + 1):
-            head = " ".join(before[-n:])
-            start = joined.start(1) + joined.group(1).rindex(head)
+            head = " ".join(before[-n:])  # spaced as the vocabulary spaces it: "small  cell" is "small cell"
+            start = joined.start(1) + words[-n]
             if any(o.start < joined.end(1) and start < o.end for o in [*found, *out]):
                 break
             ending = next((tails[k:] for k in range(len(tails)) if _whole(" ".join([head, *tails[k:]]))), None)
             if ending is not None:
-                new = ConditionMention(start, start + len(head), head, _whole(" ".join([head, *ending])))
+                end = joined.end(1)
+                new = ConditionMention(start, end, text[start:end], _whole(" ".join([head, *ending])))
                 if not set(new.codes) & set(m.codes):
                     out.append(new)
                 todo.append((new, ending))
