@@ -19,11 +19,11 @@ from functools import cache, lru_cache
 from eligibility.concepts import concepts
 from eligibility.context import Clause, clause_at, clauses, context_of, negation_end, sentence_end, up_to_comma
 from eligibility.cues import cue
-from eligibility.facts import Evidence, Fact, Profile
+from eligibility.facts import Evidence, Fact, Profile, View
 from eligibility.fallback import reading_pattern
 from eligibility.kinship import farthest, kin_in
 from eligibility.timeparse import months_ago
-from eligibility.timewords import lasted, minimum_lasting, window_match
+from eligibility.timewords import denial_window, lasted, minimum_lasting, window_match
 from trialscreen.vocab import conditions as icd
 
 PREFIX = "icd:"
@@ -82,6 +82,8 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         dated = not denied and not now and when is not None and diagnosed_then(text, clause, m.start, m.end)
         current = None if denied or dated else (now or (when is None and not ctx.historical))
         evidence = clause_evidence(clause)
+        # a denial covers only the time its clause names ("no active cancer": now; "no asthma in the past year")
+        covers = denial_window(clause.text) if denied else None
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
         if not denied:
             placed = 0.0 if now else own if own is not None else when if alone else None
@@ -101,6 +103,7 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
                 evidence=evidence,
                 when_months=0.0 if current and when is None else when,
                 current=current,
+                covers_months=covers,
                 detail=detail,
             )
         )
@@ -133,7 +136,9 @@ def _whole_of_a_kind(text: str, m: icd.ConditionMention, floor: int) -> bool:
     """Whether a mention coded as a whole concept ("cancer", C80.1) stands in the text for a kind of it
     that the vocabulary cannot code ("skin cancer")."""
     return any(
-        c.whole and all(under(x, w) for x in m.codes for w in c.whole) and c.kind_named_at(text, m.start, m.end)
+        c.whole
+        and all(any(icd.is_a(x, w) for w in c.whole) for x in m.codes)
+        and c.kind_named_at(text, m.start, m.end, floor)
         for c in concepts()
     )
 
@@ -171,8 +176,9 @@ def _began(text: str, clause: Clause, start: int, end: int, following: int) -> b
 
 @lru_cache(maxsize=65536)
 def under(code: str, ancestor: str) -> bool:
-    """`code` is `ancestor` or lies under it (a block such as E08-E13 included)."""
-    return code == ancestor or icd.is_a(code, ancestor)
+    """`code` is `ancestor` or lies under it (a block such as E08-E13 included), or is a kind of the
+    condition an unspecified code names ("paroxysmal atrial fibrillation" of "atrial fibrillation")."""
+    return code == ancestor or icd.is_kind(code, ancestor)
 
 
 @lru_cache(maxsize=65536)
@@ -396,6 +402,31 @@ def gives_examples(text: str) -> bool:
 @cache
 def _concept_refs(key: str) -> tuple[str, ...]:
     return next((c.icd10cm for c in concepts() if c.key == key), ())
+
+
+@lru_cache(maxsize=65536)
+def _concepts_of(code: str) -> frozenset[str]:
+    """The concepts of `eligibility/data/concepts.toml` a code is a case of (coded under their ICD-10-CM
+    codes): once per code, not once per criterion."""
+    placed = icd.Placed.of(code)
+    return frozenset(c.key for c in concepts() if c.icd10cm and icd.references(c.icd10cm).holds(placed))
+
+
+def _cases_by_concept(profile: Profile) -> dict[str, list[Fact]]:
+    found: dict[str, list[Fact]] = {}
+    for k in profile.keys_with_prefix(PREFIX):
+        cases = [f for f in profile.facts[k] if f.value]
+        for concept in _concepts_of(k[len(PREFIX) :]) if cases else ():
+            found.setdefault(concept, []).extend(cases)
+    return found
+
+
+_CASES = View("coded conditions by concept", _cases_by_concept)
+
+
+def concept_cases(profile: Profile, key: str) -> list[Fact]:
+    """The person's coded conditions that are cases of a concept: "glioblastoma" (C71) for "cancer"."""
+    return profile.view(_CASES, key)
 
 
 def concept_mentions(profile: Profile, key: str) -> list[Fact]:

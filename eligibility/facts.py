@@ -17,6 +17,7 @@ What the patient did not say is simply absent: unknown, never assumed false.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,14 @@ class Lookup:
     conflict: list[Fact] = field(default_factory=list)  # contradictory statements of the same fact
 
 
+@dataclass(frozen=True, eq=False)
+class View:
+    """A table of facts worked out from a profile's own facts (`Profile.view`): `build` gives it."""
+
+    name: str
+    build: Callable[[Profile], dict[str, list[Fact]]]
+
+
 @dataclass
 class Profile:
     facts: dict[str, list[Fact]] = field(default_factory=dict)
@@ -77,6 +86,15 @@ class Profile:
         self._memo.clear()
         self._prefix_memo.clear()
         self.derived.clear()
+
+    def view(self, view: View, key: str) -> list[Fact]:
+        """The facts a view of this profile's facts files under `key` ("cancer" in the view of coded
+        conditions by concept), worked out once per profile. What a rule reads this way is recorded like a
+        key (`eligibility.reads`)."""
+        table = self.derived.get(view)
+        if table is None:
+            table = self.derived[view] = view.build(self)
+        return table.get(key, [])  # type: ignore[attr-defined]
 
     def lookup(self, key: str) -> Lookup:
         found = self._memo.get(key)

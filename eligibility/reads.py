@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eligibility.facts import Fact, Lookup, Profile
+from eligibility.facts import Fact, Lookup, Profile, View
 from eligibility.rules import Result, Rule
 
 
@@ -62,6 +62,7 @@ class _RecordingProfile(Profile):
     def __init__(self) -> None:
         self.asked_keys: set[str] = set()
         self.asked_prefixes: set[str] = set()
+        self.asked_views: set[tuple[View, str]] = set()
         super().__init__(facts=_RecordingFacts(self.asked_keys))
 
     def __getattribute__(self, name: str) -> Any:
@@ -77,6 +78,10 @@ class _RecordingProfile(Profile):
         self.asked_prefixes.add(prefix)
         return []
 
+    def view(self, view: View, key: str) -> list[Fact]:
+        self.asked_views.add((view, key))
+        return []
+
     def add(self, fact: Fact) -> None:  # pragma: no cover - a rule never adds facts
         raise _Opaque
 
@@ -88,13 +93,16 @@ class Reads:
     keys: frozenset[str]
     prefixes: tuple[str, ...]
     silent: Result
+    views: tuple[tuple[View, str], ...] = ()
 
     def fits(self, profile: Profile, present: frozenset[str]) -> bool:
         """Whether this person (whose keys with facts are `present`: `present_keys`) has no fact under
-        any key or prefix the rule reads."""
+        any key, prefix or view the rule reads."""
         if not self.keys.isdisjoint(present):
             return False
-        return not any(profile.keys_with_prefix(p) for p in self.prefixes)
+        if any(profile.keys_with_prefix(p) for p in self.prefixes):
+            return False
+        return not any(profile.view(v, k) for v, k in self.views)
 
 
 def reads(rule: Rule) -> Reads | None:
@@ -107,7 +115,12 @@ def reads(rule: Rule) -> Reads | None:
     silent: Reads | None
     try:
         result = rule.evaluate(recording)
-        silent = Reads(frozenset(recording.asked_keys), tuple(sorted(recording.asked_prefixes)), result)
+        silent = Reads(
+            frozenset(recording.asked_keys),
+            tuple(sorted(recording.asked_prefixes)),
+            result,
+            tuple(recording.asked_views),
+        )
     except _Opaque:
         silent = None
     rule.__dict__["_reads"] = silent

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
-from eligibility.coded import FAMILY, PREFIX, concept_mentions, facts_under, related, under
+from eligibility.coded import FAMILY, PREFIX, concept_cases, concept_mentions, facts_under, related, under
 from eligibility.facts import Fact, Profile, denial_settles
 from eligibility.kinship import fits
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
@@ -624,7 +624,25 @@ class Condition(Windowed):
             )
         fact = look.fact
         if fact is None:
-            return Result(UNKNOWN, asks=[f"cond:{self.key}"], reason=f"{self.label} not mentioned")
+            return self._coded(profile)
+        return self._decide_fact(fact)
+
+    def _coded(self, profile: Profile) -> Result:
+        """With nothing said in the concept's own words, the conditions the text names that are coded under
+        the concept: "glioblastoma resected in 2021" (C71) is a malignancy, "CKD" (N18) a kidney disease. The
+        most telling one decides (met before unknown before not met). A kind's exceptions ("except basal cell
+        carcinoma") are read from the concept's words only, so with exceptions a coded kind is asked."""
+        asks = [f"cond:{self.key}"]
+        cases = [f for f in concept_cases(profile, self.key) if f.value]
+        if not cases:
+            return Result(UNKNOWN, asks=asks, reason=f"{self.label} not mentioned")
+        if self.exceptions:
+            return Result(UNKNOWN, cases, asks=asks, reason=f"whether the {self.label} is an allowed exception")
+        results = [self._decide_fact(f) for f in cases]
+        order = {MET: 0, UNKNOWN: 1, NOT_MET: 2}
+        return min(results, key=lambda r: order.get(r.status, 1))
+
+    def _decide_fact(self, fact: Fact) -> Result:
         if not fact.value:
             if not denial_settles(fact, self.within_months, current_only=self.current_only):
                 return Result(

@@ -676,3 +676,81 @@ def test_an_age_criterion_with_only_the_words_of_an_age_is_read_whole() -> None:
     text = "Male or female, age at least 18 years at the time of signing the informed consent form"
     _, v = verdict([text], [], "30 year old woman")
     assert v.status == "met"
+
+
+# -- a condition named without its kind ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "criterion, note",
+    [
+        ("History of epilepsy", "She has juvenile myoclonic epilepsy."),
+        ("Atrial fibrillation", "Paroxysmal atrial fibrillation, on apixaban."),
+        ("Anemia", "She has iron deficiency anemia."),
+        ("Hypothyroidism", "Congenital hypothyroidism, on levothyroxine."),
+        ("Cirrhosis", "Alcoholic cirrhosis."),
+        ("Leukemia", "Chronic lymphocytic leukemia."),
+        ("Pneumonia", "Admitted last week with viral pneumonia."),
+        ("Osteoarthritis", "Osteoarthritis of the knee."),
+    ],
+)
+def test_a_condition_named_without_its_kind_is_met_by_any_kind(criterion: str, note: str) -> None:
+    """ICD-10-CM files "epilepsy" under G40.909 "Epilepsy, unspecified" and "juvenile myoclonic epilepsy"
+    beside it (G40.B), not under it; the words mean every kind."""
+    _, v = verdict([], [criterion], note)
+    assert v.status == "met", (criterion, note)
+
+
+@pytest.mark.parametrize(
+    "criterion, note, clears",
+    [
+        ("Type 2 diabetes mellitus", "Denies type 2 diabetes.", True),
+        ("Paroxysmal atrial fibrillation", "No atrial fibrillation.", True),
+        ("Alcoholic cirrhosis", "No cirrhosis.", True),
+        ("Iron deficiency anemia", "No anemia.", True),
+        # another condition beside the kind: "atrial fibrillation or flutter" asks about flutter too
+        ("Atrial fibrillation or flutter", "No atrial fibrillation.", False),
+        ("Atrial flutter", "No atrial fibrillation.", False),
+        # only the present: a kind the person had stays open
+        ("Type 2 diabetes mellitus", "No active diabetes.", False),
+    ],
+)
+def test_a_denial_of_a_condition_named_without_its_kind_denies_its_kinds(
+    criterion: str, note: str, clears: bool
+) -> None:
+    _, v = verdict([], [criterion], note)
+    assert (v.status == "not_met") == clears, (criterion, note, v.status)
+
+
+def test_a_kind_is_not_another_kind() -> None:
+    """ "Atrial flutter" is no atrial fibrillation; "Congenital hypothyroidism" does not meet "postablative
+    hypothyroidism"; a general name in the note does not meet a criterion asking for one kind."""
+    for criterion, note in [
+        ("Atrial fibrillation", "Atrial flutter."),
+        ("Paroxysmal atrial fibrillation", "Atrial fibrillation."),
+        ("Iron deficiency anemia", "Anemia."),
+    ]:
+        _, v = verdict([], [criterion], note)
+        assert v.status == "unknown", (criterion, note, v.status)
+
+
+# -- a concept met by the kinds its codes name ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "criterion, note, status",
+    [
+        ("History of malignancy", "Glioblastoma resected in 2012.", "met"),
+        ("History of malignancy", "Known CLL, untreated.", "met"),
+        ("Renal insufficiency", "She has CKD stage 3.", "met"),
+        ("Renal insufficiency", "ESRD on hemodialysis.", "met"),
+        # the window still applies: a kind dated before it does not meet it
+        ("Malignancy within the past 5 years", "Glioblastoma resected in 1995.", "not_met"),
+        # exceptions are read in the concept's own words; a coded kind is asked
+        ("Malignancy other than basal cell carcinoma of the skin", "Glioblastoma resected in 2012.", "unknown"),
+    ],
+)
+def test_a_concept_is_met_by_a_kind_named_only_by_its_code(criterion: str, note: str, status: str) -> None:
+    """A note that names a glioblastoma or CLL, and never says "cancer", has a malignancy."""
+    _, v = verdict([], [criterion], note)
+    assert v.status == status, (criterion, note, v.status)

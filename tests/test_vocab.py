@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import socket
 import time
@@ -15,7 +16,7 @@ from eligibility import concepts as concept_module
 from eligibility.concepts import concepts_in, load_concepts
 from trialscreen import datafile
 from trialscreen.errors import TrialscreenError
-from trialscreen.vocab import abbreviations, conditions, drugs, units
+from trialscreen.vocab import abbreviations, conditions, drugs, units, unspecified
 from trialscreen.vocab.errors import UnitMismatchError, UnknownUnitError, VocabularyDataError
 from trialscreen.vocab.phrases import trie_pattern
 from trialscreen.vocabulary import vocabulary
@@ -167,6 +168,50 @@ def test_joined_names_read_the_same_however_they_are_spaced(text: str, gaps: lis
         assert spaced[m.start : m.end] == m.text
 
 
+@functools.cache
+def _unspecified_codes() -> list[str]:
+    kinds = conditions.kinds()
+    return [c for c in conditions.icd10cm() if "-" not in c and not c.isdigit() and kinds.core(c)]
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.data())
+def test_the_kinds_of_an_unspecified_code_are_named_by_it(data: st.DataObject) -> None:
+    """Whatever unspecified code ICD-10-CM files a name under, what it stands for is the code itself and
+    codes named by its condition: never a code joining it to another condition ("Atrial fibrillation and
+    flutter"), never an ancestor with a wider name, never a code outside its chapter."""
+    icd = conditions.icd10cm()
+    kinds = conditions.kinds()
+    general = data.draw(st.sampled_from(_unspecified_codes()))
+    core = kinds.core(general)
+    assert core and "unspecified" not in core
+    members = kinds.members(general)
+    assert general in members
+    for code in members - {general}:
+        name = unspecified.plain(icd.description[code])
+        assert core in name.replace("unspecified ", "").replace(", unspecified", ""), (general, code)
+        assert icd.chapter(code) == icd.chapter(general)
+        assert f"{core} and " not in name and f"and {core}" not in name, (general, code)
+        if code in icd.lineage(general) and code != general:
+            assert kinds.core(code) in (None, core) or unspecified.plain(icd.description[code]).startswith(core)
+    other = data.draw(st.sampled_from(sorted(icd.parent)))
+    if conditions.is_kind(other, general) and not conditions.is_a(other, general):
+        assert any(a in members for a in icd.lineage(other))
+
+
+def test_a_name_said_without_its_kind_takes_its_kinds_only() -> None:
+    af = conditions.codes_in("atrial fibrillation")[0]
+    assert conditions.is_kind("I48.0", af) and not conditions.is_a("I48.0", af)  # paroxysmal
+    assert not conditions.is_kind("I48.92", af) and not conditions.is_kind("I48", af)  # flutter; AF and flutter
+    t2 = conditions.codes_in("type 2 diabetes")[0]
+    assert conditions.is_kind("E11", t2) and conditions.is_kind("E11.21", t2)
+    assert not conditions.is_kind("E10.9", t2)
+    ckd3 = conditions.kinds().core("N18.30")
+    assert ckd3 == "chronic kidney disease, stage 3"  # the stage is said; only 3a or 3b is not
+    assert not conditions.is_kind("N18.4", "N18.30")
+    assert not conditions.is_kind("D75.A", "D64.9")  # "G6PD deficiency without anemia" is no anemia
+
+
 def test_a_thrombosis_names_the_thrombosis_concept() -> None:
     assert concept_keys("deep vein thrombosis in 2018") == ["thrombosis"]
     assert concept_keys("pulmonary embolism") == ["thrombosis"]
@@ -192,10 +237,14 @@ def test_a_bad_term_in_conditions_data_is_a_clear_error() -> None:
     text = (
         '[index]\nchapters = ["2"]\nmin_single_word = 5\n'
         '[neoplasm]\nrange = "C00-C96"\nsource = "malignant neoplasm of "\ntemplates = ["{site} cancer"]\n'
+        '[general]\nmarks = ["unspecified"]\n'
         '[[term]]\ncodes = ["cancer"]\nnames = ["x"]\n'
     )
     with pytest.raises(VocabularyDataError, match=r"conditions.toml: term.0.codes"):
         datafile.parse(conditions.ConditionsData, text, "conditions.toml")
+    no_marks = text.replace('marks = ["unspecified"]', "marks = []").replace('codes = ["cancer"]', 'codes = ["C50"]')
+    with pytest.raises(VocabularyDataError, match=r"conditions.toml: general.marks"):
+        datafile.parse(conditions.ConditionsData, no_marks, "conditions.toml")
 
 
 def test_condition_lookup_is_fast() -> None:

@@ -24,6 +24,7 @@ from trialscreen import datafile
 from trialscreen.vocab import abbreviations
 from trialscreen.vocab.errors import VocabularyDataError
 from trialscreen.vocab.phrases import Normaliser, PhraseIndex
+from trialscreen.vocab.unspecified import GeneralSettings, Kinds
 
 SNAPSHOT = "vocab/data/icd10cm.tsv.gz"
 CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
@@ -94,6 +95,7 @@ class ConditionsData(_Strict):
     index: IndexSettings
     spelling: dict[str, str] = {}
     neoplasm: NeoplasmSettings
+    general: GeneralSettings
     term: list[TermEntry] = []
 
 
@@ -266,8 +268,21 @@ def icd10cm() -> Icd10cm:
 
 
 @lru_cache(maxsize=1)
+def conditions_data() -> ConditionsData:
+    return datafile.load(ConditionsData, "conditions.toml")
+
+
+@lru_cache(maxsize=1)
 def index() -> ConditionIndex:
-    return ConditionIndex(icd10cm(), datafile.load(ConditionsData, "conditions.toml"))
+    return ConditionIndex(icd10cm(), conditions_data())
+
+
+@lru_cache(maxsize=1)
+def kinds() -> Kinds:
+    """What each unspecified code stands for (see `trialscreen.vocab.unspecified`)."""
+    icd = icd10cm()
+    data = conditions_data()
+    return Kinds(icd.description, icd.lineage, data.general, data.index.residual_starts)
 
 
 # -- the API ----------------------------------------------------------------------------------------
@@ -404,6 +419,74 @@ def is_a(code: str, ancestor: str) -> bool:
         return ancestor in icd.lineage(code)
     check_reference(ancestor)
     return False
+
+
+def is_kind(code: str, ancestor: str) -> bool:
+    """`is_a`, or a kind of the condition an unspecified `ancestor` names: "Paroxysmal atrial fibrillation"
+    (I48.0) is a kind of "atrial fibrillation" (I48.91, "Unspecified atrial fibrillation"), the way a person
+    or a criterion means the words; ICD-10-CM files it beside, not under, the unspecified code."""
+    return is_a(code, ancestor) or (ancestor in icd10cm() and kinds().covers(code, ancestor))
+
+
+class References:
+    """ICD-10-CM references (codes, blocks, ranges, chapters) made ready to test many codes against, as
+    `is_kind` would: the category's place in ICD order against each range, the code's lineage against
+    the listed codes, and the kinds of listed unspecified codes."""
+
+    def __init__(self, refs: Iterable[str]) -> None:
+        icd = icd10cm()
+        self._icd = icd
+        refs = tuple(refs)
+        self._listed = frozenset(r for r in refs if not RANGE.match(r) and r in icd)
+        self._general = tuple(r for r in self._listed if kinds().members(r))
+        self._ranges: list[tuple[int, int]] = []
+        self._loose: list[tuple[str, str]] = []  # a range whose ends ICD does not list: compared as text
+        for r in refs:
+            m = RANGE.match(r)
+            if m is None:
+                continue
+            lo, hi = m.group(1), m.group(2)
+            if lo in icd.order and hi in icd.order:
+                self._ranges.append((icd.order[lo], icd.order[hi]))
+            else:
+                self._loose.append((lo, hi))
+
+    def __contains__(self, code: str) -> bool:
+        return self.holds(Placed.of(code))
+
+    def holds(self, placed: Placed) -> bool:
+        """`in`, for a code placed once (`Placed.of`) and tested against many references."""
+        if placed.category:
+            at = placed.order
+            if at is not None and any(lo <= at <= hi for lo, hi in self._ranges):
+                return True
+            if any(lo <= placed.category <= hi for lo, hi in self._loose):
+                return True
+        if not self._listed.isdisjoint(placed.lineage):
+            return True
+        return any(kinds().covers(placed.code, g) for g in self._general)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A code with its category, the category's place in ICD order and its lineage."""
+
+    code: str
+    category: str
+    order: int | None
+    lineage: tuple[str, ...]
+
+    @staticmethod
+    def of(code: str) -> Placed:
+        icd = icd10cm()
+        known = icd.known(code)
+        category = known[:3] if known is not None and CODE.match(known) is not None else ""
+        return Placed(code, category, icd.order.get(category) if category else None, icd.lineage(code))
+
+
+@lru_cache(maxsize=1024)
+def references(refs: tuple[str, ...]) -> References:
+    return References(refs)
 
 
 def is_any(code: str, ancestors: Iterable[str]) -> bool:
