@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 
-from eligibility.concepts import concepts
+from eligibility.concepts import concepts, unread_kind
 from eligibility.context import Clause, clause_at, clauses, context_of, negation_end, sentence_end, up_to_comma
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile, View
@@ -56,8 +56,8 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         if ctx.hypothetical:  # "not sure if I have asthma" denies nothing
             continue
         denied = ctx.negated or cue("context", "negated_prefix").search(text, max(0, m.start - 5), m.start) is not None
-        if denied and _whole_of_a_kind(text, m, negation_end(clause, m.start)):
-            continue  # "no history of skin cancer": a kind the vocabulary cannot code, not every cancer
+        if denied and _a_kind_denied(text, m, negation_end(clause, m.start), mentions):
+            continue  # "no history of skin cancer", "no hemolytic anemia": a kind the vocabulary cannot code
         previous = mentions[n - 1].end if n else 0
         following = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
         if ctx.family:  # a relative's, not the person's
@@ -130,6 +130,17 @@ def _relatives_fact(
             detail={"codes": list(m.codes), "words": m.text, "degree": farthest(words)},
         )
     )
+
+
+def _a_kind_denied(text: str, m: icd.ConditionMention, floor: int, mentions: list[icd.ConditionMention]) -> bool:
+    """Whether a denied mention read as a whole (a concept's `whole`, or a name ICD-10-CM files under its
+    unspecified code, which stands for every kind: `is_kind`) is a kind of it the vocabulary cannot code,
+    named by a word right before it: "no skin cancer", "no congenital heart disease", "no hemolytic
+    anemia" deny neither every cancer, every heart disease nor every anemia."""
+    if _whole_of_a_kind(text, m, floor):
+        return True
+    general = any(icd.kinds().members(c) for c in m.codes)
+    return general and unread_kind(text, m.start, m.end, tuple(mentions), floor)
 
 
 def _whole_of_a_kind(text: str, m: icd.ConditionMention, floor: int) -> bool:

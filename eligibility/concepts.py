@@ -77,18 +77,7 @@ class Concept:
         coded under it (`icd10cm`)."""
         if not self.icd10cm:
             return False
-        if start > 0 and text[start - 1].isalnum():
-            return True  # the name is the end of a longer word: "anticancer", "nonmalignant"
-        pos = start
-        while (m := _WORD_BEFORE.search(text, max(floor, pos - 60), pos)) is not None:
-            word = m.group(1)
-            if _function_word(word) or _in_another(m.start(1), m.end(1), start, mentions):
-                return False
-            if not not_a_kind(word):
-                return True
-            pos = m.start()
-        after = _OF_AFTER.match(text, _word_end(text, end))
-        return after is not None and not _function_word(after.group(1)) and not not_a_kind(after.group(1))
+        return unread_kind(text, start, end, mentions, floor)
 
     def _kind_around(self, text: str, start: int, end: int, mentions: tuple[icd.ConditionMention, ...]) -> bool:
         """Whether the pattern at [start, end) is part of a longer condition name that is not the concept as
@@ -172,6 +161,27 @@ def _broader(codes: tuple[str, ...], own: tuple[str, ...]) -> bool:
 _WORD_BEFORE = re.compile(r"([\w+/']+)(?:[ \t]+|[ \t]*-[ \t]*)\Z")
 # "of" (and "the") and the word after a concept's name: "cancer of the head and neck"
 _OF_AFTER = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?([\w+/']+)", re.IGNORECASE)
+
+
+def unread_kind(
+    text: str, start: int, end: int, mentions: tuple[icd.ConditionMention, ...] = (), floor: int = 0
+) -> bool:
+    """Whether a word the vocabulary cannot read stands right before a condition's name at [start, end)
+    (looking back no further than `floor`), or after it as "of …": it names a kind ("congenital heart
+    disease", "hemolytic anemia"). Words that say when, how far or how sure do not, nor function words or
+    another condition's name (see `Concept._unread_kind`)."""
+    if start > 0 and text[start - 1].isalnum():
+        return True  # the name is the end of a longer word: "anticancer", "nonmalignant"
+    pos = start
+    while (m := _WORD_BEFORE.search(text, max(floor, pos - 60), pos)) is not None:
+        word = m.group(1)
+        if _function_word(word) or _in_another(m.start(1), m.end(1), start, mentions):
+            return False
+        if not not_a_kind(word):
+            return True
+        pos = m.start()
+    after = _OF_AFTER.match(text, _word_end(text, end))
+    return after is not None and not _function_word(after.group(1)) and not not_a_kind(after.group(1))
 
 
 def _widened(start: int, end: int, mentions: tuple[icd.ConditionMention, ...]) -> tuple[int, int]:

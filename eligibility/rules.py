@@ -631,16 +631,19 @@ class Condition(Windowed):
         """With nothing said in the concept's own words, the conditions the text names that are coded under
         the concept: "glioblastoma resected in 2021" (C71) is a malignancy, "CKD" (N18) a kidney disease. The
         most telling one decides (met before unknown before not met). A kind's exceptions ("except basal cell
-        carcinoma") are read from the concept's words only, so with exceptions a coded kind is asked."""
+        carcinoma") are read from the concept's words only, so with exceptions a coded kind is asked. A coded
+        kind never clears the concept: a date the text gives it may be one of several ("resected in 2012,
+        recurred in 2024")."""
         asks = [f"cond:{self.key}"]
         cases = [f for f in concept_cases(profile, self.key) if f.value]
         if not cases:
             return Result(UNKNOWN, asks=asks, reason=f"{self.label} not mentioned")
         if self.exceptions:
             return Result(UNKNOWN, cases, asks=asks, reason=f"whether the {self.label} is an allowed exception")
-        results = [self._decide_fact(f) for f in cases]
-        order = {MET: 0, UNKNOWN: 1, NOT_MET: 2}
-        return min(results, key=lambda r: order.get(r.status, 1))
+        met = [r for r in (self._decide_fact(f) for f in cases) if r.status == MET]
+        if met:
+            return met[0]
+        return Result(UNKNOWN, cases, asks=asks, reason=f"whether the {self.label} the text names is the one asked")
 
     def _decide_fact(self, fact: Fact) -> Result:
         if not fact.value:

@@ -744,8 +744,13 @@ def test_a_kind_is_not_another_kind() -> None:
         ("History of malignancy", "Known CLL, untreated.", "met"),
         ("Renal insufficiency", "She has CKD stage 3.", "met"),
         ("Renal insufficiency", "ESRD on hemodialysis.", "met"),
-        # the window still applies: a kind dated before it does not meet it
-        ("Malignancy within the past 5 years", "Glioblastoma resected in 1995.", "not_met"),
+        # a kind dated before the window does not meet it, nor clear it: its date may be one of several
+        ("Malignancy within the past 5 years", "Glioblastoma resected in 1995.", "unknown"),
+        (
+            "Malignancy within the past 5 years",
+            "Glioblastoma resected in 2005. Recurred in 2013, re-resected.",
+            "unknown",
+        ),
         # exceptions are read in the concept's own words; a coded kind is asked
         ("Malignancy other than basal cell carcinoma of the skin", "Glioblastoma resected in 2012.", "unknown"),
     ],
@@ -754,3 +759,44 @@ def test_a_concept_is_met_by_a_kind_named_only_by_its_code(criterion: str, note:
     """A note that names a glioblastoma or CLL, and never says "cancer", has a malignancy."""
     _, v = verdict([], [criterion], note)
     assert v.status == status, (criterion, note, v.status)
+
+
+@pytest.mark.parametrize(
+    "criterion, note, kind",
+    [
+        # a denied kind the vocabulary cannot code denies no other kind
+        (
+            "Coronary artery disease",
+            "No congenital heart disease. Had a heart attack and two stents in 2019.",
+            "exclusion",
+        ),
+        ("Ischemic heart disease", "No structural heart disease.", "exclusion"),
+        (
+            "Iron deficiency anemia",
+            "No hemolytic anemia. Ferritin 5, on ferrous sulfate for iron deficiency.",
+            "exclusion",
+        ),
+        ("Anemia", "No hemolytic anemia.", "exclusion"),
+        ("Osteoarthritis of the knee", "No inflammatory arthritis.", "exclusion"),
+        ("Juvenile myoclonic epilepsy", "No absence epilepsy.", "exclusion"),
+        ("Acute pancreatitis", "No hereditary pancreatitis.", "exclusion"),
+        ("Migraine", "Denies migraine without aura.", "exclusion"),
+        # "without X" can name the kind, not ICD's default
+        ("Migraine without aura", "Migraine with aura, monthly.", "inclusion"),
+        (
+            "Rheumatoid arthritis without rheumatoid factor",
+            "Seropositive rheumatoid arthritis with rheumatoid factor.",
+            "inclusion",
+        ),
+        (
+            "Hypertensive heart disease without heart failure",
+            "Hypertensive heart disease with heart failure.",
+            "inclusion",
+        ),
+    ],
+)
+def test_a_kind_is_never_taken_for_the_whole_or_another_kind(criterion: str, note: str, kind: str) -> None:
+    """Found by review: a denied "congenital heart disease" cleared "Coronary artery disease", and
+    "Migraine with aura" met "Migraine without aura"."""
+    _, v = verdict([], [criterion], note) if kind == "exclusion" else verdict([criterion], [], note)
+    assert v.status == "unknown", (criterion, note, v.status)

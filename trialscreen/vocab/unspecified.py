@@ -64,7 +64,7 @@ class Kinds:
         self._residual = tuple(w.lower() for w in residual_starts if not self._mark.fullmatch(w.lower()))
         defaults = _words(settings.defaults)
         self._default_piece = re.compile(rf"^(?:{defaults})\b")
-        self._default_tail = re.compile(rf"\s+(?:{defaults})\b.*$")
+        self._default_tail = re.compile(rf"\s+(?:{defaults})\b")  # the default only: "... in remission" stays
         holders = _words(settings.placeholders)
         self._placeholder = re.compile(
             rf"(?:\bof\s+)?\b(?:{_words(settings.marks)})\s+(?:{holders})\b|\b(?:{holders})\s+(?:{_words(settings.marks)})\b"
@@ -99,7 +99,7 @@ class Kinds:
             if i and self._default_piece.match(piece):
                 break  # "without behavioral disturbance, psychotic disturbance, ...": the rest is the default's
             piece = self._placeholder.sub(" ", piece)
-            piece = self._default_tail.sub("", piece)
+            piece = self._default_tail.sub(" ", piece)
             piece = " ".join(self._mark.sub(" ", piece).split())
             if piece:
                 kept.append(piece)
