@@ -139,7 +139,7 @@ def _a_kind_denied(text: str, m: icd.ConditionMention, floor: int, mentions: lis
     anemia" deny neither every cancer, every heart disease nor every anemia."""
     if _whole_of_a_kind(text, m, floor):
         return True
-    general = any(icd.kinds().members(c) for c in m.codes)
+    general = any(icd.kinds().is_general(c) for c in m.codes)
     return general and unread_kind(text, m.start, m.end, tuple(mentions), floor)
 
 

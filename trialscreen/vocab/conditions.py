@@ -23,13 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from trialscreen import datafile
 from trialscreen.vocab import abbreviations
 from trialscreen.vocab.errors import VocabularyDataError
-from trialscreen.vocab.phrases import Normaliser, PhraseIndex
+from trialscreen.vocab.phrases import BRACKETED, Normaliser, PhraseIndex
 from trialscreen.vocab.unspecified import GeneralSettings, Kinds
 
 SNAPSHOT = "vocab/data/icd10cm.tsv.gz"
 CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 RANGE = re.compile(r"^([A-Z][0-9][0-9A-Z])-([A-Z][0-9][0-9A-Z])$")
-_PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 _NOS = re.compile(r"\bNOS\b|,?\s*not elsewhere classified", re.IGNORECASE)
 
 
@@ -174,7 +173,7 @@ def _variants(name: str, qualifiers: tuple[str, ...] = (), alone: frozenset[str]
     when what follows only qualifies it (see [index] head_qualifiers in conditions.toml)."""
     clean = name
     if "(" in clean or "[" in clean:
-        clean = _PARENS.sub("", clean)
+        clean = BRACKETED.sub("", clean)
     if "NOS" in clean or "elsewhere" in clean:
         clean = _NOS.sub("", clean)
     clean = " ".join(clean.split()).strip(" ,;")
@@ -282,7 +281,7 @@ def kinds() -> Kinds:
     """What each unspecified code stands for (see `trialscreen.vocab.unspecified`)."""
     icd = icd10cm()
     data = conditions_data()
-    return Kinds(icd.description, icd.lineage, data.general, data.index.residual_starts)
+    return Kinds(icd.description, icd.lineage, data.general, data.index.residual_starts, data.index.joiners)
 
 
 # -- the API ----------------------------------------------------------------------------------------
@@ -425,7 +424,7 @@ def is_kind(code: str, ancestor: str) -> bool:
     """`is_a`, or a kind of the condition an unspecified `ancestor` names: "Paroxysmal atrial fibrillation"
     (I48.0) is a kind of "atrial fibrillation" (I48.91, "Unspecified atrial fibrillation"), the way a person
     or a criterion means the words; ICD-10-CM files it beside, not under, the unspecified code."""
-    return is_a(code, ancestor) or (ancestor in icd10cm() and kinds().covers(code, ancestor))
+    return is_a(code, ancestor) or kinds().covers(code, ancestor)
 
 
 class References:
@@ -438,7 +437,7 @@ class References:
         self._icd = icd
         refs = tuple(refs)
         self._listed = frozenset(r for r in refs if not RANGE.match(r) and r in icd)
-        self._general = tuple(r for r in self._listed if kinds().members(r))
+        self._general = tuple(r for r in self._listed if kinds().is_general(r))
         self._ranges: list[tuple[int, int]] = []
         self._loose: list[tuple[str, str]] = []  # a range whose ends ICD does not list: compared as text
         for r in refs:

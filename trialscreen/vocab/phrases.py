@@ -14,6 +14,8 @@ from typing import Any, Generic, TypeVar
 V = TypeVar("V")
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# bracketed words in a vocabulary's names, with the space before them: "Chronic kidney disease (CKD)"
+BRACKETED = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 _END = ""  # never a word: marks the end of a phrase in the trie
 SKIPPED = frozenset({"the", "an", "s"})  # "s": the possessive of "Hodgkin's"
 

@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+from trialscreen.vocab.phrases import BRACKETED
 
 
 class GeneralSettings(BaseModel):
@@ -32,7 +32,6 @@ class GeneralSettings(BaseModel):
     defaults: list[str] = []
     placeholders: list[str] = []
     denying: list[str] = []
-    joiners: list[str] = []
 
 
 def _words(words: Iterable[str]) -> str:
@@ -41,7 +40,7 @@ def _words(words: Iterable[str]) -> str:
 
 def plain(name: str) -> str:
     """An ICD name lower-cased, without its bracketed words and extra spaces."""
-    return " ".join(_PARENS.sub("", name).lower().split())
+    return " ".join(BRACKETED.sub("", name).lower().split())
 
 
 class Kinds:
@@ -56,6 +55,7 @@ class Kinds:
         lineage: Callable[[str], tuple[str, ...]],
         settings: GeneralSettings,
         residual_starts: Iterable[str] = (),
+        joiners: Iterable[str] = (),
     ) -> None:
         self._names = names
         self._lineage = lineage
@@ -70,26 +70,35 @@ class Kinds:
             rf"(?:\bof\s+)?\b(?:{_words(settings.marks)})\s+(?:{holders})\b|\b(?:{holders})\s+(?:{_words(settings.marks)})\b"
         )
         self._denied = re.compile(rf"\b(?:{_words(settings.denying)})\s+$")
-        joiners = _words(settings.joiners)
+        joiners = _words(joiners)
         self._joined_before = re.compile(rf"\b(?:{joiners})\s+$")
         self._joined_after = re.compile(rf"^\s+(?:{joiners})\b")
         self.members = lru_cache(maxsize=4096)(self._members)
+        self._cores = lru_cache(maxsize=65536)(self._core)
 
     @cached_property
-    def _chapters(self) -> dict[str, list[tuple[str, str]]]:
-        out: dict[str, list[tuple[str, str]]] = {}
-        rows: list[tuple[str, str]] = []
-        for code, name in self._names.items():
+    def _chapter_of_row(self) -> dict[str, str]:
+        """Each code's chapter, from ICD order (a chapter's row comes before its codes)."""
+        out: dict[str, str] = {}
+        chapter = ""
+        for code in self._names:
             if code.isdigit():
-                rows = out.setdefault(code, [])
+                chapter = code
             elif "-" not in code:
-                rows.append((code, plain(name)))
+                out[code] = chapter
         return out
 
-    def core(self, code: str) -> str | None:
+    @lru_cache(maxsize=32)  # noqa: B019  (one instance per process, kept for its life)
+    def _chapter(self, chapter: str) -> tuple[tuple[str, str], ...]:
+        """A chapter's codes with their plain names: made when a code of it is first asked about."""
+        return tuple((c, plain(self._names[c])) for c, at in self._chapter_of_row.items() if at == chapter)
+
+    def _core(self, code: str) -> str | None:
         """The condition an unspecified code's name names, without what is left unsaid
         ("Chronic kidney disease, stage 3 unspecified": "chronic kidney disease, stage 3"), or None when
         the code is no unspecified code (or a residual class: "Other and unspecified ...")."""
+        if "-" in code or code.isdigit():
+            return None  # a block or a chapter is no unspecified code
         name = self._names.get(code, "")
         low = name.lower()
         if not self._mark.search(low) or low.startswith(self._residual):
@@ -106,13 +115,13 @@ class Kinds:
         return ", ".join(kept) or None
 
     def _members(self, code: str) -> frozenset[str]:
-        core = self.core(code)
+        core = self._core(code)
         lineage = self._lineage(code)
         if core is None or not lineage:
             return frozenset()
         name = re.compile(rf"(?<![\w-]){re.escape(core)}(?![\w-])")
         out = set()
-        for other, desc in self._chapters.get(lineage[-1], ()):
+        for other, desc in self._chapter(lineage[-1]):
             if other in lineage:
                 if other == code or self._bare(desc) == core:
                     out.add(other)
@@ -128,6 +137,14 @@ class Kinds:
 
     def _bare(self, desc: str) -> str:
         return " ".join(self._mark.sub(" ", desc).split()).strip(" ,")
+
+    def core(self, code: str) -> str | None:
+        """The condition an unspecified code's name names (see `_core`), or None."""
+        return self._cores(code)
+
+    def is_general(self, code: str) -> bool:
+        """Whether `code` is an unspecified code standing for kinds of its condition."""
+        return self.core(code) is not None
 
     def covers(self, code: str, general: str) -> bool:
         """Whether `code` (or one of its ancestors) is a kind of the condition the unspecified code
