@@ -11,13 +11,14 @@ denial of type 2 diabetes does not deny every diabetes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 
 from eligibility.concepts import concepts, unread_kind
 from eligibility.context import Clause, clause_at, clauses, context_of, negation_end, sentence_end, up_to_comma
+from eligibility.course import Course, course_after
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile, View
 from eligibility.fallback import reading_pattern
@@ -36,7 +37,9 @@ def clause_evidence(clause: Clause) -> Evidence:
     return Evidence(text=clause.text.strip(), start=clause.start + lead, end=clause.end)
 
 
-def read_conditions(profile: Profile, text: str, today: date) -> None:
+def read_conditions(
+    profile: Profile, text: str, today: date, mentions: Sequence[icd.ConditionMention] | None = None
+) -> None:
     """Adds an `icd:CODE` fact for each condition the text names as the person's own.
 
     Besides the clause's time (`when_months`, kept for what reads it), each fact's detail says where
@@ -48,8 +51,9 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
     parts = clauses(text)
     if not parts:
         return
-    mentions = icd.conditions_in(text)
+    mentions = list(icd.conditions_in(text) if mentions is None else mentions)
     spans = [(x.start, x.end) for x in mentions]
+    starts = [x.start for x in mentions]
     for n, m in enumerate(mentions):
         clause = clause_at(parts, m.start)
         ctx = context_of(clause, m.start, m.end)
@@ -63,12 +67,15 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         if ctx.family:  # a relative's, not the person's
             _relatives_fact(profile, text, clause, m, denied, (previous, following))
             continue
-        when = None if denied else months_ago(clause.text, today)
+        course = Course() if denied else course_after(text, m.end, starts, today)
+        # "breast cancer 2015, now in remission": the words from the ending on do not date it
+        upto = min(clause.end, course.ended_at) if course.ended and course.ended_at is not None else clause.end
+        when = None if denied else months_ago(text[clause.start : upto], today)
         # its own time words: after it up to the next condition ("stroke 5 years ago and TIA last week"),
         # else before it back to the previous one ("in 2010 she had an MI")
         own = None
         if not denied:
-            own = months_ago(text[m.end : min(clause.end, following)], today)
+            own = months_ago(text[m.end : max(m.end, min(upto, following))], today)
             if own is None:
                 own = months_ago(text[max(clause.start, previous) : m.start], today)
         alone = sum(1 for x in mentions if clause.start <= x.start < clause.end) == 1
@@ -78,9 +85,17 @@ def read_conditions(profile: Profile, text: str, today: date) -> None:
         began = _began(text, clause, m.start, m.end, following)
         ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or began)
         ongoing = ongoing and (began or not (ctx.past or ctx.historical))
-        now = ctx.current or visit or ongoing
+        now = ((ctx.current or visit or ongoing) and not course.ended) or course.goes_on
         dated = not denied and not now and when is not None and diagnosed_then(text, clause, m.start, m.end)
         current = None if denied or dated else (now or (when is None and not ctx.historical))
+        if course.ended:
+            current = False
+        elif course.goes_on:  # "not in remission": active now, whenever it began
+            when, current, dated = 0.0, True, False
+        elif course.recurred:  # "lymphoma in 2010, relapse in 2023": last active then; goes on? not said
+            came = course.recurred_months
+            when = came if when is None or came is None else min(when, came)
+            own, current, dated = came, None, came is not None
         evidence = clause_evidence(clause)
         # a denial covers only the time its clause names ("no active cancer": now; "no asthma in the past year")
         covers = denial_window(clause.text) if denied else None
@@ -420,7 +435,13 @@ def _concepts_of(code: str) -> frozenset[str]:
     """The concepts of `eligibility/data/concepts.toml` a code is a case of (coded under their ICD-10-CM
     codes): once per code, not once per criterion."""
     placed = icd.Placed.of(code)
-    return frozenset(c.key for c in concepts() if c.icd10cm and icd.references(c.icd10cm).holds(placed))
+    return frozenset(
+        c.key
+        for c in concepts()
+        if c.icd10cm
+        and icd.references(c.icd10cm).holds(placed)
+        and not (c.not_cases and icd.references(c.not_cases).holds(placed))
+    )
 
 
 def _cases_by_concept(profile: Profile) -> dict[str, list[Fact]]:

@@ -30,13 +30,18 @@ class Concept:
     choice: str = ""  # how a checklist names it ("shingles (herpes zoster)"); '' : asked on its own
     members: int = 0  # how many of `patterns` (the last ones) name one kind of it ("lymphoma" of cancer)
     whole: tuple[str, ...] = ()  # the codes under `icd10cm` that name all of it (C80 "…, unspecified")
+    not_cases: tuple[str, ...] = ()  # codes under `icd10cm` that are no case of it (F10.9 "Alcohol use")
+
+    def covers(self, codes: tuple[str, ...]) -> bool:
+        """Whether a condition coded `codes` is a case of the concept: under `icd10cm`, not `not_cases`."""
+        return _under(codes, self.icd10cm) and not (self.not_cases and _under(codes, self.not_cases))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where a person's text (a note, an answer, a passage) names the concept: by any pattern, or by a
         condition coded under `icd10cm` ("glioblastoma" is C71: a cancer)."""
         found = [(m.start(), m.end()) for m in self.joined.finditer(text) if icd.names_the_condition(text, m.end())]
         if self.icd10cm:
-            found += [(m.start, m.end) for m in _mentions(text) if _under(m.codes, self.icd10cm)]
+            found += [(m.start, m.end) for m in _mentions(text) if self.covers(m.codes)]
         return sorted(set(found))
 
     def asked(self, text: str) -> list[tuple[int, int]]:
@@ -284,7 +289,20 @@ def load_concepts(text: str) -> tuple[Concept, ...]:
                 f"{FILE}: {name}: whole must list ICD-10-CM codes or ranges inside its icd10cm {refs}; "
                 f"not {outside or whole!r}"
             )
-        out.append(Concept(c["key"], patterns, c["question"], tuple(refs), choice, len(kinds), tuple(whole)))
+        not_cases = c.get("not_cases", [])
+        stray = [
+            w
+            for w in not_cases
+            if not isinstance(w, str) or not icd.valid_reference(w) or not _under((w,), tuple(refs))
+        ]
+        if not isinstance(not_cases, list) or stray:
+            raise TrialscreenError(
+                f"{FILE}: {name}: not_cases must list ICD-10-CM codes or ranges inside its icd10cm {refs}; "
+                f"not {stray or not_cases!r}"
+            )
+        out.append(
+            Concept(c["key"], patterns, c["question"], tuple(refs), choice, len(kinds), tuple(whole), tuple(not_cases))
+        )
     return tuple(out)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from eligibility.coded import clause_evidence, diagnosed_then, read_conditions
@@ -25,6 +25,7 @@ from eligibility.context import (
     segment,
     sentence_end,
 )
+from eligibility.course import Course, course_after
 from eligibility.cues import cue
 from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
@@ -39,6 +40,7 @@ from eligibility.labs import VALUE, Lab, measured, reported, uln_labs
 from eligibility.timeparse import duration_months, months_ago
 from eligibility.timewords import denial_window, number, to_months
 from trialscreen.keys import KG_PER_LB
+from trialscreen.vocab import conditions as icd
 from trialscreen.vocab import drugs as vocab_drugs
 from trialscreen.vocabulary import vocabulary
 
@@ -192,6 +194,19 @@ class _Reader:
         """How long ago (months) the text places something; "at age 26" counts from the person's age."""
         age = self.profile.value("age")
         return months_ago(text, self.today, age=float(age) if isinstance(age, int | float) else None)
+
+    @cached_property
+    def mentions(self) -> tuple[icd.ConditionMention, ...]:
+        """The conditions the text names, by the vocabulary's names and codes."""
+        return tuple(icd.conditions_in(self.text))
+
+    def course(self, end: int) -> Course:
+        """What the text says happened to the condition named up to `end` (ended, came back)."""
+        return course_after(self.text, end, self.mention_starts, self.today)
+
+    @cached_property
+    def mention_starts(self) -> tuple[int, ...]:
+        return tuple(x.start for x in self.mentions)
 
     def note(self, message: str) -> None:
         if message not in self.profile.notes:
@@ -415,14 +430,14 @@ class _Reader:
                 self.add("refractory", True, clause_evidence(clause))
                 break
         else:
-            m2 = _REFRACTORY_NO.search(t)
+            m2 = _unnegated(_REFRACTORY_NO, t)
             if m2:
                 self.add("refractory", False, clause_evidence(self.ctx(m2.start(), m2.end())[0]))
         m = _ACTIVE_YES.search(t)
         if m and not self.ctx(m.start(), m.end())[1].negated:
             self.add("active_sle", True, _ev(t, m.start(), m.end()))
         else:
-            m = _ACTIVE_NO.search(t)
+            m = _unnegated(_ACTIVE_NO, t)
             if m:
                 self.add("active_sle", False, _ev(t, m.start(), m.end()))
         sledai = self.profile.get("score:sledai")
@@ -612,18 +627,31 @@ class _Reader:
             if nyha:
                 raw = nyha.group(1).upper()
                 detail["nyha_class"] = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(raw) or int(raw)
-        when = self.when(text)
-        recent = when is not None and when <= 1.0  # "last week": still active
+        course = self.course(m.end()) if not ctx.negated else Course()
+        # "breast cancer 2015, now in remission": the time words before the ending date it
+        ended_at = course.ended_at if course.ended and course.ended_at is not None else clause.end
+        when = self.when(self.text[clause.start : min(clause.end, ended_at)])
+        recent = when is not None and when <= 1.0 and not course.ended  # "last week": still active
         # "on dialysis since March": it started then and goes on
         ongoing = when is not None and cue("medicines", "ongoing").search(text) is not None
         ongoing = ongoing and not (ctx.past or ctx.historical)
-        now = ctx.current or recent or ongoing
+        now = ((ctx.current or recent or ongoing) and not course.ended) or course.goes_on
         began = (
             not ctx.negated and not now and when is not None and diagnosed_then(self.text, clause, m.start(), m.end())
         )
         if began:
             detail["began_months"] = when  # "melanoma diagnosed last year": it began then; does it go on?
         current = None if ctx.negated or began else (now or (when is None and not ctx.historical))
+        if course.ended:
+            current = False
+        elif course.goes_on:  # "not in remission": it is active now, whenever it began
+            when, current = 0.0, True
+        elif course.recurred:  # it was last active when it came back; whether it goes on is not said
+            came = course.recurred_months
+            when, current = (came if when is None or came is None else min(when, came)), None
+            detail.pop("began_months", None)
+            if when is not None:
+                detail["began_months"] = when
         if when is None and current:
             when = 0.0
         self.add(
@@ -814,6 +842,15 @@ class _Reader:
                 self.add("new_medicine", False, stable.evidence, when_months=float(stable.value))
 
 
+def _unnegated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match not taken back by the words right before it ("not in remission", "never
+    controlled"; `ended_not` in cues.toml)."""
+    for m in pattern.finditer(text):
+        if cue("context", "ended_not").search(text[max(0, m.start() - 30) : m.start()]) is None:
+            return m
+    return None
+
+
 def read_patient(text: str, today: date | None = None) -> Profile:
     """The typed profile a patient's (or a referral note's) text states."""
     today = today or date.today()
@@ -830,7 +867,7 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.medicines()
     reader.blanket_denials()
     reader.conditions()
-    read_conditions(reader.profile, text, today)
+    read_conditions(reader.profile, text, today, reader.mentions)
     add_bounds(reader.profile)
     reader.reproductive()
     reader.trials_and_allergies()

@@ -625,6 +625,15 @@ class Condition(Windowed):
         fact = look.fact
         if fact is None:
             return self._coded(profile)
+        if not fact.value:
+            named = _named_elsewhere(fact, concept_cases(profile, self.key))
+            if named:  # "No cancer. Multiple myeloma diagnosed 2022": the text says both
+                return Result(
+                    UNKNOWN,
+                    [fact, *named],
+                    asks=[f"cond:{self.key}"],
+                    reason=f"the text denies {self.label} but names {named[0].detail.get('words') or 'a kind of it'}",
+                )
         return self._decide_fact(fact)
 
     def _coded(self, profile: Profile) -> Result:
@@ -704,6 +713,18 @@ class Condition(Windowed):
                 exceptions=tuple(self.exceptions),
             )
         )
+
+
+def _named_elsewhere(denial: Fact, cases: list[Fact]) -> list[Fact]:
+    """The coded kinds of a denied concept that the text names outside the denial's own words: "No
+    cancer. Multiple myeloma ..." names one; "no cancer other than basal cell carcinoma" does not."""
+    inside = denial.evidence.start >= 0
+    return [
+        f
+        for f in cases
+        if f.value
+        and not (inside and denial.evidence.start <= f.evidence.start and f.evidence.end <= denial.evidence.end)
+    ]
 
 
 def _classes(drug: str) -> tuple[str, ...]:

@@ -734,11 +734,13 @@ def test_a_denial_of_a_condition_named_without_its_kind_denies_its_kinds(
         ("Renal insufficiency", "ESRD on hemodialysis.", "met"),
         # a kind dated before the window does not meet it, nor clear it: its date may be one of several
         ("Malignancy within the past 5 years", "Glioblastoma resected in 1995.", "unknown"),
+        # a recurrence dates it (eligibility/course.py); one with no time leaves when it last was open
         (
             "Malignancy within the past 5 years",
             "Glioblastoma resected in 2005. Recurred in 2013, re-resected.",
-            "unknown",
+            "met",
         ),
+        ("Malignancy within the past 5 years", "Glioblastoma resected in 2005. Recurred, re-resected.", "unknown"),
         # exceptions are read in the concept's own words; a coded kind is asked
         ("Malignancy other than basal cell carcinoma of the skin", "Glioblastoma resected in 2012.", "unknown"),
     ],
