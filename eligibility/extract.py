@@ -12,6 +12,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Any
 
+from eligibility.classification import classify
 from eligibility.coded import clause_evidence, diagnosed_then, read_conditions
 from eligibility.concepts import concepts
 from eligibility.context import (
@@ -840,6 +841,29 @@ class _Reader:
             self.add("stable_regimen", float(stable.value) >= 1.0, stable.evidence)
             if self.profile.get("new_medicine") is None:
                 self.add("new_medicine", False, stable.evidence, when_months=float(stable.value))
+        self._classified()
+
+    def _classified(self) -> None:
+        """A disease the note never names, classified by a published standard from the findings it gives
+        (eligibility/classification.py): its code and diagnosis facts, citing the stretch of the note
+        the findings lie in, with the standard and the findings in their detail."""
+        for found in classify(self.profile):
+            standard = found.standard
+            category = standard.code.split(".")[0]
+            named = self.profile.get(f"dx:{standard.disease}") is not None or any(
+                k[4:].startswith(category) for k in self.profile.keys_with_prefix("icd:")
+            )
+            spans = [f.evidence for _, f in found.found if f.evidence.start >= 0]
+            if named or not spans:
+                continue
+            start, end = min(e.start for e in spans), max(e.end for e in spans)
+            evidence = Evidence(text=self.text[start:end].strip(), start=start, end=end)
+            detail: dict[str, Any] = {"classified": standard.name, "findings": found.findings}
+            self.add(f"dx:{standard.disease}", True, evidence, detail=dict(detail))
+            findings = ", ".join(found.findings)
+            words = f"findings that meet the {standard.name} criteria for {standard.disease.upper()} ({findings})"
+            codes = {"codes": [standard.code], "words": words}
+            self.add(f"icd:{standard.code}", True, evidence, current=True, when_months=0.0, detail=detail | codes)
 
 
 def _unnegated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

@@ -1224,6 +1224,15 @@ class Diagnosis(Rule):
                 return Result(NOT_MET, [fact], reason=f"SLE diagnosed about {_fmt(round(months, 1))} months ago")
             if self.min_duration_months is not None and months < self.min_duration_months:
                 return Result(NOT_MET, [fact], reason=f"SLE diagnosed only {_fmt(round(months, 1))} months ago")
+        classified = fact.detail.get("classified")
+        if classified:  # eligibility/classification.py: the note gives the findings, not the diagnosis
+            findings = ", ".join(fact.detail.get("findings", []))
+            return Result(
+                MET,
+                [fact],
+                reason=f"findings that meet the {classified} criteria for SLE ({findings}); "
+                "the study team confirms the diagnosis",
+            )
         return Result(MET, [fact], reason="diagnosed with SLE")
 
     def describe(self) -> str:
