@@ -232,3 +232,27 @@ def test_a_wrong_not_a_kind_list_is_one_clear_error(raw: object) -> None:
     with pytest.raises(TrialscreenError, match=r"\[coded.not_a_kind\]"):
         load_not_a_kind(raw)
     assert load_not_a_kind({"when": ["active", "prior"]}) == {"active", "prior"}
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # ICD-10-CM files "alcohol use" (F10.9) beside abuse and dependence: a social drinker has no problem
+        ("Social alcohol use, 2 glasses of wine a week.", "unknown"),
+        ("Alcohol abuse, sober since 2019.", "met"),
+        ("Opioid dependence on methadone.", "met"),
+        # a use disorder is one, though ICD names it by its "use"
+        ("Opioid use disorder on buprenorphine.", "met"),
+        ("Cannabis use disorder.", "met"),
+        ("Alcohol use disorder.", "met"),
+    ],
+)
+def test_a_substance_used_is_no_substance_problem_but_a_use_disorder_is(note: str, expected: str) -> None:
+    assert status("History of substance abuse", note, "exclusion") == expected
+
+
+def test_a_case_outside_a_concepts_codes_is_refused() -> None:
+    with pytest.raises(TrialscreenError, match="not_cases must list"):
+        load_concepts(
+            '[[concept]]\nkey = "x"\npatterns = ["x"]\nquestion = "x?"\nicd10cm = ["F10"]\nnot_cases = ["C50"]\n'
+        )
