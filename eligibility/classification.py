@@ -11,8 +11,8 @@ from __future__ import annotations
 import operator
 import re
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -32,7 +32,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
 }
 _ITEM_FIELDS = {"name", "group", "codes", "concepts", "flags", "labs"}
-_STANDARD_FIELDS = {"name", "title", "disease", "code", "minimum", "groups", "item"}
+_STANDARD_FIELDS = {"name", "title", "disease", "code", "minimum", "groups", "item", "specific", "unless"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class Item:
         """The note's fact that shows this item, if any."""
         for key in self.flags:
             fact = profile.get(key)
-            if fact is not None and (fact.value is True or (fact.value is not False and fact.detail.get("positive"))):
+            # a number is held to the item's `labs` limit ("ANA 1:40" is no positive ANA)
+            if fact is not None and (fact.value is True or (fact.value is None and fact.detail.get("positive"))):
                 return fact
         for limit in self.labs:
             fact = profile.get(limit.key)
@@ -88,6 +89,8 @@ class Standard:
     minimum: int
     groups: tuple[tuple[str, int], ...]
     items: tuple[Item, ...]
+    specific: tuple[str, ...] = ()  # items of which at least one must be found
+    unless: tuple[str, ...] = ()  # ICD-10-CM codes of diagnoses that, named anywhere, stop it
 
 
 @dataclass(frozen=True)
@@ -102,12 +105,18 @@ class Classified:
         return [item.name for item, _ in self.found]
 
 
-def classify(profile: Profile) -> list[Classified]:
-    """The standards the profile's findings meet."""
+def classify(profile: Profile, named: Iterable[str] = ()) -> list[Classified]:
+    """The standards the profile's findings meet; `named`: the ICD-10-CM codes of every condition the
+    text names, in any context (a standard whose `unless` holds one of them is not computed)."""
     out = []
+    named = tuple(named)
     for standard in standards():
+        if standard.unless and any(icd.references(standard.unless).holds(icd.Placed.of(c)) for c in named):
+            continue
         found = [(item, fact) for item in standard.items if (fact := item.found(profile)) is not None]
         if len(found) < standard.minimum:
+            continue
+        if standard.specific and not any(item.name in standard.specific for item, _ in found):
             continue
         if all(sum(1 for item, _ in found if item.group == g) >= n for g, n in standard.groups):
             out.append(Classified(standard, tuple(found)))
@@ -142,9 +151,15 @@ def load_standards(text: str) -> tuple[Standard, ...]:
         names = {i.group for i in items}
         if not isinstance(groups, dict) or any(g not in names or not isinstance(v, int) for g, v in groups.items()):
             raise TrialscreenError(f"{FILE}: {name}: groups must map its items' groups {sorted(names)} to counts")
-        out.append(
-            Standard(s["name"], s["title"], s["disease"], s["code"], minimum, tuple(sorted(groups.items())), items)
-        )
+        specific = s.get("specific", [])
+        if not isinstance(specific, list) or any(x not in {i.name for i in items} for x in specific):
+            raise TrialscreenError(f"{FILE}: {name}: specific must list names of its items, not {specific!r}")
+        unless = s.get("unless", [])
+        if not isinstance(unless, list) or any(not isinstance(c, str) or not icd.valid_reference(c) for c in unless):
+            raise TrialscreenError(f"{FILE}: {name}: unless must list ICD-10-CM codes or ranges, not {unless!r}")
+        groups_sorted = tuple(sorted(groups.items()))
+        standard = Standard(s["name"], s["title"], s["disease"], s["code"], minimum, groups_sorted, items)
+        out.append(replace(standard, specific=tuple(specific), unless=tuple(unless)))
     return tuple(out)
 
 

@@ -89,8 +89,11 @@ def read_conditions(
         dated = not denied and not now and when is not None and diagnosed_then(text, clause, m.start, m.end)
         current = None if denied or dated else (now or (when is None and not ctx.historical))
         if course.ended:
-            current = False
-        elif course.goes_on:  # "not in remission": active now, whenever it began
+            current = False  # "in remission since 2011": active until then
+            if course.ended_months is not None:
+                when = course.ended_months if when is None else min(when, course.ended_months)
+                own = when
+        elif course.goes_on or (course.recurred and now):  # "not in remission", "relapsed 2008, now on ..."
             when, current, dated = 0.0, True, False
         elif course.recurred:  # "lymphoma in 2010, relapse in 2023": last active then; goes on? not said
             came = course.recurred_months

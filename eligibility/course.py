@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from eligibility.context import sentence_end
@@ -22,6 +22,7 @@ _YEAR_NEXT = re.compile(r"\s*(?:in\s+|:\s*|-\s*)?((?:19|20)\d\d)\b")  # "relapse
 @dataclass(frozen=True)
 class Course:
     ended_at: int | None = None  # where the words that say the condition ended begin
+    ended_months: float | None = None  # when it ended, where the ending says ("in remission since 2011")
     goes_on: bool = False  # "not in remission", "not resolved": it has not ended
     recurred: bool = False
     recurred_months: float | None = None  # how long ago it came back, when the text says
@@ -38,31 +39,63 @@ def course_after(text: str, end: int, others: Sequence[int], today: date) -> Cou
     and not a recurrence whose own words name another ("With relapse of her myeloma")."""
     following = min((x for x in others if x >= end), default=len(text))
     # from its last character: a mention right before the full stop ends in this sentence
-    own_end = min(sentence_end(text, max(end - 1, 0), through_semicolons=True), following)
-    ended_at, goes_on = _ended(text, end, own_end)
-    next_end = min(sentence_end(text, own_end, through_semicolons=True) if own_end < len(text) else own_end, following)
+    sentence = min(sentence_end(text, max(end - 1, 0), through_semicolons=True), following)
+    # an ending stays in the mention's clause: "on FOLFOX; hand-foot syndrome resolved" is not the cancer's
+    ended_at, goes_on = _ended(text, end, min(sentence_end(text, max(end - 1, 0)), following))
+    ended_months = _time_after(text, ended_at, len(text), today) if ended_at is not None else None
+    next_end = min(
+        sentence_end(text, sentence, through_semicolons=True) if sentence < len(text) else sentence, following
+    )
+    course = Course(ended_at=ended_at, ended_months=ended_months, goes_on=goes_on)
     # searched from the mention on, so that "^" is right after it ("lymphoma relapsed in 2023")
     came = cue("context", "recurred").search(text[end : max(next_end, end)])
     if came is None:
-        return Course(ended_at=ended_at, goes_on=goes_on)
+        return course
     start, stop = end + came.start(), end + came.end()
     piece_end = _piece_end(text, stop, len(text))
     if any(stop <= x < piece_end for x in others):
-        return Course(ended_at=ended_at, goes_on=goes_on)
-    piece_end = min(piece_end, next_end)
+        return course  # "With relapse of her myeloma": that one's
+    if cue("context", "family").search(text, _piece_start(text, start, end), stop):
+        return course  # "Her sister had a recurrence in 2013"
+    months = _time_after(text, start, min(piece_end, next_end), today)
+    return replace(course, recurred=True, recurred_months=months)
+
+
+def _time_after(text: str, start: int, stop: int, today: date) -> float | None:
+    """How long ago the piece of text from `start` places what it says ("relapse in 2023", "relapsed
+    2023", "in remission since 2011")."""
+    piece_end = _piece_end(text, min(start + 1, stop), stop)  # past a comma the cue starts with
     months = months_ago(text[start:piece_end], today)
-    year = _YEAR_NEXT.match(text, stop, piece_end) if months is None else None
-    if year is not None:
-        months = months_ago(f"in {year.group(1)}", today)
-    return Course(ended_at=ended_at, goes_on=goes_on, recurred=True, recurred_months=months)
+    if months is not None:
+        return months
+    after = re.search(r"\w+", text[start:piece_end])  # the cue's first word, then a year right after it
+    year = _YEAR_NEXT.match(text, start + after.end(), piece_end) if after else None
+    if year is None:
+        stop_word = cue("context", "recurred").match(text[start:piece_end]) or cue("context", "ended").match(
+            text[start:piece_end]
+        )
+        year = _YEAR_NEXT.match(text, start + stop_word.end(), piece_end) if stop_word else None
+    return months_ago(f"in {year.group(1)}", today) if year else None
+
+
+def _piece_start(text: str, pos: int, floor: int) -> int:
+    """Where the piece of text holding `pos` begins (after a comma, semicolon or full stop), not before
+    `floor`."""
+    starts = [text.rfind(c, floor, pos) for c in _PIECE_END]
+    return max([floor, *(i + 1 for i in starts if i >= 0)])
 
 
 def _ended(text: str, start: int, stop: int) -> tuple[int | None, bool]:
-    """Where the words saying it ended begin, and whether words saying it did not end come first."""
+    """Where the words saying it ended begin, and whether words saying it did not end come first. In a
+    piece of text of its own, only linking words may come before the ending ("now in remission"); a
+    word that names something else makes it that one's ("symptoms resolved")."""
     for m in cue("context", "ended").finditer(text, start, max(stop, start)):
-        if cue("context", "ended_not").search(text[max(start, m.start() - 30) : m.start()]) is None:
-            return m.start(), False
-        return None, True
+        if cue("context", "ended_not").search(text[max(start, m.start() - 30) : m.start()]) is not None:
+            return None, True
+        piece = _piece_start(text, m.start(), start)
+        if piece > start and cue("context", "ended_lead").search(text[piece : m.start()]) is None:
+            return None, False
+        return m.start(), False
     return None, False
 
 

@@ -371,7 +371,7 @@ class _Reader:
             self.add("lab:ana", float(ana.group(2)), _ev(t, ana.start(), ana.end()), detail={"positive": True})
         else:
             m = re.search(r"\b(ana|antinuclear antibod\w*)\b", t, re.I)
-            if m:
+            if m and not self._no_result(m):
                 _, ctx = self.ctx(m.start(), m.end())
                 if ctx.negated:
                     self.add("lab:ana", False, _ev(t, m.start(), m.end() + 10))
@@ -380,16 +380,14 @@ class _Reader:
                 ):
                     self.add("lab:ana", None, _ev(t, m.start(), m.end() + 10), detail={"positive": True})
         m = re.search(r"\b(anti-?\s*ds-?\s*dna|double[- ]stranded dna|dsdna)\b", t, re.I)
-        if m:
+        if m and not self._no_result(m):
             _, ctx = self.ctx(m.start(), m.end())
-            value = not ctx.negated
-            if (
-                value
-                and not re.search(r"positive|high|elevated|raised|\+|\d", t[m.end() : m.end() + 30], re.I)
-                and not re.search(r"positive", t[max(0, m.start() - 20) : m.start()], re.I)
-            ):
-                value = True  # named without a result: most often reported because positive
-            self.add("lab:anti_dsdna", value, _ev(t, m.start(), m.end()))
+            after = t[m.end() : m.end() + 30]
+            judged = re.search(r"positive|negative|high|elevated|raised|\+", after, re.I)
+            # named without a result: most often reported because positive; a number alone is no judgement
+            if ctx.negated or judged or not re.search(r"\d", after):
+                negative = ctx.negated or bool(judged and judged.group(0).lower() == "negative")
+                self.add("lab:anti_dsdna", not negative, _ev(t, m.start(), m.end()))
         m = re.search(
             r"\b(low|decreased|reduced) (c3|c4|complements?)\b|\b(c3|c4|complements?) (is |are |was )?(low|decreased)",
             t,
@@ -397,6 +395,12 @@ class _Reader:
         )
         if m:
             self.add("lab:low_complement", True, _ev(t, m.start(), m.end()))
+
+    def _no_result(self, m: re.Match[str]) -> bool:
+        """A test named without a result of the person's: a relative's ("mother has positive ANA"), or
+        only ordered or awaited ("ANA and anti-dsDNA pending", "will check anti-dsDNA")."""
+        clause, ctx = self.ctx(m.start(), m.end())
+        return ctx.family or cue("context", "ordered").search(clause.text) is not None
 
     # -- diagnosis and disease state ---------------------------------------------------------
     def disease(self) -> None:
@@ -644,8 +648,10 @@ class _Reader:
             detail["began_months"] = when  # "melanoma diagnosed last year": it began then; does it go on?
         current = None if ctx.negated or began else (now or (when is None and not ctx.historical))
         if course.ended:
-            current = False
-        elif course.goes_on:  # "not in remission": it is active now, whenever it began
+            current = False  # "in remission since 2011": active until then
+            if course.ended_months is not None:
+                when = course.ended_months if when is None else min(when, course.ended_months)
+        elif course.goes_on or (course.recurred and now):  # "not in remission", "relapsed 2008, now on ..."
             when, current = 0.0, True
         elif course.recurred:  # it was last active when it came back; whether it goes on is not said
             came = course.recurred_months
@@ -847,7 +853,7 @@ class _Reader:
         """A disease the note never names, classified by a published standard from the findings it gives
         (eligibility/classification.py): its code and diagnosis facts, citing the stretch of the note
         the findings lie in, with the standard and the findings in their detail."""
-        for found in classify(self.profile):
+        for found in classify(self.profile, (code for m in self.mentions for code in m.codes)):
             standard = found.standard
             category = standard.code.split(".")[0]
             named = self.profile.get(f"dx:{standard.disease}") is not None or any(
@@ -863,7 +869,8 @@ class _Reader:
             findings = ", ".join(found.findings)
             words = f"findings that meet the {standard.name} criteria for {standard.disease.upper()} ({findings})"
             codes = {"codes": [standard.code], "words": words}
-            self.add(f"icd:{standard.code}", True, evidence, current=True, when_months=0.0, detail=detail | codes)
+            # the findings are not dated as a diagnosis is: when it began, and whether it goes on, is open
+            self.add(f"icd:{standard.code}", True, evidence, detail=detail | codes)
 
 
 def _unnegated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

@@ -626,7 +626,7 @@ class Condition(Windowed):
         if fact is None:
             return self._coded(profile)
         if not fact.value:
-            named = _named_elsewhere(fact, concept_cases(profile, self.key))
+            named = _named_elsewhere(fact, concept_cases(profile, self.key), within=bool(self.exceptions))
             if named:  # "No cancer. Multiple myeloma diagnosed 2022": the text says both
                 return Result(
                     UNKNOWN,
@@ -715,10 +715,11 @@ class Condition(Windowed):
         )
 
 
-def _named_elsewhere(denial: Fact, cases: list[Fact]) -> list[Fact]:
-    """The coded kinds of a denied concept that the text names outside the denial's own words: "No
-    cancer. Multiple myeloma ..." names one; "no cancer other than basal cell carcinoma" does not."""
-    inside = denial.evidence.start >= 0
+def _named_elsewhere(denial: Fact, cases: list[Fact], *, within: bool) -> list[Fact]:
+    """The coded kinds of a denied concept that the text names: "No cancer. Multiple myeloma ...". With
+    `within` (the criterion has exceptions, which its rule reads from the denial's own words: "no
+    cancer other than basal cell carcinoma"), only those named outside the denial's words."""
+    inside = within and denial.evidence.start >= 0
     return [
         f
         for f in cases

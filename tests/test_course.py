@@ -54,10 +54,37 @@ def status(criterion: str, note: str) -> str:
         ("Active lupus nephritis", "Lupus nephritis class IV in 2009, not in remission.", "met"),
         ("Active malignancy", "Breast cancer 2009, not in remission.", "met"),
         ("Active malignancy", "Breast cancer 2009, in partial remission.", "met"),
+        # what ended is what the words before the ending name: a symptom or side effect is not the disease
+        ("Active malignancy", "Metastatic breast cancer on letrozole, no evidence of disease progression.", "met"),
+        ("Active malignancy", "Multiple myeloma on lenalidomide; bone pain resolved with radiotherapy.", "met"),
+        ("Active malignancy", "Colon cancer on FOLFOX; hand-foot syndrome resolved.", "met"),
+        (
+            "Active tuberculosis",
+            "Pulmonary tuberculosis diagnosed last month, on RIPE therapy, symptoms resolved.",
+            "met",
+        ),
+        # an ending's own time says when it was last active
+        (
+            "Malignancy within the past 5 years",
+            "Breast cancer in 2005, in remission since completing chemotherapy 6 months ago.",
+            "met",
+        ),
+        ("Malignancy within the past 5 years", "Hodgkin lymphoma in 2005, in complete remission since 2011.", "met"),
+        ("Deep vein thrombosis within the past 6 months", "DVT, resolved 2 months ago.", "met"),
+        # a recurrence in a relative clause; a relative's recurrence; "recurrence-free"; a current state stated
+        ("Malignancy within the past 5 years", "Breast cancer in 2000 which relapsed in 2012.", "met"),
+        (
+            "Malignancy within the past 5 years",
+            "Breast cancer in 2001. Her sister had a recurrence in 2013.",
+            "not_met",
+        ),
+        ("Malignancy within the past 5 years", "Breast cancer in 2001, recurrence-free since 2004.", "not_met"),
+        ("Active malignancy", "Multiple myeloma diagnosed 2005, relapsed 2008, now on daratumumab.", "met"),
         # a denial beside a kind the text names is no clearance
         ("History of malignancy", "No cancer. Multiple myeloma diagnosed 2012 on lenalidomide.", "unknown"),
         ("History of malignancy", "Denies cancer. Breast cancer in 2011, lumpectomy.", "unknown"),
         ("History of malignancy", "No cancer. Family history of breast cancer.", "not_met"),
+        ("History of malignancy", "No history of cancer except melanoma excised 2010.", "unknown"),
         (
             "History of malignancy other than basal cell carcinoma",
             "No history of cancer other than a basal cell carcinoma in 2009.",
