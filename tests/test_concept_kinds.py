@@ -256,3 +256,31 @@ def test_a_case_outside_a_concepts_codes_is_refused() -> None:
         load_concepts(
             '[[concept]]\nkey = "x"\npatterns = ["x"]\nquestion = "x?"\nicd10cm = ["F10"]\nnot_cases = ["C50"]\n'
         )
+
+
+@pytest.mark.parametrize(
+    ("criterion", "note", "never"),
+    [
+        # one substance is a kind: met by that substance only (HINT criteria)
+        ("Meets DSM-IV criteria for alcohol dependence", "Cannabis use disorder.", "met"),
+        ("Current (past month) DSM-IV diagnosis of an Alcohol Use Disorder.", "Opioid dependence on methadone.", "met"),
+        ("Primary diagnosis of opioid dependence (DSM-IV-TR).", "Alcohol abuse.", "met"),
+        ("Heroin or cocaine use within 9 months of enrollment.", "Alcohol abuse last month.", "met"),
+    ],
+)
+def test_one_substance_is_a_kind_of_substance_abuse(criterion: str, note: str, never: str) -> None:
+    assert status(criterion, note, "inclusion") != never
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "History of alcohol or other substance abuse.",
+        "History of drug and/or alcohol abuse.",
+        "History of alcohol or drug abuse or dependence within 12 months of screening.",
+    ],
+)
+def test_alcohol_and_drugs_together_are_the_whole(criterion: str) -> None:
+    for note in ("Cannabis use disorder.", "Alcoholism, sober since last month.", "Opioid dependence."):
+        assert status(criterion, note, "exclusion") == "met", (criterion, note)
+    assert status(criterion, "Denies drug or alcohol abuse.", "exclusion") == "not_met"
