@@ -646,6 +646,11 @@ class Condition(Windowed):
         asks = [f"cond:{self.key}"]
         cases = [f for f in concept_cases(profile, self.key) if f.value]
         if not cases:
+            # a condition coded inside the concept's range that is no case of it ("daily cannabis use")
+            near = [f for f in concept_mentions(profile, self.key) if f.value]
+            if near:
+                words = near[0].detail.get("words") or "what the text names"
+                return Result(UNKNOWN, near[:1], asks=asks, reason=f"whether {words} is {self.label}")
             return Result(UNKNOWN, asks=asks, reason=f"{self.label} not mentioned")
         if self.exceptions:
             return Result(UNKNOWN, cases, asks=asks, reason=f"whether the {self.label} is an allowed exception")

@@ -12,11 +12,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from eligibility.compiler import compile_trial
 from eligibility.concepts import concepts_in, load_concepts, load_not_a_kind, not_a_kind
+from eligibility.engine import screen
+from eligibility.extract import read_patient
 from eligibility.fallback import reading_pattern
 from eligibility.kinds.conditions import named_concepts
 from eligibility.reading import Mode
-from tests.test_unread import compiled, status
+from tests.test_unread import TODAY, _trial, compiled, status
 from trialscreen.errors import TrialscreenError
 from trialscreen.vocab import conditions as icd
 
@@ -249,6 +252,14 @@ def test_a_wrong_not_a_kind_list_is_one_clear_error(raw: object) -> None:
 )
 def test_a_substance_used_is_no_substance_problem_but_a_use_disorder_is(note: str, expected: str) -> None:
     assert status("History of substance abuse", note, "exclusion") == expected
+
+
+def test_a_use_that_is_no_case_is_cited_not_called_unmentioned() -> None:
+    """ "Daily cannabis use" leaves substance abuse asked, and the reason names the use it read."""
+    trial = _trial("History of substance abuse", "exclusion")
+    verdict = screen(trial, compile_trial(trial), read_patient("Daily cannabis use.", TODAY), TODAY).verdicts[0]
+    assert verdict.status.value == "unknown" and verdict.mentioned
+    assert "cannabis use" in verdict.reason and "not mentioned" not in verdict.reason
 
 
 def test_a_case_outside_a_concepts_codes_is_refused() -> None:
