@@ -106,12 +106,15 @@ class Classified:
 
 
 def classify(profile: Profile, named: Iterable[str] = ()) -> list[Classified]:
-    """The standards the profile's findings meet; `named`: the ICD-10-CM codes of every condition the
-    text names, in any context (a standard whose `unless` holds one of them is not computed)."""
+    """The standards the profile's findings meet, for diseases the text does not name; `named`: the
+    ICD-10-CM codes of every condition the text names, in any context. A standard is not computed when
+    the text names its disease (its code's category, or a `dx:` fact: "evaluate for lupus", "no SLE")
+    or a diagnosis of its `unless`."""
     out = []
     named = tuple(named)
     for standard in standards():
-        if standard.unless and any(icd.references(standard.unless).holds(icd.Placed.of(c)) for c in named):
+        stops = icd.references((standard.code.split(".")[0], *standard.unless))
+        if profile.get(f"dx:{standard.disease}") is not None or any(stops.holds(icd.Placed.of(c)) for c in named):
             continue
         found = [(item, fact) for item in standard.items if (fact := item.found(profile)) is not None]
         if len(found) < standard.minimum:

@@ -6,17 +6,15 @@ active when it came back, not when it began. The cue words are `ended`, `ended_n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from eligibility.context import sentence_end
 from eligibility.cues import cue
-from eligibility.timeparse import months_ago
+from eligibility.timeparse import bare_year, months_ago
 
 _PIECE_END = ",;."
-_YEAR_NEXT = re.compile(r"\s*(?:in\s+|:\s*|-\s*)?((?:19|20)\d\d)\b")  # "relapsed 2023", as "SLE dx 2017"
 
 
 @dataclass(frozen=True)
@@ -62,20 +60,12 @@ def course_after(text: str, end: int, others: Sequence[int], today: date) -> Cou
 
 
 def _time_after(text: str, start: int, stop: int, today: date) -> float | None:
-    """How long ago the piece of text from `start` places what it says ("relapse in 2023", "relapsed
-    2023", "in remission since 2011")."""
-    piece_end = _piece_end(text, min(start + 1, stop), stop)  # past a comma the cue starts with
-    months = months_ago(text[start:piece_end], today)
-    if months is not None:
-        return months
-    after = re.search(r"\w+", text[start:piece_end])  # the cue's first word, then a year right after it
-    year = _YEAR_NEXT.match(text, start + after.end(), piece_end) if after else None
-    if year is None:
-        stop_word = cue("context", "recurred").match(text[start:piece_end]) or cue("context", "ended").match(
-            text[start:piece_end]
-        )
-        year = _YEAR_NEXT.match(text, start + stop_word.end(), piece_end) if stop_word else None
-    return months_ago(f"in {year.group(1)}", today) if year else None
+    """How long ago the piece of text from `start` places what it says ("relapse in 2023", "in remission
+    since 2011"), or a year alone in it ("relapsed 2023", as "SLE dx 2017")."""
+    piece = text[start : _piece_end(text, min(start + 1, stop), stop)]  # past a comma the cue starts with
+    months = months_ago(piece, today)
+    year = bare_year(piece) if months is None else None
+    return months_ago(f"in {year}", today) if year is not None else months
 
 
 def _piece_start(text: str, pos: int, floor: int) -> int:

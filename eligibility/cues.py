@@ -90,6 +90,8 @@ EXPECTED = {
         "amenorrhea",
         "menopause_age",
         "menopause_denied",
+        "result",
+        "result_negative",
     ),
     "answers": (
         "yes",

@@ -383,10 +383,10 @@ class _Reader:
         if m and not self._no_result(m):
             _, ctx = self.ctx(m.start(), m.end())
             after = t[m.end() : m.end() + 30]
-            judged = re.search(r"positive|negative|high|elevated|raised|\+", after, re.I)
+            judged = cue("facts", "result").search(after)
             # named without a result: most often reported because positive; a number alone is no judgement
             if ctx.negated or judged or not re.search(r"\d", after):
-                negative = ctx.negated or bool(judged and judged.group(0).lower() == "negative")
+                negative = ctx.negated or bool(judged and cue("facts", "result_negative").match(judged.group(0)))
                 self.add("lab:anti_dsdna", not negative, _ev(t, m.start(), m.end()))
         m = re.search(
             r"\b(low|decreased|reduced) (c3|c4|complements?)\b|\b(c3|c4|complements?) (is |are |was )?(low|decreased)",
@@ -855,12 +855,8 @@ class _Reader:
         the findings lie in, with the standard and the findings in their detail."""
         for found in classify(self.profile, (code for m in self.mentions for code in m.codes)):
             standard = found.standard
-            category = standard.code.split(".")[0]
-            named = self.profile.get(f"dx:{standard.disease}") is not None or any(
-                k[4:].startswith(category) for k in self.profile.keys_with_prefix("icd:")
-            )
             spans = [f.evidence for _, f in found.found if f.evidence.start >= 0]
-            if named or not spans:
+            if not spans:
                 continue
             start, end = min(e.start for e in spans), max(e.end for e in spans)
             evidence = Evidence(text=self.text[start:end].strip(), start=start, end=end)
