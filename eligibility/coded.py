@@ -459,9 +459,34 @@ def _cases_by_concept(profile: Profile) -> dict[str, list[Fact]]:
 _CASES = View("coded conditions by concept", _cases_by_concept)
 
 
+@lru_cache(maxsize=65536)
+def _not_cases_of(code: str) -> frozenset[str]:
+    """The concepts whose range holds a code that is no case of them (F12.9 "cannabis use")."""
+    placed = icd.Placed.of(code)
+    return frozenset(c.key for c in concepts() if c.not_cases and icd.references(c.not_cases).holds(placed))
+
+
+def _near_by_concept(profile: Profile) -> dict[str, list[Fact]]:
+    found: dict[str, list[Fact]] = {}
+    for k in profile.keys_with_prefix(PREFIX):
+        named = [f for f in profile.facts[k] if f.value]
+        for concept in _not_cases_of(k[len(PREFIX) :]) if named else ():
+            found.setdefault(concept, []).extend(named)
+    return found
+
+
+_NEAR = View("coded conditions inside a concept's range that are no case of it", _near_by_concept)
+
+
 def concept_cases(profile: Profile, key: str) -> list[Fact]:
     """The person's coded conditions that are cases of a concept: "glioblastoma" (C71) for "cancer"."""
     return profile.view(_CASES, key)
+
+
+def concept_near(profile: Profile, key: str) -> list[Fact]:
+    """The person's coded conditions inside a concept's range that its `not_cases` say are no case of it
+    ("daily cannabis use" for substance abuse): they speak to it without settling it."""
+    return profile.view(_NEAR, key)
 
 
 def concept_mentions(profile: Profile, key: str) -> list[Fact]:

@@ -18,7 +18,16 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
-from eligibility.coded import FAMILY, PREFIX, concept_cases, concept_mentions, facts_under, related, under
+from eligibility.coded import (
+    FAMILY,
+    PREFIX,
+    concept_cases,
+    concept_mentions,
+    concept_near,
+    facts_under,
+    related,
+    under,
+)
 from eligibility.facts import Fact, Profile, denial_settles
 from eligibility.kinship import fits
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
@@ -647,7 +656,7 @@ class Condition(Windowed):
         cases = [f for f in concept_cases(profile, self.key) if f.value]
         if not cases:
             # a condition coded inside the concept's range that is no case of it ("daily cannabis use")
-            near = [f for f in concept_mentions(profile, self.key) if f.value]
+            near = concept_near(profile, self.key)
             if near:
                 words = near[0].detail.get("words") or "what the text names"
                 return Result(UNKNOWN, near[:1], asks=asks, reason=f"whether {words} is {self.label}")
