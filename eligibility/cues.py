@@ -1,4 +1,7 @@
-"""Cue words (negation scope, time) from `eligibility/data/cues.toml`, checked when first loaded."""
+"""Cue words from the data files, checked when first loaded: `eligibility/data/cues.toml` (negation
+scope, context, time, medicines, facts, answers) and `eligibility/data/note_words.toml` (the words a
+patient's text uses for what eligibility/extract.py reads: age, sex, measurements, lupus, medicines,
+pregnancy, trials, allergies). One `cue(section, name)` for both; their sections are distinct."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from functools import lru_cache
 from trialscreen import datafile
 
 FILE = "eligibility/data/cues.toml"
+NOTE_FILE = "eligibility/data/note_words.toml"
 EXPECTED = {
     "negation": ("list_separator", "window_phrase", "own_assertion", "asserted_before", "scope_break", "scope_end"),
     "context": (
@@ -110,20 +114,104 @@ EXPECTED = {
     ),
 }
 
+NOTE_EXPECTED = {
+    "demographics": (
+        "age_years_old",
+        "age_yo",
+        "age_stated",
+        "age_sex_short",
+        "age_after_word",
+        "female",
+        "male",
+        "weight",
+        "bmi",
+        "blood_pressure",
+        "blood_pressure_named",
+        "pressure_named",
+    ),
+    "labs": (
+        "uln_multiple",
+        "uln_pair",
+        "uln_normal",
+        "uln_high",
+        "value_normal",
+        "liver_normal",
+        "liver_named",
+        "ana_titre",
+        "ana",
+        "positive_after",
+        "positive_before",
+        "anti_dsdna",
+        "low_complement",
+    ),
+    "scores": ("sledai", "nyha"),
+    "lupus": (
+        "named",
+        "not_systemic",
+        "newly_diagnosed",
+        "diagnosis_word",
+        "refractory",
+        "refractory_not",
+        "active",
+        "active_not",
+        "fever_other_cause",
+    ),
+    "regimen": (
+        "route_iv",
+        "route_injection",
+        "started",
+        "ended_next",
+        "about_doses",
+        "unchanged",
+        "changed",
+        "changed_denied",
+        "class_denied",
+        "high_dose",
+    ),
+    "drug_classes": ("biologic", "b-cell therapy", "corticosteroid", "immunosuppressant"),
+    "conditions": ("no_infections", "cancer_basal_cell", "cancer_squamous_skin", "cancer_cervical_in_situ"),
+    "reproductive": (
+        "not_childbearing",
+        "pregnant",
+        "pregnancy_tried",
+        "pregnancy_now",
+        "breastfeeding",
+        "contraception",
+        "unwilling",
+    ),
+    "history": ("trial", "no_allergy"),
+}
+# the age patterns in the order they are tried; the kinds of cancer in the order they are told apart
+AGES = NOTE_EXPECTED["demographics"][:5]
+CANCER_KINDS = NOTE_EXPECTED["conditions"][1:]
+DRUG_CLASSES = NOTE_EXPECTED["drug_classes"]
+
 
 @lru_cache(maxsize=1)
 def _cues() -> dict[str, dict[str, re.Pattern[str]]]:
-    return load_cues(datafile.package_text("eligibility", "data/cues.toml"))
+    return load_cues(datafile.package_text("eligibility", "data/cues.toml")) | load_note_words(
+        datafile.package_text("eligibility", "data/note_words.toml")
+    )
 
 
 def load_cues(text: str) -> dict[str, dict[str, re.Pattern[str]]]:
-    """Every expected cue, compiled; one clear error naming the key when one is missing or broken."""
-    raw = datafile.toml(text, FILE)
+    """Every expected cue of cues.toml, compiled; one clear error naming the key when one is missing or
+    broken."""
+    return _load(text, FILE, EXPECTED)
+
+
+def load_note_words(text: str) -> dict[str, dict[str, re.Pattern[str]]]:
+    """Every expected entry of note_words.toml, compiled; one clear error naming the key likewise."""
+    return _load(text, NOTE_FILE, NOTE_EXPECTED)
+
+
+def _load(text: str, file: str, expected: dict[str, tuple[str, ...]]) -> dict[str, dict[str, re.Pattern[str]]]:
+    raw = datafile.toml(text, file)
     out: dict[str, dict[str, re.Pattern[str]]] = {}
-    for section, names in EXPECTED.items():
+    for section, names in expected.items():
         for name in names:
             out.setdefault(section, {})[name] = datafile.pattern(
-                raw.get(section, {}).get(name), FILE, f"[{section}] {name}"
+                raw.get(section, {}).get(name), file, f"[{section}] {name}"
             )
     return out
 

@@ -1,7 +1,8 @@
 """Reading patient text (as patients and referral notes write it) into a typed profile.
 
 Every fact keeps the words it came from. Negation, family, hypothetical and historical context
-come from `eligibility.context`; times from `eligibility.timeparse`. What the text does not say
+come from `eligibility.context`; times from `eligibility.timeparse`; the words a note uses for each fact
+from `eligibility/data/note_words.toml` and `cues.toml` (`eligibility.cues`). What the text does not say
 stays unknown. Implausible values (age 300, weight -5) are not used and are noted.
 """
 
@@ -27,7 +28,7 @@ from eligibility.context import (
     sentence_end,
 )
 from eligibility.course import Course, course_after
-from eligibility.cues import cue
+from eligibility.cues import AGES, CANCER_KINDS, DRUG_CLASSES, cue
 from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.implied import add_bounds
@@ -47,91 +48,6 @@ from trialscreen.vocabulary import vocabulary
 
 MAX_TEXT = 50_000
 POSTPARTUM_MONTHS = 3.0  # a birth this recent means the person is not pregnant now
-
-_AGE = [
-    re.compile(r"\b(-?\d{1,3})\s*[- ]?(?:years?|yrs?)[- ]old\b", re.I),
-    re.compile(r"\b(-?\d{1,3})\s*(?:yo|y/o|y\.o\.|yr old)\b", re.I),
-    re.compile(
-        r"(?<!at )(?<!at the )\b(?:i am|i'm|im|aged?|age:?)\s*(-?\d{1,3})\b"
-        r"(?!\s*(?:kg|lb|mg|%|cm|weeks?|months?|years? ago))",
-        re.I,
-    ),
-    re.compile(r"(?<![\d.,])\b(\d{1,3})\s*(?:F|M)\b"),  # "30F"; not "102.1 F" (a temperature)
-    re.compile(r"\b(?:female|male|woman|man|pt|patient)[,:\s]+(\d{1,3})\b(?!\s*(?:kg|mg|%|/))", re.I),
-]
-_FEMALE = re.compile(
-    r"\b(female|woman|women|girl|lady|she|her|mrs|ms|mother of|pregnan\w*|breastfeed\w*|menopaus\w*|"
-    r"hysterectomy|(?<![\d.,])\d{1,3}\s*F)\b",
-    re.I,
-)
-_MALE = re.compile(r"\b(male|man|men|boy|gentleman|he|his|mr|(?<![\d.,])\d{1,3}\s*M)\b", re.I)
-_WEIGHT = re.compile(
-    r"\b(?:weigh(?:s|t|ing)?(?:\s+is|\s+of)?:?\s*(?:about|around)?\s*)?(-?\d{1,3}(?:\.\d+)?)\s*"
-    r"(kg|kgs|kilos?|kilograms?|lbs?|pounds)\b",
-    re.I,
-)
-_BMI = re.compile(r"\bBMI\s*(?:is|of|:)?\s*(\d{2}(?:\.\d+)?)", re.I)
-_BP = re.compile(r"\b(?:BP|blood pressure)?\s*(?:is|of|:)?\s*(\d{2,3})\s*/\s*(\d{2,3})\b(?:\s*mm ?hg)?", re.I)
-_SLEDAI = re.compile(
-    r"\b(?:SELENA[- ]?SLEDAI|SLEDAI(?:-?2K)?|SELENA-2K|disease activity (?:index|score))\s*(?:score)?\s*"
-    r"(?:is|was|of|=|:|at|around|about)?\s*(\d{1,3})\b",
-    re.I,
-)
-_NYHA = re.compile(r"\b(?:NYHA|class|grade)\s*(?:class\s*)?(IV|III|II|I|[1-4])\b", re.I)
-
-
-_NO_INFECTIONS = re.compile(
-    r"\b(no|denies|without|never had any)\s+((recent|serious|severe|chronic|active|current|other)\s+(or\s+)?)*"
-    r"infections?\b(?!\s+(needing|requiring))",
-    re.I,
-)
-_REFRACTORY_YES = re.compile(
-    r"(not (really )?(responding|controlled|working|helping)|didn'?t (respond|work|help)|doesn'?t (work|help)|"
-    r"still (flaring|active|having flares)|keeps? flaring|despite|failed|inadequate(ly)? (response|controlled)|"
-    r"can'?t (taper|get off|come off|lower)|refractory|uncontrolled|poorly controlled|not under control)",
-    re.I,
-)
-_REFRACTORY_NO = re.compile(
-    r"(well[- ]controlled|under control|in remission|responding well|works well|stable lupus)", re.I
-)
-_ACTIVE_YES = re.compile(r"\b(active (lupus|sle|disease)|flar(e|es|ing)|lupus is active|disease is active)\b", re.I)
-_ACTIVE_NO = re.compile(r"\b(remission|inactive|quiet|quiescent|no (recent )?flares?)\b", re.I)
-_DX = re.compile(r"\b(lupus|sle|systemic lupus erythematosus)\b", re.I)
-_DX_VERB = re.compile(r"\b(diagnos\w*|dx|have|has|had|with|got)\b", re.I)
-_NOT_SLE = re.compile(r"\b(cutaneous|discoid|drug[- ]induced) lupus\b(?! and)", re.I)
-_STABLE = re.compile(
-    r"\b(stable|same doses?|unchanged|hasn'?t changed|haven'?t changed|not changed|no changes?)\b", re.I
-)
-_CHANGED = re.compile(
-    r"\b(changed|increased|decreased|raised|lowered|tapered|adjusted|bumped|upped|doubled|halved|added|switched)\b",
-    re.I,
-)
-_STARTED = re.compile(r"\b(started|began|begun|initiated|put on|added)\b", re.I)
-_TRIAL = re.compile(
-    r"\b(clinical trials?|research study|drug trial|another trial|another study|other trials?|"
-    r"a trial|a study|any (other )?(clinical )?(trials?|studies)|investigational)\b",
-    re.I,
-)
-_NO_ALLERGY = re.compile(r"\b(nkda|no (known )?(drug )?allergies|not allergic to anything|no allergies)\b", re.I)
-_NOT_CHILDBEARING = re.compile(
-    r"\b(post-?menopausal|menopause|went through menopause|hysterectomy|tubes? tied|tubal ligation|"
-    r"sterili[sz]ed|can'?t (get|become) pregnant|cannot (get|become) pregnant|infertile|oophorectomy)\b",
-    re.I,
-)
-_CONTRACEPTION = re.compile(r"\b(birth control|contracepti\w*|the pill|\biud\b|implant|condoms?|depo)\b", re.I)
-_UNWILLING = re.compile(r"\b(won'?t|will not|don'?t want|do not want|not willing|unwilling|refuse|against)\b", re.I)
-_PREGNANT = re.compile(r"\bpregnan\w*\b", re.I)
-_BREASTFEEDING = re.compile(
-    r"\b(breast[- ]?feed\w*|nursing|lactating|lactation)\b(?! (?:home|facility|staff|care))", re.I
-)
-_ROUTE_IV = re.compile(r"\b(iv|intravenous\w*|infusions?|drip|pulse)\b", re.I)
-_ROUTE_INJECTION = re.compile(r"\b(injections?|shots?|im|intramuscular|subcutaneous)\b", re.I)
-_CLASS_WORDS = {
-    "biologic": re.compile(r"\bbiologics?\b|biologic (drugs?|medicines?|therap\w+)", re.I),
-    "b-cell therapy": re.compile(r"b[- ]?cell (therap\w+|drugs?|treatments?|depleting)", re.I),
-    "corticosteroid": re.compile(r"\b(steroids?|corticosteroids?|glucocorticoids?)\b", re.I),
-    "immunosuppressant": re.compile(r"\bimmunosuppress\w*", re.I),
-}
 
 
 def _drug_mentions(text: str) -> list[tuple[int, int, str]]:
@@ -222,7 +138,7 @@ class _Reader:
         t = self.text
         m: re.Match[str] | None
         # an infant's age (cues.toml infant_age) last: "I'm 32 and my 4-month-old" is the writer's 32
-        for pattern in (*_AGE, cue("facts", "infant_age")):
+        for pattern in (*(cue("demographics", key) for key in AGES), cue("facts", "infant_age")):
             m = pattern.search(t)
             if m:
                 unit = m.group("unit") if "unit" in pattern.groupindex else None
@@ -232,8 +148,8 @@ class _Reader:
                 else:
                     self.note(f"age {m.group(1)} is not plausible and was not used")
                 break
-        female = [m for m in _FEMALE.finditer(t) if not self.ctx(m.start(), m.end())[1].family]
-        male = [m for m in _MALE.finditer(t) if not self.ctx(m.start(), m.end())[1].family]
+        female = [m for m in cue("demographics", "female").finditer(t) if not self.ctx(m.start(), m.end())[1].family]
+        male = [m for m in cue("demographics", "male").finditer(t) if not self.ctx(m.start(), m.end())[1].family]
         strong_f = [m for m in female if m.group(0).lower() not in ("she", "her")]
         strong_m = [m for m in male if m.group(0).lower() not in ("he", "his")]
         pick_f, pick_m = strong_f or female, strong_m or male
@@ -245,7 +161,7 @@ class _Reader:
         m = next(
             (
                 w
-                for w in _WEIGHT.finditer(t)
+                for w in cue("demographics", "weight").finditer(t)
                 if not before.search(t[max(0, w.start() - 40) : w.start()]) and not after.match(t[w.end() :])
             ),
             None,
@@ -257,11 +173,12 @@ class _Reader:
                 self.add("weight_kg", round(kg, 1), _ev(t, m.start(), m.end()))
             else:
                 self.note(f"weight {m.group(0).strip()} is not plausible and was not used")
-        m = _BMI.search(t)
+        m = cue("demographics", "bmi").search(t)
         if m:
             self.add("bmi", float(m.group(1)), _ev(t, m.start(), m.end()))
-        m = _BP.search(t)
-        if m and (re.search(r"bp|blood pressure|mm ?hg", m.group(0), re.I) or re.search(r"\bbp\b|pressure", t, re.I)):
+        m = cue("demographics", "blood_pressure").search(t)
+        named, anywhere = cue("demographics", "blood_pressure_named"), cue("demographics", "pressure_named")
+        if m and (named.search(m.group(0)) or anywhere.search(t)):
             sys_, dia = float(m.group(1)), float(m.group(2))
             if 60 <= sys_ <= 260 and 30 <= dia <= 160:
                 self.add("bp_systolic", sys_, _ev(t, m.start(), m.end()))
@@ -305,34 +222,25 @@ class _Reader:
                 continue
             tail = t[named.end() : named.end() + 80]
             evidence = _ev(t, named.start(), named.end() + len(tail.split(".")[0]))
-            mult = re.match(
-                r"[^.;]{0,30}?(\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?(?:uln|upper|normal|the upper)",
-                tail,
-                re.I,
-            )
-            pair = re.match(
-                r"[^.;]{0,20}?(\d+(?:\.\d+)?)\s*(?:u/l|iu/l)?\s*\(?\s*(?:uln|upper limit|normal up to|ref"
-                r"(?:erence)?(?: range)?)[^0-9]{0,12}(\d+(?:\.\d+)?)",
-                tail,
-                re.I,
-            )
+            mult = cue("labs", "uln_multiple").match(tail)
+            pair = cue("labs", "uln_pair").match(tail)
             if mult:
                 self.add(key, None, evidence, detail={"uln_multiple": float(mult.group(1))})
             elif pair:
                 value, uln = float(pair.group(1)), float(pair.group(2))
                 self.add(key, value, evidence, detail={"uln_multiple": round(value / uln, 3)})
-            elif re.match(r"[^.;]{0,25}\b(normal|fine|ok|okay|within normal|wnl)\b", tail, re.I):
+            elif cue("labs", "uln_normal").match(tail):
                 self.add(key, None, evidence, detail={"normal": True, "uln_multiple": 1.0})
-            elif re.match(r"[^.;]{0,25}\b(high|elevated|raised|above normal|abnormal)\b", tail, re.I):
+            elif cue("labs", "uln_high").match(tail):
                 self.add(key, None, evidence, detail={"above_uln": True})
-        if re.search(r"\b(liver (tests|enzymes|function)|lfts?)\b[^.;]{0,25}\b(normal|fine|ok)\b", t, re.I):
-            m = re.search(r"\b(liver (tests|enzymes|function)|lfts?)\b[^.;]{0,25}", t, re.I)
+        if cue("labs", "liver_normal").search(t):
+            m = cue("labs", "liver_named").search(t)
             assert m is not None
             for key in ("lab:alt", "lab:ast", "lab:bilirubin"):
                 if not self.profile.get(key):
                     self.add(key, None, _ev(t, m.start(), m.end()), detail={"normal": True, "uln_multiple": 1.0})
         self._antibodies()
-        m = _SLEDAI.search(t)
+        m = cue("scores", "sledai").search(t)
         if m:
             self.add("score:sledai", float(m.group(1)), _ev(t, m.start(), m.end()))
 
@@ -360,26 +268,26 @@ class _Reader:
     def _lab_words(self, key: str, named: re.Match[str]) -> None:
         t = self.text
         tail = t[named.end() : named.end() + 40]
-        if re.match(r"[^.;]{0,20}\b(normal|fine|ok|okay|wnl)\b", tail, re.I):
+        if cue("labs", "value_normal").match(tail):
             self.add(key, None, _ev(t, named.start(), named.end() + 20), detail={"normal": True})
 
     def _antibodies(self) -> None:
         t = self.text
         m: re.Match[str] | None
-        ana = re.search(r"\b(ana|antinuclear antibod\w*)\b[^.;]{0,30}?1\s*:\s*(\d+)", t, re.I)
+        ana = cue("labs", "ana_titre").search(t)
         if ana:
             self.add("lab:ana", float(ana.group(2)), _ev(t, ana.start(), ana.end()), detail={"positive": True})
         else:
-            m = re.search(r"\b(ana|antinuclear antibod\w*)\b", t, re.I)
+            m = cue("labs", "ana").search(t)
             if m and not self._no_result(m):
                 _, ctx = self.ctx(m.start(), m.end())
                 if ctx.negated:
                     self.add("lab:ana", False, _ev(t, m.start(), m.end() + 10))
-                elif re.search(r"positive|\+", t[m.end() : m.end() + 25], re.I) or re.search(
-                    r"positive\W*$", t[max(0, m.start() - 20) : m.start()], re.I
-                ):
+                elif cue("labs", "positive_after").search(t[m.end() : m.end() + 25]) or cue(
+                    "labs", "positive_before"
+                ).search(t[max(0, m.start() - 20) : m.start()]):
                     self.add("lab:ana", None, _ev(t, m.start(), m.end() + 10), detail={"positive": True})
-        m = re.search(r"\b(anti-?\s*ds-?\s*dna|double[- ]stranded dna|dsdna)\b", t, re.I)
+        m = cue("labs", "anti_dsdna").search(t)
         if m and not self._no_result(m):
             _, ctx = self.ctx(m.start(), m.end())
             after = t[m.end() : m.end() + 30]
@@ -388,11 +296,7 @@ class _Reader:
             if ctx.negated or judged or not re.search(r"\d", after):
                 negative = ctx.negated or bool(judged and cue("facts", "result_negative").match(judged.group(0)))
                 self.add("lab:anti_dsdna", not negative, _ev(t, m.start(), m.end()))
-        m = re.search(
-            r"\b(low|decreased|reduced) (c3|c4|complements?)\b|\b(c3|c4|complements?) (is |are |was )?(low|decreased)",
-            t,
-            re.I,
-        )
+        m = cue("labs", "low_complement").search(t)
         if m:
             self.add("lab:low_complement", True, _ev(t, m.start(), m.end()))
 
@@ -406,12 +310,12 @@ class _Reader:
     def disease(self) -> None:
         t = self.text
         m: re.Match[str] | None
-        for m in _DX.finditer(t):
+        for m in cue("lupus", "named").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if ctx.family:
                 self.note("lupus in the family is not the patient's diagnosis")
                 continue
-            if _NOT_SLE.search(clause.text):
+            if cue("lupus", "not_systemic").search(clause.text):
                 continue
             when = self.when(clause.text)
             since = duration_months(clause.text)
@@ -423,26 +327,26 @@ class _Reader:
                 when = months_ago(f"in {year.group('year')}", self.today)
             if when is None and cue("time", "since").search(clause.text):
                 when = months_ago(clause.text.replace("since", "in"), self.today)
-            if re.search(r"newly diagnosed|new diagnosis|just diagnosed", clause.text, re.I) and when is None:
+            if cue("lupus", "newly_diagnosed").search(clause.text) and when is None:
                 when = 1.0
-            if ctx.hypothetical and not re.search(r"diagnos", clause.text, re.I):
+            if ctx.hypothetical and not cue("lupus", "diagnosis_word").search(clause.text):
                 continue
             self.add("dx:sle", not ctx.negated, clause_evidence(clause), when_months=when)
             break
-        for m in _REFRACTORY_YES.finditer(t):
+        for m in cue("lupus", "refractory").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if not ctx.family:
                 self.add("refractory", True, clause_evidence(clause))
                 break
         else:
-            m2 = _unnegated(_REFRACTORY_NO, t)
+            m2 = _unnegated(cue("lupus", "refractory_not"), t)
             if m2:
                 self.add("refractory", False, clause_evidence(self.ctx(m2.start(), m2.end())[0]))
-        m = _ACTIVE_YES.search(t)
+        m = cue("lupus", "active").search(t)
         if m and not self.ctx(m.start(), m.end())[1].negated:
             self.add("active_sle", True, _ev(t, m.start(), m.end()))
         else:
-            m = _unnegated(_ACTIVE_NO, t)
+            m = _unnegated(cue("lupus", "active_not"), t)
             if m:
                 self.add("active_sle", False, _ev(t, m.start(), m.end()))
         sledai = self.profile.get("score:sledai")
@@ -468,12 +372,12 @@ class _Reader:
             seen.add(name)
             piece = segment(clause, start, end, self._drug_offsets)
             self._medicine(name, piece, ctx, start, end, clause)
-        for name, pattern in _CLASS_WORDS.items():
-            for m in pattern.finditer(t):
+        for name in DRUG_CLASSES:
+            for m in cue("drug_classes", name).finditer(t):
                 clause, ctx = self.ctx(m.start(), m.end())
-                if ctx.negated and re.search(r"\b(never|no|not|haven'?t|hasn'?t|didn'?t)\b", clause.text, re.I):
-                    iv_only = name == "corticosteroid" and _ROUTE_IV.search(clause.text)
-                    high_only = name == "corticosteroid" and re.search(r"high[- ]dose", clause.text, re.I)
+                if ctx.negated and cue("regimen", "class_denied").search(clause.text):
+                    iv_only = name == "corticosteroid" and cue("regimen", "route_iv").search(clause.text)
+                    high_only = name == "corticosteroid" and cue("regimen", "high_dose").search(clause.text)
                     detail: dict[str, Any] = {"route": "iv"} if iv_only else ({"high_dose": True} if high_only else {})
                     if cue("medicines", "other_before").search(t[max(0, m.start() - 20) : m.start()]):
                         detail["other"] = True  # "rituximab 8 months ago, no other biologics": all but the one named
@@ -496,7 +400,9 @@ class _Reader:
             text = f"{text} {follow.text}"  # "I had belimumab infusions but stopped 8 months ago"
         ev = clause_evidence(clause)
         when = self.when(text)
-        route = "iv" if _ROUTE_IV.search(text) else ("injection" if _ROUTE_INJECTION.search(text) else None)
+        route = "iv" if cue("regimen", "route_iv").search(text) else None
+        if route is None and cue("regimen", "route_injection").search(text):
+            route = "injection"
         if ctx.negated:
             if cue("medicines", "stopped").search(text) or cue("medicines", "off").search(text):
                 self.add(f"med:{drug}", False, ev)
@@ -525,7 +431,7 @@ class _Reader:
         if dose is not None:
             detail["mg_day"] = dose
         if current and not (past and when is not None and not cue("time", "now").search(text)):
-            started = when if _STARTED.search(text) else None
+            started = when if cue("regimen", "started").search(text) else None
             since = duration_months(text)
             if since is None and cue("time", "since").search(text):
                 since = when  # "on MMF since 2019": taken from then to now
@@ -548,9 +454,7 @@ class _Reader:
     def _following(self, clause: Clause) -> Clause | None:
         """The next clause when it only says when the treatment ended ('but stopped 8 months ago')."""
         later = [c for c in self.parts if c.start >= clause.end]
-        if later and re.match(
-            r"\s*(stopped|quit|finished|ended|came off|last (dose|infusion|one) (was)?)\b", later[0].text, re.I
-        ):
+        if later and cue("regimen", "ended_next").match(later[0].text):
             return later[0]
         return None
 
@@ -562,16 +466,12 @@ class _Reader:
     def _stability(self) -> None:
         for clause in self.parts:
             text = clause.text
-            if not re.search(
-                r"\b(dose|doses|meds|medications?|medicines?|treatment|regimen|prednisone|steroids?|"
-                r"hydroxychloroquine|plaquenil|hcq)\b",
-                text,
-                re.I,
-            ):
+            if not cue("regimen", "about_doses").search(text):
                 continue
-            stable_word = _STABLE.search(text)
-            changed = _CHANGED.search(text)
-            if changed and not (stable_word and re.search(r"not|n't|no", text[: changed.start()], re.I)):
+            stable_word = cue("regimen", "unchanged").search(text)
+            changed = cue("regimen", "changed").search(text)
+            denied = cue("regimen", "changed_denied")
+            if changed and not (stable_word and denied.search(text[: changed.start()])):
                 when = self.when(text)
                 if when is not None:
                     self.add("meds_stable_months", when, clause_evidence(clause))
@@ -602,7 +502,7 @@ class _Reader:
                     if ctx.hypothetical and not ctx.negated:
                         self.note(f"{concept.key.replace('_', ' ')}: only a possibility, not counted")
                         continue
-                    if concept.key == "lupus_fever" and re.search(r"infection", clause.text, re.I):
+                    if concept.key == "lupus_fever" and cue("lupus", "fever_other_cause").search(clause.text):
                         continue
                     if ctx.negated and concept.kind_named_at(t, m.start(), m.end(), negation_end(clause, m.start())):
                         continue  # "denies type 2 diabetes", "no skin cancer" do not deny every diabetes or cancer
@@ -611,7 +511,7 @@ class _Reader:
 
     def blanket_denials(self) -> None:
         """'No serious or chronic infections', 'no infections': the patient denies the whole group."""
-        for m in _NO_INFECTIONS.finditer(self.text):
+        for m in cue("conditions", "no_infections").finditer(self.text):
             clause = clause_at(self.parts, m.start())
             for key in ("serious_infection", "chronic_infection", "infection_hospitalization", "iv_antibiotics"):
                 if self.profile.get(f"cond:{key}") is None or key != "chronic_infection":
@@ -621,14 +521,11 @@ class _Reader:
         text = clause.text
         detail: dict[str, Any] = {}
         if key == "cancer":
-            if re.search(r"basal[- ]?cell|basocellular", text, re.I):
-                detail["subtype"] = "basal_cell"
-            elif re.search(r"squamous", text, re.I) and re.search(r"skin", text, re.I):
-                detail["subtype"] = "squamous_skin"
-            elif re.search(r"in situ|\bcin\b|precancer|pre-cancer", text, re.I) and re.search(r"cervi", text, re.I):
-                detail["subtype"] = "cervical_in_situ"
+            kind = next((k for k in CANCER_KINDS if cue("conditions", k).search(text)), None)
+            if kind is not None:
+                detail["subtype"] = kind.removeprefix("cancer_")
         if key == "heart_failure":
-            nyha = _NYHA.search(text)
+            nyha = cue("scores", "nyha").search(text)
             if nyha:
                 raw = nyha.group(1).upper()
                 detail["nyha_class"] = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(raw) or int(raw)
@@ -674,10 +571,10 @@ class _Reader:
     def reproductive(self) -> None:
         t = self.text
         m: re.Match[str] | None
-        m = _NOT_CHILDBEARING.search(t)
+        m = cue("reproductive", "not_childbearing").search(t)
         if m and not self.ctx(m.start(), m.end())[1].family:
             self.add("childbearing", False, _ev(t, m.start(), m.end()))
-        for m in _PREGNANT.finditer(t):
+        for m in cue("reproductive", "pregnant").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if ctx.family or ctx.anchor:
                 continue  # a relative's, or only a date ("prior to her pregnancy")
@@ -688,15 +585,15 @@ class _Reader:
                 self.note("pregnancy: only a possibility; it stays a question")
                 continue
             if (
-                re.search(r"\b(test|trying|plan|want)\b", clause.text, re.I)
+                cue("reproductive", "pregnancy_tried").search(clause.text)
                 and not ctx.negated
-                and not re.search(r"\b(i am|i'm|im|currently|weeks)\b", clause.text, re.I)
+                and not cue("reproductive", "pregnancy_now").search(clause.text)
             ):
                 continue
             self.add("pregnant", not ctx.negated, clause_evidence(clause))
         self._gestation()
         self._menopause()
-        for m in _BREASTFEEDING.finditer(t):
+        for m in cue("reproductive", "breastfeeding").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if not ctx.family and not ctx.hypothetical and not ctx.anchor and not ctx.past:
                 self.add("breastfeeding", not ctx.negated, clause_evidence(clause))
@@ -714,9 +611,9 @@ class _Reader:
             clause, ctx = self.ctx(plan.start(), plan.end())
             if not ctx.family:  # a plan is hypothetical by its nature: only a denial or a family member's matters
                 self.add("pregnancy_plan", not ctx.negated, clause_evidence(clause))
-        for m in _CONTRACEPTION.finditer(t):
+        for m in cue("reproductive", "contraception").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
-            unwilling = bool(_UNWILLING.search(clause.text)) or ctx.negated
+            unwilling = bool(cue("reproductive", "unwilling").search(clause.text)) or ctx.negated
             self.add("contraception", not unwilling, clause_evidence(clause))
             break
 
@@ -786,7 +683,7 @@ class _Reader:
     def trials_and_allergies(self) -> None:
         t = self.text
         m: re.Match[str] | None
-        for m in _TRIAL.finditer(t):
+        for m in cue("history", "trial").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if cue("facts", "trial_sought").search(clause.text) and not cue("facts", "trial_taken").search(clause.text):
                 continue  # "any trials for me?": a trial looked for, not one taken part in
@@ -794,9 +691,8 @@ class _Reader:
                 continue
             self.add("trial", not ctx.negated, clause_evidence(clause), when_months=self.when(clause.text))
             break
-        if _NO_ALLERGY.search(t):
-            m = _NO_ALLERGY.search(t)
-            assert m is not None
+        m = cue("history", "no_allergy").search(t)
+        if m is not None:
             self.add("allergy:none", True, _ev(t, m.start(), m.end()))
         for m in cue("facts", "allergy").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())

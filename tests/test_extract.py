@@ -174,6 +174,24 @@ def test_cue_words_are_data_checked_on_load() -> None:
         load_cues(shipped.split("[facts]")[0])
 
 
+def test_note_words_are_data_checked_on_load() -> None:
+    """The words a note uses for what the reader takes from it (age, sex, lupus, medicines, pregnancy)
+    live in eligibility/data/note_words.toml: the shipped file loads whole, and a broken or missing
+    entry is one clear error naming the file and its key."""
+    from importlib import resources
+
+    from eligibility.cues import NOTE_EXPECTED, load_note_words
+    from trialscreen.errors import TrialscreenError
+
+    shipped = resources.files("eligibility").joinpath("data/note_words.toml").read_text("utf-8")
+    assert {s: tuple(v) for s, v in load_note_words(shipped).items()} == NOTE_EXPECTED
+    broken = shipped.replace("pregnant = '", "pregnant = '(unclosed")
+    with pytest.raises(TrialscreenError, match=r"note_words.toml: \[reproductive\] pregnant is not a valid"):
+        load_note_words(broken)
+    with pytest.raises(TrialscreenError, match=r"note_words.toml: \[history\] trial is missing"):
+        load_note_words(shipped.split("[history]")[0])
+
+
 @pytest.mark.parametrize(
     "text, black",
     [
