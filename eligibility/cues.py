@@ -176,6 +176,7 @@ NOTE_EXPECTED = {
         "pregnancy_tried",
         "pregnancy_now",
         "breastfeeding",
+        "pregnancy_of_condition",
         "contraception",
         "unwilling",
     ),

@@ -333,22 +333,36 @@ class _Reader:
                 continue
             self.add("dx:sle", not ctx.negated, clause_evidence(clause), when_months=when)
             break
-        for m in cue("lupus", "refractory").finditer(t):
+        # the words below speak of lupus in a text about lupus, or in one that names no condition ("in
+        # remission", an answer); not "dyslipidemia, which is under control", "mastocytosis with flares"
+        lupus = self.profile.get("dx:sle") is not None or cue("lupus", "named").search(t) is not None
+        for m in self._of_lupus(cue("lupus", "refractory"), lupus):
             clause, ctx = self.ctx(m.start(), m.end())
             if not ctx.family:
                 self.add("refractory", True, clause_evidence(clause))
                 break
         else:
-            m2 = _unnegated(cue("lupus", "refractory_not"), t)
+            m2 = _unnegated(self._of_lupus(cue("lupus", "refractory_not"), lupus), t)
             if m2:
                 self.add("refractory", False, clause_evidence(self.ctx(m2.start(), m2.end())[0]))
-        m = cue("lupus", "active").search(t)
+        m = next(iter(self._of_lupus(cue("lupus", "active"), lupus)), None)
         if m and not self.ctx(m.start(), m.end())[1].negated:
             self.add("active_sle", True, _ev(t, m.start(), m.end()))
         else:
-            m = _unnegated(cue("lupus", "active_not"), t)
+            m = _unnegated(self._of_lupus(cue("lupus", "active_not"), lupus), t)
             if m:
                 self.add("active_sle", False, _ev(t, m.start(), m.end()))
+        self._sledai_activity()
+
+    def _of_lupus(self, pattern: re.Pattern[str], lupus: bool) -> list[re.Match[str]]:
+        """The matches of a lupus-activity pattern that may speak of lupus: any in a text that names it, or
+        in an answer that names no condition and no person ("in remission"); none in a note about someone
+        that never names lupus ("A 49-year-old man with mild dyslipidemia, which is under control")."""
+        answer = not self.mentions and self.profile.get("age") is None
+        return list(pattern.finditer(self.text)) if lupus or answer else []
+
+    def _sledai_activity(self) -> None:
+        """A SLEDAI score says whether lupus is active when the words do not."""
         sledai = self.profile.get("score:sledai")
         if sledai is not None and self.profile.get("active_sle") is None:
             self.add("active_sle", float(sledai.value) >= 4, sledai.evidence)
@@ -574,10 +588,14 @@ class _Reader:
         m = cue("reproductive", "not_childbearing").search(t)
         if m and not self.ctx(m.start(), m.end())[1].family:
             self.add("childbearing", False, _ev(t, m.start(), m.end()))
+        of_condition = [m.span() for m in cue("reproductive", "pregnancy_of_condition").finditer(t)]
         for m in cue("reproductive", "pregnant").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
             if ctx.family or ctx.anchor:
                 continue  # a relative's, or only a date ("prior to her pregnancy")
+            if any(a <= m.start() < b for a, b in of_condition):
+                self.note("a condition of a pregnancy says nothing of whether she is pregnant now; not used")
+                continue
             if ctx.past:
                 self.note("a past pregnancy (or its denial) says nothing of now; not used")
                 continue
@@ -613,7 +631,11 @@ class _Reader:
                 self.add("pregnancy_plan", not ctx.negated, clause_evidence(clause))
         for m in cue("reproductive", "contraception").finditer(t):
             clause, ctx = self.ctx(m.start(), m.end())
-            unwilling = bool(cue("reproductive", "unwilling").search(clause.text)) or ctx.negated
+            unwilling = bool(cue("reproductive", "unwilling").search(clause.text))
+            if ctx.negated and not unwilling:
+                # "doesn't use any contraceptive methods": not now, which is not a refusal to use it in a study
+                self.note("contraception not used now says nothing of using it during a study; it stays a question")
+                continue
             self.add("contraception", not unwilling, clause_evidence(clause))
             break
 
@@ -765,10 +787,10 @@ class _Reader:
             self.add(f"icd:{standard.code}", True, evidence, detail=detail | codes)
 
 
-def _unnegated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+def _unnegated(matches: list[re.Match[str]], text: str) -> re.Match[str] | None:
     """The first match not taken back by the words right before it ("not in remission", "never
     controlled"; `ended_not` in cues.toml)."""
-    for m in pattern.finditer(text):
+    for m in matches:
         if cue("context", "ended_not").search(text[max(0, m.start() - 30) : m.start()]) is None:
             return m
     return None

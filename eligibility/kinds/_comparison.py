@@ -22,5 +22,10 @@ def comparison(m: re.Match[str], default: str, op: str = "op", eq: str = "eq", s
         return grammar().op(sign, default)
     word = _group(m, op)
     if word and _group(m, eq):
-        return grammar().op(f"{word} or equal to", default)
+        # "less than or equal to" as written, else the word's comparison made inclusive ("below or equal to")
+        named = grammar().op(f"{word} or equal to", "")
+        return named or _INCLUSIVE.get(grammar().op(word, default), grammar().op(word, default))
     return grammar().op(word, default)
+
+
+_INCLUSIVE = {"<": "<=", ">": ">="}
