@@ -23,6 +23,7 @@ from eligibility.compiler import CompiledCriterion
 from eligibility.labs import measured
 from eligibility.rules import (
     Age,
+    AgeScoped,
     Allergy,
     AllOf,
     AnyOf,
@@ -263,6 +264,8 @@ def witness(rule: Rule, met: bool, delta: float = 1.0) -> Facts | None:
         return _merge([witness(child, met, delta) for child in rule.rules])
     if isinstance(rule, SexScoped):  # about one sex: a person of that sex, decided by the rule
         return _merge([witness(rule.rule, met, delta), {"sex": rule.allowed}])
+    if isinstance(rule, AgeScoped):  # about some ages: a person of those ages, decided by the rule
+        return _merge([witness(rule.rule, met, delta), _age(rule.scope, True, delta)])
     if isinstance(rule, Age):
         return _age(rule, met, delta)
     if isinstance(rule, Sex):

@@ -37,3 +37,32 @@ def beyond_demographics(text: str, rule: Rule) -> str:
     if not demographic_only(rule):
         return ""
     return " ".join(reading_pattern("demographics", "filler").sub(" ", text).split())
+
+
+def age_scope(text: str, rule: Rule) -> Age | None:
+    """The ages a criterion is about, when an age labels or brackets the rest of it ("Age 12-17: BMI >= 95th
+    percentile", "0.8 mg/dL (2 to 5 years of age)"; readings.toml [demographics] scope_label, scope_bracket):
+    the age its rule reads, provided the rule reads more than the age (or leaves more unread)."""
+    labelled = reading_pattern("demographics", "scope_label").search(text)
+    bracketed = reading_pattern("demographics", "scope_bracket").search(text)
+    if labelled is None and bracketed is None:
+        return None
+    ages = [r for r in _leaves(rule) if isinstance(r, Age)]
+    more = any(not isinstance(r, Age | Sex) for r in _leaves(rule)) or _partial(rule)
+    return ages[0] if len(ages) == 1 and more else None
+
+
+def _leaves(rule: Rule) -> list[Rule]:
+    """The rules inside `rule`: its parts, what an Ask understood of its criterion, and so on down."""
+    inner = getattr(rule, "rules", None)
+    if isinstance(inner, list):
+        return [leaf for part in inner for leaf in _leaves(part)]
+    understood = getattr(rule, "understood", None) or getattr(rule, "partial", None)
+    if isinstance(understood, Rule):
+        return _leaves(understood)
+    return [rule]
+
+
+def _partial(rule: Rule) -> bool:
+    """An Ask: the criterion's words are more than the part of it the rule understood."""
+    return getattr(rule, "understood", None) is not None or getattr(rule, "partial", None) is not None

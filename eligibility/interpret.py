@@ -25,7 +25,7 @@ from eligibility.coded import (
     without_standard,
 )
 from eligibility.compiler import CompiledCriterion, compile_criterion
-from eligibility.demographics import another_age, beyond_demographics, limits_sex
+from eligibility.demographics import age_scope, another_age, beyond_demographics, limits_sex
 from eligibility.fallback import (
     ask_key,
     clause_bounds,
@@ -41,7 +41,7 @@ from eligibility.kinds.conditions import concept_spans, denied_by_wholes, unaske
 from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
-from eligibility.rules import MET, NOT_MET, AllOf, AnyOf, Ask, Not, Rule, SexScoped, widened
+from eligibility.rules import MET, NOT_MET, AgeScoped, AllOf, AnyOf, Ask, Not, Rule, SexScoped, widened
 from eligibility.unread import glosses, unread
 from trialscreen.model import Criterion, Trial
 
@@ -158,6 +158,12 @@ def interpret(
             cc.rule = replace(cc.rule, only_sex=sex)
         elif sex is not None and not isinstance(cc.rule, SexScoped):
             cc.rule = SexScoped(allowed=sex, rule=cc.rule)
+    if cc.rule is not None and not cc.team and not criterion.field and not isinstance(cc.rule, AgeScoped):
+        scope = age_scope(criterion.text, cc.rule)
+        if scope is not None:  # "Age 12-17: BMI >= 95th percentile": not about a person of another age
+            cc.rule = AgeScoped(scope=scope, rule=cc.rule)
+            if cc.reading is not None:
+                cc.reading = replace(cc.reading, words=f"for people of {scope.describe()}: {cc.reading.words}")
     return cc
 
 

@@ -30,6 +30,7 @@ from eligibility.coded import (
 )
 from eligibility.facts import Fact, Profile, denial_settles
 from eligibility.kinship import fits
+from eligibility.narrowing import is_group, states
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
 from trialscreen.vocabulary import vocabulary
@@ -455,6 +456,28 @@ class SexScoped(Rule):
 
 
 @dataclass
+class AgeScoped(Rule):
+    """A criterion about people of some ages ("Age 12-17: BMI >= 95th percentile", "0.8 mg/dL (2 to 5 years
+    of age)"): it does not apply to a person of another age, and otherwise decides as its own rule does."""
+
+    kind: ClassVar[str] = "age_scoped"
+    scope: Age = field(default_factory=Age)
+    rule: Rule = field(default_factory=lambda: AnyOf())
+
+    def evaluate(self, profile: Profile) -> Result:
+        within = self.scope.evaluate(profile)
+        if within.status == NOT_MET:
+            return Result(NA, within.facts, reason=f"only about people of {self.scope.describe()}")
+        return self.rule.evaluate(profile)
+
+    def describe(self) -> str:
+        return f"for people of {self.scope.describe()}: {self.rule.describe()}"
+
+    def logic(self) -> Logic:
+        return self.rule.logic()
+
+
+@dataclass
 class HealthyVolunteers(Rule):
     """A record that takes no healthy volunteers: the person must have the condition studied."""
 
@@ -622,6 +645,7 @@ class Condition(Windowed):
     exceptions: list[str] = field(default_factory=list)  # subtypes that do not count
     min_class: int | None = None  # e.g. NYHA class III or worse
     current_only: bool = False
+    narrowed: str = ""  # "uncontrolled hypertension": the person's words must say it (eligibility/narrowing.py)
 
     def decide(self, profile: Profile) -> Result:
         look = profile.lookup(f"cond:{self.key}")
@@ -699,7 +723,18 @@ class Condition(Windowed):
             return Result(UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"when the {self.label} was is not given")
         if not inside:
             return Result(NOT_MET, [fact], reason=f"{self.label} was longer ago than the window")
-        return Result(MET, [fact], reason=f"{self.label}{window_words(self.within_months)}")
+        # a note's words must say it ("hypertension" is no "uncontrolled hypertension"); an answer to the
+        # question is taken as it is given
+        if self.narrowed and fact.evidence.start >= 0 and not states(fact.evidence.text, self.narrowed):
+            return Result(
+                UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"whether the {self.label} is {self.narrowed}"
+            )
+        return Result(
+            MET,
+            [fact],
+            reason=f"{self.narrowed + ' ' if is_group(self.narrowed) else ''}{self.label}"
+            f"{window_words(self.within_months)}",
+        )
 
     @property
     def ask_window(self) -> float | None:
@@ -711,7 +746,10 @@ class Condition(Windowed):
 
     def describe(self) -> str:
         extra = f" (except {', '.join(self.exceptions)})" if self.exceptions else ""
-        return f"{self.label}{window_words(self.within_months)}{extra}"
+        if self.narrowed and not is_group(self.narrowed):  # "liver disease (not caused by HCV)"
+            extra += f" ({self.narrowed})"
+        narrowed = f"{self.narrowed} " if is_group(self.narrowed) else ""
+        return f"{narrowed}{self.label}{window_words(self.within_months)}{extra}"
 
     def logic(self) -> Logic:
         return atom_logic(

@@ -27,7 +27,7 @@ from eligibility.fallback import reading_pattern
 from eligibility.family import without
 from eligibility.kinds.base import grammar
 from eligibility.kinds.conditions import concept_spans
-from eligibility.rules import AllOf, AnyOf, Condition, Not, Rule, SexScoped
+from eligibility.rules import AgeScoped, AllOf, AnyOf, Condition, Not, Rule, SexScoped
 from eligibility.timewords import window_match
 from trialscreen.vocab import conditions as icd
 
@@ -61,7 +61,7 @@ def condition_leaves(rule: Rule) -> list[Condition] | None:
                 return None
             out += leaves
         return out
-    if isinstance(rule, Not | SexScoped):
+    if isinstance(rule, Not | SexScoped | AgeScoped):
         return condition_leaves(rule.rule)
     return None
 

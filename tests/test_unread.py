@@ -52,7 +52,12 @@ def status(text: str, note: str, kind: str = "exclusion") -> str:
         ),
         ("Diabetes that requires insulin, history of stroke, or epilepsy", "No diabetes.", "He has diabetes."),
         ("Known HIV infection. History of seizures.", "HIV negative.", "She has HIV."),
-        ("Subject has an unstable medical or psychiatric illness.", "No psychiatric illness.", "Schizophrenia."),
+        # the illness must be unstable: the note says so (a bare "Schizophrenia." is asked, tests/test_narrowing.py)
+        (
+            "Subject has an unstable medical or psychiatric illness.",
+            "No psychiatric illness.",
+            "Unstable schizophrenia.",
+        ),
         (
             "History of anaphylaxis to any vaccine, Guillain-Barre syndrome, or seizures",  # written for the test
             "No anaphylaxis.",

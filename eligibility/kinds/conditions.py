@@ -8,12 +8,14 @@ from functools import lru_cache
 
 from eligibility.clause_ends import examples_in
 from eligibility.coded import under
-from eligibility.concepts import Concept, concepts
+from eligibility.concepts import Concept, concepts, concepts_in
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, first_look, spans_of
 from eligibility.kinds.prefilter import Words, needed
 from eligibility.kinds.treatments import lead_in_window
+from eligibility.narrowing import excepted_spans, excepted_words, inside, narrowing_near
 from eligibility.rules import AnyOf, Condition, Measure, Not, Rule, UlnMultiple
 from eligibility.timewords import window_match
+from trialscreen.vocab import conditions as icd
 
 BLOCKED = ("refractory", "manifestations", "pregnancy", "allergy", "diagnosis", "courses")
 _CLASSES = {"I": 1, "II": 2, "III": 3, "IV": 4}
@@ -74,14 +76,26 @@ def _asked(text: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
     given as its examples ("serious acute or recurrent infectious disease (such as pneumonia or pyelitis)")."""
     items = concepts()
     given = examples_in(text)
+    excepted = excepted_spans(text)
     out = []
     for i in _candidates(text):
         spans = items[i].asked(text) or [
             s for s in items[i].spans(text) if any(a <= s[0] and s[1] <= b for a, b in given)
         ]
+        spans = [s for s in spans if not inside(excepted, *s)]  # "other than hypertension" asks no hypertension
         if spans:
             out.append((i, tuple(spans)))
     return tuple(out)
+
+
+def _excepting(text: str, read: list[str]) -> str:
+    """'other than HCV' when the criterion excepts a condition the rule does not read as one of its
+    exceptions ("chronic liver disease not caused by HCV"): a case of the concept may be the excepted
+    one, so it is asked."""
+    if read:
+        return ""
+    words = excepted_words(text)
+    return words if words and (icd.conditions_in(words) or concepts_in(words)) else ""
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +106,7 @@ def _cancer_exceptions() -> dict[str, re.Pattern[str]]:
 class Conditions(Kind):
     name = "conditions"
     patterns = (
-        *("requiring", "except", "negative", "active", "class"),
+        *("requiring", "except", "negative", "either_result", "active", "class"),
         # what eligibility/unread.py reads beside the conditions
         *("known_by", "qualifying", "note", "catch_all", "complement", "modifiers", "unless"),
     )
@@ -147,13 +161,28 @@ class Conditions(Kind):
                 exceptions=exceptions,
                 min_class=min_class,
                 current_only=current_only,
+                narrowed=narrowing_near(text, start, end, concept.joined) or _excepting(text, exceptions),
             )
             out.append(Match(rule, tuple(r.in_text(spans, on_full))))
-        if out and r.kind == "inclusion" and self.p("negative").search(r.text):
+        if out and r.kind == "inclusion" and self._negative(text, found):
             rules = [m.rule for m in out]
             negated = Not(AnyOf(rules) if len(rules) > 1 else rules[0])
             out = [Match(negated, tuple(s for m in out for s in m.spans))]
         return out
 
+    def _negative(self, text: str, found: list[tuple[Concept, int, int]]) -> bool:
+        """Whether the criterion asks for a negative result of what it names: "negative" right beside a
+        condition's name ("HIV negative", "negative for HBsAg"), not "HER2 may be positive or negative"."""
+        if self.p("either_result").search(text):
+            return False
+        near = _NEGATIVE_REACH
+        return any(
+            start - near <= m.start() and m.end() <= end + near
+            for m in self.p("negative").finditer(text)
+            for _, start, end in found
+        )
+
+
+_NEGATIVE_REACH = 25  # characters between a condition's name and "negative" ("HIV-1 antibody negative")
 
 KIND = Conditions()
