@@ -138,3 +138,14 @@ def test_an_age_that_labels_a_criterion_says_whom_it_is_about(lo: int, span: int
 
 def test_a_criterion_that_is_only_an_age_still_requires_it() -> None:
     assert status("Children (2 to 5 years of age)", "A 33-year-old woman.", "inclusion") == "not_met"
+
+
+def test_negative_in_an_inclusion_negates_only_the_conditions_it_is_said_of() -> None:
+    """"Negative screening tests for HIV, Hepatitis B, and Hepatitis C" asks for none of them; "ER-negative
+    breast cancer" or "HIV positive patients, hepatitis B negative" do not ask for no cancer, or no HIV."""
+    hiv = "A 40-year-old man, HIV positive."
+    assert status("Negative screening tests for HIV, Hepatitis B, and Hepatitis C", hiv, "inclusion") == "not_met"
+    assert status("Must be HIV antibody sero-negative by FDA licensed test", hiv, "inclusion") == "not_met"
+    assert status("HIV positive patients, hepatitis B negative", hiv, "inclusion") != "not_met"
+    cancer = "A 50-year-old woman with breast cancer."
+    assert status("Estrogen receptor negative breast cancer", cancer, "inclusion") != "not_met"

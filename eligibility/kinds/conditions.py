@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from enum import Enum
 from functools import lru_cache
 
 from eligibility.clause_ends import examples_in
@@ -106,7 +107,8 @@ def _cancer_exceptions() -> dict[str, re.Pattern[str]]:
 class Conditions(Kind):
     name = "conditions"
     patterns = (
-        *("requiring", "except", "negative", "either_result", "active", "class"),
+        *("requiring", "except", "negative", "negative_after", "negative_for", "negative_before_test", "test_after"),
+        *("either_result", "active", "class"),
         # what eligibility/unread.py reads beside the conditions
         *("known_by", "qualifying", "note", "catch_all", "complement", "modifiers", "unless"),
     )
@@ -164,25 +166,55 @@ class Conditions(Kind):
                 narrowed=narrowing_near(text, start, end, concept.joined) or _excepting(text, exceptions),
             )
             out.append(Match(rule, tuple(r.in_text(spans, on_full))))
-        if out and r.kind == "inclusion" and self._negative(text, found):
+        negative = self._negative(text, found) if out and r.kind == "inclusion" else _Negative.NONE
+        if negative is _Negative.OTHER:
+            # "ER-negative breast cancer", "HER2 may be positive or negative": a result of another test; "HIV
+            # positive, hepatitis B negative": of some of the conditions only. The rule cannot read it.
+            return []
+        if negative is _Negative.ALL:
             rules = [m.rule for m in out]
             negated = Not(AnyOf(rules) if len(rules) > 1 else rules[0])
             out = [Match(negated, tuple(s for m in out for s in m.spans))]
         return out
 
-    def _negative(self, text: str, found: list[tuple[Concept, int, int]]) -> bool:
-        """Whether the criterion asks for a negative result of what it names: "negative" right beside a
-        condition's name ("HIV negative", "negative for HBsAg"), not "HER2 may be positive or negative"."""
+    def _negative(self, text: str, found: list[tuple[Concept, int, int]]) -> _Negative:
+        """Whether an inclusion asks for a negative result of what it names: of every condition named
+        ("HIV negative", "Negative screening tests for HIV, Hepatitis B, and Hepatitis C"), of something else
+        or of some only ("ER-negative breast cancer", "HER2 may be positive or negative", "HIV positive,
+        hepatitis B negative"), or it says no "negative"."""
+        results = list(self.p("negative").finditer(text))
+        if not results:
+            return _Negative.NONE
         if self.p("either_result").search(text):
+            return _Negative.OTHER
+        negated = [
+            any(self._negates(text, m, start, end) for m in results for start, end in concept.spans(text))
+            for concept, _, _ in found
+        ]
+        return _Negative.ALL if all(negated) else _Negative.OTHER
+
+    def _negates(self, text: str, m: re.Match[str], start: int, end: int) -> bool:
+        """ "negative" after the name in its sentence ("HIV-1 & 2 antibody, HIV-1 antigen ... sero-negative"),
+        or before it with "for" ("Negative screening tests for HIV, Hepatitis B") or a test after the name
+        ("Negative FDA-approved HIV blood test"); not "ER-negative breast cancer"."""
+        if end <= m.start():
+            between = text[end : m.start()]
+            return len(between) <= _NEGATIVE_REACH and self.p("negative_after").fullmatch(between) is not None
+        if m.end() > start:
             return False
-        near = _NEGATIVE_REACH
-        return any(
-            start - near <= m.start() and m.end() <= end + near
-            for m in self.p("negative").finditer(text)
-            for _, start, end in found
-        )
+        before = text[m.end() : start]
+        if self.p("negative_for").fullmatch(before):
+            return True
+        return bool(self.p("negative_before_test").fullmatch(before) and self.p("test_after").match(text[end:]))
 
 
-_NEGATIVE_REACH = 25  # characters between a condition's name and "negative" ("HIV-1 antibody negative")
+_NEGATIVE_REACH = 90  # characters between a condition's name and "negative" after it
+
+
+class _Negative(Enum):
+    NONE = "none"  # the criterion says no "negative"
+    ALL = "all"  # it asks for a negative result of every condition it names
+    OTHER = "other"  # of something else, or of some of them only
+
 
 KIND = Conditions()
