@@ -159,6 +159,8 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         )
         if negated and _asserts_own_item(between, clause.text[start - clause.start : end - clause.start], after):
             negated = False
+        if negated and cue("negation", "of_response").search(last.group(0) + between):
+            negated = False  # "didn't respond to the corticosteroid inhaler": it was taken
     if _POSITIVE_AFTER.match(after):
         negated = False
     elif _NEGATION_AFTER.match(after) or (

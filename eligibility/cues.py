@@ -13,7 +13,15 @@ from trialscreen import datafile
 FILE = "eligibility/data/cues.toml"
 NOTE_FILE = "eligibility/data/note_words.toml"
 EXPECTED = {
-    "negation": ("list_separator", "window_phrase", "own_assertion", "asserted_before", "scope_break", "scope_end"),
+    "negation": (
+        "list_separator",
+        "window_phrase",
+        "own_assertion",
+        "asserted_before",
+        "scope_break",
+        "scope_end",
+        "of_response",
+    ),
     "context": (
         "family",
         "family_end",

@@ -141,7 +141,7 @@ def test_a_criterion_that_is_only_an_age_still_requires_it() -> None:
 
 
 def test_negative_in_an_inclusion_negates_only_the_conditions_it_is_said_of() -> None:
-    """"Negative screening tests for HIV, Hepatitis B, and Hepatitis C" asks for none of them; "ER-negative
+    """ "Negative screening tests for HIV, Hepatitis B, and Hepatitis C" asks for none of them; "ER-negative
     breast cancer" or "HIV positive patients, hepatitis B negative" do not ask for no cancer, or no HIV."""
     hiv = "A 40-year-old man, HIV positive."
     assert status("Negative screening tests for HIV, Hepatitis B, and Hepatitis C", hiv, "inclusion") == "not_met"
@@ -149,3 +149,15 @@ def test_negative_in_an_inclusion_negates_only_the_conditions_it_is_said_of() ->
     assert status("HIV positive patients, hepatitis B negative", hiv, "inclusion") != "not_met"
     cancer = "A 50-year-old woman with breast cancer."
     assert status("Estrogen receptor negative breast cancer", cancer, "inclusion") != "not_met"
+
+
+def test_a_treatment_that_did_not_work_was_taken() -> None:
+    """ "He didn't respond to the usual corticosteroid inhaler" denies no corticosteroid (trec-202159 against
+    five asthma-exacerbation exclusions); "did not tolerate rituximab" says rituximab was taken."""
+    note = (
+        "A 15-year-old boy with asthma. According to his mother, he didn't respond to the usual corticosteroid inhaler."
+    )
+    criterion = "Use of systemic or inhaled corticosteroids within the last 30 days"
+    assert status(criterion, note) != "not_met"
+    assert status("Prior treatment with rituximab", "A 60-year-old man. He did not tolerate rituximab.") == "met"
+    assert status("Prior treatment with rituximab", "A 60-year-old man. He never had rituximab.") == "not_met"
