@@ -48,6 +48,25 @@ def narrowing_near(text: str, start: int, end: int, own: re.Pattern[str] | None 
     return ""
 
 
+def complication_after(text: str, start: int, end: int) -> str:
+    """'diabetic ketoacidosis' when a condition's adjective at [start, end) of a criterion stands before
+    another noun (readings.toml [complication]); '' when not."""
+    word_end = end
+    while word_end < len(text) and text[word_end].isalnum():
+        word_end += 1
+    word = text[start:word_end]
+    after = _NEXT_WORD.match(text, word_end)
+    if not after or not reading_pattern("complication", "adjective").search(word.lower()):
+        return ""
+    noun = after.group(1)
+    if reading_pattern("complication", "keeps").fullmatch(noun):
+        return ""
+    return f"{word} {noun}"
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][A-Za-z-]+)")
+
+
 def is_group(narrowed: str) -> bool:
     """Whether a rule's narrowing is a group of readings.toml [narrowing] ("uncontrolled"), not an
     exception in the criterion's words ("not caused by HCV")."""

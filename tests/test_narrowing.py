@@ -6,6 +6,7 @@ a pregnancy the trial requires."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -161,3 +162,26 @@ def test_a_treatment_that_did_not_work_was_taken() -> None:
     assert status(criterion, note) != "not_met"
     assert status("Prior treatment with rituximab", "A 60-year-old man. He did not tolerate rituximab.") == "met"
     assert status("Prior treatment with rituximab", "A 60-year-old man. He never had rituximab.") == "not_met"
+
+
+def test_examples_of_a_narrowed_condition_are_narrowed_too() -> None:
+    """ "Uncontrolled intercurrent disease (e.g. diabetes, hypertension)" asks about uncontrolled diabetes, not
+    any diabetes (trec-202113, 'Insulin Dependant Diabetic', against such an exclusion)."""
+    criterion = "Uncontrolled intercurrent disease (e.g. diabetes, hypertension, thyroid disease)"
+    assert status(criterion, "Insulin dependent diabetic. Hypertension.") == "unknown"
+    assert status("Chronic diseases (e.g. diabetes, hypertension)", "Type 2 diabetes.") == "met"
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    ["History of diabetic ketoacidosis", "Diagnosis of Type 1 or 2 diabetic gastroparesis"],
+)
+def test_a_complication_named_by_the_condition_s_adjective_is_not_the_condition(criterion: str) -> None:
+    assert status(criterion, "A 60-year-old man with type 2 diabetes.") == "unknown"
+    assert status(criterion, "A 60-year-old man. No diabetes.") == "not_met"
+    assert status("Diabetic macular edema", "A 60-year-old man with type 2 diabetes.") == "unknown"
+
+
+def test_an_adjective_before_a_word_for_the_condition_itself_keeps_it() -> None:
+    assert status("History of thromboembolic event within the past 12 months", "DVT 3 months ago.") == "met"
+    assert status("Diabetic patients", "Type 2 diabetes.", "inclusion") == "met"

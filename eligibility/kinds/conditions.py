@@ -13,7 +13,7 @@ from eligibility.concepts import Concept, concepts, concepts_in
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, first_look, spans_of
 from eligibility.kinds.prefilter import Words, needed
 from eligibility.kinds.treatments import lead_in_window
-from eligibility.narrowing import excepted_spans, excepted_words, inside, narrowing_near
+from eligibility.narrowing import complication_after, excepted_spans, excepted_words, inside, narrowing_near
 from eligibility.rules import AnyOf, Condition, Measure, Not, Rule, UlnMultiple
 from eligibility.timewords import window_match
 from trialscreen.vocab import conditions as icd
@@ -87,6 +87,17 @@ def _asked(text: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
         if spans:
             out.append((i, tuple(spans)))
     return tuple(out)
+
+
+def _of_examples(text: str, start: int, end: int, concept: Concept) -> str:
+    """An example's narrowing is what it is an example of: "Uncontrolled intercurrent disease (e.g.
+    diabetes, hypertension)" asks about uncontrolled diabetes. The words before the examples' lead."""
+    for a, b in examples_in(text):
+        if a <= start and end <= b:
+            lead = text.rfind("(", 0, a)
+            at = lead if lead >= 0 and text.rfind(")", lead, a) < 0 else a
+            return narrowing_near(text, at, at, concept.joined)
+    return ""
 
 
 def _excepting(text: str, read: list[str]) -> str:
@@ -163,7 +174,10 @@ class Conditions(Kind):
                 exceptions=exceptions,
                 min_class=min_class,
                 current_only=current_only,
-                narrowed=narrowing_near(text, start, end, concept.joined) or _excepting(text, exceptions),
+                narrowed=narrowing_near(text, start, end, concept.joined)
+                or complication_after(text, start, end)
+                or _of_examples(text, start, end, concept)
+                or _excepting(text, exceptions),
             )
             out.append(Match(rule, tuple(r.in_text(spans, on_full))))
         negative = self._negative(text, found) if out and r.kind == "inclusion" else _Negative.NONE
