@@ -150,6 +150,8 @@ def test_negative_in_an_inclusion_negates_only_the_conditions_it_is_said_of() ->
     assert status("HIV positive patients, hepatitis B negative", hiv, "inclusion") != "not_met"
     cancer = "A 50-year-old woman with breast cancer."
     assert status("Estrogen receptor negative breast cancer", cancer, "inclusion") != "not_met"
+    margins = "Clinically resectable tumors are defined as completely resectable with negative margins"
+    assert status(margins, cancer, "inclusion") != "not_met"
 
 
 def test_a_treatment_that_did_not_work_was_taken() -> None:
