@@ -40,13 +40,14 @@ def beyond_demographics(text: str, rule: Rule) -> str:
 
 
 def age_scope(text: str, rule: Rule) -> Age | None:
-    """The ages a criterion is about, when an age labels or brackets the rest of it ("Age 12-17: BMI >= 95th
-    percentile", "0.8 mg/dL (2 to 5 years of age)"; readings.toml [demographics] scope_label, scope_bracket):
-    the age its rule reads, provided the rule reads more than the age (or leaves more unread)."""
-    labelled = reading_pattern("demographics", "scope_label").search(text)
+    """The ages a criterion's limit is about, when an age in brackets follows it ("0.8 mg/dL (2 to 5 years of
+    age)"; readings.toml [demographics] scope_bracket): the age its rule reads, provided the rule reads more
+    than the age and the criterion gives no alternatives."""
     bracketed = reading_pattern("demographics", "scope_bracket").search(text)
-    if labelled is None and bracketed is None:
+    if bracketed is None or reading_pattern("demographics", "scope_alternatives").search(text):
         return None
+    if not reading_pattern("demographics", "scope_after_value").search(text[: bracketed.start()]):
+        return None  # "Children (2 to 5 years of age) with asthma": the age is required
     ages = [r for r in _leaves(rule) if isinstance(r, Age)]
     more = any(not isinstance(r, Age | Sex) for r in _leaves(rule)) or _partial(rule)
     return ages[0] if len(ages) == 1 and more else None

@@ -126,19 +126,35 @@ def test_negative_beside_a_condition_asks_for_its_absence_and_either_result_does
     lo=st.integers(min_value=1, max_value=12),
     span=st.integers(min_value=2, max_value=6),
     age=st.integers(min_value=1, max_value=80),
-    shape=st.sampled_from(["Age {lo}-{hi}: serum creatinine < 1.0 mg/dL", "0.8 mg/dL ({lo} to {hi} years of age)"]),
+    shape=st.sampled_from(
+        [
+            "0.8 mg/dL ({lo} to {hi} years of age)",
+            "Serum creatinine < 1.0 mg/dL in adolescents (patients {lo} to {hi} years of age)",
+        ]
+    ),
 )
-def test_an_age_that_labels_a_criterion_says_whom_it_is_about(lo: int, span: int, age: int, shape: str) -> None:
-    """Rows of an age table ("0.8 mg/dL (2 to 5 years of age)", "Age 12-17: ...") do not rule out a person
-    of another age: they do not apply to them (HINT trials against TrialGPT notes)."""
+def test_an_age_in_brackets_after_a_limit_says_whom_it_is_about(lo: int, span: int, age: int, shape: str) -> None:
+    """Rows of an age table of limits ("0.8 mg/dL (2 to 5 years of age)") do not rule out a person of another
+    age: they do not apply to them (HINT trials against TrialGPT notes)."""
     hi = lo + span
     got = status(shape.format(lo=lo, hi=hi), f"A {age}-year-old woman.", "inclusion")
     assert (got == "not_applicable") == (not lo <= age <= hi)
     assert got != "not_met"
 
 
-def test_a_criterion_that_is_only_an_age_still_requires_it() -> None:
-    assert status("Children (2 to 5 years of age)", "A 33-year-old woman.", "inclusion") == "not_met"
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "Children (2 to 5 years of age)",
+        "Children (2 to 5 years of age) with asthma",
+        "Male or female patients (aged 2-5 years) with moderate to severe plaque psoriasis",
+    ],
+)
+def test_an_age_beside_the_people_a_criterion_names_is_required(criterion: str) -> None:
+    """The age of the people a criterion names, or an age label, is a requirement: a 33-year-old with asthma
+    and psoriasis is ruled out, never told it does not apply (the session's reviewer)."""
+    note = "A 33-year-old woman with asthma and plaque psoriasis."
+    assert status(criterion, note, "inclusion") == "not_met"
 
 
 def test_negative_in_an_inclusion_negates_only_the_conditions_it_is_said_of() -> None:
@@ -148,6 +164,10 @@ def test_negative_in_an_inclusion_negates_only_the_conditions_it_is_said_of() ->
     assert status("Negative screening tests for HIV, Hepatitis B, and Hepatitis C", hiv, "inclusion") == "not_met"
     assert status("Must be HIV antibody sero-negative by FDA licensed test", hiv, "inclusion") == "not_met"
     assert status("HIV positive patients, hepatitis B negative", hiv, "inclusion") != "not_met"
+    assert status("HIV seronegative", hiv, "inclusion") == "not_met"
+    assert status("HIV (-)", hiv, "inclusion") == "not_met"
+    tb = "A 40-year-old man with pulmonary tuberculosis, HIV negative."
+    assert status("Pulmonary tuberculosis, HIV negative", tb, "inclusion") != "not_met"
     cancer = "A 50-year-old woman with breast cancer."
     assert status("Estrogen receptor negative breast cancer", cancer, "inclusion") != "not_met"
     margins = "Clinically resectable tumors are defined as completely resectable with negative margins"
@@ -164,6 +184,9 @@ def test_a_treatment_that_did_not_work_was_taken() -> None:
     assert status(criterion, note) != "not_met"
     assert status("Prior treatment with rituximab", "A 60-year-old man. He did not tolerate rituximab.") == "met"
     assert status("Prior treatment with rituximab", "A 60-year-old man. He never had rituximab.") == "not_met"
+    assert status("Prior treatment with rituximab", "A 60-year-old man. No response to rituximab.") == "met"
+    # a response denied before a list does not take the denial off the list's other items
+    assert status("Diagnosis of epilepsy", "No improvement in headaches or epilepsy.", "inclusion") != "met"
 
 
 def test_examples_of_a_narrowed_condition_are_narrowed_too() -> None:

@@ -201,8 +201,14 @@ class Conditions(Kind):
             return _Negative.NONE
         if self.p("either_result").search(text):
             return _Negative.OTHER
+        places = {concept.key: concept.spans(text) for concept, _, _ in found}
         negated = [
-            any(self._negates(text, m, start, end) for m in results for start, end in concept.spans(text))
+            any(
+                self._negates(text, m, start, end)
+                and not (end <= m.start() and _another_between(places, concept.key, end, m.start()))
+                for m in results
+                for start, end in places[concept.key]
+            )
             for concept, _, _ in found
         ]
         return _Negative.ALL if all(negated) else _Negative.OTHER
@@ -220,6 +226,12 @@ class Conditions(Kind):
         if self.p("negative_for").fullmatch(before):
             return True
         return bool(self.p("negative_before_test").fullmatch(before) and self.p("test_after").match(text[end:]))
+
+
+def _another_between(places: dict[str, list[tuple[int, int]]], key: str, start: int, end: int) -> bool:
+    """Whether another concept is named in [start, end): "Pulmonary tuberculosis, HIV negative" says the
+    HIV is negative, not the tuberculosis."""
+    return any(start <= a and b <= end for other, spans in places.items() if other != key for a, b in spans)
 
 
 _NEGATIVE_REACH = 90  # characters between a condition's name and "negative" after it
