@@ -28,9 +28,9 @@ def examples_in(text: str) -> list[tuple[int, int]]:
     for m in reading_pattern("alternatives", "examples").finditer(text):
         opened = text.rfind("(", 0, m.start())
         close = text.find(")", m.end()) if opened >= 0 and text.rfind(")", opened, m.start()) < 0 else -1
-        end = _SENTENCE_END.search(text, m.end())
+        end = SENTENCE_END.search(text, m.end())
         out.append((m.start(), close + 1 if close >= 0 else end.start() if end else len(text)))
     return out
 
 
-_SENTENCE_END = re.compile(r"[;]|\.(?:\s|$)")
+SENTENCE_END = re.compile(r"[;]|\.(?:\s|$)")  # the end of a criterion's sentence

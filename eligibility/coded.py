@@ -447,13 +447,18 @@ def _concepts_of(code: str) -> frozenset[str]:
     )
 
 
-def _cases_by_concept(profile: Profile) -> dict[str, list[Fact]]:
+def _by_concept(profile: Profile, concepts_of: Callable[[str], frozenset[str]]) -> dict[str, list[Fact]]:
+    """The person's coded conditions (stated, not denied) under each concept `concepts_of` gives a code."""
     found: dict[str, list[Fact]] = {}
     for k in profile.keys_with_prefix(PREFIX):
-        cases = [f for f in profile.facts[k] if f.value]
-        for concept in _concepts_of(k[len(PREFIX) :]) if cases else ():
-            found.setdefault(concept, []).extend(cases)
+        named = [f for f in profile.facts[k] if f.value]
+        for concept in concepts_of(k[len(PREFIX) :]) if named else ():
+            found.setdefault(concept, []).extend(named)
     return found
+
+
+def _cases_by_concept(profile: Profile) -> dict[str, list[Fact]]:
+    return _by_concept(profile, _concepts_of)
 
 
 _CASES = View("coded conditions by concept", _cases_by_concept)
@@ -467,12 +472,7 @@ def _not_cases_of(code: str) -> frozenset[str]:
 
 
 def _near_by_concept(profile: Profile) -> dict[str, list[Fact]]:
-    found: dict[str, list[Fact]] = {}
-    for k in profile.keys_with_prefix(PREFIX):
-        named = [f for f in profile.facts[k] if f.value]
-        for concept in _not_cases_of(k[len(PREFIX) :]) if named else ():
-            found.setdefault(concept, []).extend(named)
-    return found
+    return _by_concept(profile, _not_cases_of)
 
 
 _NEAR = View("coded conditions inside a concept's range that are no case of it", _near_by_concept)

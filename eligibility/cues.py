@@ -122,13 +122,13 @@ EXPECTED = {
     ),
 }
 
+# the age patterns in the order they are tried; the kinds of cancer in the order they are told apart
+AGES = ("age_years_old", "age_yo", "age_stated", "age_sex_short", "age_after_word")
+CANCER_KINDS = ("cancer_basal_cell", "cancer_squamous_skin", "cancer_cervical_in_situ")
+DRUG_CLASSES = ("biologic", "b-cell therapy", "corticosteroid", "immunosuppressant")
 NOTE_EXPECTED = {
     "demographics": (
-        "age_years_old",
-        "age_yo",
-        "age_stated",
-        "age_sex_short",
-        "age_after_word",
+        *AGES,
         "female",
         "male",
         "weight",
@@ -176,8 +176,8 @@ NOTE_EXPECTED = {
         "class_denied",
         "high_dose",
     ),
-    "drug_classes": ("biologic", "b-cell therapy", "corticosteroid", "immunosuppressant"),
-    "conditions": ("no_infections", "cancer_basal_cell", "cancer_squamous_skin", "cancer_cervical_in_situ"),
+    "drug_classes": DRUG_CLASSES,
+    "conditions": ("no_infections", *CANCER_KINDS),
     "reproductive": (
         "not_childbearing",
         "pregnant",
@@ -190,10 +190,6 @@ NOTE_EXPECTED = {
     ),
     "history": ("trial", "no_allergy"),
 }
-# the age patterns in the order they are tried; the kinds of cancer in the order they are told apart
-AGES = NOTE_EXPECTED["demographics"][:5]
-CANCER_KINDS = NOTE_EXPECTED["conditions"][1:]
-DRUG_CLASSES = NOTE_EXPECTED["drug_classes"]
 
 
 @lru_cache(maxsize=1)

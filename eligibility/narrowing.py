@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from eligibility.clause_ends import SENTENCE_END
 from eligibility.fallback import reading_pattern, readings
 
 # how far around a condition's name its narrowing words are looked for, within its piece of the criterion
 _BEFORE = 40
 _AFTER_WORDS = 16  # "breast cancer ... with newly diagnosed metastatic disease to the brain"
 _PIECE_END = re.compile(r"[,;:()\[\]]|\.(?:\s|$)")
-_SENTENCE_END = re.compile(r"[;]|\.(?:\s|$)")
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +37,7 @@ def narrowing_near(text: str, start: int, end: int, own: re.Pattern[str] | None 
     if cut:
         before = before[cut[-1].end() :]
     after = text[end : end + 200]
-    stop = _SENTENCE_END.search(after)
+    stop = SENTENCE_END.search(after)
     after = " ".join((after[: stop.start()] if stop else after).split()[:_AFTER_WORDS])
     for name in groups():
         pattern = reading_pattern("narrowing", name)
