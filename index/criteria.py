@@ -30,7 +30,7 @@ _LINE_MARKER = re.compile(
     rf"(?P<indent>[ \t]*)(?:(?P<bullet>{_BULLET})[ \t]+|(?P<dash>-)(?=[≥≤<>A-Za-z(]))?"
     r"(?:\(?(?P<num>\d{1,2}|[a-z]|(?:i|ii|iii|iv|v|vi|vii|viii|ix|x))[.)](?:[ \t]+|(?=[A-Z])))?"
 )
-_INLINE_NUMBER = re.compile(r"(?<=[\s:;])(\d{1,2})\.(?:[ \t]+|(?=[A-Z]))(?=[A-Z•\"'(≥≤<>])")
+_INLINE_NUMBER = re.compile(r"(?<=[\s:;])(\d{1,2})\.(?:[ \t]+|[ \t]*\n[ \t]*|(?=[A-Z]))(?=[A-Z•\"'(≥≤<>])")
 _INLINE_LETTER = re.compile(r"(?<=[\s:;])\(?([a-h])\)[ \t]+(?=\S)")
 _INLINE_DASH = re.compile(r"(?<=\S)[ \t]+-[ \t]+(?=[A-Z])|(?<=\n)[ \t]*-[ \t]+(?=[A-Z])")
 _INLINE_BULLET = re.compile(r"[ \t]+•[ \t]*")

@@ -329,3 +329,25 @@ def test_pdq_layout_reads_as_requirements() -> None:
     _exact(text, got)
     assert [c.kind for c in got] == ["inclusion"] * 4
     assert got[1].context == "Hepatic:"
+
+
+@settings(max_examples=30, deadline=None)
+@given(breaks=st.lists(st.booleans(), min_size=5, max_size=5))
+def test_a_numbered_run_wrapped_at_any_number_is_split_at_every_number(breaks: list[bool]) -> None:
+    """A registry's flattened bullet ("- 1. ... 5. Subject has completed any radiation ... Form 6.\\n
+    Subject has received ...", NCT02323906): a number that ends a wrapped line still starts an item."""
+    items = [
+        "Subject has received previous systemic therapy",
+        "Subject has received any local anticancer therapy",
+        "Subject has undergone major surgery within the last 4 weeks",
+        "Subject has completed any radiation treatment",
+        "Subject has received the last dose of ribavirin",
+        "Subject has a history of persistent skin rash",
+    ]
+    body = items[0]
+    for n, (item, wrapped) in enumerate(zip(items[1:], breaks, strict=True), start=2):
+        body += f" {n}.\n             {item}" if wrapped else f" {n}. {item}"
+    text = f"Exclusion Criteria:\n\n          -  1. {body}\n"
+    got = split_criteria(text)
+    _exact(text, got)
+    assert _texts(got, "exclusion") == items
