@@ -35,6 +35,13 @@ _MONTH_YEAR = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True
 _ISO = re.compile(r"\b(19|20)(\d\d)-(\d{1,2})(?:-(\d{1,2}))?\b")
 _YEAR = re.compile(r"\b(?:in|since|from|during|around|back in)\s+(19|20)(\d\d)\b", re.I)
 _BARE_YEAR = re.compile(r"\b(19|20)(\d\d)\b")
+# a year in two digits as clinicians write it ("Dx in 03", "since '98"): with an apostrophe or a leading zero,
+# and no unit after it ("in 03 weeks" is no year)
+_SHORT_YEAR = re.compile(
+    r"\b(?:in|since)\s+(?:['’](\d\d)|(0\d))\b(?![.,/:]?\d)(?!\s*(?:%|[a-z]*\s*(?:mg|mcg|ml|kg|cm|mm|units?|"
+    r"hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?|minutes?|mins?|times?|cycles?|doses?)\b))",
+    re.I,
+)
 _FOR = re.compile(r"\bfor\s+(?:the\s+)?(?:past|last)?\s*" + NUM + r"\s*(days?|weeks?|months?|years?|yrs?)\b", re.I)
 _AT_AGE = re.compile(r"\bat (?:the )?age (?:of )?(\d{1,3})\b", re.I)
 # "in March", "last dose in Oct.": a month without a year is its latest one ("May" only capitalised: "may" is a verb)
@@ -80,6 +87,11 @@ def months_ago(text: str, today: date, age: float | None = None) -> float | None
         year = int(m.group(1) + m.group(2))
         if year == today.year:
             return max(0.0, round((today.month - 1) / 2, 2))
+        return max(0.0, months_between(date(year, 7, 1), today))
+    m = _SHORT_YEAR.search(text)
+    if m:
+        short = int(m.group(1) or m.group(2))
+        year = 2000 + short if 2000 + short <= today.year else 1900 + short
         return max(0.0, months_between(date(year, 7, 1), today))
     m = _MONTH_ONLY.search(text)
     if m:

@@ -336,3 +336,23 @@ def test_a_window_before_the_autoantibody_words_is_not_the_tests() -> None:
     assert cc.rule.evaluate(
         profile_from_facts({"lab:ana": 320, "dx:sle": {"value": True, "months_ago": 2}})
     ).status == (Status.MET)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    year=st.integers(min_value=0, max_value=99),
+    lead=st.sampled_from(["Dx in ", "diagnosed in ", "in remission since "]),
+    apostrophe=st.booleans(),
+)
+def test_a_year_in_two_digits_dates_a_note_and_a_count_does_not(year: int, lead: str, apostrophe: bool) -> None:
+    """ "Lymphoma Dx in 03" was 2003 (a review of real notes); "in 05 cycles" is no year."""
+    from eligibility.timeparse import months_ago, months_between
+
+    if not apostrophe and year >= 10:
+        return  # "in 45" is a number, not a year: only "in '45" or "in 05" says a year
+    written = f"'{year:02d}" if apostrophe else f"{year:02d}"
+    full = 2000 + year if 2000 + year <= TODAY.year else 1900 + year
+    assert months_ago(f"Lymphoma {lead}{written} (s/p R-CHOP)", TODAY) == max(
+        0.0, months_between(date(full, 7, 1), TODAY)
+    )
+    assert months_ago(f"Rituximab {lead}{written} cycles", TODAY) is None
