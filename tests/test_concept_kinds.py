@@ -185,6 +185,10 @@ def test_words_of_time_extent_or_certainty_keep_the_whole_concept(text: str, key
         ("Taking any antidiabetic medication (other than insulin), within 1 month prior to screening", "diabetes"),
         ("Previous use of any anti-HCV treatment.", "hcv"),
         ("Subject has a history of adrenal insufficiency.", "kidney_disease"),
+        # a tendency to bleed is a coagulation defect, not a bleed (HINT trials)
+        ("Patients with evidence or history of bleeding diathesis", "hemorrhage"),
+        ("Subjects who have a history of any bleeding disorders", "hemorrhage"),
+        ("Subjects with high risk of bleeding:", "hemorrhage"),
     ],
 )
 def test_a_treatment_against_a_condition_or_a_longer_word_is_not_the_condition(text: str, key: str) -> None:
@@ -204,7 +208,9 @@ def test_an_unknown_word_before_cancer_names_a_kind_and_a_qualifier_does_not(wor
     assert "cancer" not in _keys(text)
     assert status(text, "Metastatic melanoma on treatment.", "inclusion") != "met"
     assert "cancer" in _keys(f"Diagnosis of {qualifier} cancer")
-    assert status(f"History of {qualifier} cancer", "Metastatic melanoma on treatment.") == "met"
+    # a qualifier the rule does not read leaves a case asked; a denial of any cancer clears it
+    assert status(f"History of {qualifier} cancer", "Metastatic melanoma on treatment.") != "not_met"
+    assert status(f"History of {qualifier} cancer", "No history of cancer.") == "not_met"
 
 
 _ENTRY = """

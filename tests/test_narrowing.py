@@ -189,10 +189,11 @@ def test_a_treatment_that_did_not_work_was_taken() -> None:
     assert status("Diagnosis of epilepsy", "No improvement in headaches or epilepsy.", "inclusion") != "met"
 
 
-def test_examples_of_a_narrowed_condition_are_narrowed_too() -> None:
+@pytest.mark.parametrize("eg", ["e.g.", "e.g.,", "eg,", "eg", "e. g."])
+def test_examples_of_a_narrowed_condition_are_narrowed_too(eg: str) -> None:
     """ "Uncontrolled intercurrent disease (e.g. diabetes, hypertension)" asks about uncontrolled diabetes, not
-    any diabetes (trec-202113, 'Insulin Dependant Diabetic', against such an exclusion)."""
-    criterion = "Uncontrolled intercurrent disease (e.g. diabetes, hypertension, thyroid disease)"
+    any diabetes (trec-202113, 'Insulin Dependant Diabetic', against such an exclusion, written "eg,")."""
+    criterion = f"Uncontrolled intercurrent disease ({eg} diabetes, hypertension, thyroid disease)"
     assert status(criterion, "Insulin dependent diabetic. Hypertension.") == "unknown"
     assert status("Chronic diseases (e.g. diabetes, hypertension)", "Type 2 diabetes.") == "met"
 
