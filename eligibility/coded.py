@@ -349,6 +349,11 @@ def without_standard(text: str) -> str:
     return text
 
 
+def standard_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where a criterion names standards of diagnosis ("as defined by DSM-IV criteria")."""
+    return _standards(text)
+
+
 @lru_cache(maxsize=4096)
 def _standards(text: str) -> tuple[tuple[int, int], ...]:
     """Where a criterion names standards of diagnosis (read once for its several readings)."""

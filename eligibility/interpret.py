@@ -117,6 +117,19 @@ def _unread_alternatives(criterion: Criterion, rule: Rule, used: list[tuple[int,
     return unread(criterion.text, rule, used).alternatives
 
 
+def _unread_qualifiers(criterion: Criterion, rule: Rule, used: list[tuple[int, int]]) -> tuple[str, ...]:
+    """The words beside a named condition a rule of named conditions leaves unread, where having the
+    conditions is not enough to meet the criterion ("glioblastoma ... transmural penetration of tumor",
+    "psychiatric illness that might interfere with participation"). Not for an inclusion worded as an
+    absence ("No uncontrolled hypertension"), whose rule only errs towards ruling the patient out."""
+    if isinstance(rule, Not) or criterion.field:
+        return ()
+    left = unread(criterion.text, rule, used)
+    # the reasons an exclusion gives narrow nothing ("Mental disorder ... that could interfere with the ability
+    # to comply"): the study team judges them, and the rule of the conditions named keeps ruling out
+    return left.narrowing if criterion.kind == "exclusion" else left.qualifiers
+
+
 def _unread_kinds(criterion: Criterion, used: list[tuple[int, int]]) -> list[str]:
     """The kinds of concepts a criterion names and its rule does not read ("type 2 diabetes" beside an
     HbA1c limit): the rule asks of the concepts as wholes (`Concept.asked`), so it cannot answer these."""
@@ -323,10 +336,22 @@ def _interpret(
             return _partly(criterion, cc, text, tuple(kinds), "read", understood=understood, mode=Mode.QUESTION)
         if not left:
             loose = _unread_alternatives(criterion, cc.rule, cc.used)
+            tight = _unread_qualifiers(criterion, cc.rule, cc.used)
             if loose:
                 # "Major surgery, traumatic injury, or peptic ulcer": a "no" to the conditions read does not
-                # clear what the rule leaves unread; only what rules the patient out is taken from it
-                return _partly(criterion, cc, text, loose, "read", understood=cc.rule, mode=Mode.QUESTION)
+                # clear what the rule leaves unread; only what rules the patient out is taken from it, unless
+                # words beside the conditions narrow them too ("Clinically fixed tumors ... adherent to the
+                # pelvic sidewall or sacrum"): then neither is, and it is asked
+                understood = None if tight else cc.rule
+                words = (*tight, *loose)
+                return _partly(criterion, cc, text, words, "read", understood=understood, mode=Mode.QUESTION)
+            if tight:
+                # "Histologically confirmed glioblastoma", "Not yet recovered from side effects of previous cancer
+                # therapy": the criterion asks for less than the conditions read, so only not having them settles
+                # it (an inclusion not met, an exclusion not met); a case of them is asked
+                inclusion = criterion.kind == "inclusion"
+                understood, widest = (cc.rule, None) if inclusion else (None, cc.rule)
+                return _partly(criterion, cc, text, tight, "read", understood, widest, mode=Mode.QUESTION)
             cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
             return cc
         understood = _understood(criterion, left, trial, named) if trial is not None else None

@@ -67,6 +67,19 @@ def complication_after(text: str, start: int, end: int) -> str:
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][A-Za-z-]+)")
 
 
+def narrowing_read(text: str, narrowed: str) -> list[tuple[int, int]]:
+    """Where a criterion says what a rule's narrowing reads: the words of its group ("Uncontrolled or poorly
+    controlled hypertension"), the complication ("diabetic ketoacidosis") or the exception ("other than
+    HCV")."""
+    if not narrowed:
+        return []
+    if is_group(narrowed):
+        return [m.span() for m in reading_pattern("narrowing", narrowed).finditer(text)]
+    at = text.find(narrowed)
+    found = [(at, at + len(narrowed))] if at >= 0 else []
+    return found + list(excepted_spans(text))
+
+
 def is_group(narrowed: str) -> bool:
     """Whether a rule's narrowing is a group of readings.toml [narrowing] ("uncontrolled"), not an
     exception in the criterion's words ("not caused by HCV")."""

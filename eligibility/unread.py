@@ -23,10 +23,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from eligibility.clause_ends import clause_end
+from eligibility.coded import standard_spans
 from eligibility.fallback import reading_pattern
 from eligibility.family import without
 from eligibility.kinds.base import grammar
-from eligibility.kinds.conditions import concept_spans
+from eligibility.kinds.conditions import asked_spans, concept_spans, exception_patterns
+from eligibility.narrowing import narrowing_read
 from eligibility.rules import AgeScoped, AllOf, AnyOf, Condition, Not, Rule, SexScoped
 from eligibility.timewords import window_match
 from trialscreen.vocab import conditions as icd
@@ -44,6 +46,10 @@ class Unread:
 
     qualifiers: tuple[str, ...] = ()
     alternatives: tuple[str, ...] = ()
+    # the qualifiers that narrow what the criterion asks for: not the reasons it gives for excluding ("...
+    # that could interfere with the ability to comply"), nor beside a condition the criterion also names bare
+    # ("Cancer or history of cancer cured for less than five years")
+    narrowing: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.qualifiers or self.alternatives)
@@ -81,8 +87,11 @@ def unread(text: str, rule: Rule, used: Iterable[Span] = ()) -> Unread:
     if not leaves:
         return Unread()
     names = concept_spans(text)
-    read: list[Span] = [*used, *names, *glosses(text, names)]
-    for name in ("active", "class", "known_by"):
+    # a name read to its word's ends ("transplant|ation", "thromboembol|ic"), and what the rule's narrowing reads
+    read: list[Span] = [*used, *(_word_of(text, a, b) for a, b in names), *glosses(text, names)]
+    read += [span for leaf in leaves for span in narrowing_read(text, leaf.narrowed)]
+    read += standard_spans(text)  # "schizophrenia as defined by DSM-IV criteria": a case named meets it
+    for name in ("active", "class", "known_by", "requiring"):
         read += [m.span() for m in _pattern(name).finditer(text)]
     window = window_match(text)
     if window is not None:
@@ -90,7 +99,10 @@ def unread(text: str, rule: Rule, used: Iterable[Span] = ()) -> Unread:
     excepted = _pattern("except").search(text) or _pattern("unless").search(text)
     exceptions = [] if excepted is None else [(excepted.start(), clause_end(text, excepted.end()))]
     if excepted and any(leaf.exceptions for leaf in leaves):
-        read += exceptions  # the allowed exceptions: the kind reads them
+        # the allowed exceptions: the kind reads them, and the kinds of cancer it knows wherever they stand in
+        # the sentence ("except basal cell carcinoma or carcinoma in situ of the uterine cervix")
+        read += exceptions
+        read += [_word_of(text, *span) for span in _exceptions_named(text, excepted.start())]
     read += [(m.start(), _sentence_end(text, m.start() + 1)) for m in _pattern("note").finditer(text)]
     blanked = without(text, read)
     filler = reading_pattern("coded", "filler")
@@ -100,23 +112,67 @@ def unread(text: str, rule: Rule, used: Iterable[Span] = ()) -> Unread:
     # a condition named inside an exception ("infection other than HIV") does not name its piece
     own = [(a, b) for a, b in names if not any(x <= a < y for x, y in exceptions)]
     qualifiers: list[str] = []
+    narrowing: list[str] = []
     alternatives: list[str] = []
     coded = [(m.start, m.end) for m in icd.conditions_in(text)]
+    reasons = without(blanked, [span for span in qualifying if _pattern("reason").search(text, *span)])
+    bare = _bare_concepts(text, blanked, filler)
+    what = _pattern("beside")
     for start, end in _pieces(blanked):
-        left = _words(blanked[start:end], filler)
+        beside = any(start <= a < end or start < b <= end for a, b in own)
+        named = not beside and any(start <= a < end for a, _ in coded)
+        # "active infection (hepatitis B or C, HIV or tuberculosis)": the brackets say which
+        specified = not beside and not named and _specified(text, end, own)
+        piece = what.sub(" ", blanked[start:end]) if beside or specified else blanked[start:end]
+        left = _words(piece, filler)
         if not left:
             continue
-        beside = any(start <= a < end or start < b <= end for a, b in own)
         free = _words(outside[start:end], filler)  # the words outside qualifying clauses and exceptions
-        if not beside and any(start <= a < end for a, _ in coded):
+        if named:
             free = left  # a condition ICD-10-CM names ("..., Guillain-Barre syndrome, or seizures") is one more
-        elif not beside and free and _specified(text, end, own):
-            free = ""  # "active infection (hepatitis B or C, HIV or tuberculosis)": the brackets say which
+        elif specified:
+            free = ""
         if beside or not free or _pattern("modifiers").search(free):
             qualifiers.append(left)
+            piece = what.sub(" ", reasons[start:end]) if beside or specified else reasons[start:end]
+            if _words(piece, filler) and not _concepts_in(text, start, end) <= bare:
+                narrowing.append(_words(piece, filler))
         elif not (qualifying and _pattern("catch_all").search(free)):
             alternatives.append(free)
-    return Unread(tuple(qualifiers), tuple(alternatives))
+    return Unread(tuple(qualifiers), tuple(alternatives), tuple(narrowing))
+
+
+def _concepts_in(text: str, start: int, end: int) -> set[str]:
+    """The concepts the criterion asks about that are named in [start, end)."""
+    return {key for key, spans in asked_spans(text) if any(start <= a < end for a, _ in spans)}
+
+
+def _bare_concepts(text: str, blanked: str, filler: re.Pattern[str]) -> set[str]:
+    """The concepts named in a piece of the list with no other word ("Cancer or history of cancer cured for
+    less than five years"): a narrower mention of one beside it asks nothing more."""
+    what = _pattern("beside")
+    return {
+        key
+        for start, end in _pieces(blanked)
+        if not _words(what.sub(" ", blanked[start:end]), filler)
+        for key in _concepts_in(text, start, end)
+    }
+
+
+def _word_of(text: str, start: int, end: int) -> Span:
+    """The span [start, end) widened to the ends of the words it begins and ends in."""
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    return start, end
+
+
+def _exceptions_named(text: str, start: int) -> list[Span]:
+    """Where the kinds of cancer the conditions kind reads as exceptions are named after `start`, to the
+    sentence's end."""
+    end = _sentence_end(text, start + 1)
+    return [m.span() for p in exception_patterns().values() for m in p.finditer(text, start, end)]
 
 
 def _specified(text: str, end: int, names: list[Span]) -> bool:

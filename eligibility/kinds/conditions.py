@@ -14,7 +14,7 @@ from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_ta
 from eligibility.kinds.prefilter import Words, needed
 from eligibility.kinds.treatments import lead_in_window
 from eligibility.narrowing import complication_after, excepted_spans, excepted_words, inside, narrowing_near
-from eligibility.rules import AnyOf, Condition, Measure, Not, Rule, UlnMultiple
+from eligibility.rules import AllOf, AnyOf, Condition, Measure, Not, Rule, UlnMultiple
 from eligibility.timewords import window_match
 from trialscreen.vocab import conditions as icd
 
@@ -37,6 +37,12 @@ def concept_spans(text: str) -> list[tuple[int, int]]:
     first), with the kinds of it named beside ("lymphoma, leukemia, or any malignancy")."""
     items = concepts()
     return sorted(span for i, _ in _asked(text) for span in items[i].spans(text))
+
+
+def asked_spans(text: str) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
+    """Each concept a criterion asks about, by key, with where it names it."""
+    items = concepts()
+    return [(items[i].key, spans) for i, spans in _asked(text)]
 
 
 def unasked_kinds(text: str) -> list[tuple[int, int]]:
@@ -80,9 +86,12 @@ def _asked(text: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
     excepted = excepted_spans(text)
     out = []
     for i in _candidates(text):
-        spans = items[i].asked(text) or [
-            s for s in items[i].spans(text) if any(a <= s[0] and s[1] <= b for a, b in given)
-        ]
+        spans = items[i].asked(text)
+        if not spans:
+            named = items[i].spans(text)
+            examples = [s for s in named if any(a <= s[0] and s[1] <= b for a, b in given)]
+            # not the examples of a kind named outside them ("glioblastoma multiforme, including gliosarcoma")
+            spans = examples if len(examples) == len(named) else []
         spans = [s for s in spans if not inside(excepted, *s)]  # "other than hypertension" asks no hypertension
         if spans:
             out.append((i, tuple(spans)))
@@ -110,6 +119,11 @@ def _excepting(text: str, read: list[str]) -> str:
     return words if words and (icd.conditions_in(words) or concepts_in(words)) else ""
 
 
+def exception_patterns() -> dict[str, re.Pattern[str]]:
+    """The kinds of cancer a rule of conditions reads as allowed exceptions, by name."""
+    return _cancer_exceptions()
+
+
 @lru_cache(maxsize=1)
 def _cancer_exceptions() -> dict[str, re.Pattern[str]]:
     return compile_table("conditions", "cancer_exceptions")
@@ -121,7 +135,7 @@ class Conditions(Kind):
         *("requiring", "except", "negative", "negative_after", "negative_for", "negative_before_test", "test_after"),
         *("either_result", "active", "class"),
         # what eligibility/unread.py reads beside the conditions
-        *("known_by", "qualifying", "note", "catch_all", "complement", "modifiers", "unless"),
+        *("known_by", "beside", "qualifying", "reason", "note", "catch_all", "complement", "modifiers", "unless"),
     )
     blocked_by = BLOCKED
     specs = (FactSpec("cond:"),)
@@ -140,6 +154,7 @@ class Conditions(Kind):
         by_requirement = set(self.data("decided_by_requirement"))
         whole = window_match(text)
         out: list[Match] = []
+        starts: list[int] = []  # where each match's condition is named
         for concept, start, end in found:
             spans: list[Span] = []
             after = window_match(text[end:])
@@ -180,6 +195,12 @@ class Conditions(Kind):
                 or _excepting(text, exceptions),
             )
             out.append(Match(rule, tuple(r.in_text(spans, on_full))))
+            starts.append(start)
+        if requiring:
+            cut = max((m.end() for m in _PIECE_CUT.finditer(text, 0, requiring.start())), default=0)
+            stop = _PIECE_CUT.search(text, requiring.end())
+            piece = (cut, requiring.start(), requiring.end(), stop.start() if stop else len(text))
+            out = _joined_by_requirement(out, starts, piece)
         negative = self._negative(text, found) if out and r.kind == "inclusion" else _Negative.NONE
         if negative is _Negative.OTHER:
             # "ER-negative breast cancer", "HER2 may be positive or negative": a result of another test; "HIV
@@ -226,6 +247,26 @@ class Conditions(Kind):
         if self.p("negative_for").fullmatch(before):
             return True
         return bool(self.p("negative_before_test").fullmatch(before) and self.p("test_after").match(text[end:]))
+
+
+def _joined_by_requirement(out: list[Match], starts: list[int], piece: tuple[int, int, int, int]) -> list[Match]:
+    """ "Hypertension requiring dialysis" asks for both, not either: the conditions named in the piece of the
+    list before "requiring" and what it requires after it, in the same piece, are one match that needs them
+    all; the other pieces stay alternatives ("hypertension, or diabetes requiring dialysis"). `piece`: where
+    the piece begins, where "requiring" begins and ends, where the piece ends."""
+    cut, begin, end, stop = piece
+    placed = list(zip(out, starts, strict=True))
+    before = [m for m, at in placed if cut <= at < begin]
+    after = [m for m, at in placed if end <= at < stop]
+    if not before or not after:
+        return out
+    required = after[0].rule if len(after) == 1 else AnyOf([m.rule for m in after])
+    rule = AllOf([*(m.rule for m in before), required])
+    joined = Match(rule, tuple(span for m in [*before, *after] for span in m.spans))
+    return [m for m, _ in placed if not any(m is x for x in [*before, *after])] + [joined]
+
+
+_PIECE_CUT = re.compile(r"[,;(]|\bor\b")
 
 
 def _another_between(places: dict[str, list[tuple[int, int]]], key: str, start: int, end: int) -> bool:
