@@ -86,7 +86,7 @@ def _asked(text: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
     excepted = excepted_spans(text)
     out = []
     for i in _candidates(text):
-        spans = items[i].asked(text)
+        spans = _not_glossing(text, items[i].asked(text), items[i].spans(text))
         if not spans:
             named = items[i].spans(text)
             examples = [s for s in named if any(a <= s[0] and s[1] <= b for a, b in given)]
@@ -96,6 +96,19 @@ def _asked(text: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
         if spans:
             out.append((i, tuple(spans)))
     return tuple(out)
+
+
+def _not_glossing(text: str, asked: list[tuple[int, int]], named: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The places a concept is asked as a whole, without those in brackets right after a kind of it: "NSCLC
+    (adenocarcinoma, squamous cell carcinoma ...)" names the kinds of NSCLC, not any cancer."""
+    kinds = [k for k in named if not any(a < k[1] and k[0] < b for a, b in asked)]
+    out = []
+    for a, b in asked:
+        opened = text.rfind("(", 0, a)
+        glossing = opened >= 0 and ")" not in text[opened:a] and any(not text[end:opened].strip() for _, end in kinds)
+        if not glossing:
+            out.append((a, b))
+    return out
 
 
 def _of_examples(text: str, start: int, end: int, concept: Concept) -> str:
