@@ -25,7 +25,7 @@ from eligibility.coded import (
     without_standard,
 )
 from eligibility.compiler import CompiledCriterion, compile_criterion
-from eligibility.demographics import age_scope, another_age, beyond_demographics, limits_sex
+from eligibility.demographics import age_scope, another_age, beyond_demographics, demographic_only, limits_sex
 from eligibility.fallback import (
     ask_key,
     clause_bounds,
@@ -75,6 +75,23 @@ def _understood(criterion: Criterion, left: list[Quantity], trial: Trial, named:
     if part.rule is None or part.team or unused(reduced, numbers_of(part.rule.to_dict())):
         return None
     return part.rule
+
+
+def _scopes_the_rest(criterion: Criterion, left: list[Quantity], understood: Rule) -> bool:
+    """Whether the understood part of an exclusion is an age or sex that the rest is said of ("Postmenopausal
+    women (as defined above) and less than 55 years of age with a negative pregnancy test", "Women >2 years
+    postmenopausal ... AND more than 55 years of age"): not an alternative that excludes on its own, but a
+    condition of the rest; a person outside it is not excluded."""
+    if not demographic_only(understood):
+        return False
+    reduced = _without(criterion.text, left)
+    either = reading_pattern("alternatives", "either")
+    if len(either.findall(criterion.text)) > len(either.findall(reduced)):
+        return False  # "Age over 75 years, or 2 to 4 weeks after surgery": what was set aside is an alternative
+    both = reading_pattern("alternatives", "both")
+    edges = reduced.strip(" .;,")
+    joined = both.match(edges) is not None or both.search(edges.split()[-1] if edges.split() else "") is not None
+    return bool(beyond_demographics(reduced, understood)) or joined
 
 
 def _clause_of(text: str, start: int) -> str:
@@ -356,6 +373,8 @@ def _interpret(
             return cc
         understood = _understood(criterion, left, trial, named) if trial is not None else None
         widest = _widest(criterion, cc, left, trial, named)
+        if understood is not None and criterion.kind == "exclusion" and _scopes_the_rest(criterion, left, understood):
+            understood, widest = None, widest or understood
         return _partly(criterion, cc, text, tuple(q.text for q in left), "used", understood, widest)
     reason = team_reason(text)
     if reason is not None and criterion_codes(text)[0] and team_reason(without_standard(text)) is None:

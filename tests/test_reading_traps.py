@@ -68,6 +68,28 @@ CASES = [
     ("Symptoms: cough and fever", "inclusion", "50 yo man with cough.", "unknown"),
     ("Women aged 18 years or older who are 6 to 12 weeks postpartum", "inclusion", "30 yo woman", "unknown"),
     ("Age over 75 years, or 2 to 4 weeks after surgery", "exclusion", "80 yo man", "met"),
+    # an age the rest of an exclusion is said of excludes no one on its own (HINT trials, a verdict review)
+    (
+        "Women >2 years postmenopausal (defined as 1 year or longer since last menstrual period) AND more than 55 "
+        "years of age.",
+        "exclusion",
+        "63-year-old woman",
+        "unknown",
+    ),
+    (
+        "Women >2 years postmenopausal (defined as 1 year or longer since last menstrual period) AND more than 55 "
+        "years of age.",
+        "exclusion",
+        "40-year-old woman",
+        "not_met",
+    ),
+    (
+        "women are considered to be in a postmenopausal state when >= 54 years of age with cessation of previously "
+        "occurring menses for >= 12 months without an alternative cause",
+        "exclusion",
+        "57-year-old woman",
+        "unknown",
+    ),
     ("Age >= 18", "inclusion", "I'm 32 and my 4-month-old has a cold.", "met"),
     ("Pregnancy", "exclusion", "30 yo woman, had a miscarriage at 11 weeks gestation last year", "unknown"),
     (
