@@ -177,6 +177,10 @@ def test_an_exclusion_whose_other_words_narrow_the_conditions_is_cleared_by_a_de
         # from the HINT trials
         ("Transmural penetration of tumor through the muscularis propria must be demonstrated", "Breast cancer."),
         ("Patients with glioblastoma multiforme, including gliosarcoma", "Breast cancer."),
+        (
+            "Patients with NSCLC (adenocarcinoma, squamous cell carcinoma, large cell carcinoma or a combination)",
+            "Papillary thyroid cancer dx w/ right neck mass.",
+        ),
         ("Considered ineligible for bone marrow transplantation as first-line therapy", "Kidney transplant."),
         ("Willing to receive HIV test results", "HIV positive."),
         ("Diabetes mellitus requiring pharmacotherapy.", "Type 2 diabetes, diet controlled."),
