@@ -68,6 +68,14 @@ CASES = [
     ("Symptoms: cough and fever", "inclusion", "50 yo man with cough.", "unknown"),
     ("Women aged 18 years or older who are 6 to 12 weeks postpartum", "inclusion", "30 yo woman", "unknown"),
     ("Age over 75 years, or 2 to 4 weeks after surgery", "exclusion", "80 yo man", "met"),
+    # what a condition required says how severe it was: taking the medicine is no case of it (HINT, a review)
+    (
+        "Has a history of (non-infectious) pneumonitis that required steroids or current pneumonitis",
+        "exclusion",
+        "On prednisone 10 mg daily for lupus.",
+        "unknown",
+    ),
+    ("Asthma requiring oral steroids in the past year", "exclusion", "On prednisone 10 mg daily for lupus.", "unknown"),
     # an age the rest of an exclusion is said of excludes no one on its own (HINT trials, a verdict review)
     (
         "Women >2 years postmenopausal (defined as 1 year or longer since last menstrual period) AND more than 55 "

@@ -7,9 +7,12 @@ each clause its own window; any of them rules the person out."""
 from __future__ import annotations
 
 import itertools
+import re
 
+from eligibility.concepts import concepts_in
+from eligibility.fallback import reading_pattern
 from eligibility.kinds._doses import STEROIDS, Dose, is_steroid, label, read_doses, unit_words
-from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, spans_of
+from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, grammar, spans_of
 from eligibility.kinds.durations import half_lives, minimum_duration
 from eligibility.rules import AnyOf, DoseChanged, Flag, Not, Rule, Treatment
 from eligibility.timewords import WEEKS_PER_MONTH, window_match
@@ -53,7 +56,18 @@ def lead_in_window(context: str) -> bool:
 class Treatments(Kind):
     name = "treatments"
     patterns = (
-        *("needs", "iv", "any_route", "injection", "high_dose", "new", "dose_change", "no_change", "not_a_use"),
+        *(
+            "needs",
+            "of_condition",
+            "iv",
+            "any_route",
+            "injection",
+            "high_dose",
+            "new",
+            "dose_change",
+            "no_change",
+            "not_a_use",
+        ),
         *("other", "steroid", "current", "past"),
     )
     blocked_by = BLOCKED
@@ -101,6 +115,20 @@ class Treatments(Kind):
                 return [(0, len(text))]  # a window before its medicines, or one with none of its own
         return parts
 
+    def _of_condition(self, text: str) -> bool:
+        """Whether the clause's medicines are what a condition named before them required ("pneumonitis that
+        required steroids"): words of substance before "required", none of them a medicine's."""
+        m = self.p("of_condition").search(text)
+        if m is None:
+            return False
+        # "lupus nephritis requiring cyclophosphamide": what such a condition requires decides (kinds.toml
+        # [conditions] decided_by_requirement)
+        deciding = set(grammar().sections["conditions"]["decided_by_requirement"])
+        if any(concept.key in deciding for concept, _, _ in concepts_in(text[: m.start()])):
+            return False
+        before = reading_pattern("coded", "filler").sub(" ", text[: m.start()])
+        return bool(re.search(r"[A-Za-z]{3,}", before))
+
     def _read_part(self, r: Read, whole: str, start: int, end: int, single: bool) -> list[Match] | None:
         """The rules of one clause (spans in `whole`); None when a dose in it cannot be attached."""
         text = whole[start:end]
@@ -110,6 +138,8 @@ class Treatments(Kind):
             return []
         # a list of medicines keeps those our vocabulary does not know ("thalidomide, mycophenolate ...")
         drugs += [d for d in r.other_drugs(text) if d not in drugs]
+        if self._of_condition(text):
+            return []
         spans: list[Span] = []
         found = window_match(text)
         window = found[0] if found else None
