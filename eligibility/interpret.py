@@ -336,6 +336,8 @@ def _interpret(
     if cc.rule is not None:
         left = [] if criterion.field else unused_quantities(criterion.text, numbers_of(cc.rule.to_dict()), cc.used)
         extra = beyond_demographics(criterion.text, cc.rule) if demographic and not left else ""
+        if demographic and not left and not extra and demographic_only(cc.rule) and not limits_sex(cc.rule):
+            extra = SEX.sex_named(criterion.text)  # "Patients must be male and 18 or older": the sex is not read
         if extra:
             # "Patients aged 18-65 with plaque psoriasis": the age is read, the rest is not; meeting the age
             # must not meet the criterion, so it is asked, and only the age can rule the person out. When

@@ -29,6 +29,14 @@ class Sex(Kind):
     def _sex_of(self, word: str) -> str:
         return "female" if self.p("female").fullmatch(word) else "male"
 
+    def sex_named(self, text: str) -> str:
+        """The first word for a person of one sex the text names ("male" in "must be male and 18 or
+        older"), '' when it names none or both ("Male or female, aged 18 to 65")."""
+        m = self.p("named").search(text)
+        if m is None or self._names_other(text, self._sex_of(m.group("sex"))):
+            return ""
+        return m.group("sex")
+
     def _names_other(self, text: str, sex: str) -> bool:
         """Whether the text also names a person of the other sex."""
         return any(self._sex_of(m.group("sex")) != sex for m in self.p("named").finditer(text))
