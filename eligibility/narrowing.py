@@ -39,9 +39,10 @@ def narrowing_near(text: str, start: int, end: int, own: re.Pattern[str] | None 
     after = text[end : end + 200]
     stop = SENTENCE_END.search(after)
     after = " ".join((after[: stop.start()] if stop else after).split()[:_AFTER_WORDS])
+    within = text[start:end]  # "essential hypertension" named as one condition
     for name in groups():
         pattern = reading_pattern("narrowing", name)
-        for part in (before, after):
+        for part in (before, within, after):
             found = pattern.search(part)
             if found and not (own is not None and own.search(found.group(0))):
                 return name

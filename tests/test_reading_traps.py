@@ -68,6 +68,14 @@ CASES = [
     ("Symptoms: cough and fever", "inclusion", "50 yo man with cough.", "unknown"),
     ("Women aged 18 years or older who are 6 to 12 weeks postpartum", "inclusion", "30 yo woman", "unknown"),
     ("Age over 75 years, or 2 to 4 weeks after surgery", "exclusion", "80 yo man", "met"),
+    # the sex an inclusion names is read or asked, never dropped beside an age (a verdict review of HINT trials)
+    ("Be Female aged 18-100 years", "inclusion", "A 44 yo male", "not_met"),
+    ("Patient is a female ≥ 18 years of age", "inclusion", "A 67-year-old man comes to the clinic", "not_met"),
+    ("Patients must be male and 18 or older", "inclusion", "A 30 yo woman", "unknown"),
+    ("Male or female, aged 18 to 65", "inclusion", "A 30 yo woman", "met"),
+    # "essential" narrows: a note's bare hypertension may be secondary
+    ("Diagnosis of essential hypertension", "inclusion", "Hypertension, renal-artery stenosis, CKD.", "unknown"),
+    ("Diagnosis of essential hypertension", "inclusion", "History of essential hypertension.", "met"),
     # what a condition required says how severe it was: taking the medicine is no case of it (HINT, a review)
     (
         "Has a history of (non-infectious) pneumonitis that required steroids or current pneumonitis",
