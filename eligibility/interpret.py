@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from functools import cache, partial
 
 from eligibility.assurances import assured
 from eligibility.coded import (
+    condition_words,
     asks_the_past,
     criterion_codes,
     criterion_lasting,
@@ -42,7 +45,7 @@ from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
 from eligibility.rules import MET, NOT_MET, AgeScoped, AllOf, AnyOf, Ask, Not, Rule, SexScoped, widened
-from eligibility.unread import glosses, unread
+from eligibility.unread import Unread, glosses, unread
 from trialscreen.model import Criterion, Trial
 
 
@@ -123,7 +126,7 @@ def _widest(
     return wide
 
 
-def _unread_alternatives(criterion: Criterion, rule: Rule, used: list[tuple[int, int]]) -> tuple[str, ...]:
+def _unread_alternatives(criterion: Criterion, rule: Rule, left: Callable[[], Unread]) -> tuple[str, ...]:
     """The alternatives a rule of named conditions leaves unread, where not having the conditions would
     clear the criterion: an exclusion ("hypertension or recent surgery"), or an inclusion worded as an
     absence ("No renal or hepatic disease"). Qualifiers the rule leaves unread ("uncontrolled
@@ -131,20 +134,19 @@ def _unread_alternatives(criterion: Criterion, rule: Rule, used: list[tuple[int,
     absence = isinstance(rule, Not)
     if (criterion.kind == "exclusion") == absence or criterion.field:
         return ()
-    return unread(criterion.text, rule, used).alternatives
+    return left().alternatives
 
 
-def _unread_qualifiers(criterion: Criterion, rule: Rule, used: list[tuple[int, int]]) -> tuple[str, ...]:
+def _unread_qualifiers(criterion: Criterion, rule: Rule, left: Callable[[], Unread]) -> tuple[str, ...]:
     """The words beside a named condition a rule of named conditions leaves unread, where having the
     conditions is not enough to meet the criterion ("glioblastoma ... transmural penetration of tumor",
     "psychiatric illness that might interfere with participation"). Not for an inclusion worded as an
     absence ("No uncontrolled hypertension"), whose rule only errs towards ruling the patient out."""
     if isinstance(rule, Not) or criterion.field:
         return ()
-    left = unread(criterion.text, rule, used)
     # the reasons an exclusion gives narrow nothing ("Mental disorder ... that could interfere with the ability
     # to comply"): the study team judges them, and the rule of the conditions named keeps ruling out
-    return left.narrowing if criterion.kind == "exclusion" else left.qualifiers
+    return left().narrowing if criterion.kind == "exclusion" else left().qualifiers
 
 
 def _unread_kinds(criterion: Criterion, used: list[tuple[int, int]]) -> list[str]:
@@ -241,6 +243,7 @@ def _partly(
         widest=widest,
         examples=bool(codes) and open_list(text, beside_age=True),
         mentions=(names or named) if mentions is None else mentions,
+        own_words=condition_words(text) if codes else {},
     )
     return cc
 
@@ -354,8 +357,9 @@ def _interpret(
             understood = cc.rule if clears else None
             return _partly(criterion, cc, text, tuple(kinds), "read", understood=understood, mode=Mode.QUESTION)
         if not left:
-            loose = _unread_alternatives(criterion, cc.rule, cc.used)
-            tight = _unread_qualifiers(criterion, cc.rule, cc.used)
+            words = cache(partial(unread, criterion.text, cc.rule, cc.used))  # read once, for both
+            loose = _unread_alternatives(criterion, cc.rule, words)
+            tight = _unread_qualifiers(criterion, cc.rule, words)
             if loose:
                 # "Major surgery, traumatic injury, or peptic ulcer": a "no" to the conditions read does not
                 # clear what the rule leaves unread; only what rules the patient out is taken from it, unless
@@ -408,6 +412,7 @@ def _interpret(
         ever=bool(codes) and (asks_the_past(text) or _kind_at_any_time(criterion.text)),
         mentions=names,
         widest=denied_by_wholes(criterion.text, codes),
+        own_words=condition_words(text) if codes else {},
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc
