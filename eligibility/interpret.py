@@ -19,8 +19,8 @@ from functools import cache, partial
 
 from eligibility.assurances import assured
 from eligibility.coded import (
-    condition_words,
     asks_the_past,
+    condition_words,
     criterion_codes,
     criterion_lasting,
     criterion_window,
@@ -357,9 +357,9 @@ def _interpret(
             understood = cc.rule if clears else None
             return _partly(criterion, cc, text, tuple(kinds), "read", understood=understood, mode=Mode.QUESTION)
         if not left:
-            words = cache(partial(unread, criterion.text, cc.rule, cc.used))  # read once, for both
-            loose = _unread_alternatives(criterion, cc.rule, words)
-            tight = _unread_qualifiers(criterion, cc.rule, words)
+            left_words = cache(partial(unread, criterion.text, cc.rule, cc.used))  # read once, for both
+            loose = _unread_alternatives(criterion, cc.rule, left_words)
+            tight = _unread_qualifiers(criterion, cc.rule, left_words)
             if loose:
                 # "Major surgery, traumatic injury, or peptic ulcer": a "no" to the conditions read does not
                 # clear what the rule leaves unread; only what rules the patient out is taken from it, unless
