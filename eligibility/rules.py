@@ -34,6 +34,7 @@ from eligibility.kinship import fits
 from eligibility.narrowing import is_group, states
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
+from trialscreen.vocab import conditions as icd
 from trialscreen.vocabulary import vocabulary
 
 EVER_MONTHS = 1200.0  # a window that covers a lifetime
@@ -647,6 +648,9 @@ class Condition(Windowed):
     min_class: int | None = None  # e.g. NYHA class III or worse
     current_only: bool = False
     narrowed: str = ""  # "uncontrolled hypertension": the person's words must say it (eligibility/narrowing.py)
+    # "Other malignancy" in a breast cancer trial: the ICD-10-CM codes of the trial's own condition, whose
+    # cases do not count
+    besides: list[str] = field(default_factory=list)
 
     def decide(self, profile: Profile) -> Result:
         look = profile.lookup(f"cond:{self.key}")
@@ -657,6 +661,8 @@ class Condition(Windowed):
                 reason=f"contradictory answers about {self.label}",
             )
         fact = look.fact
+        if fact is not None and fact.value and self.besides and self._the_trials_own(fact, profile):
+            fact = None  # "metastatic breast cancer" for "other malignancy" in a breast cancer trial
         if fact is None:
             return self._coded(profile)
         if not fact.value:
@@ -678,8 +684,10 @@ class Condition(Windowed):
         kind never clears the concept: a date the text gives it may be one of several ("resected in 2012,
         recurred in 2024")."""
         asks = [f"cond:{self.key}"]
-        cases = [f for f in concept_cases(profile, self.key) if f.value]
+        cases = [f for f in concept_cases(profile, self.key) if f.value and not self._of_the_trial(f)]
         if not cases:
+            if self.besides and any(f.value for f in concept_cases(profile, self.key)):
+                return Result(UNKNOWN, asks=asks, reason=f"no {self.label} besides the trial's own is mentioned")
             # a condition coded inside the concept's range that is no case of it ("daily cannabis use")
             near = concept_near(profile, self.key)
             if near:
@@ -692,6 +700,24 @@ class Condition(Windowed):
         if met:
             return met[0]
         return Result(UNKNOWN, cases, asks=asks, reason=f"whether the {self.label} the text names is the one asked")
+
+    def _of_the_trial(self, fact: Fact) -> bool:
+        """Whether a coded case is one of the trial's own condition."""
+        code = fact.key.removeprefix(PREFIX)
+        return any(under(code, own) for own in self.besides)
+
+    def _the_trials_own(self, fact: Fact, profile: Profile) -> bool:
+        """Whether the person's text names the concept, where it does, only as the trial's own condition:
+        every coded case at the same words is one of it."""
+        at = [
+            f
+            for f in concept_cases(profile, self.key)
+            if f.value
+            and f.evidence is not None
+            and fact.evidence is not None
+            and f.evidence.start <= fact.evidence.start < f.evidence.end
+        ]
+        return bool(at) and all(self._of_the_trial(f) for f in at)
 
     def _decide_fact(self, fact: Fact) -> Result:
         if not fact.value:
@@ -750,6 +776,9 @@ class Condition(Windowed):
         if self.narrowed and not is_group(self.narrowed):  # "liver disease (not caused by HCV)"
             extra += f" ({self.narrowed})"
         narrowed = f"{self.narrowed} " if is_group(self.narrowed) else ""
+        if self.besides:
+            own = "; ".join(icd.description(code) or code for code in self.besides)
+            extra += f" (besides the trial's own: {own})"
         return f"{narrowed}{self.label}{window_words(self.within_months)}{extra}"
 
     def logic(self) -> Logic:

@@ -16,6 +16,7 @@ from eligibility.kinds.treatments import lead_in_window
 from eligibility.narrowing import complication_after, excepted_spans, excepted_words, inside, narrowing_near
 from eligibility.rules import AllOf, AnyOf, Condition, Measure, Not, Rule, UlnMultiple
 from eligibility.timewords import window_match
+from trialscreen.model import Trial
 from trialscreen.vocab import conditions as icd
 
 BLOCKED = ("refractory", "manifestations", "pregnancy", "allergy", "diagnosis", "courses")
@@ -132,6 +133,19 @@ def _excepting(text: str, read: list[str]) -> str:
     return words if words and (icd.conditions_in(words) or concepts_in(words)) else ""
 
 
+def own_codes(trial: Trial, concept: Concept) -> list[str]:
+    """The ICD-10-CM codes of the trial's own conditions (its registry's conditions, else its title) that are
+    cases of the concept: "Breast Cancer" (C50) of a cancer. Empty when the trial does not say."""
+    names = [*trial.conditions] or [trial.title]
+    found = [m for name in names for m in icd.conditions_in(name) if concept.covers(m.codes)]
+    return list(dict.fromkeys(m.code for m in found))
+
+
+def _names_any(text: str, codes: list[str]) -> bool:
+    """Whether the text names a condition coded under (or over) one of `codes`."""
+    return any(under(m.code, c) or under(c, m.code) for m in icd.conditions_in(text) for c in codes)
+
+
 def exception_patterns() -> dict[str, re.Pattern[str]]:
     """The kinds of cancer a rule of conditions reads as allowed exceptions, by name."""
     return _cancer_exceptions()
@@ -146,7 +160,7 @@ class Conditions(Kind):
     name = "conditions"
     patterns = (
         *("requiring", "except", "negative", "negative_after", "negative_for", "negative_before_test", "test_after"),
-        *("either_result", "active", "class"),
+        *("either_result", "active", "class", "besides_own"),
         # what eligibility/unread.py reads beside the conditions
         *("known_by", "beside", "qualifying", "reason", "note", "catch_all", "complement", "modifiers", "unless"),
     )
@@ -195,7 +209,12 @@ class Conditions(Kind):
                     min_class = _CLASSES.get(word) or int(word)
                     spans += spans_of(nyha, "num")
             current_only = bool(self.p("active").search(text[max(0, start - 40) : end])) and window is None
+            own = own_codes(r.trial, concept)
+            # "other malignancy", or one "other than sarcoma" in a sarcoma trial
+            besides = self.p("besides_own").search(text[max(0, start - 60) : start]) is not None
+            besides = besides or bool(own and except_at and _names_any(text[except_at.start() :], own))
             rule = Condition(
+                besides=own if besides else [],
                 key=concept.key,
                 label=concept.key.replace("_", " "),
                 within_months=window,
