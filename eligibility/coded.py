@@ -312,7 +312,7 @@ def _coded(
             return [], names, None
         a, b = found.span
         blanked = blanked[:a] + " " * (b - a) + blanked[b:]
-    left = reading_pattern("coded", "filler").sub("", _demographic(_unnamed(text, blanked), beside_age))
+    left = reading_pattern("coded", "filler").sub("", _demographic(blanked, beside_age))
     # several conditions settle it only as alternatives ("cough or shortness of breath") or examples
     # ("symptoms of OSA, including snoring and sleepiness"); "asthma and COPD", or a list that does not
     # say which, only speak to it
@@ -322,58 +322,6 @@ def _coded(
     if left and time is None and alternatives and _open_list(text, blanked, beside_age):
         return names, [], None
     return (names, [], found) if not left and either else ([], names, None)
-
-
-_WORD = re.compile(r"[A-Za-z][\w'-]*")
-_MAX_OWN_WORDS = 2  # "cryptogenic ischemic stroke": at most two words of the condition's own before its name
-
-
-def _unnamed(text: str, blanked: str) -> str:
-    """The blanked text without the words the criterion names its conditions with (`condition_words`)."""
-    for a, b in _own_word_spans(text):
-        blanked = blanked[:a] + " " * (b - a) + blanked[b:]
-    return blanked
-
-
-def condition_words(text: str) -> dict[str, str]:
-    """The words right before a condition's name that the criterion names it with, by code ("cryptogenic"
-    of "a cryptogenic stroke within the previous 3 months"): the person's text must name the condition with
-    them too to meet it. Only where nothing but filler stands between them and the name, and none of them
-    makes the name another thing (readings.toml [coded] not_naming: "No stroke", "post-stroke")."""
-    out: dict[str, str] = {}
-    for code, words in _own_words(text):
-        out.setdefault(code, words)
-    return out
-
-
-def _own_word_spans(text: str) -> list[tuple[int, int]]:
-    return [span for span, _ in _own_words_at(text)]
-
-
-def _own_words(text: str) -> list[tuple[str, str]]:
-    return [(code, words) for _, (code, words) in _own_words_at(text)]
-
-
-@lru_cache(maxsize=4096)
-def _own_words_at(text: str) -> tuple[tuple[tuple[int, int], tuple[str, str]], ...]:
-    filler = reading_pattern("coded", "filler")
-    not_naming = reading_pattern("coded", "not_naming")
-    out = []
-    for m in _named(text):
-        start = m.start
-        words: list[str] = []
-        while len(words) < _MAX_OWN_WORDS:
-            before = re.search(r"([A-Za-z][\w'-]*)[ \t-]+$", text[max(0, start - 40) : start])
-            if before is None:
-                break
-            word = before.group(1)
-            if not filler.sub("", word) or not_naming.search(word.replace("-", " ")):
-                break
-            words.insert(0, word)
-            start -= len(before.group(0))
-        if words:
-            out.append(((start, m.start), (m.code, " ".join(words))))
-    return tuple(out)
 
 
 # a condition's initials in brackets right after its name: "Hodgkin lymphoma (HD)", "(NHL)"

@@ -20,7 +20,6 @@ from functools import cache, partial
 from eligibility.assurances import assured
 from eligibility.coded import (
     asks_the_past,
-    condition_words,
     criterion_codes,
     criterion_lasting,
     criterion_window,
@@ -243,7 +242,6 @@ def _partly(
         widest=widest,
         examples=bool(codes) and open_list(text, beside_age=True),
         mentions=(names or named) if mentions is None else mentions,
-        own_words=condition_words(text) if codes else {},
     )
     return cc
 
@@ -412,7 +410,6 @@ def _interpret(
         ever=bool(codes) and (asks_the_past(text) or _kind_at_any_time(criterion.text)),
         mentions=names,
         widest=denied_by_wholes(criterion.text, codes),
-        own_words=condition_words(text) if codes else {},
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

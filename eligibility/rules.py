@@ -13,7 +13,6 @@ Rules serialise to plain dicts (`to_dict`/`rule_from_dict`) so compiled trials a
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
@@ -1664,15 +1663,6 @@ class Assured(Rule):
         return Logic(op="not", parts=(atom,)) if self.against else atom
 
 
-def _named_with(text: str, own: str, words: str) -> bool:
-    """Whether `text` names `words` (a condition) right after `own` (its words in the criterion), with at most
-    two words between: "cryptogenic stroke", "cryptogenic ischemic stroke"; not "non-cryptogenic stroke"."""
-    lead = r"[\s-]+".join(re.escape(w) for w in own.split())
-    if re.search(rf"(?<![\w-]){lead}(?![\w-])", words, re.I):
-        return True  # the text's own name for it holds them: "metastatic breast cancer"
-    return re.search(rf"(?<![\w-]){lead}[\s-]+(?:[\w'-]+[\s-]+){{0,2}}?{re.escape(words)}", text, re.I) is not None
-
-
 @dataclass
 class Ask(Rule):
     """A criterion asked in its own words (yes / no / not sure): 'yes' means it applies to the patient."""
@@ -1722,9 +1712,6 @@ class Ask(Rule):
     relatives_degree: int | None = None
     relatives_met: bool = True
     relatives_denial: bool = True
-    # the words the criterion names a condition with, by code ("cryptogenic" of "cryptogenic stroke"): a case
-    # the person's text names without them speaks to it, and only one named with them meets it
-    own_words: dict[str, str] = field(default_factory=dict)
 
     def evaluate(self, profile: Profile) -> Result:
         if self.only_sex:
@@ -1801,25 +1788,6 @@ class Ask(Rule):
     def _stated(self, profile: Profile) -> Result | None:
         """What the person's text states about the conditions the criterion names, when it settles it."""
         found = facts_under(profile, self.codes)
-        cases, denials, others = found
-        own = [f for f in cases if self._named_as_asked(f)]
-        if len(own) < len(cases):
-            # "stroke" for "a cryptogenic stroke within 3 months": only a case named with those words can meet it
-            settled = self._stated_of((own, denials, others))
-            return settled if settled is not None and settled.status == MET else None
-        return self._stated_of(found)
-
-    def _named_as_asked(self, fact: Fact) -> bool:
-        """Whether the person's text names a case with the words the criterion names its condition with."""
-        code = fact.key.removeprefix(PREFIX)
-        own = [w for c, w in self.own_words.items() if under(code, c) or under(c, code)]
-        if not own:
-            return True
-        words = str(fact.detail.get("words", ""))
-        text = fact.evidence.text if fact.evidence is not None else ""
-        return bool(words) and all(_named_with(text, w, words) for w in own)
-
-    def _stated_of(self, found: tuple[list[Fact], list[Fact], list[Fact]]) -> Result | None:
         cases, denials, _ = found
         if self.within_months is not None:
             return self._stated_within(cases, denials, self.within_months)
