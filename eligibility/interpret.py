@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
 from dataclasses import replace
-from functools import cache, partial
 
 from eligibility.assurances import assured
 from eligibility.coded import (
@@ -125,7 +123,7 @@ def _widest(
     return wide
 
 
-def _unread_alternatives(criterion: Criterion, rule: Rule, left: Callable[[], Unread]) -> tuple[str, ...]:
+def _unread_alternatives(criterion: Criterion, rule: Rule, left: Unread) -> tuple[str, ...]:
     """The alternatives a rule of named conditions leaves unread, where not having the conditions would
     clear the criterion: an exclusion ("hypertension or recent surgery"), or an inclusion worded as an
     absence ("No renal or hepatic disease"). Qualifiers the rule leaves unread ("uncontrolled
@@ -133,10 +131,10 @@ def _unread_alternatives(criterion: Criterion, rule: Rule, left: Callable[[], Un
     absence = isinstance(rule, Not)
     if (criterion.kind == "exclusion") == absence or criterion.field:
         return ()
-    return left().alternatives
+    return left.alternatives
 
 
-def _unread_qualifiers(criterion: Criterion, rule: Rule, left: Callable[[], Unread]) -> tuple[str, ...]:
+def _unread_qualifiers(criterion: Criterion, rule: Rule, left: Unread) -> tuple[str, ...]:
     """The words beside a named condition a rule of named conditions leaves unread, where having the
     conditions is not enough to meet the criterion ("glioblastoma ... transmural penetration of tumor",
     "psychiatric illness that might interfere with participation"). Not for an inclusion worded as an
@@ -145,7 +143,7 @@ def _unread_qualifiers(criterion: Criterion, rule: Rule, left: Callable[[], Unre
         return ()
     # the reasons an exclusion gives narrow nothing ("Mental disorder ... that could interfere with the ability
     # to comply"): the study team judges them, and the rule of the conditions named keeps ruling out
-    return left().narrowing if criterion.kind == "exclusion" else left().qualifiers
+    return left.narrowing if criterion.kind == "exclusion" else left.qualifiers
 
 
 def _unread_kinds(criterion: Criterion, used: list[tuple[int, int]]) -> list[str]:
@@ -355,7 +353,7 @@ def _interpret(
             understood = cc.rule if clears else None
             return _partly(criterion, cc, text, tuple(kinds), "read", understood=understood, mode=Mode.QUESTION)
         if not left:
-            left_words = cache(partial(unread, criterion.text, cc.rule, cc.used))  # read once, for both
+            left_words = unread(criterion.text, cc.rule, cc.used)  # read once, for both
             loose = _unread_alternatives(criterion, cc.rule, left_words)
             tight = _unread_qualifiers(criterion, cc.rule, left_words)
             if loose:

@@ -683,9 +683,10 @@ class Condition(Windowed):
         kind never clears the concept: a date the text gives it may be one of several ("resected in 2012,
         recurred in 2024")."""
         asks = [f"cond:{self.key}"]
-        cases = [f for f in concept_cases(profile, self.key) if f.value and not self._of_the_trial(f)]
+        named = [f for f in concept_cases(profile, self.key) if f.value]
+        cases = [f for f in named if not self._of_the_trial(f)]
         if not cases:
-            if self.besides and any(f.value for f in concept_cases(profile, self.key)):
+            if named:  # every case named is one of the trial's own
                 return Result(UNKNOWN, asks=asks, reason=f"no {self.label} besides the trial's own is mentioned")
             # a condition coded inside the concept's range that is no case of it ("daily cannabis use")
             near = concept_near(profile, self.key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from eligibility.timewords import NUM, number, to_months
+from eligibility.timewords import NUM, UNIT, number, to_months
 
 _MONTHS = {
     m: i + 1
@@ -39,7 +39,7 @@ _BARE_YEAR = re.compile(r"\b(19|20)(\d\d)\b")
 # and no unit after it ("in 03 weeks" is no year)
 _SHORT_YEAR = re.compile(
     r"\b(?:in|since)\s+(?:['’](\d\d)|(0\d))\b(?![.,/:]?\d)(?!\s*(?:%|[a-z]*\s*(?:mg|mcg|ml|kg|cm|mm|units?|"
-    r"hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?|minutes?|mins?|times?|cycles?|doses?)\b))",
+    r"hours?|hrs?|minutes?|mins?|times?|cycles?|doses?|" + UNIT[1:-1] + r")\b))",
     re.I,
 )
 _FOR = re.compile(r"\bfor\s+(?:the\s+)?(?:past|last)?\s*" + NUM + r"\s*(days?|weeks?|months?|years?|yrs?)\b", re.I)

@@ -16,6 +16,11 @@ from tests.test_reading import trial_of
 
 TODAY = date(2014, 6, 1)
 
+POSTMENOPAUSAL_AND_55 = (
+    "Women >2 years postmenopausal (defined as 1 year or longer since last menstrual period) AND more than 55 "
+    "years of age."
+)
+
 CASES = [
     ("Women aged 18-45 with asthma", "inclusion", "30 yo man with asthma.", "unknown"),
     (
@@ -85,20 +90,8 @@ CASES = [
     ),
     ("Asthma requiring oral steroids in the past year", "exclusion", "On prednisone 10 mg daily for lupus.", "unknown"),
     # an age the rest of an exclusion is said of excludes no one on its own (HINT trials, a verdict review)
-    (
-        "Women >2 years postmenopausal (defined as 1 year or longer since last menstrual period) AND more than 55 "
-        "years of age.",
-        "exclusion",
-        "63-year-old woman",
-        "unknown",
-    ),
-    (
-        "Women >2 years postmenopausal (defined as 1 year or longer since last menstrual period) AND more than 55 "
-        "years of age.",
-        "exclusion",
-        "40-year-old woman",
-        "not_met",
-    ),
+    (POSTMENOPAUSAL_AND_55, "exclusion", "63-year-old woman", "unknown"),
+    (POSTMENOPAUSAL_AND_55, "exclusion", "40-year-old woman", "not_met"),
     (
         "women are considered to be in a postmenopausal state when >= 54 years of age with cessation of previously "
         "occurring menses for >= 12 months without an alternative cause",

@@ -8,7 +8,7 @@ from enum import Enum
 from functools import lru_cache
 
 from eligibility.clause_ends import examples_in
-from eligibility.coded import under
+from eligibility.coded import related, under
 from eligibility.concepts import Concept, concepts, concepts_in
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, first_look, spans_of
 from eligibility.kinds.prefilter import Words, needed
@@ -143,7 +143,7 @@ def own_codes(trial: Trial, concept: Concept) -> list[str]:
 
 def _names_any(text: str, codes: list[str]) -> bool:
     """Whether the text names a condition coded under (or over) one of `codes`."""
-    return any(under(m.code, c) or under(c, m.code) for m in icd.conditions_in(text) for c in codes)
+    return any(related(m.code, c) for m in icd.conditions_in(text) for c in codes)
 
 
 def exception_patterns() -> dict[str, re.Pattern[str]]:
@@ -209,12 +209,8 @@ class Conditions(Kind):
                     min_class = _CLASSES.get(word) or int(word)
                     spans += spans_of(nyha, "num")
             current_only = bool(self.p("active").search(text[max(0, start - 40) : end])) and window is None
-            own = own_codes(r.trial, concept)
-            # "other malignancy", or one "other than sarcoma" in a sarcoma trial
-            besides = self.p("besides_own").search(text[max(0, start - 60) : start]) is not None
-            besides = besides or bool(own and except_at and _names_any(text[except_at.start() :], own))
             rule = Condition(
-                besides=own if besides else [],
+                besides=self._besides(r.trial, concept, text, start, except_at),
                 key=concept.key,
                 label=concept.key.replace("_", " "),
                 within_months=window,
@@ -243,6 +239,19 @@ class Conditions(Kind):
             negated = Not(AnyOf(rules) if len(rules) > 1 else rules[0])
             out = [Match(negated, tuple(s for m in out for s in m.spans))]
         return out
+
+    def _besides(
+        self, trial: Trial, concept: Concept, text: str, start: int, except_at: re.Match[str] | None
+    ) -> list[str]:
+        """The trial's own condition's codes when the criterion names the concept as one besides it ("other
+        malignancy"; a malignancy "other than sarcoma" in a sarcoma trial), else none."""
+        other = self.p("besides_own").search(text[max(0, start - 60) : start]) is not None
+        if not other and except_at is None:
+            return []
+        own = own_codes(trial, concept)
+        if other or (except_at is not None and _names_any(text[except_at.start() :], own)):
+            return own
+        return []
 
     def _negative(self, text: str, found: list[tuple[Concept, int, int]]) -> _Negative:
         """Whether an inclusion asks for a negative result of what it names: of every condition named
