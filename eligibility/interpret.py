@@ -42,7 +42,7 @@ from eligibility.kinds.sex import KIND as SEX
 from eligibility.quantities import Quantity, numbers_of, unused, unused_quantities
 from eligibility.reading import Mode, Reading
 from eligibility.rules import MET, NOT_MET, AgeScoped, AllOf, AnyOf, Ask, Not, Rule, SexScoped, widened
-from eligibility.unread import Unread, glosses, unread
+from eligibility.unread import Unread, glosses, unread, unread_names
 from trialscreen.model import Criterion, Trial
 
 
@@ -371,6 +371,17 @@ def _interpret(
                 inclusion = criterion.kind == "inclusion"
                 understood, widest = (cc.rule, None) if inclusion else (None, cc.rule)
                 return _partly(criterion, cc, text, tight, "read", understood, widest, mode=Mode.QUESTION)
+            others = unread_names(criterion.text, cc.rule, cc.used)
+            if others:
+                # "Pregnant women or patients with HIV", "Relapsed or refractory AML": a rule of another kind
+                # does not read the conditions named beside it; asked as it stands, and the rule only rules out
+                # where not having the rest would clear it (as for the kinds above)
+                clears = (criterion.kind == "exclusion") != isinstance(cc.rule, Not)
+                understood = cc.rule if clears else None
+                asked = _partly(criterion, cc, text, others, "read", understood=understood, mode=Mode.QUESTION)
+                if isinstance(asked.rule, Ask):
+                    asked.rule = replace(asked.rule, more_alternatives=True)
+                return asked
             cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
             return cc
         understood = _understood(criterion, left, trial, named) if trial is not None else None

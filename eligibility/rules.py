@@ -1703,6 +1703,9 @@ class Ask(Rule):
     mentions: list[str] = field(default_factory=list)
     # an exclusion about people of one sex ("Females of childbearing potential"): not for the other
     only_sex: str = ""
+    # what the rule leaves unread names more alternatives ("Pregnant women or patients with HIV"): the
+    # rule not applying to the person (a man) leaves those open
+    more_alternatives: bool = False
     # a criterion about relatives' conditions only ("Family history of breast cancer", "first-degree
     # relative with colorectal cancer"): their codes, so what the text says of the person's relatives
     # answers it; how close the relative must be (1: first-degree; None: any); whether a relative's case
@@ -1727,7 +1730,7 @@ class Ask(Rule):
                 return part
         same = part is not None and self.partial is self.understood  # read once, not twice
         seen = part if same else self.partial.evaluate(profile) if self.partial is not None else None
-        if self.partial is not None and seen is not None and seen.status == NA:
+        if self.partial is not None and seen is not None and seen.status == NA and not self.more_alternatives:
             return Result(NA, reason="does not apply to this person (" + self.partial.describe() + ")")
         look = profile.lookup(self.key)
         if look.fact is None and not look.conflict and self.widest is not None:  # an answer always wins

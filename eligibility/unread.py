@@ -22,14 +22,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from eligibility.clause_ends import clause_end
+from eligibility.clause_ends import clause_end, examples_in
 from eligibility.coded import standard_spans
-from eligibility.fallback import reading_pattern
+from eligibility.fallback import reading_pattern, readings
 from eligibility.family import without
 from eligibility.kinds.base import grammar
 from eligibility.kinds.conditions import asked_spans, concept_spans, exception_patterns
 from eligibility.narrowing import narrowing_read
-from eligibility.rules import AgeScoped, AllOf, AnyOf, Condition, Not, Rule, SexScoped
+from eligibility.quantities import quantities
+from eligibility.rules import AgeScoped, Allergy, AllOf, AnyOf, Condition, Diagnosis, Not, Rule, SexScoped
 from eligibility.timewords import window_match
 from trialscreen.vocab import conditions as icd
 
@@ -252,3 +253,146 @@ def _pieces(blanked: str) -> list[Span]:
         start = b
     out.append((start, len(blanked)))
     return [(a, b) for a, b in out if b > a]
+
+
+# -- conditions named beside a rule of another kind -------------------------------------------------
+
+
+def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str, ...]:
+    """The conditions a criterion names (ICD-10-CM) that a rule holding no condition leaves unread: a
+    flag, a measurement, a drug or an age read from a criterion that also names a condition ("Pregnant
+    women or patients with HIV", "Patients with known hepatic failure, AST/ALT > 3 x ULN", "Relapsed or
+    refractory AML"). Such a rule must not decide what it does not read. A condition counts as read when
+    its piece of the list holds what the rule used ("Renal insufficiency (eGFR < 30 ml/min)": the
+    measurement defines it), when it is what the rule's own key stands for (readings.toml [named_beside]
+    read_by: "active SLE"), what a treatment is for ("steroids for asthma"), what an allergy shows as
+    ("hypersensitivity (e.g. Stevens-Johnson syndrome)"), or when it stands in an exception, a reason, a
+    note or a standard of diagnosis, none of which the rule needs to read."""
+    leaves = _leaves(rule)
+    if not leaves or any(isinstance(leaf, Condition) for leaf in leaves):
+        return ()
+    named = _named_in(text)
+    if not named:
+        return ()
+    covered = _covered(leaves)
+    skipped = [*_set_aside(text), *_allergy_glosses(text, leaves)]
+    pieces = _bracketed_pieces(text)
+    spans = [*used, *((q.start, q.end) for q in quantities(text))]  # with no number left unused, all are read
+    indication = reading_pattern("named_beside", "indication")
+    treated = reading_pattern("named_beside", "treated")
+    read: set[str] = set()
+    left: list[tuple[str, str]] = []
+    for start, end, ident in named:
+        piece = next(((a, b) for a, b in pieces if a <= start < b), (start, end))
+        if (
+            any(a <= start < b for a, b in skipped)
+            or ident in covered
+            or any(piece[0] <= a < piece[1] or piece[0] < b <= piece[1] for a, b in spans)
+            or indication.search(text, max(0, start - 40), start)
+            or treated.match(text, end)
+        ):
+            read.add(ident)
+        else:
+            a, b = _word_of(text, start, end)
+            left.append((ident, " ".join(text[a:b].split())))
+    return tuple(dict.fromkeys(words for ident, words in left if ident not in read))
+
+
+def _named_in(text: str) -> list[tuple[int, int, str]]:
+    """The conditions a criterion names, each as (start, end, its ICD-10-CM code or concept key): the
+    concepts of concepts.toml, and what ICD-10-CM names outside them."""
+    concepts_named = [(a, b, f"concept:{key}") for key, spans in asked_spans(text) for a, b in spans]
+    coded = [
+        (m.start, m.end, m.code)
+        for m in icd.conditions_in(text)
+        if m.end > m.start and not any(a < m.end and m.start < b for a, b, _ in concepts_named)
+    ]
+    return sorted([*concepts_named, *coded])
+
+
+def _leaves(rule: Rule) -> list[Rule]:
+    """The rules a composite is made of (a rule of one part is its own leaf)."""
+    if isinstance(rule, AnyOf | AllOf):
+        return [leaf for part in rule.rules for leaf in _leaves(part)]
+    if isinstance(rule, Not | SexScoped | AgeScoped):
+        return _leaves(rule.rule)
+    return [rule]
+
+
+def _covered(leaves: list[Rule]) -> set[str]:
+    """The ICD-10-CM codes and concepts ("concept:lupus") the rules' own keys stand for (readings.toml
+    [named_beside] read_by)."""
+    table = _read_by()
+    keys = {str(getattr(leaf, "key", "") or "") for leaf in leaves}
+    keys |= {f"dx:{leaf.disease}" for leaf in leaves if isinstance(leaf, Diagnosis)}
+    return {code for key in keys for code in table.get(key, ())}
+
+
+def _read_by() -> dict[str, tuple[str, ...]]:
+    raw = readings().get("named_beside", {}).get("read_by", {})
+    return {str(k): tuple(str(c) for c in v) for k, v in raw.items()}
+
+
+def _set_aside(text: str) -> list[Span]:
+    """What no rule needs to read: exceptions, reasons and qualifying clauses, notes, standards, the
+    people a limit is changed for ("ALT <= 5 x ULN for patients with liver metastases") and the sentences
+    that allow something ("Elevated bilirubin due to Gilbert's syndrome is not exclusionary")."""
+    filler = reading_pattern("coded", "filler")
+    out = [*_qualifying(text, text, filler), *standard_spans(text)]
+    for name in ("except", "unless"):
+        out += [(m.start(), clause_end(text, m.end())) for m in _pattern(name).finditer(text)]
+    for pattern in (reading_pattern("excepting", "lead"), reading_pattern("named_beside", "scoped")):
+        out += [(m.start(), clause_end(text, m.end())) for m in pattern.finditer(text)]
+    out += [(m.start(), _sentence_end(text, m.start() + 1)) for m in _pattern("note").finditer(text)]
+    for m in reading_pattern("named_beside", "allowed").finditer(text):
+        start = max(text.rfind(". ", 0, m.start()), text.rfind(";", 0, m.start())) + 1
+        out.append((start, _sentence_end(text, m.end())))
+    return out
+
+
+def _allergy_glosses(text: str, leaves: list[Rule]) -> list[Span]:
+    """What an allergy is shown as: the brackets or examples that open in its clause ("hypersensitivity to
+    saxagliptin (e.g. anaphylaxis, angioedema)"). A condition named otherwise beside it is no substance one
+    is allergic to but another alternative ("allergy to penicillin or HIV infection")."""
+    if not any(isinstance(leaf, Allergy) for leaf in leaves):
+        return []
+    out: list[Span] = []
+    for m in grammar().patterns["allergy"]["gate"].finditer(text):
+        b = _word_of(text, *m.span())[1]
+        end = clause_end(text, b)
+        opened = text.find("(", b, end + 1)
+        if opened >= 0:
+            close = text.find(")", opened)
+            out.append((opened, len(text) if close < 0 else close + 1))
+        out += [(x, y) for x, y in examples_in(text) if b <= x <= end]
+    return out
+
+
+def _bracketed_pieces(text: str) -> list[Span]:
+    """The pieces of a list (between its "or"s, "and"s, commas and semicolons), with what stands in
+    brackets or after a colon kept in the piece it follows ("hypotension (defined as systolic BP < 100
+    mmHg)", "Significant thrombocytopenia: < 100 x 10^9/L"), and a clause that defines it too ("renal
+    impairment, as indicated by CrCl < 30 mL/min")."""
+    masked = list(text)
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif depth:
+            masked[i] = "x" if ch.isspace() or not ch.isalnum() else ch
+    flat = "".join(masked)
+    words = [reading_pattern("alternatives", k) for k in ("either", "both")]
+    defines = reading_pattern("named_beside", "defines")
+    marks = [m.span() for m in _LIST.finditer(flat) if not defines.match(flat, m.end())]
+    cuts = sorted([m.span() for w in words for m in w.finditer(flat)] + marks)
+    out, start = [], 0
+    for a, b in cuts:
+        out.append((start, a))
+        start = b
+    out.append((start, len(text)))
+    return [(a, b) for a, b in out if b > a]
+
+
+_LIST = re.compile(r"[,;]|\.(?:\s|$)|\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from eligibility.kinds.base import FactSpec, Kind, Match, Read
 from eligibility.rules import Allergy
+from trialscreen.vocab import conditions as icd
 
 BLOCKED = ("refractory", "manifestations")
 
@@ -19,8 +20,9 @@ class AllergyKind(Kind):
     specs = (FactSpec("allergy", question="allergy", answer_keys=_allergy_keys), FactSpec("allergy:"))
 
     def read(self, r: Read) -> list[Match]:
-        if not self.p("gate").search(r.text):
-            return []
+        named = [(m.start, m.end) for m in icd.conditions_in(r.text)]
+        if not any(not any(a <= g.start() < b for a, b in named) for g in self.p("gate").finditer(r.text)):
+            return []  # no allergy word, or only inside a condition's name ("allergic rhinitis")
         return [Match(Allergy(drugs=r.drugs(r.text), classes=r.classes(r.text)))]
 
 
