@@ -702,9 +702,10 @@ class Condition(Windowed):
         return Result(UNKNOWN, cases, asks=asks, reason=f"whether the {self.label} the text names is the one asked")
 
     def _of_the_trial(self, fact: Fact) -> bool:
-        """Whether a coded case is one of the trial's own condition."""
+        """Whether a coded case is one of the trial's own condition, or its spread ("brain metastases" of the
+        trial's breast cancer is no other malignancy)."""
         code = fact.key.removeprefix(PREFIX)
-        return any(under(code, own) for own in self.besides)
+        return bool(self.besides) and (any(under(code, own) for own in self.besides) or icd.is_spread(code))
 
     def _the_trials_own(self, fact: Fact, profile: Profile) -> bool:
         """Whether the person's text names the concept, where it does, only as the trial's own condition:

@@ -94,6 +94,9 @@ class ConditionsData(_Strict):
     index: IndexSettings
     spelling: dict[str, str] = {}
     neoplasm: NeoplasmSettings
+    # the same for spread ("brain metastases": Secondary malignant neoplasm of brain); its site words add to
+    # the neoplasm's
+    secondary: NeoplasmSettings | None = None
     general: GeneralSettings
     term: list[TermEntry] = []
 
@@ -212,14 +215,24 @@ class ConditionIndex:
             return  # the phrase already names an ancestor of this code: the general reading wins
         self.phrases.add_key(key, code)
 
+    def _site(self, named: str, code: str, sites: dict[str, str]) -> None:
+        """The site an ICD name gives after its source words ("bronchus and lung": both), for its code."""
+        site = _variants(named, self._qualifiers, self._alone)[-1].lower()
+        site = site.split(", except ")[0]  # "kidney, except renal pelvis": the kidney
+        parts = [site] if "," in site else [site, *site.split(" and ")]  # "bronchus and lung"
+        for part in parts:
+            part = part.strip()
+            if part and not part.startswith(self._residual):
+                sites.setdefault(part, code)
+
     def _build(self) -> None:
         chapters = set(self.data.index.chapters)
         unknown = {c for c in chapters if c not in self.icd}
         if unknown:
             raise VocabularyDataError(f"trialscreen/data/conditions.toml: [index] chapters not in ICD-10-CM: {unknown}")
-        neo = self.data.neoplasm
-        sites: dict[str, str] = {}
         icd = self.icd
+        tables = [t for t in (self.data.neoplasm, self.data.secondary) if t is not None]
+        sites: list[dict[str, str]] = [{} for _ in tables]
         chapter = ""
         for code in icd:  # in ICD order: a chapter's row comes before its codes
             if code.isdigit():
@@ -231,20 +244,18 @@ class ConditionIndex:
                 for v in _variants(name, self._qualifiers, self._alone):
                     if self._searchable(v):
                         self._add(v, code)
-            if desc.lower().startswith(neo.source) and icd.in_range(code, neo.range):
-                site = _variants(desc[len(neo.source) :], self._qualifiers, self._alone)[-1].lower()
-                site = site.split(", except ")[0]  # "kidney, except renal pelvis": the kidney
-                parts = [site] if "," in site else [site, *site.split(" and ")]  # "bronchus and lung"
-                for part in parts:
-                    part = part.strip()
-                    if part and not part.startswith(self._residual):
-                        sites.setdefault(part, code)
-        for adjective, noun in neo.site_words.items():
-            if noun in sites:
-                sites.setdefault(adjective, sites[noun])
-        for site, code in sites.items():
-            for template in neo.templates:
-                self._add(template.format(site=site), code)
+            for table, found in zip(tables, sites, strict=True):
+                if desc.lower().startswith(table.source) and icd.in_range(code, table.range):
+                    self._site(desc[len(table.source) :], code, found)
+        words = dict(self.data.neoplasm.site_words)
+        for table, found in zip(tables, sites, strict=True):
+            words |= table.site_words
+            for adjective, noun in words.items():
+                if noun in found:
+                    found.setdefault(adjective, found[noun])
+            for site, code in found.items():
+                for template in table.templates:
+                    self._add(template.format(site=site), code)
         for term in self.data.term:
             for code in term.codes:
                 if code not in self.icd:
@@ -418,6 +429,13 @@ def is_a(code: str, ancestor: str) -> bool:
         return ancestor in icd.lineage(code)
     check_reference(ancestor)
     return False
+
+
+def is_spread(code: str) -> bool:
+    """Whether `code` names a cancer's spread to a site (conditions.toml [secondary]: "brain metastases",
+    C79.3), which is that cancer, not another one."""
+    secondary = conditions_data().secondary
+    return secondary is not None and is_a(code, secondary.range)
 
 
 def is_kind(code: str, ancestor: str) -> bool:
