@@ -337,6 +337,9 @@ def _blanked(text: str) -> tuple[list[str], str]:
         short = _SHORT.match(text, m.end)
         if short and short.group(1)[0].lower() == m.text[0].lower():
             rest[short.start() : short.end()] = " " * (short.end() - short.start())  # "Hodgkin lymphoma (HD)"
+        kinds = reading_pattern("coded", "subtypes").match(text, m.end)
+        if kinds:  # "bipolar disorders (I, II, NOS)": any of its subtypes is the condition
+            rest[kinds.start() : kinds.end()] = " " * (kinds.end() - kinds.start())
     return list(dict.fromkeys(m.code for m in mentions)), without_standard("".join(rest))
 
 

@@ -817,7 +817,7 @@ def _classes(drug: str) -> tuple[str, ...]:
 
 
 def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
-    if drug in drugs:
+    if drug in drugs or drug in classes:  # "allergic to penicillin(s)": the class itself
         return True
     term = vocabulary().drug(drug)
     return bool(term and set(term.classes) & set(classes))
@@ -1610,9 +1610,17 @@ class Allergy(Rule):
         denied = [f for d in self.drugs if (f := profile.get(f"allergy:{d}")) is not None and f.value is False]
         if self.drugs and len(denied) == len(self.drugs) and not self.classes:
             return Result(NOT_MET, denied, reason="not allergic to these drugs")
+        stated = [f for k in profile.keys_with_prefix("allergy:") if (f := profile.get(k)) is not None and f.value]
+        if stated and not (self.drugs or self.classes):
+            # "hypersensitivity to any component of the study drug": an allergy to another drug is not it
+            drug = stated[0].key.split(":", 1)[1]
+            why = f"whether the allergy to {drug} is the one asked"
+            return Result(UNKNOWN, stated[:1], asks=["allergy"], reason=why)
         return Result(UNKNOWN, asks=["allergy"], reason="drug allergies not mentioned")
 
     def describe(self) -> str:
+        if not (self.drugs or self.classes):
+            return "an allergy to what the criterion names (the study drug or its ingredients)"
         return "allergy to " + ", ".join(self.drugs + self.classes)
 
     def logic(self) -> Logic:
