@@ -33,6 +33,7 @@ from eligibility.quantities import quantities
 from eligibility.rules import AgeScoped, Allergy, AllOf, AnyOf, Condition, Diagnosis, Not, Rule, SexScoped
 from eligibility.timewords import window_match
 from trialscreen.vocab import conditions as icd
+from trialscreen.vocabulary import vocabulary
 
 Span = tuple[int, int]
 # a word of two letters or more that is not a roman numeral ("class III or IV", "hepatitis B or C")
@@ -277,7 +278,12 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
     covered = _covered(leaves)
     skipped = [*_set_aside(text), *_allergy_glosses(text, leaves)]
     pieces = _bracketed_pieces(text)
-    spans = [*used, *((q.start, q.end) for q in quantities(text))]  # with no number left unused, all are read
+    # what the rule measured (with no number left unused, every one is read); a time span says when, and
+    # reads nothing of the condition beside it ("another trial, or stroke within 6 months")
+    amounts = quantities(text)
+    timed = [(q.start, q.end) for q in amounts if q.timed]
+    spans = [(q.start, q.end) for q in amounts if not q.timed]
+    spans += [(a, b) for a, b in used if not any(x < b and a < y for x, y in timed)]
     indication = reading_pattern("named_beside", "indication")
     treated = reading_pattern("named_beside", "treated")
     read: set[str] = set()
@@ -307,7 +313,17 @@ def _named_in(text: str) -> list[tuple[int, int, str]]:
         for m in icd.conditions_in(text)
         if m.end > m.start and not any(a < m.end and m.start < b for a, b, _ in concepts_named)
     ]
-    return sorted([*concepts_named, *coded])
+    time = reading_pattern("named_beside", "procedure_time")
+    other = reading_pattern("named_beside", "not_procedure")
+    classes = [m.span() for c in vocabulary().drug_classes_in(text) for p in c.patterns for m in p.finditer(text)]
+    treatments = [
+        (m.start(), m.end(), "procedure:" + " ".join(m.group(0).lower().split()))
+        for m in reading_pattern("named_beside", "procedures").finditer(text)
+        if not time.search(text, max(0, m.start() - 40), m.start())
+        and not other.match(text, m.end())
+        and not any(a < m.end() and m.start() < b for a, b in classes)  # "B-cell-targeted therapy": a class
+    ]
+    return sorted([*concepts_named, *coded, *treatments])
 
 
 def _leaves(rule: Rule) -> list[Rule]:
@@ -344,6 +360,7 @@ def _set_aside(text: str) -> list[Span]:
     for pattern in (reading_pattern("excepting", "lead"), reading_pattern("named_beside", "scoped")):
         out += [(m.start(), clause_end(text, m.end())) for m in pattern.finditer(text)]
     out += [(m.start(), _sentence_end(text, m.start() + 1)) for m in _pattern("note").finditer(text)]
+    out += [(m.start(), _sentence_end(text, m.end())) for m in reading_pattern("named_beside", "reason").finditer(text)]
     for m in reading_pattern("named_beside", "allowed").finditer(text):
         start = max(text.rfind(". ", 0, m.start()), text.rfind(";", 0, m.start())) + 1
         out.append((start, _sentence_end(text, m.end())))
@@ -360,6 +377,10 @@ def _allergy_glosses(text: str, leaves: list[Rule]) -> list[Span]:
     for m in grammar().patterns["allergy"]["gate"].finditer(text):
         b = _word_of(text, *m.span())[1]
         end = clause_end(text, b)
+        to = _ALLERGEN.match(text, b)
+        if to is not None:  # "hypersensitivity to Escherichia coli recombinant proteins": what it is to
+            item = _ITEM_END.search(text, to.end())
+            out.append((to.end(), len(text) if item is None else item.start()))
         opened = text.find("(", b, end + 1)
         if opened >= 0:
             close = text.find(")", opened)
@@ -395,4 +416,6 @@ def _bracketed_pieces(text: str) -> list[Span]:
     return [(a, b) for a, b in out if b > a]
 
 
+_ALLERGEN = re.compile(r"(?:\s+[\w-]+){0,2}?\s+(?:to|against)\s+(?:the\s+|any\s+|an?\s+)?", re.IGNORECASE)
+_ITEM_END = re.compile(r"[,;()]|\.(?:\s|$)|\s(?:or|and|and/or)\s|$")
 _LIST = re.compile(r"[,;]|\.(?:\s|$)|\n")

@@ -44,6 +44,13 @@ EXAMPLES = settings(max_examples=40, derandomize=True, deadline=None)
             "Type 2 diabetes on metformin. No known drug allergies.",
             "Diabetes",
         ),
+        (  # treatments no rule reads: read as another trial alone, it cleared a patient just off chemotherapy
+            "Prior chemotherapy, radiation therapy, surgery, or investigational agent within 4 weeks prior to study "
+            "entry",
+            "exclusion",
+            "Chemotherapy completed 2 weeks ago. Not in any other clinical trial.",
+            "chemotherapy",
+        ),
         (
             "Patients must have a diagnosis of relapsed or refractory AML or ALL",
             "inclusion",
@@ -82,6 +89,8 @@ def test_a_condition_the_rule_does_not_read_keeps_the_criterion_open(
             "AST or ALT greater than 2.5 x ULN. Elevated bilirubin due only to Gilbert's syndrome is not exclusionary.",
             "exclusion",
         ),
+        ("Has taken NSAIDs within 10 days prior to the scheduled surgery.", "exclusion"),  # surgery only sets a time
+        ("Males must agree to use barrier contraception or have documented surgical sterilization", "inclusion"),
         (  # the people a limit is changed for
             "SGPT/ALT and SGOT/AST ≤ 2.5 x ULN for patients with liver metastasis",
             "inclusion",
