@@ -231,3 +231,40 @@ def test_a_temperature_in_a_note_is_read_and_one_that_is_no_body_temperature_is_
     assert read_note("T 38.5°C, HR 110")["lab:temperature"] == 38.5
     assert "lab:temperature" not in read_note("stored at room temperature 20 C")
     assert read_note("febrile to 102.1 F") == {}  # Fahrenheit is not converted; and '1 F' is no 1-year-old woman
+
+
+# -- multiples of the upper limit of normal ------------------------------------------------------
+
+
+@EXAMPLES
+@given(
+    written=st.sampled_from(
+        [
+            ("less than or equal to", "<="),
+            ("less than or equal to (<=)", "<="),
+            ("greater than or equal to", ">="),
+            ("less than", "<"),
+            ("<=", "<="),
+            ("≤", "<="),
+        ]
+    ),
+    mult=st.sampled_from([1.5, 2, 2.5, 3, 5]),
+    value=st.floats(min_value=0.1, max_value=8, allow_nan=False).map(lambda v: round(v, 2)),
+)
+def test_a_uln_limit_keeps_its_comparison(written: tuple[str, str], mult: float, value: float) -> None:
+    # "AST and ALT must be less than or equal to 2 x ULN" was read as "> 2 x ULN": every patient with normal
+    # liver tests failed the inclusion (a HINT trial)
+    words, op = written
+    cc = reading(f"AST and ALT must be {words} {mult:g} x ULN", "inclusion")
+    holds = {"<=": value <= mult, ">=": value >= mult, "<": value < mult}[op]
+    facts = {k: {"uln_multiple": value} for k in ("lab:alt", "lab:ast")}
+    assert status(cc, facts) == (MET if holds else NOT_MET), (words, mult, value)
+
+
+def test_a_note_sentence_after_a_limit_adds_no_condition() -> None:
+    text = (
+        "AST and ALT must be less than or equal to 2 x ULN for the lab. (Note: If AST and/or ALT greater than ULN,"
+        " serologic testing for Hepatitis B and C must be performed)"
+    )
+    cc = reading(text, "inclusion")
+    assert status(cc, {"lab:alt": {"uln_multiple": 0.75}, "lab:ast": {"uln_multiple": 0.5}}) == MET

@@ -174,6 +174,10 @@ class Conditions(Kind):
         measured = {k for m in r.rules() if isinstance(m, Measure | UlnMultiple) for k in m.names()}
         measured |= {k for m in r.rules() if isinstance(m, AnyOf) for k in m.names()}
         found = [f for f in named_concepts(text) if measured_by.get(f[0].key) not in measured]
+        # a later sentence that only notes something ("ALT <= 2 x ULN. (Note: if ALT > ULN, testing for
+        # hepatitis B must be done)") names no condition the criterion asks about
+        notes = [(m.start(), _sentence_end(text, m.end())) for m in self.p("note").finditer(text) if m.start() > 0]
+        found = [f for f in found if not any(a <= f[1] < b for a, b in notes)]
         if not found:
             return []
         requiring = self.p("requiring").search(text)
@@ -326,3 +330,8 @@ class _Negative(Enum):
 
 
 KIND = Conditions()
+
+
+def _sentence_end(text: str, at: int) -> int:
+    found = re.search(r"[.;](?:\s|$)", text[at:])
+    return len(text) if found is None else at + found.start()

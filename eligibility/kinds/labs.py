@@ -314,7 +314,7 @@ class Labs(Kind):
         higher = self.p("uln_higher").search(tail)
         spans: list[Span]
         if uln:
-            op = self.op(uln.group("op"), ">")
+            op = comparison(uln, ">")  # "less than or equal to 2 x ULN", "<= (≤) 3 x ULN"
             if uln.group("op") is None:
                 warnings.append(f"{label}: comparison lost in the text; read as '> {uln.group('mult')} x ULN'")
             rule: Rule = UlnMultiple(key=key, op=op, multiple=number(uln.group("mult")), label=label)
