@@ -52,6 +52,7 @@ _CURRENT = re.compile(r"\b(currently|now|at the moment|still|active|ongoing|am o
 # "HBV, HCV, HIV and TB all negative": a result closing a list negates every item in it
 _LIST_NEGATIVE = re.compile(r"^(?:(?!positive|\+)[\w\s,/&()-]){0,80}?\b(negative|neg)\b", re.I)
 _BREAKER = re.compile(r"\b(but|and|or)\b", re.IGNORECASE)
+_JOINED = re.compile(r"\b(?:or|and|nor|and/or)\W*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -200,5 +201,10 @@ def _asserts_own_item(between: str, mention: str, after: str) -> bool:
     if not seps:
         return False
     nxt = separator.search(after)
-    item = between[seps[-1].end() :] + mention + (after[: nxt.start()] if nxt else after)
-    return bool(cue("negation", "own_assertion").search(cue("negation", "window_phrase").sub(" ", item)))
+    item = cue("negation", "window_phrase").sub(
+        " ", between[seps[-1].end() :] + mention + (after[: nxt.start()] if nxt else after)
+    )
+    if cue("negation", "own_assertion").search(item):
+        return True
+    joined = _JOINED.search(between)  # "COPD, or heart failure treated by ...": the words close the whole list
+    return joined is None and bool(cue("negation", "own_state").search(item))

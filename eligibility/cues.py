@@ -17,6 +17,7 @@ EXPECTED = {
         "list_separator",
         "window_phrase",
         "own_assertion",
+        "own_state",
         "asserted_before",
         "scope_break",
         "scope_end",

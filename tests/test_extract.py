@@ -94,6 +94,37 @@ def test_negation_scope_ends_at_a_new_verb() -> None:
     assert p.value("contraception") is True
 
 
+@pytest.mark.parametrize(
+    "text, asserted, denied",
+    [
+        ("No fever, HIV on ART.", "cond:hiv", "icd:R50.9"),
+        ("No diabetes, hypertension controlled on amlodipine.", "cond:hypertension", "cond:diabetes"),
+        ("Denies chest pain, brain mets s/p SRS.", "icd:C79.31", "icd:R07.9"),
+    ],
+)
+def test_an_item_that_says_how_it_stands_is_out_of_the_denial_before_it(text: str, asserted: str, denied: str) -> None:
+    p = read(text)
+    assert p.value(asserted) not in (None, False), asserted
+    assert p.value(denied) is False, denied
+
+
+@pytest.mark.parametrize(
+    "text, keys",
+    [
+        (
+            "Denies asthma, COPD, or heart failure treated by a physician.",
+            ("icd:J45", "icd:J44.9", "cond:heart_failure"),
+        ),
+        ("No lymphadenopathy, masses, or lesions seen.", ("icd:R59.1",)),
+        ("No fever, chills or night sweats.", ("icd:R50.9", "icd:R61")),
+    ],
+)
+def test_words_closing_a_denied_list_deny_every_item(text: str, keys: tuple[str, ...]) -> None:
+    p = read(text)
+    for key in keys:
+        assert p.value(key) is False, key
+
+
 def test_family_history_is_not_the_patients() -> None:
     p = read("My mother had breast cancer and my sister has rheumatoid arthritis.")
     assert p.get("cond:cancer") is None

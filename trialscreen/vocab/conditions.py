@@ -220,10 +220,14 @@ class ConditionIndex:
         site = _variants(named, self._qualifiers, self._alone)[-1].lower()
         site = site.split(", except ")[0]  # "kidney, except renal pelvis": the kidney
         parts = [site] if "," in site else [site, *site.split(" and ")]  # "bronchus and lung"
+        # a code under the one that has the site names the site alone ("brain" is C79.31, under C79.3 "brain
+        # and cerebral meninges"), unless ICD-10-CM only leaves its part unsaid ("colon, unspecified": C18)
+        narrower = site == named.lower().strip()
         for part in parts:
             part = part.strip()
             if part and not part.startswith(self._residual):
-                sites.setdefault(part, code)
+                if part not in sites or (narrower and code.startswith(sites[part])):
+                    sites[part] = code
 
     def _build(self) -> None:
         chapters = set(self.data.index.chapters)
