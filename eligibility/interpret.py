@@ -388,7 +388,17 @@ def _interpret(
         widest = _widest(criterion, cc, left, trial, named)
         if understood is not None and criterion.kind == "exclusion" and _scopes_the_rest(criterion, left, understood):
             understood, widest = None, widest or understood
-        return _partly(criterion, cc, text, tuple(q.text for q in left), "used", understood, widest)
+        others = unread_names(criterion.text, cc.rule, cc.used)
+        if others:
+            # "Another clinical trial within 30 days, or stroke within 6 months": the stroke is no part of what
+            # the rule reads, so the rule not applying (a man, no other trial) says nothing of it
+            widest = None
+            if (criterion.kind == "exclusion") == isinstance(cc.rule, Not):
+                understood = None
+        asked = _partly(criterion, cc, text, (*others, *(q.text for q in left)), "used", understood, widest)
+        if others and isinstance(asked.rule, Ask):
+            asked.rule = replace(asked.rule, more_alternatives=True)
+        return asked
     reason = team_reason(text)
     if reason is not None and criterion_codes(text)[0] and team_reason(without_standard(text)) is None:
         reason = None  # "bipolar disorder diagnosed with DSM-IV criteria": the named diagnosis answers it

@@ -30,7 +30,7 @@ from eligibility.kinds.base import grammar
 from eligibility.kinds.conditions import asked_spans, concept_spans, exception_patterns
 from eligibility.narrowing import narrowing_read
 from eligibility.quantities import quantities
-from eligibility.rules import AgeScoped, Allergy, AllOf, AnyOf, Condition, Diagnosis, Not, Rule, SexScoped
+from eligibility.rules import Age, AgeScoped, Allergy, AllOf, AnyOf, Condition, Diagnosis, Not, Rule, SexScoped
 from eligibility.timewords import window_match
 from trialscreen.vocab import conditions as icd
 from trialscreen.vocabulary import vocabulary
@@ -275,7 +275,7 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
     named = _named_in(text)
     if not named:
         return ()
-    covered = _covered(leaves)
+    covered = _covered(leaves) | ({"population"} if _reads_age(rule) else set())
     skipped = [*_set_aside(text), *_allergy_glosses(text, leaves)]
     pieces = _bracketed_pieces(text)
     # what the rule measured (with no number left unused, every one is read); a time span says when, and
@@ -284,6 +284,7 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
     timed = [(q.start, q.end) for q in amounts if q.timed]
     spans = [(q.start, q.end) for q in amounts if not q.timed]
     spans += [(a, b) for a, b in used if not any(x < b and a < y for x, y in timed)]
+    treats = any(leaf.kind in _TREATMENTS or str(getattr(leaf, "key", "")) in _TREATMENTS for leaf in leaves)
     indication = reading_pattern("named_beside", "indication")
     treated = reading_pattern("named_beside", "treated")
     read: set[str] = set()
@@ -294,8 +295,8 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
             any(a <= start < b for a, b in skipped)
             or ident in covered
             or any(piece[0] <= a < piece[1] or piece[0] < b <= piece[1] for a, b in spans)
-            or indication.search(text, max(0, start - 40), start)
-            or treated.match(text, end)
+            or (treats and indication.search(text, max(0, start - 40), start))
+            or (treats and treated.match(text, end))
         ):
             read.add(ident)
         else:
@@ -323,7 +324,14 @@ def _named_in(text: str) -> list[tuple[int, int, str]]:
         and not other.match(text, m.end())
         and not any(a < m.end() and m.start() < b for a, b in classes)  # "B-cell-targeted therapy": a class
     ]
-    return sorted([*concepts_named, *coded, *treatments])
+    groups = [(m.start(), m.end(), "population") for m in reading_pattern("named_beside", "populations").finditer(text)]
+    taken = [*concepts_named, *coded]
+    uncoded = [
+        (m.start(), m.end(), "uncoded:" + m.group(0).lower())
+        for m in reading_pattern("named_beside", "uncoded").finditer(text)
+        if not any(a < m.end() and m.start() < b for a, b, _ in taken)  # "HIV infection" is coded
+    ]
+    return sorted([*taken, *treatments, *groups, *uncoded])
 
 
 def _leaves(rule: Rule) -> list[Rule]:
@@ -333,6 +341,15 @@ def _leaves(rule: Rule) -> list[Rule]:
     if isinstance(rule, Not | SexScoped | AgeScoped):
         return _leaves(rule.rule)
     return [rule]
+
+
+def _reads_age(rule: Rule) -> bool:
+    """Whether a rule reads the person's age anywhere (an age limit, or a part scoped to an age)."""
+    if isinstance(rule, Age | AgeScoped):
+        return True
+    if isinstance(rule, AnyOf | AllOf):
+        return any(_reads_age(part) for part in rule.rules)
+    return isinstance(rule, Not | SexScoped) and _reads_age(rule.rule)
 
 
 def _covered(leaves: list[Rule]) -> set[str]:
@@ -356,15 +373,36 @@ def _set_aside(text: str) -> list[Span]:
     filler = reading_pattern("coded", "filler")
     out = [*_qualifying(text, text, filler), *standard_spans(text)]
     for name in ("except", "unless"):
-        out += [(m.start(), clause_end(text, m.end())) for m in _pattern(name).finditer(text)]
+        out += [
+            (m.start(), _bracket_end(text, m.start(), clause_end(text, m.end()))) for m in _pattern(name).finditer(text)
+        ]
     for pattern in (reading_pattern("excepting", "lead"), reading_pattern("named_beside", "scoped")):
-        out += [(m.start(), clause_end(text, m.end())) for m in pattern.finditer(text)]
+        out += [(m.start(), _bracket_end(text, m.start(), clause_end(text, m.end()))) for m in pattern.finditer(text)]
     out += [(m.start(), _sentence_end(text, m.start() + 1)) for m in _pattern("note").finditer(text)]
-    out += [(m.start(), _sentence_end(text, m.end())) for m in reading_pattern("named_beside", "reason").finditer(text)]
+    for m in reading_pattern("named_beside", "reason").finditer(text):
+        # to its sentence's end, or the next alternative ("due to the potential teratogenic effects, or HIV")
+        other = _NEXT_ALTERNATIVE.search(text, m.end())
+        end = _sentence_end(text, m.end()) if other is None else min(other.start(), _sentence_end(text, m.end()))
+        out.append((m.start(), _bracket_end(text, m.start(), end)))
     for m in reading_pattern("named_beside", "allowed").finditer(text):
+        # its sentence ("Prior immunotherapy, radiotherapy, or biologic therapy is permitted"), or its bracket:
+        # "hepatitis B (inactive carriers are allowed)" allows no other alternative
         start = max(text.rfind(". ", 0, m.start()), text.rfind(";", 0, m.start())) + 1
-        out.append((start, _sentence_end(text, m.end())))
+        opened = text.rfind("(", start, m.start())
+        if opened >= 0 and text.find(")", opened, m.start()) < 0:
+            start = opened
+        out.append((start, _bracket_end(text, m.start(), _sentence_end(text, m.end()))))
     return out
+
+
+def _bracket_end(text: str, start: int, end: int) -> int:
+    """`end`, or the close of a bracket open at `start` when it comes first ("(except Gilbert's syndrome) or
+    active hepatitis": the exception ends with its bracket)."""
+    opened = text.rfind("(", 0, start)
+    if opened < 0 or text.rfind(")", opened, start) >= 0:
+        return end
+    closed = text.find(")", start)
+    return end if closed < 0 else min(end, closed + 1)
 
 
 def _allergy_glosses(text: str, leaves: list[Rule]) -> list[Span]:
@@ -416,6 +454,23 @@ def _bracketed_pieces(text: str) -> list[Span]:
     return [(a, b) for a, b in out if b > a]
 
 
+# the rules about treatments (and the study drugs of other trials): only beside one does a condition name
+# what a treatment is for
+_TREATMENTS = frozenset(
+    {
+        "treatment",
+        "dose_cap",
+        "stable_meds",
+        "drug_count",
+        "dose_changed",
+        "stable_regimen",
+        "new_medicine",
+        "refractory",
+        "standard_treatment",
+        "trial",  # "investigational agents for HCC"
+    }
+)
 _ALLERGEN = re.compile(r"(?:\s+[\w-]+){0,2}?\s+(?:to|against)\s+(?:the\s+|any\s+|an?\s+)?", re.IGNORECASE)
 _ITEM_END = re.compile(r"[,;()]|\.(?:\s|$)|\s(?:or|and|and/or)\s|$")
+_NEXT_ALTERNATIVE = re.compile(r",\s*(?:or|and/or)\s|;")
 _LIST = re.compile(r"[,;]|\.(?:\s|$)|\n")
