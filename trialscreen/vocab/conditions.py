@@ -225,9 +225,9 @@ class ConditionIndex:
         narrower = site == named.lower().strip()
         for part in parts:
             part = part.strip()
-            if part and not part.startswith(self._residual):
-                if part not in sites or (narrower and code.startswith(sites[part])):
-                    sites[part] = code
+            fresh = part not in sites or (narrower and code.startswith(sites[part]))
+            if part and not part.startswith(self._residual) and fresh:
+                sites[part] = code
 
     def _build(self) -> None:
         chapters = set(self.data.index.chapters)
