@@ -261,10 +261,50 @@ def test_a_uln_limit_keeps_its_comparison(written: tuple[str, str], mult: float,
     assert status(cc, facts) == (MET if holds else NOT_MET), (words, mult, value)
 
 
-def test_a_note_sentence_after_a_limit_adds_no_condition() -> None:
+def test_a_note_sentence_after_a_limit_is_no_requirement_of_its_own_and_is_never_dropped() -> None:
+    # the hepatitis of the note was read into the rule: normal labs and no hepatitis B failed the inclusion
     text = (
         "AST and ALT must be less than or equal to 2 x ULN for the lab. (Note: If AST and/or ALT greater than ULN,"
         " serologic testing for Hepatitis B and C must be performed)"
     )
+    normal = {"lab:alt": {"uln_multiple": 0.75}, "lab:ast": {"uln_multiple": 0.5}}
+    assert status(reading(text, "inclusion"), {**normal, "cond:hbv": False, "cond:hcv": False}) != NOT_MET
+    # a note that excludes more is still asked about, never cleared by the limit beside it
+    cc = reading("ALT > 3 x ULN. Note: patients with known HIV infection are also excluded.")
+    assert status(cc, {**normal, "cond:hiv": True}) != NOT_MET
+
+
+@EXAMPLES
+@given(
+    written=st.sampled_from(
+        [
+            ("not less than", ">="),
+            ("no less than", ">="),
+            ("not lower than", ">="),
+            ("not below", ">="),
+            ("no greater than", "<="),
+            ("not greater than", "<="),
+            ("not more than", "<="),
+            ("not exceeding", "<="),
+            ("not to exceed", "<="),
+            ("equal to or less than", "<="),
+        ]
+    ),
+    value=st.sampled_from([5.0, 8.9, 9.0, 9.1, 14.0]),
+)
+def test_a_comparison_negated_in_its_own_words_is_read_whole(written: tuple[str, str], value: float) -> None:
+    # "Hemoglobin not less than 9 g/dL" was read as "< 9": the 'not' fell outside the comparator
+    words, op = written
+    cc = reading(f"Hemoglobin {words} 9 g/dL", "inclusion")
+    holds = value >= 9 if op == ">=" else value <= 9
+    assert status(cc, {"lab:hb": value}) == (MET if holds else NOT_MET), (words, value)
+
+
+def test_a_number_of_weeks_after_a_lab_is_no_threshold_of_it() -> None:
+    # "taken no less than 1 week apart" was read as proteinuria >= 1 g/day, which a 2 g/day patient met
+    text = (
+        "Less than or equal to 1+ proteinuria on two consecutive dipsticks taken no less than 1 week apart, or < 1 gm"
+        " protein on 24-hour urine collection"
+    )
     cc = reading(text, "inclusion")
-    assert status(cc, {"lab:alt": {"uln_multiple": 0.75}, "lab:ast": {"uln_multiple": 0.5}}) == MET
+    assert cc.rule is None or status(cc, {"lab:proteinuria": 2.0}) != MET
