@@ -275,7 +275,8 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
     named = _named_in(text)
     if not named:
         return ()
-    covered = _covered(leaves) | ({"population"} if _reads_age(rule) else set())
+    covered = _covered(leaves)
+    ages = _reads_age(rule)  # an age group is read by the age limit in its piece ("Children under 3 years")
     skipped = [*_set_aside(text), *_allergy_glosses(text, leaves)]
     pieces = _bracketed_pieces(text)
     # what the rule measured (with no number left unused, every one is read); a time span says when, and
@@ -297,6 +298,7 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
             or any(piece[0] <= a < piece[1] or piece[0] < b <= piece[1] for a, b in spans)
             or (treats and indication.search(text, max(0, start - 40), start))
             or (treats and treated.match(text, end))
+            or (ident.startswith("population:") and ages and _aged(text, piece, end, used))
         ):
             read.add(ident)
         else:
@@ -324,7 +326,10 @@ def _named_in(text: str) -> list[tuple[int, int, str]]:
         and not other.match(text, m.end())
         and not any(a < m.end() and m.start() < b for a, b in classes)  # "B-cell-targeted therapy": a class
     ]
-    groups = [(m.start(), m.end(), "population") for m in reading_pattern("named_beside", "populations").finditer(text)]
+    groups = [
+        (m.start(), m.end(), "population:" + m.group(0).lower())
+        for m in reading_pattern("named_beside", "populations").finditer(text)
+    ]
     taken = [*concepts_named, *coded]
     uncoded = [
         (m.start(), m.end(), "uncoded:" + m.group(0).lower())
@@ -341,6 +346,19 @@ def _leaves(rule: Rule) -> list[Rule]:
     if isinstance(rule, Not | SexScoped | AgeScoped):
         return _leaves(rule.rule)
     return [rule]
+
+
+def _aged(text: str, piece: Span, end: int, used: Iterable[Span]) -> bool:
+    """Whether the age limit the rule read is the age of a group ending at `end`: in its piece of the list
+    ("Children under 3 years"), or after it across only other groups ("Children and adolescents aged
+    7-18"), never across other people ("minors, and patients over 75 years")."""
+    starts = sorted(a for a, _ in used)
+    if any(piece[0] <= a < piece[1] for a in starts):
+        return True
+    after = next((a for a in starts if a >= end), None)
+    groups = reading_pattern("named_beside", "populations").pattern
+    bridge = rf"(?:[\s,/()]|\b(?:and|or|aged?|ages|between|from|male|female|boys?|girls?)\b|{groups})*"
+    return after is not None and re.fullmatch(bridge, text[end:after], re.IGNORECASE) is not None
 
 
 def _reads_age(rule: Rule) -> bool:
@@ -367,7 +385,7 @@ def _read_by() -> dict[str, tuple[str, ...]]:
 
 
 def _set_aside(text: str) -> list[Span]:
-    """What no rule needs to read: exceptions, reasons and qualifying clauses, notes, standards, the
+    """What no rule needs to read: exceptions, reasons and qualifying clauses, standards, the
     people a limit is changed for ("ALT <= 5 x ULN for patients with liver metastases") and the sentences
     that allow something ("Elevated bilirubin due to Gilbert's syndrome is not exclusionary")."""
     filler = reading_pattern("coded", "filler")
@@ -378,7 +396,6 @@ def _set_aside(text: str) -> list[Span]:
         ]
     for pattern in (reading_pattern("excepting", "lead"), reading_pattern("named_beside", "scoped")):
         out += [(m.start(), _bracket_end(text, m.start(), clause_end(text, m.end()))) for m in pattern.finditer(text)]
-    out += [(m.start(), _sentence_end(text, m.start() + 1)) for m in _pattern("note").finditer(text)]
     for m in reading_pattern("named_beside", "reason").finditer(text):
         # to its sentence's end, or the next alternative ("due to the potential teratogenic effects, or HIV")
         other = _NEXT_ALTERNATIVE.search(text, m.end())

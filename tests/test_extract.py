@@ -252,3 +252,28 @@ def test_how_long_a_diagnosis_has_been_is_when_it_was_made(text: str, months: fl
 def test_a_trial_looked_for_is_not_one_taken_part_in(text: str) -> None:
     assert read(text).get("trial") is None
     assert read("took part in a clinical trial 2 months ago").value("trial") is True
+
+
+@pytest.mark.parametrize(
+    "text, denied",
+    [
+        ("No HIV, HBV, HCV (all tested 2024).", ("cond:hiv", "cond:hbv", "cond:hcv")),
+        ("No HIV, HBV or HCV (screened March 2024).", ("cond:hiv", "cond:hbv", "cond:hcv")),
+    ],
+)
+def test_a_year_after_a_denied_list_dates_the_whole_list(text: str, denied: tuple[str, ...]) -> None:
+    p = read(text)
+    for key in denied:
+        assert p.value(key) is False, key
+
+
+@pytest.mark.parametrize(
+    "text, asserted",
+    [
+        ("No headache, brain mets post-SRS.", "icd:C79.31"),
+        ("No seizures, brain metastases radiographically unchanged.", "icd:C79.31"),
+        ("No hepatitis B, HIV well suppressed.", "cond:hiv"),
+    ],
+)
+def test_an_item_that_says_how_it_stands_in_other_words_is_out_of_the_denial(text: str, asserted: str) -> None:
+    assert read(text).value(asserted) not in (None, False), asserted

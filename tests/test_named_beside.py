@@ -159,6 +159,7 @@ def test_an_age_group_beside_a_pregnancy_flag_is_not_dropped_for_a_boy_or_a_man(
         ("Infants less than 6 months", "A 2-month-old girl.", "met"),
         ("Infants less than 6 months", "A 1-year-old girl.", "not_met"),
         ("infants </=12 months of age", "A 12-month-old boy.", "met"),  # CT.gov's "</=" is "at most"
+        ("Children and adolescents aged 7-18 years old", "A 16-year-old boy.", "met"),  # groups share the limit
     ],
 )
 def test_an_age_group_with_a_limit_is_an_age_rule(text: str, note: str, expected: str) -> None:
@@ -235,3 +236,27 @@ def test_the_subtypes_a_bracket_lists_are_what_an_inclusion_asks_for(text: str, 
 def test_a_condition_icd_gives_no_name_of_its_own_is_not_dropped(text: str, note: str) -> None:
     # ICD-10-CM has no code for "infection" or "hepatitis" alone: the rule beside them read the whole criterion
     assert status(text, note) in ("met", "unknown"), text
+
+
+@pytest.mark.parametrize(
+    "text, note",
+    [
+        # weeks of gestation are no age of the infant
+        ("Infants < 32 weeks gestational age", "A 10-month-old boy, born at 28 weeks gestation."),
+        ("Infants < 37 weeks gestation (at birth)", "A 10-month-old boy, born at 28 weeks gestation."),
+        # the ages of the children one lives or works with are not one's own
+        ("Household contact with children under 2 years", "A 30-year-old woman living with her 1-year-old son."),
+        ("Working with children under 5 years (e.g. day care)", "A 25-year-old daycare worker."),
+        # a number after the age group that is no age
+        ("Children > 95th percentile BMI", "A 10-year-old boy with a BMI at the 97th percentile."),
+        ("Children < 3 doses of DTP vaccine", "A 4-year-old girl with 2 doses of DTP."),
+        # an age group in its own piece of the list is not read by the age limit in another
+        ("Pregnant or lactating women, minors, and patients over 75 years of age", "A 16-year-old boy with asthma."),
+    ],
+)
+def test_an_age_group_is_the_persons_age_only_when_a_limit_says_it(text: str, note: str) -> None:
+    assert status(text, note) in ("met", "unknown"), text
+
+
+def test_an_age_group_of_an_inclusion_with_weeks_of_gestation_does_not_rule_a_newborn_out() -> None:
+    assert status("Neonates ≥ 35 weeks of gestation", "A 3-day-old boy born at 39 weeks.", "inclusion") != "not_met"

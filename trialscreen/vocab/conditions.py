@@ -222,10 +222,11 @@ class ConditionIndex:
         parts = [site] if "," in site else [site, *site.split(" and ")]  # "bronchus and lung"
         # a code under the one that has the site names the site alone ("brain" is C79.31, under C79.3 "brain
         # and cerebral meninges"), unless ICD-10-CM only leaves its part unsaid ("colon, unspecified": C18)
+        # or the site is a piece of a longer name ("lung" of C34.8 "overlapping sites of bronchus and lung")
         narrower = site == named.lower().strip()
         for part in parts:
             part = part.strip()
-            fresh = part not in sites or (narrower and code.startswith(sites[part]))
+            fresh = part not in sites or (narrower and part == site and code.startswith(sites[part]))
             if part and not part.startswith(self._residual) and fresh:
                 sites[part] = code
 
