@@ -520,6 +520,8 @@ class _Reader:
                         continue
                     if ctx.negated and concept.kind_named_at(t, m.start(), m.end(), negation_end(clause, m.start())):
                         continue  # "denies type 2 diabetes", "no skin cancer" do not deny every diabetes or cancer
+                    if ctx.negated and pattern not in concept.naming_patterns:
+                        continue  # "No DVT" denies a kind of thrombosis (its code says so), not a pulmonary embolism
                     self._condition(concept.key, clause, ctx, m)
                 break
 

@@ -277,3 +277,18 @@ def test_a_year_after_a_denied_list_dates_the_whole_list(text: str, denied: tupl
 )
 def test_an_item_that_says_how_it_stands_in_other_words_is_out_of_the_denial(text: str, asserted: str) -> None:
     assert read(text).value(asserted) not in (None, False), asserted
+
+
+@pytest.mark.parametrize(
+    "text, kind_key, concept_key",
+    [
+        ("No DVT.", "icd:I82.40", "cond:thrombosis"),
+        ("Denies lymphoma.", None, "cond:cancer"),
+    ],
+)
+def test_a_denied_kind_is_no_denial_of_its_whole_concept(text: str, kind_key: str | None, concept_key: str) -> None:
+    # "No DVT" cleared "History of pulmonary embolism": the denial of one kind of thrombosis denied them all
+    p = read(text)
+    assert p.get(concept_key) is None, concept_key
+    if kind_key:
+        assert p.value(kind_key) is False
