@@ -26,6 +26,7 @@ from eligibility.kinship import farthest, kin_in
 from eligibility.timeparse import months_ago
 from eligibility.timewords import denial_window, lasted, minimum_lasting, window_match
 from trialscreen.vocab import conditions as icd
+from trialscreen.vocab.histology import named_at, spans_at
 
 PREFIX = "icd:"
 FAMILY = "fam:"  # a relative's condition
@@ -62,6 +63,9 @@ def read_conditions(
         denied = ctx.negated or cue("context", "negated_prefix").search(text, max(0, m.start - 5), m.start) is not None
         if denied and _a_kind_denied(text, m, negation_end(clause, m.start), mentions):
             continue  # "no history of skin cancer", "no hemolytic anemia": a kind the vocabulary cannot code
+        histology = named_at(text, m.start, m.end)
+        if denied and histology:
+            continue  # "no small cell lung cancer" denies one histology of C34, not every lung cancer
         previous = mentions[n - 1].end if n else 0
         following = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
         if ctx.family:  # a relative's, not the person's
@@ -103,6 +107,8 @@ def read_conditions(
         # a denial covers only the time its clause names ("no active cancer": now; "no asthma in the past year")
         covers = denial_window(clause.text) if denied else None
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
+        if histology:
+            detail["histology"] = list(histology)  # "small cell lung cancer": C34, of one histology
         if not denied:
             placed = 0.0 if now else own if own is not None else when if alone else None
             if dated:
@@ -254,6 +260,14 @@ def criterion_codes(text: str, *, beside_age: bool = False) -> tuple[list[str], 
     return codes, names
 
 
+def criterion_histology(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The histology a criterion gives each condition it names, as (code, groups) for those it gives one
+    ("Small cell lung cancer": C34 and small_cell; "Adenocarcinoma of the esophagus": C15 and
+    adenocarcinoma)."""
+    found = [(m.code, named_at(text, m.start, m.end)) for m in _named(text)]
+    return found if any(groups for _, groups in found) else []
+
+
 def criterion_window(text: str) -> tuple[list[str], float] | None:
     """The codes that settle a criterion naming nothing but conditions and a look-back window ("Onset
     of stroke or TIA symptoms within the previous 60 days"), with the window in months; else None."""
@@ -337,6 +351,8 @@ def _blanked(text: str) -> tuple[list[str], str]:
         short = _SHORT.match(text, m.end)
         if short and short.group(1)[0].lower() == m.text[0].lower():
             rest[short.start() : short.end()] = " " * (short.end() - short.start())  # "Hodgkin lymphoma (HD)"
+        for a, b in spans_at(text, m.start, m.end):  # "Non-squamous NSCLC": its histology is read with it
+            rest[a:b] = " " * (b - a)
         kinds = reading_pattern("coded", "subtypes").match(text, m.end)
         if kinds:  # "bipolar disorders (I, II, NOS)": any of its subtypes is the condition
             rest[kinds.start() : kinds.end()] = " " * (kinds.end() - kinds.start())

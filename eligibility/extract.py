@@ -44,6 +44,7 @@ from eligibility.timewords import denial_window, number, to_months
 from trialscreen.keys import KG_PER_LB
 from trialscreen.vocab import conditions as icd
 from trialscreen.vocab import drugs as vocab_drugs
+from trialscreen.vocab.histology import named_at
 from trialscreen.vocabulary import vocabulary
 
 MAX_TEXT = 50_000
@@ -522,6 +523,8 @@ class _Reader:
                         continue  # "denies type 2 diabetes", "no skin cancer" do not deny every diabetes or cancer
                     if ctx.negated and pattern not in concept.naming_patterns:
                         continue  # "No DVT" denies a kind of thrombosis (its code says so), not a pulmonary embolism
+                    if ctx.negated and named_at(t, m.start(), m.end()):
+                        continue  # "no squamous cell carcinoma" denies one histology, not every cancer
                     self._condition(concept.key, clause, ctx, m)
                 break
 
@@ -540,6 +543,9 @@ class _Reader:
             kind = next((k for k in CANCER_KINDS if cue("conditions", k).search(text)), None)
             if kind is not None:
                 detail["subtype"] = kind.removeprefix("cancer_")
+        histology = named_at(self.text, m.start(), m.end())
+        if histology:
+            detail["histology"] = list(histology)  # "adenocarcinoma of the colon": a cancer of one histology
         if key == "heart_failure":
             nyha = cue("scores", "nyha").search(text)
             if nyha:

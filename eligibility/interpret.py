@@ -19,6 +19,7 @@ from eligibility.assurances import assured
 from eligibility.coded import (
     asks_the_past,
     criterion_codes,
+    criterion_histology,
     criterion_lasting,
     criterion_window,
     open_list,
@@ -240,6 +241,7 @@ def _partly(
         widest=widest,
         examples=bool(codes) and open_list(text, beside_age=True),
         mentions=(names or named) if mentions is None else mentions,
+        histology=criterion_histology(text) if codes else [],
     )
     return cc
 
@@ -429,6 +431,7 @@ def _interpret(
         ever=bool(codes) and (asks_the_past(text) or _kind_at_any_time(criterion.text)),
         mentions=names,
         widest=denied_by_wholes(criterion.text, codes),
+        histology=criterion_histology(text) if codes else [],
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

@@ -34,6 +34,8 @@ from eligibility.narrowing import is_group, states
 from eligibility.timewords import WEEKS_PER_MONTH, duration_words, period_words, window_words
 from trialscreen.keys import Status, TreatmentKey
 from trialscreen.vocab import conditions as icd
+from trialscreen.vocab.histology import fits_any as histology_fits
+from trialscreen.vocab.histology import words_of as histology_words
 from trialscreen.vocabulary import vocabulary
 
 EVER_MONTHS = 1200.0  # a window that covers a lifetime
@@ -650,6 +652,9 @@ class Condition(Windowed):
     # "Other malignancy" in a breast cancer trial: the ICD-10-CM codes of the trial's own condition, whose
     # cases do not count
     besides: list[str] = field(default_factory=list)
+    # "Squamous cell carcinoma", "small cell lung cancer": the histologies the criterion names (any one of
+    # them), which the person's words must name too (trialscreen/vocab/histology.py)
+    histology: list[str] = field(default_factory=list)
 
     def decide(self, profile: Profile) -> Result:
         look = profile.lookup(f"cond:{self.key}")
@@ -664,6 +669,10 @@ class Condition(Windowed):
             fact = None  # "metastatic breast cancer" for "other malignancy" in a breast cancer trial
         if fact is None:
             return self._coded(profile)
+        if fact.value and self.histology and fact.evidence.start >= 0:
+            coded = self._coded(profile)  # "gastric cancer. Adenocarcinoma of the lung": the coded case of it
+            if coded.status == MET:
+                return coded
         if not fact.value:
             named = _named_elsewhere(fact, concept_cases(profile, self.key), within=bool(self.exceptions))
             if named:  # "No cancer. Multiple myeloma diagnosed 2022": the text says both
@@ -757,6 +766,13 @@ class Condition(Windowed):
             return Result(
                 UNKNOWN, [fact], asks=[f"cond:{self.key}"], reason=f"whether the {self.label} is {self.narrowed}"
             )
+        if self.histology and fact.evidence.start >= 0 and histology_fits(self.histology, _histology(fact)) is not True:
+            return Result(
+                UNKNOWN,
+                [fact],
+                asks=[f"cond:{self.key}"],
+                reason=f"whether the {self.label} is {histology_words(self.histology)}",
+            )
         return Result(
             MET,
             [fact],
@@ -777,6 +793,7 @@ class Condition(Windowed):
         if self.narrowed and not is_group(self.narrowed):  # "liver disease (not caused by HCV)"
             extra += f" ({self.narrowed})"
         narrowed = f"{self.narrowed} " if is_group(self.narrowed) else ""
+        extra += f" ({histology_words(self.histology)})" if self.histology else ""
         if self.besides:
             own = "; ".join(icd.description(code) or code for code in self.besides)
             extra += f" (besides the trial's own: {own})"
@@ -796,6 +813,12 @@ class Condition(Windowed):
                 exceptions=tuple(self.exceptions),
             )
         )
+
+
+def _histology(fact: Fact) -> tuple[str, ...]:
+    """The histology the person's words give a cancer ("small cell lung cancer"), none when they give none."""
+    groups = fact.detail.get("histology") or ()
+    return tuple(str(g) for g in groups)
 
 
 def _named_elsewhere(denial: Fact, cases: list[Fact], *, within: bool) -> list[Fact]:
@@ -1725,6 +1748,9 @@ class Ask(Rule):
     relatives_degree: int | None = None
     relatives_met: bool = True
     relatives_denial: bool = True
+    # the histology the criterion gives each condition it names ("small cell lung cancer": C34 and
+    # small_cell): a case of the code with another histology, or none said, does not meet it
+    histology: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def evaluate(self, profile: Profile) -> Result:
         if self.only_sex:
@@ -1799,8 +1825,23 @@ class Ask(Rule):
         return None
 
     def _stated(self, profile: Profile) -> Result | None:
-        """What the person's text states about the conditions the criterion names, when it settles it."""
+        """What the person's text states about the conditions the criterion names, when it settles it. A
+        case of another histology than the criterion's ("small cell lung cancer" for "NSCLC"), or of none
+        said, is no case of it: only the others can meet it, and nothing the text says rules it out."""
         found = facts_under(profile, self.codes)
+        cases = [f for f in found[0] if self._fits(f)]
+        if len(cases) < len(found[0]):
+            met = self._stated_from((cases, [], found[2]))
+            return met if met is not None and met.status == MET else None
+        return self._stated_from(found)
+
+    def _fits(self, case: Fact) -> bool:
+        """Whether a case of the criterion's codes is of the histology the criterion gives that code."""
+        code = case.key.removeprefix(PREFIX)
+        asked = [groups for c, groups in self.histology if related(code, c)]
+        return not asked or any(histology_fits(groups, _histology(case)) is True for groups in asked)
+
+    def _stated_from(self, found: tuple[list[Fact], list[Fact], list[Fact]]) -> Result | None:
         cases, denials, _ = found
         if self.within_months is not None:
             return self._stated_within(cases, denials, self.within_months)

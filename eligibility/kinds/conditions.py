@@ -18,6 +18,7 @@ from eligibility.rules import AllOf, AnyOf, Condition, Measure, Not, Rule, UlnMu
 from eligibility.timewords import window_match
 from trialscreen.model import Trial
 from trialscreen.vocab import conditions as icd
+from trialscreen.vocab.histology import named_at
 
 BLOCKED = ("refractory", "manifestations", "pregnancy", "allergy", "diagnosis", "courses")
 _CLASSES = {"I": 1, "II": 2, "III": 3, "IV": 4}
@@ -225,6 +226,7 @@ class Conditions(Kind):
                 or complication_after(text, start, end)
                 or _of_examples(text, start, end, concept)
                 or _excepting(text, exceptions),
+                histology=_histology(text, concept.key),
             )
             out.append(Match(rule, tuple(r.in_text(spans, on_full))))
             starts.append(start)
@@ -292,6 +294,17 @@ class Conditions(Kind):
         if self.p("negative_for").fullmatch(before):
             return True
         return bool(self.p("negative_before_test").fullmatch(before) and self.p("test_after").match(text[end:]))
+
+
+def _histology(text: str, key: str) -> list[str]:
+    """The histologies a criterion gives a concept, as alternatives ("adenocarcinoma or squamous cell
+    carcinoma of the esophagus"); none when one place names the concept without one ("breast cancer or
+    squamous cell carcinoma of the skin": any breast cancer counts)."""
+    spans = next((spans for k, spans in asked_spans(text) if k == key), ())
+    named = [named_at(text, a, b) for a, b in spans]
+    if not named or not all(named):
+        return []
+    return list(dict.fromkeys(g for groups in named for g in groups))
 
 
 def _joined_by_requirement(out: list[Match], starts: list[int], piece: tuple[int, int, int, int]) -> list[Match]:
