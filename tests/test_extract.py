@@ -273,6 +273,10 @@ def test_a_year_after_a_denied_list_dates_the_whole_list(text: str, denied: tupl
         ("No headache, brain mets post-SRS.", "icd:C79.31"),
         ("No seizures, brain metastases radiographically unchanged.", "icd:C79.31"),
         ("No hepatitis B, HIV well suppressed.", "cond:hiv"),
+        ("No headache, and brain mets stable on MRI.", "icd:C79.31"),
+        ("No fever and HIV suppressed on ART.", "cond:hiv"),
+        ("No fever, HIV on dolutegravir.", "cond:hiv"),
+        ("No hepatitis B, rheumatoid arthritis on methotrexate.", "icd:M06.9"),
     ],
 )
 def test_an_item_that_says_how_it_stands_in_other_words_is_out_of_the_denial(text: str, asserted: str) -> None:
