@@ -72,6 +72,9 @@ def _understood(criterion: Criterion, left: list[Quantity], trial: Trial, named:
     alternatives = len(either.findall(criterion.text)) > len(either.findall(reduced))
     if criterion.kind == "inclusion" and alternatives:
         return None  # "men aged 55 or older or women aged 65 or older": what was set aside is an alternative
+    scoped = reading_pattern("alternatives", "scoped_limit")
+    if any(scoped.match(criterion.text, q.end) for q in left):
+        return None  # "(<= 5 x ULN for patients with liver metastases)": another limit for some people
     part = compile_criterion(replace(criterion, text=reduced, warnings=[]), trial, named)
     if part.rule is None or part.team or unused(reduced, numbers_of(part.rule.to_dict())):
         return None

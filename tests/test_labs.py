@@ -308,3 +308,51 @@ def test_a_number_of_weeks_after_a_lab_is_no_threshold_of_it() -> None:
     )
     cc = reading(text, "inclusion")
     assert cc.rule is None or status(cc, {"lab:proteinuria": 2.0}) != MET
+
+
+@EXAMPLES
+@given(
+    scope=st.sampled_from(
+        [
+            "(≤ 5 x ULN for patients with liver metastases)",
+            "(≤ 5 x ULN in subjects with hepatic metastases)",
+            "or ≤ 5 x ULN if liver metastases are present",
+        ]
+    ),
+    kind=st.sampled_from(["inclusion", "exclusion"]),
+    value=st.sampled_from([1.0, 3.0, 4.9]),
+)
+def test_a_limit_set_aside_for_some_people_leaves_the_main_one_no_say_on_its_own(
+    scope: str, kind: str, value: float
+) -> None:
+    # "AST/ALT <= 2.5 x ULN (<= 5 x ULN for patients with liver metastases)" ruled out a patient with liver
+    # metastases and ALT 4 x ULN: the limit read from the rest decided alone
+    op = "≤" if kind == "inclusion" else ">"
+    text = f"ALT {op} 2.5 x ULN {scope.replace('≤', op)}"
+    facts = {"lab:alt": {"uln_multiple": value}}
+    ruled_out = NOT_MET if kind == "inclusion" else MET
+    assert status(reading(text, kind), facts) != ruled_out, (text, value)
+
+
+@EXAMPLES
+@given(
+    written=st.sampled_from(["Creatinine", "creatinine", "Serum creatinine", "Plasma creatinine"]),
+    limit=st.sampled_from([1.5, 2.0, 2.5]),
+    value=st.sampled_from([0.8, 1.5, 2.2, 3.1]),
+)
+def test_creatinine_is_read_with_or_without_serum(written: str, limit: float, value: float) -> None:
+    # "Creatinine <= 2.0 mg/dL" was left to the study team: only "serum creatinine" was a lab's name
+    cc = reading(f"{written} ≤ {limit} mg/dL", "inclusion")
+    assert status(cc, {"lab:creatinine": value}) == (MET if value <= limit else NOT_MET)
+
+
+def test_a_ratio_or_a_clearance_or_a_multiple_of_creatinine_is_no_creatinine_level() -> None:
+    for text in (
+        "Urine protein creatinine (UPC) ratio must be ≤ 1.0",
+        "Urine protein/creatinine ratio < 0.5",
+        "Creatinine clearance ≥ 60 mL/min",
+        "Creatinine kinase < 3 x ULN",
+        "Serum creatinine ≤ 1.5 x IULN OR creatinine clearance ≥ 60 mL/min for patients with creatinine > 1.5 x IULN",
+    ):
+        cc = reading(text, "inclusion")
+        assert all(k != "lab:creatinine" for k, _, _ in measures(cc.rule)), (text, measures(cc.rule))
