@@ -51,6 +51,12 @@ EXAMPLES = settings(max_examples=40, derandomize=True, deadline=None)
             "Chemotherapy completed 2 weeks ago. Not in any other clinical trial.",
             "chemotherapy",
         ),
+        (  # a vaccine received: read as pregnancy alone, it cleared a man just vaccinated
+            "Pregnant women; patients who received influenza vaccine",
+            "exclusion",
+            "A 45-year-old man. Flu shot last month.",
+            "received influenza vaccine",
+        ),
         (
             "Patients must have a diagnosis of relapsed or refractory AML or ALL",
             "inclusion",
