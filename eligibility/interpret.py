@@ -70,6 +70,10 @@ def _understood(criterion: Criterion, left: list[Quantity], trial: Trial, named:
         return None
     either = reading_pattern("alternatives", "either")
     alternatives = len(either.findall(criterion.text)) > len(either.findall(reduced))
+    # "Serum creatinine <= 1.5 x ULN OR creatinine clearance >= 45": the "or" joining what was set aside
+    # stays at the edge of what is left
+    edges = " ".join(reduced.strip(" .;,").split()[:1] + reduced.strip(" .;,").split()[-1:])
+    alternatives = alternatives or bool(either.search(edges))
     if criterion.kind == "inclusion" and alternatives:
         return None  # "men aged 55 or older or women aged 65 or older": what was set aside is an alternative
     scoped = reading_pattern("alternatives", "scoped_limit")

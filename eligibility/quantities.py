@@ -25,8 +25,7 @@ _KEYS = ("comparator", "number", "word_number", "time_unit", "unit")
 # becomes g/dL; µmol/L creatinine becomes mg/dL. A rule value equal to the number times one of these
 # counts as using it.
 _DAYS_PER_MONTH = 30.4375
-_FACTORS = (
-    1.0,
+_TIME_FACTORS = (
     *(12.0, 1 / 12, 52.18, 1 / 52.18, 365.25, 1 / 365.25),  # years <-> months, weeks, days
     *(
         _DAYS_PER_MONTH,
@@ -36,6 +35,9 @@ _FACTORS = (
         7.0,
         1 / 7,
     ),  # months, weeks, days
+)
+_FACTORS = (
+    1.0,
     *(10.0, 0.1, 1000.0, 0.001, 88.4, 1 / 88.4),  # g/L <-> g/dL, mg <-> g, creatinine umol/L <-> mg/dL
     *(0.45359237, 1 / 0.45359237),  # pounds <-> kg
 )
@@ -142,9 +144,12 @@ def numbers_of(data: Any) -> set[float]:
     return out
 
 
-def _matches(value: float, kept: Iterable[float]) -> bool:
+def _matches(value: float, kept: Iterable[float], timed: bool = True) -> bool:
+    """Whether a rule keeps this number, in any unit it may have converted it to: a time unit only for a
+    quantity that has one ("1.5 x ULN" is no 45 days)."""
+    factors = (*_FACTORS, *_TIME_FACTORS) if timed else _FACTORS
     for k in kept:
-        for f in _FACTORS:
+        for f in factors:
             if math.isclose(value * f, k, rel_tol=0.02, abs_tol=1e-6):
                 return True
     return False
@@ -157,7 +162,7 @@ def unused_quantities(text: str, kept: set[float], used_spans: Iterable[tuple[in
     return [
         q
         for q in quantities(text)
-        if not any(a < q.end and q.start < b for a, b in spans) and not _matches(q.value, kept)
+        if not any(a < q.end and q.start < b for a, b in spans) and not _matches(q.value, kept, q.timed)
     ]
 
 

@@ -356,3 +356,14 @@ def test_a_ratio_or_a_clearance_or_a_multiple_of_creatinine_is_no_creatinine_lev
     ):
         cc = reading(text, "inclusion")
         assert all(k != "lab:creatinine" for k, _, _ in measures(cc.rule)), (text, measures(cc.rule))
+
+
+def test_a_number_is_not_taken_as_used_by_a_time_conversion_it_never_had() -> None:
+    # "1.5" matched 45 mL/min as 1.5 months in days, so the creatinine alternative was dropped and a patient
+    # with normal creatinine and CrCl 40 failed the inclusion; "120 g/L for men" matched a window
+    cc = reading(
+        "Serum creatinine =< 1.5 upper limit of normal OR calculated creatinine clearance >= 45 mL/min", "inclusion"
+    )
+    assert status(cc, {"lab:crcl": 40.0}) != NOT_MET
+    cc = reading("Has a hemoglobin ≤120 g/L for men and ≤100 g/L for women.")
+    assert status(cc, {"sex": "male", "lab:hb": 11.0}) != NOT_MET
