@@ -23,6 +23,7 @@ from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile, View
 from eligibility.fallback import reading_pattern
 from eligibility.kinship import farthest, kin_in
+from eligibility.narrowing import narrowing_before
 from eligibility.timeparse import months_ago
 from eligibility.timewords import denial_window, lasted, minimum_lasting, window_match
 from trialscreen.vocab import conditions as icd
@@ -268,6 +269,13 @@ def criterion_histology(text: str) -> list[tuple[str, tuple[str, ...]]]:
     return found if any(groups for _, groups in found) else []
 
 
+def criterion_narrowing(text: str) -> list[tuple[str, str]]:
+    """The narrowing a criterion gives each condition it names, as (code, group of readings.toml
+    [narrowing]) ("Uncontrolled hypertension": I10 and uncontrolled; "cryptogenic stroke": I63.9 and
+    essential): a case must say the same."""
+    return [(m.code, group) for m in _named(text) for group, _ in narrowing_before(text, m.start)]
+
+
 def criterion_window(text: str) -> tuple[list[str], float] | None:
     """The codes that settle a criterion naming nothing but conditions and a look-back window ("Onset
     of stroke or TIA symptoms within the previous 60 days"), with the window in months; else None."""
@@ -352,6 +360,8 @@ def _blanked(text: str) -> tuple[list[str], str]:
         if short and short.group(1)[0].lower() == m.text[0].lower():
             rest[short.start() : short.end()] = " " * (short.end() - short.start())  # "Hodgkin lymphoma (HD)"
         for a, b in spans_at(text, m.start, m.end):  # "Non-squamous NSCLC": its histology is read with it
+            rest[a:b] = " " * (b - a)
+        for _, (a, b) in narrowing_before(text, m.start):  # "cryptogenic stroke": a case must say so
             rest[a:b] = " " * (b - a)
         kinds = reading_pattern("coded", "subtypes").match(text, m.end)
         if kinds:  # "bipolar disorders (I, II, NOS)": any of its subtypes is the condition

@@ -21,6 +21,7 @@ from eligibility.coded import (
     criterion_codes,
     criterion_histology,
     criterion_lasting,
+    criterion_narrowing,
     criterion_window,
     open_list,
     without_standard,
@@ -249,6 +250,7 @@ def _partly(
         examples=bool(codes) and open_list(text, beside_age=True),
         mentions=(names or named) if mentions is None else mentions,
         histology=criterion_histology(text) if codes else [],
+        narrowed=criterion_narrowing(text) if codes else [],
     )
     return cc
 
@@ -439,6 +441,7 @@ def _interpret(
         mentions=names,
         widest=denied_by_wholes(criterion.text, codes),
         histology=criterion_histology(text) if codes else [],
+        narrowed=criterion_narrowing(text) if codes else [],
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

@@ -49,6 +49,15 @@ def narrowing_near(text: str, start: int, end: int, own: re.Pattern[str] | None 
     return ""
 
 
+def narrowing_before(text: str, start: int) -> list[tuple[str, tuple[int, int]]]:
+    """The narrowing groups named right before a condition at `start` of a criterion, in its piece of the
+    list ("Uncontrolled hypertension", "cryptogenic stroke"), each with where its words stand."""
+    lo = max(0, start - _BEFORE)
+    cut = [m.end() for m in _PIECE_END.finditer(text, lo, start)]
+    lo = cut[-1] if cut else lo
+    return [(name, m.span()) for name in groups() for m in reading_pattern("narrowing", name).finditer(text, lo, start)]
+
+
 def complication_after(text: str, start: int, end: int) -> str:
     """'diabetic ketoacidosis' when a condition's adjective at [start, end) of a criterion stands before
     another noun (readings.toml [complication]); '' when not."""

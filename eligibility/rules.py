@@ -1751,6 +1751,9 @@ class Ask(Rule):
     # the histology the criterion gives each condition it names ("small cell lung cancer": C34 and
     # small_cell): a case of the code with another histology, or none said, does not meet it
     histology: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    # the narrowing the criterion gives each condition ("Uncontrolled hypertension": I10 and uncontrolled),
+    # which a case's own words must state
+    narrowed: list[tuple[str, str]] = field(default_factory=list)
 
     def evaluate(self, profile: Profile) -> Result:
         if self.only_sex:
@@ -1836,10 +1839,14 @@ class Ask(Rule):
         return self._stated_from(found)
 
     def _fits(self, case: Fact) -> bool:
-        """Whether a case of the criterion's codes is of the histology the criterion gives that code."""
+        """Whether a case of the criterion's codes is of the histology the criterion gives that code, and its
+        words say what the criterion narrows the code to ("poorly controlled hypertension")."""
         code = case.key.removeprefix(PREFIX)
         asked = [groups for c, groups in self.histology if related(code, c)]
-        return not asked or any(histology_fits(groups, _histology(case)) is True for groups in asked)
+        if asked and not any(histology_fits(groups, _histology(case)) is True for groups in asked):
+            return False
+        said = case.evidence.start < 0 or not case.evidence.text  # an answer is taken as it is given
+        return said or all(states(case.evidence.text, g) for c, g in self.narrowed if related(code, c))
 
     def _stated_from(self, found: tuple[list[Fact], list[Fact], list[Fact]]) -> Result | None:
         cases, denials, _ = found
