@@ -27,7 +27,7 @@ from eligibility.narrowing import narrowing_before
 from eligibility.timeparse import months_ago
 from eligibility.timewords import denial_window, lasted, minimum_lasting, window_match
 from trialscreen.vocab import conditions as icd
-from trialscreen.vocab.histology import named_at, spans_at
+from trialscreen.vocab.histology import is_the_name, named_at, spans_at
 
 PREFIX = "icd:"
 FAMILY = "fam:"  # a relative's condition
@@ -64,10 +64,10 @@ def read_conditions(
         denied = ctx.negated or cue("context", "negated_prefix").search(text, max(0, m.start - 5), m.start) is not None
         if denied and _a_kind_denied(text, m, negation_end(clause, m.start), mentions):
             continue  # "no history of skin cancer", "no hemolytic anemia": a kind the vocabulary cannot code
-        histology = named_at(text, m.start, m.end)
-        if denied and histology:
-            continue  # "no small cell lung cancer" denies one histology of C34, not every lung cancer
         previous = mentions[n - 1].end if n else 0
+        histology = named_at(text, m.start, m.end, previous)
+        if denied and histology and not _histology_is_the_code(m):
+            continue  # "no small cell lung cancer" denies one histology of C34, not every lung cancer
         following = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
         if ctx.family:  # a relative's, not the person's
             _relatives_fact(profile, text, clause, m, denied, (previous, following))
@@ -168,6 +168,12 @@ def _a_kind_denied(text: str, m: icd.ConditionMention, floor: int, mentions: lis
     return general and unread_kind(text, m.start, m.end, tuple(mentions), floor)
 
 
+def _histology_is_the_code(m: icd.ConditionMention) -> bool:
+    """Whether a mention names a histology its code stands for alone ("melanoma", C43): denied, it is denied
+    whole; not "small cell lung cancer" (C34) nor "adenocarcinoma" (C80.1, any cancer)."""
+    return is_the_name(m.text) and not icd.kinds().is_general(m.code)
+
+
 def _whole_of_a_kind(text: str, m: icd.ConditionMention, floor: int) -> bool:
     """Whether a mention coded as a whole concept ("cancer", C80.1) stands in the text for a kind of it
     that the vocabulary cannot code ("skin cancer")."""
@@ -265,7 +271,8 @@ def criterion_histology(text: str) -> list[tuple[str, tuple[str, ...]]]:
     """The histology a criterion gives each condition it names, as (code, groups) for those it gives one
     ("Small cell lung cancer": C34 and small_cell; "Adenocarcinoma of the esophagus": C15 and
     adenocarcinoma)."""
-    found = [(m.code, named_at(text, m.start, m.end)) for m in _named(text)]
+    named = _named(text)
+    found = [(m.code, named_at(text, m.start, m.end, named[i - 1].end if i else 0)) for i, m in enumerate(named)]
     return found if any(groups for _, groups in found) else []
 
 
@@ -354,12 +361,12 @@ def _blanked(text: str) -> tuple[list[str], str]:
     """The codes a criterion names, and its text with their names blanked out (offsets kept)."""
     mentions = _named(text)
     rest = list(text)
-    for m in mentions:
+    for i, m in enumerate(mentions):
         rest[m.start : m.end] = " " * (m.end - m.start)
         short = _SHORT.match(text, m.end)
         if short and short.group(1)[0].lower() == m.text[0].lower():
             rest[short.start() : short.end()] = " " * (short.end() - short.start())  # "Hodgkin lymphoma (HD)"
-        for a, b in spans_at(text, m.start, m.end):  # "Non-squamous NSCLC": its histology is read with it
+        for a, b in spans_at(text, m.start, m.end, mentions[i - 1].end if i else 0):  # "Non-squamous NSCLC"
             rest[a:b] = " " * (b - a)
         for _, (a, b) in narrowing_before(text, m.start):  # "cryptogenic stroke": a case must say so
             rest[a:b] = " " * (b - a)

@@ -105,3 +105,52 @@ def test_a_broken_histology_file_names_its_entry() -> None:
     circle = '[groups.a]\nnames = ["x"]\nkinds = ["b"]\n[groups.b]\nnames = ["y"]\nkinds = ["a"]\n'
     with pytest.raises(VocabularyDataError, match="kind of itself"):
         datafile.parse(HistologyData, circle, "histology.toml")
+
+
+@pytest.mark.parametrize("dash", ["-", "\u2013", "\u2011", "\u2010"])
+def test_non_small_cell_with_any_dash_is_no_small_cell(dash: str) -> None:
+    # "non–small cell lung cancer" (an en dash) was read as small cell: an SCLC patient met the inclusion
+    words = f"non{dash}small cell lung cancer"
+    assert status(f"Patients with {words}", CASES["small cell"]) == "unknown"
+    assert status("NSCLC", f"58M with stage IV {words}.") == "met"
+    assert status("Small cell lung cancer", f"58M with stage IV {words}.", kind="exclusion") != "met"
+
+
+@pytest.mark.parametrize(
+    "criterion, note",
+    [
+        ("Adenocarcinoma of the lung", "68F h/o breast IDC 2012 now lung cancer, biopsy pending."),
+        ("Squamous cell carcinoma of the esophagus", "68M h/o cutaneous SCC s/p Mohs now esophageal cancer."),
+        ("Pancreatic adenocarcinoma", "60F h/o serous ovarian ca 2018 now pancreatic cancer."),
+    ],
+)
+def test_another_cancer_s_histology_is_not_borrowed(criterion: str, note: str) -> None:
+    assert status(criterion, note) == "unknown"
+
+
+def test_a_histology_in_a_bracket_after_the_cancer_is_read() -> None:
+    note = "58M with stage IV lung cancer (adenocarcinoma, EGFR exon 19 deletion)."
+    assert status("Lung adenocarcinoma", note) == "met"
+    assert status("Small cell lung cancer", note) == "unknown"
+
+
+def test_a_denied_histology_that_is_its_own_code_is_denied() -> None:
+    # "melanoma" is C43 whole: its denial still settles the exclusion
+    assert status("History of melanoma", "66M. No history of melanoma.", kind="exclusion") == "not_met"
+    assert status("Lung cancer", "No adenocarcinoma.", kind="exclusion") == "unknown"
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "History of cancer (other than GBM) within the past 2 years",
+        "Cancer [excluding non-melanoma skin cancer] not in remission",
+        "Malignancy within 5 years except adequately treated squamous cell carcinoma of the skin",
+    ],
+)
+def test_what_a_criterion_excepts_gives_no_histology_to_the_rest(criterion: str) -> None:
+    # the excepted GBM or non-melanoma skin cancer was read as the histology asked for: a breast cancer
+    # was no longer a case of the exclusion
+    assert status(
+        criterion, "Invasive ductal carcinoma of the breast diagnosed 2025, on chemotherapy.", "exclusion"
+    ) == ("met")

@@ -226,7 +226,7 @@ class Conditions(Kind):
                 or complication_after(text, start, end)
                 or _of_examples(text, start, end, concept)
                 or _excepting(text, exceptions),
-                histology=_histology(text, concept.key),
+                histology=_histology(text, concept, except_at),
             )
             out.append(Match(rule, tuple(r.in_text(spans, on_full))))
             starts.append(start)
@@ -296,15 +296,23 @@ class Conditions(Kind):
         return bool(self.p("negative_before_test").fullmatch(before) and self.p("test_after").match(text[end:]))
 
 
-def _histology(text: str, key: str) -> list[str]:
+def _histology(text: str, concept: Concept, except_at: re.Match[str] | None) -> list[str]:
     """The histologies a criterion gives a concept, as alternatives ("adenocarcinoma or squamous cell
-    carcinoma of the esophagus"); none when one place names the concept without one ("breast cancer or
-    squamous cell carcinoma of the skin": any breast cancer counts)."""
-    spans = next((spans for k, spans in asked_spans(text) if k == key), ())
+    carcinoma of the esophagus", the kinds it names beside included, not those it excepts); none when one
+    place names the concept without one ("malignancy or squamous cell carcinoma": any cancer counts)."""
+    spans = next((spans for k, spans in asked_spans(text) if k == concept.key), ())
     named = [named_at(text, a, b) for a, b in spans]
     if not named or not all(named):
         return []
-    return list(dict.fromkeys(g for groups in named for g in groups))
+    excepted = excepted_spans(text)
+    kinds = [
+        named_at(text, m.start, m.end)
+        for m in icd.conditions_in(text)
+        if concept.covers(m.codes)
+        and not inside(excepted, m.start, m.end)
+        and (except_at is None or m.start < except_at.start())
+    ]
+    return list(dict.fromkeys(g for groups in [*named, *kinds] for g in groups))
 
 
 def _joined_by_requirement(out: list[Match], starts: list[int], piece: tuple[int, int, int, int]) -> list[Match]:

@@ -27,7 +27,16 @@ FILE = "histology.toml"
 # squamous histology")
 _BEFORE = 40
 _AFTER = 40
-_PHRASE_END = re.compile(r"[,;:()\[\]]|\.(?:\s|$)|\b(?:and|or|with|without|except|other\s+than|besides|nor)\b", re.I)
+# what ends the phrase a condition's name stands in, looking back: punctuation, a joining word, a word that
+# opens another statement ("h/o breast IDC 2012 now lung cancer": the IDC is another cancer's), a number
+_PHRASE_END = re.compile(
+    r"[,;:()\[\]]|\.(?:\s|$)|\b(?:and|or|with|without|except|other\s+than|besides|nor|now|then|s/p|status\s+post"
+    r"|h/o|hx|history|previously|prior|who|which|that|was|were|is|are|has|have|had|presents?|presented)\b"
+    r"|\b\w*\d\w*\b",
+    re.I,
+)
+# a bracket right after the name whose first item may give its histology ("lung cancer (adenocarcinoma, EGFR+)")
+_BRACKET = re.compile(r"\s*[(\[]\s*([^()\[\],;]{1,40})")
 _GIVES_HISTOLOGY = re.compile(r"\b(?:histolog\w*|histotypes?|(?:sub)?types?|cell\s+types?|morpholog\w*)\b", re.I)
 
 
@@ -36,6 +45,7 @@ class Group(BaseModel):
 
     names: list[str] = Field(min_length=1)
     kinds: list[str] = []
+    own_code: bool = False
 
     @field_validator("names")
     @classmethod
@@ -87,6 +97,7 @@ class Histology:
             for key, g in data.groups.items()
         }
         self.under = {key: _descendants(data.groups, key) for key in data.groups}
+        self.own_code = frozenset(key for key, g in data.groups.items() if g.own_code)
 
     def in_words(self, words: str) -> tuple[str, ...]:
         """The groups these words name, the narrowest only ("leiomyosarcoma", not sarcoma too)."""
@@ -99,19 +110,20 @@ def histology() -> Histology:
     return Histology(datafile.load(HistologyData, FILE))
 
 
-def named_at(text: str, start: int, end: int) -> tuple[str, ...]:
+def named_at(text: str, start: int, end: int, floor: int = 0) -> tuple[str, ...]:
     """The histology a condition named at [start, end) of a text is said to have: in its name, in the words
-    right before it in its phrase ("invasive ductal carcinoma of the breast"), or in words after it that say
-    they give one ("lung cancer of squamous histology")."""
-    lo, hi = _around(text, start, end)
+    right before it in its phrase ("invasive ductal carcinoma of the breast"; never before `floor`, the end
+    of the condition named before it), in words after it that say they give one ("lung cancer of squamous
+    histology"), or first in a bracket after it ("lung cancer (adenocarcinoma, EGFR exon 19)")."""
+    lo, hi = _around(text, start, end, floor)
     words = text[lo:end] + (" " + text[end:hi] if hi > end else "")
     return histology().in_words(words)
 
 
-def spans_at(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def spans_at(text: str, start: int, end: int, floor: int = 0) -> list[tuple[int, int]]:
     """Where the words that give the condition at [start, end) its histology stand outside its name
     ("Non-squamous" of "Non-squamous NSCLC", "of squamous histology"): read, they leave nothing unread."""
-    lo, hi = _around(text, start, end)
+    lo, hi = _around(text, start, end, floor)
     out = [m.span() for p in histology().patterns.values() for m in p.finditer(text, lo, start)]
     if hi > end:
         out += [m.span() for p in histology().patterns.values() for m in p.finditer(text, end, hi)]
@@ -119,15 +131,30 @@ def spans_at(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-def _around(text: str, start: int, end: int) -> tuple[int, int]:
+def _around(text: str, start: int, end: int, floor: int = 0) -> tuple[int, int]:
     """The stretch around a condition's name its histology is looked for in: back to the start of its
-    phrase, and on to the end of it when the words after the name say they give a histology (else `end`)."""
-    lo = max(0, start - _BEFORE)
+    phrase (and no further than `floor`), and on to the end of it when the words after the name say they
+    give a histology, or to the end of a bracket's first item that names one (else `end`)."""
+    lo = max(0, floor, start - _BEFORE)
     cut = [m.end() for m in _PHRASE_END.finditer(text, lo, start)]
     lo = cut[-1] if cut else lo
+    bracket = _BRACKET.match(text, end)
+    if bracket and any(p.match(bracket.group(1)) for p in histology().patterns.values()):
+        return lo, bracket.end()  # "(adenocarcinoma, EGFR+)"; not "(other than GBM)"
     stop = _PHRASE_END.search(text, end, min(len(text), end + _AFTER))
     hi = stop.start() if stop else min(len(text), end + _AFTER)
     return lo, (hi if _GIVES_HISTOLOGY.search(text, end, hi) else end)
+
+
+def is_the_name(words: str) -> bool:
+    """Whether a condition's name is only a histology ICD-10-CM gives a code of its own ("melanoma", C43):
+    a denial of it denies that code, unlike "small cell lung cancer" or "NSCLC" (C34, of any histology)."""
+    groups = histology()
+    rest = words
+    for p in groups.patterns.values():
+        rest = p.sub(" ", rest)
+    found = groups.in_words(words)
+    return bool(found) and all(g in groups.own_code for g in found) and not rest.strip(" -")
 
 
 def fits(asked: Sequence[str], stated: Sequence[str]) -> bool | None:
