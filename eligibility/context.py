@@ -53,10 +53,9 @@ _CURRENT = re.compile(r"\b(currently|now|at the moment|still|active|ongoing|am o
 # "HBV, HCV, HIV and TB all negative": a result closing a list negates every item in it
 _LIST_NEGATIVE = re.compile(r"^(?:(?!positive|\+)[\w\s,/&()-]){0,80}?\b(negative|neg)\b", re.I)
 _BREAKER = re.compile(r"\b(but|and|or)\b", re.IGNORECASE)
-# an item joined to the list by "or" shares its denial ("Denies asthma, COPD, or heart failure treated by a
-# physician"); one joined by "and" may be a clause of its own ("No headache, and brain mets stable"), which
-# is read as asserted: a condition wrongly taken as had is asked about, one wrongly taken as denied is not
-_JOINED = re.compile(r"\b(?:or|nor|and/or)\W*$", re.IGNORECASE)
+# an item joined to the list by "or" or "and" shares its denial ("Denies asthma, COPD, or heart failure
+# treated by a physician"; "Denies polyuria, polydipsia, and hypoglycemia on insulin")
+_JOINED = re.compile(r"\b(?:or|and|nor|and/or)\W*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
