@@ -353,6 +353,14 @@ def test_a_ratio_or_a_clearance_or_a_multiple_of_creatinine_is_no_creatinine_lev
         "Creatinine clearance ≥ 60 mL/min",
         "Creatinine kinase < 3 x ULN",
         "Serum creatinine ≤ 1.5 x IULN OR creatinine clearance ≥ 60 mL/min for patients with creatinine > 1.5 x IULN",
+        # a review found these read as mg/dL once bare "creatinine" was a lab's name
+        "Proteinuria: urine protein:creatinine > 1.0",
+        "Creatinine > 1.5 x UNL",
+        "Creatinine > 1.5 x N",
+        "Creatinine > 1.5 N",
+        "Creatinine > 1.5 x LSN",
+        "Creatinine > 1.5 above ULN",
+        "Creatinine >= 1.5 x baseline",
     ):
         cc = reading(text, "inclusion")
         assert all(k != "lab:creatinine" for k, _, _ in measures(cc.rule)), (text, measures(cc.rule))
