@@ -266,3 +266,28 @@ def test_an_age_group_is_the_persons_age_only_when_a_limit_says_it(text: str, no
 
 def test_an_age_group_of_an_inclusion_with_weeks_of_gestation_does_not_rule_a_newborn_out() -> None:
     assert status("Neonates ≥ 35 weeks of gestation", "A 3-day-old boy born at 39 weeks.", "inclusion") != "not_met"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pregnant women; patients who received the influenza vaccine",
+        "Pregnant women; patients who have received the COVID-19 vaccine within 14 days",
+        "Pregnant women; patients who have received a live, attenuated vaccine within 4 weeks",
+        "Pregnant women; prior influenza vaccination this season",
+    ],
+)
+def test_a_vaccine_received_is_never_cleared_by_a_pregnancy_flag(text: str) -> None:
+    note = "40M. Received influenza vaccine (Fluzone) and the COVID-19 vaccine and MMR live vaccine last week."
+    assert status(text, note) in ("met", "unknown"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Women of childbearing potential must use contraception while receiving the vaccine and for 30 days after",
+        "Participation in an investigational drug trial or having received an investigational vaccine within 30 days",
+    ],
+)
+def test_the_study_s_own_vaccine_or_a_trial_s_is_no_treatment_named_beside(text: str) -> None:
+    assert compiled(text, "inclusion" if text.startswith("Women") else "exclusion").reading.mode == Mode.RULE, text
