@@ -375,3 +375,15 @@ def test_a_number_is_not_taken_as_used_by_a_time_conversion_it_never_had() -> No
     assert status(cc, {"lab:crcl": 40.0}) != NOT_MET
     cc = reading("Has a hemoglobin ≤120 g/L for men and ≤100 g/L for women.")
     assert status(cc, {"sex": "male", "lab:hb": 11.0}) != NOT_MET
+
+
+def test_the_body_surface_of_an_egfr_unit_is_no_number_of_the_criterion() -> None:
+    # "per 1.73 m^2" was a quantity; a time conversion once hid it (1.73 x 7 ~ 12 months), and without that
+    # the criterion fell to partly understood and out of the answer to "which trials exclude eGFR < 30?"
+    text = (
+        "Has an estimated eGFR of <30 milliliter per minute per 1.73 m^2 (mL/min/1.73m^2), or is on dialysis, or"
+        " is expected to have a renal transplant within 1 year of randomization"
+    )
+    cc = reading(text)
+    assert not isinstance(cc.rule, Ask), cc.reading
+    assert status(cc, {"lab:crcl": 25.0}) == MET
