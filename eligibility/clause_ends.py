@@ -34,3 +34,9 @@ def examples_in(text: str) -> list[tuple[int, int]]:
 
 
 SENTENCE_END = re.compile(r"[;]|\.(?:\s|$)")  # the end of a criterion's sentence
+
+
+def sentence_end(text: str, at: int) -> int:
+    """Where the criterion's sentence holding `at` ends (its end when it is the last)."""
+    found = SENTENCE_END.search(text, at)
+    return len(text) if found is None else found.start()

@@ -53,9 +53,6 @@ _CURRENT = re.compile(r"\b(currently|now|at the moment|still|active|ongoing|am o
 # "HBV, HCV, HIV and TB all negative": a result closing a list negates every item in it
 _LIST_NEGATIVE = re.compile(r"^(?:(?!positive|\+)[\w\s,/&()-]){0,80}?\b(negative|neg)\b", re.I)
 _BREAKER = re.compile(r"\b(but|and|or)\b", re.IGNORECASE)
-# an item joined to the list by "or" or "and" shares its denial ("Denies asthma, COPD, or heart failure
-# treated by a physician"; "Denies polyuria, polydipsia, and hypoglycemia on insulin")
-_JOINED = re.compile(r"\b(?:or|and|nor|and/or)\W*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -209,15 +206,12 @@ def _asserts_own_item(between: str, mention: str, after: str) -> bool:
     )
     if cue("negation", "own_assertion").search(item):
         return True
-    joined = _JOINED.search(between)  # "COPD, or heart failure treated by ...": the words close the whole list
+    joined = cue("negation", "joined_item").search(between)  # "COPD, or heart failure treated by ...": all denied
     return joined is None and (bool(cue("negation", "own_state").search(item)) or _on_a_drug(item))
 
 
 def _on_a_drug(item: str) -> bool:
     """Whether a list item says the condition is treated by a drug the vocabulary knows ("HIV on Biktarvy",
     "RA on methotrexate"): it is had, whatever the denial before it."""
-    on = _ON.search(item)
+    on = cue("negation", "on_drug").search(item)
     return on is not None and bool(vocabulary().drugs_in(item[on.end() :], unknown=True))
-
-
-_ON = re.compile(r"\b(?:on|taking|receiving|treated\s+with|controlled\s+with|managed\s+with)\s+", re.IGNORECASE)

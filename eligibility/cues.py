@@ -18,6 +18,8 @@ EXPECTED = {
         "window_phrase",
         "own_assertion",
         "own_state",
+        "on_drug",
+        "joined_item",
         "asserted_before",
         "scope_break",
         "scope_end",

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from eligibility.clause_ends import clause_end, examples_in
+from eligibility.clause_ends import clause_end, examples_in, sentence_end
 from eligibility.coded import standard_spans
 from eligibility.fallback import reading_pattern, readings
 from eligibility.family import without
@@ -105,7 +105,7 @@ def unread(text: str, rule: Rule, used: Iterable[Span] = ()) -> Unread:
         # the sentence ("except basal cell carcinoma or carcinoma in situ of the uterine cervix")
         read += exceptions
         read += [_word_of(text, *span) for span in _exceptions_named(text, excepted.start())]
-    read += [(m.start(), _sentence_end(text, m.start() + 1)) for m in _pattern("note").finditer(text)]
+    read += [(m.start(), sentence_end(text, m.start() + 1)) for m in _pattern("note").finditer(text)]
     blanked = without(text, read)
     filler = reading_pattern("coded", "filler")
     # exceptions the rule does not read ("unless stable for 6 months") only make it stricter: qualifiers
@@ -173,7 +173,7 @@ def _word_of(text: str, start: int, end: int) -> Span:
 def _exceptions_named(text: str, start: int) -> list[Span]:
     """Where the kinds of cancer the conditions kind reads as exceptions are named after `start`, to the
     sentence's end."""
-    end = _sentence_end(text, start + 1)
+    end = sentence_end(text, start + 1)
     return [m.span() for p in exception_patterns().values() for m in p.finditer(text, start, end)]
 
 
@@ -219,7 +219,7 @@ def _complements(text: str, names: list[Span]) -> list[Span]:
     """What the named conditions are to ("reaction to contrast agents, murine proteins or antibodies"), up
     to the sentence's end."""
     complement = _pattern("complement")
-    return [(b, _sentence_end(text, b)) for _, b in names if complement.search(text[b:])]
+    return [(b, sentence_end(text, b)) for _, b in names if complement.search(text[b:])]
 
 
 def _qualifying(text: str, blanked: str, filler: re.Pattern[str]) -> list[Span]:
@@ -234,11 +234,6 @@ def _qualifying(text: str, blanked: str, filler: re.Pattern[str]) -> list[Span]:
         if re.search(r"[A-Za-z]", filler.sub(" ", text[begin : m.start()])):
             out.append((m.start(), clause_end(blanked, m.end())))
     return out
-
-
-def _sentence_end(text: str, at: int) -> int:
-    found = re.search(r"[.;](?:\s|$)", text[at:])
-    return len(text) if found is None else at + found.start()
 
 
 def _pieces(blanked: str) -> list[Span]:
@@ -357,7 +352,7 @@ def _aged(text: str, piece: Span, end: int, used: Iterable[Span]) -> bool:
         return True
     after = next((a for a in starts if a >= end), None)
     groups = reading_pattern("named_beside", "populations").pattern
-    bridge = rf"(?:[\s,/()]|\b(?:and|or|aged?|ages|between|from|male|female|boys?|girls?)\b|{groups})*"
+    bridge = rf"(?:{reading_pattern('named_beside', 'age_bridge').pattern}|{groups})*"
     return after is not None and re.fullmatch(bridge, text[end:after], re.IGNORECASE) is not None
 
 
@@ -398,8 +393,8 @@ def _set_aside(text: str) -> list[Span]:
         out += [(m.start(), _bracket_end(text, m.start(), clause_end(text, m.end()))) for m in pattern.finditer(text)]
     for m in reading_pattern("named_beside", "reason").finditer(text):
         # to its sentence's end, or the next alternative ("due to the potential teratogenic effects, or HIV")
-        other = _NEXT_ALTERNATIVE.search(text, m.end())
-        end = _sentence_end(text, m.end()) if other is None else min(other.start(), _sentence_end(text, m.end()))
+        other = reading_pattern("named_beside", "next_alternative").search(text, m.end())
+        end = sentence_end(text, m.end()) if other is None else min(other.start(), sentence_end(text, m.end()))
         out.append((m.start(), _bracket_end(text, m.start(), end)))
     for m in reading_pattern("named_beside", "allowed").finditer(text):
         # its sentence ("Prior immunotherapy, radiotherapy, or biologic therapy is permitted"), or its bracket:
@@ -408,7 +403,7 @@ def _set_aside(text: str) -> list[Span]:
         opened = text.rfind("(", start, m.start())
         if opened >= 0 and text.find(")", opened, m.start()) < 0:
             start = opened
-        out.append((start, _bracket_end(text, m.start(), _sentence_end(text, m.end()))))
+        out.append((start, _bracket_end(text, m.start(), sentence_end(text, m.end()))))
     return out
 
 
@@ -489,5 +484,4 @@ _TREATMENTS = frozenset(
 )
 _ALLERGEN = re.compile(r"(?:\s+[\w-]+){0,2}?\s+(?:to|against)\s+(?:the\s+|any\s+|an?\s+)?", re.IGNORECASE)
 _ITEM_END = re.compile(r"[,;()]|\.(?:\s|$)|\s(?:or|and|and/or)\s|$")
-_NEXT_ALTERNATIVE = re.compile(r",\s*(?:or|and/or)\s|;")
 _LIST = re.compile(r"[,;]|\.(?:\s|$)|\n")

@@ -99,10 +99,11 @@ def test_a_cancer_of_another_histology_is_asked_about_and_its_own_meets() -> Non
 
 
 def test_a_broken_histology_file_names_its_entry() -> None:
-    bad = '[groups.a]\nnames = ["x"]\nkinds = ["nowhere"]\n'
+    reading = '[reading]\nphrase_end = ","\ngives_histology = "type"\n'
+    bad = reading + '[groups.a]\nnames = ["x"]\nkinds = ["nowhere"]\n'
     with pytest.raises(VocabularyDataError, match=r"histology.toml: .*not groups of the file"):
         datafile.parse(HistologyData, bad, "histology.toml")
-    circle = '[groups.a]\nnames = ["x"]\nkinds = ["b"]\n[groups.b]\nnames = ["y"]\nkinds = ["a"]\n'
+    circle = reading + '[groups.a]\nnames = ["x"]\nkinds = ["b"]\n[groups.b]\nnames = ["y"]\nkinds = ["a"]\n'
     with pytest.raises(VocabularyDataError, match="kind of itself"):
         datafile.parse(HistologyData, circle, "histology.toml")
 

@@ -7,7 +7,7 @@ import re
 from enum import Enum
 from functools import lru_cache
 
-from eligibility.clause_ends import examples_in
+from eligibility.clause_ends import examples_in, sentence_end
 from eligibility.coded import related, under
 from eligibility.concepts import Concept, concepts, concepts_in
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, first_look, spans_of
@@ -177,7 +177,7 @@ class Conditions(Kind):
         found = [f for f in named_concepts(text) if measured_by.get(f[0].key) not in measured]
         # a later sentence that only notes something ("ALT <= 2 x ULN. (Note: if ALT > ULN, testing for
         # hepatitis B must be done)") names no condition the criterion asks about
-        notes = [(m.start(), _sentence_end(text, m.end())) for m in self.p("note").finditer(text) if m.start() > 0]
+        notes = [(m.start(), sentence_end(text, m.end())) for m in self.p("note").finditer(text) if m.start() > 0]
         found = [f for f in found if not any(a <= f[1] < b for a, b in notes)]
         if not found:
             return []
@@ -351,8 +351,3 @@ class _Negative(Enum):
 
 
 KIND = Conditions()
-
-
-def _sentence_end(text: str, at: int) -> int:
-    found = re.search(r"[.;](?:\s|$)", text[at:])
-    return len(text) if found is None else at + found.start()

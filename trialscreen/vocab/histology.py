@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from trialscreen import datafile
 
@@ -27,17 +27,8 @@ FILE = "histology.toml"
 # squamous histology")
 _BEFORE = 40
 _AFTER = 40
-# what ends the phrase a condition's name stands in, looking back: punctuation, a joining word, a word that
-# opens another statement ("h/o breast IDC 2012 now lung cancer": the IDC is another cancer's), a number
-_PHRASE_END = re.compile(
-    r"[,;:()\[\]]|\.(?:\s|$)|\b(?:and|or|with|without|except|other\s+than|besides|nor|now|then|s/p|status\s+post"
-    r"|h/o|hx|history|previously|prior|who|which|that|was|were|is|are|has|have|had|presents?|presented)\b"
-    r"|\b\w*\d\w*\b",
-    re.I,
-)
 # a bracket right after the name whose first item may give its histology ("lung cancer (adenocarcinoma, EGFR+)")
 _BRACKET = re.compile(r"\s*[(\[]\s*([^()\[\],;]{1,40})")
-_GIVES_HISTOLOGY = re.compile(r"\b(?:histolog\w*|histotypes?|(?:sub)?types?|cell\s+types?|morpholog\w*)\b", re.I)
 
 
 class Group(BaseModel):
@@ -47,20 +38,20 @@ class Group(BaseModel):
     kinds: list[str] = []
     own_code: bool = False
 
-    @field_validator("names")
-    @classmethod
-    def _patterns(cls, v: list[str]) -> list[str]:
-        for p in v:
-            try:
-                re.compile(p)
-            except re.error as err:
-                raise ValueError(f"{p!r} is not a regular expression ({err})") from err
-        return v
+
+class Reading(BaseModel):
+    """How the words around a condition's name are read for its histology (regular expressions)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    phrase_end: str = Field(min_length=1)
+    gives_histology: str = Field(min_length=1)
 
 
 class HistologyData(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    reading: Reading
     groups: dict[str, Group] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -96,11 +87,16 @@ class Histology:
             key: datafile.pattern("|".join(f"(?:{p})" for p in g.names), FILE, f"groups.{key}.names")
             for key, g in data.groups.items()
         }
+        self.any = datafile.joined(self.patterns.values(), FILE, "groups")  # one search for words naming none
         self.under = {key: _descendants(data.groups, key) for key in data.groups}
         self.own_code = frozenset(key for key, g in data.groups.items() if g.own_code)
+        self.phrase_end = datafile.pattern(data.reading.phrase_end, FILE, "reading.phrase_end")
+        self.gives_histology = datafile.pattern(data.reading.gives_histology, FILE, "reading.gives_histology")
 
     def in_words(self, words: str) -> tuple[str, ...]:
         """The groups these words name, the narrowest only ("leiomyosarcoma", not sarcoma too)."""
+        if not self.any.search(words):
+            return ()
         found = [key for key, p in self.patterns.items() if p.search(words)]
         return tuple(k for k in found if not any(k != o and o in self.under[k] for o in found))
 
@@ -127,7 +123,7 @@ def spans_at(text: str, start: int, end: int, floor: int = 0) -> list[tuple[int,
     out = [m.span() for p in histology().patterns.values() for m in p.finditer(text, lo, start)]
     if hi > end:
         out += [m.span() for p in histology().patterns.values() for m in p.finditer(text, end, hi)]
-        out += [m.span() for m in _GIVES_HISTOLOGY.finditer(text, end, hi)]
+        out += [m.span() for m in histology().gives_histology.finditer(text, end, hi)]
     return sorted(out)
 
 
@@ -135,15 +131,16 @@ def _around(text: str, start: int, end: int, floor: int = 0) -> tuple[int, int]:
     """The stretch around a condition's name its histology is looked for in: back to the start of its
     phrase (and no further than `floor`), and on to the end of it when the words after the name say they
     give a histology, or to the end of a bracket's first item that names one (else `end`)."""
+    groups = histology()
     lo = max(0, floor, start - _BEFORE)
-    cut = [m.end() for m in _PHRASE_END.finditer(text, lo, start)]
+    cut = [m.end() for m in groups.phrase_end.finditer(text, lo, start)]
     lo = cut[-1] if cut else lo
     bracket = _BRACKET.match(text, end)
-    if bracket and any(p.match(bracket.group(1)) for p in histology().patterns.values()):
+    if bracket and any(p.match(bracket.group(1)) for p in groups.patterns.values()):
         return lo, bracket.end()  # "(adenocarcinoma, EGFR+)"; not "(other than GBM)"
-    stop = _PHRASE_END.search(text, end, min(len(text), end + _AFTER))
+    stop = groups.phrase_end.search(text, end, min(len(text), end + _AFTER))
     hi = stop.start() if stop else min(len(text), end + _AFTER)
-    return lo, (hi if _GIVES_HISTOLOGY.search(text, end, hi) else end)
+    return lo, (hi if groups.gives_histology.search(text, end, hi) else end)
 
 
 def is_the_name(words: str) -> bool:
