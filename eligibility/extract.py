@@ -9,6 +9,7 @@ stays unknown. Implausible values (age 300, weight -5) are not used and are note
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import Any
@@ -400,6 +401,14 @@ class _Reader:
                     if name == "corticosteroid" and not detail:
                         self.add("med:prednisone", False, clause_evidence(clause))
                     break
+        for klass in vocabulary().drug_classes:
+            for m in (m for p in klass.patterns for m in p.finditer(t)):
+                clause, ctx = self.ctx(m.start(), m.end())
+                if cue("facts", "allergy_before").search(clause.text[: m.start() - clause.start]):
+                    continue  # an allergy to the class, not a treatment with it
+                piece = segment(clause, m.start(), m.end(), self._drug_offsets)
+                self._class_use(klass.name, piece, ctx, m.start(), m.end(), clause)
+                break
         self._stability()
 
     def _medicine(
@@ -407,17 +416,10 @@ class _Reader:
     ) -> None:
         clause = _undiagnosed(clause, start)
         whole = None if whole is None else _undiagnosed(whole, start)
-        text = clause.text
-        if whole is not None and not cue("medicines", "any").search(text):
-            text = whole.text  # "hydroxychloroquine and mycophenolate for the past year": cues are shared
-        follow = self._following(whole or clause)
-        if follow is not None and self.when(text) is None:
-            text = f"{text} {follow.text}"  # "I had belimumab infusions but stopped 8 months ago"
+        text = self._use_words(clause, whole)
         ev = clause_evidence(clause)
         when = self.when(text)
-        route = "iv" if cue("regimen", "route_iv").search(text) else None
-        if route is None and cue("regimen", "route_injection").search(text):
-            route = "injection"
+        route = _route(text)
         if ctx.negated:
             if cue("medicines", "stopped").search(text) or cue("medicines", "off").search(text):
                 self.add(f"med:{drug}", False, ev)
@@ -428,6 +430,56 @@ class _Reader:
             return
         if ctx.hypothetical:
             return
+        use = self._use(clause, whole, text, end)
+        ev = clause_evidence(clause)
+        if use.current:
+            self.add(
+                f"med:{drug}",
+                use.dose,
+                ev,
+                current=True,
+                when_months=0.0,
+                detail=use.detail
+                | ({"started_months": use.started} if use.started is not None else {})
+                | ({"since_months": use.since} if use.since is not None else {}),
+            )
+            self.add(f"prior:{drug}", True, ev, when_months=0.0, current=True, detail=use.detail)
+            if use.started is not None:
+                self.add("new_medicine", True, ev, when_months=use.started)
+        else:
+            self.add(f"prior:{drug}", True, ev, when_months=use.when, current=False, detail=use.detail)
+
+    def _class_use(self, name: str, clause: Clause, ctx: MentionContext, start: int, end: int, whole: Clause) -> None:
+        """A class of medicines named as taken ("on immunosuppressive medications", "steroids in 2019"):
+        `prior:class:NAME`, with when and how it was given but no dose (a class has no dose of its own)."""
+        if ctx.negated or ctx.hypothetical or ctx.family:
+            return  # denials of a class are read with their own words (`medicines`)
+        clause = _undiagnosed(clause, start)
+        whole = _undiagnosed(whole, start)
+        use = self._use(clause, whole, self._use_words(clause, whole), end)
+        detail = {k: v for k, v in use.detail.items() if k != "mg_day"}
+        ev = clause_evidence(clause)
+        if use.current:
+            self.add(f"prior:class:{name}", True, ev, when_months=0.0, current=True, detail=detail)
+        else:
+            self.add(f"prior:class:{name}", True, ev, when_months=use.when, current=False, detail=detail)
+
+    def _use_words(self, clause: Clause, whole: Clause | None) -> str:
+        """The words that say how a medicine of `clause` is taken: its own piece, or the whole clause's when
+        the piece says nothing of use or time, with a next clause that only says when it ended."""
+        text = clause.text
+        if whole is not None and not cue("medicines", "any").search(text):
+            text = whole.text  # "hydroxychloroquine and mycophenolate for the past year": cues are shared
+        follow = self._following(whole or clause)
+        if follow is not None and self.when(text) is None:
+            text = f"{text} {follow.text}"  # "I had belimumab infusions but stopped 8 months ago"
+        return text
+
+    def _use(self, clause: Clause, whole: Clause | None, text: str, end: int) -> _Use:
+        """How a medicine named in `text` (its clause's words, with what says when) is taken: now or when,
+        the dose written after it, how it is given, since when."""
+        when = self.when(text)
+        route = _route(text)
         written = self._dose(end, (whole or clause).end)
         dose = None if written is None else written.mg_day
         past = bool(cue("medicines", "past").search(text))
@@ -450,21 +502,8 @@ class _Reader:
             since = duration_months(text)
             if since is None and cue("time", "since").search(text):
                 since = when  # "on MMF since 2019": taken from then to now
-            self.add(
-                f"med:{drug}",
-                dose,
-                ev,
-                current=True,
-                when_months=0.0,
-                detail=detail
-                | ({"started_months": started} if started is not None else {})
-                | ({"since_months": since} if since is not None else {}),
-            )
-            self.add(f"prior:{drug}", True, ev, when_months=0.0, current=True, detail=detail)
-            if started is not None:
-                self.add("new_medicine", True, ev, when_months=started)
-        else:
-            self.add(f"prior:{drug}", True, ev, when_months=when, current=False, detail=detail)
+            return _Use(True, when, dose, detail, started, since)
+        return _Use(False, when, dose, detail, None, None)
 
     def _following(self, clause: Clause) -> Clause | None:
         """The next clause when it only says when the treatment ended ('but stopped 8 months ago')."""
@@ -827,6 +866,25 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.participation()
     reader.derived()
     return reader.profile
+
+
+@dataclass(frozen=True)
+class _Use:
+    """How a medicine is taken, as its words say (`_Reader._use`)."""
+
+    current: bool
+    when: float | None  # months ago (the last use, or when it started)
+    dose: float | None  # mg a day
+    detail: dict[str, Any]
+    started: float | None  # started this many months ago ("started MMF 2 months ago")
+    since: float | None  # taken for this many months, to now
+
+
+def _route(text: str) -> str | None:
+    """How the medicine was given, when the words say: "iv", "injection", or None."""
+    if cue("regimen", "route_iv").search(text):
+        return "iv"
+    return "injection" if cue("regimen", "route_injection").search(text) else None
 
 
 def _undiagnosed(clause: Clause, start: int) -> Clause:

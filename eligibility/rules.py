@@ -871,6 +871,12 @@ class Treatment(Windowed):
         short: list[Fact] = []  # taken, but not for long enough
         for key in profile.keys_with_prefix("prior:") + profile.keys_with_prefix("med:"):
             if key.startswith("prior:class:"):
+                used = self._class_used(profile, key)
+                if used is not None and used[1] is MET:
+                    taken = used[0].key.split(":")[-1]
+                    return Result(MET, [used[0]], reason=f"received {taken}{window_words(self.within_months)}")
+                if used is not None:
+                    seen_unknown_time.append(used[0])
                 continue
             drug = key.split(":", 1)[1]
             if drug in self.except_drugs or not _drug_matches(drug, self.drugs, self.classes):
@@ -950,10 +956,10 @@ class Treatment(Windowed):
                 seen_unknown_time,
                 asks=[self.asks_key()]
                 + (["weight_kg"] if self.min_dose_per_kg and per_kg_weight(profile) is None else []),
-                reason=f"whether and when {seen_unknown_time[0].key.split(':', 1)[1]} was last given is not clear",
+                reason=f"whether and when {seen_unknown_time[0].key.split(':')[-1]} was last given is not clear",
             )
         class_denials = [
-            profile.get(f"prior:class:{c}") for c in self.classes if profile.get(f"prior:class:{c}") is not None
+            f for c in self.classes if (f := profile.get(f"prior:class:{c}")) is not None and f.value is False
         ]
         denied_names = {f.key.split(":", 1)[1] for f in denied}
         classes_denied_early = {c for c in self.classes if self._class_denied(profile, c)}
@@ -975,6 +981,27 @@ class Treatment(Windowed):
                 f"(patient: \u201c{said[0].evidence.text[:80]}\u201d)",
             )
         return Result(UNKNOWN, asks=[self.asks_key()], reason=f"{self.describe()} not mentioned")
+
+    def _class_used(self, profile: Profile, key: str) -> tuple[Fact, str] | None:
+        """What a class named as taken ("on immunosuppressive medications") says of this rule: MET when it is
+        one of the rule's classes, taken within the window, and the rule asks nothing the class words
+        cannot say (no exception, dose, route or time taken); UNKNOWN when it speaks of the rule without
+        settling it (a drug of the class: "on biologics" for "rituximab"; taken longer ago: another use
+        may be recent); None when it says nothing of it or is a denial."""
+        look = profile.lookup(key)
+        fact = look.conflict[0] if look.conflict else look.fact
+        klass = key.removeprefix("prior:class:")
+        if fact is None or (fact.value is not True and not look.conflict):
+            return None
+        if klass not in self.classes and not any(klass in _classes(d) for d in self.drugs):
+            return None
+        if look.conflict:
+            return fact, UNKNOWN  # said both ways: ask, never assume either
+        plain = not (self.except_drugs or self.min_dose_mg_day is not None or self.min_months is not None)
+        route_fits = not self.route or fact.detail.get("route") == self.route
+        if klass in self.classes and plain and route_fits and _within(fact, self.within_months):
+            return fact, MET
+        return fact, UNKNOWN
 
     def _months_taken(self, profile: Profile, fact: Fact) -> float | None:
         """How long this medicine has been taken: the note's 'for 2 years', or the answer to 'how long'."""
@@ -1129,7 +1156,10 @@ class DoseCap(Rule):
             if dose is not None and steroid and drug != "prednisone":
                 dose = vocabulary().prednisone_equivalent(drug, float(dose))
             taking.append((fact, dose))
-        if not taking and steroid and profile.value("prior:class:corticosteroid") is False:
+        said = profile.get("prior:class:corticosteroid") if steroid else None
+        if not taking and said is not None and said.value is True and said.current:
+            taking.append((said, None))  # "on steroids": taken now, which one and how much not said
+        if not taking and said is not None and said.value is False:
             denied = True
         return taking, denied
 
@@ -1263,8 +1293,13 @@ class DrugCount(Rule):
         n = len(facts)
         holds = OPS[self.op](n, self.count)
         denied = [f for c in self.classes if (f := profile.get(f"prior:class:{c}")) is not None and f.value is False]
+        # the class named as taken ("on immunosuppressive therapy"): at least one of its medicines, how
+        # many not said
+        unnamed = [f for f in self._classes_taken(profile) if not facts]
         listed = bool(profile.keys_with_prefix("med:"))  # the patient's medicines are known
         if self.op in (">", ">="):
+            if unnamed and OPS[self.op](1, self.count):
+                return Result(MET, unnamed, reason=f"{self.label} taken (how many not said, at least 1)")
             if holds:
                 return Result(MET, facts, reason=f"{n} {self.label}")
             if denied and not facts:
@@ -1272,9 +1307,21 @@ class DrugCount(Rule):
             return Result(UNKNOWN, facts, asks=self._asks(), reason=f"{n} {self.label} mentioned")
         if not holds:
             return Result(NOT_MET, facts, reason=f"{n} {self.label}")
+        taken = self._classes_taken(profile)
+        if taken:  # the class named as taken besides the medicines listed: there may be more of them
+            return Result(UNKNOWN, facts + taken, asks=self._asks(), reason=f"how many {self.label} is not said")
         if listed or denied:
             return Result(MET, facts + denied, reason=f"{n} {self.label}")
         return Result(UNKNOWN, asks=self._asks(), reason=f"{self.label}: the medicines are not given")
+
+    def _classes_taken(self, profile: Profile) -> list[Fact]:
+        """The rule's classes named as taken (now, for a rule about current medicines)."""
+        out = []
+        for c in self.classes:
+            f = profile.get(f"prior:class:{c}")
+            if f is not None and f.value is True and (f.current or not self.current):
+                out.append(f)
+        return out
 
     def _asks(self) -> list[str]:
         return [str(TreatmentKey("med" if self.current else "prior", (), tuple(self.classes)))]

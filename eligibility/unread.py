@@ -30,7 +30,21 @@ from eligibility.kinds.base import grammar
 from eligibility.kinds.conditions import asked_spans, concept_spans, exception_patterns
 from eligibility.narrowing import narrowing_read
 from eligibility.quantities import quantities
-from eligibility.rules import Age, AgeScoped, Allergy, AllOf, AnyOf, Condition, Diagnosis, Not, Rule, SexScoped
+from eligibility.rules import (
+    Age,
+    AgeScoped,
+    Allergy,
+    AllOf,
+    AnyOf,
+    Condition,
+    Diagnosis,
+    DoseCap,
+    DrugCount,
+    Not,
+    Rule,
+    SexScoped,
+    Treatment,
+)
 from eligibility.timewords import window_match
 from trialscreen.vocab import conditions as icd
 from trialscreen.vocabulary import vocabulary
@@ -255,22 +269,23 @@ def _pieces(blanked: str) -> list[Span]:
 
 
 def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str, ...]:
-    """The conditions a criterion names (ICD-10-CM) that a rule holding no condition leaves unread: a
-    flag, a measurement, a drug or an age read from a criterion that also names a condition ("Pregnant
-    women or patients with HIV", "Patients with known hepatic failure, AST/ALT > 3 x ULN", "Relapsed or
-    refractory AML"). Such a rule must not decide what it does not read. A condition counts as read when
-    its piece of the list holds what the rule used ("Renal insufficiency (eGFR < 30 ml/min)": the
-    measurement defines it), when it is what the rule's own key stands for (readings.toml [named_beside]
-    read_by: "active SLE"), what a treatment is for ("steroids for asthma"), what an allergy shows as
-    ("hypersensitivity (e.g. Stevens-Johnson syndrome)"), or when it stands in an exception, a reason, a
-    note or a standard of diagnosis, none of which the rule needs to read."""
+    """The conditions a criterion names (ICD-10-CM) that a rule of another kind leaves unread: a flag, a
+    measurement, a drug or an age (besides any conditions it reads) from a criterion that also names a condition
+    ("Pregnant women or patients with HIV", "Patients with known hepatic failure, AST/ALT > 3 x ULN", "Relapsed
+    or refractory AML"). Such a rule must not decide what it does not read. A condition counts as read when its
+    piece of the list holds what the rule used ("Renal insufficiency (eGFR < 30 ml/min)": the measurement
+    defines it), when it is what the rule's own key stands for (readings.toml [named_beside] read_by: "active
+    SLE"), what a treatment is for ("steroids for asthma"), what an allergy shows as ("hypersensitivity (e.g.
+    Stevens-Johnson syndrome)"), or when it stands in an exception, a reason, a note or a standard of diagnosis,
+    none of which the rule needs to read."""
     leaves = _leaves(rule)
-    if not leaves or any(isinstance(leaf, Condition) for leaf in leaves):
-        return ()
+    if not leaves or all(isinstance(leaf, Condition) for leaf in leaves):
+        return ()  # a rule of conditions only: `unread` reads what it leaves
     named = _named_in(text)
     if not named:
         return ()
-    covered = _covered(leaves)
+    # beside a treatment or a flag, the conditions the rule reads ("immunosuppressive treatment or HIV")
+    covered = _covered(leaves) | {f"concept:{leaf.key}" for leaf in leaves if isinstance(leaf, Condition)}
     ages = _reads_age(rule)  # an age group is read by the age limit in its piece ("Children under 3 years")
     skipped = [*_set_aside(text), *_allergy_glosses(text, leaves)]
     pieces = _bracketed_pieces(text)
@@ -291,7 +306,7 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
             any(a <= start < b for a, b in skipped)
             or ident in covered
             or any(piece[0] <= a < piece[1] or piece[0] < b <= piece[1] for a, b in spans)
-            or (treats and indication.search(text, max(0, start - 40), start))
+            or (treats and _indication_read(text, start, leaves, indication))
             or (treats and treated.match(text, end))
             or (ident.startswith("population:") and ages and _aged(text, piece, end, used))
         ):
@@ -300,6 +315,56 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
             a, b = _word_of(text, start, end)
             left.append((ident, " ".join(text[a:b].split())))
     return tuple(dict.fromkeys(words for ident, words in left if ident not in read))
+
+
+def _indication_read(text: str, start: int, leaves: list[Rule], indication: re.Pattern[str]) -> bool:
+    """Whether the condition at `start` is named as what a treatment the rule reads is for ("steroids for
+    asthma", "investigational agents for HCC", "medications for ILD: azathioprine, cyclosporine"). Not when
+    the treatment named right before is one the rule does not read ("therapy for their tumor (with the
+    exception of steroids)"), or is joined to one ("standard or investigational treatment for their cancer",
+    "steroid or anticonvulsant therapy for seizures")."""
+    m = indication.search(text, max(0, start - 40), start)
+    if m is None:
+        return False
+    if any(_treats_any(leaf) for leaf in leaves):
+        return True  # a rule about treatments as a whole ("medications or interventions for epilepsy stable")
+    before = text[max(0, m.start() - 50) : m.start()]
+    cut = max((c.end() for c in _LIST.finditer(before)), default=0)
+    phrase = " ".join(before[cut:].split()[-4:])
+    if not reading_pattern("named_beside", "treatment_word").search(phrase):
+        return True  # "systemic corticosteroids within 30 days (for asthma exacerbation)": the rule's own
+    if reading_pattern("named_beside", "joined_treatments").search(phrase):
+        return False
+    if any(_reads_treatment(leaf, phrase) for leaf in leaves):
+        return True
+    after = text[start : sentence_end(text, start)]
+    stop = _pattern("except").search(after) or _pattern("unless").search(after)
+    named = [leaf for leaf in leaves if isinstance(leaf, Treatment | DrugCount | DoseCap)]  # not another trial's
+    return any(_reads_treatment(leaf, after[: stop.start()] if stop else after) for leaf in named)
+
+
+def _treats_any(leaf: Rule) -> bool:
+    """A rule about the person's treatments as a whole (stable medicines, a new one, standard therapy)."""
+    key = str(getattr(leaf, "key", "") or "")
+    return (
+        not isinstance(leaf, Treatment | DrugCount | DoseCap)
+        and key != "trial"
+        and (leaf.kind in _TREATMENTS or key in _TREATMENTS)
+    )
+
+
+def _reads_treatment(leaf: Rule, words: str) -> bool:
+    """Whether a rule about named treatments reads one `words` name: a drug or class of its own, or for
+    another trial its study drug."""
+    if isinstance(leaf, Treatment | DrugCount | DoseCap):
+        names = {*getattr(leaf, "drugs", ()), *getattr(leaf, "classes", ())}
+        names |= {leaf.drug.removeprefix("class:")} if isinstance(leaf, DoseCap) else set()
+        vocab = vocabulary()
+        terms = [*vocab.drugs_in(words, unknown=True), *vocab.drug_classes_in(words)]
+        return any(t.name in names or set(t.classes) & names for t in terms)
+    if str(getattr(leaf, "key", "") or "") == "trial":
+        return bool(reading_pattern("named_beside", "trial_treatment").search(words))
+    return False
 
 
 def _named_in(text: str) -> list[tuple[int, int, str]]:

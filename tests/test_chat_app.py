@@ -112,10 +112,10 @@ def test_coordinator_ask_browse_and_referral_screening(served: tuple[str, Path])
     assert Path(csv_path).read_text().startswith("trial,title,decision")
 
 
-def test_no_patient_text_on_disk_without_the_audit_log(served: tuple[str, Path], tmp_path: Path) -> None:
-    # this app was started with an audit log: turns are there, and only there
+def test_an_app_started_with_an_audit_log_writes_each_turn_there(served: tuple[str, Path]) -> None:
+    _client(served[0]).predict("telitacicept trial? I'm a 41 year old woman", api_name="/patient_send")
     lines = served[1].read_text().splitlines()
-    assert any("telitacicept trial" in line for line in lines)
+    assert any("41 year old woman" in line for line in lines)
 
 
 def test_twenty_concurrent_users_never_see_each_others_answers(served: tuple[str, Path]) -> None:

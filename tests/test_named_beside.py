@@ -291,3 +291,81 @@ def test_a_vaccine_received_is_never_cleared_by_a_pregnancy_flag(text: str) -> N
 )
 def test_the_study_s_own_vaccine_or_a_trial_s_is_no_treatment_named_beside(text: str) -> None:
     assert compiled(text, "inclusion" if text.startswith("Women") else "exclusion").reading.mode == Mode.RULE, text
+
+
+@pytest.mark.parametrize(
+    "text, note",
+    [
+        (  # "infection" beside a treatment rule and the conditions it reads: it was read as the bracket's list
+            "Active infection, or chronic or persistent infection that might worsen with immunosuppressive treatment "
+            "(e.g., Human Immunodeficiency Virus [HIV], hepatitis B or C, tuberculosis)",
+            "Pneumonia on IV ceftriaxone. HIV, hepatitis B and C negative, no TB. No immunosuppressive medications.",
+        ),
+        (  # "chemotherapy for cancer" was read as biologics or any cancer
+            "Patients must not have had radiation therapy, hormonal therapy, biologic therapy or chemotherapy for "
+            "cancer within the 28 days prior to study day 1.",
+            "Breast cancer. Chemotherapy (paclitaxel) last week. Never had biologics.",
+        ),
+        (
+            "Age<60 yrs with any one of the following risk factors: Diabetes, coronary artery disease, peripheral "
+            "artery disease and/or cerebrovascular disease",
+            "A 45-year-old man with coronary artery disease. No diabetes.",
+        ),
+    ],
+)
+def test_a_condition_beside_a_treatment_and_the_conditions_read_with_it_is_not_dropped(text: str, note: str) -> None:
+    # the rule of a treatment and conditions used to go unchecked for the other conditions its criterion names
+    kind = "inclusion" if text.startswith(("Patients must not", "Age")) else "exclusion"
+    assert status(text, note, kind) == "unknown", text
+
+
+def test_the_condition_a_treatment_is_required_for_is_read_with_the_treatment() -> None:
+    text = "Lupus nephritis requiring hemodialysis, cyclophosphamide (Cytoxan), or high-dose prednisone (> 100 mg/day)"
+    assert compiled(text).reading.mode == Mode.RULE
+    assert status(text, "Lupus nephritis, on cyclophosphamide since last month.") == "met"
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("No other concurrent anticancer agents or therapies for this cancer.", "inclusion"),
+        ("No prior therapy for this cancer", "inclusion"),
+        (
+            "Currently receiving any therapeutic treatment for their malignancy including other investigational agents",
+            "exclusion",
+        ),
+        ("Patients receiving concurrent therapy for their tumor (with the exception of steroids)", "exclusion"),
+    ],
+)
+def test_a_cancer_named_as_what_a_therapy_is_for_does_not_rule_out_every_cancer_patient(text: str, kind: str) -> None:
+    # read as the cancer itself, these ruled out every patient of a cancer trial ("not (cancer)")
+    note = "A 60-year-old woman with metastatic breast cancer, newly diagnosed."
+    assert status(text, note, kind) == "unknown", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patients receiving any other standard or investigational treatment for their cancer, or any other "
+        "investigational agent for any indication.",
+        "Patients currently receiving medication (steroid or anticonvulsant therapy) for seizure disorder",
+    ],
+)
+def test_a_treatment_joined_to_the_one_the_rule_reads_is_not_dropped(text: str) -> None:
+    # read as another trial (or steroids) alone, these cleared a patient on standard chemotherapy (or phenytoin)
+    note = "On carboplatin and on phenytoin for seizures. Not in any other clinical trial. No steroids."
+    assert status(text, note) in ("met", "unknown"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No concurrent steroids for asthma",
+        "Use of any of the following medications for the treatment of Interstitial Lung Disease (ILD): "
+        "azathioprine (AZA), cyclosporine, MMF, tacrolimus",
+        "Currently receiving any other investigational agents for the treatment of their cancer.",
+    ],
+)
+def test_a_condition_named_as_what_the_rules_own_treatment_is_for_leaves_it_a_rule(text: str) -> None:
+    kind = "inclusion" if text.startswith("No ") else "exclusion"
+    assert compiled(text, kind).reading.mode == Mode.RULE, text

@@ -161,7 +161,7 @@ class Conditions(Kind):
     name = "conditions"
     patterns = (
         *("requiring", "except", "negative", "negative_after", "negative_for", "negative_before_test", "test_after"),
-        *("either_result", "active", "class", "besides_own"),
+        *("either_result", "active", "class", "besides_own", "treated_for"),
         # what eligibility/unread.py reads beside the conditions
         *("known_by", "beside", "qualifying", "reason", "note", "catch_all", "complement", "modifiers", "unless"),
     )
@@ -179,6 +179,7 @@ class Conditions(Kind):
         # hepatitis B must be done)") names no condition the criterion asks about
         notes = [(m.start(), sentence_end(text, m.end())) for m in self.p("note").finditer(text) if m.start() > 0]
         found = [f for f in found if not any(a <= f[1] < b for a, b in notes)]
+        found = [f for f in found if not self._only_treated_for(text, f[0])]
         if not found:
             return []
         requiring = self.p("requiring").search(text)
@@ -245,6 +246,13 @@ class Conditions(Kind):
             negated = Not(AnyOf(rules) if len(rules) > 1 else rules[0])
             out = [Match(negated, tuple(s for m in out for s in m.spans))]
         return out
+
+    def _only_treated_for(self, text: str, concept: Concept) -> bool:
+        """Whether every place the criterion asks about the concept names it as what a treatment is for
+        ("No prior therapy for this cancer"): the treatment is asked, not the condition."""
+        spans = next((s for key, s in asked_spans(text) if key == concept.key), ())
+        treated_for = self.p("treated_for")
+        return bool(spans) and all(treated_for.search(text[max(0, a - 80) : a]) for a, _ in spans)
 
     def _besides(
         self, trial: Trial, concept: Concept, text: str, start: int, except_at: re.Match[str] | None
