@@ -33,6 +33,7 @@ from eligibility.cues import AGES, CANCER_KINDS, DRUG_CLASSES, cue
 from eligibility.doses import Dose, dose_after
 from eligibility.facts import Evidence, Fact, Profile
 from eligibility.implied import add_bounds
+from eligibility.induced import add_induced
 from eligibility.kinds import spec_for
 from eligibility.kinds.menopause import DEFINITION_MONTHS as MENOPAUSE_MONTHS
 from eligibility.kinds.menopause import SINCE as SINCE_PERIOD
@@ -861,6 +862,7 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.conditions()
     read_conditions(reader.profile, text, today, reader.mentions)
     add_bounds(reader.profile)
+    add_induced(reader.profile)
     reader.reproductive()
     reader.trials_and_allergies()
     reader.participation()

@@ -91,3 +91,40 @@ def test_anabolic_steroids_are_not_corticosteroids() -> None:
     # read as corticosteroids, "Anabolic steroids" excluded every patient on prednisone
     assert verdict("Use of anabolic steroids", "On prednisone 5 mg daily.")[0] != "met"
     assert verdict("Use of systemic corticosteroids", "Past use of anabolic steroids.")[0] != "met"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "He is on immunosuppressive medications, including prednisone.",  # TrialGPT sigir-20152
+        "Kidney transplant 2019, on tacrolimus 2 mg bid.",
+        "Currently receiving immunosuppressive therapy.",
+    ],
+)
+def test_immunosuppressants_taken_now_are_an_immunodeficiency_state(note: str) -> None:
+    # ICD-10-CM D84.821, immunodeficiency due to drugs: the experts rule this patient out, GPT-4 too
+    assert verdict("Diagnosis or suspicion of immunodeficiency state", note)[0] == "met"
+    assert verdict("Immunocompromised host", note)[0] == "met"
+    # a secondary immunodeficiency is no primary one: spoken to, not settled
+    assert verdict("Primary immunodeficiency", note) == ("unknown", True)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Took methotrexate in 2010.",  # a past course says nothing of now
+        "On prednisone 5 mg daily.",  # a low steroid dose is not immunosuppression by itself
+        "No immunosuppressive medications.",
+    ],
+)
+def test_what_is_not_an_immunosuppressant_taken_now_is_no_immunodeficiency(note: str) -> None:
+    assert verdict("Diagnosis or suspicion of immunodeficiency state", note)[0] != "met"
+
+
+def test_the_induced_conditions_data_is_checked_on_load() -> None:
+    from eligibility.induced import Induced
+
+    with pytest.raises(ValueError, match="no drug classes"):
+        Induced(classes=["immunosuppresant"], codes=["D84.821"], why="a misspelt class")
+    with pytest.raises(ValueError, match="ICD-10-CM"):
+        Induced(classes=["immunosuppressant"], codes=["D84.999"], why="no such code")
