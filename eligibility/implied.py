@@ -18,7 +18,6 @@ from eligibility.facts import Fact, Profile
 from eligibility.kinds import spec_for
 from trialscreen import datafile
 from trialscreen.vocab import conditions as icd
-from trialscreen.vocab.errors import VocabularyDataError
 
 FILE = "eligibility/data/implied.toml"
 
@@ -50,12 +49,7 @@ class Bound(BaseModel):
     @field_validator("codes")
     @classmethod
     def _codes(cls, v: list[str]) -> list[str]:
-        for code in v:
-            try:
-                icd.check_reference(code)
-            except VocabularyDataError as err:
-                raise ValueError(str(err)) from err
-        return v
+        return icd.checked_references(v)
 
     @field_validator("key")
     @classmethod

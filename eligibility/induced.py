@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from eligibility.facts import Fact, Profile
 from trialscreen import datafile
 from trialscreen.vocab import conditions as icd
-from trialscreen.vocab.errors import VocabularyDataError
 from trialscreen.vocabulary import vocabulary
 
 FILE = "eligibility/data/induced.toml"
@@ -32,12 +31,7 @@ class Induced(BaseModel):
     @field_validator("codes")
     @classmethod
     def _codes(cls, v: list[str]) -> list[str]:
-        for code in v:
-            try:
-                icd.check_reference(code)
-            except VocabularyDataError as err:
-                raise ValueError(str(err)) from err
-        return v
+        return icd.checked_references(v)
 
     @field_validator("classes")
     @classmethod

@@ -420,6 +420,17 @@ def check_reference(ref: str) -> str:
     )
 
 
+def checked_references(refs: list[str]) -> list[str]:
+    """`refs` when each is a reference `check_reference` accepts; else a ValueError (for a data file's
+    pydantic validator) that says which and how to write it."""
+    for ref in refs:
+        try:
+            check_reference(ref)
+        except VocabularyDataError as err:
+            raise ValueError(str(err)) from err
+    return refs
+
+
 def is_a(code: str, ancestor: str) -> bool:
     """True when `code` is `ancestor`, lies under it in ICD-10-CM, or falls in the range `ancestor`.
 
