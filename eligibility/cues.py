@@ -178,6 +178,8 @@ NOTE_EXPECTED = {
         "changed_denied",
         "class_denied",
         "high_dose",
+        "class_taken_before",
+        "class_not_use_after",
     ),
     "drug_classes": DRUG_CLASSES,
     "conditions": ("no_infections", *CANCER_KINDS),

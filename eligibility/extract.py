@@ -407,6 +407,10 @@ class _Reader:
                 clause, ctx = self.ctx(m.start(), m.end())
                 if cue("facts", "allergy_before").search(clause.text[: m.start() - clause.start]):
                     continue  # an allergy to the class, not a treatment with it
+                if not cue("regimen", "class_taken_before").search(clause.text[: m.start() - clause.start]):
+                    continue  # "steroids were discussed", "refused steroids": no use said
+                if cue("regimen", "class_not_use_after").match(t, m.end()):
+                    continue  # "steroid-induced hyperglycemia", "steroid-naive"
                 piece = segment(clause, m.start(), m.end(), self._drug_offsets)
                 self._class_use(klass.name, piece, ctx, m.start(), m.end(), clause)
                 break
@@ -464,6 +468,9 @@ class _Reader:
             self.add(f"prior:class:{name}", True, ev, when_months=0.0, current=True, detail=detail)
         else:
             self.add(f"prior:class:{name}", True, ev, when_months=use.when, current=False, detail=detail)
+        started = use.started if use.current else (use.when if cue("regimen", "started").search(ev.text) else None)
+        if started is not None:
+            self.add("new_medicine", True, ev, when_months=started)  # "started steroids last week"
 
     def _use_words(self, clause: Clause, whole: Clause | None) -> str:
         """The words that say how a medicine of `clause` is taken: its own piece, or the whole clause's when

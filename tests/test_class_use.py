@@ -128,3 +128,31 @@ def test_the_induced_conditions_data_is_checked_on_load() -> None:
         Induced(classes=["immunosuppresant"], codes=["D84.821"], why="a misspelt class")
     with pytest.raises(ValueError, match="ICD-10-CM"):
         Induced(classes=["immunosuppressant"], codes=["D84.999"], why="no such code")
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "History of steroid-induced hyperglycemia.",
+        "Steroids were discussed but deferred.",
+        "She refused steroids.",
+        "Patient is steroid-naive.",
+        "Biologic therapy was recommended.",
+        "Steroids were never given.",
+        "Steroid-refractory GVHD.",
+    ],
+)
+def test_a_class_named_without_a_use_is_no_treatment(note: str) -> None:
+    # found by a review: each of these met "Prior treatment with corticosteroids / a biologic"
+    assert verdict("Prior treatment with corticosteroids or a biologic", note, "inclusion")[0] != "met"
+
+
+def test_off_a_class_for_a_time_is_not_read_as_taking_it_that_long() -> None:
+    # read as "immunosuppressant taken for at least 3 days", a patient still on tacrolimus met it
+    text = "Off prednisone or other immunosuppressive medications for at least 3 days prior to Day 0"
+    assert verdict(text, "Kidney transplant on tacrolimus for 5 years.", "inclusion")[0] != "met"
+
+
+def test_a_class_started_recently_is_a_new_medicine() -> None:
+    text = "Exposure to any new immunosuppressive medication in the 4 weeks prior to enrollment"
+    assert verdict(text, "He started immunosuppressive therapy 2 weeks ago. On lisinopril since 2019.")[0] == "met"

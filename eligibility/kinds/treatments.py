@@ -67,6 +67,7 @@ class Treatments(Kind):
             "dose_change",
             "no_change",
             "not_a_use",
+            "off",
         ),
         *("other", "steroid", "current", "past"),
     )
@@ -188,6 +189,8 @@ class Treatments(Kind):
         label = " or ".join(drugs + classes)
         steady = self._unchanged_for(text)  # "... without modification of the dosage for 2 months"
         took = minimum_duration(text[: steady[1][0]] if steady else text)  # "with HCQ for at least 6 months"
+        if took and self.p("off").search(text):
+            return None  # "off prednisone for at least 3 days": a time without it, asked
         lives = half_lives(text) if window is not None else None  # "within 3 months or 5 half-lives"
         if lives:
             used = (*used, (lives[1][0] + start, lives[1][1] + start))
