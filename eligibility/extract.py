@@ -403,6 +403,8 @@ class _Reader:
                         self.add("med:prednisone", False, clause_evidence(clause))
                     break
         for klass in vocabulary().drug_classes:
+            if not klass.found_in(t):
+                continue  # one joined search per class: most notes name none
             for m in (m for p in klass.patterns for m in p.finditer(t)):
                 clause, ctx = self.ctx(m.start(), m.end())
                 if cue("facts", "allergy_before").search(clause.text[: m.start() - clause.start]):
@@ -423,12 +425,13 @@ class _Reader:
         whole = None if whole is None else _undiagnosed(whole, start)
         text = self._use_words(clause, whole)
         ev = clause_evidence(clause)
-        when = self.when(text)
-        route = _route(text)
         if ctx.negated:
             if cue("medicines", "stopped").search(text) or cue("medicines", "off").search(text):
+                route = _route(text)
                 self.add(f"med:{drug}", False, ev)
-                self.add(f"prior:{drug}", True, ev, when_months=when, detail={"route": route} if route else {})
+                self.add(
+                    f"prior:{drug}", True, ev, when_months=self.when(text), detail={"route": route} if route else {}
+                )
             else:
                 self.add(f"prior:{drug}", False, ev)
                 self.add(f"med:{drug}", False, ev)
@@ -436,7 +439,6 @@ class _Reader:
         if ctx.hypothetical:
             return
         use = self._use(clause, whole, text, end)
-        ev = clause_evidence(clause)
         if use.current:
             self.add(
                 f"med:{drug}",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -74,7 +73,7 @@ class ImpliedData(BaseModel):
 
 @lru_cache(maxsize=1)
 def bounds() -> tuple[Bound, ...]:
-    text = resources.files("eligibility").joinpath("data/implied.toml").read_text("utf-8")
+    text = datafile.package_text("eligibility", "data/implied.toml")
     return tuple(datafile.parse(ImpliedData, text, FILE).implied)
 
 

@@ -9,7 +9,6 @@ definition in its detail (`why`); nothing is denied by not taking the treatment.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -51,7 +50,7 @@ class InducedData(BaseModel):
 
 @lru_cache(maxsize=1)
 def induced() -> tuple[Induced, ...]:
-    text = resources.files("eligibility").joinpath("data/induced.toml").read_text("utf-8")
+    text = datafile.package_text("eligibility", "data/induced.toml")
     return tuple(datafile.parse(InducedData, text, FILE).induced)
 
 

@@ -872,7 +872,7 @@ class Treatment(Windowed):
         for key in profile.keys_with_prefix("prior:") + profile.keys_with_prefix("med:"):
             if key.startswith("prior:class:"):
                 used = self._class_used(profile, key)
-                if used is not None and used[1] is MET:
+                if used is not None and used[1] == MET:
                     taken = used[0].key.split(":")[-1]
                     return Result(MET, [used[0]], reason=f"received {taken}{window_words(self.within_months)}")
                 if used is not None:
@@ -982,21 +982,21 @@ class Treatment(Windowed):
             )
         return Result(UNKNOWN, asks=[self.asks_key()], reason=f"{self.describe()} not mentioned")
 
-    def _class_used(self, profile: Profile, key: str) -> tuple[Fact, str] | None:
+    def _class_used(self, profile: Profile, key: str) -> tuple[Fact, Status] | None:
         """What a class named as taken ("on immunosuppressive medications") says of this rule: MET when it is
         one of the rule's classes, taken within the window, and the rule asks nothing the class words
         cannot say (no exception, dose, route or time taken); UNKNOWN when it speaks of the rule without
         settling it (a drug of the class: "on biologics" for "rituximab"; taken longer ago: another use
         may be recent); None when it says nothing of it or is a denial."""
-        look = profile.lookup(key)
-        fact = look.conflict[0] if look.conflict else look.fact
         klass = key.removeprefix("prior:class:")
-        if fact is None or (fact.value is not True and not look.conflict):
-            return None
         if klass not in self.classes and not any(klass in _classes(d) for d in self.drugs):
             return None
+        look = profile.lookup(key)
         if look.conflict:
-            return fact, UNKNOWN  # said both ways: ask, never assume either
+            return look.conflict[0], UNKNOWN  # said both ways: ask, never assume either
+        fact = look.fact
+        if fact is None or fact.value is not True:
+            return None
         plain = not (self.except_drugs or self.min_dose_mg_day is not None or self.min_months is not None)
         route_fits = not self.route or fact.detail.get("route") == self.route
         if klass in self.classes and plain and route_fits and _within(fact, self.within_months):
@@ -1295,7 +1295,8 @@ class DrugCount(Rule):
         denied = [f for c in self.classes if (f := profile.get(f"prior:class:{c}")) is not None and f.value is False]
         # the class named as taken ("on immunosuppressive therapy"): at least one of its medicines, how
         # many not said
-        unnamed = [f for f in self._classes_taken(profile) if not facts]
+        taken = self._classes_taken(profile)
+        unnamed = [] if facts else taken
         listed = bool(profile.keys_with_prefix("med:"))  # the patient's medicines are known
         if self.op in (">", ">="):
             if unnamed and OPS[self.op](1, self.count):
@@ -1307,7 +1308,6 @@ class DrugCount(Rule):
             return Result(UNKNOWN, facts, asks=self._asks(), reason=f"{n} {self.label} mentioned")
         if not holds:
             return Result(NOT_MET, facts, reason=f"{n} {self.label}")
-        taken = self._classes_taken(profile)
         if taken:  # the class named as taken besides the medicines listed: there may be more of them
             return Result(UNKNOWN, facts + taken, asks=self._asks(), reason=f"how many {self.label} is not said")
         if listed or denied:

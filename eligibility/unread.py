@@ -295,7 +295,7 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
     timed = [(q.start, q.end) for q in amounts if q.timed]
     spans = [(q.start, q.end) for q in amounts if not q.timed]
     spans += [(a, b) for a, b in used if not any(x < b and a < y for x, y in timed)]
-    treats = any(leaf.kind in _TREATMENTS or str(getattr(leaf, "key", "")) in _TREATMENTS for leaf in leaves)
+    treats = any(leaf.kind in _TREATMENTS or _key(leaf) in _TREATMENTS for leaf in leaves)
     indication = reading_pattern("named_beside", "indication")
     treated = reading_pattern("named_beside", "treated")
     read: set[str] = set()
@@ -343,9 +343,14 @@ def _indication_read(text: str, start: int, leaves: list[Rule], indication: re.P
     return any(_reads_treatment(leaf, after[: stop.start()] if stop else after) for leaf in named)
 
 
+def _key(leaf: Rule) -> str:
+    """A rule's fact key ("trial", "stable_regimen"), or "" for a rule without one."""
+    return str(getattr(leaf, "key", "") or "")
+
+
 def _treats_any(leaf: Rule) -> bool:
     """A rule about the person's treatments as a whole (stable medicines, a new one, standard therapy)."""
-    key = str(getattr(leaf, "key", "") or "")
+    key = _key(leaf)
     return (
         not isinstance(leaf, Treatment | DrugCount | DoseCap)
         and key != "trial"
@@ -362,7 +367,7 @@ def _reads_treatment(leaf: Rule, words: str) -> bool:
         vocab = vocabulary()
         terms = [*vocab.drugs_in(words, unknown=True), *vocab.drug_classes_in(words)]
         return any(t.name in names or set(t.classes) & names for t in terms)
-    if str(getattr(leaf, "key", "") or "") == "trial":
+    if _key(leaf) == "trial":
         return bool(reading_pattern("named_beside", "trial_treatment").search(words))
     return False
 
@@ -434,7 +439,7 @@ def _covered(leaves: list[Rule]) -> set[str]:
     """The ICD-10-CM codes and concepts ("concept:lupus") the rules' own keys stand for (readings.toml
     [named_beside] read_by)."""
     table = _read_by()
-    keys = {str(getattr(leaf, "key", "") or "") for leaf in leaves}
+    keys = {_key(leaf) for leaf in leaves}
     keys |= {f"dx:{leaf.disease}" for leaf in leaves if isinstance(leaf, Diagnosis)}
     return {code for key in keys for code in table.get(key, ())}
 

@@ -131,7 +131,8 @@ class Treatments(Kind):
         return bool(re.search(r"[A-Za-z]{3,}", before))
 
     def _read_part(self, r: Read, whole: str, start: int, end: int, single: bool) -> list[Match] | None:
-        """The rules of one clause (spans in `whole`); None when a dose in it cannot be attached."""
+        """The rules of one clause (spans in `whole`); None when it cannot be read: a dose that cannot be
+        attached, or a time off the medicines ("off prednisone for at least 3 days")."""
         text = whole[start:end]
         drugs = r.drugs(text)
         classes = r.classes(text)
