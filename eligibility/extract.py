@@ -451,10 +451,10 @@ class _Reader:
                 | ({"since_months": use.since} if use.since is not None else {}),
             )
             self.add(f"prior:{drug}", True, ev, when_months=0.0, current=True, detail=use.detail)
-            if use.started is not None:
-                self.add("new_medicine", True, ev, when_months=use.started)
         else:
             self.add(f"prior:{drug}", True, ev, when_months=use.when, current=False, detail=use.detail)
+        if use.started is not None:
+            self.add("new_medicine", True, ev, when_months=use.started)
 
     def _class_use(self, name: str, clause: Clause, ctx: MentionContext, start: int, end: int, whole: Clause) -> None:
         """A class of medicines named as taken ("on immunosuppressive medications", "steroids in 2019"):
@@ -470,9 +470,8 @@ class _Reader:
             self.add(f"prior:class:{name}", True, ev, when_months=0.0, current=True, detail=detail)
         else:
             self.add(f"prior:class:{name}", True, ev, when_months=use.when, current=False, detail=detail)
-        started = use.started if use.current else (use.when if cue("regimen", "started").search(ev.text) else None)
-        if started is not None:
-            self.add("new_medicine", True, ev, when_months=started)  # "started steroids last week"
+        if use.started is not None:
+            self.add("new_medicine", True, ev, when_months=use.started)  # "started steroids last week"
 
     def _use_words(self, clause: Clause, whole: Clause | None) -> str:
         """The words that say how a medicine of `clause` is taken: its own piece, or the whole clause's when
@@ -500,6 +499,9 @@ class _Reader:
             current, past = True, False  # "mycophenolate for the past year", "since 4 months ago": ongoing
         if written is not None and not past:
             current = True  # "HCQ 400 + pred 7.5": a dose written without a past word is a medicine taken now
+        started = when if cue("regimen", "started").search(text) else None
+        if started is not None:
+            current, past = True, False  # "started MMF 2 weeks ago": taken since then
         if cue("medicines", "stopped").search(text):
             current = False
         detail: dict[str, Any] = {}
@@ -508,12 +510,11 @@ class _Reader:
         if dose is not None:
             detail["mg_day"] = dose
         if current and not (past and when is not None and not cue("time", "now").search(text)):
-            started = when if cue("regimen", "started").search(text) else None
             since = duration_months(text)
             if since is None and cue("time", "since").search(text):
                 since = when  # "on MMF since 2019": taken from then to now
             return _Use(True, when, dose, detail, started, since)
-        return _Use(False, when, dose, detail, None, None)
+        return _Use(False, when, dose, detail, started, None)
 
     def _following(self, clause: Clause) -> Clause | None:
         """The next clause when it only says when the treatment ended ('but stopped 8 months ago')."""

@@ -156,3 +156,17 @@ def test_off_a_class_for_a_time_is_not_read_as_taking_it_that_long() -> None:
 def test_a_class_started_recently_is_a_new_medicine() -> None:
     text = "Exposure to any new immunosuppressive medication in the 4 weeks prior to enrollment"
     assert verdict(text, "He started immunosuppressive therapy 2 weeks ago. On lisinopril since 2019.")[0] == "met"
+
+
+@pytest.mark.parametrize("what", ["mycophenolate", "immunosuppressive therapy"])
+def test_a_medicine_started_weeks_ago_is_taken_now_and_new(what: str) -> None:
+    # "Started mycophenolate 2 weeks ago" was a past use with no start: the new-medicine exclusion came out
+    # not met, on the strength of an older medicine
+    note = f"Started {what} 2 weeks ago. On lisinopril since 2019."
+    assert verdict("Any new immunosuppressive medication started within 4 weeks before screening", note)[0] == "met"
+    assert verdict("Use of immunosuppressive medications within 30 days", note)[0] == "met"
+
+
+def test_a_medicine_started_and_stopped_long_ago_is_not_new() -> None:
+    note = "Started mycophenolate in 2015, stopped 2018."
+    assert verdict("Use of mycophenolate within 30 days", note)[0] == "not_met"
