@@ -337,7 +337,13 @@ def _indication_read(text: str, start: int, leaves: list[Rule], indication: re.P
         return False
     if any(_reads_treatment(leaf, phrase) for leaf in leaves):
         return True
+    # the treatment's own list after the condition ("medications for ILD: azathioprine, cyclosporine"), not
+    # the next alternative ("drug therapy for the cancer or steroid therapy")
     after = text[start : sentence_end(text, start)]
+    listed = reading_pattern("named_beside", "treatment_list").match(after)
+    if listed is None:
+        return False
+    after = after[listed.end() :]
     stop = _pattern("except").search(after) or _pattern("unless").search(after)
     named = [leaf for leaf in leaves if isinstance(leaf, Treatment | DrugCount | DoseCap)]  # not another trial's
     return any(_reads_treatment(leaf, after[: stop.start()] if stop else after) for leaf in named)

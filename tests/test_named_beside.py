@@ -369,3 +369,10 @@ def test_a_treatment_joined_to_the_one_the_rule_reads_is_not_dropped(text: str) 
 def test_a_condition_named_as_what_the_rules_own_treatment_is_for_leaves_it_a_rule(text: str) -> None:
     kind = "inclusion" if text.startswith("No ") else "exclusion"
     assert compiled(text, kind).reading.mode == Mode.RULE, text
+
+
+def test_the_next_alternative_after_an_indication_is_not_its_treatment() -> None:
+    # "steroid therapy" after "for the cancer or" is another alternative, not the drug therapy "for the
+    # cancer" is about: read as "no steroids", a patient on letrozole met it (found by a review)
+    text = "No current other drug therapy for the cancer or steroid therapy."
+    assert status(text, "Metastatic breast cancer on letrozole and palbociclib. No steroids.", "inclusion") != "met"
