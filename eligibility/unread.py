@@ -456,11 +456,15 @@ def _read_by() -> dict[str, tuple[str, ...]]:
 
 
 def _set_aside(text: str) -> list[Span]:
-    """What no rule needs to read: exceptions, reasons and qualifying clauses, standards, the
+    """What no rule needs to read: exceptions, reasons and qualifying clauses (not a definition), standards, the
     people a limit is changed for ("ALT <= 5 x ULN for patients with liver metastases") and the sentences
     that allow something ("Elevated bilirubin due to Gilbert's syndrome is not exclusionary")."""
     filler = reading_pattern("coded", "filler")
-    out = [*_qualifying(text, text, filler), *standard_spans(text)]
+    # a definition is no qualifier here: what it names is the condition asked ("active immunosuppression
+    # defined as either receiving immunosuppressive medications or having HIV")
+    defines = reading_pattern("named_beside", "defines")
+    out = [span for span in _qualifying(text, text, filler) if not defines.match(text, span[0])]
+    out += standard_spans(text)
     for name in ("except", "unless"):
         out += [
             (m.start(), _bracket_end(text, m.start(), clause_end(text, m.end()))) for m in _pattern(name).finditer(text)

@@ -51,6 +51,7 @@ class DoseCaps(Kind):
         "steroid",
         "stable",
         "stable_word",
+        "not_taking",
         "current",
         "permission",
         "unreadable",
@@ -107,13 +108,27 @@ class DoseCaps(Kind):
             weeks = round(to_months(number(stable.group("num")), stable.group("unit")) * WEEKS_PER_MONTH, 1)
             shift = len(context) + 1
             spans = r.in_text(spans_of(stable, "op", "num", "unit", shift=-shift), on_full=False)
+            # the medicines of a lead-in are not the ones the stable doses are of
+            own = self.p("stable").search(text) is not None
+            taking = self._taking_now(r) if own and not out and not permitted else []
             out.append(Match(StableMeds(min_weeks=weeks), tuple(spans)))
+            out += taking
         elif out and not permitted and (took := minimum_duration(text)) is not None:
             # "Prednisone ≤ 7.5 mg/d for more than 6 months": within the cap that long; read as the dose
             # unchanged that long (stricter than the text when the dose moved below the cap: never looser)
             weeks = round(took.months * WEEKS_PER_MONTH + (0.1 if took.exclusive else 0.0), 1)  # "more than"
             out.append(Match(StableMeds(min_weeks=weeks), (took.span,)))
         return out
+
+    def _taking_now(self, r: Read) -> list[Match]:
+        """'On a stable dose of methotrexate for at least 30 days': the medicines named are taken now, besides
+        any doses being stable (a stable dose of something else does not meet it). Not when the criterion
+        only speaks to those who take them ('if using hydroxychloroquine, ...': `permission`)."""
+        drugs, classes = r.drugs(r.text), r.classes(r.text)
+        if (not drugs and not classes) or self.p("not_taking").search(r.text):
+            return []
+        rule = Treatment(drugs=drugs, classes=classes, within_months=0.0, label=" or ".join(drugs + classes))
+        return [Match(rule, ())]
 
     def _cap(self, dose: Dose, permitted: bool) -> Rule | None:
         """What an inclusion's dose asks: a cap ('≤ 10 mg/day'), a range, or a dose the person must take."""

@@ -68,6 +68,7 @@ class Treatments(Kind):
             "no_change",
             "not_a_use",
             "off",
+            "not_taken",
         ),
         *("other", "steroid", "current", "past"),
     )
@@ -185,12 +186,14 @@ class Treatments(Kind):
             # "therapy with other immunosuppressors": current use of others than the trial itself names
             except_drugs = sorted(r.named_drugs)
             window = 1.0
+        if window is None and self.p("current").search(text) and not self.p("past").search(text):
+            window = 0.0  # "currently receiving methotrexate": taken now, not a use years ago
         if self.p("steroid").search(text) and "corticosteroid" not in classes:
             classes.append("corticosteroid")
         label = " or ".join(drugs + classes)
         steady = self._unchanged_for(text)  # "... without modification of the dosage for 2 months"
         took = minimum_duration(text[: steady[1][0]] if steady else text)  # "with HCQ for at least 6 months"
-        if took and self.p("off").search(text):
+        if took and (self.p("off").search(text) or self.p("not_taken").search(text, 0, took.span[0])):
             return None  # "off prednisone for at least 3 days": a time without it, asked
         lives = half_lives(text) if window is not None else None  # "within 3 months or 5 half-lives"
         if lives:
