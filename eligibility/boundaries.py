@@ -334,7 +334,8 @@ def _drug_classes(key: str) -> set[str]:
 def _contradicts(key: str, target: Facts) -> bool:
     """Whether a fact of the rest of the patient contradicts the target's, so that the target's own
     statement would be read as said both ways: a drug of a class the target denies ("never had
-    immunosuppressants" against "cyclophosphamide last week"), the denial of a class whose drug the
+    immunosuppressants" against "cyclophosphamide last week", or against prednisone, which some trials count
+    in the class: vocabulary.toml `may_include`), the denial of a class whose drug the
     target names, or another statement of the same drug's use (current dose against last dose)."""
     if key.startswith("prior:class:"):
         klass = key.removeprefix("prior:class:")
@@ -345,7 +346,10 @@ def _contradicts(key: str, target: Facts) -> bool:
     if any(k.split(":", 1)[1] == drug for k in target if k.startswith(("prior:", "med:"))):
         return True
     denied = {k.removeprefix("prior:class:") for k, v in target.items() if k.startswith("prior:class:") and _no(v)}
-    return bool(denied & _drug_classes(key))
+    # a drug some trials count in the denied class leaves the denial open too ("no immunosuppressants" beside
+    # prednisone): Treatment asks the study team then
+    near = denied | {n for c in denied for n in vocabulary().may_include(c)}
+    return bool(near & _drug_classes(key))
 
 
 def _no(value: Any) -> bool:

@@ -860,6 +860,7 @@ class Treatment(Windowed):
     min_dose_per_kg: bool = False  # the threshold is mg per kg per day: the weight is needed
     label: str = ""
     except_drugs: list[str] = field(default_factory=list)  # "other immunosuppressants" than these
+    except_classes: list[str] = field(default_factory=list)  # "immunosuppressants other than corticosteroids"
     min_months: float | None = None  # "treatment with HCQ for at least 6 months": taken that long
     half_lives: float | None = None  # "within 3 months or 5 half-lives": the window may be longer
     min_months_exclusive: bool = False
@@ -869,6 +870,7 @@ class Treatment(Windowed):
         denied: list[Fact] = []
         untimed: list[Fact] = []  # taken, for how long not said (a rule with a minimum time taken)
         short: list[Fact] = []  # taken, but not for long enough
+        borderline: list[Fact] = []  # a drug of a class some trials count in the rule's (steroids, biologics)
         for key in profile.keys_with_prefix("prior:") + profile.keys_with_prefix("med:"):
             if key.startswith("prior:class:"):
                 used = self._class_used(profile, key)
@@ -877,9 +879,23 @@ class Treatment(Windowed):
                     return Result(MET, [used[0]], reason=f"received {taken}{window_words(self.within_months)}")
                 if used is not None:
                     seen_unknown_time.append(used[0])
+                elif self._may_count((key.removeprefix("prior:class:"),)):
+                    named = profile.get(key)  # "on steroids" for "immunosuppressive medications"
+                    if named is not None and named.value is True and _within(named, self.within_months) is not False:
+                        borderline.append(named)
                 continue
             drug = key.split(":", 1)[1]
-            if drug in self.except_drugs or not _drug_matches(drug, self.drugs, self.classes):
+            if drug in self.except_drugs or not set(_classes(drug)).isdisjoint(self.except_classes):
+                continue
+            if not _drug_matches(drug, self.drugs, self.classes):
+                if self._may_count(_classes(drug)):
+                    taking = profile.get(key)
+                    if (
+                        taking is not None
+                        and taking.value is not False
+                        and _within(taking, self.within_months) is not False
+                    ):
+                        borderline.append(taking)
                 continue
             look = profile.lookup(key)
             if look.conflict:
@@ -958,6 +974,14 @@ class Treatment(Windowed):
                 + (["weight_kg"] if self.min_dose_per_kg and per_kg_weight(profile) is None else []),
                 reason=f"whether and when {seen_unknown_time[0].key.split(':')[-1]} was last given is not clear",
             )
+        if borderline:
+            taken = borderline[0].key.split(":")[-1]
+            return Result(
+                UNKNOWN,
+                borderline,
+                asks=[self.asks_key()],
+                reason=f"whether {taken} counts as {' or '.join(self.classes)} here: the study team checks",
+            )
         class_denials = [
             f for c in self.classes if (f := profile.get(f"prior:class:{c}")) is not None and f.value is False
         ]
@@ -981,6 +1005,15 @@ class Treatment(Windowed):
                 f"(patient: \u201c{said[0].evidence.text[:80]}\u201d)",
             )
         return Result(UNKNOWN, asks=[self.asks_key()], reason=f"{self.describe()} not mentioned")
+
+    def _may_count(self, classes: tuple[str, ...]) -> bool:
+        """Whether a drug (or class) outside the rule's classes is of one some trials count inside them
+        ("prednisone" for "immunosuppressive medications"), when the rule names no dose or route that would
+        settle it."""
+        if self.route or self.min_dose_mg_day is not None:
+            return False
+        near = {n for c in self.classes for n in vocabulary().may_include(c)} - set(self.except_classes)
+        return not near.isdisjoint(classes)
 
     def _class_used(self, profile: Profile, key: str) -> tuple[Fact, Status] | None:
         """What a class named as taken ("on immunosuppressive medications") says of this rule: MET when it is
@@ -1093,7 +1126,9 @@ class Treatment(Windowed):
         longer = "more than" if self.min_months_exclusive else "at least"
         taken = f", taken for {longer} {duration_words(self.min_months)}" if self.min_months is not None else ""
         lives = f" or {_fmt(self.half_lives)} half-lives, whichever is longer" if self.half_lives is not None else ""
-        return f"{route}{' or '.join(what)}{dose}{window_words(self.within_months)}{lives}{taken}"
+        spared_names = self.except_drugs + self.except_classes
+        spared = f" (not {' or '.join(spared_names)})" if spared_names else ""
+        return f"{route}{' or '.join(what)}{spared}{dose}{window_words(self.within_months)}{lives}{taken}"
 
     def logic(self) -> Logic:
         names = [*self.drugs, *(f"class:{c}" for c in self.classes)]

@@ -32,6 +32,8 @@ class Term:
     # The package's names for this drug (lower case). When set, the last pattern reads them too, for
     # callers that walk `patterns`; `found_in` looks them up in a word trie instead (much faster).
     names: tuple[str, ...] = ()
+    # A drug class's neighbours that some trials count inside it (vocabulary.toml `may_include`).
+    may_include: tuple[str, ...] = ()
 
     def found_in(self, text: str) -> bool:
         return self._joined().search(text) is not None or (bool(self.names) and self.name in _named_in(text))
@@ -85,6 +87,10 @@ class Vocabulary:
 
     def members(self, drug_class: str) -> list[Term]:
         return [d for d in self.drugs if drug_class in d.classes]
+
+    def may_include(self, drug_class: str) -> tuple[str, ...]:
+        """The classes some trials count inside `drug_class` (steroids as immunosuppressants)."""
+        return next((c.may_include for c in self.drug_classes if c.name == drug_class), ())
 
     def prednisone_equivalent(self, drug: str, mg: float) -> float | None:
         factor = dict(self.prednisone_factor).get(drug)
@@ -172,7 +178,17 @@ def _names_of_ours(drugs: tuple[Term, ...], classes: tuple[Term, ...]) -> tuple[
 def vocabulary() -> Vocabulary:
     raw = tomllib.loads(resources.files("trialscreen").joinpath("data/vocabulary.toml").read_text("utf-8"))
     ours = tuple(Term(d["name"], _compile(d["synonyms"]), tuple(d.get("classes", []))) for d in raw["drug"])
-    drug_classes = tuple(Term(c["name"], _compile(c["patterns"])) for c in raw.get("drug_class", []))
+    drug_classes = tuple(
+        Term(c["name"], _compile(c["patterns"]), may_include=tuple(c.get("may_include", [])))
+        for c in raw.get("drug_class", [])
+    )
+    known = {c.name for c in drug_classes}
+    unknown = sorted({n for c in drug_classes for n in c.may_include} - known)
+    if unknown:
+        raise TrialscreenError(
+            f"trialscreen/data/vocabulary.toml: may_include names {unknown}, which no [[drug_class]] defines; "
+            "use a class name from that file"
+        )
     return Vocabulary(
         drugs=_names_of_ours(ours, drug_classes),
         conditions=tuple(Term(c["name"], _compile(c["synonyms"])) for c in raw["condition"]),

@@ -9,8 +9,10 @@ from __future__ import annotations
 import itertools
 import re
 
+from eligibility.clause_ends import clause_end
 from eligibility.concepts import concepts_in
 from eligibility.fallback import reading_pattern
+from eligibility.family import without
 from eligibility.kinds._doses import STEROIDS, Dose, is_steroid, label, read_doses, unit_words
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, grammar, spans_of
 from eligibility.kinds.durations import half_lives, minimum_duration
@@ -48,6 +50,21 @@ def _classes_of(drug: str) -> tuple[str, ...]:
     return term.classes if term else ()
 
 
+def _inclusion_classes(r: Read) -> list[str]:
+    """The drug classes the trial's inclusion criteria name."""
+    return sorted({c for criterion in r.trial.criteria_of("inclusion") for c in r.classes(criterion.text)})
+
+
+def _past_abbreviation(text: str, start: int, end: int) -> int:
+    """`end`, or past the bracket it stands at when the bracket opened after `start` ("methotrexate (MTX)")."""
+    return end + 1 if text[end : end + 1] == ")" and "(" in text[start:end] else end
+
+
+def _bracketed(text: str, at: int) -> bool:
+    """Whether `at` stands inside a bracket open before it."""
+    return text.count("(", 0, at) > text.count(")", 0, at)
+
+
 def lead_in_window(context: str) -> bool:
     """A lead-in that states the window its items share ('within 90 days before Day 0:')."""
     return bool(context) and window_match(context) is not None
@@ -69,6 +86,9 @@ class Treatments(Kind):
             "not_a_use",
             "off",
             "not_taken",
+            "excepted",
+            "next_item",
+            "item_words",
         ),
         *("other", "steroid", "current", "past"),
     )
@@ -135,12 +155,18 @@ class Treatments(Kind):
         """The rules of one clause (spans in `whole`); None when it cannot be read: a dose that cannot be
         attached, or a time off the medicines ("off prednisone for at least 3 days")."""
         text = whole[start:end]
-        drugs = r.drugs(text)
-        classes = r.classes(text)
+        excepted = [(m.start(), self._excepted_end(r, text, m)) for m in self.p("excepted").finditer(text)]
+        asked = without(text, excepted)  # "(with the exception of steroids)": not what is asked
+        drugs = r.drugs(asked)
+        classes = r.classes(asked)
         if not drugs and not classes:
             return []
         # a list of medicines keeps those our vocabulary does not know ("thalidomide, mycophenolate ...")
-        drugs += [d for d in r.other_drugs(text) if d not in drugs]
+        drugs += [d for d in r.other_drugs(asked) if d not in drugs]
+        spared = [d for a, b in excepted for d in (*r.drugs(text[a:b]), *r.other_drugs(text[a:b])) if d not in drugs]
+        spared_classes = [c for a, b in excepted for c in r.classes(text[a:b]) if c not in classes]
+        if any(self.p("steroid").search(text, a, b) for a, b in excepted) and "corticosteroid" not in classes:
+            spared_classes.append("corticosteroid")
         if self._of_condition(text):
             return []
         spans: list[Span] = []
@@ -181,14 +207,16 @@ class Treatments(Kind):
             return [Match(Flag(key="new_medicine", label="a new SLE medicine started", within_months=window), used)]
         if self.p("dose_change").search(text) and window is not None:
             return [Match(self._dose_changed(text, window), used)]
-        except_drugs: list[str] = []
-        if single and self.p("other").search(text) and classes and not drugs and window is None:
+        except_drugs = sorted(set(spared))  # "immunosuppressants other than methotrexate"
+        if single and self.p("other").search(asked) and classes and not drugs and window is None:
             # "therapy with other immunosuppressors": current use of others than the trial itself names
-            except_drugs = sorted(r.named_drugs)
+            except_drugs = sorted(set(except_drugs) | r.named_drugs)
+            # and the classes it names ("background treatment included corticosteroids")
+            spared_classes += [c for c in _inclusion_classes(r) if c not in classes]
             window = 1.0
         if window is None and self.p("current").search(text) and not self.p("past").search(text):
             window = 0.0  # "currently receiving methotrexate": taken now, not a use years ago
-        if self.p("steroid").search(text) and "corticosteroid" not in classes:
+        if self.p("steroid").search(asked) and "corticosteroid" not in classes:
             classes.append("corticosteroid")
         label = " or ".join(drugs + classes)
         steady = self._unchanged_for(text)  # "... without modification of the dosage for 2 months"
@@ -205,6 +233,7 @@ class Treatments(Kind):
             route=route,
             label=label,
             except_drugs=except_drugs,
+            except_classes=sorted(set(spared_classes)),
             min_months=took.months if took else None,
             min_months_exclusive=bool(took and took.exclusive),
             half_lives=lives[0] if lives else None,
@@ -213,6 +242,21 @@ class Treatments(Kind):
         if steady:
             out.append(Match(steady[0], ((steady[1][0] + start, steady[1][1] + start),)))
         return out
+
+    def _excepted_end(self, r: Read, text: str, m: re.Match[str]) -> int:
+        """Where the medicines an exception names end: its bracket's close, or its clause's, carried on over
+        more drugs of the list ("other than methotrexate (MTX), sulfasalazine, or hydroxychloroquine"), never
+        over a class or anything else ("other than methotrexate, or biologics": the biologics are asked)."""
+        if _bracketed(text, m.start()):
+            return clause_end(text, m.end(), within_list=True)
+        end = _past_abbreviation(text, m.end(), clause_end(text, m.end()))
+        while (more := self.p("next_item").match(text, end)) is not None:
+            item_end = _past_abbreviation(text, more.end(), clause_end(text, more.end()))
+            item = text[more.end() : item_end]
+            if not (r.drugs(item) or r.other_drugs(item)) or r.classes(item) or self.p("item_words").search(item):
+                break
+            end = item_end
+        return end
 
     def _unchanged_for(self, text: str) -> tuple[Rule, Span] | None:
         """'without modification of HCQ dosage for 2 months': the doses unchanged that long (a rule, and
