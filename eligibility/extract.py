@@ -377,8 +377,6 @@ class _Reader:
         mentions = _drug_mentions(t)
         self._drug_offsets = sorted(start for start, _, _ in mentions)
         for start, end, name in mentions:
-            if name in seen:
-                continue
             clause, ctx = self.ctx(start, end)
             if ctx.family:
                 continue
@@ -386,8 +384,10 @@ class _Reader:
                 continue  # an allergy, not a treatment
             if cue("medicines", "of_a_trial").match(t[end : end + 12]):
                 continue  # "the IL-2 study": the trial's drug, not the patient's
-            seen.add(name)
             piece = segment(clause, start, end, self._drug_offsets)
+            if name in seen and not self._says_more(name, piece, ctx, end, clause):
+                continue
+            seen.add(name)
             self._medicine(name, piece, ctx, start, end, clause)
         for name in DRUG_CLASSES:
             for m in cue("drug_classes", name).finditer(t):
@@ -417,6 +417,26 @@ class _Reader:
                 self._class_use(klass.name, piece, ctx, m.start(), m.end(), clause)
                 break
         self._stability()
+
+    def _says_more(self, drug: str, clause: Clause, ctx: MentionContext, end: int, whole: Clause) -> bool:
+        """Whether a later mention of a drug already read says something newer: a use now or more recent than
+        the one read ("Prednisone was stopped in 2019. Restarted prednisone 10 mg last month"), a stop, or a
+        use after a denial (said both ways: asked). A mention that says no more ("prednisone toxicity", "no
+        prednisone-related side effects", an older course) adds nothing."""
+        read = self.profile.get(f"prior:{drug}")
+        if read is None:
+            return True
+        text = self._use_words(_undiagnosed(clause, end), _undiagnosed(whole, end))
+        if ctx.negated:
+            return bool(read.value is True and read.current and cue("medicines", "stopped").search(text))
+        if ctx.hypothetical:
+            return False
+        if read.value is not True:
+            return True  # "no methotrexate before 2020 ... started methotrexate in 2021": both said, asked
+        if read.current:
+            return False
+        use = self._use(clause, whole, text, end)
+        return use.current or (use.when is not None and (read.when_months is None or use.when < read.when_months))
 
     def _medicine(
         self, drug: str, clause: Clause, ctx: MentionContext, start: int, end: int, whole: Clause | None = None

@@ -92,3 +92,38 @@ def test_a_definition_names_alternatives_a_treatment_rule_does_not_read() -> Non
     )
     status, _ = verdict(criterion, "52 year old man with HIV. No immunosuppressive medications.", "exclusion")
     assert status != "not_met"
+
+
+# -- a drug named again later in the note ----------------------------------------------------------------
+
+
+@EXAMPLES
+@given(
+    drug=DRUGS,
+    stopped=st.integers(2010, 2020),
+    restart=st.sampled_from(["Restarted {d} last month.", "{d} was resumed 2 weeks ago.", "Now on {d} again."]),
+)
+def test_a_later_restart_is_read_beside_an_earlier_stop(drug: str, stopped: int, restart: str) -> None:
+    # before, only a drug's first mention was read: the restart was lost and the patient cleared
+    note = f"{drug.capitalize()} was stopped in {stopped}. {restart.format(d=drug)}"
+    assert verdict(f"Currently receiving {drug}", note, "exclusion")[0] == "met"
+    assert verdict(f"Use of {drug} within 3 months", note, "exclusion")[0] == "met"
+
+
+@EXAMPLES
+@given(drug=DRUGS, year=st.integers(2005, 2020))
+def test_an_older_or_idle_mention_later_does_not_undo_a_current_use(drug: str, year: int) -> None:
+    for later in (f"{drug.capitalize()} was also given in {year}.", f"No {drug} toxicity on the last exam."):
+        note = f"On {drug} since 2021. {later}"
+        assert verdict(f"Currently receiving {drug}", note, "exclusion") == ("met", True)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "No methotrexate in the past. Now on methotrexate 15 mg weekly.",
+        "On methotrexate 15 mg weekly. She stopped methotrexate last week.",
+    ],
+)
+def test_a_use_and_a_denial_or_stop_in_two_sentences_is_asked(note: str) -> None:
+    assert verdict("Currently receiving methotrexate", note, "inclusion") == ("unknown", True)
