@@ -6,28 +6,16 @@ class without settling it, so "Not on immunosuppressants. On prednisone 40 mg" i
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility.compiler import compile_trial
-from eligibility.engine import screen
-from eligibility.extract import read_patient
-from tests.test_unread import _trial
+from tests.test_class_use import verdict  # screened on 2025-06-01
 from trialscreen.errors import TrialscreenError
 
-TODAY = date(2025, 6, 1)
 EXAMPLES = settings(max_examples=30, derandomize=True, deadline=None)
 IMMUNOSUPPRESSANTS = ["methotrexate", "azathioprine", "mycophenolate mofetil", "cyclosporine", "tacrolimus"]
 EXCEPT_WORDS = st.sampled_from(["other than", "except", "excluding", "with the exception of", "apart from"])
-
-
-def verdict(text: str, note: str, kind: str = "exclusion") -> tuple[str, bool]:
-    trial = _trial(text, kind)
-    v = screen(trial, compile_trial(trial), read_patient(note, TODAY), TODAY).verdicts[0]
-    return str(v.status), v.mentioned
 
 
 @EXAMPLES

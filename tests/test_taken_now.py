@@ -5,27 +5,15 @@ now (eligible when the trial's words rule her out), and was ruled out of an excl
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility.compiler import compile_trial
-from eligibility.engine import screen
-from eligibility.extract import read_patient
-from tests.test_unread import _trial
+from tests.test_class_use import verdict  # screened on 2025-06-01
 
-TODAY = date(2025, 6, 1)
 EXAMPLES = settings(max_examples=30, derandomize=True, deadline=None)
 DRUGS = st.sampled_from(["methotrexate", "hydroxychloroquine", "azathioprine", "mycophenolate mofetil"])
 NOW_WORDS = st.sampled_from(["Currently receiving {d}", "Current use of {d}", "Concurrent treatment with {d}"])
-
-
-def verdict(text: str, note: str, kind: str) -> tuple[str, bool]:
-    trial = _trial(text, kind)
-    v = screen(trial, compile_trial(trial), read_patient(note, TODAY), TODAY).verdicts[0]
-    return str(v.status), v.mentioned
 
 
 @EXAMPLES
