@@ -15,6 +15,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from eligibility.atoms import Atom, AtomKind, Comparator, Context, Logic, When, atom_logic
@@ -839,6 +840,12 @@ def _classes(drug: str) -> tuple[str, ...]:
     return term.classes if term else ()
 
 
+@lru_cache(maxsize=256)
+def _near_classes(classes: tuple[str, ...], excepted: tuple[str, ...]) -> frozenset[str]:
+    """The classes some trials count inside these (vocabulary.toml `may_include`), less those excepted."""
+    return frozenset(n for c in classes for n in vocabulary().may_include(c)) - set(excepted)
+
+
 def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
     if drug in drugs or drug in classes:  # "allergic to penicillin(s)": the class itself
         return True
@@ -1010,10 +1017,10 @@ class Treatment(Windowed):
         """Whether a drug (or class) outside the rule's classes is of one some trials count inside them
         ("prednisone" for "immunosuppressive medications"), when the rule names no dose or route that would
         settle it."""
-        if self.route or self.min_dose_mg_day is not None:
+        if self.route or self.min_dose_mg_day is not None or not classes:
             return False
-        near = {n for c in self.classes for n in vocabulary().may_include(c)} - set(self.except_classes)
-        return not near.isdisjoint(classes)
+        near = _near_classes(tuple(self.classes), tuple(self.except_classes))
+        return bool(near) and not near.isdisjoint(classes)
 
     def _class_used(self, profile: Profile, key: str) -> tuple[Fact, Status] | None:
         """What a class named as taken ("on immunosuppressive medications") says of this rule: MET when it is
