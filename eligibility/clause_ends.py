@@ -10,7 +10,7 @@ from eligibility.fallback import reading_pattern
 def clause_end(text: str, at: int, *, within_list: bool = False) -> int:
     """Where the clause from `at` ends: at a bracket that closes it, a semicolon or a sentence's end, or
     (unless it is a list of examples) a comma; so a clause never swallows the alternatives after it."""
-    inside = text.count("(", 0, at) > text.count(")", 0, at)
+    inside = inside_bracket(text, at)
     stops = r"\)|[;]|\.(?:\s|$)" if within_list else r"\)|[,;]|\.(?:\s|$)| [-\u2013] |\n"
     found = re.search(stops, text[at:])
     if found is None:
@@ -18,6 +18,11 @@ def clause_end(text: str, at: int, *, within_list: bool = False) -> int:
     if found.group(0) == ")" and not inside:
         return at + found.start() + 1 if within_list else at + found.start()
     return at + found.start()
+
+
+def inside_bracket(text: str, at: int) -> bool:
+    """Whether `at` stands inside a bracket opened before it."""
+    return text.count("(", 0, at) > text.count(")", 0, at)
 
 
 def examples_in(text: str) -> list[tuple[int, int]]:

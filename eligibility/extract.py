@@ -385,10 +385,8 @@ class _Reader:
             if cue("medicines", "of_a_trial").match(t[end : end + 12]):
                 continue  # "the IL-2 study": the trial's drug, not the patient's
             piece = segment(clause, start, end, self._drug_offsets)
-            if name in seen and not self._says_more(name, piece, ctx, end, clause):
-                continue
+            self._medicine(name, piece, ctx, start, end, clause, again=name in seen)
             seen.add(name)
-            self._medicine(name, piece, ctx, start, end, clause)
         for name in DRUG_CLASSES:
             for m in cue("drug_classes", name).finditer(t):
                 clause, ctx = self.ctx(m.start(), m.end())
@@ -418,33 +416,27 @@ class _Reader:
                 break
         self._stability()
 
-    def _says_more(self, drug: str, clause: Clause, ctx: MentionContext, end: int, whole: Clause) -> bool:
-        """Whether a later mention of a drug already read says something newer: a use now or more recent than
-        the one read ("Prednisone was stopped in 2019. Restarted prednisone 10 mg last month"), a stop, or a
-        use after a denial (said both ways: asked). A mention that says no more ("prednisone toxicity", "no
-        prednisone-related side effects", an older course) adds nothing."""
-        read = self.profile.get(f"prior:{drug}")
-        if read is None:
-            return True
-        text = self._use_words(_undiagnosed(clause, end), _undiagnosed(whole, end))
-        if ctx.negated:
-            return bool(read.value is True and read.current and cue("medicines", "stopped").search(text))
-        if ctx.hypothetical:
-            return False
-        if read.value is not True:
-            return True  # "no methotrexate before 2020 ... started methotrexate in 2021": both said, asked
-        if read.current:
-            return False
-        use = self._use(clause, whole, text, end)
-        return use.current or (use.when is not None and (read.when_months is None or use.when < read.when_months))
-
     def _medicine(
-        self, drug: str, clause: Clause, ctx: MentionContext, start: int, end: int, whole: Clause | None = None
+        self,
+        drug: str,
+        clause: Clause,
+        ctx: MentionContext,
+        start: int,
+        end: int,
+        whole: Clause | None = None,
+        *,
+        again: bool = False,
     ) -> None:
-        clause = _undiagnosed(clause, start)
-        whole = None if whole is None else _undiagnosed(whole, start)
-        text = self._use_words(clause, whole)
+        """The facts of one mention of a drug. A later mention of a drug already read (`again`) is read only
+        when it says something newer: a use now or more recent than the one read ("Prednisone was stopped in
+        2019. Restarted prednisone 10 mg last month"), a stop of a current use, or a use after a denial (said
+        both ways: asked). One that says no more ("no prednisone toxicity", an older course) adds nothing."""
+        clause, whole, text = self._use_context(clause, whole, start)
+        earlier = self.profile.get(f"prior:{drug}") if again else None
         ev = clause_evidence(clause)
+        stops_current = earlier is not None and earlier.value is True and earlier.current
+        if ctx.negated and earlier is not None and not (stops_current and cue("medicines", "stopped").search(text)):
+            return
         if ctx.negated:
             if cue("medicines", "stopped").search(text) or cue("medicines", "off").search(text):
                 route = _route(text)
@@ -459,6 +451,8 @@ class _Reader:
         if ctx.hypothetical:
             return
         use = self._use(clause, whole, text, end)
+        if earlier is not None and not _newer(use, earlier):
+            return
         if use.current:
             self.add(
                 f"med:{drug}",
@@ -481,9 +475,8 @@ class _Reader:
         `prior:class:NAME`, with when and how it was given but no dose (a class has no dose of its own)."""
         if ctx.negated or ctx.hypothetical or ctx.family:
             return  # denials of a class are read with their own words (`medicines`)
-        clause = _undiagnosed(clause, start)
-        whole = _undiagnosed(whole, start)
-        use = self._use(clause, whole, self._use_words(clause, whole), end)
+        clause, shared, text = self._use_context(clause, whole, start)
+        use = self._use(clause, shared, text, end)
         detail = {k: v for k, v in use.detail.items() if k != "mg_day"}
         ev = clause_evidence(clause)
         if use.current:
@@ -492,6 +485,12 @@ class _Reader:
             self.add(f"prior:class:{name}", True, ev, when_months=use.when, current=False, detail=detail)
         if use.started is not None:
             self.add("new_medicine", True, ev, when_months=use.started)  # "started steroids last week"
+
+    def _use_context(self, clause: Clause, whole: Clause | None, start: int) -> tuple[Clause, Clause | None, str]:
+        """A medicine's piece and clause, without the pieces that date a diagnosis, and its use words."""
+        clause = _undiagnosed(clause, start)
+        whole = None if whole is None else _undiagnosed(whole, start)
+        return clause, whole, self._use_words(clause, whole)
 
     def _use_words(self, clause: Clause, whole: Clause | None) -> str:
         """The words that say how a medicine of `clause` is taken: its own piece, or the whole clause's when
@@ -917,6 +916,16 @@ def _route(text: str) -> str | None:
     if cue("regimen", "route_iv").search(text):
         return "iv"
     return "injection" if cue("regimen", "route_injection").search(text) else None
+
+
+def _newer(use: _Use, earlier: Fact) -> bool:
+    """Whether a use says more than the one read before: any use after a denial (said both ways), a use now
+    or a more recent one after a past use."""
+    if earlier.value is not True:
+        return True
+    if earlier.current:
+        return False
+    return use.current or (use.when is not None and (earlier.when_months is None or use.when < earlier.when_months))
 
 
 def _undiagnosed(clause: Clause, start: int) -> Clause:

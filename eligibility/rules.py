@@ -887,22 +887,14 @@ class Treatment(Windowed):
                 if used is not None:
                     seen_unknown_time.append(used[0])
                 elif self._may_count((key.removeprefix("prior:class:"),)):
-                    named = profile.get(key)  # "on steroids" for "immunosuppressive medications"
-                    if named is not None and named.value is True and _within(named, self.within_months) is not False:
-                        borderline.append(named)
+                    borderline += self._used_in_window(profile, key)  # "on steroids" for "immunosuppressants"
                 continue
             drug = key.split(":", 1)[1]
             if drug in self.except_drugs or not set(_classes(drug)).isdisjoint(self.except_classes):
                 continue
             if not _drug_matches(drug, self.drugs, self.classes):
                 if self._may_count(_classes(drug)):
-                    taking = profile.get(key)
-                    if (
-                        taking is not None
-                        and taking.value is not False
-                        and _within(taking, self.within_months) is not False
-                    ):
-                        borderline.append(taking)
+                    borderline += self._used_in_window(profile, key)
                 continue
             look = profile.lookup(key)
             if look.conflict:
@@ -1021,6 +1013,13 @@ class Treatment(Windowed):
             return False
         near = _near_classes(tuple(self.classes), tuple(self.except_classes))
         return bool(near) and not near.isdisjoint(classes)
+
+    def _used_in_window(self, profile: Profile, key: str) -> list[Fact]:
+        """The use a key states (not a denial), unless it is known to fall outside the rule's window."""
+        fact = profile.get(key)
+        if fact is None or fact.value is False or (fact.value is None and key.startswith("prior:class:")):
+            return []
+        return [fact] if _within(fact, self.within_months) is not False else []
 
     def _class_used(self, profile: Profile, key: str) -> tuple[Fact, Status] | None:
         """What a class named as taken ("on immunosuppressive medications") says of this rule: MET when it is

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from eligibility.clause_ends import clause_end
+from eligibility.clause_ends import clause_end, inside_bracket
 from eligibility.concepts import concepts_in
 from eligibility.fallback import reading_pattern
 from eligibility.family import without
@@ -58,11 +58,6 @@ def _inclusion_classes(r: Read) -> list[str]:
 def _past_abbreviation(text: str, start: int, end: int) -> int:
     """`end`, or past the bracket it stands at when the bracket opened after `start` ("methotrexate (MTX)")."""
     return end + 1 if text[end : end + 1] == ")" and "(" in text[start:end] else end
-
-
-def _bracketed(text: str, at: int) -> bool:
-    """Whether `at` stands inside a bracket open before it."""
-    return text.count("(", 0, at) > text.count(")", 0, at)
 
 
 def lead_in_window(context: str) -> bool:
@@ -165,8 +160,6 @@ class Treatments(Kind):
         drugs += [d for d in r.other_drugs(asked) if d not in drugs]
         spared = [d for a, b in excepted for d in (*r.drugs(text[a:b]), *r.other_drugs(text[a:b])) if d not in drugs]
         spared_classes = [c for a, b in excepted for c in r.classes(text[a:b]) if c not in classes]
-        if any(self.p("steroid").search(text, a, b) for a, b in excepted) and "corticosteroid" not in classes:
-            spared_classes.append("corticosteroid")
         if self._of_condition(text):
             return []
         spans: list[Span] = []
@@ -233,7 +226,7 @@ class Treatments(Kind):
             route=route,
             label=label,
             except_drugs=except_drugs,
-            except_classes=sorted(set(spared_classes)),
+            except_classes=sorted(set(spared_classes) - set(classes)),  # never one it asks
             min_months=took.months if took else None,
             min_months_exclusive=bool(took and took.exclusive),
             half_lives=lives[0] if lives else None,
@@ -247,7 +240,7 @@ class Treatments(Kind):
         """Where the medicines an exception names end: its bracket's close, or its clause's, carried on over
         more drugs of the list ("other than methotrexate (MTX), sulfasalazine, or hydroxychloroquine"), never
         over a class or anything else ("other than methotrexate, or biologics": the biologics are asked)."""
-        if _bracketed(text, m.start()):
+        if inside_bracket(text, m.start()):
             return clause_end(text, m.end(), within_list=True)
         end = _past_abbreviation(text, m.end(), clause_end(text, m.end()))
         while (more := self.p("next_item").match(text, end)) is not None:
