@@ -143,6 +143,23 @@ def _unread_alternatives(criterion: Criterion, rule: Rule, left: Unread) -> tupl
     return left.alternatives
 
 
+def _more_alternatives(criterion: Criterion, rule: Rule, left: Unread) -> tuple[str, ...]:
+    """The alternatives a rule of named conditions leaves unread in an inclusion that asks for having one
+    of them ("diabetes, smoking habit or obesity"): having a condition read meets it, not having them does
+    not settle it (the mirror of `_unread_alternatives`)."""
+    if criterion.kind != "inclusion" or isinstance(rule, Not) or criterion.field:
+        return ()
+    return left.alternatives
+
+
+def _asks_one_of(criterion: Criterion, rule: Rule) -> bool:
+    """Whether an inclusion asks for one of the things it lists ("one or more risk factors, such as ...",
+    readings.toml [alternatives] one_of), so that having any of them read meets it."""
+    if criterion.kind != "inclusion" or criterion.field or isinstance(rule, Not):
+        return False
+    return reading_pattern("alternatives", "one_of").search(criterion.text) is not None
+
+
 def _unread_qualifiers(criterion: Criterion, rule: Rule, left: Unread) -> tuple[str, ...]:
     """The words beside a named condition a rule of named conditions leaves unread, where having the
     conditions is not enough to meet the criterion ("glioblastoma ... transmural penetration of tumor",
@@ -255,6 +272,20 @@ def _partly(
     return cc
 
 
+def _one_of(
+    criterion: Criterion, cc: CompiledCriterion, text: str, unread: tuple[str, ...], named: bool
+) -> CompiledCriterion:
+    """An inclusion whose rule reads some of its alternatives: asked as it stands, met when the rule is
+    (having one of them meets it), never ruled out by it (another may hold). When it asks for one of what it
+    lists ("one or more risk factors, such as diabetes, ischemic heart disease or obesity (BMI>25)",
+    `named`), a case the text states of another condition it names meets it too."""
+    codes = criterion_codes(criterion.text)[1] if named else []
+    asked = _partly(criterion, cc, text, unread, "read", understood=None, codes=codes, mode=Mode.QUESTION)
+    if isinstance(asked.rule, Ask):
+        asked.rule = replace(asked.rule, meets=True, examples=named, more_alternatives=True)
+    return asked
+
+
 def _about_relatives(
     criterion: Criterion, cc: CompiledCriterion, about: list[tuple[int, int]], trial: Trial, named: set[str] | None
 ) -> CompiledCriterion:
@@ -361,10 +392,13 @@ def _interpret(
             # "Type 2 diabetes, or HbA1c >= 6.5%": the rule reads the HbA1c, not the kind of diabetes; asked as
             # it stands, and the rule can only rule out where not having the rest would clear it
             clears = (criterion.kind == "exclusion") != isinstance(cc.rule, Not)
+            if _asks_one_of(criterion, cc.rule):
+                return _one_of(criterion, cc, text, tuple(kinds), named=True)
             understood = cc.rule if clears else None
             return _partly(criterion, cc, text, tuple(kinds), "read", understood=understood, mode=Mode.QUESTION)
         if not left:
-            left_words = unread(criterion.text, cc.rule, cc.used)  # read once, for both
+            # read once, for both; beside rules of other kinds only where one more alternative cannot clear it
+            left_words = unread(criterion.text, cc.rule, cc.used, mixed=_asks_one_of(criterion, cc.rule))
             loose = _unread_alternatives(criterion, cc.rule, left_words)
             tight = _unread_qualifiers(criterion, cc.rule, left_words)
             if loose:
@@ -375,6 +409,14 @@ def _interpret(
                 understood = None if tight else cc.rule
                 words = (*tight, *loose)
                 return _partly(criterion, cc, text, words, "read", understood=understood, mode=Mode.QUESTION)
+            more = _more_alternatives(criterion, cc.rule, left_words)
+            if more and tight:
+                # words beside the conditions narrow them too: having one does not meet it
+                return _partly(criterion, cc, text, (*tight, *more), "read", understood=None, mode=Mode.QUESTION)
+            if more:
+                # "Diabetes, lipid disorder or obesity": the conditions read are some of an inclusion's
+                # alternatives; having one meets it, not having them leaves the rest asked
+                return _one_of(criterion, cc, text, more, named=_asks_one_of(criterion, cc.rule))
             if tight:
                 # "Histologically confirmed glioblastoma", "Not yet recovered from side effects of previous cancer
                 # therapy": the criterion asks for less than the conditions read, so only not having them settles
@@ -388,6 +430,8 @@ def _interpret(
                 # does not read the conditions named beside it; asked as it stands, and the rule only rules out
                 # where not having the rest would clear it (as for the kinds above)
                 clears = (criterion.kind == "exclusion") != isinstance(cc.rule, Not)
+                if _asks_one_of(criterion, cc.rule):
+                    return _one_of(criterion, cc, text, others, named=True)
                 understood = cc.rule if clears else None
                 asked = _partly(criterion, cc, text, others, "read", understood=understood, mode=Mode.QUESTION)
                 if isinstance(asked.rule, Ask):

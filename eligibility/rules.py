@@ -1826,6 +1826,9 @@ class Ask(Rule):
     # what the rule leaves unread names more alternatives ("Pregnant women or patients with HIV"): the
     # rule not applying to the person (a man) leaves those open
     more_alternatives: bool = False
+    # the partial rule reads some of an inclusion's alternatives ("one or more risk factors, such as diabetes,
+    # smoking habit or obesity", only diabetes read): the rule met meets it, not met leaves the others asked
+    meets: bool = False
     # a criterion about relatives' conditions only ("Family history of breast cancer", "first-degree
     # relative with colorectal cancer"): their codes, so what the text says of the person's relatives
     # answers it; how close the relative must be (1: first-degree; None: any); whether a relative's case
@@ -1867,6 +1870,8 @@ class Ask(Rule):
         if look.conflict:
             return Result(UNKNOWN, asks=[self.key], reason="contradictory answers")
         fact = look.fact
+        if fact is None and self.meets and seen is not None and seen.status == MET:
+            return Result(MET, seen.facts, reason=f"{seen.reason} (one of the alternatives the criterion names)")
         if fact is None and self.codes:
             stated = self._stated(profile)
             # beside an understood part ("aged 18-90 presenting with dysphagia"), the conditions meet it

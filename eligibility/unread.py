@@ -97,14 +97,24 @@ def _pattern_any(text: str, *names: str) -> bool:
     return any(reading_pattern("alternatives", name).search(text) for name in names)
 
 
-def unread(text: str, rule: Rule, used: Iterable[Span] = ()) -> Unread:
-    """The words of `text` a rule of named conditions leaves unread (nothing for any other rule)."""
+def unread(text: str, rule: Rule, used: Iterable[Span] = (), mixed: bool = False) -> Unread:
+    """The words of `text` a rule of named conditions leaves unread (nothing for any other rule). With
+    `mixed`, the list may hold rules of other kinds beside the conditions ("one or more risk factors: diabetes,
+    smoking habit or obesity (BMI>25)"): the pieces of the list those read are read, and so is the name a
+    bracketed limit right after it defines ("obesity (BMI>25)"). The other kinds mark only some of the words
+    they read, so this errs towards finding more alternatives: only for a criterion where one more
+    alternative can only leave it asked instead of ruled out."""
     leaves = condition_leaves(rule)
+    used = list(used)
+    others: list[Span] = []
+    if leaves is None and mixed:
+        leaves = mixed_condition_leaves(rule)
+        others = _pieces_read(text, used)
     if not leaves:
         return Unread()
     names = concept_spans(text)
     # a name read to its word's ends ("transplant|ation", "thromboembol|ic"), and what the rule's narrowing reads
-    read: list[Span] = [*used, *(_word_of(text, a, b) for a, b in names), *glosses(text, names)]
+    read: list[Span] = [*used, *others, *(_word_of(text, a, b) for a, b in names), *glosses(text, names)]
     read += [span for leaf in leaves for span in narrowing_read(text, leaf.narrowed)]
     read += standard_spans(text)  # "schizophrenia as defined by DSM-IV criteria": a case named meets it
     for name in ("active", "class", "known_by", "requiring"):
@@ -247,6 +257,31 @@ def _qualifying(text: str, blanked: str, filler: re.Pattern[str]) -> list[Span]:
         begin = max(blanked.rfind(".", 0, m.start()), blanked.rfind(";", 0, m.start())) + 1
         if re.search(r"[A-Za-z]", filler.sub(" ", text[begin : m.start()])):
             out.append((m.start(), clause_end(blanked, m.end())))
+    return out
+
+
+def mixed_condition_leaves(rule: Rule) -> list[Condition]:
+    """The conditions of a list whose other items are rules of other kinds ("BMI > 25 or diabetes"): the
+    top list's items that are conditions only, or nothing when it is no such list."""
+    if not isinstance(rule, AnyOf | AllOf):
+        return []
+    out: list[Condition] = []
+    for part in rule.rules:
+        out += condition_leaves(part) or []
+    return out
+
+
+def _pieces_read(text: str, used: list[Span]) -> list[Span]:
+    """The pieces of a list in which a rule of another kind reads something, and the piece right before a
+    bracket that does ("obesity (BMI>25)", "anemia (hemoglobin < 10 g/dL)": the limit defines the name)."""
+    pieces = _pieces(text)
+    out: list[Span] = []
+    for i, (start, end) in enumerate(pieces):
+        if not any(start <= a < end or start < b <= end for a, b in used):
+            continue
+        out.append((start, end))
+        if i and text[:start].rstrip().endswith("("):
+            out.append(pieces[i - 1])
     return out
 
 

@@ -249,10 +249,12 @@ def test_an_inclusion_worded_as_an_absence_is_not_met_by_denying_only_what_it_na
     assert status(text, "Breast cancer in 2022.", kind="inclusion") == "not_met"
 
 
-def test_an_inclusion_that_names_alternatives_keeps_its_rule() -> None:
-    """Unread alternatives in an inclusion only make the rule stricter (it is met by what it names)."""
-    cc = compiled("Patients with HIV infection or other immunodeficiency", kind="inclusion")  # written for the test
-    assert cc.reading is not None and cc.reading.mode == Mode.RULE
+def test_an_inclusion_that_names_alternatives_is_met_by_what_it_names_and_asked_otherwise() -> None:
+    """Unread alternatives in an inclusion: what it names meets it, a "no" to that leaves the others asked
+    (a rule of HIV alone ruled out a patient with another immunodeficiency)."""
+    text = "Patients with HIV infection or other immunodeficiency"  # written for the test
+    assert status(text, "HIV positive since 2015.", kind="inclusion") == "met"
+    assert status(text, "HIV negative.", kind="inclusion") == "unknown"
 
 
 # conditions the concepts of concepts.toml do not name, as trials list them beside ones they do
