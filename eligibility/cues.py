@@ -170,6 +170,9 @@ NOTE_EXPECTED = {
     "regimen": (
         "route_iv",
         "route_injection",
+        "route_local",
+        "dose_changed",
+        "route_oral",
         "started",
         "ended_next",
         "about_doses",

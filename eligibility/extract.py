@@ -51,13 +51,17 @@ from trialscreen.vocabulary import vocabulary
 
 MAX_TEXT = 50_000
 POSTPARTUM_MONTHS = 3.0  # a birth this recent means the person is not pregnant now
+_BESIDE = 30  # how far (characters) from a medicine's name the words that say how it is used may stand
+_BETWEEN = re.compile(r"[,;]|\b(?:and|or|with|plus)\b", re.I)  # ... and no list word between them
 
 
 def _drug_mentions(text: str) -> list[tuple[int, int, str]]:
     """Every drug the shared vocabulary knows, where the text names it (start, end, canonical name), in
     text order: ours (trialscreen/data/vocabulary.toml, with their abbreviations and brand names) and the
     package's other drugs under the name the criteria give them (`Vocabulary.drugs_in(unknown=True)`)."""
-    ours = [(m.start(), m.end(), d.name) for d in vocabulary().drugs for p in d.patterns for m in p.finditer(text)]
+    found = [(m.start(), m.end(), d.name) for d in vocabulary().drugs for p in d.patterns for m in p.finditer(text)]
+    # a name inside a longer one is no mention of its own ("prednisolone" in "methylprednisolone")
+    ours = [m for m in found if not any(a <= m[0] and m[1] <= b and b - a > m[1] - m[0] for a, b, _ in found)]
     taken = [(a, b) for a, b, _ in ours]
     others = [
         (h.start, h.end, h.names[0])
@@ -450,7 +454,7 @@ class _Reader:
             return
         if ctx.hypothetical:
             return
-        use = self._use(clause, whole, text, end)
+        use = self._use(clause, whole, text, start, end)
         if earlier is not None and not _newer(use, earlier):
             return
         if use.current:
@@ -476,7 +480,7 @@ class _Reader:
         if ctx.negated or ctx.hypothetical or ctx.family:
             return  # denials of a class are read with their own words (`medicines`)
         clause, shared, text = self._use_context(clause, whole, start)
-        use = self._use(clause, shared, text, end)
+        use = self._use(clause, shared, text, start, end)
         detail = {k: v for k, v in use.detail.items() if k != "mg_day"}
         ev = clause_evidence(clause)
         if use.current:
@@ -503,11 +507,11 @@ class _Reader:
             text = f"{text} {follow.text}"  # "I had belimumab infusions but stopped 8 months ago"
         return text
 
-    def _use(self, clause: Clause, whole: Clause | None, text: str, end: int) -> _Use:
-        """How a medicine named in `text` (its clause's words, with what says when) is taken: now or when,
-        the dose written after it, how it is given, since when."""
+    def _use(self, clause: Clause, whole: Clause | None, text: str, start: int, end: int) -> _Use:
+        """How a medicine named at [start, end) in `text` (its clause's words, with what says when) is taken:
+        now or when, the dose written after it, how it is given, since when."""
         when = self.when(text)
-        route = _route(text)
+        route = "local" if self._used_locally(clause, start, end) else _route(text)
         written = self._dose(end, (whole or clause).end)
         dose = None if written is None else written.mg_day
         past = bool(cue("medicines", "past").search(text))
@@ -521,6 +525,8 @@ class _Reader:
         started = when if cue("regimen", "started").search(text) else None
         if started is not None:
             current, past = True, False  # "started MMF 2 weeks ago": taken since then
+        if cue("regimen", "dose_changed").search(text):
+            current, past = True, False  # "doubled his oral corticosteroids in the past week": still taken
         if cue("medicines", "stopped").search(text):
             current = False
         detail: dict[str, Any] = {}
@@ -541,6 +547,15 @@ class _Reader:
         if later and cue("regimen", "ended_next").match(later[0].text):
             return later[0]
         return None
+
+    def _used_locally(self, piece: Clause, start: int, end: int) -> bool:
+        """Whether the words right beside a medicine's name say it is used on the skin, inhaled or dropped in
+        ("hydrocortisone 1% cream", "inhaled fluticasone"; note_words.toml [regimen] route_local), within its
+        piece and up to a comma or a list word, and no words beside it say it is swallowed or infused."""
+        before = _BETWEEN.split(self.text[max(piece.start, start - _BESIDE) : start])[-1]
+        after = _BETWEEN.split(self.text[end : min(piece.end, end + _BESIDE)])[0]
+        beside = f"{before} {after}"
+        return bool(cue("regimen", "route_local").search(beside)) and not cue("regimen", "route_oral").search(beside)
 
     def _dose(self, end: int, limit: int) -> Dose | None:
         """The dose written right after a drug's name, up to the next drug named or the clause's end."""

@@ -861,7 +861,9 @@ class Treatment(Windowed):
     drugs: list[str] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
     within_months: float | None = None
-    route: str | None = None  # "iv": only intravenous use counts
+    # "iv": only intravenous use counts; "injection": IV or other injections; "systemic": any use but a local
+    # one (a cream, an inhaler, drops)
+    route: str | None = None
     min_dose_mg_day: float | None = None  # e.g. high-dose prednisone > 100 mg/day
     min_dose_inclusive: bool = False  # ">= 10 mg/day": exactly 10 counts
     min_dose_per_kg: bool = False  # the threshold is mg per kg per day: the weight is needed
@@ -878,6 +880,8 @@ class Treatment(Windowed):
         untimed: list[Fact] = []  # taken, for how long not said (a rule with a minimum time taken)
         short: list[Fact] = []  # taken, but not for long enough
         borderline: list[Fact] = []  # a drug of a class some trials count in the rule's (steroids, biologics)
+        local: list[Fact] = []  # used on the skin, inhaled or as drops, where the rule names no route
+        set_aside: list[Fact] = []  # ... where it asks for systemic use or a dose a day
         for key in profile.keys_with_prefix("prior:") + profile.keys_with_prefix("med:"):
             if key.startswith("prior:class:"):
                 used = self._class_used(profile, key)
@@ -908,11 +912,17 @@ class Treatment(Windowed):
                     denied.append(fact)
                 continue
             route = fact.detail.get("route")
+            if route == "local":
+                if not self.route and self.min_dose_mg_day is None:
+                    local.append(fact)  # "hydrocortisone cream" for "corticosteroid use": the team checks
+                else:
+                    set_aside.append(fact)
+                continue  # a cream, an inhaler or drops are no systemic, IV or injected use, nor a dose a day
             if self.route == "injection" and route not in ("iv", "im", "injection", None):
                 continue
             if self.route == "iv" and route not in ("iv", None):
                 continue
-            if self.route and route is None:
+            if self.route in ("iv", "injection") and route is None:
                 if any(self._class_denied(profile, c) for c in set(_classes(drug)) & set(self.classes)):
                     continue  # "no IV steroid pulses": this oral use does not count
                 seen_unknown_time.append(fact)  # how it was given decides: ask
@@ -973,6 +983,15 @@ class Treatment(Windowed):
                 + (["weight_kg"] if self.min_dose_per_kg and per_kg_weight(profile) is None else []),
                 reason=f"whether and when {seen_unknown_time[0].key.split(':')[-1]} was last given is not clear",
             )
+        if local:
+            taken = local[0].key.split(":")[-1]
+            return Result(
+                UNKNOWN,
+                local,
+                asks=[self.asks_key()],
+                reason=f"{taken} is used locally (on the skin, inhaled or as drops): whether that counts here, "
+                "the study team checks",
+            )
         if borderline:
             taken = borderline[0].key.split(":")[-1]
             return Result(
@@ -1003,13 +1022,21 @@ class Treatment(Windowed):
                 reason=f"{self.describe()}: only part of it is answered "
                 f"(patient: \u201c{said[0].evidence.text[:80]}\u201d)",
             )
+        if set_aside:
+            taken = set_aside[0].key.split(":")[-1]
+            return Result(
+                UNKNOWN,
+                set_aside,
+                asks=[self.asks_key()],
+                reason=f"{self.describe()} not mentioned ({taken} is used locally, which does not count here)",
+            )
         return Result(UNKNOWN, asks=[self.asks_key()], reason=f"{self.describe()} not mentioned")
 
     def _may_count(self, classes: tuple[str, ...]) -> bool:
         """Whether a drug (or class) outside the rule's classes is of one some trials count inside them
         ("prednisone" for "immunosuppressive medications"), when the rule names no dose or route that would
-        settle it."""
-        if self.route or self.min_dose_mg_day is not None or not classes:
+        settle it (a systemic use is still one of either)."""
+        if self.route in ("iv", "injection") or self.min_dose_mg_day is not None or not classes:
             return False
         near = _near_classes(tuple(self.classes), tuple(self.except_classes))
         return bool(near) and not near.isdisjoint(classes)
@@ -1037,7 +1064,10 @@ class Treatment(Windowed):
         if fact is None or fact.value is not True:
             return None
         plain = not (self.except_drugs or self.min_dose_mg_day is not None or self.min_months is not None)
-        route_fits = not self.route or fact.detail.get("route") == self.route
+        route = fact.detail.get("route")
+        if route == "local" and self.route:
+            return None  # "topical steroids" for "systemic corticosteroids": not what it asks
+        route_fits = route != "local" and (not self.route or route == self.route or self.route == "systemic")
         if klass in self.classes and plain and route_fits and _within(fact, self.within_months):
             return fact, MET
         return fact, UNKNOWN
@@ -1095,6 +1125,10 @@ class Treatment(Windowed):
             return False
         if route == "injection" and self.route not in ("iv", "injection"):
             return False
+        if route == "systemic" and self.route not in ("iv", "injection", "systemic"):
+            return False
+        if route == "local":
+            return False  # no cream or inhaler says nothing of tablets
         if fact.detail.get("high_dose") and self.min_dose_mg_day is None:
             return False
         if not set(fact.detail.get("except_drugs") or ()) <= set(self.except_drugs):
@@ -1125,7 +1159,7 @@ class Treatment(Windowed):
 
     def describe(self) -> str:
         what = self.drugs + [f"other {c}" if self.drugs else c for c in self.classes]
-        route = "IV " if self.route == "iv" else ""
+        route = {"iv": "IV ", "systemic": "systemic "}.get(self.route or "", "")
         words = "at least" if self.min_dose_inclusive else "above"
         unit = "mg/kg/day" if self.min_dose_per_kg else "mg/day"
         dose = f" {words} {_fmt(self.min_dose_mg_day)} {unit}" if self.min_dose_mg_day is not None else ""
@@ -1185,8 +1219,8 @@ class DoseCap(Rule):
                 continue
             term = vocabulary().drug(drug)
             counts = drug == self.drug or (steroid and term is not None and "corticosteroid" in term.classes)
-            if not counts:
-                continue
+            if not counts or (fact.detail.get("route") == "local" and drug != self.drug):
+                continue  # a cream, an inhaler or drops are no prednisone-equivalent dose to count against the cap
             if look.conflict:
                 taking.append((fact, None))  # said both ways: the dose is not known
                 continue
@@ -1198,6 +1232,8 @@ class DoseCap(Rule):
                 dose = vocabulary().prednisone_equivalent(drug, float(dose))
             taking.append((fact, dose))
         said = profile.get("prior:class:corticosteroid") if steroid else None
+        if said is not None and said.detail.get("route") == "local":
+            said = None  # "topical steroids"
         if not taking and said is not None and said.value is True and said.current:
             taking.append((said, None))  # "on steroids": taken now, which one and how much not said
         if not taking and said is not None and said.value is False:

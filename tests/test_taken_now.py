@@ -115,3 +115,17 @@ def test_an_older_or_idle_mention_later_does_not_undo_a_current_use(drug: str, y
 )
 def test_a_use_and_a_denial_or_stop_in_two_sentences_is_asked(note: str) -> None:
     assert verdict("Currently receiving methotrexate", note, "inclusion") == ("unknown", True)
+
+
+@EXAMPLES
+@given(
+    drug=st.sampled_from(["prednisone", "methotrexate", "oral corticosteroids", "steroids"]),
+    verb=st.sampled_from(["doubled", "increased", "reduced", "lowered"]),
+    when=st.sampled_from(["in the past week", "last month", "2 weeks ago"]),
+    words=NOW_WORDS,
+)
+def test_a_dose_changed_is_a_medicine_still_taken(drug: str, verb: str, when: str, words: str) -> None:
+    # "He doubled his oral corticosteroids in the past week": a dose changed, not a use that ended then
+    note = f"He {verb} his {drug} {when}." if "steroid" in drug else f"His {drug} was {verb} {when}."
+    asked = "corticosteroids" if "steroid" in drug else drug
+    assert verdict(words.format(d=asked), note, "inclusion")[0] == "met"

@@ -41,7 +41,7 @@ class TreatmentKey:
     prefix: str  # "prior", "med" or "months_on"
     drugs: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
-    route: str | None = None  # "iv" or "injection": only that use counts
+    route: str | None = None  # "iv", "injection" or "systemic": only that use counts
     above_mg_day: float | None = None  # only doses above this count
     inclusive: bool = False  # the dose itself counts too (">=")
     per_kg: bool = False  # the dose is in mg per kg a day
@@ -74,7 +74,7 @@ class TreatmentKey:
                 other_than = tuple(d for d in q[4:].split(",") if d)
             elif m:
                 above, inclusive, per_kg = float(m.group(2)), m.group(1) == ">=", bool(m.group(3))
-            elif q in ("iv", "injection"):
+            elif q in ("iv", "injection", "systemic"):
                 route = q
             else:
                 return None

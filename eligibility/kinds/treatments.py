@@ -74,6 +74,10 @@ class Treatments(Kind):
             "iv",
             "any_route",
             "injection",
+            "systemic",
+            "local_spared",
+            "local",
+            "acted_on",
             "high_dose",
             "new",
             "dose_change",
@@ -151,7 +155,8 @@ class Treatments(Kind):
         attached, or a time off the medicines ("off prednisone for at least 3 days")."""
         text = whole[start:end]
         excepted = [(m.start(), self._excepted_end(r, text, m)) for m in self.p("excepted").finditer(text)]
-        asked = without(text, excepted)  # "(with the exception of steroids)": not what is asked
+        acted_on = [m.span() for m in self.p("acted_on").finditer(text)]  # "drugs that interact with MMF"
+        asked = without(text, excepted + acted_on)  # "(with the exception of steroids)": not what is asked
         drugs = r.drugs(asked)
         classes = r.classes(asked)
         if not drugs and not classes:
@@ -264,14 +269,26 @@ class Treatments(Kind):
 
     def _route(self, r: Read, text: str, drugs: list[str], classes: list[str]) -> str | None:
         """'iv' when the criterion's medicines count only given intravenously. Not when either route counts
-        ('oral or IV cyclophosphamide'), nor when the IV words name one medicine of a longer list."""
+        ('oral or IV cyclophosphamide'), nor when the IV words name one medicine of a longer list. 'systemic'
+        when they count only given to the whole body ("oral or systemic corticosteroids", "inhaled steroids
+        are allowed"): a cream, an inhaler or drops do not."""
         m = self.p("iv").search(text)
         if m is None or self.p("any_route").search(text):
-            return None
+            return self._systemic(text)
         named = set(r.drugs(m.group(0))) | set(r.classes(m.group(0)))
         if named and (set(drugs) | set(classes)) - named - {"corticosteroid"} - {d for d in drugs if is_steroid(d)}:
             return None  # "tacrolimus, IV immunoglobulin or IV cyclophosphamide": not all of them IV
         return "iv"
+
+    def _systemic(self, text: str) -> str | None:
+        """'systemic' when the words ask only for systemic use ("systemic corticosteroids", "oral steroids") or
+        set the local uses aside ("inhaled and topical steroids are allowed"), and name no local use as asked
+        ("inhaled or oral corticosteroids": every route counts)."""
+        spared = [m.span() for m in self.p("local_spared").finditer(text)]
+        asked = without(text, spared)
+        if self.p("local").search(asked):
+            return None
+        return "systemic" if spared or self.p("systemic").search(asked) else None
 
     def _dose_changed(self, text: str, window: float) -> Rule:
         """A dose change in the window; 'no change in dose' (the trial's own negation) is its opposite."""
