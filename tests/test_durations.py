@@ -281,7 +281,7 @@ def test_a_list_of_medicines_keeps_the_ones_our_vocabulary_does_not_know() -> No
     drugs = {d for r in leaves(read(text, "exclusion").rule) if isinstance(r, Treatment) for d in r.drugs}
     assert {"thalidomide", "mycophenolate mofetil", "cyclophosphamide"} <= drugs
     treatment = next(r for r in leaves(read(text, "exclusion").rule) if isinstance(r, Treatment))
-    assert treatment.route is None  # "oral or IV": either route counts
+    assert treatment.route == "systemic"  # "oral or IV": either route counts, not a cream or an inhaler
 
 
 def test_a_count_of_medicines_of_a_class() -> None:

@@ -24,7 +24,8 @@ class DrugCountKind(Kind):
             ever = bool(self.p("ever").search(r.text[max(0, m.start() - 60) : m.end()]))
             rule = DrugCount(
                 classes=classes,
-                op=self.op(m.group("op").removesuffix(" of").removesuffix(" of"), ">="),
+                # "a maximum of" as it stands, "maximum of" without its "of"
+                op=self.op(m.group("op"), "") or self.op(m.group("op").removesuffix(" of"), ">="),
                 count=count,
                 current=not ever,
                 label=" or ".join(classes) + (" medicine" if count == 1 else " medicines"),

@@ -60,6 +60,18 @@ def _past_abbreviation(text: str, start: int, end: int) -> int:
     return end + 1 if text[end : end + 1] == ")" and "(" in text[start:end] else end
 
 
+def _left_out(text: str) -> list[Span]:
+    """The classes a criterion writes as left out ("non-corticosteroid immunosuppressants", "non-biologic
+    DMARDs"; kinds.toml [treatments] left_out), unless the word begins a class's own name ("non-steroidal
+    anti-inflammatory drugs")."""
+    named = [m.span() for c in vocabulary().drug_classes for p in c.patterns for m in p.finditer(text)]
+    return [
+        (a, b)
+        for a, b in (m.span() for m in grammar().patterns["treatments"]["left_out"].finditer(text))
+        if not any(x <= a and y > b for x, y in named)
+    ]
+
+
 def lead_in_window(context: str) -> bool:
     """A lead-in that states the window its items share ('within 90 days before Day 0:')."""
     return bool(context) and window_match(context) is not None
@@ -77,6 +89,9 @@ class Treatments(Kind):
             "systemic",
             "local_spared",
             "local",
+            "allowed",
+            "left_out",
+            "allowed_denied",
             "acted_on",
             "high_dose",
             "new",
@@ -156,15 +171,25 @@ class Treatments(Kind):
         text = whole[start:end]
         excepted = [(m.start(), self._excepted_end(r, text, m)) for m in self.p("excepted").finditer(text)]
         acted_on = [m.span() for m in self.p("acted_on").finditer(text)]  # "drugs that interact with MMF"
-        asked = without(text, excepted + acted_on)  # "(with the exception of steroids)": not what is asked
+        left_out = _left_out(text)  # "non-corticosteroid immunosuppressants"
+        asked = without(text, excepted + acted_on + left_out)  # "(with the exception of steroids)": not asked
+        local_uses = [m.span() for m in self.p("local_spared").finditer(asked)]
+        rest = without(asked, local_uses)
+        if self._allows(rest) or (local_uses and not r.drugs(rest) and not r.classes(rest)):
+            return []  # "Concurrent steroids are permitted", "Inhaled steroids allowed": not asked for, no bar
         drugs = r.drugs(asked)
         classes = r.classes(asked)
         if not drugs and not classes:
             return []
         # a list of medicines keeps those our vocabulary does not know ("thalidomide, mycophenolate ...")
         drugs += [d for d in r.other_drugs(asked) if d not in drugs]
-        spared = [d for a, b in excepted for d in (*r.drugs(text[a:b]), *r.other_drugs(text[a:b])) if d not in drugs]
-        spared_classes = [c for a, b in excepted for c in r.classes(text[a:b]) if c not in classes]
+        spared = [
+            d
+            for a, b in excepted + left_out
+            for d in (*r.drugs(text[a:b]), *r.other_drugs(text[a:b]))
+            if d not in drugs
+        ]
+        spared_classes = [c for a, b in excepted + left_out for c in r.classes(text[a:b]) if c not in classes]
         if self._of_condition(text):
             return []
         spans: list[Span] = []
@@ -266,6 +291,14 @@ class Treatments(Kind):
         if took is None:
             return None
         return Not(DoseChanged(min_weeks=round(took.months * WEEKS_PER_MONTH, 1))), took.span
+
+    def _allows(self, text: str) -> bool:
+        """Whether the words allow the medicines they name: a permission not denied before it, and not in
+        brackets about one item of a list."""
+        return any(
+            not self.p("allowed_denied").search(text, 0, m.start()) and not inside_bracket(text, m.start())
+            for m in self.p("allowed").finditer(text)
+        )
 
     def _route(self, r: Read, text: str, drugs: list[str], classes: list[str]) -> str | None:
         """'iv' when the criterion's medicines count only given intravenously. Not when either route counts
