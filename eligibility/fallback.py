@@ -35,6 +35,7 @@ class Rules:
     lead_in: re.Pattern[str]  # a list's lead-in run into its first item: not part of the question
     alternatives: re.Pattern[str]
     negated_inclusion: re.Pattern[str]
+    negated_exclusion: re.Pattern[str]
     clause: re.Pattern[str]  # where one clause of a criterion ends and the next begins
 
 
@@ -64,6 +65,9 @@ def load_rules(text: str) -> Rules:
         alternatives=datafile.pattern(raw.get("alternatives", {}).get("lead_in"), FILE, "[alternatives] lead_in"),
         negated_inclusion=datafile.pattern(
             raw.get("polarity", {}).get("negated_inclusion"), FILE, "[polarity] negated_inclusion"
+        ),
+        negated_exclusion=datafile.pattern(
+            raw.get("polarity", {}).get("negated_exclusion"), FILE, "[polarity] negated_exclusion"
         ),
         clause=datafile.pattern(raw.get("clauses", {}).get("boundary"), FILE, "[clauses] boundary"),
     )
@@ -126,6 +130,21 @@ def is_alternative(context: str) -> bool:
 def worded_as_absence(text: str) -> bool:
     """Whether an inclusion asks for the absence of what it names ("No history of cancer")."""
     return rules().negated_inclusion.search(text) is not None
+
+
+def worded_as_lack(text: str) -> tuple[int, int] | None:
+    """Where an exclusion says it rules out for the lack of what it names ("Patients without" in "Patients
+    without SLE"), or None when it does not."""
+    m = rules().negated_exclusion.search(text)
+    return None if m is None else m.span()
+
+
+def absence_named(text: str, kind: str) -> str | None:
+    """What a criterion worded as an absence from its first words names ("No esophageal varices" ->
+    "esophageal varices", an exclusion's "Patients without SLE" -> "SLE"), or None when it is not."""
+    pattern = rules().negated_inclusion if kind == "inclusion" else rules().negated_exclusion
+    m = pattern.match(text)
+    return text[m.end() :].strip() if m is not None and m.end() < len(text) else None
 
 
 def clause_bounds(text: str) -> list[int]:

@@ -29,6 +29,7 @@ from eligibility.coded import (
 from eligibility.compiler import CompiledCriterion, compile_criterion
 from eligibility.demographics import age_scope, another_age, beyond_demographics, demographic_only, limits_sex
 from eligibility.fallback import (
+    absence_named,
     ask_key,
     clause_bounds,
     is_alternative,
@@ -36,6 +37,7 @@ from eligibility.fallback import (
     reading_pattern,
     team_reason,
     worded_as_absence,
+    worded_as_lack,
 )
 from eligibility.family import NOTHING, asked_of_relatives, joined, relatives, says_more, shared_with_person, without
 from eligibility.kinds.base import grammar
@@ -164,8 +166,9 @@ def _unread_qualifiers(criterion: Criterion, rule: Rule, left: Unread) -> tuple[
     """The words beside a named condition a rule of named conditions leaves unread, where having the
     conditions is not enough to meet the criterion ("glioblastoma ... transmural penetration of tumor",
     "psychiatric illness that might interfere with participation"). Not for an inclusion worded as an
-    absence ("No uncontrolled hypertension"), whose rule only errs towards ruling the patient out."""
-    if isinstance(rule, Not) or criterion.field:
+    absence ("No uncontrolled hypertension"), whose rule only errs towards ruling the patient out; but for an
+    exclusion worded as a lack ("Absence of histologically proven cancer") it would err the other way."""
+    if (isinstance(rule, Not) and criterion.kind == "inclusion") or criterion.field:
         return ()
     # the reasons an exclusion gives narrow nothing ("Mental disorder ... that could interfere with the ability
     # to comply"): the study team judges them, and the rule of the conditions named keeps ruling out
@@ -371,6 +374,10 @@ def _interpret(
     text = _asked(criterion)
     if cc.rule is not None and criterion.kind == "inclusion" and worded_as_absence(criterion.text):
         cc.rule = _absent(cc.rule)
+    lack = worded_as_lack(criterion.text) if criterion.kind == "exclusion" else None
+    if cc.rule is not None and lack is not None:
+        cc.rule = _absent(cc.rule)  # "Patients without diabetes": excluded for not having it
+        cc.used = sorted([*cc.used, lack])
     demographic = cc.rule is not None and criterion.kind == "inclusion" and not criterion.field
     if demographic and cc.rule is not None and another_age(beyond_demographics(criterion.text, cc.rule)):
         cc.rule = None  # "Under 16 years of age at onset": not the person's age now; asked as it stands
@@ -421,7 +428,9 @@ def _interpret(
                 # "Histologically confirmed glioblastoma", "Not yet recovered from side effects of previous cancer
                 # therapy": the criterion asks for less than the conditions read, so only not having them settles
                 # it (an inclusion not met, an exclusion not met); a case of them is asked
-                inclusion = criterion.kind == "inclusion"
+                # an exclusion worded as a lack ("Absence of histologically proven cancer"): not having the
+                # conditions rules the patient out, having them is asked
+                inclusion = criterion.kind == "inclusion" or isinstance(cc.rule, Not)
                 understood, widest = (cc.rule, None) if inclusion else (None, cc.rule)
                 return _partly(criterion, cc, text, tight, "read", understood, widest, mode=Mode.QUESTION)
             others = unread_names(criterion.text, cc.rule, cc.used)
@@ -464,13 +473,19 @@ def _interpret(
         return cc
     question = question_for_text(text)
     alternative = criterion.kind == "inclusion" and is_alternative(criterion.context)
-    codes, names = criterion_codes(text)
-    windowed = None if codes else criterion_window(text)
-    lasting = None if codes or windowed else criterion_lasting(text)
+    # "No esophageal varices", an exclusion's "Patients without SLE": the conditions it names, whose
+    # absence it asks (what the text states of them answers it the other way round)
+    lacked = absence_named(criterion.text, criterion.kind)
+    codes, names = criterion_codes(lacked or text)
+    windowed = None if codes else criterion_window(lacked or text)
+    lasting = None if codes or windowed else criterion_lasting(lacked or text)
     if windowed is not None:
         codes, names = windowed[0], []
     if lasting is not None:
         codes, names = lasting[0], []
+    absent = lacked is not None and bool(codes)
+    if lacked is not None and not codes:
+        codes, names = criterion_codes(text)  # asked as it stands, as before
     cc.rule = Ask(
         key=ask_key(text),
         question=question,
@@ -483,9 +498,10 @@ def _interpret(
         examples=bool(codes) and open_list(text),
         ever=bool(codes) and (asks_the_past(text) or _kind_at_any_time(criterion.text)),
         mentions=names,
-        widest=denied_by_wholes(criterion.text, codes),
-        histology=criterion_histology(text) if codes else [],
-        narrowed=criterion_narrowing(text) if codes else [],
+        widest=None if absent else denied_by_wholes(criterion.text, codes),
+        histology=criterion_histology(lacked or text if absent else text) if codes else [],
+        narrowed=criterion_narrowing(lacked or text if absent else text) if codes else [],
+        absent=absent,
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)
     return cc

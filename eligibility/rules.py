@@ -1865,6 +1865,9 @@ class Ask(Rule):
     # the partial rule reads some of an inclusion's alternatives ("one or more risk factors, such as diabetes,
     # smoking habit or obesity", only diabetes read): the rule met meets it, not met leaves the others asked
     meets: bool = False
+    # the criterion asks for the absence of the conditions it names ("No esophageal varices", an exclusion's
+    # "Patients without SLE"): what the text states of them answers it the other way round
+    absent: bool = False
     # a criterion about relatives' conditions only ("Family history of breast cancer", "first-degree
     # relative with colorectal cancer"): their codes, so what the text says of the person's relatives
     # answers it; how close the relative must be (1: first-degree; None: any); whether a relative's case
@@ -1912,6 +1915,10 @@ class Ask(Rule):
             stated = self._stated(profile)
             # beside an understood part ("aged 18-90 presenting with dysphagia"), the conditions meet it
             # only when that part is met too
+            if stated is not None and self.absent:
+                flipped = NOT_MET if stated.status == MET else MET
+                why = f"{stated.reason}, and the criterion asks for its absence"
+                stated = Result(flipped, stated.facts, reason=why)
             if stated is not None and stated.status == MET and self.understood is not None:
                 part = self.understood.evaluate(profile)
                 stated = Result(MET, [*part.facts, *stated.facts], reason=f"{part.reason}; {stated.reason}")
