@@ -171,6 +171,7 @@ NOTE_EXPECTED = {
         "route_iv",
         "route_injection",
         "route_local",
+        "route_break",
         "dose_changed",
         "route_oral",
         "started",

@@ -52,7 +52,6 @@ from trialscreen.vocabulary import vocabulary
 MAX_TEXT = 50_000
 POSTPARTUM_MONTHS = 3.0  # a birth this recent means the person is not pregnant now
 _BESIDE = 30  # how far (characters) from a medicine's name the words that say how it is used may stand
-_BETWEEN = re.compile(r"[,;]|\b(?:and|or|with|plus)\b", re.I)  # ... and no list word between them
 
 
 def _drug_mentions(text: str) -> list[tuple[int, int, str]]:
@@ -552,8 +551,9 @@ class _Reader:
         """Whether the words right beside a medicine's name say it is used on the skin, inhaled or dropped in
         ("hydrocortisone 1% cream", "inhaled fluticasone"; note_words.toml [regimen] route_local), within its
         piece and up to a comma or a list word, and no words beside it say it is swallowed or infused."""
-        before = _BETWEEN.split(self.text[max(piece.start, start - _BESIDE) : start])[-1]
-        after = _BETWEEN.split(self.text[end : min(piece.end, end + _BESIDE)])[0]
+        between = cue("regimen", "route_break")
+        before = between.split(self.text[max(piece.start, start - _BESIDE) : start])[-1]
+        after = between.split(self.text[end : min(piece.end, end + _BESIDE)])[0]
         beside = f"{before} {after}"
         return bool(cue("regimen", "route_local").search(beside)) and not cue("regimen", "route_oral").search(beside)
 

@@ -427,9 +427,8 @@ def _interpret(
             if tight:
                 # "Histologically confirmed glioblastoma", "Not yet recovered from side effects of previous cancer
                 # therapy": the criterion asks for less than the conditions read, so only not having them settles
-                # it (an inclusion not met, an exclusion not met); a case of them is asked
-                # an exclusion worded as a lack ("Absence of histologically proven cancer"): not having the
-                # conditions rules the patient out, having them is asked
+                # it (an inclusion not met, an exclusion not met, and an exclusion worded as a lack, "Absence of
+                # histologically proven cancer", met); a case of them is asked
                 inclusion = criterion.kind == "inclusion" or isinstance(cc.rule, Not)
                 understood, widest = (cc.rule, None) if inclusion else (None, cc.rule)
                 return _partly(criterion, cc, text, tight, "read", understood, widest, mode=Mode.QUESTION)
@@ -476,15 +475,17 @@ def _interpret(
     # "No esophageal varices", an exclusion's "Patients without SLE": the conditions it names, whose
     # absence it asks (what the text states of them answers it the other way round)
     lacked = absence_named(criterion.text, criterion.kind)
-    codes, names = criterion_codes(lacked or text)
-    windowed = None if codes else criterion_window(lacked or text)
-    lasting = None if codes or windowed else criterion_lasting(lacked or text)
+    body = text if lacked is None else lacked
+    codes, names = criterion_codes(body)
+    windowed = None if codes else criterion_window(body)
+    lasting = None if codes or windowed else criterion_lasting(body)
     if windowed is not None:
         codes, names = windowed[0], []
     if lasting is not None:
         codes, names = lasting[0], []
     absent = lacked is not None and bool(codes)
     if lacked is not None and not codes:
+        body = text
         codes, names = criterion_codes(text)  # asked as it stands, as before
     cc.rule = Ask(
         key=ask_key(text),
@@ -499,8 +500,8 @@ def _interpret(
         ever=bool(codes) and (asks_the_past(text) or _kind_at_any_time(criterion.text)),
         mentions=names,
         widest=None if absent else denied_by_wholes(criterion.text, codes),
-        histology=criterion_histology(lacked or text if absent else text) if codes else [],
-        narrowed=criterion_narrowing(lacked or text if absent else text) if codes else [],
+        histology=criterion_histology(body) if codes else [],
+        narrowed=criterion_narrowing(body) if codes else [],
         absent=absent,
     )
     cc.reading = Reading(Mode.QUESTION, f"asked as it stands: {question}", question=question)

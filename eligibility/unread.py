@@ -108,7 +108,7 @@ def unread(text: str, rule: Rule, used: Iterable[Span] = (), mixed: bool = False
     used = list(used)
     others: list[Span] = []
     if leaves is None and mixed:
-        leaves = mixed_condition_leaves(rule)
+        leaves = _mixed_condition_leaves(rule)
         others = _pieces_read(text, used)
     if not leaves:
         return Unread()
@@ -260,7 +260,7 @@ def _qualifying(text: str, blanked: str, filler: re.Pattern[str]) -> list[Span]:
     return out
 
 
-def mixed_condition_leaves(rule: Rule) -> list[Condition]:
+def _mixed_condition_leaves(rule: Rule) -> list[Condition]:
     """The conditions of a list whose other items are rules of other kinds ("BMI > 25 or diabetes"): the
     top list's items that are conditions only, or nothing when it is no such list."""
     if not isinstance(rule, AnyOf | AllOf):

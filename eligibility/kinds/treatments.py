@@ -60,18 +60,6 @@ def _past_abbreviation(text: str, start: int, end: int) -> int:
     return end + 1 if text[end : end + 1] == ")" and "(" in text[start:end] else end
 
 
-def _left_out(text: str) -> list[Span]:
-    """The classes a criterion writes as left out ("non-corticosteroid immunosuppressants", "non-biologic
-    DMARDs"; kinds.toml [treatments] left_out), unless the word begins a class's own name ("non-steroidal
-    anti-inflammatory drugs")."""
-    named = [m.span() for c in vocabulary().drug_classes for p in c.patterns for m in p.finditer(text)]
-    return [
-        (a, b)
-        for a, b in (m.span() for m in grammar().patterns["treatments"]["left_out"].finditer(text))
-        if not any(x <= a and y > b for x, y in named)
-    ]
-
-
 def lead_in_window(context: str) -> bool:
     """A lead-in that states the window its items share ('within 90 days before Day 0:')."""
     return bool(context) and window_match(context) is not None
@@ -171,7 +159,7 @@ class Treatments(Kind):
         text = whole[start:end]
         excepted = [(m.start(), self._excepted_end(r, text, m)) for m in self.p("excepted").finditer(text)]
         acted_on = [m.span() for m in self.p("acted_on").finditer(text)]  # "drugs that interact with MMF"
-        left_out = _left_out(text)  # "non-corticosteroid immunosuppressants"
+        left_out = self._left_out(text)  # "non-corticosteroid immunosuppressants"
         asked = without(text, excepted + acted_on + left_out)  # "(with the exception of steroids)": not asked
         local_uses = [m.span() for m in self.p("local_spared").finditer(asked)]
         rest = without(asked, local_uses)
@@ -291,6 +279,14 @@ class Treatments(Kind):
         if took is None:
             return None
         return Not(DoseChanged(min_weeks=round(took.months * WEEKS_PER_MONTH, 1))), took.span
+
+    def _left_out(self, text: str) -> list[Span]:
+        """The classes and drugs a criterion writes as left out ("non-corticosteroid immunosuppressants",
+        "non-aspirin NSAIDs"; kinds.toml [treatments] left_out), unless the word begins a class's own name
+        ("non-steroidal anti-inflammatory drugs")."""
+        named = [m.span() for c in vocabulary().drug_classes for p in c.patterns for m in p.finditer(text)]
+        spans = (m.span() for m in self.p("left_out").finditer(text))
+        return [(a, b) for a, b in spans if not any(x <= a and y > b for x, y in named)]
 
     def _allows(self, text: str) -> bool:
         """Whether the words allow the medicines they name: a permission not denied before it, and not in
