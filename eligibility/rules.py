@@ -853,6 +853,11 @@ def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
     return bool(term and set(term.classes) & set(classes))
 
 
+def _taken(fact: Fact) -> str:
+    """The medicine (or class) a treatment fact is about ("prior:class:corticosteroid" -> "corticosteroid")."""
+    return fact.key.split(":")[-1]
+
+
 @dataclass
 class Treatment(Windowed):
     """The patient received one of these drugs (or a drug of these classes), within a window."""
@@ -984,22 +989,11 @@ class Treatment(Windowed):
                 reason=f"whether and when {seen_unknown_time[0].key.split(':')[-1]} was last given is not clear",
             )
         if local:
-            taken = local[0].key.split(":")[-1]
-            return Result(
-                UNKNOWN,
-                local,
-                asks=[self.asks_key()],
-                reason=f"{taken} is used locally (on the skin, inhaled or as drops): whether that counts here, "
-                "the study team checks",
-            )
+            why = "is used locally (on the skin, inhaled or as drops): whether that counts here, the study team checks"
+            return self._asked(local, f"{_taken(local[0])} {why}")
         if borderline:
-            taken = borderline[0].key.split(":")[-1]
-            return Result(
-                UNKNOWN,
-                borderline,
-                asks=[self.asks_key()],
-                reason=f"whether {taken} counts as {' or '.join(self.classes)} here: the study team checks",
-            )
+            why = f"counts as {' or '.join(self.classes)} here: the study team checks"
+            return self._asked(borderline, f"whether {_taken(borderline[0])} {why}")
         class_denials = [
             f for c in self.classes if (f := profile.get(f"prior:class:{c}")) is not None and f.value is False
         ]
@@ -1023,14 +1017,13 @@ class Treatment(Windowed):
                 f"(patient: \u201c{said[0].evidence.text[:80]}\u201d)",
             )
         if set_aside:
-            taken = set_aside[0].key.split(":")[-1]
-            return Result(
-                UNKNOWN,
-                set_aside,
-                asks=[self.asks_key()],
-                reason=f"{self.describe()} not mentioned ({taken} is used locally, which does not count here)",
-            )
-        return Result(UNKNOWN, asks=[self.asks_key()], reason=f"{self.describe()} not mentioned")
+            why = f"{_taken(set_aside[0])} is used locally, which does not count here"
+            return self._asked(set_aside, f"{self.describe()} not mentioned ({why})")
+        return self._asked([], f"{self.describe()} not mentioned")
+
+    def _asked(self, facts: list[Fact], reason: str) -> Result:
+        """Not settled by what the text says: the question that settles this rule is asked."""
+        return Result(UNKNOWN, facts, asks=[self.asks_key()], reason=reason)
 
     def _may_count(self, classes: tuple[str, ...]) -> bool:
         """Whether a drug (or class) outside the rule's classes is of one some trials count inside them
