@@ -31,6 +31,7 @@ from trialscreen.vocab.histology import is_the_name, named_at, spans_at
 
 PREFIX = "icd:"
 FAMILY = "fam:"  # a relative's condition
+_TODAY = 0.1  # months: a visit the note dates "earlier today" or "2 days ago" is the one it describes
 
 
 def clause_evidence(clause: Clause) -> Evidence:
@@ -84,12 +85,13 @@ def read_conditions(
             if own is None:
                 own = months_ago(text[max(clause.start, previous) : m.start], today)
         alone = sum(1 for x in mentions if clause.start <= x.start < clause.end) == 1
-        visit = cue("context", "encounter").search(clause.text) is not None and not ctx.historical
+        visit = at_the_visit(text, clause, m.start, when, ctx.historical)
         # "on dialysis since March", "dysphagia that began several months ago": it started then and goes on;
         # not "history of migraine that began in 2003"
         began = _began(text, clause, m.start, m.end, following)
         ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or began)
         ongoing = ongoing and (began or not (ctx.past or ctx.historical))
+        ongoing = ongoing or had_so_long(text, clause, m.start, m.end, spans)
         now = ((ctx.current or visit or ongoing) and not course.ended) or course.goes_on
         dated = not denied and not now and when is not None and diagnosed_then(text, clause, m.start, m.end)
         current = None if denied or dated else (now or (when is None and not ctx.historical))
@@ -201,6 +203,34 @@ def diagnosed_then(text: str, clause: Clause, start: int, end: int) -> bool:
         return False
     return (
         cue("context", "resolved").search(text, clause.start, sentence_end(text, end, through_semicolons=True)) is None
+    )
+
+
+def at_the_visit(text: str, clause: Clause, start: int, when: float | None, historical: bool) -> bool:
+    """Whether the mention is what the person comes with to the visit the note describes: current. So
+    is what follows the visit's words in a narrative's past ("came to the clinic with cough that was not
+    relieved", "was referred to the emergency department with abdominal pain") when no history word
+    stands between them and the clause does not place the visit before today ("was admitted last week
+    with hypercalcemia" is an earlier stay)."""
+    visit = cue("context", "encounter").search(clause.text)
+    if visit is None:
+        return False
+    if not historical:
+        return True
+    after = clause.start + visit.end()
+    if after > start or cue("context", "over").search(text, after, start):
+        return False
+    return when is None or when <= _TODAY
+
+
+def had_so_long(text: str, clause: Clause, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether the clause says the person has had the condition for a while, up to now ("has had type 1
+    diabetes for 11 years", "has been suffering from migraines for 3 years")."""
+    lead = cue("context", "had_so_long").search(text, clause.start, start)
+    return (
+        lead is not None
+        and not cue("context", "over").search(text, lead.end(), start)
+        and bool(lasted(text, start, end, spans))
     )
 
 

@@ -28,11 +28,13 @@ EXPECTED = {
     "context": (
         "family",
         "family_end",
+        "family_agent",
         "hypothetical",
         "uncertain",
         "past_event",
         "time_anchor",
         "encounter",
+        "had_so_long",
         "unknown_after",
         "family_after",
         "onset",

@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from eligibility.classification import classify
-from eligibility.coded import clause_evidence, diagnosed_then, read_conditions
+from eligibility.coded import at_the_visit, clause_evidence, diagnosed_then, had_so_long, read_conditions
 from eligibility.concepts import concepts
 from eligibility.context import (
     Clause,
@@ -643,7 +643,9 @@ class _Reader:
         # "on dialysis since March": it started then and goes on
         ongoing = when is not None and cue("medicines", "ongoing").search(text) is not None
         ongoing = ongoing and not (ctx.past or ctx.historical)
-        now = ((ctx.current or recent or ongoing) and not course.ended) or course.goes_on
+        ongoing = ongoing or had_so_long(self.text, clause, m.start(), m.end(), [m.span()])
+        visit = at_the_visit(self.text, clause, m.start(), when, ctx.historical)
+        now = ((ctx.current or recent or ongoing or visit) and not course.ended) or course.goes_on
         began = (
             not ctx.negated and not now and when is not None and diagnosed_then(self.text, clause, m.start(), m.end())
         )
