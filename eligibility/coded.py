@@ -31,7 +31,7 @@ from trialscreen.vocab.histology import is_the_name, named_at, spans_at
 
 PREFIX = "icd:"
 FAMILY = "fam:"  # a relative's condition
-_TODAY = 0.1  # months: a visit the note dates "earlier today" or "2 days ago" is the one it describes
+_VISIT_MONTHS = 0.1  # a visit the note dates "earlier today" or "2 days ago" is the one it describes
 
 
 def clause_evidence(clause: Clause) -> Evidence:
@@ -220,7 +220,7 @@ def at_the_visit(text: str, clause: Clause, start: int, when: float | None, hist
     after = clause.start + visit.end()
     if after > start or cue("context", "over").search(text, after, start):
         return False
-    return when is None or when <= _TODAY
+    return when is None or when <= _VISIT_MONTHS
 
 
 def had_so_long(text: str, clause: Clause, start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -189,11 +189,8 @@ def _family(before: str, after: str) -> bool:
     cancer", not "her mother had lupus and she has diabetes"), unless the relative only brings the person
     ("brought in by his daughter with poor memory"); one named after it in a list ("denies
     diabetes, or a family history of heart disease") does not make it family."""
-    relatives = [
-        r
-        for r in cue("context", "family").finditer(before)
-        if not cue("context", "family_agent").search(before[: r.start()])
-    ]
+    agent = cue("context", "family_agent")
+    relatives = [r for r in cue("context", "family").finditer(before) if not agent.search(before[: r.start()])]
     if relatives and not cue("context", "family_end").search(before[relatives[-1].end() :]):
         return True
     return bool(cue("context", "family_after").match(after))
