@@ -289,6 +289,23 @@ def _one_of(
     return asked
 
 
+def _asked_beside(
+    criterion: Criterion, cc: CompiledCriterion, text: str, words: tuple[str, ...], *, alternatives: bool
+) -> CompiledCriterion:
+    """A criterion whose rule reads only part of it, beside kinds or names it leaves unread: an inclusion
+    asking for one of its list is met by the rule (`_one_of`); otherwise it is asked as it stands, and the
+    rule only rules out where not having the rest would clear it. `alternatives`: what is left names more
+    alternatives, so the rule not applying to the person leaves them open."""
+    if cc.rule is not None and _asks_one_of(criterion, cc.rule):
+        return _one_of(criterion, cc, text, words, named=True)
+    clears = (criterion.kind == "exclusion") != isinstance(cc.rule, Not)
+    understood = cc.rule if clears else None
+    asked = _partly(criterion, cc, text, words, "read", understood=understood, mode=Mode.QUESTION)
+    if alternatives and isinstance(asked.rule, Ask):
+        asked.rule = replace(asked.rule, more_alternatives=True)
+    return asked
+
+
 def _about_relatives(
     criterion: Criterion, cc: CompiledCriterion, about: list[tuple[int, int]], trial: Trial, named: set[str] | None
 ) -> CompiledCriterion:
@@ -398,14 +415,11 @@ def _interpret(
         if kinds:
             # "Type 2 diabetes, or HbA1c >= 6.5%": the rule reads the HbA1c, not the kind of diabetes; asked as
             # it stands, and the rule can only rule out where not having the rest would clear it
-            clears = (criterion.kind == "exclusion") != isinstance(cc.rule, Not)
-            if _asks_one_of(criterion, cc.rule):
-                return _one_of(criterion, cc, text, tuple(kinds), named=True)
-            understood = cc.rule if clears else None
-            return _partly(criterion, cc, text, tuple(kinds), "read", understood=understood, mode=Mode.QUESTION)
+            return _asked_beside(criterion, cc, text, tuple(kinds), alternatives=False)
         if not left:
             # read once, for both; beside rules of other kinds only where one more alternative cannot clear it
-            left_words = unread(criterion.text, cc.rule, cc.used, mixed=_asks_one_of(criterion, cc.rule))
+            one_of = _asks_one_of(criterion, cc.rule)
+            left_words = unread(criterion.text, cc.rule, cc.used, mixed=one_of)
             loose = _unread_alternatives(criterion, cc.rule, left_words)
             tight = _unread_qualifiers(criterion, cc.rule, left_words)
             if loose:
@@ -423,7 +437,7 @@ def _interpret(
             if more:
                 # "Diabetes, lipid disorder or obesity": the conditions read are some of an inclusion's
                 # alternatives; having one meets it, not having them leaves the rest asked
-                return _one_of(criterion, cc, text, more, named=_asks_one_of(criterion, cc.rule))
+                return _one_of(criterion, cc, text, more, named=one_of)
             if tight:
                 # "Histologically confirmed glioblastoma", "Not yet recovered from side effects of previous cancer
                 # therapy": the criterion asks for less than the conditions read, so only not having them settles
@@ -437,14 +451,7 @@ def _interpret(
                 # "Pregnant women or patients with HIV", "Relapsed or refractory AML": a rule of another kind
                 # does not read the conditions named beside it; asked as it stands, and the rule only rules out
                 # where not having the rest would clear it (as for the kinds above)
-                clears = (criterion.kind == "exclusion") != isinstance(cc.rule, Not)
-                if _asks_one_of(criterion, cc.rule):
-                    return _one_of(criterion, cc, text, others, named=True)
-                understood = cc.rule if clears else None
-                asked = _partly(criterion, cc, text, others, "read", understood=understood, mode=Mode.QUESTION)
-                if isinstance(asked.rule, Ask):
-                    asked.rule = replace(asked.rule, more_alternatives=True)
-                return asked
+                return _asked_beside(criterion, cc, text, others, alternatives=True)
             cc.reading = Reading(Mode.RULE, cc.rule.describe(), cc.rule.logic())
             return cc
         understood = _understood(criterion, left, trial, named) if trial is not None else None
