@@ -410,11 +410,11 @@ def _say_one(key: str, value: Any) -> str | None:
         return f"I weigh {value / KG_PER_LB:.2f} lb."  # in pounds: the reader converts
     lab = next((lab for lab in measured() if lab.key == key), None)
     if lab is not None and isinstance(value, int | float):
-        other = next(((unit, f) for unit, f in lab.convert.items() if abs(f - 1.0) > 1e-9), None)
+        other = next((unit for unit, f in lab.convert.items() if abs(f - 1.0) > 1e-9), None)
         if other is None:
             return f"My latest {lab.label} was {value:g} {lab.unit}."
-        unit, factor = other  # in another unit than the criterion's: the reader converts
-        return f"My latest {lab.label} was {value / factor:.6g} {unit}."
+        # in another unit than the criterion's: the reader converts
+        return f"My latest {lab.label} was {lab.in_unit(value, other):.6g} {other}."
     if key in ("pregnant", "breastfeeding") and isinstance(value, bool):
         word = "pregnant" if key == "pregnant" else "breastfeeding"
         return f"I am {word}." if value else f"I am not {word}."

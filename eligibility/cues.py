@@ -156,6 +156,7 @@ NOTE_EXPECTED = {
         "positive_before",
         "anti_dsdna",
         "low_complement",
+        "value_approximate",
     ),
     "scores": ("sledai", "nyha"),
     "lupus": (

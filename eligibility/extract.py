@@ -14,6 +14,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Any
 
+from eligibility import findings
 from eligibility.classification import classify
 from eligibility.coded import at_the_visit, clause_evidence, diagnosed_then, had_so_long, read_conditions
 from eligibility.concepts import concepts
@@ -261,6 +262,11 @@ class _Reader:
         if m.group("op"):
             self.note(f"{lab.label} {m.group('op')}{m.group('num')} is a bound, not a value; not used")
             return True
+        if cue("labs", "value_approximate").match(t[m.end() : m.end() + 4]):
+            return False  # "sats in the 70s": a decade, not a value
+        if lab.other_measurement(t[m.end() + len(read.written) : m.end() + len(read.written) + 40]):
+            self.note(f"{lab.label} {evidence.text!r} was measured otherwise than criteria mean; not used")
+            return False
         canonical = lab.patient_value(value, unit)
         if canonical is None:
             self.note(f"{lab.label} {evidence.text!r} is not a plausible value in a unit it is measured in; not used")
@@ -906,7 +912,10 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.medicines()
     reader.blanket_denials()
     reader.conditions()
-    read_conditions(reader.profile, text, today, reader.mentions)
+    measured = findings.mentions(reader.profile)  # "T 38.9": a fever, dated as its words date it
+    read_conditions(reader.profile, text, today, sorted([*reader.mentions, *measured], key=lambda m: m.start))
+    findings.explain(reader.profile, measured)
+    findings.add_absent(reader.profile)
     add_bounds(reader.profile)
     add_induced(reader.profile)
     reader.reproductive()

@@ -27,12 +27,20 @@ class Lab:
     criterion: str  # regex as criteria name it
     patient: str  # regex as patients name it (whole words, case-insensitive)
     convert: dict[str, float] = field(default_factory=dict)  # other unit (lower case) -> factor
+    offset: dict[str, float] = field(default_factory=dict)  # other unit -> added after the factor (°F -> °C)
     uln: bool = False  # stated as a multiple of the upper limit of normal
     group: str = ""  # labs asked and answered together ("transaminases": ALT and AST)
     range: tuple[float, float] | None = None  # plausible thresholds in the canonical unit (others: not read)
     bare: tuple[str, ...] = ()  # units a threshold written without one may be in (outside `range`)
     only_with_unit: bool = False  # read only from a threshold that carries one of its units
     patient_range: tuple[float, float] | None = None  # a patient's value outside it is not this lab's (20 °C)
+    patient_not_after: str = ""  # regex: words after a patient's value that make it another measurement
+    defines: tuple[str, ...] = ()  # ICD-10-CM references of the conditions a value of the lab defines
+
+    def other_measurement(self, after: str) -> bool:
+        """Whether the words right after a patient's value make it another measurement than criteria
+        mean ("SpO2 95% on 4 L oxygen" is not on room air)."""
+        return bool(self.patient_not_after) and _compiled(self.patient_not_after).match(after) is not None
 
     @property
     def named(self) -> re.Pattern[str]:
@@ -46,19 +54,36 @@ class Lab:
             return 1.0
         return self.convert.get(unit)
 
+    def converted(self, value: float, unit: str) -> float | None:
+        """A value in `unit` (a [units] name) in the canonical unit, or None when the lab is not measured
+        in that unit: the factor, then the offset of a scale that does not start at zero (°F to °C)."""
+        f = self.factor(unit)
+        return None if f is None else value * f + self.offset.get(unit, 0.0)
+
+    def in_unit(self, value: float, unit: str) -> float:
+        """A canonical value written in `unit`, one of the lab's (the inverse of `converted`)."""
+        f = self.factor(unit)
+        if f is None:
+            raise ValueError(f"{self.label} is not measured in {unit}")
+        return (value - self.offset.get(unit, 0.0)) / f
+
     def canonical(self, value: float, unit: str) -> float | None:
         """A threshold in the canonical unit, or None when it cannot be read honestly: a unit the lab
         does not have, no unit where one is needed, or a bare number no unit makes plausible."""
         if unit:
-            f = self.factor(unit)
-            converted = None if f is None else round(value * f, 6)
+            converted = self.converted(value, unit)
+            converted = None if converted is None else round(converted, 6)
             return converted if converted is not None and self._plausible(converted) else None
         if self.only_with_unit:
             return None
         if self.range is None or self._plausible(value):
             return value
+        return self._bare(value)
+
+    def _bare(self, value: float) -> float | None:
+        """A number written without a unit, in the first of the `bare` units that makes it plausible."""
         for name in self.bare:
-            converted = round(value * self.convert[name], 6)
+            converted = round(value * self.convert[name] + self.offset.get(name, 0.0), 6)
             if self._plausible(converted):
                 return converted
         return None
@@ -68,14 +93,16 @@ class Lab:
         may be far from any threshold: neutrophils 0.0); a bare number above the range is read in the
         first `bare` unit that makes it plausible ("Plt: 350000" per microlitre), else not at all."""
         if unit:
-            factor = self.factor(unit)
-            if factor is None:
+            converted = self.converted(value, unit)
+            if converted is None:
                 return None
             low, high = self.patient_range or (float("-inf"), float("inf"))
-            return value * factor if low <= value * factor <= high else None
+            return converted if low <= converted <= high else None
+        if self.patient_range and not self.patient_range[0] <= value <= self.patient_range[1]:
+            return self._bare(value)  # "temperature 101.3": not °C, maybe °F
         if self.range is None or value <= self.range[1]:
             return value
-        return self.canonical(value, "")
+        return self._bare(value)
 
     def _plausible(self, value: float) -> bool:
         return self.range is None or self.range[0] <= value <= self.range[1]
@@ -100,16 +127,27 @@ def _range(lab: dict[str, Any], where: str, name: str = "range") -> tuple[float,
     return float(raw[0]), float(raw[1])
 
 
-def _checked_units(lab: dict[str, Any], where: str) -> tuple[dict[str, float], tuple[str, ...]]:
-    """`convert` (unit names of [units], and spellings patients write, -> factor) and `bare`."""
+def _checked_units(lab: dict[str, Any], where: str) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
+    """`convert` (unit names of [units], and spellings patients write, -> factor), `offset` (unit -> what
+    is added after the factor) and `bare`."""
     try:
         convert = {k.lower(): float(v) for k, v in lab.get("convert", {}).items()}
+        offset = {k.lower(): float(v) for k, v in lab.get("offset", {}).items()}
     except (TypeError, ValueError, AttributeError) as err:
-        raise TrialscreenError(f"{where}: `convert` must map units to numbers") from err
+        raise TrialscreenError(f"{where}: `convert` and `offset` must map units to numbers") from err
+    if any(u not in convert for u in offset):
+        raise TrialscreenError(f"{where}: `offset` must name units of its `convert` (the factor comes first)")
     bare = lab.get("bare", [])
     if not isinstance(bare, list) or any(b not in convert for b in bare):
         raise TrialscreenError(f"{where}: `bare` must list units of its `convert`")
-    return convert, tuple(bare)
+    return convert, offset, tuple(bare)
+
+
+def _defines(lab: dict[str, Any], where: str) -> tuple[str, ...]:
+    raw = lab.get("defines", [])
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise TrialscreenError(f"{where}: `defines` must list ICD-10-CM codes or blocks (D50-D64, R50)")
+    return tuple(raw)
 
 
 def load_units(text: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -137,12 +175,14 @@ def load_labs(text: str) -> tuple[Lab, ...]:
         for name in ("key", "label", "unit", "criterion", "patient"):
             if not isinstance(lab.get(name), str) or not lab[name]:
                 raise TrialscreenError(f"{where}: `{name}` is missing; it must be a non-empty string")
-        for name in ("criterion", "patient"):
+        for name in ("criterion", "patient", "patient_not_after"):
+            if name not in lab:
+                continue
             try:
                 re.compile(lab[name])
             except re.error as err:
                 raise TrialscreenError(f"{where}: `{name}` is not a valid regular expression ({err})") from err
-        convert, bare = _checked_units(lab, where)
+        convert, offset, bare = _checked_units(lab, where)
         out.append(
             Lab(
                 key=lab["key"],
@@ -151,12 +191,15 @@ def load_labs(text: str) -> tuple[Lab, ...]:
                 criterion=lab["criterion"],
                 patient=lab["patient"],
                 convert=convert,
+                offset=offset,
                 uln=bool(lab.get("uln", False)),
                 group=str(lab.get("group", "")),
                 range=_range(lab, where),
                 bare=bare,
                 only_with_unit=bool(lab.get("only_with_unit", False)),
                 patient_range=_range(lab, where, "patient_range"),
+                patient_not_after=str(lab.get("patient_not_after", "")),
+                defines=_defines(lab, where),
             )
         )
     if not out:

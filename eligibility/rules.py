@@ -1985,19 +1985,17 @@ class Ask(Rule):
             return self._stated_lasting(found, self.min_lasting_months)
         now = [f for f in cases if f.current is not False and not f.began_only]
         if now:
-            return Result(MET, now[:1], reason=f"the text names {now[0].detail.get('words', 'it')}")
+            return Result(MET, now[:1], reason=f"the text names {_said(now[0])}")
         if cases and self.ever:
             when = f" ({duration_words(cases[0].when_months)} ago)" if cases[0].when_months else ""
-            return Result(
-                MET, cases[:1], reason=f"the text names {cases[0].detail.get('words', 'it')} in the past{when}"
-            )
+            return Result(MET, cases[:1], reason=f"the text names {_said(cases[0])} in the past{when}")
         if cases:
             return None  # only in the past: whether the criterion means that too is asked
         settled = [f for f in denials if denial_settles(f, None)]
         # "cough or shortness of breath": every one of them must be denied
         every = all(any(under(code, f.key.removeprefix("icd:")) for f in settled) for code in self.codes)
         if settled and every and not self.alternative and not self.examples:
-            return Result(NOT_MET, settled, reason=f"the text denies {settled[0].detail.get('words', 'it')}")
+            return Result(NOT_MET, settled, reason=f"the text denies {_said(settled[0])}")
         return None
 
     def _stated_within(self, cases: list[Fact], denials: list[Fact], months: float) -> Result | None:
@@ -2010,7 +2008,7 @@ class Ask(Rule):
         inside = [f for f, at in placed if at is not None and float(at) <= months + 1e-6]
         inside += [f for f in began if float(f.detail["began_months"]) <= months + 1e-6]  # begun inside it
         if inside:
-            words = inside[0].detail.get("words", "it")
+            words = _said(inside[0])
             return Result(MET, inside[:1], reason=f"the text names {words}{window_words(months)}")
         if self.alternative or self.examples or any(at is None for _, at in placed):
             return None
@@ -2018,7 +2016,7 @@ class Ask(Rule):
         if not self._covers([*cases, *denied]):
             return None
         f = cases[0] if cases else denied[0]
-        words = f.detail.get("words", "it")
+        words = _said(f)
         why = f"places {words} before" if f.value else f"denies {words} over"
         return Result(NOT_MET, [*cases, *denied], reason=f"the text {why} {period_words(months)}")
 
@@ -2038,7 +2036,7 @@ class Ask(Rule):
         if long_enough:
             f = long_enough[0]
             lasting = duration_words(float(f.detail["lasting_months"]))
-            return Result(MET, [f], reason=f"the text names {f.detail.get('words', 'it')} for {lasting}")
+            return Result(MET, [f], reason=f"the text names {_said(f)} for {lasting}")
         if self.alternative or self.examples or (cases and not now):
             return None  # only in the past: whether the criterion means that too is asked
         current = [*now, *(f for f in others if f.value and f.current is not False)]
@@ -2048,13 +2046,13 @@ class Ask(Rule):
         if not self._covers([*now, *denied]):
             return None
         if not now:
-            return Result(NOT_MET, denied, reason=f"the text denies {denied[0].detail.get('words', 'it')}")
+            return Result(NOT_MET, denied, reason=f"the text denies {_said(denied[0])}")
         f = now[0]
         months = float(f.detail["lasting_months"])
         return Result(
             NOT_MET,
             [*now, *denied],
-            reason=f"the text names {f.detail.get('words', 'it')} for "
+            reason=f"the text names {_said(f)} for "
             f"{duration_words(months)}, less than the {duration_words(least)} the criterion asks",
         )
 
@@ -2096,3 +2094,11 @@ __all__ = [
     "UlnMultiple",
     "rule_from_dict",
 ]
+
+
+def _said(fact: Fact) -> str:
+    """The words a coded fact was read from, with the definition that made them the condition when a
+    measured value did ("T 38.9: a body temperature of 38.0 °C or more is a fever")."""
+    words = str(fact.detail.get("words", "it"))
+    why = fact.detail.get("why")
+    return f"{words} ({why})" if why else words

@@ -91,10 +91,10 @@ def _measurement(atom: Atom) -> Rule | None:
     if len(named) != 1 or unit is None:
         return None
     lab = named[0]
-    factor = 1.0 if unit == normalise(lab.unit) else lab.convert.get(unit)
-    if factor is None:
+    value = atom.value if unit == normalise(lab.unit) else lab.converted(atom.value, unit)
+    if value is None:
         return None
-    return Measure(key=lab.key, op=atom.comparator, value=round(atom.value * factor, 4), unit=lab.unit, label=lab.label)
+    return Measure(key=lab.key, op=atom.comparator, value=round(value, 4), unit=lab.unit, label=lab.label)
 
 
 def _condition(atom: Atom) -> Rule | None:

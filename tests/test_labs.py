@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -230,7 +231,9 @@ def test_a_temperature_in_a_note_is_read_and_one_that_is_no_body_temperature_is_
     assert read_note(note)["lab:temperature"] == 39.0  # from the TrialGPT notes
     assert read_note("T 38.5°C, HR 110")["lab:temperature"] == 38.5
     assert "lab:temperature" not in read_note("stored at room temperature 20 C")
-    assert read_note("febrile to 102.1 F") == {}  # Fahrenheit is not converted; and '1 F' is no 1-year-old woman
+    fahrenheit = read_note("febrile to 102.1 F")  # (102.1 - 32) x 5/9; and '1 F' is no 1-year-old woman
+    assert fahrenheit["lab:temperature"] == pytest.approx(38.94, abs=0.01)
+    assert "age" not in fahrenheit and "sex" not in fahrenheit
 
 
 # -- multiples of the upper limit of normal ------------------------------------------------------

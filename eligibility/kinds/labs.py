@@ -57,7 +57,7 @@ def parse_lab(key: str, reply: str, today: date) -> Answer | None:
 
 def _unit_names(found: Lab) -> str:
     """The units a lab's value may be given in, as a report writes them ('g/dL, g/L or mmol/L')."""
-    shown = {"/ul": "/µL", "x10^3/ul": "x10^3/µL", "µmol/l": "µmol/L", "umol/l": "µmol/L"}
+    shown = {"/ul": "/µL", "x10^3/ul": "x10^3/µL", "µmol/l": "µmol/L", "umol/l": "µmol/L", "°f": "°F"}
     names = list(
         dict.fromkeys([found.unit, *(shown.get(u, u.replace("/l", "/L").replace("dl", "dL")) for u in found.convert)])
     )
