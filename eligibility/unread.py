@@ -24,8 +24,10 @@ from dataclasses import dataclass
 
 from eligibility.clause_ends import clause_end, examples_in, sentence_end
 from eligibility.coded import standard_spans
+from eligibility.concepts import concepts
 from eligibility.fallback import reading_pattern, readings
 from eligibility.family import without
+from eligibility.findings import defined_by
 from eligibility.kinds.base import grammar
 from eligibility.kinds.conditions import asked_spans, concept_spans, exception_patterns
 from eligibility.narrowing import narrowing_read
@@ -40,6 +42,7 @@ from eligibility.rules import (
     Diagnosis,
     DoseCap,
     DrugCount,
+    Measure,
     Not,
     Rule,
     SexScoped,
@@ -324,6 +327,10 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
     ages = _reads_age(rule)  # an age group is read by the age limit in its piece ("Children under 3 years")
     skipped = [*_set_aside(text), *_allergy_glosses(text, leaves)]
     pieces = _bracketed_pieces(text)
+    # "Atrial fibrillation with heart rate > 100": a measurement joined to a condition it does not define
+    # reads nothing of it ("Anemia with haemoglobin < 8 g/dL": it does)
+    joined = _bracketed_pieces(text, joined=True)
+    defined = _defined(leaves)
     # what the rule measured (with no number left unused, every one is read); a time span says when, and
     # reads nothing of the condition beside it ("another trial, or stroke within 6 months")
     amounts = quantities(text)
@@ -337,10 +344,20 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
     left: list[tuple[str, str]] = []
     for start, end, ident in named:
         piece = next(((a, b) for a, b in pieces if a <= start < b), (start, end))
+        own = next(((a, b) for a, b in joined if a <= start < b), piece)
+        measured = any(piece[0] <= a < piece[1] or piece[0] < b <= piece[1] for a, b in spans)
+        if (
+            measured
+            and own != piece
+            and not ident.startswith(("population:", "procedure:", "uncoded:"))
+            and _joined_after(own, piece, spans)
+            and any(isinstance(x, Measure) for x in leaves)
+        ):
+            measured = _is_defined(ident, defined)
         if (
             any(a <= start < b for a, b in skipped)
             or ident in covered
-            or any(piece[0] <= a < piece[1] or piece[0] < b <= piece[1] for a, b in spans)
+            or measured
             or (treats and _indication_read(text, start, leaves, indication))
             or (treats and treated.match(text, end))
             or (ident.startswith("population:") and ages and _aged(text, piece, end, used))
@@ -554,7 +571,30 @@ def _allergy_glosses(text: str, leaves: list[Rule]) -> list[Span]:
     return out
 
 
-def _bracketed_pieces(text: str) -> list[Span]:
+def _joined_after(own: Span, piece: Span, spans: list[Span]) -> bool:
+    """Whether what was measured in a piece comes only after the condition's own part of it, past a word
+    that joins a second requirement ("Atrial fibrillation with heart rate > 100")."""
+    inside = [(a, b) for a, b in spans if piece[0] <= a < piece[1] or piece[0] < b <= piece[1]]
+    return bool(inside) and all(a >= own[1] for a, _ in inside)
+
+
+def _is_defined(ident: str, defined: tuple[str, ...]) -> bool:
+    """Whether a condition named (a code, or a concept by its codes) is one the measurements define."""
+    if ident.startswith("concept:"):
+        key = ident.removeprefix("concept:")
+        refs = next((c.icd10cm for c in concepts() if c.key == key), ())
+        return any(icd.is_any(ref, defined) for ref in refs)
+    return ":" not in ident and icd.is_any(ident, defined)
+
+
+def _defined(leaves: list[Rule]) -> tuple[str, ...]:
+    """The ICD-10-CM references of the conditions the rule's measurements define (labs.toml `defines`,
+    findings.toml, implied.toml): "anemia" beside a haemoglobin threshold, "obesity" beside a BMI."""
+    keys = {leaf.key for leaf in leaves if isinstance(leaf, Measure)}
+    return tuple(ref for key in sorted(keys) for ref in defined_by(key))
+
+
+def _bracketed_pieces(text: str, *, joined: bool = False) -> list[Span]:
     """The pieces of a list (between its "or"s, "and"s, commas and semicolons), with what stands in
     brackets or after a colon kept in the piece it follows ("hypotension (defined as systolic BP < 100
     mmHg)", "Significant thrombocytopenia: < 100 x 10^9/L"), and a clause that defines it too ("renal
@@ -573,6 +613,8 @@ def _bracketed_pieces(text: str) -> list[Span]:
     defines = reading_pattern("named_beside", "defines")
     marks = [m.span() for m in _LIST.finditer(flat) if not defines.match(flat, m.end())]
     cuts = sorted([m.span() for w in words for m in w.finditer(flat)] + marks)
+    if joined:  # "with" joins two requirements too
+        cuts = sorted(cuts + [m.span() for m in reading_pattern("named_beside", "joined_requirement").finditer(flat)])
     out, start = [], 0
     for a, b in cuts:
         out.append((start, a))

@@ -171,6 +171,34 @@ def test_a_finding_written_as_an_adjective_is_the_finding(word: str) -> None:
     assert status(criterion, f"A 55-year-old man is brought to the ER. He is not {word}.") != "met"
 
 
+@SETTINGS
+@given(
+    condition=st.sampled_from(["Atrial fibrillation", "Heart failure", "Asthma", "Pneumonia"]),
+    measurement=st.sampled_from(["heart rate > 100 bpm", "respiratory rate > 24/min", "oxygen saturation < 92%"]),
+)
+def test_a_measurement_joined_to_another_condition_does_not_read_it(condition: str, measurement: str) -> None:
+    """Having the value is not having the condition: "Atrial fibrillation with heart rate > 100" is asked
+    of someone with a fast pulse whose note names no atrial fibrillation."""
+    note = "A 60-year-old man. HR 130 bpm, RR 30/min, SpO2 85% on room air."
+    assert status(f"{condition} with {measurement}", note) == "unknown"
+
+
+@SETTINGS
+@given(
+    pair=st.sampled_from(
+        [
+            ("Anemia with hemoglobin < 8 g/dL", "Hb 7.1 g/dL"),
+            ("Tachycardia with heart rate > 110 bpm", "HR 130 bpm"),
+            ("Uncontrolled hypertension with systolic blood pressure > 160 mmHg", "BP 182/95"),
+            ("Thrombocytopenia with platelets < 50,000/uL", "platelets 30,000/uL"),
+        ]
+    )
+)
+def test_a_measurement_joined_to_the_condition_it_defines_is_the_condition(pair: tuple[str, str]) -> None:
+    criterion, value_words = pair
+    assert status(criterion, f"A 60-year-old man. {value_words}.") == "met"
+
+
 @pytest.mark.parametrize(
     ("entry", "says"),
     [
