@@ -33,6 +33,14 @@ def _checked(*refs: str) -> list[str]:
         raise ValueError(str(err)) from err
 
 
+def _measured(key: str) -> str:
+    """`key` when it is a measured fact (a lab, or a rule kind's fact with a unit); else a clear error."""
+    spec = spec_for(key)
+    if lab(key) is None and (spec is None or not spec.unit):
+        raise ValueError(f"{key!r} is not a measured fact; use a key labs.toml or kinds.toml reads (lab:heart_rate)")
+    return key
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -56,10 +64,7 @@ class Finding(BaseModel):
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
-        spec = spec_for(v)
-        if lab(v) is None and (spec is None or not spec.unit):
-            raise ValueError(f"{v!r} is not a measured fact; use a key labs.toml or kinds.toml reads (lab:heart_rate)")
-        return v
+        return _measured(v)
 
     @field_validator("absent")
     @classmethod
@@ -106,7 +111,7 @@ class Defines(BaseModel):
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
-        return Finding._key(v)
+        return _measured(v)
 
 
 class FindingsData(BaseModel):

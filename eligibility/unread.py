@@ -345,12 +345,13 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
     for start, end, ident in named:
         piece = next(((a, b) for a, b in pieces if a <= start < b), (start, end))
         own = next(((a, b) for a, b in joined if a <= start < b), piece)
-        measured = any(piece[0] <= a < piece[1] or piece[0] < b <= piece[1] for a, b in spans)
+        inside = _touching(piece, spans)
+        measured = bool(inside)
         if (
             measured
             and own != piece
             and not ident.startswith(("population:", "procedure:", "uncoded:"))
-            and _joined_after(own, piece, spans)
+            and all(a >= own[1] for a, _ in inside)  # measured only past "with"
             and any(isinstance(x, Measure) for x in leaves)
         ):
             measured = _is_defined(ident, defined)
@@ -571,11 +572,9 @@ def _allergy_glosses(text: str, leaves: list[Rule]) -> list[Span]:
     return out
 
 
-def _joined_after(own: Span, piece: Span, spans: list[Span]) -> bool:
-    """Whether what was measured in a piece comes only after the condition's own part of it, past a word
-    that joins a second requirement ("Atrial fibrillation with heart rate > 100")."""
-    inside = [(a, b) for a, b in spans if piece[0] <= a < piece[1] or piece[0] < b <= piece[1]]
-    return bool(inside) and all(a >= own[1] for a, _ in inside)
+def _touching(piece: Span, spans: list[Span]) -> list[Span]:
+    """The spans that begin or end inside a piece."""
+    return [(a, b) for a, b in spans if piece[0] <= a < piece[1] or piece[0] < b <= piece[1]]
 
 
 def _is_defined(ident: str, defined: tuple[str, ...]) -> bool:
