@@ -350,7 +350,10 @@ def _named(text: str) -> tuple[icd.ConditionMention, ...]:
 
 def _window(text: str) -> _Time | None:
     found = window_match(text)
-    return None if found is None else _Time(found[0], found[1])
+    if found is None:
+        now = cue("time", "window_now").search(text)  # "Fever at screening": now, a window of no length
+        return None if now is None else _Time(0.0, now.span())
+    return _Time(found[0], found[1])
 
 
 def _least(text: str) -> _Time | None:

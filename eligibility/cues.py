@@ -57,6 +57,7 @@ EXPECTED = {
         "window_trail",
         "window_gap",
         "window_one",
+        "window_now",
         "now",
         "state_now",
         "recent",

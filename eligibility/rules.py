@@ -2017,6 +2017,9 @@ class Ask(Rule):
             return None
         f = cases[0] if cases else denied[0]
         words = _said(f)
+        if months <= 0:  # asked of the present ("Fever at screening")
+            why = f"places {words} in the past, not now" if f.value else f"denies {words} now"
+            return Result(NOT_MET, [*cases, *denied], reason=f"the text {why}")
         why = f"places {words} before" if f.value else f"denies {words} over"
         return Result(NOT_MET, [*cases, *denied], reason=f"the text {why} {period_words(months)}")
 

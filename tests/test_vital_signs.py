@@ -156,6 +156,33 @@ def test_a_fever_the_note_dates_months_ago_is_not_recent(celsius: float, months:
     assert status("Fever within the past 2 weeks", f"A 40-year-old man. Temperature {celsius} C.", "exclusion") == "met"
 
 
+NOW = [
+    "Fever at screening",
+    "Current fever",
+    "Febrile at the time of enrollment",
+    "Fever at baseline",
+    "Fever at randomization",
+]
+
+
+@SETTINGS
+@given(criterion=st.sampled_from(NOW), celsius=st.integers(360, 375).map(lambda x: x / 10))
+def test_a_normal_temperature_rules_out_a_fever_asked_of_now_only(criterion: str, celsius: float) -> None:
+    note = f"A 30-year-old woman with a sore throat. Temperature {celsius} C, HR 84."
+    assert status(criterion, note, "exclusion") == "not_met"
+    # a normal temperature now says nothing of last week
+    assert status("Fever within the past 2 weeks", note, "exclusion") == "unknown"
+
+
+@SETTINGS
+@given(criterion=st.sampled_from(NOW), celsius=st.integers(380, 410).map(lambda x: x / 10), months=st.integers(2, 24))
+def test_a_fever_asked_of_now_is_met_by_one_now_and_not_by_one_long_ago(
+    criterion: str, celsius: float, months: int
+) -> None:
+    assert status(criterion, f"A 30-year-old woman with a sore throat. T {celsius}, HR 84.", "exclusion") == "met"
+    assert status(criterion, f"A 30-year-old woman. She had a fever {months} months ago.", "exclusion") == "not_met"
+
+
 @SETTINGS
 @given(word=st.sampled_from(["febrile", "tachycardic", "tachypneic", "hypoxic", "diaphoretic", "icteric"]))
 def test_a_finding_written_as_an_adjective_is_the_finding(word: str) -> None:
