@@ -915,7 +915,7 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     measured = findings.mentions(reader.profile)  # "T 38.9": a fever, dated as its words date it
     read_conditions(reader.profile, text, today, sorted([*reader.mentions, *measured], key=lambda m: m.start))
     findings.explain(reader.profile, measured)
-    findings.add_absent(reader.profile)
+    findings.add_absent(reader.profile, text)
     add_bounds(reader.profile)
     add_induced(reader.profile)
     reader.reproductive()

@@ -9,12 +9,14 @@ the finding is absent denies it for that time only, and never against a finding 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from eligibility.coded import PREFIX, facts_under
-from eligibility.facts import Fact, Profile
+from eligibility.context import clause_at, clauses, context_of
+from eligibility.facts import Evidence, Fact, Profile
 from eligibility.implied import bounds
 from eligibility.kinds import spec_for
 from eligibility.labs import lab
@@ -114,11 +116,34 @@ class Defines(BaseModel):
         return _measured(v)
 
 
+class AbsentWord(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(min_length=3)
+    name: str = Field(min_length=3)
+    words: list[str] = Field(min_length=1)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        return _checked(v)[0]
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _whole_words(tuple(self.words))
+
+
 class FindingsData(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     finding: list[Finding] = Field(min_length=1)
     defines: list[Defines] = []
+    absent_word: list[AbsentWord] = []
+
+
+@lru_cache(maxsize=64)
+def _whole_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -176,20 +201,34 @@ def explain(profile: Profile, measured: dict[icd.ConditionMention, Finding]) -> 
                     f.detail.setdefault("placed_months", 0.0)
 
 
-def add_absent(profile: Profile) -> None:
-    """A denial, for the time the value was taken, of each finding a value in its normal range rules out,
-    unless the text names the finding (or a kind of it) as the person's."""
+def add_absent(profile: Profile, text: str) -> None:
+    """A denial, for the time it describes, of each finding a value in its normal range or a word of
+    absence ("afebrile") rules out, unless the text names the finding (or a kind of it) as the person's."""
     age = profile.value("age")
     for finding in findings():
-        if not finding.holds_at(age):
+        if not finding.holds_at(age) or _named(profile, finding.code):
             continue
-        named, _, _ = facts_under(profile, (finding.code,))
-        if any(f.value is True for f in named):
+        normal = next((f for f in _values(profile, finding) if finding.is_absent(float(f.value))), None)
+        if normal is not None:
+            _deny(profile, finding.code, normal.evidence, {"why": finding.why})
+    parts = clauses(text)
+    for absent in _data().absent_word:
+        if not parts or _named(profile, absent.code):
             continue
-        for f in _values(profile, finding):
-            if finding.is_absent(float(f.value)):
-                detail = {"codes": [finding.code], "words": f.evidence.text, "why": finding.why}
-                profile.add(
-                    Fact(key=PREFIX + finding.code, value=False, evidence=f.evidence, covers_months=0.0, detail=detail)
-                )
+        for m in absent.pattern.finditer(text):
+            ctx = context_of(clause_at(parts, m.start()), m.start(), m.end())
+            if not (ctx.negated or ctx.family or ctx.hypothetical):  # "not afebrile", "mother was afebrile"
+                said = Evidence(text=m.group(0), start=m.start(), end=m.end())
+                _deny(profile, absent.code, said, {"words": absent.name, "why": f"the text says “{m.group(0)}”"})
                 break
+
+
+def _named(profile: Profile, code: str) -> bool:
+    """Whether the text names the finding, or a kind of it, as the person's."""
+    named, _, _ = facts_under(profile, (code,))
+    return any(f.value is True for f in named)
+
+
+def _deny(profile: Profile, code: str, evidence: Evidence, detail: dict[str, object]) -> None:
+    words = {"codes": [code], "words": evidence.text}
+    profile.add(Fact(key=PREFIX + code, value=False, evidence=evidence, covers_months=0.0, detail=words | detail))

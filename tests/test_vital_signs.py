@@ -184,6 +184,23 @@ def test_a_fever_asked_of_now_is_met_by_one_now_and_not_by_one_long_ago(
 
 
 @SETTINGS
+@given(
+    pair=st.sampled_from(
+        [("afebrile", "Fever"), ("apyrexial", "Fever"), ("anicteric", "Jaundice"), ("acyanotic", "Cyanosis")]
+    ),
+    when=st.sampled_from(["at screening", "at the time of enrollment", "at baseline"]),
+)
+def test_a_word_of_absence_rules_out_the_finding_now_only(pair: tuple[str, str], when: str) -> None:
+    word, finding = pair
+    note = f"A 62-year-old man with cough for a week. On exam he is {word}, with clear lungs."
+    assert status(f"{finding} {when}", note, "exclusion") == "not_met"
+    assert status(f"{finding} within the past 2 weeks", note, "exclusion") == "unknown"
+    # not the person's, or taken back: nothing is denied
+    assert status(f"{finding} {when}", f"A 62-year-old man. His wife was {word}.", "exclusion") == "unknown"
+    assert status(f"{finding} {when}", f"A 62-year-old man. He is not {word}.", "exclusion") == "unknown"
+
+
+@SETTINGS
 @given(word=st.sampled_from(["febrile", "tachycardic", "tachypneic", "hypoxic", "diaphoretic", "icteric"]))
 def test_a_finding_written_as_an_adjective_is_the_finding(word: str) -> None:
     criterion = {
