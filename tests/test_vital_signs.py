@@ -26,7 +26,7 @@ SETTINGS = settings(max_examples=40, derandomize=True, deadline=None)
 HR_NAMES = ["heart rate", "HR", "pulse", "pulse rate", "Heart rate"]
 RR_NAMES = ["respiratory rate", "RR", "respirations", "resp rate"]
 SPO2_NAMES = ["SpO2", "oxygen saturation", "O2 sat", "O2 sats", "pulse ox"]
-LINKS = [" ", ": ", " is ", " of ", " was "]
+LINKS = [" ", ": ", " is ", " of ", " was ", " are ", " were "]
 RATE_UNITS = ["", " bpm", "/min", " beats per minute", " beats/min"]
 BREATH_UNITS = ["", "/min", " breaths/min", " breaths per minute"]
 CELSIUS = [" C", " °C", "°C", " degrees Celsius", "ºC"]
