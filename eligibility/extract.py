@@ -85,7 +85,8 @@ def _lab_value(names: str) -> re.Pattern[str]:
     """A lab's name (labs.toml `patient`), then its value: "Hb is 8.9", "hemoglobin (Hb) of 89",
     "WBC: 12,000", "plt 90k"."""
     return re.compile(
-        r"\b(?:" + names + r")\b(?:\s*\([^()]{1,15}\))?[\s:=]*(?:(?:level|count|is|was|are|were|of|at|around|about)\b[\s:=]*)*"
+        r"\b(?:" + names + r")\b(?:\s*\([^()]{1,15}\))?[\s:=]*"
+        r"(?:(?:level|count|is|was|are|were|of|at|around|about)\b[\s:=]*)*"
         r"(?P<op><|>|≤|≥)?\s*" + VALUE,
         re.I,
     )
