@@ -578,12 +578,18 @@ def _touching(piece: Span, spans: list[Span]) -> list[Span]:
 
 
 def _is_defined(ident: str, defined: tuple[str, ...]) -> bool:
-    """Whether a condition named (a code, or a concept by its codes) is one the measurements define."""
+    """Whether a condition named (a code, or a concept by its codes) is one the measurements define: that
+    condition or a more general one, never a kind of it ("iron deficiency anemia" is not what a
+    haemoglobin value says)."""
     if ident.startswith("concept:"):
         key = ident.removeprefix("concept:")
         refs = next((c.icd10cm for c in concepts() if c.key == key), ())
-        return any(icd.is_any(ref, defined) for ref in refs)
-    return ":" not in ident and icd.is_any(ident, defined)
+        return any(_whole(ref, defined) for ref in refs)  # a concept whose codes take in the general one
+    return ":" not in ident and _whole(ident, defined)
+
+
+def _whole(code: str, defined: tuple[str, ...]) -> bool:
+    return any(code == ref or icd.is_any(ref, (code,)) for ref in defined)
 
 
 def _defined(leaves: list[Rule]) -> tuple[str, ...]:

@@ -243,6 +243,23 @@ def test_a_measurement_joined_to_the_condition_it_defines_is_the_condition(pair:
     assert status(criterion, f"A 60-year-old man. {value_words}.") == "met"
 
 
+@SETTINGS
+@given(
+    pair=st.sampled_from(
+        [
+            ("Iron deficiency anemia with hemoglobin < 10 g/dL", "Hb 7.9 g/dL"),
+            ("Type 2 diabetes mellitus with HbA1c > 7%", "HbA1c 9.1%"),
+            ("Supraventricular tachycardia with heart rate > 150 bpm", "HR 170 bpm"),
+        ]
+    )
+)
+def test_a_value_does_not_say_which_kind_of_the_condition_it_is(pair: tuple[str, str]) -> None:
+    """A haemoglobin says there is anemia, not that it comes from iron deficiency: a kind of the condition
+    joined to the value is asked of a note that gives the value alone."""
+    criterion, value_words = pair
+    assert status(criterion, f"A 60-year-old man. {value_words}.") == "unknown"
+
+
 @pytest.mark.parametrize(
     ("entry", "says"),
     [
