@@ -11,7 +11,7 @@ denial of type 2 diabetes does not deny every diabetes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -41,7 +41,11 @@ def clause_evidence(clause: Clause) -> Evidence:
 
 
 def read_conditions(
-    profile: Profile, text: str, today: date, mentions: Sequence[icd.ConditionMention] | None = None
+    profile: Profile,
+    text: str,
+    today: date,
+    mentions: Sequence[icd.ConditionMention] | None = None,
+    defined: Mapping[icd.ConditionMention, str] | None = None,
 ) -> None:
     """Adds an `icd:CODE` fact for each condition the text names as the person's own.
 
@@ -50,7 +54,9 @@ def read_conditions(
     its own time words ("stroke 5 years ago and TIA last week" places each apart), or the clause's
     when the clause names no other condition; and how long it has lasted (`lasting_months`). A condition
     dated only by its diagnosis ("melanoma diagnosed last year") has `began_months` instead and `current`
-    None: the note does not say whether it goes on."""
+    None: the note does not say whether it goes on. `defined`: mentions a measured value makes ("T 38.9"
+    is a fever, eligibility/findings.py), with the definition, kept in the fact's detail (`why`); such a
+    value its words do not date was taken at the visit the note describes, so it is placed now."""
     parts = clauses(text)
     if not parts:
         return
@@ -110,10 +116,15 @@ def read_conditions(
         # a denial covers only the time its clause names ("no active cancer": now; "no asthma in the past year")
         covers = denial_window(clause.text) if denied else None
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
+        why = defined.get(m) if defined else None
+        if why:
+            detail["why"] = why
         if histology:
             detail["histology"] = list(histology)  # "small cell lung cancer": C34, of one histology
         if not denied:
             placed = 0.0 if now else own if own is not None else when if alone else None
+            if placed is None and why and current and when is None:
+                placed = 0.0  # "T 38.9, HR 124, RR 28": values of the visit, each placed now
             if dated:
                 detail["began_months"] = placed  # when it began, not where the text places it
             elif placed is not None:

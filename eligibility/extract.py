@@ -914,8 +914,8 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.blanket_denials()
     reader.conditions()
     measured = findings.mentions(reader.profile)  # "T 38.9": a fever, dated as its words date it
-    read_conditions(reader.profile, text, today, sorted([*reader.mentions, *measured], key=lambda m: m.start))
-    findings.explain(reader.profile, measured)
+    named = sorted([*reader.mentions, *measured], key=lambda m: m.start)
+    read_conditions(reader.profile, text, today, named, defined=measured)
     findings.add_absent(reader.profile, text)
     add_bounds(reader.profile)
     add_induced(reader.profile)

@@ -175,8 +175,9 @@ def _values(profile: Profile, finding: Finding) -> list[Fact]:
     ]
 
 
-def mentions(profile: Profile) -> dict[icd.ConditionMention, Finding]:
-    """A mention of each finding a measured value defines, at the value's words ("T 38.9": R50.9)."""
+def mentions(profile: Profile) -> dict[icd.ConditionMention, str]:
+    """A mention of each finding a measured value defines, at the value's words ("T 38.9": R50.9), with
+    the definition that makes it the finding (for the condition reader to keep and the reason to show)."""
     age = profile.value("age")
     out = {}
     for finding in findings():
@@ -185,20 +186,8 @@ def mentions(profile: Profile) -> dict[icd.ConditionMention, Finding]:
         for f in _values(profile, finding):
             if finding.is_finding(float(f.value)):
                 at = icd.ConditionMention(f.evidence.start, f.evidence.end, f.evidence.text, (finding.code,))
-                out[at] = finding
+                out[at] = finding.why
     return out
-
-
-def explain(profile: Profile, measured: dict[icd.ConditionMention, Finding]) -> None:
-    """The definition beside each fact read from a measured value, for the reason to show. A value its
-    words do not date is the one taken at the visit the text describes: the finding is placed now, though
-    its clause names other findings too ("T 38.9, HR 124, RR 28")."""
-    for at, finding in measured.items():
-        for f in profile.facts.get(PREFIX + finding.code, []):
-            if f.value is True and f.detail.get("words") == at.text and f.evidence.start <= at.start < f.evidence.end:
-                f.detail["why"] = finding.why
-                if f.current and f.when_months == 0.0 and "began_months" not in f.detail:
-                    f.detail.setdefault("placed_months", 0.0)
 
 
 def add_absent(profile: Profile, text: str) -> None:

@@ -853,6 +853,14 @@ def _drug_matches(drug: str, drugs: list[str], classes: list[str]) -> bool:
     return bool(term and set(term.classes) & set(classes))
 
 
+def _said(fact: Fact) -> str:
+    """The words a coded fact was read from, with the definition that made them the condition when a
+    measured value did ("T 38.9: a body temperature of 38.0 °C or more is a fever")."""
+    words = str(fact.detail.get("words", "it"))
+    why = fact.detail.get("why")
+    return f"{words} ({why})" if why else words
+
+
 def _taken(fact: Fact) -> str:
     """The medicine (or class) a treatment fact is about ("prior:class:corticosteroid" -> "corticosteroid")."""
     return fact.key.split(":")[-1]
@@ -986,7 +994,7 @@ class Treatment(Windowed):
                 seen_unknown_time,
                 asks=[self.asks_key()]
                 + (["weight_kg"] if self.min_dose_per_kg and per_kg_weight(profile) is None else []),
-                reason=f"whether and when {seen_unknown_time[0].key.split(':')[-1]} was last given is not clear",
+                reason=f"whether and when {_taken(seen_unknown_time[0])} was last given is not clear",
             )
         if local:
             why = "is used locally (on the skin, inhaled or as drops): whether that counts here, the study team checks"
@@ -2097,11 +2105,3 @@ __all__ = [
     "UlnMultiple",
     "rule_from_dict",
 ]
-
-
-def _said(fact: Fact) -> str:
-    """The words a coded fact was read from, with the definition that made them the condition when a
-    measured value did ("T 38.9: a body temperature of 38.0 °C or more is a fever")."""
-    words = str(fact.detail.get("words", "it"))
-    why = fact.detail.get("why")
-    return f"{words} ({why})" if why else words

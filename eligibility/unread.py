@@ -329,8 +329,8 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
     pieces = _bracketed_pieces(text)
     # "Atrial fibrillation with heart rate > 100": a measurement joined to a condition it does not define
     # reads nothing of it ("Anemia with haemoglobin < 8 g/dL": it does)
-    joined = _bracketed_pieces(text, joined=True)
-    defined = _defined(leaves)
+    join = reading_pattern("named_beside", "joined_requirement").search(text) is not None
+    joined = _bracketed_pieces(text, joined=True) if join else pieces
     # what the rule measured (with no number left unused, every one is read); a time span says when, and
     # reads nothing of the condition beside it ("another trial, or stroke within 6 months")
     amounts = quantities(text)
@@ -354,7 +354,7 @@ def unread_names(text: str, rule: Rule, used: Iterable[Span] = ()) -> tuple[str,
             and all(a >= own[1] for a, _ in inside)  # measured only past "with"
             and any(isinstance(x, Measure) for x in leaves)
         ):
-            measured = _is_defined(ident, defined)
+            measured = _is_defined(ident, _defined(leaves))
         if (
             any(a <= start < b for a, b in skipped)
             or ident in covered

@@ -45,26 +45,21 @@ def status(criterion: str, note: str, kind: str = "inclusion") -> str:
     return str(screen(trial, compiled, read_patient(note, TODAY), TODAY).verdicts[0].status)
 
 
-@SETTINGS
-@given(
-    name=st.sampled_from(HR_NAMES),
-    link=st.sampled_from(LINKS),
-    unit=st.sampled_from(RATE_UNITS),
-    rate=st.integers(30, 220),
-)
-def test_a_heart_rate_is_read_however_it_is_written(name: str, link: str, unit: str, rate: int) -> None:
-    assert value("lab:heart_rate", f"A 60-year-old man with chest pain; {name}{link}{rate}{unit}, BP 120/80.") == rate
+# a rate's names, units, plausible values and a note to write it in
+RATES = {
+    "lab:heart_rate": (HR_NAMES, RATE_UNITS, (30, 220), "A 60-year-old man with chest pain; {written}, BP 120/80."),
+    "lab:respiratory_rate": (RR_NAMES, BREATH_UNITS, (8, 60), "Vital signs: {written}. Lungs are clear."),
+}
 
 
+@pytest.mark.parametrize("key", sorted(RATES))
 @SETTINGS
-@given(
-    name=st.sampled_from(RR_NAMES),
-    link=st.sampled_from(LINKS),
-    unit=st.sampled_from(BREATH_UNITS),
-    rate=st.integers(8, 60),
-)
-def test_a_respiratory_rate_is_read_however_it_is_written(name: str, link: str, unit: str, rate: int) -> None:
-    assert value("lab:respiratory_rate", f"Vital signs: {name}{link}{rate}{unit}. Lungs are clear.") == rate
+@given(data=st.data())
+def test_a_rate_is_read_however_it_is_written(key: str, data: st.DataObject) -> None:
+    names, units, (low, high), note = RATES[key]
+    name, link, unit = (data.draw(st.sampled_from(x)) for x in (names, LINKS, units))
+    rate = data.draw(st.integers(low, high))
+    assert value(key, note.format(written=f"{name}{link}{rate}{unit}")) == rate
 
 
 @SETTINGS
