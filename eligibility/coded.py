@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 
-from eligibility.concepts import concepts, unread_kind
+from eligibility.concepts import concept as concept_of
+from eligibility.concepts import concepts, habit_denial_window, unread_kind
 from eligibility.context import Clause, clause_at, clauses, context_of, negation_end, sentence_end, up_to_comma
 from eligibility.course import Course, course_after
 from eligibility.cues import cue
@@ -68,8 +69,11 @@ def read_conditions(
         ctx = context_of(clause, m.start, m.end)
         if ctx.hypothetical:  # "not sure if I have asthma" denies nothing
             continue
-        denied = ctx.negated or cue("context", "negated_prefix").search(text, max(0, m.start - 5), m.start) is not None
-        if denied and _a_kind_denied(text, m, negation_end(clause, m.start), mentions):
+        prefixed = cue("context", "negated_prefix").search(text, max(0, m.start - 5), m.start) is not None
+        denied = ctx.denied or prefixed
+        # "non-smoker": the prefix is the denial, no kind of smoking
+        floor = m.start if prefixed and not ctx.denied else negation_end(clause, m.start)
+        if denied and _a_kind_denied(text, m, floor, mentions):
             continue  # "no history of skin cancer", "no hemolytic anemia": a kind the vocabulary cannot code
         previous = mentions[n - 1].end if n else 0
         histology = named_at(text, m.start, m.end, previous)
@@ -98,9 +102,9 @@ def read_conditions(
         ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or began)
         ongoing = ongoing and (began or not (ctx.past or ctx.historical))
         ongoing = ongoing or had_so_long(text, clause, m.start, m.end, spans)
-        now = ((ctx.current or visit or ongoing) and not course.ended) or course.goes_on
+        now = ((ctx.current or visit or ongoing) and not course.ended and not ctx.ended) or course.goes_on
         dated = not denied and not now and when is not None and diagnosed_then(text, clause, m.start, m.end)
-        current = None if denied or dated else (now or (when is None and not ctx.historical))
+        current = None if denied or dated else (now or (when is None and not ctx.historical and not ctx.ended))
         if course.ended:
             current = False  # "in remission since 2011": active until then
             if course.ended_months is not None:
@@ -114,7 +118,7 @@ def read_conditions(
             own, current, dated = came, None, came is not None
         evidence = clause_evidence(clause)
         # a denial covers only the time its clause names ("no active cancer": now; "no asthma in the past year")
-        covers = denial_window(clause.text) if denied else None
+        covers = habit_denial_window(m.codes, clause.text, denial_window(clause.text)) if denied else None
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
         why = defined.get(m) if defined else None
         if why:
@@ -572,6 +576,23 @@ def concept_near(profile: Profile, key: str) -> list[Fact]:
     """The person's coded conditions inside a concept's range that its `not_cases` say are no case of it
     ("daily cannabis use" for substance abuse): they speak to it without settling it."""
     return profile.view(_NEAR, key)
+
+
+def whole_case(fact: Fact, key: str) -> bool:
+    """Whether a coded case names a concept as a whole, not one kind of it: coded under its `whole` ("smoked
+    for 20 years", Z72.0, is smoking itself)."""
+    known = concept_of(key)
+    return known is not None and bool(known.whole) and any(under(fact.key.removeprefix(PREFIX), w) for w in known.whole)
+
+
+def concept_denials(profile: Profile, key: str) -> list[Fact]:
+    """The person's denials of a concept as a whole, by the codes that name all of it (its `whole`): "has
+    never smoked" denies Z72.0, and so smoking. The one covering the longest time first (None: ever)."""
+    known = concept_of(key)
+    if known is None or not known.whole or not profile.keys_with_prefix(PREFIX):
+        return []
+    _, denials, _ = facts_under(profile, known.whole)
+    return sorted(denials, key=lambda f: float("-inf") if f.covers_months is None else -f.covers_months)
 
 
 def concept_mentions(profile: Profile, key: str) -> list[Fact]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
+from eligibility.cues import cue
 from eligibility.fallback import FILE as READINGS
 from eligibility.fallback import reading_pattern, readings
 from trialscreen.errors import TrialscreenError
@@ -31,6 +32,7 @@ class Concept:
     members: int = 0  # how many of `patterns` (the last ones) name one kind of it ("lymphoma" of cancer)
     whole: tuple[str, ...] = ()  # the codes under `icd10cm` that name all of it (C80 "…, unspecified")
     not_cases: tuple[str, ...] = ()  # codes under `icd10cm` that are no case of it (F10.9 "Alcohol use")
+    habit: bool = False  # a way of living ("Smokers"): named with no time and no word of history, it is now
 
     def covers(self, codes: tuple[str, ...]) -> bool:
         """Whether a condition coded `codes` is a case of the concept: under `icd10cm`, not `not_cases`."""
@@ -300,10 +302,31 @@ def load_concepts(text: str) -> tuple[Concept, ...]:
                 f"{FILE}: {name}: not_cases must list ICD-10-CM codes or ranges inside its icd10cm {refs}; "
                 f"not {stray or not_cases!r}"
             )
+        habit = c.get("habit", False)
+        if not isinstance(habit, bool):
+            raise TrialscreenError(f"{FILE}: {name}: habit must be true or false, not {habit!r}")
         out.append(
-            Concept(c["key"], patterns, c["question"], tuple(refs), choice, len(kinds), tuple(whole), tuple(not_cases))
+            Concept(
+                c["key"],
+                patterns,
+                c["question"],
+                tuple(refs),
+                choice,
+                len(kinds),
+                tuple(whole),
+                tuple(not_cases),
+                habit,
+            )
         )
     return tuple(out)
+
+
+def habit_denial_window(codes: tuple[str, ...], clause: str, covers: float | None) -> float | None:
+    """The stretch a denial of a habit covers ("does not smoke", "non-smoker", "Tobacco: none": now), when
+    its clause names none and does not speak of any time ("has never smoked"); `covers` otherwise."""
+    if covers is not None or not any(c.habit and c.covers(codes) for c in concepts()):
+        return covers
+    return None if cue("context", "ever_denied").search(clause) else 0.0
 
 
 @lru_cache(maxsize=1)

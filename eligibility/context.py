@@ -11,6 +11,8 @@ HBcAb positive" gives each test its own polarity. A mention is:
 - historical when its clause speaks of the past ("history of", "had", "years ago"), and a past event when
   it is placed in the history ("an ectopic pregnancy at age 26");
 - a time anchor when it only dates something else ("no UTI prior to her pregnancy"): not negated.
+- ended when the words right before it say it was had and is over ("former smoker", "quit smoking",
+  "stopped having migraines"): a condition had, not denied, though "stopped" negates a medicine.
 The cue words are data: eligibility/data/cues.toml [negation] and [context].
 """
 
@@ -30,7 +32,7 @@ _CLAUSE_BREAK = re.compile(
 _NEGATION_BEFORE = re.compile(
     r"\b(no|not|never|denies|denied|deny|without|negative for|free of|ruled out|haven'?t|hasn'?t|have not|"
     r"has not|don'?t|do not|doesn'?t|does not|didn'?t|did not|isn'?t|is not|wasn'?t|was not|none|nor|"
-    r"neither|no longer|stopped|off)\b",
+    r"neither|no longer|stopped|off|won'?t|will not|negative history (?:of|for))\b",
     re.IGNORECASE,
 )
 _NEGATION_AFTER = re.compile(
@@ -71,6 +73,13 @@ class MentionContext:
     current: bool
     past: bool = False  # the mention is an event of the history ("an ectopic pregnancy at age 26")
     anchor: bool = False  # the mention only dates something else ("prior to her pregnancy")
+    ended: bool = False  # the words right before it say it was had and is over ("former smoker", "quit smoking")
+
+    @property
+    def denied(self) -> bool:
+        """Whether the mention is denied as a condition: negated, but not by words that say it ended ("stopped
+        smoking" was smoking)."""
+        return self.negated and not self.ended
 
 
 def clauses(text: str) -> list[Clause]:
@@ -181,6 +190,7 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
         current=bool(_CURRENT.search(clause.text)),
         past=bool(cue("context", "past_event").search(clause.text)),
         anchor=anchor,
+        ended=bool(cue("context", "ended_before").search(before)),
     )
 
 

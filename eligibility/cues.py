@@ -49,6 +49,8 @@ EXPECTED = {
         "recurred",
         "ordered",
         "negated_prefix",
+        "ended_before",
+        "ever_denied",
     ),
     "kinship": ("first", "second", "third", "generic"),
     "time": (

@@ -17,7 +17,8 @@ from typing import Any
 from eligibility import findings
 from eligibility.classification import classify
 from eligibility.coded import at_the_visit, clause_evidence, diagnosed_then, had_so_long, read_conditions
-from eligibility.concepts import concepts
+from eligibility.concepts import concept as concept_of
+from eligibility.concepts import concepts, habit_denial_window
 from eligibility.context import (
     Clause,
     MentionContext,
@@ -605,16 +606,16 @@ class _Reader:
                     if ctx.family:
                         self.note(f"{concept.key.replace('_', ' ')} in the family is not the patient's history")
                         continue
-                    if ctx.hypothetical and not ctx.negated:
+                    if ctx.hypothetical and not ctx.denied:
                         self.note(f"{concept.key.replace('_', ' ')}: only a possibility, not counted")
                         continue
                     if concept.key == "lupus_fever" and cue("lupus", "fever_other_cause").search(clause.text):
                         continue
-                    if ctx.negated and concept.kind_named_at(t, m.start(), m.end(), negation_end(clause, m.start())):
+                    if ctx.denied and concept.kind_named_at(t, m.start(), m.end(), negation_end(clause, m.start())):
                         continue  # "denies type 2 diabetes", "no skin cancer" do not deny every diabetes or cancer
-                    if ctx.negated and pattern not in concept.naming_patterns:
+                    if ctx.denied and pattern not in concept.naming_patterns:
                         continue  # "No DVT" denies a kind of thrombosis (its code says so), not a pulmonary embolism
-                    if ctx.negated and named_at(t, m.start(), m.end()):
+                    if ctx.denied and named_at(t, m.start(), m.end()):
                         continue  # "no squamous cell carcinoma" denies one histology, not every cancer
                     self._condition(concept.key, clause, ctx, m)
                 break
@@ -642,7 +643,10 @@ class _Reader:
             if nyha:
                 raw = nyha.group(1).upper()
                 detail["nyha_class"] = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(raw) or int(raw)
-        course = self.course(m.end()) if not ctx.negated else Course()
+        # "non-smoker", "nonsmoker": the prefix denies it
+        prefixed = cue("context", "negated_prefix").search(self.text, max(0, m.start() - 5), m.start()) is not None
+        denied = ctx.denied or prefixed or m.group(0).lower().startswith("non")
+        course = self.course(m.end()) if not denied else Course()
         # "breast cancer 2015, now in remission": the time words before the ending date it
         ended_at = course.ended_at if course.ended and course.ended_at is not None else clause.end
         when = self.when(self.text[clause.start : min(clause.end, ended_at)])
@@ -652,13 +656,11 @@ class _Reader:
         ongoing = ongoing and not (ctx.past or ctx.historical)
         ongoing = ongoing or had_so_long(self.text, clause, m.start(), m.end(), [m.span()])
         visit = at_the_visit(self.text, clause, m.start(), when, ctx.historical)
-        now = ((ctx.current or recent or ongoing or visit) and not course.ended) or course.goes_on
-        began = (
-            not ctx.negated and not now and when is not None and diagnosed_then(self.text, clause, m.start(), m.end())
-        )
+        now = ((ctx.current or recent or ongoing or visit) and not course.ended and not ctx.ended) or course.goes_on
+        began = not denied and not now and when is not None and diagnosed_then(self.text, clause, m.start(), m.end())
         if began:
             detail["began_months"] = when  # "melanoma diagnosed last year": it began then; does it go on?
-        current = None if ctx.negated or began else (now or (when is None and not ctx.historical))
+        current = None if denied or began else (now or (when is None and not ctx.historical and not ctx.ended))
         if course.ended:
             current = False  # "in remission since 2011": active until then
             if course.ended_months is not None:
@@ -673,13 +675,21 @@ class _Reader:
                 detail["began_months"] = when
         if when is None and current:
             when = 0.0
+        extra: dict[str, Any] = {}
+        if denied:
+            known = concept_of(key)
+            refs = known.icd10cm if known is not None else ()
+            extra["covers_months"] = (
+                habit_denial_window(refs, text, denial_window(text)) if refs else denial_window(text)
+            )
         self.add(
             f"cond:{key}",
-            not ctx.negated,
+            not denied,
             clause_evidence(clause),
             when_months=when,
             current=current,
             detail=detail,
+            **extra,
         )
 
     # -- pregnancy, trials, allergies --------------------------------------------------------------

@@ -23,11 +23,13 @@ from eligibility.coded import (
     FAMILY,
     PREFIX,
     concept_cases,
+    concept_denials,
     concept_mentions,
     concept_near,
     facts_under,
     related,
     under,
+    whole_case,
 )
 from eligibility.facts import Fact, Profile, denial_settles
 from eligibility.kinship import fits
@@ -699,6 +701,9 @@ class Condition(Windowed):
             if named:  # every case named is one of the trial's own
                 return Result(UNKNOWN, asks=asks, reason=f"no {self.label} besides the trial's own is mentioned")
             # a condition coded inside the concept's range that is no case of it ("daily cannabis use")
+            denials = concept_denials(profile, self.key)
+            if denials:  # "has never smoked": the concept denied as a whole
+                return self._decide_fact(denials[0])
             near = concept_near(profile, self.key)
             if near:
                 words = near[0].detail.get("words") or "what the text names"
@@ -706,9 +711,13 @@ class Condition(Windowed):
             return Result(UNKNOWN, asks=asks, reason=f"{self.label} not mentioned")
         if self.exceptions:
             return Result(UNKNOWN, cases, asks=asks, reason=f"whether the {self.label} is an allowed exception")
-        met = [r for r in (self._decide_fact(f) for f in cases) if r.status == MET]
+        decided = [self._decide_fact(f) for f in cases]
+        met = [r for r in decided if r.status == MET]
         if met:
             return met[0]
+        wholes = [r for f, r in zip(cases, decided, strict=True) if whole_case(f, self.key)]
+        if wholes and len(wholes) == len(cases):  # "smoked for 20 years but quit": the concept itself, no kind
+            return wholes[0]
         return Result(UNKNOWN, cases, asks=asks, reason=f"whether the {self.label} the text names is the one asked")
 
     def _of_the_trial(self, fact: Fact) -> bool:
@@ -798,7 +807,8 @@ class Condition(Windowed):
         if self.besides:
             own = "; ".join(icd.description(code) or code for code in self.besides)
             extra += f" (besides the trial's own: {own})"
-        return f"{narrowed}{self.label}{window_words(self.within_months)}{extra}"
+        when = " now" if self.current_only and self.within_months is None else window_words(self.within_months)
+        return f"{narrowed}{self.label}{when}{extra}"
 
     def logic(self) -> Logic:
         return atom_logic(

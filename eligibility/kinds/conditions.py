@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from enum import Enum
 from functools import lru_cache
 
 from eligibility.clause_ends import examples_in, sentence_end
 from eligibility.coded import related, under
 from eligibility.concepts import Concept, concepts, concepts_in
+from eligibility.cues import cue
 from eligibility.kinds.base import FactSpec, Kind, Match, Read, Span, compile_table, first_look, spans_of
 from eligibility.kinds.prefilter import Words, needed
 from eligibility.kinds.treatments import lead_in_window
@@ -161,7 +163,7 @@ class Conditions(Kind):
     name = "conditions"
     patterns = (
         *("requiring", "except", "negative", "negative_after", "negative_for", "negative_before_test", "test_after"),
-        *("either_result", "active", "class", "besides_own", "treated_for"),
+        *("either_result", "active", "former", "either_status", "non", "ever", "class", "besides_own", "treated_for"),
         # what eligibility/unread.py reads beside the conditions
         *("known_by", "beside", "qualifying", "reason", "note", "catch_all", "complement", "modifiers", "unless"),
     )
@@ -215,6 +217,8 @@ class Conditions(Kind):
                     min_class = _CLASSES.get(word) or int(word)
                     spans += spans_of(nyha, "num")
             current_only = bool(self.p("active").search(text[max(0, start - 40) : end])) and window is None
+            # "Smokers": a habit named with no time and no word of its history is asked of now
+            current_only = current_only or (concept.habit and window is None and not self._history(text, start))
             rule = Condition(
                 besides=self._besides(r.trial, concept, text, start, except_at),
                 key=concept.key,
@@ -229,7 +233,8 @@ class Conditions(Kind):
                 or _excepting(text, exceptions),
                 histology=_histology(text, concept, except_at),
             )
-            out.append(Match(rule, tuple(r.in_text(spans, on_full))))
+            status, status_spans = self._status(text, start, concept, rule)
+            out.append(Match(status, tuple(r.in_text([*spans, *status_spans], on_full))))
             starts.append(start)
         if requiring:
             cut = max((m.end() for m in _PIECE_CUT.finditer(text, 0, requiring.start())), default=0)
@@ -246,6 +251,33 @@ class Conditions(Kind):
             negated = Not(AnyOf(rules) if len(rules) > 1 else rules[0])
             out = [Match(negated, tuple(s for m in out for s in m.spans))]
         return out
+
+    def _status(self, text: str, start: int, concept: Concept, rule: Condition) -> tuple[Rule, list[Span]]:
+        """The rule of a habit named as over ("Former smokers": had it, and not now), as now or over ("Current
+        or former smokers": any time) or denied by its prefix ("Non-smokers", "nonsmokers": not now), with the
+        words that say so; else the rule as read."""
+        if not concept.habit:
+            return rule, []
+        floor = max(0, start - 30)
+        now = replace(rule, within_months=None, current_only=True)
+        non = self.p("non").match(text, start)
+        if non:  # "Non-smoker within 3 months prior to screening": none in that window
+            return Not(now if rule.within_months is None else rule), [non.span()]
+        either = self.p("either_status").search(text, floor, start)
+        if either and rule.within_months is None:
+            return replace(rule, current_only=False), [either.span()]
+        former = self.p("former").search(text, floor, start)
+        if former and rule.within_months is None:
+            return AllOf([replace(rule, current_only=False), Not(now)]), [former.span()]
+        return rule, []
+
+    def _history(self, text: str, start: int) -> bool:
+        """Whether the words before a concept's name speak of its history ("history of smoking", "former
+        smokers", "prior tobacco use") or of any time ("Never smokers")."""
+        before = text[:start]
+        return bool(self.p("former").search(before, max(0, start - 12)) or self.p("ever").search(before)) or bool(
+            cue("context", "over").search(before)
+        )
 
     def _only_treated_for(self, text: str, concept: Concept) -> bool:
         """Whether every place the criterion asks about the concept names it as what a treatment is for
