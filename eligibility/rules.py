@@ -693,17 +693,19 @@ class Condition(Windowed):
         most telling one decides (met before unknown before not met). A kind's exceptions ("except basal cell
         carcinoma") are read from the concept's words only, so with exceptions a coded kind is asked. A coded
         kind never clears the concept: a date the text gives it may be one of several ("resected in 2012,
-        recurred in 2024")."""
+        recurred in 2024"). What is coded under the concept's `whole` is the concept itself, no kind: its
+        case or denial decides as the concept's own words would ("smoked for 20 years but quit", "has never
+        smoked")."""
         asks = [f"cond:{self.key}"]
         named = [f for f in concept_cases(profile, self.key) if f.value]
         cases = [f for f in named if not self._of_the_trial(f)]
         if not cases:
             if named:  # every case named is one of the trial's own
                 return Result(UNKNOWN, asks=asks, reason=f"no {self.label} besides the trial's own is mentioned")
-            # a condition coded inside the concept's range that is no case of it ("daily cannabis use")
             denials = concept_denials(profile, self.key)
             if denials:  # "has never smoked": the concept denied as a whole
                 return self._decide_fact(denials[0])
+            # a condition coded inside the concept's range that is no case of it ("daily cannabis use")
             near = concept_near(profile, self.key)
             if near:
                 words = near[0].detail.get("words") or "what the text names"
