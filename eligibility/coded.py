@@ -588,11 +588,26 @@ def whole_case(fact: Fact, key: str) -> bool:
 def concept_denials(profile: Profile, key: str) -> list[Fact]:
     """The person's denials of a concept as a whole, by the codes that name all of it (its `whole`): "has
     never smoked" denies Z72.0, and so smoking. The one covering the longest time first (None: ever)."""
-    known = concept_of(key)
-    if known is None or not known.whole or not profile.keys_with_prefix(PREFIX):
-        return []
-    _, denials, _ = facts_under(profile, known.whole)
+    denials = profile.view(_DENIALS, key)
     return sorted(denials, key=lambda f: float("-inf") if f.covers_months is None else -f.covers_months)
+
+
+@lru_cache(maxsize=65536)
+def _wholes_denied_by(code: str) -> frozenset[str]:
+    """The concepts a denial of `code` denies as a whole: the code is one of their `whole` codes, or above it."""
+    return frozenset(c.key for c in concepts() if any(under(w, code) for w in c.whole))
+
+
+def _denials_by_concept(profile: Profile) -> dict[str, list[Fact]]:
+    found: dict[str, list[Fact]] = {}
+    for k in profile.keys_with_prefix(PREFIX):
+        denied = [f for f in profile.facts[k] if not f.value]
+        for concept in _wholes_denied_by(k[len(PREFIX) :]) if denied else ():
+            found.setdefault(concept, []).extend(denied)
+    return found
+
+
+_DENIALS = View("coded denials of concepts as wholes", _denials_by_concept)
 
 
 def concept_mentions(profile: Profile, key: str) -> list[Fact]:

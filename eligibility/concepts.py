@@ -335,7 +335,12 @@ def concepts() -> tuple[Concept, ...]:
 
 
 def concept(key: str) -> Concept | None:
-    return next((c for c in concepts() if c.key == key), None)
+    return _by_key().get(key)
+
+
+@lru_cache(maxsize=1)
+def _by_key() -> dict[str, Concept]:
+    return {c.key: c for c in concepts()}
 
 
 def concepts_in(text: str) -> list[tuple[Concept, int, int]]:
