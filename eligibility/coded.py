@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache, lru_cache
 
 from eligibility.concepts import concept as concept_of
-from eligibility.concepts import concepts, habit_denial_window, unread_kind
+from eligibility.concepts import concepts, denial_covers, is_habit, unread_kind
 from eligibility.context import Clause, clause_at, clauses, context_of, negation_end, sentence_end, up_to_comma
 from eligibility.course import Course, course_after
 from eligibility.cues import cue
@@ -26,7 +26,7 @@ from eligibility.fallback import reading_pattern
 from eligibility.kinship import farthest, kin_in
 from eligibility.narrowing import narrowing_before
 from eligibility.timeparse import months_ago
-from eligibility.timewords import denial_window, lasted, minimum_lasting, window_match
+from eligibility.timewords import lasted, minimum_lasting, window_match
 from trialscreen.vocab import conditions as icd
 from trialscreen.vocab.histology import is_the_name, named_at, spans_at
 
@@ -118,7 +118,7 @@ def read_conditions(
             own, current, dated = came, None, came is not None
         evidence = clause_evidence(clause)
         # a denial covers only the time its clause names ("no active cancer": now; "no asthma in the past year")
-        covers = habit_denial_window(m.codes, clause.text, denial_window(clause.text)) if denied else None
+        covers = denial_covers(clause.text, habit=is_habit(m.codes)) if denied else None
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
         why = defined.get(m) if defined else None
         if why:

@@ -16,6 +16,7 @@ from importlib import resources
 from eligibility.cues import cue
 from eligibility.fallback import FILE as READINGS
 from eligibility.fallback import reading_pattern, readings
+from eligibility.timewords import denial_window
 from trialscreen.errors import TrialscreenError
 from trialscreen.vocab import conditions as icd
 
@@ -321,12 +322,20 @@ def load_concepts(text: str) -> tuple[Concept, ...]:
     return tuple(out)
 
 
-def habit_denial_window(codes: tuple[str, ...], clause: str, covers: float | None) -> float | None:
-    """The stretch a denial of a habit covers ("does not smoke", "non-smoker", "Tobacco: none": now), when
-    its clause names none and does not speak of any time ("has never smoked"); `covers` otherwise."""
-    if covers is not None or not any(c.habit and c.covers(codes) for c in concepts()):
-        return covers
-    return None if cue("context", "ever_denied").search(clause) else 0.0
+@lru_cache(maxsize=4096)
+def is_habit(codes: tuple[str, ...]) -> bool:
+    """Whether a condition coded `codes` is a case of a habit (concepts.toml `habit`: smoking)."""
+    return any(c.habit and c.covers(codes) for c in concepts())
+
+
+def denial_covers(clause: str, *, habit: bool) -> float | None:
+    """The stretch a denial covers: the window its clause names (`denial_window`); for a habit with none,
+    now ("does not smoke", "non-smoker", "Tobacco: none"), unless the clause speaks of any time ("has never
+    smoked")."""
+    covers = denial_window(clause)
+    if covers is None and habit and not cue("context", "ever_denied").search(clause):
+        return 0.0
+    return covers
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from eligibility import findings
 from eligibility.classification import classify
 from eligibility.coded import at_the_visit, clause_evidence, diagnosed_then, had_so_long, read_conditions
 from eligibility.concepts import concept as concept_of
-from eligibility.concepts import concepts, habit_denial_window
+from eligibility.concepts import concepts, denial_covers
 from eligibility.context import (
     Clause,
     MentionContext,
@@ -676,12 +676,9 @@ class _Reader:
         if when is None and current:
             when = 0.0
         extra: dict[str, Any] = {}
-        if denied:
-            known = concept_of(key)
-            refs = known.icd10cm if known is not None else ()
-            extra["covers_months"] = (
-                habit_denial_window(refs, text, denial_window(text)) if refs else denial_window(text)
-            )
+        known = concept_of(key)
+        if denied and known is not None and known.habit:  # "does not smoke": now only
+            extra["covers_months"] = denial_covers(text, habit=True)
         self.add(
             f"cond:{key}",
             not denied,

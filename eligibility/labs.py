@@ -83,9 +83,9 @@ class Lab:
     def _bare(self, value: float) -> float | None:
         """A number written without a unit, in the first of the `bare` units that makes it plausible."""
         for name in self.bare:
-            converted = round(value * self.convert[name] + self.offset.get(name, 0.0), 6)
-            if self._plausible(converted):
-                return converted
+            converted = self.converted(value, name)
+            if converted is not None and self._plausible(round(converted, 6)):
+                return round(converted, 6)
         return None
 
     def patient_value(self, value: float, unit: str) -> float | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from eligibility.clause_ends import clause_end, examples_in, sentence_end
 from eligibility.coded import standard_spans
-from eligibility.concepts import concepts
+from eligibility.concepts import concept
 from eligibility.fallback import reading_pattern, readings
 from eligibility.family import without
 from eligibility.findings import defined_by
@@ -583,8 +583,8 @@ def _is_defined(ident: str, defined: tuple[str, ...]) -> bool:
     haemoglobin value says)."""
     if ident.startswith("concept:"):
         key = ident.removeprefix("concept:")
-        refs = next((c.icd10cm for c in concepts() if c.key == key), ())
-        return any(_whole(ref, defined) for ref in refs)  # a concept whose codes take in the general one
+        found = concept(key)  # a concept whose codes take in the general one
+        return found is not None and any(_whole(ref, defined) for ref in found.icd10cm)
     return ":" not in ident and _whole(ident, defined)
 
 
