@@ -27,6 +27,8 @@ def read(text: str) -> Profile:
         ("A 6 week old boy", pytest.approx(6 * 7 / 365.25, abs=2e-3)),
         ("Pt 29F with lupus", 29),
         ("46 F, lupus 10 yrs", 46),  # "10 yrs" is the disease duration, not the age
+        ("A 41 year man with dyspnea", 41),  # "old" left out before the person
+        ("a 30-year female with a 5 year history of SLE", 30),
     ],
 )
 def test_ages(text: str, age: float) -> None:
