@@ -196,11 +196,16 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
 
 def _family(before: str, after: str) -> bool:
     """A relative named before the mention, with no return to the patient in between ("my mother had breast
-    cancer", not "her mother had lupus and she has diabetes"), unless the relative only brings the person
-    ("brought in by his daughter with poor memory"); one named after it in a list ("denies
-    diabetes, or a family history of heart disease") does not make it family."""
-    agent = cue("context", "family_agent")
-    relatives = [r for r in cue("context", "family").finditer(before) if not agent.search(before[: r.start()])]
+    cancer", not "her mother had lupus and she has diabetes"), unless the relative only brings or comes
+    with the person ("brought in by his daughter with poor memory", "comes with her mother, complaining of
+    short stature") and what follows is not about them ("with his wife, who has diabetes"); one named
+    after it in a list ("denies diabetes, or a family history of heart disease") does not make it family."""
+    agent, own = cue("context", "family_agent"), cue("context", "family_own_clause")
+    relatives = [
+        r
+        for r in cue("context", "family").finditer(before)
+        if not agent.search(before[: r.start()]) or own.match(before[r.end() :])
+    ]
     if relatives and not cue("context", "family_end").search(before[relatives[-1].end() :]):
         return True
     return bool(cue("context", "family_after").match(after))

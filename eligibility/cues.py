@@ -29,6 +29,7 @@ EXPECTED = {
         "family",
         "family_end",
         "family_agent",
+        "family_own_clause",
         "hypothetical",
         "uncertain",
         "past_event",

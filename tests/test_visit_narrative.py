@@ -90,7 +90,15 @@ def test_had_for_years_goes_on_that_long(condition: tuple[str, str], had: str, y
 
 
 BRINGERS = ["his wife", "his daughter", "his wife and son", "her mother", "her parents", "his brother"]
-BRINGING = ["was brought to the emergency department by", "was brought in by", "is accompanied by", "was referred by"]
+BRINGING = [
+    "was brought to the emergency department by",
+    "was brought in by",
+    "is accompanied by",
+    "was referred by",
+    "comes to the clinic with",
+    "presents with",
+    "came in together with",
+]
 
 
 @settings(max_examples=40, derandomize=True, deadline=None)
@@ -101,3 +109,5 @@ def test_a_relative_who_brings_the_person_does_not_own_the_complaint(bringing: s
     assert status(f"Patients with {symptom}", f"A 70-year-old {bringing} {who} with {symptom}.") == "met"
     if "parents" not in who:
         assert status(f"Patients with {symptom}", f"A 70-year-old man; {who} had {symptom} last week.") == "unknown"
+        # what follows the relative is theirs when it says so
+        assert status(f"Patients with {symptom}", f"A 70-year-old {bringing} {who}, who has {symptom}.") == "unknown"
