@@ -811,3 +811,33 @@ def test_a_kind_is_never_taken_for_the_whole_or_another_kind(criterion: str, not
     cleared "Coronary artery disease", and "Migraine with aura" met "Migraine without aura"."""
     _, v = verdict([], [criterion], note) if kind == "exclusion" else verdict([criterion], [], note)
     assert v.status == "unknown", (criterion, note, v.status)
+
+
+@pytest.mark.parametrize(
+    ("note", "criterion"),
+    [
+        ("A 46-year-old woman with MDD complains of sadness.", "Major depressive disorder"),
+        ("44 year old female with PMH of PCOS, obesity, HTN.", "Polycystic ovary syndrome"),
+        ("74M hx of CAD s/p CABG, HTN, HL, DMII.", "Type 2 diabetes mellitus"),
+        ("- DM2", "Type 2 diabetes"),
+        ("Her other problems include hypertension, dyslipidemia and osteoarthritis.", "Dyslipidemia"),
+        ("h/o ITP, platelets stable", "Immune thrombocytopenia"),
+        ("GDM in her last pregnancy", "Gestational diabetes"),
+        ("PsA on methotrexate", "Psoriatic arthritis"),
+        ("78 year-old male with h/o BPH s/p TURP", "Benign prostatic hyperplasia"),
+        ("Moderate to severe PVD", "Peripheral vascular disease"),
+    ],
+)
+def test_clinical_abbreviations_and_everyday_names_in_a_note_meet_the_written_out_condition(
+    note: str, criterion: str
+) -> None:
+    """Notes from the TrialGPT set (trec-20214, -20215, -202114, -202170, -20229, -202118) and clinicians'
+    shorthand: the abbreviation is the condition the criterion writes out."""
+    assert verdict([], [f"History of {criterion}"], note)[1].status.value == "met"
+
+
+def test_a_condition_named_as_a_trial_topic_is_not_the_persons() -> None:
+    """ "Involvement in another PAD clinical trial": PAD names the trial, and the criterion is read as taking
+    part in another trial."""
+    _, v = verdict([], ["Involvement in another PAD clinical trial within past 1 month prior to Screening."], PROMISE)
+    assert "another clinical trial" in v.reading
