@@ -171,6 +171,8 @@ def context_of(clause: Clause, start: int, end: int) -> MentionContext:
             negated = False
         if negated and cue("negation", "of_response").search(last.group(0) + between):
             negated = False  # "didn't respond to the corticosteroid inhaler": it was taken
+        if negated and _closed_aside(before[: last.start()], between):
+            negated = False  # "prior CVA (no residual deficits), HTN": the denial ends with its parenthesis
     if _POSITIVE_AFTER.match(after):
         negated = False
     elif _NEGATION_AFTER.match(after) or (
@@ -209,6 +211,12 @@ def _family(before: str, after: str) -> bool:
     if relatives and not cue("context", "family_end").search(before[relatives[-1].end() :]):
         return True
     return bool(cue("context", "family_after").match(after))
+
+
+def _closed_aside(lead: str, between: str) -> bool:
+    """Whether a negation stands inside a parenthesis (`lead`: the words before it) that closes before
+    the mention (`between`: the words from the negation to the mention)."""
+    return lead.count("(") > lead.count(")") and ")" in between
 
 
 def _asserts_own_item(between: str, mention: str, after: str) -> bool:
