@@ -18,7 +18,16 @@ from functools import cache, lru_cache
 
 from eligibility.concepts import concept as concept_of
 from eligibility.concepts import concepts, denial_covers, is_habit, unread_kind
-from eligibility.context import Clause, clause_at, clauses, context_of, negation_end, sentence_end, up_to_comma
+from eligibility.context import (
+    Clause,
+    clause_at,
+    clauses,
+    context_of,
+    negation_end,
+    sentence_end,
+    up_to_comma,
+    without_dated_uses,
+)
 from eligibility.course import Course, course_after
 from eligibility.cues import cue
 from eligibility.facts import Evidence, Fact, Profile, View
@@ -47,6 +56,7 @@ def read_conditions(
     today: date,
     mentions: Sequence[icd.ConditionMention] | None = None,
     defined: Mapping[icd.ConditionMention, str] | None = None,
+    uses: Sequence[tuple[int, int]] = (),
 ) -> None:
     """Adds an `icd:CODE` fact for each condition the text names as the person's own.
 
@@ -57,53 +67,57 @@ def read_conditions(
     dated only by its diagnosis ("melanoma diagnosed last year") has `began_months` instead and `current`
     None: the note does not say whether it goes on. `defined`: mentions a measured value makes ("T 38.9"
     is a fever, eligibility/findings.py), with the definition, kept in the fact's detail (`why`); such a
-    value its words do not date was taken at the visit the note describes, so it is placed now."""
+    value its words do not date was taken at the visit the note describes, so it is placed now. `uses`:
+    where the text names medicines; the words that start or stop one date it, not the conditions beside
+    it (`context.without_dated_uses`)."""
     parts = clauses(text)
     if not parts:
         return
     mentions = list(icd.conditions_in(text) if mentions is None else mentions)
     spans = [(x.start, x.end) for x in mentions]
     starts = [x.start for x in mentions]
+    dating = without_dated_uses(text, list(uses), spans)  # the words that date and place each condition
     for n, m in enumerate(mentions):
-        clause = clause_at(parts, m.start)
+        written = clause_at(parts, m.start)
+        clause = Clause(written.start, written.end, dating[written.start : written.end])
         ctx = context_of(clause, m.start, m.end)
         if ctx.hypothetical:  # "not sure if I have asthma" denies nothing
             continue
-        prefixed = cue("context", "negated_prefix").search(text, max(0, m.start - 5), m.start) is not None
+        prefixed = cue("context", "negated_prefix").search(dating, max(0, m.start - 5), m.start) is not None
         denied = ctx.denied or prefixed
         # "non-smoker": the prefix is the denial, no kind of smoking
         floor = m.start if prefixed and not ctx.denied else negation_end(clause, m.start)
-        if denied and _a_kind_denied(text, m, floor, mentions):
+        if denied and _a_kind_denied(dating, m, floor, mentions):
             continue  # "no history of skin cancer", "no hemolytic anemia": a kind the vocabulary cannot code
         previous = mentions[n - 1].end if n else 0
-        histology = named_at(text, m.start, m.end, previous)
+        histology = named_at(dating, m.start, m.end, previous)
         if denied and histology and not _histology_is_the_code(m):
             continue  # "no small cell lung cancer" denies one histology of C34, not every lung cancer
-        following = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
+        following = mentions[n + 1].start if n + 1 < len(mentions) else len(dating)
         if ctx.family:  # a relative's, not the person's
-            _relatives_fact(profile, text, clause, m, denied, (previous, following))
+            _relatives_fact(profile, text, written, m, denied, (previous, following))
             continue
-        course = Course() if denied else course_after(text, m.end, starts, today)
+        course = Course() if denied else course_after(dating, m.end, starts, today)
         # "breast cancer 2015, now in remission": the words from the ending on do not date it
         upto = min(clause.end, course.ended_at) if course.ended and course.ended_at is not None else clause.end
-        when = None if denied else months_ago(text[clause.start : upto], today)
+        when = None if denied else months_ago(dating[clause.start : upto], today)
         # its own time words: after it up to the next condition ("stroke 5 years ago and TIA last week"),
         # else before it back to the previous one ("in 2010 she had an MI")
         own = None
         if not denied:
-            own = months_ago(text[m.end : max(m.end, min(upto, following))], today)
+            own = months_ago(dating[m.end : max(m.end, min(upto, following))], today)
             if own is None:
-                own = months_ago(text[max(clause.start, previous) : m.start], today)
+                own = months_ago(dating[max(clause.start, previous) : m.start], today)
         alone = sum(1 for x in mentions if clause.start <= x.start < clause.end) == 1
-        visit = at_the_visit(text, clause, m.start, when, ctx.historical)
+        visit = at_the_visit(dating, clause, m.start, when, ctx.historical)
         # "on dialysis since March", "dysphagia that began several months ago": it started then and goes on;
         # not "history of migraine that began in 2003"
-        began = _began(text, clause, m.start, m.end, following)
+        began = _began(dating, clause, m.start, m.end, following)
         ongoing = when is not None and (cue("medicines", "ongoing").search(clause.text) is not None or began)
         ongoing = ongoing and (began or not (ctx.past or ctx.historical))
-        ongoing = ongoing or had_so_long(text, clause, m.start, m.end, spans)
+        ongoing = ongoing or had_so_long(dating, clause, m.start, m.end, spans)
         now = ((ctx.current or visit or ongoing) and not course.ended and not ctx.ended) or course.goes_on
-        dated = not denied and not now and when is not None and diagnosed_then(text, clause, m.start, m.end)
+        dated = not denied and not now and when is not None and diagnosed_then(dating, clause, m.start, m.end)
         current = None if denied or dated else (now or (when is None and not ctx.historical and not ctx.ended))
         if course.ended:
             current = False  # "in remission since 2011": active until then
@@ -116,7 +130,7 @@ def read_conditions(
             came = course.recurred_months
             when = came if when is None or came is None else min(when, came)
             own, current, dated = came, None, came is not None
-        evidence = clause_evidence(clause)
+        evidence = clause_evidence(written)
         # a denial covers only the time its clause names ("no active cancer": now; "no asthma in the past year")
         covers = denial_covers(clause.text, habit=is_habit(m.codes)) if denied else None
         detail: dict[str, object] = {"codes": list(m.codes), "words": m.text}
@@ -130,10 +144,10 @@ def read_conditions(
             if placed is None and why and current and when is None:
                 placed = 0.0  # "T 38.9, HR 124, RR 28": values of the visit, each placed now
             if dated:
-                detail["began_months"] = placed  # when it began, not where the text places it
+                detail["began_months"] = placed  # when it began, not where the dating places it
             elif placed is not None:
                 detail["placed_months"] = placed
-        lasting = None if denied or (ctx.historical and not ongoing) else lasted(text, m.start, m.end, spans)
+        lasting = None if denied or (ctx.historical and not ongoing) else lasted(dating, m.start, m.end, spans)
         if lasting is None and ongoing and when is not None and began:
             lasting = own if own is not None else when if alone else None  # "began two days earlier": since then
         if lasting is not None:

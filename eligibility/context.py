@@ -122,6 +122,28 @@ def up_to_comma(text: str) -> str:
     return first.group(0) if first else ""
 
 
+_USE_PIECE_BREAK = re.compile(r"[,;!?\n]|\.(?!\d)|\b(?:and|then|but)\b", re.IGNORECASE)
+
+
+def without_dated_uses(text: str, uses: list[tuple[int, int]], mentions: list[tuple[int, int]]) -> str:
+    """The text with the piece that starts or stops each medicine (`uses`: where the text names them)
+    blanked out, offsets kept, so that its time words date the medicine and not a condition beside it
+    ("HTN, stopped lisinopril last year" does not place the hypertension a year ago; "RA diagnosed 2015
+    and started methotrexate in 2016" keeps 2015 for the RA). A piece runs between commas, "and" or
+    "then", and never over a condition (`mentions`)."""
+    if not uses:
+        return text
+    out = list(text)
+    for start, end in uses:
+        lo = max((m.end() for m in _USE_PIECE_BREAK.finditer(text, 0, start)), default=0)
+        lo = max([lo, *(b for a, b in mentions if b <= start)])
+        nxt = _USE_PIECE_BREAK.search(text, end)
+        hi = min([nxt.start() if nxt else len(text), *(a for a, _ in mentions if a >= end)])
+        if cue("medicines", "use_changed").search(text, lo, hi):
+            out[lo:hi] = " " * (hi - lo)
+    return "".join(out)
+
+
 def segment(clause: Clause, start: int, end: int, others: list[int]) -> Clause:
     """The comma- or 'and'-separated piece of a clause that holds a mention, when the clause
     names other things of the same sort (`others`: their offsets); else the whole clause."""

@@ -78,6 +78,7 @@ EXPECTED = {
         "current",
         "ongoing",
         "stopped",
+        "use_changed",
         "measured_after",
         "measured_before",
         "off",

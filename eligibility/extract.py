@@ -29,6 +29,7 @@ from eligibility.context import (
     negation_end,
     segment,
     sentence_end,
+    without_dated_uses,
 )
 from eligibility.course import Course, course_after
 from eligibility.cues import AGES, CANCER_KINDS, DRUG_CLASSES, cue
@@ -128,7 +129,7 @@ class _Reader:
 
     def course(self, end: int) -> Course:
         """What the text says happened to the condition named up to `end` (ended, came back)."""
-        return course_after(self.text, end, self.mention_starts, self.today)
+        return course_after(self.dating, end, self.mention_starts, self.today)
 
     @cached_property
     def mention_starts(self) -> tuple[int, ...]:
@@ -140,6 +141,28 @@ class _Reader:
 
     def ctx(self, start: int, end: int) -> tuple[Clause, MentionContext]:
         clause = clause_at(self.parts, start)
+        return clause, context_of(clause, start, end)
+
+    @cached_property
+    def drug_mentions(self) -> list[tuple[int, int, str]]:
+        """The medicines the text names (`_drug_mentions`)."""
+        return _drug_mentions(self.text)
+
+    @cached_property
+    def uses(self) -> list[tuple[int, int]]:
+        """Where the text names medicines."""
+        return [(start, end) for start, end, _ in self.drug_mentions]
+
+    @cached_property
+    def dating(self) -> str:
+        """The text without the words that start or stop a medicine, which date the medicine and not a
+        condition beside it (`context.without_dated_uses`)."""
+        return without_dated_uses(self.text, self.uses, [(x.start, x.end) for x in self.mentions])
+
+    def condition_ctx(self, start: int, end: int) -> tuple[Clause, MentionContext]:
+        """A condition's clause, its words as `dating` has them, and its context."""
+        written = clause_at(self.parts, start)
+        clause = Clause(written.start, written.end, self.dating[written.start : written.end])
         return clause, context_of(clause, start, end)
 
     # -- demographics ------------------------------------------------------------------------
@@ -325,7 +348,7 @@ class _Reader:
         t = self.text
         m: re.Match[str] | None
         for m in cue("lupus", "named").finditer(t):
-            clause, ctx = self.ctx(m.start(), m.end())
+            clause, ctx = self.condition_ctx(m.start(), m.end())
             if ctx.family:
                 self.note("lupus in the family is not the patient's diagnosis")
                 continue
@@ -345,7 +368,7 @@ class _Reader:
                 when = 1.0
             if ctx.hypothetical and not cue("lupus", "diagnosis_word").search(clause.text):
                 continue
-            self.add("dx:sle", not ctx.negated, clause_evidence(clause), when_months=when)
+            self.add("dx:sle", not ctx.negated, clause_evidence(clause_at(self.parts, m.start())), when_months=when)
             break
         # the words below speak of lupus in a text about lupus, or in one that names no condition ("in
         # remission", an answer); not "dyslipidemia, which is under control", "mastocytosis with flares"
@@ -385,7 +408,7 @@ class _Reader:
     def medicines(self) -> None:
         t = self.text
         seen: set[str] = set()
-        mentions = _drug_mentions(t)
+        mentions = self.drug_mentions
         self._drug_offsets = sorted(start for start, _, _ in mentions)
         for start, end, name in mentions:
             clause, ctx = self.ctx(start, end)
@@ -602,7 +625,7 @@ class _Reader:
                 if not hits:
                     continue
                 for m in hits:
-                    clause, ctx = self.ctx(m.start(), m.end())
+                    clause, ctx = self.condition_ctx(m.start(), m.end())
                     if ctx.family:
                         self.note(f"{concept.key.replace('_', ' ')} in the family is not the patient's history")
                         continue
@@ -635,7 +658,7 @@ class _Reader:
             kind = next((k for k in CANCER_KINDS if cue("conditions", k).search(text)), None)
             if kind is not None:
                 detail["subtype"] = kind.removeprefix("cancer_")
-        histology = named_at(self.text, m.start(), m.end())
+        histology = named_at(self.dating, m.start(), m.end())
         if histology:
             detail["histology"] = list(histology)  # "adenocarcinoma of the colon": a cancer of one histology
         if key == "heart_failure":
@@ -644,20 +667,20 @@ class _Reader:
                 raw = nyha.group(1).upper()
                 detail["nyha_class"] = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(raw) or int(raw)
         # "non-smoker", "nonsmoker": the prefix denies it
-        prefixed = cue("context", "negated_prefix").search(self.text, max(0, m.start() - 5), m.start()) is not None
+        prefixed = cue("context", "negated_prefix").search(self.dating, max(0, m.start() - 5), m.start()) is not None
         denied = ctx.denied or prefixed or m.group(0).lower().startswith("non")
         course = self.course(m.end()) if not denied else Course()
         # "breast cancer 2015, now in remission": the time words before the ending date it
         ended_at = course.ended_at if course.ended and course.ended_at is not None else clause.end
-        when = self.when(self.text[clause.start : min(clause.end, ended_at)])
+        when = self.when(self.dating[clause.start : min(clause.end, ended_at)])
         recent = when is not None and when <= 1.0 and not course.ended  # "last week": still active
         # "on dialysis since March": it started then and goes on
         ongoing = when is not None and cue("medicines", "ongoing").search(text) is not None
         ongoing = ongoing and not (ctx.past or ctx.historical)
-        ongoing = ongoing or had_so_long(self.text, clause, m.start(), m.end(), [m.span()])
-        visit = at_the_visit(self.text, clause, m.start(), when, ctx.historical)
+        ongoing = ongoing or had_so_long(self.dating, clause, m.start(), m.end(), [m.span()])
+        visit = at_the_visit(self.dating, clause, m.start(), when, ctx.historical)
         now = ((ctx.current or recent or ongoing or visit) and not course.ended and not ctx.ended) or course.goes_on
-        began = not denied and not now and when is not None and diagnosed_then(self.text, clause, m.start(), m.end())
+        began = not denied and not now and when is not None and diagnosed_then(self.dating, clause, m.start(), m.end())
         if began:
             detail["began_months"] = when  # "melanoma diagnosed last year": it began then; does it go on?
         current = None if denied or began else (now or (when is None and not ctx.historical and not ctx.ended))
@@ -682,7 +705,7 @@ class _Reader:
         self.add(
             f"cond:{key}",
             not denied,
-            clause_evidence(clause),
+            clause_evidence(clause_at(self.parts, clause.start)),
             when_months=when,
             current=current,
             detail=detail,
@@ -922,7 +945,7 @@ def read_patient(text: str, today: date | None = None) -> Profile:
     reader.conditions()
     measured = findings.mentions(reader.profile)  # "T 38.9": a fever, dated as its words date it
     named = sorted([*reader.mentions, *measured], key=lambda m: m.start)
-    read_conditions(reader.profile, text, today, named, defined=measured)
+    read_conditions(reader.profile, text, today, named, defined=measured, uses=reader.uses)
     findings.add_absent(reader.profile, text)
     add_bounds(reader.profile)
     add_induced(reader.profile)
