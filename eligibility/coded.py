@@ -144,7 +144,7 @@ def read_conditions(
             if placed is None and why and current and when is None:
                 placed = 0.0  # "T 38.9, HR 124, RR 28": values of the visit, each placed now
             if dated:
-                detail["began_months"] = placed  # when it began, not where the dating places it
+                detail["began_months"] = placed  # when it began, not where the text places it
             elif placed is not None:
                 detail["placed_months"] = placed
         lasting = None if denied or (ctx.historical and not ongoing) else lasted(dating, m.start, m.end, spans)

@@ -129,12 +129,15 @@ def without_dated_uses(text: str, uses: list[tuple[int, int]], mentions: list[tu
     """The text with the piece that starts or stops each medicine (`uses`: where the text names them)
     blanked out, offsets kept, so that its time words date the medicine and not a condition beside it
     ("HTN, stopped lisinopril last year" does not place the hypertension a year ago; "RA diagnosed 2015
-    and started methotrexate in 2016" keeps 2015 for the RA). A piece runs between commas, "and" or
-    "then", and never over a condition (`mentions`)."""
+    and started methotrexate in 2016" keeps 2015 for the RA). A piece runs between commas, sentence ends,
+    "and", "then" or "but", and never over a condition (`mentions`); a medicine named inside a condition's
+    name ("steroid-induced diabetes") has no piece of its own."""
     if not uses:
         return text
     out = list(text)
     for start, end in uses:
+        if any(a < end and start < b for a, b in mentions):
+            continue
         lo = max((m.end() for m in _USE_PIECE_BREAK.finditer(text, 0, start)), default=0)
         lo = max([lo, *(b for a, b in mentions if b <= start)])
         nxt = _USE_PIECE_BREAK.search(text, end)
